@@ -1,0 +1,41 @@
+#include "common_flags.h"
+
+namespace wb::cli {
+
+void CommonFlags::add(CLI::App& cmd, darts::DataConfig& data, darts::RuntimeConfig& runtime,
+                      darts::WeightOptConfig& weights)
+{
+    cmd.add_option("--data", data.path, "Dataset path (IDX, Meta-Album, ImageFolder, CIFAR)")
+        ->required();
+    cmd.add_option("--format", m_format, "auto|idx|metaalbum|imagefolder|cifar")
+        ->capture_default_str();
+    cmd.add_option("--max-per-class", data.maxPerClass, "Use at most N images per class (0 = all)")
+        ->capture_default_str();
+    cmd.add_option("--image-size", data.imageSize, "Resize images to S x S (0 = native)")
+        ->capture_default_str();
+    cmd.add_option("--train-fraction", data.trainFraction, "Share of each class for weights")
+        ->capture_default_str();
+    cmd.add_option("--val-fraction", data.valFraction, "Share of each class for validation")
+        ->capture_default_str();
+    cmd.add_option("--seed", runtime.seed, "Seed of splits, initialisation and batch order")
+        ->capture_default_str();
+    cmd.add_option("--threads", runtime.threads, "Intra-op CPU threads (0 = one per core)")
+        ->capture_default_str();
+    cmd.add_option("--device", runtime.device, "cpu|cuda")->capture_default_str();
+    cmd.add_flag("!--no-channels-last", runtime.channelsLast,
+                 "Keep NCHW tensors instead of channels_last");
+    cmd.add_option("--lr", weights.lr, "Initial weight learning rate")->capture_default_str();
+    cmd.add_option("--lr-min", weights.lrMin, "Final weight learning rate (cosine)")
+        ->capture_default_str();
+    cmd.add_option("--momentum", weights.momentum)->capture_default_str();
+    cmd.add_option("--weight-decay", weights.weightDecay)->capture_default_str();
+    cmd.add_option("--grad-clip", weights.gradClip)->capture_default_str();
+    cmd.add_flag("--json", json, "Print one JSON object on stdout");
+}
+
+void CommonFlags::finish(darts::DataConfig& data) const
+{
+    data.format = data::parseFormat(m_format);
+}
+
+} // namespace wb::cli

@@ -1,0 +1,27 @@
+// `supernet`: every headless job of the workbench (search, train, bench).
+
+#include "commands.h"
+
+#include <CLI/CLI.hpp>
+
+#include <iostream>
+
+int main(int argc, char** argv)
+{
+    CLI::App app{"Supernet Workbench: differentiable NAS with supernet transfer"};
+    app.set_version_flag("--version", std::string("supernet ") + WB_VERSION);
+    app.require_subcommand(1);
+    int exitCode = 0;
+    wb::cli::addSearchCommand(app, exitCode);
+    wb::cli::addTrainCommand(app, exitCode);
+    wb::cli::addBenchCommand(app, exitCode);
+    try {
+        app.parse(argc, argv);
+    } catch (const CLI::ParseError& e) {
+        return app.exit(e);
+    } catch (const std::exception& e) {  // bad input found while preparing a job
+        std::cerr << "supernet: " << e.what() << std::endl;
+        return 2;
+    }
+    return exitCode;
+}

@@ -1,0 +1,70 @@
+#include "commands.h"
+#include "common_flags.h"
+#include "interrupt.h"
+#include "progress_printer.h"
+#include "result_json.h"
+
+#include "wb/common/error.h"
+#include "wb/darts/search.h"
+
+#include <filesystem>
+#include <fstream>
+#include <iostream>
+#include <memory>
+#include <sstream>
+
+namespace wb::cli {
+namespace {
+
+// --genotype takes a file (JSON or DARTS literal) or the literal itself.
+darts::Genotype readGenotype(const std::string& arg)
+{
+    std::error_code ec;
+    if (std::filesystem::is_regular_file(arg, ec)) {
+        std::ifstream in(arg);
+        std::stringstream text;
+        text << in.rdbuf();
+        try {
+            return darts::Genotype::parse(text.str());
+        } catch (const Error& e) {
+            throw Error(arg + ": " + e.what());
+        }
+    }
+    return darts::Genotype::parse(arg);
+}
+
+} // namespace
+
+void addTrainCommand(CLI::App& root, int& exitCode)
+{
+    struct Options {
+        darts::TrainConfig config;
+        CommonFlags common;
+        std::string genotype;
+    };
+    auto o = std::make_shared<Options>();
+    auto& c = o->config;
+    auto* cmd = root.add_subcommand("train", "Train a derived network from scratch and test it");
+    o->common.add(*cmd, c.data, c.runtime, c.weights);
+    cmd->add_option("--genotype", o->genotype, "Genotype file (JSON or DARTS literal) or literal")
+        ->required();
+    cmd->add_option("--channels", c.channels, "Initial channels C")->capture_default_str();
+    cmd->add_option("--layers", c.layers, "Cells in the network")->capture_default_str();
+    cmd->add_option("--batch", c.batchSize, "Batch size")->capture_default_str();
+    cmd->add_option("--epochs", c.epochs, "Training epochs")->capture_default_str();
+    cmd->callback([o, &exitCode] {
+        o->common.finish(o->config.data);
+        o->config.genotype = readGenotype(o->genotype);
+        RunControl control;
+        InterruptGuard guard(control);
+        ProgressPrinter progress(o->config.epochs);
+        const auto result = darts::runTrain(o->config, control, progress);
+        if (o->common.json)
+            std::cout << toJson(result).dump(2) << std::endl;
+        else
+            std::cout << summary(result);
+        exitCode = cli::exitCode(result.status);
+    });
+}
+
+} // namespace wb::cli

@@ -1,0 +1,32 @@
+#pragma once
+
+#include "wb/darts/search_config.h"
+
+#include <string>
+
+namespace wb::darts {
+
+struct SearchBenchConfig {
+    SearchConfig search;  // network, batch, order, threads, channels_last; data is synthetic
+    int imageSize = 28;
+    int imageChannels = 1;
+    int classes = 10;
+    int warmup = 1;
+    int iterations = 5;
+};
+
+struct SearchBenchResult {
+    double medianIterationSeconds = 0;  // alpha step + weight step
+    double medianWeightStepSeconds = 0;
+    double medianAlphaStepSeconds = 0;
+    double peakRssMb = 0;
+    int threads = 0;
+    std::string report() const;  // human-readable summary
+    std::string toJson() const;
+};
+
+// Times search iterations on random data of the configured geometry. Throws wb::Error on an
+// invalid configuration.
+SearchBenchResult benchSearch(const SearchBenchConfig& config);
+
+} // namespace wb::darts

@@ -1,0 +1,75 @@
+#pragma once
+
+#include "wb/darts/genotype.h"
+
+#include <string>
+#include <vector>
+
+namespace wb::darts {
+
+// Metrics of one alpha step + weight step pair.
+struct StepMetrics {
+    int epoch = 0;  // 1-based
+    int step = 0;   // 1-based within the epoch
+    int stepsPerEpoch = 0;
+    double trainLoss = 0;  // weight-step loss on the search-train batch
+    double trainAcc = 0;
+    double alphaLoss = 0;  // alpha-step loss on the search-val batch (nan when not computed)
+    double lr = 0;
+    double seconds = 0;  // wall time of the pair
+};
+
+struct EpochMetrics {
+    int epoch = 0;
+    double trainLoss = 0;  // mean over the epoch's weight steps
+    double trainAcc = 0;
+    double valLoss = 0;  // full pass over the validation split, BN in eval mode
+    double valAcc = 0;
+    double lr = 0;
+    double seconds = 0;
+};
+
+// Collapse indicators of the DARTS family (skip_connect domination, parameter-free mass).
+struct CollapseSignals {
+    int skipNormal = 0;            // skip_connect edges in the derived normal cell
+    int skipReduce = 0;
+    double paramFreeNormal = 0;    // mean over edges of the softmax mass on pools + skip
+    double paramFreeReduce = 0;
+    double entropyNormal = 0;      // mean over edges of the softmax entropy (nats; max ln(#ops))
+    double entropyReduce = 0;
+};
+
+// Softmax architecture weights after an epoch, row-major edges x ops.
+struct AlphaSnapshot {
+    int epoch = 0;
+    int edges = 0;
+    std::vector<std::string> ops;
+    std::vector<float> normal;
+    std::vector<float> reduce;
+    Genotype genotype;
+    CollapseSignals signals;
+};
+
+enum class Severity { Info, Warning, Error };
+
+struct Issue {
+    Severity severity = Severity::Warning;
+    std::string code;  // short stable key, e.g. "collapse.skip", "loss.nan", "data.skipped"
+    std::string message;
+    int epoch = 0;
+};
+
+// Callbacks on the job's own thread; implementations must be cheap and never block on I/O.
+class RunObserver {
+public:
+    virtual ~RunObserver() = default;
+    virtual void onStep(const StepMetrics&) {}
+    virtual void onEpoch(const EpochMetrics&) {}
+    virtual void onAlphas(const AlphaSnapshot&) {}
+    virtual void onIssue(const Issue&) {}
+};
+
+enum class RunStatus { Running, Done, Cancelled, Failed, Interrupted };
+std::string statusName(RunStatus status);
+
+} // namespace wb::darts

@@ -1,0 +1,54 @@
+#pragma once
+
+#include "wb/common/run_control.h"
+#include "wb/darts/observer.h"
+#include "wb/darts/search_config.h"
+
+#include <string>
+#include <vector>
+
+namespace wb::darts {
+
+struct DatasetSummary {
+    std::string path;
+    std::string format;
+    std::string fingerprint;
+    std::vector<std::string> classNames;
+    std::vector<int> classCounts;
+    int channels = 0;
+    int imageSize = 0;
+    int trainImages = 0;
+    int valImages = 0;
+    int testImages = 0;
+};
+
+struct SearchResult {
+    RunStatus status = RunStatus::Failed;
+    std::string error;  // set when status == Failed
+    SearchConfig config;
+    DatasetSummary dataset;
+    std::vector<EpochMetrics> epochs;
+    AlphaSnapshot alphas;  // after the last completed epoch
+    Genotype genotype;
+    std::vector<Issue> issues;
+};
+
+// Runs a DARTS search synchronously on the calling thread. Never throws: expected failures and
+// library exceptions end as status Failed with a message naming the file or field.
+SearchResult runSearch(const SearchConfig& config, RunControl& control, RunObserver& observer);
+
+struct TrainResult {
+    RunStatus status = RunStatus::Failed;
+    std::string error;
+    TrainConfig config;
+    DatasetSummary dataset;
+    std::vector<EpochMetrics> epochs;  // val = the search-val split
+    double testLoss = 0;
+    double testAcc = 0;  // on the held-out test split, measured once after training
+    std::int64_t parameters = 0;
+    std::vector<Issue> issues;
+};
+
+TrainResult runTrain(const TrainConfig& config, RunControl& control, RunObserver& observer);
+
+} // namespace wb::darts

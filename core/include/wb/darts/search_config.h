@@ -1,0 +1,82 @@
+#pragma once
+
+#include "wb/darts/genotype.h"
+#include "wb/data/dataset.h"
+
+#include <cstdint>
+#include <string>
+#include <vector>
+
+namespace wb::darts {
+
+// Which images a job sees and how they are split.
+struct DataConfig {
+    std::string path;
+    data::Format format = data::Format::Auto;
+    int imageSize = 0;    // 0 = native size
+    int maxPerClass = 0;  // 0 = every image
+    double trainFraction = 0.5;
+    double valFraction = 0.25;
+};
+
+struct RuntimeConfig {
+    std::uint64_t seed = 0;
+    int threads = 0;  // intra-op threads; 0 = one per core
+    std::string device = "cpu";
+    bool channelsLast = true;  // NHWC tensors: oneDNN's fast path for depthwise convolutions on CPU
+};
+
+// Settings of the weight optimiser (SGD with momentum, cosine learning rate).
+struct WeightOptConfig {
+    double lr = 0.025;
+    double lrMin = 0.001;
+    double momentum = 0.9;
+    double weightDecay = 3e-4;
+    double gradClip = 5.0;  // max global L2 norm of the weight gradient
+};
+
+// A DARTS search job. Defaults follow the DARTS paper except the network size, which is the
+// CPU-friendly "standard configuration" of the benchmark (C=8, 5 cells).
+struct SearchConfig {
+    DataConfig data;
+    RuntimeConfig runtime;
+    WeightOptConfig weights;
+    int channels = 8;
+    int layers = 5;
+    int nodes = 4;
+    std::vector<std::string> primitives;  // empty = the 8 standard ones
+    int batchSize = 64;
+    int epochs = 10;
+    int stepsPerEpoch = 0;  // 0 = one pass over search-train
+    std::string variant = "darts";
+    int order = 1;  // 1 = first-order DARTS, 2 = second order (unrolled, finite differences)
+    double alphaLr = 3e-4;
+    double alphaBeta1 = 0.5;
+    double alphaBeta2 = 0.999;
+    double alphaWeightDecay = 1e-3;
+    double unrolledLr = -1;  // xi of the unrolled step; < 0 means "the current weight lr"
+
+    // Throws wb::Error naming the first invalid field.
+    void validate() const;
+    std::vector<std::string> effectivePrimitives() const;
+    std::string toJson() const;
+    static SearchConfig fromJson(const std::string& json);
+};
+
+// Trains a derived (discrete) network from scratch: the evaluation of a found cell.
+struct TrainConfig {
+    DataConfig data;
+    RuntimeConfig runtime;
+    WeightOptConfig weights;
+    Genotype genotype;
+    int channels = 16;
+    int layers = 8;
+    int batchSize = 64;
+    int epochs = 10;
+
+    void validate() const;
+    std::string toJson() const;
+    static TrainConfig fromJson(const std::string& json);
+};
+
+} // namespace wb::darts

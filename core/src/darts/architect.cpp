@@ -1,0 +1,157 @@
+#include "darts/architect.h"
+
+#include "wb/common/error.h"
+#include "wb/darts/search_config.h"
+
+#include <cmath>
+
+namespace wb::darts {
+namespace {
+
+torch::Tensor loss(Supernet& net, const Batch& b)
+{
+    return torch::nn::functional::cross_entropy(net->forward(b.x), b.y);
+}
+
+// Adds `scale * delta[i]` to every weight in place, outside autograd.
+void axpy(std::vector<torch::Tensor>& weights, const std::vector<torch::Tensor>& delta, double scale)
+{
+    torch::NoGradGuard noGrad;
+    for (std::size_t i = 0; i < weights.size(); ++i) weights[i].add_(delta[i], scale);
+}
+
+// Gradients of `output` w.r.t. `inputs`; an input the graph does not use (alpha_normal when
+// every cell reduces, L <= 2) gets zeros instead of an error.
+std::vector<torch::Tensor> gradOrZeros(const torch::Tensor& output,
+                                       const std::vector<torch::Tensor>& inputs)
+{
+    auto grads = torch::autograd::grad({output}, inputs, {}, false, false, /*allow_unused=*/true);
+    for (std::size_t i = 0; i < grads.size(); ++i)
+        if (!grads[i].defined()) grads[i] = torch::zeros_like(inputs[i]);
+    return grads;
+}
+
+} // namespace
+
+DartsArchitect::DartsArchitect(Supernet net, torch::optim::SGD& weightOpt,
+                               torch::optim::Adam& alphaOpt, int order, double unrolledLr,
+                               double momentum, double weightDecay, double hvpScale)
+    : m_net(std::move(net)), m_weightOpt(weightOpt), m_alphaOpt(alphaOpt), m_order(order),
+      m_unrolledLr(unrolledLr), m_momentum(momentum), m_weightDecay(weightDecay),
+      m_hvpScale(hvpScale)
+{
+}
+
+std::string DartsArchitect::name() const
+{
+    return m_order == 2 ? "darts-2nd-order" : "darts-1st-order";
+}
+
+double DartsArchitect::alphaStep(const Batch& train, const Batch& val, double weightLr)
+{
+    const double xi = m_unrolledLr >= 0 ? m_unrolledLr : weightLr;
+    double valLoss = std::nan("");
+    auto grads = alphaGradients(train, val, xi, &valLoss);
+    auto alphas = m_net->alphas();
+    for (std::size_t i = 0; i < alphas.size(); ++i) alphas[i].mutable_grad() = grads[i];
+    m_alphaOpt.step();
+    m_alphaOpt.zero_grad();
+    return valLoss;
+}
+
+std::vector<torch::Tensor> DartsArchitect::alphaGradients(const Batch& train, const Batch& val,
+                                                          double xi, double* valLoss)
+{
+    if (m_order == 2) return secondOrder(train, val, xi, valLoss);
+    // First order: only alpha's gradient is requested, so autograd skips every weight gradient.
+    auto l = loss(m_net, val);
+    if (valLoss) *valLoss = l.item<double>();
+    return gradOrZeros(l, m_net->alphas());
+}
+
+torch::Tensor DartsArchitect::momentumBuffer(const torch::Tensor& param) const
+{
+    const auto& state = m_weightOpt.state();
+    const auto it = state.find(c10::guts::to_string(param.unsafeGetTensorImpl()));
+    if (it == state.end()) return {};
+    return static_cast<const torch::optim::SGDParamState&>(*it->second).momentum_buffer();
+}
+
+std::vector<torch::Tensor> DartsArchitect::secondOrder(const Batch& train, const Batch& val,
+                                                       double xi, double* valLoss)
+{
+    auto weights = m_net->parameters();
+    auto alphas = m_net->alphas();
+
+    // Unrolled step w' = w - xi * (momentum * buf + grad + wd * w), mirroring one SGD step.
+    auto trainGrads = torch::autograd::grad({loss(m_net, train)}, weights);
+    std::vector<torch::Tensor> step(weights.size());
+    std::vector<torch::Tensor> saved(weights.size());
+    {
+        torch::NoGradGuard noGrad;
+        for (std::size_t i = 0; i < weights.size(); ++i) {
+            saved[i] = weights[i].detach().clone();
+            step[i] = trainGrads[i] + m_weightDecay * weights[i];
+            if (auto buf = momentumBuffer(weights[i]); buf.defined())
+                step[i] = step[i] + m_momentum * buf;
+        }
+    }
+    axpy(weights, step, -xi);
+
+    std::vector<torch::Tensor> inputs = alphas;
+    inputs.insert(inputs.end(), weights.begin(), weights.end());
+    auto unrolledLoss = loss(m_net, val);
+    if (valLoss) *valLoss = std::nan("");  // measured at w', not at the current weights
+    auto grads = gradOrZeros(unrolledLoss, inputs);
+    {
+        torch::NoGradGuard noGrad;
+        for (std::size_t i = 0; i < weights.size(); ++i) weights[i].copy_(saved[i]);
+    }
+    std::vector<torch::Tensor> alphaGrads(grads.begin(), grads.begin() + alphas.size());
+    std::vector<torch::Tensor> v(grads.begin() + alphas.size(), grads.end());
+
+    double norm2 = 0;
+    for (const auto& t : v) norm2 += t.pow(2).sum().item<double>();
+    const double norm = std::sqrt(norm2);
+    if (!(norm > 0) || !std::isfinite(norm)) return alphaGrads;  // H v is zero (or undefined)
+    const double eps = m_hvpScale / norm;
+
+    axpy(weights, v, eps);
+    auto gradPlus = gradOrZeros(loss(m_net, train), alphas);
+    axpy(weights, v, -2 * eps);
+    auto gradMinus = gradOrZeros(loss(m_net, train), alphas);
+    {
+        torch::NoGradGuard noGrad;
+        for (std::size_t i = 0; i < weights.size(); ++i) weights[i].copy_(saved[i]);
+    }
+    for (std::size_t i = 0; i < alphas.size(); ++i)
+        alphaGrads[i] = alphaGrads[i] - xi * (gradPlus[i] - gradMinus[i]) / (2 * eps);
+    return alphaGrads;
+}
+
+StepOutcome weightStep(const std::function<torch::Tensor(const torch::Tensor&)>& forward,
+                       torch::optim::SGD& opt, const std::vector<torch::Tensor>& weights,
+                       const Batch& batch, double gradClip)
+{
+    opt.zero_grad();
+    auto logits = forward(batch.x);
+    auto loss = torch::nn::functional::cross_entropy(logits, batch.y);
+    loss.backward({}, false, false, weights);
+    torch::nn::utils::clip_grad_norm_(weights, gradClip);
+    opt.step();
+    const double acc = logits.argmax(1).eq(batch.y).to(torch::kFloat64).mean().item<double>();
+    return {loss.item<double>(), acc};
+}
+
+std::unique_ptr<SearchVariant> makeVariant(const SearchConfig& config, Supernet net,
+                                           torch::optim::SGD& weightOpt,
+                                           torch::optim::Adam& alphaOpt)
+{
+    if (config.variant == "darts")
+        return std::make_unique<DartsArchitect>(std::move(net), weightOpt, alphaOpt, config.order,
+                                                config.unrolledLr, config.weights.momentum,
+                                                config.weights.weightDecay);
+    throw Error("config: variant '" + config.variant + "' is unknown (available: darts)");
+}
+
+} // namespace wb::darts

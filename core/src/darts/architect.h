@@ -1,0 +1,91 @@
+#pragma once
+
+// Architecture-weight (alpha) updates: the pluggable part of a DARTS-family search. The search
+// loop owns the weight step; a variant decides how alpha is updated from a search-train and a
+// search-val batch, so PC-DARTS or DrNAS can be added without touching the loop.
+//
+// DARTS (Liu et al. 2019, eq. 6-8):
+//   first order:  grad_alpha = d/dalpha L_val(w, alpha)
+//   second order: w' = w - xi * (momentum * buf + grad_w L_train(w, alpha) + wd * w)
+//                 grad_alpha = d/dalpha L_val(w', alpha) - xi * H v,
+//                 v = grad_w' L_val(w', alpha),
+//                 H v ~= (grad_alpha L_train(w+, alpha) - grad_alpha L_train(w-, alpha)) / (2 eps),
+//                 w+- = w +- eps * v, eps = 0.01 / ||v||.
+
+#include "darts/supernet.h"
+
+#include <torch/torch.h>
+
+#include <functional>
+#include <memory>
+#include <string>
+#include <vector>
+
+namespace wb::darts {
+
+struct SearchConfig;
+
+struct Batch {
+    torch::Tensor x;
+    torch::Tensor y;
+};
+
+class SearchVariant {
+public:
+    virtual ~SearchVariant() = default;
+    virtual std::string name() const = 0;
+    // One alpha update; weightLr is the current learning rate of the weight optimiser.
+    // Returns the search-val loss at the current weights, or NaN when the variant does not
+    // evaluate it there.
+    virtual double alphaStep(const Batch& train, const Batch& val, double weightLr) = 0;
+};
+
+class DartsArchitect : public SearchVariant {
+public:
+    DartsArchitect(Supernet net, torch::optim::SGD& weightOpt, torch::optim::Adam& alphaOpt,
+                   int order, double unrolledLr, double momentum, double weightDecay,
+                   double hvpScale = kHvpScale);
+
+    // eps = kHvpScale / ||v|| in the finite-difference Hessian-vector product (DARTS reference).
+    // Piecewise-linear ops (ReLU, max pool) make the difference inexact whenever a perturbation
+    // crosses a kink, so the gradient check runs with a smaller scale in double precision.
+    static constexpr double kHvpScale = 0.01;
+    std::string name() const override;
+    double alphaStep(const Batch& train, const Batch& val, double weightLr) override;
+
+    // The alpha gradients the next step would apply (normal, reduce), without stepping.
+    // Leaves the weights exactly as they were. Exposed for the gradient check.
+    std::vector<torch::Tensor> alphaGradients(const Batch& train, const Batch& val, double xi,
+                                              double* valLoss = nullptr);
+
+private:
+    std::vector<torch::Tensor> secondOrder(const Batch& train, const Batch& val, double xi,
+                                           double* valLoss);
+    torch::Tensor momentumBuffer(const torch::Tensor& param) const;
+
+    Supernet m_net;
+    torch::optim::SGD& m_weightOpt;
+    torch::optim::Adam& m_alphaOpt;
+    int m_order;
+    double m_unrolledLr;
+    double m_momentum;
+    double m_weightDecay;
+    double m_hvpScale;
+};
+
+struct StepOutcome {
+    double loss = 0;
+    double acc = 0;
+};
+// One SGD step of the weights on a batch: cross-entropy, gradients of `weights` only (alpha's
+// would be discarded), global-norm clipping, optimiser step. The loss may be non-finite; the
+// caller decides what that means.
+StepOutcome weightStep(const std::function<torch::Tensor(const torch::Tensor&)>& forward,
+                       torch::optim::SGD& opt, const std::vector<torch::Tensor>& weights,
+                       const Batch& batch, double gradClip);
+
+std::unique_ptr<SearchVariant> makeVariant(const SearchConfig& config, Supernet net,
+                                           torch::optim::SGD& weightOpt,
+                                           torch::optim::Adam& alphaOpt);
+
+} // namespace wb::darts

@@ -1,0 +1,108 @@
+#include "wb/darts/bench.h"
+
+#include "darts/architect.h"
+#include "darts/supernet.h"
+#include "wb/common/error.h"
+#include "wb/common/threads.h"
+
+#include <nlohmann/json.hpp>
+
+#include <sys/resource.h>
+
+#include <algorithm>
+#include <chrono>
+#include <cstdio>
+
+namespace wb::darts {
+namespace {
+
+double median(std::vector<double> v)
+{
+    std::sort(v.begin(), v.end());
+    const auto n = v.size();
+    return n % 2 ? v[n / 2] : 0.5 * (v[n / 2 - 1] + v[n / 2]);
+}
+
+double peakRssMb()
+{
+    rusage usage{};
+    getrusage(RUSAGE_SELF, &usage);
+    return double(usage.ru_maxrss) / 1024.0;  // Linux reports kilobytes
+}
+
+} // namespace
+
+std::string SearchBenchResult::report() const
+{
+    char text[256];
+    std::snprintf(text, sizeof text,
+                  "median s/iteration (alpha + weight step): %.3f\n"
+                  "median s/weight step: %.3f\nmedian s/alpha step: %.3f\n"
+                  "peak RSS: %.0f MB\nthreads: %d\n",
+                  medianIterationSeconds, medianWeightStepSeconds, medianAlphaStepSeconds,
+                  peakRssMb, threads);
+    return text;
+}
+
+std::string SearchBenchResult::toJson() const
+{
+    return nlohmann::json{{"median_iteration_s", medianIterationSeconds},
+                          {"median_weight_step_s", medianWeightStepSeconds},
+                          {"median_alpha_step_s", medianAlphaStepSeconds},
+                          {"peak_rss_mb", peakRssMb},
+                          {"threads", threads}}
+        .dump();
+}
+
+SearchBenchResult benchSearch(const SearchBenchConfig& config)
+{
+    const auto& sc = config.search;
+    if (config.iterations < 1 || config.warmup < 0 || config.imageSize < 1 || config.classes < 2)
+        throw Error("bench: iterations >= 1, warmup >= 0, image size >= 1 and classes >= 2 needed");
+    SearchBenchResult result;
+    result.threads = setComputeThreads(sc.runtime.threads);
+    torch::manual_seed(sc.runtime.seed);
+
+    SupernetSpec spec{config.imageChannels, config.classes, sc.channels, sc.layers, sc.nodes,
+                      sc.effectivePrimitives()};
+    Supernet net(spec);
+    const bool cl = sc.runtime.channelsLast;
+    if (cl) convertToChannelsLast(*net);
+    torch::optim::SGD weightOpt(net->parameters(), torch::optim::SGDOptions(sc.weights.lr)
+                                                       .momentum(sc.weights.momentum)
+                                                       .weight_decay(sc.weights.weightDecay));
+    torch::optim::Adam alphaOpt(net->alphas(), torch::optim::AdamOptions(sc.alphaLr)
+                                                   .betas({sc.alphaBeta1, sc.alphaBeta2})
+                                                   .weight_decay(sc.alphaWeightDecay));
+    auto variant = makeVariant(sc, net, weightOpt, alphaOpt);
+    auto makeBatch = [&] {
+        auto x = torch::randn({sc.batchSize, config.imageChannels, config.imageSize, config.imageSize});
+        if (cl) x = x.contiguous(torch::MemoryFormat::ChannelsLast);
+        return Batch{x, torch::randint(config.classes, {sc.batchSize}, torch::kInt64)};
+    };
+    const auto train = makeBatch();
+    const auto val = makeBatch();
+    const auto weights = net->parameters();
+
+    using Clock = std::chrono::steady_clock;
+    std::vector<double> alphaTimes, weightTimes, totals;
+    for (int i = 0; i < config.warmup + config.iterations; ++i) {
+        const auto t0 = Clock::now();
+        variant->alphaStep(train, val, sc.weights.lr);
+        const auto t1 = Clock::now();
+        weightStep([&](const torch::Tensor& x) { return net->forward(x); }, weightOpt, weights,
+                   train, sc.weights.gradClip);
+        const auto t2 = Clock::now();
+        if (i < config.warmup) continue;
+        alphaTimes.push_back(std::chrono::duration<double>(t1 - t0).count());
+        weightTimes.push_back(std::chrono::duration<double>(t2 - t1).count());
+        totals.push_back(std::chrono::duration<double>(t2 - t0).count());
+    }
+    result.medianIterationSeconds = median(totals);
+    result.medianWeightStepSeconds = median(weightTimes);
+    result.medianAlphaStepSeconds = median(alphaTimes);
+    result.peakRssMb = peakRssMb();
+    return result;
+}
+
+} // namespace wb::darts

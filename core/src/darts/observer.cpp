@@ -1,0 +1,17 @@
+#include "wb/darts/observer.h"
+
+namespace wb::darts {
+
+std::string statusName(RunStatus status)
+{
+    switch (status) {
+    case RunStatus::Running: return "running";
+    case RunStatus::Done: return "done";
+    case RunStatus::Cancelled: return "cancelled";
+    case RunStatus::Failed: return "failed";
+    case RunStatus::Interrupted: return "interrupted";
+    }
+    return "unknown";
+}
+
+} // namespace wb::darts

@@ -1,0 +1,142 @@
+#include "darts/ops.h"
+
+#include "wb/common/error.h"
+
+namespace wb::darts {
+namespace {
+
+namespace nn = torch::nn;
+
+nn::Conv2d conv(int in, int out, int kernel, int stride, int padding, int dilation = 1,
+                int groups = 1)
+{
+    return nn::Conv2d(nn::Conv2dOptions(in, out, kernel)
+                          .stride(stride)
+                          .padding(padding)
+                          .dilation(dilation)
+                          .groups(groups)
+                          .bias(false));
+}
+
+// depthwise k x k (dilated) conv, pointwise 1x1 conv, BN; the leading ReLU is shared.
+class DilConvImpl : public OpImpl {
+public:
+    DilConvImpl(int in, int out, int kernel, int stride, int padding, int dilation, bool affine)
+        : m_depthwise(register_module("depthwise",
+                                      conv(in, in, kernel, stride, padding, dilation, in))),
+          m_pointwise(register_module("pointwise", conv(in, out, 1, 1, 0))),
+          m_bn(register_module("bn", makeBatchNorm(out, affine)))
+    {
+    }
+    torch::Tensor forward(const torch::Tensor& x) override
+    {
+        return m_bn(m_pointwise(m_depthwise(x)));
+    }
+    bool preRelu() const override { return true; }
+
+private:
+    nn::Conv2d m_depthwise;
+    nn::Conv2d m_pointwise;
+    nn::BatchNorm2d m_bn;
+};
+
+// Two stacked dilation-1 DilConvs, the second with stride 1 and its own ReLU.
+class SepConvImpl : public OpImpl {
+public:
+    SepConvImpl(int channels, int kernel, int stride, int padding, bool affine)
+        : m_first(std::make_shared<DilConvImpl>(channels, channels, kernel, stride, padding, 1,
+                                                affine)),
+          m_second(std::make_shared<DilConvImpl>(channels, channels, kernel, 1, padding, 1, affine))
+    {
+        register_module("op1", m_first);
+        register_module("op2", m_second);
+    }
+    torch::Tensor forward(const torch::Tensor& x) override
+    {
+        return m_second->forward(torch::relu(m_first->forward(x)));
+    }
+    bool preRelu() const override { return true; }
+
+private:
+    std::shared_ptr<DilConvImpl> m_first;
+    std::shared_ptr<DilConvImpl> m_second;
+};
+
+class PoolImpl : public OpImpl {
+public:
+    PoolImpl(bool max, int channels, int stride, bool withBn)
+        : m_max(max), m_stride(stride)
+    {
+        // The search network follows each pool with an affine-free BN (reference MixedOp).
+        if (withBn) m_bn = register_module("bn", makeBatchNorm(channels, false));
+    }
+    torch::Tensor forward(const torch::Tensor& x) override
+    {
+        auto y = m_max ? torch::max_pool2d(x, 3, m_stride, 1)
+                       : torch::avg_pool2d(x, 3, m_stride, 1, /*ceil_mode=*/false,
+                                           /*count_include_pad=*/false);
+        return m_bn ? m_bn(y) : y;
+    }
+
+private:
+    bool m_max;
+    int m_stride;
+    nn::BatchNorm2d m_bn{nullptr};
+};
+
+class IdentityImpl : public OpImpl {
+public:
+    torch::Tensor forward(const torch::Tensor& x) override { return x; }
+};
+
+} // namespace
+
+nn::BatchNorm2d makeBatchNorm(int channels, bool affine)
+{
+    return nn::BatchNorm2d(nn::BatchNorm2dOptions(channels).affine(affine));
+}
+
+ReluConvBnImpl::ReluConvBnImpl(int in, int out, int kernel, int stride, int padding, bool affine)
+    : m_conv(register_module("conv", conv(in, out, kernel, stride, padding))),
+      m_bn(register_module("bn", makeBatchNorm(out, affine)))
+{
+}
+
+torch::Tensor ReluConvBnImpl::forward(const torch::Tensor& x)
+{
+    return m_bn(m_conv(x));
+}
+
+FactorizedReduceImpl::FactorizedReduceImpl(int in, int out, bool affine)
+    : m_conv1(register_module("conv_1", conv(in, out / 2, 1, 2, 0))),
+      m_conv2(register_module("conv_2", conv(in, out - out / 2, 1, 2, 0))),
+      m_bn(register_module("bn", makeBatchNorm(out, affine)))
+{
+}
+
+torch::Tensor FactorizedReduceImpl::forward(const torch::Tensor& x)
+{
+    using torch::indexing::Slice;
+    auto shifted = torch::constant_pad_nd(x, {0, 1, 0, 1}).index({Slice(), Slice(), Slice(1), Slice(1)});
+    return m_bn(torch::cat({m_conv1(x), m_conv2(shifted)}, 1));
+}
+
+Op makeOp(const std::string& name, int c, int stride, bool affine)
+{
+    const bool search = !affine;
+    if (name == "max_pool_3x3") return std::make_shared<PoolImpl>(true, c, stride, search);
+    if (name == "avg_pool_3x3") return std::make_shared<PoolImpl>(false, c, stride, search);
+    if (name == "skip_connect") {
+        if (stride == 1) return std::make_shared<IdentityImpl>();
+        return std::make_shared<FactorizedReduceImpl>(c, c, affine);
+    }
+    if (name == "sep_conv_3x3") return std::make_shared<SepConvImpl>(c, 3, stride, 1, affine);
+    if (name == "sep_conv_5x5") return std::make_shared<SepConvImpl>(c, 5, stride, 2, affine);
+    if (name == "sep_conv_7x7") return std::make_shared<SepConvImpl>(c, 7, stride, 3, affine);
+    if (name == "dil_conv_3x3") return std::make_shared<DilConvImpl>(c, c, 3, stride, 2, 2, affine);
+    if (name == "dil_conv_5x5") return std::make_shared<DilConvImpl>(c, c, 5, stride, 4, 2, affine);
+    if (name == "none") throw Error("op 'none' has no module: the mixed op skips it");
+    throw Error("unknown op '" + name + "'");
+}
+
+} // namespace wb::darts

@@ -1,0 +1,58 @@
+#pragma once
+
+// The DARTS primitives as LibTorch modules (Liu et al. 2019, reference `operations.py`).
+// Ops whose first layer is a ReLU declare it through preRelu() instead of applying it, so a cell
+// can compute relu(state) once and share it across every edge leaving that state: the result is
+// identical and saves most of the ReLU memory traffic of the search network.
+
+#include <torch/torch.h>
+
+#include <memory>
+#include <string>
+
+namespace wb::darts {
+
+class OpImpl : public torch::nn::Module {
+public:
+    virtual torch::Tensor forward(const torch::Tensor& x) = 0;
+    // True when the op expects relu(x) rather than x.
+    virtual bool preRelu() const { return false; }
+};
+
+using Op = std::shared_ptr<OpImpl>;
+
+// Builds the primitive `name` mapping C channels to C (stride 2 halves the spatial size).
+// affine=false in the search network (the reference's choice, so BN cannot mask alpha).
+// Throws wb::Error for `none` (the search skips it) or an unknown name.
+Op makeOp(const std::string& name, int channels, int stride, bool affine);
+
+// 1x1 conv + BN after a shared ReLU: the cell's input preprocessing when sizes already match.
+class ReluConvBnImpl : public OpImpl {
+public:
+    ReluConvBnImpl(int in, int out, int kernel, int stride, int padding, bool affine);
+    torch::Tensor forward(const torch::Tensor& x) override;
+    bool preRelu() const override { return true; }
+
+private:
+    torch::nn::Conv2d m_conv{nullptr};
+    torch::nn::BatchNorm2d m_bn{nullptr};
+};
+
+// Halves the resolution with two offset stride-2 1x1 convs whose outputs are concatenated. The
+// offset path is zero-padded on the far side so odd sizes work (for even sizes this equals the
+// reference's x[:, :, 1:, 1:] slice).
+class FactorizedReduceImpl : public OpImpl {
+public:
+    FactorizedReduceImpl(int in, int out, bool affine);
+    torch::Tensor forward(const torch::Tensor& x) override;
+    bool preRelu() const override { return true; }
+
+private:
+    torch::nn::Conv2d m_conv1{nullptr};
+    torch::nn::Conv2d m_conv2{nullptr};
+    torch::nn::BatchNorm2d m_bn{nullptr};
+};
+
+torch::nn::BatchNorm2d makeBatchNorm(int channels, bool affine);
+
+} // namespace wb::darts

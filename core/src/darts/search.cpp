@@ -1,0 +1,180 @@
+#include "wb/darts/search.h"
+
+#include "darts/architect.h"
+#include "darts/supernet.h"
+#include "darts/tensor_data.h"
+#include "common/guarded.h"
+#include "wb/common/error.h"
+#include "wb/common/threads.h"
+#include "wb/darts/collapse.h"
+
+#include <chrono>
+#include <cmath>
+
+namespace wb::darts {
+namespace {
+
+using Clock = std::chrono::steady_clock;
+
+double secondsSince(Clock::time_point t)
+{
+    return std::chrono::duration<double>(Clock::now() - t).count();
+}
+
+std::vector<float> toVector(const torch::Tensor& t)
+{
+    auto c = t.detach().to(torch::kFloat32).contiguous();
+    return {c.data_ptr<float>(), c.data_ptr<float>() + c.numel()};
+}
+
+AlphaSnapshot snapshot(Supernet& net, int epoch)
+{
+    AlphaSnapshot s;
+    s.epoch = epoch;
+    s.ops = net->spec().primitives;
+    s.edges = int(net->alphaNormal().size(0));
+    s.normal = toVector(torch::softmax(net->alphaNormal(), -1));
+    s.reduce = toVector(torch::softmax(net->alphaReduce(), -1));
+    s.genotype = deriveGenotype(s.normal, s.reduce, net->spec().nodes, s.ops);
+    s.signals = computeCollapseSignals(s.normal, s.reduce, s.ops, s.genotype);
+    return s;
+}
+
+// Holds everything one search owns; lives on the calling thread only.
+class Search {
+public:
+    Search(const SearchConfig& config, RunControl& control, RunObserver& observer,
+           SearchResult& result)
+        : m_config(config), m_control(control), m_observer(observer), m_result(result)
+    {
+    }
+
+    void run()
+    {
+        const auto& rt = m_config.runtime;
+        setComputeThreads(rt.threads);
+        torch::manual_seed(rt.seed);
+        auto data = prepareData(m_config.data, rt.seed);
+        m_result.dataset = data.summary;
+        for (const auto& w : data.warnings) report({Severity::Warning, "data.skipped", w, 0});
+
+        SupernetSpec spec;
+        spec.inChannels = data.summary.channels;
+        spec.classes = data.classes;
+        spec.channels = m_config.channels;
+        spec.layers = m_config.layers;
+        spec.nodes = m_config.nodes;
+        spec.primitives = m_config.effectivePrimitives();
+        Supernet net(spec);
+        if (rt.channelsLast) convertToChannelsLast(*net);
+
+        const auto& wc = m_config.weights;
+        torch::optim::SGD weightOpt(
+            net->parameters(),
+            torch::optim::SGDOptions(wc.lr).momentum(wc.momentum).weight_decay(wc.weightDecay));
+        torch::optim::Adam alphaOpt(
+            net->alphas(), torch::optim::AdamOptions(m_config.alphaLr)
+                               .betas({m_config.alphaBeta1, m_config.alphaBeta2})
+                               .weight_decay(m_config.alphaWeightDecay));
+        auto variant = makeVariant(m_config, net, weightOpt, alphaOpt);
+
+        // Separate streams so the val order does not depend on the train split's size.
+        BatchSampler trainSampler(data.train.size(), m_config.batchSize, rt.seed * 2 + 1);
+        BatchSampler valSampler(data.val.size(), m_config.batchSize, rt.seed * 2 + 2);
+        const int steps = m_config.stepsPerEpoch > 0 ? m_config.stepsPerEpoch
+                                                     : int(trainSampler.batchesPerPass());
+        const auto weights = net->parameters();
+        const auto forward = [&](const torch::Tensor& x) { return net->forward(x); };
+
+        bool stopped = false;
+        for (int epoch = 1; epoch <= m_config.epochs && !stopped; ++epoch) {
+            const auto epochStart = Clock::now();
+            const double lr = cosineLr(wc.lr, wc.lrMin, epoch - 1, m_config.epochs);
+            setLearningRate(weightOpt, lr);
+            net->train();
+            double lossSum = 0, accSum = 0;
+            int done = 0;
+            for (int step = 1; step <= steps; ++step) {
+                const auto stepStart = Clock::now();
+                const auto train = gather(data.train, trainSampler.next(), rt.channelsLast);
+                const auto val = gather(data.val, valSampler.next(), rt.channelsLast);
+                const double alphaLoss = variant->alphaStep(train, val, lr);
+
+                const auto outcome = weightStep(forward, weightOpt, weights, train, wc.gradClip);
+                if (!std::isfinite(outcome.loss) || (m_config.order == 1 && !std::isfinite(alphaLoss)))
+                    throw Error("training diverged: non-finite loss at epoch " +
+                                std::to_string(epoch) + ", step " + std::to_string(step) +
+                                " (try a lower --lr)");
+                lossSum += outcome.loss;
+                accSum += outcome.acc;
+                ++done;
+                m_observer.onStep({epoch, step, steps, outcome.loss, outcome.acc, alphaLoss, lr,
+                                   secondsSince(stepStart)});
+                if (!m_control.checkpoint()) {
+                    stopped = true;
+                    break;
+                }
+            }
+            if (stopped && done < steps) break;  // a partial epoch is not an epoch
+
+            const auto val = evaluate(*net, forward, data.val, rt.channelsLast);
+            EpochMetrics m{epoch, lossSum / done, accSum / done, val.loss, val.acc, lr,
+                           secondsSince(epochStart)};
+            m_result.epochs.push_back(m);
+            m_observer.onEpoch(m);
+            publishAlphas(net, epoch);
+        }
+        if (m_result.epochs.empty()) publishAlphas(net, 0);
+        m_result.status = stopped ? RunStatus::Cancelled : RunStatus::Done;
+    }
+
+private:
+    void publishAlphas(Supernet& net, int epoch)
+    {
+        m_result.alphas = snapshot(net, epoch);
+        m_result.genotype = m_result.alphas.genotype;
+        m_observer.onAlphas(m_result.alphas);
+        const auto& s = m_result.alphas.signals;
+        if (s.skipNormal >= kSkipWarnCount)
+            report({Severity::Warning, "collapse.skip",
+                    std::to_string(s.skipNormal) + " skip_connect edges in the normal cell",
+                    epoch});
+        if (s.paramFreeNormal > kParamFreeWarnMass)
+            report({Severity::Warning, "collapse.param_free",
+                    "parameter-free ops hold " + std::to_string(int(100 * s.paramFreeNormal)) +
+                        "% of the normal cell's alpha mass",
+                    epoch});
+    }
+
+    void report(const Issue& issue)
+    {
+        m_result.issues.push_back(issue);
+        m_observer.onIssue(issue);
+    }
+
+    const SearchConfig& m_config;
+    RunControl& m_control;
+    RunObserver& m_observer;
+    SearchResult& m_result;
+};
+
+} // namespace
+
+SearchResult runSearch(const SearchConfig& config, RunControl& control, RunObserver& observer)
+{
+    SearchResult result;
+    result.config = config;
+    const auto error = runGuarded([&] {
+        config.validate();
+        Search(config, control, observer, result).run();
+    });
+    if (error) {
+        result.status = RunStatus::Failed;
+        result.error = *error;
+    }
+    if (result.status == RunStatus::Failed)
+        observer.onIssue({Severity::Error, "run.failed", result.error, int(result.epochs.size())});
+    return result;
+}
+
+} // namespace wb::darts

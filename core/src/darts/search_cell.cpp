@@ -1,0 +1,69 @@
+#include "darts/search_cell.h"
+
+namespace wb::darts {
+
+MixedOpImpl::MixedOpImpl(int channels, int stride, const std::vector<std::string>& primitives)
+{
+    for (int k = 0; k < int(primitives.size()); ++k) {
+        if (primitives[k] == "none") continue;
+        auto op = makeOp(primitives[k], channels, stride, /*affine=*/false);
+        register_module(primitives[k], op);
+        m_ops.emplace_back(k, std::move(op));
+    }
+}
+
+torch::Tensor MixedOpImpl::forward(const torch::Tensor& x, const torch::Tensor& reluX,
+                                   const std::vector<torch::Tensor>& weights)
+{
+    torch::Tensor sum;
+    for (auto& [k, op] : m_ops) {
+        auto y = op->forward(op->preRelu() ? reluX : x) * weights[k];
+        sum = sum.defined() ? sum + y : y;
+    }
+    return sum;
+}
+
+SearchCellImpl::SearchCellImpl(int nodes, int cPrevPrev, int cPrev, int c, bool reduction,
+                               bool reductionPrev, const std::vector<std::string>& primitives)
+    : m_nodes(nodes), m_reduction(reduction)
+{
+    if (reductionPrev)
+        m_pre0 = std::make_shared<FactorizedReduceImpl>(cPrevPrev, c, false);
+    else
+        m_pre0 = std::make_shared<ReluConvBnImpl>(cPrevPrev, c, 1, 1, 0, false);
+    m_pre1 = std::make_shared<ReluConvBnImpl>(cPrev, c, 1, 1, 0, false);
+    register_module("preprocess0", m_pre0);
+    register_module("preprocess1", m_pre1);
+    for (int j = 0; j < nodes; ++j) {
+        for (int i = 0; i < j + 2; ++i) {
+            const int stride = reduction && i < 2 ? 2 : 1;
+            m_edges.push_back(register_module("edge_" + std::to_string(m_edges.size()),
+                                              MixedOp(c, stride, primitives)));
+        }
+    }
+}
+
+torch::Tensor SearchCellImpl::forward(const torch::Tensor& s0, const torch::Tensor& s1,
+                                      const torch::Tensor& weights)
+{
+    std::vector<torch::Tensor> states = {m_pre0->forward(torch::relu(s0)),
+                                         m_pre1->forward(torch::relu(s1))};
+    // relu(state) is shared by every edge leaving that state (see ops.h).
+    std::vector<torch::Tensor> reluStates = {torch::relu(states[0]), torch::relu(states[1])};
+    std::vector<std::vector<torch::Tensor>> rows;
+    for (const auto& row : weights.unbind(0)) rows.push_back(row.unbind(0));
+
+    int edge = 0;
+    for (int j = 0; j < m_nodes; ++j) {
+        torch::Tensor node;
+        for (int i = 0; i < j + 2; ++i, ++edge) {
+            auto y = m_edges[edge]->forward(states[i], reluStates[i], rows[edge]);
+            node = node.defined() ? node + y : y;
+        }
+        states.push_back(node);
+        if (j + 1 < m_nodes) reluStates.push_back(torch::relu(node));
+    }
+    return torch::cat(std::vector<torch::Tensor>(states.end() - m_nodes, states.end()), 1);
+}
+
+} // namespace wb::darts

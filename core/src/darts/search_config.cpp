@@ -1,0 +1,214 @@
+#include "wb/darts/search_config.h"
+
+#include "wb/common/error.h"
+#include "wb/darts/primitives.h"
+
+#include <nlohmann/json.hpp>
+
+#include <algorithm>
+
+namespace wb::darts {
+namespace {
+
+using nlohmann::json;
+
+void require(bool ok, const std::string& field, const std::string& rule)
+{
+    if (!ok) throw Error("config: " + field + " " + rule);
+}
+
+void validateCommon(const DataConfig& d, const RuntimeConfig& r, const WeightOptConfig& w,
+                    int batch, int epochs)
+{
+    require(!d.path.empty(), "data", "is required (--data PATH)");
+    require(d.imageSize >= 0 && d.imageSize <= 1024, "image_size", "must be in [0, 1024]");
+    require(d.maxPerClass >= 0, "max_per_class", "must be >= 0");
+    require(d.trainFraction > 0 && d.valFraction > 0 && d.trainFraction + d.valFraction < 1,
+            "split fractions", "need train > 0, val > 0 and train + val < 1");
+    require(r.threads >= 0, "threads", "must be >= 0");
+    require(r.device == "cpu" || r.device == "cuda", "device", "must be cpu or cuda");
+    require(w.lr > 0 && w.lrMin >= 0 && w.lrMin <= w.lr, "lr", "needs 0 <= lr_min <= lr, lr > 0");
+    require(w.momentum >= 0 && w.momentum < 1, "momentum", "must be in [0, 1)");
+    require(w.weightDecay >= 0, "weight_decay", "must be >= 0");
+    require(w.gradClip > 0, "grad_clip", "must be > 0");
+    require(batch >= 1, "batch", "must be >= 1");
+    require(epochs >= 1, "epochs", "must be >= 1");
+}
+
+json toJ(const DataConfig& d)
+{
+    return {{"path", d.path},
+            {"format", data::formatName(d.format)},
+            {"image_size", d.imageSize},
+            {"max_per_class", d.maxPerClass},
+            {"train_fraction", d.trainFraction},
+            {"val_fraction", d.valFraction}};
+}
+json toJ(const RuntimeConfig& r)
+{
+    return {{"seed", r.seed}, {"threads", r.threads}, {"device", r.device},
+            {"channels_last", r.channelsLast}};
+}
+json toJ(const WeightOptConfig& w)
+{
+    return {{"lr", w.lr}, {"lr_min", w.lrMin}, {"momentum", w.momentum},
+            {"weight_decay", w.weightDecay}, {"grad_clip", w.gradClip}};
+}
+
+// Missing keys keep their defaults, so configs written by older versions still load.
+template <typename T> void get(const json& j, const char* key, T& out)
+{
+    if (j.contains(key)) j.at(key).get_to(out);
+}
+
+void fromJ(const json& j, DataConfig& d)
+{
+    get(j, "path", d.path);
+    if (j.contains("format")) d.format = data::parseFormat(j.at("format").get<std::string>());
+    get(j, "image_size", d.imageSize);
+    get(j, "max_per_class", d.maxPerClass);
+    get(j, "train_fraction", d.trainFraction);
+    get(j, "val_fraction", d.valFraction);
+}
+void fromJ(const json& j, RuntimeConfig& r)
+{
+    get(j, "seed", r.seed);
+    get(j, "threads", r.threads);
+    get(j, "device", r.device);
+    get(j, "channels_last", r.channelsLast);
+}
+void fromJ(const json& j, WeightOptConfig& w)
+{
+    get(j, "lr", w.lr);
+    get(j, "lr_min", w.lrMin);
+    get(j, "momentum", w.momentum);
+    get(j, "weight_decay", w.weightDecay);
+    get(j, "grad_clip", w.gradClip);
+}
+
+json parseObject(const std::string& text, const char* what)
+{
+    try {
+        auto j = json::parse(text);
+        if (!j.is_object()) throw Error(std::string(what) + ": expected a JSON object");
+        return j;
+    } catch (const json::exception& e) {
+        throw Error(std::string(what) + ": " + e.what());
+    }
+}
+
+} // namespace
+
+std::vector<std::string> SearchConfig::effectivePrimitives() const
+{
+    return primitives.empty() ? standardPrimitives() : primitives;
+}
+
+void SearchConfig::validate() const
+{
+    validateCommon(data, runtime, weights, batchSize, epochs);
+    require(channels >= 1 && channels <= 512, "channels", "must be in [1, 512]");
+    require(layers >= 1 && layers <= 64, "layers", "must be in [1, 64]");
+    require(nodes >= 1 && nodes <= 8, "nodes", "must be in [1, 8]");
+    require(stepsPerEpoch >= 0, "steps_per_epoch", "must be >= 0");
+    require(variant == "darts", "variant", "'" + variant + "' is unknown (available: darts)");
+    require(order == 1 || order == 2, "order", "must be 1 or 2");
+    require(alphaLr > 0, "alpha_lr", "must be > 0");
+    const auto ops = effectivePrimitives();
+    for (const auto& op : ops)
+        require(isKnownPrimitive(op), "primitives", "contains unknown op '" + op + "'");
+    require(std::count(ops.begin(), ops.end(), "none") < std::ptrdiff_t(ops.size()), "primitives",
+            "needs at least one op besides 'none'");
+}
+
+std::string SearchConfig::toJson() const
+{
+    json j = {{"data", toJ(data)},
+              {"runtime", toJ(runtime)},
+              {"weights", toJ(weights)},
+              {"channels", channels},
+              {"layers", layers},
+              {"nodes", nodes},
+              {"primitives", effectivePrimitives()},
+              {"batch", batchSize},
+              {"epochs", epochs},
+              {"steps_per_epoch", stepsPerEpoch},
+              {"variant", variant},
+              {"order", order},
+              {"alpha_lr", alphaLr},
+              {"alpha_beta1", alphaBeta1},
+              {"alpha_beta2", alphaBeta2},
+              {"alpha_weight_decay", alphaWeightDecay},
+              {"unrolled_lr", unrolledLr}};
+    return j.dump();
+}
+
+SearchConfig SearchConfig::fromJson(const std::string& text)
+{
+    const auto j = parseObject(text, "search config");
+    SearchConfig c;
+    try {
+        if (j.contains("data")) fromJ(j.at("data"), c.data);
+        if (j.contains("runtime")) fromJ(j.at("runtime"), c.runtime);
+        if (j.contains("weights")) fromJ(j.at("weights"), c.weights);
+        get(j, "channels", c.channels);
+        get(j, "layers", c.layers);
+        get(j, "nodes", c.nodes);
+        get(j, "primitives", c.primitives);
+        get(j, "batch", c.batchSize);
+        get(j, "epochs", c.epochs);
+        get(j, "steps_per_epoch", c.stepsPerEpoch);
+        get(j, "variant", c.variant);
+        get(j, "order", c.order);
+        get(j, "alpha_lr", c.alphaLr);
+        get(j, "alpha_beta1", c.alphaBeta1);
+        get(j, "alpha_beta2", c.alphaBeta2);
+        get(j, "alpha_weight_decay", c.alphaWeightDecay);
+        get(j, "unrolled_lr", c.unrolledLr);
+    } catch (const json::exception& e) {
+        throw Error(std::string("search config: ") + e.what());
+    }
+    return c;
+}
+
+void TrainConfig::validate() const
+{
+    validateCommon(data, runtime, weights, batchSize, epochs);
+    require(channels >= 1 && channels <= 512, "channels", "must be in [1, 512]");
+    require(layers >= 1 && layers <= 64, "layers", "must be in [1, 64]");
+    require(!genotype.normal.empty(), "genotype", "is required (--genotype FILE_OR_LITERAL)");
+}
+
+std::string TrainConfig::toJson() const
+{
+    json j = {{"data", toJ(data)},
+              {"runtime", toJ(runtime)},
+              {"weights", toJ(weights)},
+              {"genotype", json::parse(genotype.toJson())},
+              {"channels", channels},
+              {"layers", layers},
+              {"batch", batchSize},
+              {"epochs", epochs}};
+    return j.dump();
+}
+
+TrainConfig TrainConfig::fromJson(const std::string& text)
+{
+    const auto j = parseObject(text, "train config");
+    TrainConfig c;
+    try {
+        if (j.contains("data")) fromJ(j.at("data"), c.data);
+        if (j.contains("runtime")) fromJ(j.at("runtime"), c.runtime);
+        if (j.contains("weights")) fromJ(j.at("weights"), c.weights);
+        if (j.contains("genotype")) c.genotype = Genotype::parse(j.at("genotype").dump());
+        get(j, "channels", c.channels);
+        get(j, "layers", c.layers);
+        get(j, "batch", c.batchSize);
+        get(j, "epochs", c.epochs);
+    } catch (const json::exception& e) {
+        throw Error(std::string("train config: ") + e.what());
+    }
+    return c;
+}
+
+} // namespace wb::darts

@@ -1,0 +1,76 @@
+#include "darts/supernet.h"
+
+#include "wb/darts/genotype.h"
+
+namespace wb::darts {
+
+bool isReductionLayer(int layer, int layers)
+{
+    return layer == layers / 3 || layer == 2 * layers / 3;
+}
+
+SupernetImpl::SupernetImpl(const SupernetSpec& spec) : m_spec(spec)
+{
+    namespace nn = torch::nn;
+    const int stemMultiplier = 3;  // reference: the stem widens to 3C
+    int cCurr = spec.channels;
+    m_stem = register_module(
+        "stem", nn::Sequential(nn::Conv2d(nn::Conv2dOptions(spec.inChannels, stemMultiplier * cCurr,
+                                                            3)
+                                              .padding(1)
+                                              .bias(false)),
+                               makeBatchNorm(stemMultiplier * cCurr, true)));
+    int cPrevPrev = stemMultiplier * cCurr;
+    int cPrev = stemMultiplier * cCurr;
+    bool reductionPrev = false;
+    for (int i = 0; i < spec.layers; ++i) {
+        const bool reduction = isReductionLayer(i, spec.layers);
+        if (reduction) cCurr *= 2;
+        m_cells.push_back(register_module(
+            "cell_" + std::to_string(i),
+            SearchCell(spec.nodes, cPrevPrev, cPrev, cCurr, reduction, reductionPrev,
+                       spec.primitives)));
+        reductionPrev = reduction;
+        cPrevPrev = cPrev;
+        cPrev = spec.nodes * cCurr;
+    }
+    m_classifier = register_module("classifier", nn::Linear(cPrev, spec.classes));
+
+    // Reference initialisation: 1e-3 * N(0, 1), so the first softmax is nearly uniform.
+    const auto shape = std::vector<int64_t>{edgeCount(spec.nodes), int64_t(spec.primitives.size())};
+    m_alphaNormal = (1e-3 * torch::randn(shape)).requires_grad_(true);
+    m_alphaReduce = (1e-3 * torch::randn(shape)).requires_grad_(true);
+}
+
+torch::Tensor SupernetImpl::features(const torch::Tensor& x)
+{
+    auto s0 = m_stem->forward(x);
+    auto s1 = s0;
+    // softmax once per cell type and forward pass, not once per cell.
+    const auto wNormal = torch::softmax(m_alphaNormal, -1);
+    const auto wReduce = torch::softmax(m_alphaReduce, -1);
+    for (auto& cell : m_cells) {
+        auto next = cell->forward(s0, s1, cell->reduction() ? wReduce : wNormal);
+        s0 = s1;
+        s1 = next;
+    }
+    return torch::adaptive_avg_pool2d(s1, {1, 1}).flatten(1);
+}
+
+torch::Tensor SupernetImpl::forward(const torch::Tensor& x)
+{
+    return m_classifier(features(x));
+}
+
+void convertToChannelsLast(torch::nn::Module& module)
+{
+    torch::NoGradGuard noGrad;
+    auto convert = [](torch::Tensor& t) {
+        if (t.defined() && t.dim() == 4)
+            t.set_data(t.data().to(t.options(), false, true, torch::MemoryFormat::ChannelsLast));
+    };
+    for (auto& p : module.parameters()) convert(p);
+    for (auto& b : module.buffers()) convert(b);
+}
+
+} // namespace wb::darts

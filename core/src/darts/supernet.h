@@ -1,0 +1,57 @@
+#pragma once
+
+// The DARTS search network (Liu et al. 2019, `model_search.py`): a stem, L search cells with
+// reduction cells at L/3 and 2L/3, global pooling and a linear classifier. The architecture
+// weights alpha (normal, reduce; edges x primitives) are held beside the module, not registered
+// as its parameters, so parameters() is exactly the weight set w of the bilevel problem.
+
+#include "darts/search_cell.h"
+
+#include <torch/torch.h>
+
+#include <string>
+#include <vector>
+
+namespace wb::darts {
+
+struct SupernetSpec {
+    int inChannels = 1;
+    int classes = 10;
+    int channels = 8;
+    int layers = 5;
+    int nodes = 4;
+    std::vector<std::string> primitives;
+};
+
+class SupernetImpl : public torch::nn::Module {
+public:
+    explicit SupernetImpl(const SupernetSpec& spec);
+    torch::Tensor forward(const torch::Tensor& x);
+    // Globally pooled features before the classifier.
+    torch::Tensor features(const torch::Tensor& x);
+
+    const SupernetSpec& spec() const { return m_spec; }
+    std::vector<torch::Tensor> alphas() const { return {m_alphaNormal, m_alphaReduce}; }
+    torch::Tensor& alphaNormal() { return m_alphaNormal; }
+    torch::Tensor& alphaReduce() { return m_alphaReduce; }
+    torch::nn::Linear& classifier() { return m_classifier; }
+
+private:
+    SupernetSpec m_spec;
+    torch::nn::Sequential m_stem{nullptr};
+    std::vector<SearchCell> m_cells;
+    torch::nn::Linear m_classifier{nullptr};
+    torch::Tensor m_alphaNormal;
+    torch::Tensor m_alphaReduce;
+};
+TORCH_MODULE(Supernet);
+
+// Reduction cells sit at layers/3 and 2*layers/3 (the reference's placement).
+bool isReductionLayer(int layer, int layers);
+
+// Moves every 4-D parameter and buffer to channels_last in place. Module::to() has no memory
+// format in C++, and contiguous(ChannelsLast) is a no-op for 1x1 and depthwise weights whose
+// strides are ambiguous, so the data is copied with an explicit format.
+void convertToChannelsLast(torch::nn::Module& module);
+
+} // namespace wb::darts

@@ -1,0 +1,134 @@
+#include "darts/tensor_data.h"
+
+#include "wb/common/error.h"
+#include "wb/data/dataset.h"
+#include "wb/data/split.h"
+
+#include <cmath>
+#include <cstring>
+
+namespace wb::darts {
+namespace {
+
+TensorSplit toTensors(const data::Dataset& ds, const std::vector<int>& indices,
+                      const data::ChannelStats& stats)
+{
+    const auto n = std::int64_t(indices.size());
+    auto x = torch::empty({n, ds.channels, ds.height, ds.width}, torch::kUInt8);
+    auto y = torch::empty({n}, torch::kInt64);
+    auto* xp = x.data_ptr<std::uint8_t>();
+    auto* yp = y.data_ptr<std::int64_t>();
+    for (std::int64_t i = 0; i < n; ++i) {
+        std::memcpy(xp + i * ds.imageBytes(), ds.image(indices[i]), ds.imageBytes());
+        yp[i] = ds.labels[indices[i]];
+    }
+    auto mean = torch::tensor(stats.mean).view({1, -1, 1, 1});
+    auto sd = torch::tensor(stats.std).clamp_min(1e-6).view({1, -1, 1, 1});
+    return {(x.to(torch::kFloat32).div_(255.0f) - mean) / sd, y};
+}
+
+} // namespace
+
+PreparedData prepareData(const DataConfig& config, std::uint64_t seed)
+{
+    data::LoadOptions load;
+    load.format = config.format;
+    load.imageSize = config.imageSize;
+    const auto ds = data::loadDataset(config.path, load);
+    if (ds.classNames.size() < 2)
+        throw Error(config.path + ": a search needs at least 2 classes, found " +
+                    std::to_string(ds.classNames.size()));
+    const auto split = data::stratifiedSplit(
+        ds, {config.trainFraction, config.valFraction}, config.maxPerClass, seed);
+    const auto stats = data::channelStats(ds, split.train);
+
+    PreparedData out;
+    out.train = toTensors(ds, split.train, stats);
+    out.val = toTensors(ds, split.val, stats);
+    out.test = toTensors(ds, split.test, stats);
+    out.classes = int(ds.classNames.size());
+    out.warnings = ds.warnings;
+    auto& s = out.summary;
+    s.path = ds.path;
+    s.format = data::formatName(ds.format);
+    s.fingerprint = ds.fingerprint;
+    s.classNames = ds.classNames;
+    s.classCounts = ds.classCounts();
+    s.channels = ds.channels;
+    s.imageSize = ds.height;
+    s.trainImages = int(split.train.size());
+    s.valImages = int(split.val.size());
+    s.testImages = int(split.test.size());
+    return out;
+}
+
+BatchSampler::BatchSampler(std::int64_t size, int batch, std::uint64_t seed)
+    : m_size(size), m_batch(std::min<std::int64_t>(batch, size)), m_rng(seed), m_order(size)
+{
+    if (size < 1) throw Error("sampler: empty split");
+    reshuffle();
+}
+
+void BatchSampler::reshuffle()
+{
+    for (std::int64_t i = 0; i < m_size; ++i) m_order[i] = i;
+    // Own Fisher-Yates: std::shuffle's algorithm differs between standard libraries.
+    for (std::int64_t i = m_size - 1; i > 0; --i) {
+        const auto j = std::int64_t(m_rng() % std::uint64_t(i + 1));
+        std::swap(m_order[i], m_order[j]);
+    }
+    m_pos = 0;
+}
+
+torch::Tensor BatchSampler::next()
+{
+    if (m_pos + m_batch > m_size) reshuffle();
+    auto idx = torch::from_blob(m_order.data() + m_pos, {m_batch}, torch::kInt64).clone();
+    m_pos += m_batch;
+    return idx;
+}
+
+Batch gather(const TensorSplit& split, const torch::Tensor& indices, bool channelsLast)
+{
+    auto x = split.x.index_select(0, indices);
+    if (channelsLast) x = x.contiguous(torch::MemoryFormat::ChannelsLast);
+    return {x, split.y.index_select(0, indices)};
+}
+
+EvalMetrics evaluate(torch::nn::Module& net,
+                     const std::function<torch::Tensor(const torch::Tensor&)>& forward,
+                     const TensorSplit& split, bool channelsLast, int batch)
+{
+    torch::NoGradGuard noGrad;
+    const bool wasTraining = net.is_training();
+    net.eval();
+    double lossSum = 0;
+    std::int64_t correct = 0;
+    const auto n = split.size();
+    for (std::int64_t start = 0; start < n; start += batch) {
+        const auto len = std::min<std::int64_t>(batch, n - start);
+        auto x = split.x.narrow(0, start, len);
+        if (channelsLast) x = x.contiguous(torch::MemoryFormat::ChannelsLast);
+        const auto y = split.y.narrow(0, start, len);
+        auto logits = forward(x);
+        lossSum += torch::nn::functional::cross_entropy(
+                       logits, y, torch::nn::functional::CrossEntropyFuncOptions().reduction(torch::kSum))
+                       .item<double>();
+        correct += logits.argmax(1).eq(y).sum().item<std::int64_t>();
+    }
+    net.train(wasTraining);
+    return {lossSum / double(n), double(correct) / double(n)};
+}
+
+double cosineLr(double lr, double lrMin, int epoch, int epochs)
+{
+    return lrMin + 0.5 * (lr - lrMin) * (1 + std::cos(M_PI * epoch / epochs));
+}
+
+void setLearningRate(torch::optim::SGD& opt, double lr)
+{
+    for (auto& group : opt.param_groups())
+        static_cast<torch::optim::SGDOptions&>(group.options()).lr(lr);
+}
+
+} // namespace wb::darts

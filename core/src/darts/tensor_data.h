@@ -1,0 +1,71 @@
+#pragma once
+
+// Turns a loaded dataset into normalised float tensors per split, and draws seeded batches.
+
+#include "darts/architect.h"
+#include "wb/darts/search.h"
+#include "wb/darts/search_config.h"
+
+#include <torch/torch.h>
+
+#include <cstdint>
+#include <functional>
+#include <random>
+#include <string>
+#include <vector>
+
+namespace wb::darts {
+
+struct TensorSplit {
+    torch::Tensor x;  // float N x C x H x W, normalised with the search-train statistics
+    torch::Tensor y;  // int64 N
+    std::int64_t size() const { return y.defined() ? y.size(0) : 0; }
+};
+
+struct PreparedData {
+    TensorSplit train;
+    TensorSplit val;
+    TensorSplit test;
+    DatasetSummary summary;
+    int classes = 0;
+    std::vector<std::string> warnings;
+};
+
+// Loads config.path, splits it per class with the seed and normalises every split with the
+// per-channel statistics of the search-train part. Throws wb::Error on bad input.
+PreparedData prepareData(const DataConfig& config, std::uint64_t seed);
+
+// Draws batches of a split in a seeded random order, reshuffling at each pass. Batches are full
+// (the ragged tail of a pass is dropped: a batch of one would break BatchNorm) unless the split
+// is smaller than the batch, in which case the batch is the whole split.
+class BatchSampler {
+public:
+    BatchSampler(std::int64_t size, int batch, std::uint64_t seed);
+    std::int64_t batchesPerPass() const { return m_size / m_batch; }
+    torch::Tensor next();  // int64 indices
+
+private:
+    void reshuffle();
+    std::int64_t m_size;
+    std::int64_t m_batch;
+    std::mt19937_64 m_rng;
+    std::vector<std::int64_t> m_order;
+    std::int64_t m_pos = 0;
+};
+
+Batch gather(const TensorSplit& split, const torch::Tensor& indices, bool channelsLast);
+
+struct EvalMetrics {
+    double loss = 0;
+    double acc = 0;
+};
+// Mean cross-entropy and accuracy over a whole split in eval mode, without gradients.
+EvalMetrics evaluate(torch::nn::Module& net,
+                     const std::function<torch::Tensor(const torch::Tensor&)>& forward,
+                     const TensorSplit& split, bool channelsLast, int batch = 256);
+
+// Cosine annealing from lr to lrMin over `epochs` (epoch is 0-based), as CosineAnnealingLR.
+double cosineLr(double lr, double lrMin, int epoch, int epochs);
+void setLearningRate(torch::optim::SGD& opt, double lr);
+
+} // namespace wb::darts

@@ -1,0 +1,46 @@
+#!/usr/bin/env bash
+# Installs every Debian 12 package the build, the tests and the demos need.
+# Idempotent: packages already present are skipped. Runs as root or through sudo.
+set -euo pipefail
+
+with_gui=1
+for arg in "$@"; do
+  case "$arg" in
+    --no-gui) with_gui=0 ;;
+    -h|--help) echo "usage: $0 [--no-gui]"; exit 0 ;;
+    *) echo "install-deps: unknown option '$arg'" >&2; exit 2 ;;
+  esac
+done
+
+core_pkgs=(
+  build-essential cmake ninja-build ccache pkg-config git
+  libtorch-dev libsqlite3-dev nlohmann-json3-dev libcli11-dev libstb-dev
+  libgraphviz-dev graphviz libfreetype-dev zlib1g-dev
+  dataset-fashion-mnist
+)
+# Qt Test drives every test executable, so QtCore/Test are needed even without the GUI.
+qt_core_pkgs=(qt6-base-dev)
+gui_pkgs=(qt6-svg-dev libqt6sql6-sqlite libqcustomplot-dev libgl-dev xvfb xauth)
+
+wanted=("${core_pkgs[@]}" "${qt_core_pkgs[@]}")
+[ "$with_gui" = 1 ] && wanted+=("${gui_pkgs[@]}")
+
+missing=()
+for p in "${wanted[@]}"; do
+  dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
+done
+
+if [ ${#missing[@]} -eq 0 ]; then
+  echo "install-deps: all ${#wanted[@]} packages present"
+  exit 0
+fi
+
+sudo=""
+if [ "$(id -u)" -ne 0 ]; then
+  command -v sudo >/dev/null || { echo "install-deps: need root or sudo to install: ${missing[*]}" >&2; exit 1; }
+  sudo="sudo"
+fi
+echo "install-deps: installing ${missing[*]}"
+export DEBIAN_FRONTEND=noninteractive
+$sudo apt-get update -qq
+$sudo apt-get install -y -qq --no-install-recommends "${missing[@]}"

@@ -1,0 +1,133 @@
+// The `supernet` executable: --json output shape, train on a found genotype, SIGINT, bad input.
+
+#include "synthetic_idx.h"
+
+#include <QJsonArray>
+#include <QJsonDocument>
+#include <QJsonObject>
+#include <QProcess>
+#include <QTemporaryDir>
+#include <QTest>
+
+#include <csignal>
+
+namespace {
+
+QStringList tinySearch(const QString& data)
+{
+    return {"search", "--data", data, "--channels", "4", "--layers", "3", "--nodes", "2",
+            "--batch", "16", "--threads", "1", "--lr", "0.05", "--seed", "3"};
+}
+
+struct Ran {
+    int exitCode = -1;
+    QJsonObject json;
+    QString err;
+};
+
+Ran run(const QStringList& args, int timeoutMs = 120000)
+{
+    QProcess p;
+    p.start(SUPERNET_BIN, args);
+    if (!p.waitForFinished(timeoutMs)) p.kill();
+    Ran r;
+    r.exitCode = p.exitCode();
+    r.err = QString::fromUtf8(p.readAllStandardError());
+    r.json = QJsonDocument::fromJson(p.readAllStandardOutput()).object();
+    return r;
+}
+
+} // namespace
+
+class TestCli : public QObject {
+    Q_OBJECT
+private Q_SLOTS:
+    void initTestCase()
+    {
+        QVERIFY(m_dir.isValid());
+        wb::test::writeSeparableIdx(m_dir.path().toStdString(), 4, 24, 10);
+    }
+
+    void searchJsonShape()
+    {
+        const auto r = run(tinySearch(m_dir.path()) << "--epochs" << "2" << "--json");
+        QCOMPARE(r.exitCode, 0);
+        const auto& j = r.json;
+        QCOMPARE(j["status"].toString(), QString("done"));
+        QCOMPARE(j["config"].toObject()["channels"].toInt(), 4);
+        QCOMPARE(j["config"].toObject()["runtime"].toObject()["seed"].toInt(), 3);
+        const auto epochs = j["epochs"].toArray();
+        QCOMPARE(epochs.size(), 2);
+        for (const char* key : {"epoch", "train_loss", "train_acc", "val_loss", "val_acc", "seconds"})
+            QVERIFY2(epochs[1].toObject().contains(key), key);
+        QCOMPARE(epochs[1].toObject()["epoch"].toInt(), 2);
+        QVERIFY(j["genotype"].toString().startsWith("Genotype(normal=["));
+        QCOMPARE(j["genotype_json"].toObject()["normal"].toArray().size(), 4);
+        const auto alphas = j["alphas"].toObject();
+        QCOMPARE(alphas["normal"].toArray().size(), 5);  // 2 nodes -> 5 edges
+        QCOMPARE(alphas["normal"].toArray()[0].toArray().size(), 8);
+        QCOMPARE(alphas["reduce"].toArray().size(), 5);
+        QCOMPARE(j["dataset"].toObject()["fingerprint"].toString().size(), 64);
+        // Progress goes to stderr, one line per epoch when stderr is not a terminal.
+        QVERIFY(r.err.contains("epoch 2/2"));
+
+        m_genotype = j["genotype"].toString();
+    }
+
+    void trainJsonShape()
+    {
+        QVERIFY(!m_genotype.isEmpty());
+        const auto r = run({"train", "--data", m_dir.path(), "--genotype", m_genotype,
+                            "--channels", "4", "--layers", "3", "--batch", "16", "--epochs", "1",
+                            "--threads", "1", "--json"});
+        QCOMPARE(r.exitCode, 0);
+        QCOMPARE(r.json["status"].toString(), QString("done"));
+        QVERIFY(r.json.contains("test_acc"));
+        const double acc = r.json["test_acc"].toDouble();
+        QVERIFY(acc >= 0 && acc <= 1);
+        QCOMPARE(r.json["epochs"].toArray().size(), 1);
+    }
+
+    void sigintStopsCleanly()
+    {
+        QProcess p;
+        p.start(SUPERNET_BIN, tinySearch(m_dir.path()) << "--epochs" << "1000" << "--json");
+        QVERIFY(p.waitForStarted());
+        QString err;
+        while (!err.contains("epoch 1/") && p.state() == QProcess::Running) {
+            p.waitForReadyRead(200);
+            err += QString::fromUtf8(p.readAllStandardError());
+        }
+        ::kill(pid_t(p.processId()), SIGINT);
+        QVERIFY(p.waitForFinished(60000));
+        QCOMPARE(p.exitCode(), 130);
+        const auto j = QJsonDocument::fromJson(p.readAllStandardOutput()).object();
+        QCOMPARE(j["status"].toString(), QString("cancelled"));
+        QVERIFY(j["epochs"].toArray().size() >= 1);
+        QVERIFY(j["genotype"].toString().startsWith("Genotype("));
+    }
+
+    void badInputNamesTheFile()
+    {
+        const QString missing = m_dir.path() + "/nope";
+        const auto r = run({"search", "--data", missing, "--json"});
+        QCOMPARE(r.exitCode, 1);
+        QCOMPARE(r.json["status"].toString(), QString("failed"));
+        QVERIFY2(r.json["error"].toString().contains(missing), qPrintable(r.json["error"].toString()));
+
+        const auto bad = run({"search", "--data", m_dir.path(), "--format", "tiff"});
+        QCOMPARE(bad.exitCode, 2);
+        QVERIFY2(bad.err.contains("tiff"), qPrintable(bad.err));
+
+        const auto badGenotype = run({"train", "--data", m_dir.path(), "--genotype", "Genotype(normal=[("});
+        QCOMPARE(badGenotype.exitCode, 2);
+        QVERIFY2(badGenotype.err.contains("genotype"), qPrintable(badGenotype.err));
+    }
+
+private:
+    QTemporaryDir m_dir;
+    QString m_genotype;
+};
+
+QTEST_APPLESS_MAIN(TestCli)
+#include "test_cli.moc"

@@ -1,0 +1,133 @@
+#include "wb/common/error.h"
+#include "wb/darts/collapse.h"
+#include "wb/darts/genotype.h"
+#include "wb/darts/primitives.h"
+
+#include <QTest>
+
+#include <cmath>
+
+using namespace wb::darts;
+
+namespace {
+
+// Uniform weights with chosen (edge, op) entries raised, for the standard 8 ops and 4 nodes.
+std::vector<float> weights(std::initializer_list<std::tuple<int, const char*, float>> raised)
+{
+    const auto& ops = standardPrimitives();
+    std::vector<float> w(std::size_t(edgeCount(4)) * ops.size(), 0.1f);
+    for (auto [edge, op, value] : raised) {
+        const auto k = std::find(ops.begin(), ops.end(), op) - ops.begin();
+        w[std::size_t(edge) * ops.size() + k] = value;
+    }
+    return w;
+}
+
+} // namespace
+
+class TestGenotype : public QObject {
+    Q_OBJECT
+private Q_SLOTS:
+    void edgeCounts()
+    {
+        QCOMPARE(edgeCount(4), 14);
+        QCOMPARE(edgeCount(1), 2);
+        QCOMPARE(edgeCount(3), 9);
+    }
+
+    void derivesTopTwoInputsAndIgnoresNone()
+    {
+        // Node 0 (edges 0, 1): `none` is huge on edge 0 but must be ignored; edge 1 wins by
+        // sep_conv_3x3 and edge 0 still makes the top two (only two inputs).
+        // Node 1 (edges 2-4): inputs 2 (edge 4) and 0 (edge 2) are strongest.
+        // Node 2 (edges 5-8): ties everywhere except input 3 -> input 3, then input 0 (tie, lower).
+        // Node 3 (edges 9-13): skip on input 4, dil_conv_5x5 on input 1.
+        const auto normal = weights({{0, "none", 0.9f},
+                                     {0, "max_pool_3x3", 0.3f},
+                                     {1, "sep_conv_3x3", 0.5f},
+                                     {2, "avg_pool_3x3", 0.4f},
+                                     {4, "dil_conv_3x3", 0.6f},
+                                     {3, "none", 0.95f},
+                                     {8, "sep_conv_5x5", 0.7f},
+                                     {13, "skip_connect", 0.8f},
+                                     {10, "dil_conv_5x5", 0.75f}});
+        const auto g = deriveGenotype(normal, normal, 4, standardPrimitives());
+        const std::vector<GenotypeEdge> expected = {
+            {"sep_conv_3x3", 1}, {"max_pool_3x3", 0}, {"dil_conv_3x3", 2}, {"avg_pool_3x3", 0},
+            {"sep_conv_5x5", 3}, {"max_pool_3x3", 0}, {"skip_connect", 4}, {"dil_conv_5x5", 1}};
+        QCOMPARE(g.normal.size(), expected.size());
+        for (std::size_t i = 0; i < expected.size(); ++i) {
+            QCOMPARE(QString::fromStdString(g.normal[i].op), QString::fromStdString(expected[i].op));
+            QCOMPARE(g.normal[i].input, expected[i].input);
+        }
+        QCOMPARE(g.normalConcat, (std::vector<int>{2, 3, 4, 5}));
+        QVERIFY(g.reduce == g.normal);
+    }
+
+    void pythonLiteralRoundTrip()
+    {
+        const std::string literal =
+            "Genotype(normal=[('sep_conv_3x3', 0), ('sep_conv_3x3', 1), ('sep_conv_3x3', 0), "
+            "('sep_conv_3x3', 1), ('sep_conv_3x3', 1), ('skip_connect', 0), ('skip_connect', 0), "
+            "('dil_conv_3x3', 2)], normal_concat=range(2, 6), reduce=[('max_pool_3x3', 0), "
+            "('max_pool_3x3', 1), ('skip_connect', 2), ('max_pool_3x3', 1), ('max_pool_3x3', 0), "
+            "('skip_connect', 2), ('skip_connect', 2), ('max_pool_3x3', 1)], "
+            "reduce_concat=range(2, 6))";  // DARTS_V2 from the DARTS repository
+        const auto g = Genotype::parse(literal);
+        QCOMPARE(g.normal.size(), std::size_t(8));
+        QCOMPARE(QString::fromStdString(g.normal[7].op), QString("dil_conv_3x3"));
+        QCOMPARE(g.normal[7].input, 2);
+        QCOMPARE(g.reduceConcat, (std::vector<int>{2, 3, 4, 5}));
+        QCOMPARE(QString::fromStdString(g.toPython()), QString::fromStdString(literal));
+        QVERIFY(Genotype::parse(g.toJson()) == g);
+    }
+
+    void parseErrors_data()
+    {
+        QTest::addColumn<QString>("text");
+        QTest::addColumn<QString>("expected");
+        QTest::newRow("unknown op") << "Genotype(normal=[('conv_9x9', 0), ('skip_connect', 1)], "
+                                       "normal_concat=[2], reduce=[('skip_connect', 0), "
+                                       "('skip_connect', 1)], reduce_concat=[2])"
+                                    << "conv_9x9";
+        QTest::newRow("future input") << "Genotype(normal=[('skip_connect', 2), ('skip_connect', "
+                                         "1)], normal_concat=[2], reduce=[('skip_connect', 0), "
+                                         "('skip_connect', 1)], reduce_concat=[2])"
+                                      << "does not exist yet";
+        QTest::newRow("truncated") << "Genotype(normal=[('skip_connect', 0)" << "unexpected end";
+        QTest::newRow("missing reduce") << "Genotype(normal=[], normal_concat=[2])"
+                                        << "missing 'reduce='";
+        QTest::newRow("bad json") << "{\"normal\": 3}" << "genotype JSON";
+    }
+    void parseErrors()
+    {
+        QFETCH(QString, text);
+        QFETCH(QString, expected);
+        try {
+            Genotype::parse(text.toStdString());
+            QFAIL("no error");
+        } catch (const wb::Error& e) {
+            QVERIFY2(QString(e.what()).contains(expected), e.what());
+        }
+    }
+
+    void collapseSignalsByHand()
+    {
+        // Two edges over ops {none, skip_connect, sep_conv_3x3}.
+        const std::vector<std::string> ops = {"none", "skip_connect", "sep_conv_3x3"};
+        const std::vector<float> w = {0.2f, 0.5f, 0.3f, 1.0f / 3, 1.0f / 3, 1.0f / 3};
+        Genotype g;
+        g.normal = {{"skip_connect", 0}, {"skip_connect", 1}};
+        g.reduce = {{"sep_conv_3x3", 0}, {"skip_connect", 1}};
+        const auto s = computeCollapseSignals(w, w, ops, g);
+        QCOMPARE(s.skipNormal, 2);
+        QCOMPARE(s.skipReduce, 1);
+        QVERIFY(std::abs(s.paramFreeNormal - (0.5 + 1.0 / 3) / 2) < 1e-6);
+        const double h1 = -(0.2 * std::log(0.2) + 0.5 * std::log(0.5) + 0.3 * std::log(0.3));
+        const double h2 = std::log(3.0);
+        QVERIFY(std::abs(s.entropyNormal - (h1 + h2) / 2) < 1e-6);
+    }
+};
+
+QTEST_APPLESS_MAIN(TestGenotype)
+#include "test_genotype.moc"

@@ -1,0 +1,145 @@
+// Op and network shapes, MixedOp weighting, channels_last equivalence.
+
+#include "darts/eval_network.h"
+#include "darts/ops.h"
+#include "darts/search_cell.h"
+#include "darts/supernet.h"
+#include "wb/common/error.h"
+#include "wb/darts/genotype.h"
+#include "wb/darts/primitives.h"
+
+#include <QTest>
+
+using namespace wb::darts;
+
+class TestOps : public QObject {
+    Q_OBJECT
+private Q_SLOTS:
+    void init() { torch::manual_seed(0); }
+
+    void opShapes_data()
+    {
+        QTest::addColumn<QString>("op");
+        QTest::addColumn<int>("stride");
+        QTest::addColumn<int>("size");
+        for (const auto& op : standardPrimitives()) {
+            if (op == "none") continue;
+            for (int stride : {1, 2})
+                for (int size : {8, 7}) {
+                    const auto name = op + " stride " + std::to_string(stride) + " size " +
+                                      std::to_string(size);
+                    QTest::newRow(name.c_str()) << QString::fromStdString(op) << stride << size;
+                }
+        }
+    }
+    void opShapes()
+    {
+        QFETCH(QString, op);
+        QFETCH(int, stride);
+        QFETCH(int, size);
+        for (bool affine : {false, true}) {
+            auto module = makeOp(op.toStdString(), 6, stride, affine);
+            auto x = torch::randn({2, 6, size, size});
+            auto y = module->forward(module->preRelu() ? torch::relu(x) : x);
+            const int out = stride == 1 ? size : (size + 1) / 2;
+            QCOMPARE(y.sizes().vec(), (std::vector<int64_t>{2, 6, out, out}));
+            // Search ops (affine = false) have no BN weights; derived ops do.
+            bool hasAffine = false;
+            for (const auto& p : module->named_parameters())
+                if (p.key().find("bn.weight") != std::string::npos) hasAffine = true;
+            if (!affine) QVERIFY(!hasAffine);
+        }
+    }
+
+    void noneHasNoModule()
+    {
+        bool threw = false;
+        try {
+            makeOp("none", 4, 1, false);
+        } catch (const wb::Error&) {
+            threw = true;
+        }
+        QVERIFY(threw);
+    }
+
+    void mixedOpIsTheWeightedSum()
+    {
+        const std::vector<std::string> prims = {"none", "avg_pool_3x3", "skip_connect",
+                                                "sep_conv_3x3"};
+        MixedOp mixed(4, 1, prims);
+        mixed->eval();  // BN on running stats: each op is a fixed function
+        auto x = torch::randn({2, 4, 6, 6});
+        auto rx = torch::relu(x);
+        auto one = [&](int k) {
+            std::vector<torch::Tensor> w;
+            for (int i = 0; i < 4; ++i) w.push_back(torch::tensor(i == k ? 1.0f : 0.0f));
+            return mixed->forward(x, rx, w);
+        };
+        // skip_connect with weight 1 and the rest 0 returns x itself.
+        QVERIFY(torch::allclose(one(2), x));
+        const std::vector<torch::Tensor> w = {torch::tensor(0.4f), torch::tensor(0.1f),
+                                              torch::tensor(0.2f), torch::tensor(0.3f)};
+        auto expected = 0.1f * one(1) + 0.2f * one(2) + 0.3f * one(3);  // `none` adds nothing
+        QVERIFY(torch::allclose(mixed->forward(x, rx, w), expected, 1e-5, 1e-6));
+    }
+
+    void supernetShapesAndAlphas()
+    {
+        SupernetSpec spec{3, 5, 4, 3, 2, standardPrimitives()};
+        Supernet net(spec);
+        QCOMPARE(net->alphaNormal().sizes().vec(), (std::vector<int64_t>{5, 8}));
+        QCOMPARE(net->alphaReduce().sizes().vec(), (std::vector<int64_t>{5, 8}));
+        auto y = net->forward(torch::randn({2, 3, 12, 12}));
+        QCOMPARE(y.sizes().vec(), (std::vector<int64_t>{2, 5}));
+        // alpha is not among the weights w.
+        for (const auto& p : net->parameters()) QVERIFY(!p.is_same(net->alphaNormal()));
+        // layers=3: cells 1 and 2 reduce (C 4 -> 8 -> 16); the last cell concatenates its
+        // 2 nodes: 32 channels.
+        QCOMPARE(net->features(torch::randn({2, 3, 12, 12})).size(1), 32);
+    }
+
+    void channelsLastGivesTheSameOutput()
+    {
+        SupernetSpec spec{1, 4, 4, 3, 2, standardPrimitives()};
+        Supernet a(spec);
+        Supernet b(spec);
+        {
+            torch::NoGradGuard g;
+            auto pa = a->parameters();
+            auto pb = b->parameters();
+            for (std::size_t i = 0; i < pa.size(); ++i) pb[i].copy_(pa[i]);
+            b->alphaNormal().copy_(a->alphaNormal());
+            b->alphaReduce().copy_(a->alphaReduce());
+        }
+        convertToChannelsLast(*b);
+        for (const auto& p : b->parameters())
+            if (p.dim() == 4) QVERIFY(p.is_contiguous(torch::MemoryFormat::ChannelsLast));
+        auto x = torch::randn({4, 1, 10, 10});
+        auto ya = a->forward(x);
+        auto yb = b->forward(x.contiguous(torch::MemoryFormat::ChannelsLast));
+        QVERIFY(torch::allclose(ya, yb, 1e-4, 1e-5));
+    }
+
+    void evalNetworkFollowsTheGenotype()
+    {
+        const auto g = Genotype::parse(
+            "Genotype(normal=[('sep_conv_3x3', 0), ('skip_connect', 1), ('dil_conv_5x5', 2), "
+            "('max_pool_3x3', 0)], normal_concat=[2, 3], reduce=[('avg_pool_3x3', 0), "
+            "('skip_connect', 1), ('sep_conv_5x5', 2), ('skip_connect', 2)], reduce_concat=[2, 3])");
+        EvalNetwork net(g, 3, 7, 4, 3);
+        auto y = net->forward(torch::randn({2, 3, 9, 9}));
+        QCOMPARE(y.sizes().vec(), (std::vector<int64_t>{2, 7}));
+        // Cell 0 is normal with C=4: op_0 is sep_conv_3x3 = 2 x (depthwise 4*9 + pointwise
+        // 4*4 + BN 2*4) = 120 weights; op_1 is skip_connect (identity), with none.
+        int64_t op0 = 0, op1 = 0;
+        for (const auto& p : net->named_parameters()) {
+            if (p.key().rfind("cell_0.op_0.", 0) == 0) op0 += p.value().numel();
+            if (p.key().rfind("cell_0.op_1.", 0) == 0) op1 += p.value().numel();
+        }
+        QCOMPARE(op0, int64_t(120));
+        QCOMPARE(op1, int64_t(0));
+    }
+};
+
+QTEST_APPLESS_MAIN(TestOps)
+#include "test_ops.moc"

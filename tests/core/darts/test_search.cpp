@@ -1,0 +1,209 @@
+// End-to-end search and train on a small separable dataset: learning, determinism,
+// cancellation, failures.
+
+#include "synthetic_idx.h"
+#include "wb/common/error.h"
+#include "wb/darts/search.h"
+
+#include <QTemporaryDir>
+#include <QTest>
+
+using namespace wb::darts;
+using wb::RunControl;
+
+namespace {
+
+struct Recorder : RunObserver {
+    int steps = 0;
+    int epochs = 0;
+    int snapshots = 0;
+    std::vector<Issue> issues;
+    RunControl* stopAfterStep3 = nullptr;
+    void onStep(const StepMetrics&) override
+    {
+        if (++steps == 3 && stopAfterStep3) stopAfterStep3->requestStop();
+    }
+    void onEpoch(const EpochMetrics&) override { ++epochs; }
+    void onAlphas(const AlphaSnapshot&) override { ++snapshots; }
+    void onIssue(const Issue& i) override { issues.push_back(i); }
+};
+
+} // namespace
+
+class TestSearch : public QObject {
+    Q_OBJECT
+private Q_SLOTS:
+    void initTestCase()
+    {
+        QVERIFY(m_dir.isValid());
+        wb::test::writeSeparableIdx(m_dir.path().toStdString(), 4, 48, 12);
+    }
+
+    void searchLearnsSeparableData()
+    {
+        Recorder rec;
+        RunControl control;
+        const auto r = runSearch(config(), control, rec);
+        QVERIFY2(r.status == RunStatus::Done, r.error.c_str());
+        QCOMPARE(int(r.epochs.size()), 5);
+        QCOMPARE(rec.epochs, 5);
+        QCOMPARE(rec.snapshots, 5);
+        QCOMPARE(rec.steps, 5 * (96 / 16));  // 48/class * 4 classes * 50% / batch 16
+        QCOMPARE(r.dataset.trainImages, 96);
+        QCOMPARE(r.dataset.valImages, 48);
+        QCOMPARE(r.dataset.testImages, 48);
+        const double chance = 0.25;
+        QVERIFY2(r.epochs.back().valAcc >= chance + 0.45,
+                 qPrintable(QString("val acc %1").arg(r.epochs.back().valAcc)));
+        QVERIFY(r.epochs.back().trainLoss < r.epochs.front().trainLoss);
+        QCOMPARE(int(r.genotype.normal.size()), 2 * 2);
+        // alpha rows are softmax distributions.
+        for (int e = 0; e < r.alphas.edges; ++e) {
+            double sum = 0;
+            for (int k = 0; k < 8; ++k) sum += r.alphas.normal[e * 8 + k];
+            QVERIFY(std::abs(sum - 1) < 1e-5);
+        }
+        m_genotype = r.genotype;
+    }
+
+    void sameSeedSameRun()
+    {
+        Recorder a, b;
+        RunControl ca, cb;
+        auto cfg = config();
+        cfg.epochs = 2;
+        const auto ra = runSearch(cfg, ca, a);
+        const auto rb = runSearch(cfg, cb, b);
+        QCOMPARE(ra.epochs.size(), rb.epochs.size());
+        for (std::size_t i = 0; i < ra.epochs.size(); ++i) {
+            QCOMPARE(ra.epochs[i].trainLoss, rb.epochs[i].trainLoss);
+            QCOMPARE(ra.epochs[i].valAcc, rb.epochs[i].valAcc);
+        }
+        QVERIFY(ra.alphas.normal == rb.alphas.normal);
+        cfg.runtime.seed = 8;
+        Recorder c;
+        RunControl cc;
+        const auto rc = runSearch(cfg, cc, c);
+        QVERIFY(rc.epochs[0].trainLoss != ra.epochs[0].trainLoss);
+    }
+
+    void secondOrderRuns()
+    {
+        Recorder rec;
+        RunControl control;
+        auto cfg = config();
+        cfg.order = 2;
+        cfg.epochs = 1;
+        cfg.stepsPerEpoch = 2;
+        const auto r = runSearch(cfg, control, rec);
+        QVERIFY2(r.status == RunStatus::Done, r.error.c_str());
+        QCOMPARE(rec.steps, 2);
+    }
+
+    void stopEndsCancelled()
+    {
+        Recorder rec;
+        RunControl control;
+        rec.stopAfterStep3 = &control;
+        const auto r = runSearch(config(), control, rec);
+        QVERIFY(r.status == RunStatus::Cancelled);
+        QCOMPARE(rec.steps, 3);
+        QVERIFY(r.epochs.empty());  // a partial epoch is not reported as one
+        QCOMPARE(int(r.genotype.normal.size()), 4);  // but the current cell still is
+    }
+
+    void badPathFails()
+    {
+        Recorder rec;
+        RunControl control;
+        auto cfg = config();
+        cfg.data.path = m_dir.path().toStdString() + "/missing";
+        const auto r = runSearch(cfg, control, rec);
+        QVERIFY(r.status == RunStatus::Failed);
+        QVERIFY2(r.error.find("missing") != std::string::npos, r.error.c_str());
+        QVERIFY(!rec.issues.empty() && rec.issues.back().severity == Severity::Error);
+    }
+
+    void invalidConfigFails()
+    {
+        Recorder rec;
+        RunControl control;
+        auto cfg = config();
+        cfg.order = 3;
+        const auto r = runSearch(cfg, control, rec);
+        QVERIFY(r.status == RunStatus::Failed);
+        QVERIFY2(r.error.find("order") != std::string::npos, r.error.c_str());
+    }
+
+    void divergenceIsReported()
+    {
+        Recorder rec;
+        RunControl control;
+        auto cfg = config();
+        cfg.weights.lr = 1e12;
+        cfg.weights.lrMin = 1e12;
+        cfg.weights.gradClip = 1e30;
+        const auto r = runSearch(cfg, control, rec);
+        QVERIFY(r.status == RunStatus::Failed);
+        QVERIFY2(r.error.find("non-finite loss") != std::string::npos, r.error.c_str());
+    }
+
+    void trainFoundCell()
+    {
+        QVERIFY(!m_genotype.normal.empty());
+        TrainConfig cfg;
+        cfg.data.path = m_dir.path().toStdString();
+        cfg.genotype = m_genotype;
+        cfg.channels = 4;
+        cfg.layers = 3;
+        cfg.batchSize = 16;
+        cfg.epochs = 4;
+        cfg.weights.lr = 0.05;
+        cfg.runtime.threads = 1;
+        Recorder rec;
+        RunControl control;
+        const auto r = runTrain(cfg, control, rec);
+        QVERIFY2(r.status == RunStatus::Done, r.error.c_str());
+        QCOMPARE(int(r.epochs.size()), 4);
+        QVERIFY(r.parameters > 0);
+        QVERIFY2(r.testAcc >= 0.7, qPrintable(QString("test acc %1").arg(r.testAcc)));
+    }
+
+    void configJsonRoundTrip()
+    {
+        auto cfg = config();
+        cfg.order = 2;
+        cfg.primitives = {"none", "skip_connect", "sep_conv_3x3"};
+        const auto back = SearchConfig::fromJson(cfg.toJson());
+        QCOMPARE(QString::fromStdString(back.toJson()), QString::fromStdString(cfg.toJson()));
+        bool threw = false;
+        try {
+            SearchConfig::fromJson("[1, 2]");
+        } catch (const wb::Error&) {
+            threw = true;
+        }
+        QVERIFY(threw);
+    }
+
+private:
+    SearchConfig config() const
+    {
+        SearchConfig cfg;
+        cfg.data.path = m_dir.path().toStdString();
+        cfg.channels = 4;
+        cfg.layers = 3;
+        cfg.nodes = 2;
+        cfg.batchSize = 16;
+        cfg.epochs = 5;
+        cfg.weights.lr = 0.05;
+        cfg.runtime.threads = 1;
+        cfg.runtime.seed = 7;
+        return cfg;
+    }
+
+    QTemporaryDir m_dir;
+    Genotype m_genotype;
+};
+
+QTEST_APPLESS_MAIN(TestSearch)
+#include "test_search.moc"

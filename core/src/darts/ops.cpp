@@ -7,6 +7,43 @@ namespace {
 
 namespace nn = torch::nn;
 
+// Depthwise "same" convolution at stride 1 with a faster backward: LibTorch 1.13's oneDNN
+// depthwise backward-data is 2-5x slower than its forward for 5x5 and dilated kernels (measured
+// on CPU, channels_last), while the input gradient of a stride-1 same-padded correlation is the
+// forward correlation of the output gradient with the spatially flipped kernel. The weight
+// gradient still comes from convolution_backward.
+class DepthwiseSameConv : public torch::autograd::Function<DepthwiseSameConv> {
+public:
+    static torch::Tensor forward(torch::autograd::AutogradContext* ctx, const torch::Tensor& x,
+                                 const torch::Tensor& weight, int64_t padding, int64_t dilation)
+    {
+        ctx->save_for_backward({x, weight});
+        ctx->saved_data["padding"] = padding;
+        ctx->saved_data["dilation"] = dilation;
+        return torch::conv2d(x, weight, {}, 1, padding, dilation, weight.size(0));
+    }
+
+    static torch::autograd::tensor_list backward(torch::autograd::AutogradContext* ctx,
+                                                 torch::autograd::tensor_list grads)
+    {
+        const auto saved = ctx->get_saved_variables();
+        const auto& x = saved[0];
+        const auto& w = saved[1];
+        const int64_t padding = ctx->saved_data["padding"].toInt();
+        const int64_t dilation = ctx->saved_data["dilation"].toInt();
+        const auto g = grads[0].contiguous(x.suggest_memory_format());
+        torch::Tensor gx, gw;
+        if (ctx->needs_input_grad(0))
+            gx = torch::conv2d(g, w.flip({2, 3}), {}, 1, padding, dilation, w.size(0));
+        if (ctx->needs_input_grad(1))
+            gw = std::get<1>(torch::convolution_backward(g, x, w, c10::nullopt, {1, 1},
+                                                         {padding, padding},
+                                                         {dilation, dilation}, false, {0, 0},
+                                                         w.size(0), {false, true, false}));
+        return {gx, gw, torch::Tensor(), torch::Tensor()};
+    }
+};
+
 nn::Conv2d conv(int in, int out, int kernel, int stride, int padding, int dilation = 1,
                 int groups = 1)
 {
@@ -22,7 +59,8 @@ nn::Conv2d conv(int in, int out, int kernel, int stride, int padding, int dilati
 class DilConvImpl : public OpImpl {
 public:
     DilConvImpl(int in, int out, int kernel, int stride, int padding, int dilation, bool affine)
-        : m_depthwise(register_module("depthwise",
+        : m_stride(stride), m_padding(padding), m_dilation(dilation),
+          m_depthwise(register_module("depthwise",
                                       conv(in, in, kernel, stride, padding, dilation, in))),
           m_pointwise(register_module("pointwise", conv(in, out, 1, 1, 0))),
           m_bn(register_module("bn", makeBatchNorm(out, affine)))
@@ -30,11 +68,17 @@ public:
     }
     torch::Tensor forward(const torch::Tensor& x) override
     {
-        return m_bn(m_pointwise(m_depthwise(x)));
+        const auto y = m_stride == 1
+                           ? DepthwiseSameConv::apply(x, m_depthwise->weight, m_padding, m_dilation)
+                           : m_depthwise(x);
+        return m_bn(m_pointwise(y));
     }
     bool preRelu() const override { return true; }
 
 private:
+    int m_stride;
+    int m_padding;
+    int m_dilation;
     nn::Conv2d m_depthwise;
     nn::Conv2d m_pointwise;
     nn::BatchNorm2d m_bn;
@@ -109,7 +153,7 @@ torch::Tensor ReluConvBnImpl::forward(const torch::Tensor& x)
 
 FactorizedReduceImpl::FactorizedReduceImpl(int in, int out, bool affine)
     : m_conv1(register_module("conv_1", conv(in, out / 2, 1, 2, 0))),
-      m_conv2(register_module("conv_2", conv(in, out - out / 2, 1, 2, 0))),
+      m_conv2(register_module("conv_2", conv(in, out - out / 2, 1, 2, 1))),
       m_bn(register_module("bn", makeBatchNorm(out, affine)))
 {
 }
@@ -117,8 +161,10 @@ FactorizedReduceImpl::FactorizedReduceImpl(int in, int out, bool affine)
 torch::Tensor FactorizedReduceImpl::forward(const torch::Tensor& x)
 {
     using torch::indexing::Slice;
-    auto shifted = torch::constant_pad_nd(x, {0, 1, 0, 1}).index({Slice(), Slice(), Slice(1), Slice(1)});
-    return m_bn(torch::cat({m_conv1(x), m_conv2(shifted)}, 1));
+    // conv_2 has padding 1, so its output (i, j) >= 1 reads x(2i - 1, 2j - 1): the odd pixels,
+    // as conv(x[:, :, 1:, 1:]) would, but slicing the small output instead of the large input.
+    auto odd = m_conv2(x).index({Slice(), Slice(), Slice(1), Slice(1)});
+    return m_bn(torch::cat({m_conv1(x), odd}, 1));
 }
 
 Op makeOp(const std::string& name, int c, int stride, bool affine)

@@ -38,9 +38,9 @@ private:
     torch::nn::BatchNorm2d m_bn{nullptr};
 };
 
-// Halves the resolution with two offset stride-2 1x1 convs whose outputs are concatenated. The
-// offset path is zero-padded on the far side so odd sizes work (for even sizes this equals the
-// reference's x[:, :, 1:, 1:] slice).
+// Halves the resolution with two offset stride-2 1x1 convs whose outputs are concatenated: one
+// reads the even pixels, the other the odd ones (the reference's x[:, :, 1:, 1:] path). Odd
+// sizes work: the odd path then reads one zero-padded row and column.
 class FactorizedReduceImpl : public OpImpl {
 public:
     FactorizedReduceImpl(int in, int out, bool affine);

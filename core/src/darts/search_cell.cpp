@@ -15,10 +15,15 @@ MixedOpImpl::MixedOpImpl(int channels, int stride, const std::vector<std::string
 torch::Tensor MixedOpImpl::forward(const torch::Tensor& x, const torch::Tensor& reluX,
                                    const std::vector<torch::Tensor>& weights)
 {
+    // Accumulating in place (addcmul_) into the first product saves a temporary and a memory
+    // pass per op; autograd allows it because a product does not save its own output.
     torch::Tensor sum;
     for (auto& [k, op] : m_ops) {
-        auto y = op->forward(op->preRelu() ? reluX : x) * weights[k];
-        sum = sum.defined() ? sum + y : y;
+        auto y = op->forward(op->preRelu() ? reluX : x);
+        if (sum.defined())
+            sum.addcmul_(y, weights[k]);
+        else
+            sum = y * weights[k];
     }
     return sum;
 }
@@ -58,7 +63,10 @@ torch::Tensor SearchCellImpl::forward(const torch::Tensor& s0, const torch::Tens
         torch::Tensor node;
         for (int i = 0; i < j + 2; ++i, ++edge) {
             auto y = m_edges[edge]->forward(states[i], reluStates[i], rows[edge]);
-            node = node.defined() ? node + y : y;
+            if (node.defined())
+                node.add_(y);  // y is a fresh mixed-op sum, never an alias of a state
+            else
+                node = y;
         }
         states.push_back(node);
         if (j + 1 < m_nodes) reluStates.push_back(torch::relu(node));

@@ -55,6 +55,7 @@ json matrix(const std::vector<float>& w, int rows)
 
 void epochTable(std::ostringstream& out, const std::vector<darts::EpochMetrics>& epochs)
 {
+    if (epochs.empty()) return;
     out << "epoch  train_loss  train_acc  val_loss  val_acc  seconds\n";
     char line[128];
     for (const auto& e : epochs) {

@@ -2,6 +2,7 @@
 
 #include "darts/architect.h"
 #include "darts/supernet.h"
+#include "darts/tensor_data.h"
 #include "wb/common/error.h"
 #include "wb/common/threads.h"
 
@@ -65,9 +66,9 @@ SearchBenchResult benchSearch(const SearchBenchConfig& config)
 
     SupernetSpec spec{config.imageChannels, config.classes, sc.channels, sc.layers, sc.nodes,
                       sc.effectivePrimitives()};
+    const auto placement = makePlacement(sc.runtime);
     Supernet net(spec);
-    const bool cl = sc.runtime.channelsLast;
-    if (cl) convertToChannelsLast(*net);
+    net->place(placement.device, placement.channelsLast);
     torch::optim::SGD weightOpt(net->parameters(), torch::optim::SGDOptions(sc.weights.lr)
                                                        .momentum(sc.weights.momentum)
                                                        .weight_decay(sc.weights.weightDecay));
@@ -76,23 +77,28 @@ SearchBenchResult benchSearch(const SearchBenchConfig& config)
                                                    .weight_decay(sc.alphaWeightDecay));
     auto variant = makeVariant(sc, net, weightOpt, alphaOpt);
     auto makeBatch = [&] {
-        auto x = torch::randn({sc.batchSize, config.imageChannels, config.imageSize, config.imageSize});
-        if (cl) x = x.contiguous(torch::MemoryFormat::ChannelsLast);
-        return Batch{x, torch::randint(config.classes, {sc.batchSize}, torch::kInt64)};
+        const auto n = sc.batchSize;
+        TensorSplit split{torch::randn({n, config.imageChannels, config.imageSize, config.imageSize}),
+                          torch::randint(config.classes, {n}, torch::kInt64)};
+        return gather(split, torch::arange(n), placement);
     };
     const auto train = makeBatch();
     const auto val = makeBatch();
     const auto weights = net->parameters();
 
-    using Clock = std::chrono::steady_clock;
+    // GPU kernels run asynchronously: wait for them before reading the clock.
+    const auto now = [&] {
+        if (placement.device.is_cuda()) torch::cuda::synchronize();
+        return std::chrono::steady_clock::now();
+    };
     std::vector<double> alphaTimes, weightTimes, totals;
     for (int i = 0; i < config.warmup + config.iterations; ++i) {
-        const auto t0 = Clock::now();
+        const auto t0 = now();
         variant->alphaStep(train, val, sc.weights.lr);
-        const auto t1 = Clock::now();
+        const auto t1 = now();
         weightStep([&](const torch::Tensor& x) { return net->forward(x); }, weightOpt, weights,
                    train, sc.weights.gradClip);
-        const auto t2 = Clock::now();
+        const auto t2 = now();
         if (i < config.warmup) continue;
         alphaTimes.push_back(std::chrono::duration<double>(t1 - t0).count());
         weightTimes.push_back(std::chrono::duration<double>(t2 - t1).count());

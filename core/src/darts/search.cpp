@@ -54,6 +54,7 @@ public:
         const auto& rt = m_config.runtime;
         setComputeThreads(rt.threads);
         torch::manual_seed(rt.seed);
+        const auto placement = makePlacement(rt);
         auto data = prepareData(m_config.data, rt.seed);
         m_result.dataset = data.summary;
         for (const auto& w : data.warnings) report({Severity::Warning, "data.skipped", w, 0});
@@ -66,7 +67,7 @@ public:
         spec.nodes = m_config.nodes;
         spec.primitives = m_config.effectivePrimitives();
         Supernet net(spec);
-        if (rt.channelsLast) convertToChannelsLast(*net);
+        net->place(placement.device, placement.channelsLast);
 
         const auto& wc = m_config.weights;
         torch::optim::SGD weightOpt(
@@ -96,8 +97,8 @@ public:
             int done = 0;
             for (int step = 1; step <= steps; ++step) {
                 const auto stepStart = Clock::now();
-                const auto train = gather(data.train, trainSampler.next(), rt.channelsLast);
-                const auto val = gather(data.val, valSampler.next(), rt.channelsLast);
+                const auto train = gather(data.train, trainSampler.next(), placement);
+                const auto val = gather(data.val, valSampler.next(), placement);
                 const double alphaLoss = variant->alphaStep(train, val, lr);
 
                 const auto outcome = weightStep(forward, weightOpt, weights, train, wc.gradClip);
@@ -117,7 +118,7 @@ public:
             }
             if (stopped && done < steps) break;  // a partial epoch is not an epoch
 
-            const auto val = evaluate(*net, forward, data.val, rt.channelsLast);
+            const auto val = evaluate(*net, forward, data.val, placement);
             EpochMetrics m{epoch, lossSum / done, accSum / done, val.loss, val.acc, lr,
                            secondsSince(epochStart)};
             m_result.epochs.push_back(m);

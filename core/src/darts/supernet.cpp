@@ -62,6 +62,14 @@ torch::Tensor SupernetImpl::forward(const torch::Tensor& x)
     return m_classifier(features(x));
 }
 
+void SupernetImpl::place(torch::Device device, bool channelsLast)
+{
+    to(device);
+    m_alphaNormal = m_alphaNormal.detach().to(device).requires_grad_(true);
+    m_alphaReduce = m_alphaReduce.detach().to(device).requires_grad_(true);
+    if (channelsLast) convertToChannelsLast(*this);
+}
+
 void convertToChannelsLast(torch::nn::Module& module)
 {
     torch::NoGradGuard noGrad;

@@ -35,6 +35,9 @@ public:
     torch::Tensor& alphaNormal() { return m_alphaNormal; }
     torch::Tensor& alphaReduce() { return m_alphaReduce; }
     torch::nn::Linear& classifier() { return m_classifier; }
+    // Moves weights and alphas to a device and, optionally, channels_last. alpha is not a
+    // registered parameter, so Module::to() alone would leave it behind.
+    void place(torch::Device device, bool channelsLast);
 
 private:
     SupernetSpec m_spec;

@@ -88,16 +88,38 @@ torch::Tensor BatchSampler::next()
     return idx;
 }
 
-Batch gather(const TensorSplit& split, const torch::Tensor& indices, bool channelsLast)
+Placement makePlacement(const RuntimeConfig& runtime)
 {
-    auto x = split.x.index_select(0, indices);
-    if (channelsLast) x = x.contiguous(torch::MemoryFormat::ChannelsLast);
-    return {x, split.y.index_select(0, indices)};
+    Placement p;
+    p.channelsLast = runtime.channelsLast;
+    if (runtime.device == "cuda") {
+        if (!torch::cuda::is_available())
+            throw Error("device 'cuda': this LibTorch build has no CUDA support or sees no GPU "
+                        "(use --device cpu)");
+        p.device = torch::kCUDA;
+    }
+    return p;
+}
+
+namespace {
+
+torch::Tensor place(torch::Tensor x, const Placement& p)
+{
+    x = x.to(p.device);
+    return p.channelsLast ? x.contiguous(torch::MemoryFormat::ChannelsLast) : x;
+}
+
+} // namespace
+
+Batch gather(const TensorSplit& split, const torch::Tensor& indices, const Placement& placement)
+{
+    return {place(split.x.index_select(0, indices), placement),
+            split.y.index_select(0, indices).to(placement.device)};
 }
 
 EvalMetrics evaluate(torch::nn::Module& net,
                      const std::function<torch::Tensor(const torch::Tensor&)>& forward,
-                     const TensorSplit& split, bool channelsLast, int batch)
+                     const TensorSplit& split, const Placement& placement, int batch)
 {
     torch::NoGradGuard noGrad;
     const bool wasTraining = net.is_training();
@@ -107,9 +129,8 @@ EvalMetrics evaluate(torch::nn::Module& net,
     const auto n = split.size();
     for (std::int64_t start = 0; start < n; start += batch) {
         const auto len = std::min<std::int64_t>(batch, n - start);
-        auto x = split.x.narrow(0, start, len);
-        if (channelsLast) x = x.contiguous(torch::MemoryFormat::ChannelsLast);
-        const auto y = split.y.narrow(0, start, len);
+        const auto x = place(split.x.narrow(0, start, len), placement);
+        const auto y = split.y.narrow(0, start, len).to(placement.device);
         auto logits = forward(x);
         lossSum += torch::nn::functional::cross_entropy(
                        logits, y, torch::nn::functional::CrossEntropyFuncOptions().reduction(torch::kSum))

@@ -53,7 +53,15 @@ private:
     std::int64_t m_pos = 0;
 };
 
-Batch gather(const TensorSplit& split, const torch::Tensor& indices, bool channelsLast);
+// Where tensors live and how they are laid out; fixed for a run.
+struct Placement {
+    torch::Device device = torch::kCPU;
+    bool channelsLast = true;
+};
+// "cpu" or "cuda"; throws wb::Error when CUDA is asked of a LibTorch built without it.
+Placement makePlacement(const RuntimeConfig& runtime);
+
+Batch gather(const TensorSplit& split, const torch::Tensor& indices, const Placement& placement);
 
 struct EvalMetrics {
     double loss = 0;
@@ -62,7 +70,7 @@ struct EvalMetrics {
 // Mean cross-entropy and accuracy over a whole split in eval mode, without gradients.
 EvalMetrics evaluate(torch::nn::Module& net,
                      const std::function<torch::Tensor(const torch::Tensor&)>& forward,
-                     const TensorSplit& split, bool channelsLast, int batch = 256);
+                     const TensorSplit& split, const Placement& placement, int batch = 256);
 
 // Cosine annealing from lr to lrMin over `epochs` (epoch is 0-based), as CosineAnnealingLR.
 double cosineLr(double lr, double lrMin, int epoch, int epochs);

@@ -22,6 +22,7 @@ void train(const TrainConfig& config, RunControl& control, RunObserver& observer
     const auto& rt = config.runtime;
     setComputeThreads(rt.threads);
     torch::manual_seed(rt.seed);
+    const auto placement = makePlacement(rt);
     auto data = prepareData(config.data, rt.seed);
     result.dataset = data.summary;
     for (const auto& w : data.warnings) {
@@ -32,7 +33,8 @@ void train(const TrainConfig& config, RunControl& control, RunObserver& observer
 
     EvalNetwork net(config.genotype, data.summary.channels, data.classes, config.channels,
                     config.layers);
-    if (rt.channelsLast) convertToChannelsLast(*net);
+    net->to(placement.device);
+    if (placement.channelsLast) convertToChannelsLast(*net);
     for (const auto& p : net->parameters()) result.parameters += p.numel();
 
     const auto& wc = config.weights;
@@ -54,7 +56,7 @@ void train(const TrainConfig& config, RunControl& control, RunObserver& observer
         int done = 0;
         for (int step = 1; step <= steps; ++step) {
             const auto stepStart = Clock::now();
-            const auto batch = gather(data.train, sampler.next(), rt.channelsLast);
+            const auto batch = gather(data.train, sampler.next(), placement);
             const auto outcome = weightStep(forward, opt, weights, batch, wc.gradClip);
             if (!std::isfinite(outcome.loss))
                 throw Error("training diverged: non-finite loss at epoch " +
@@ -70,14 +72,14 @@ void train(const TrainConfig& config, RunControl& control, RunObserver& observer
             }
         }
         if (stopped && done < steps) break;
-        const auto val = evaluate(*net, forward, data.val, rt.channelsLast);
+        const auto val = evaluate(*net, forward, data.val, placement);
         EpochMetrics m{epoch, lossSum / done, accSum / done, val.loss, val.acc, lr,
                        std::chrono::duration<double>(Clock::now() - epochStart).count()};
         result.epochs.push_back(m);
         observer.onEpoch(m);
     }
     // The test split is touched once, after training, whatever stopped it.
-    const auto test = evaluate(*net, forward, data.test, rt.channelsLast);
+    const auto test = evaluate(*net, forward, data.test, placement);
     result.testLoss = test.loss;
     result.testAcc = test.acc;
     result.status = stopped ? RunStatus::Cancelled : RunStatus::Done;

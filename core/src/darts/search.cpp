@@ -57,6 +57,7 @@ public:
         const auto placement = makePlacement(rt);
         auto data = prepareData(m_config.data, rt.seed);
         m_result.dataset = data.summary;
+        m_observer.onDataset(data.summary);
         for (const auto& w : data.warnings) report({Severity::Warning, "data.skipped", w, 0});
 
         SupernetSpec spec;

@@ -25,6 +25,7 @@ void train(const TrainConfig& config, RunControl& control, RunObserver& observer
     const auto placement = makePlacement(rt);
     auto data = prepareData(config.data, rt.seed);
     result.dataset = data.summary;
+    observer.onDataset(data.summary);
     for (const auto& w : data.warnings) {
         Issue issue{Severity::Warning, "data.skipped", w, 0};
         result.issues.push_back(issue);

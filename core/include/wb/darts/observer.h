@@ -50,6 +50,29 @@ struct AlphaSnapshot {
     CollapseSignals signals;
 };
 
+// The dataset a job loaded, once loading and splitting succeeded.
+struct DatasetSummary {
+    std::string path;
+    std::string format;
+    std::string fingerprint;
+    std::vector<std::string> classNames;
+    std::vector<int> classCounts;
+    int channels = 0;
+    int imageSize = 0;
+    int trainImages = 0;
+    int valImages = 0;
+    int testImages = 0;
+};
+
+// A checkpoint file written after an epoch (temporary file, flushed, renamed into place).
+struct CheckpointInfo {
+    int epoch = 0;
+    std::string path;
+    std::string sha256;
+    double valAcc = 0;
+    bool best = false;  // the best validation accuracy so far
+};
+
 enum class Severity { Info, Warning, Error };
 
 struct Issue {
@@ -63,10 +86,12 @@ struct Issue {
 class RunObserver {
 public:
     virtual ~RunObserver() = default;
+    virtual void onDataset(const DatasetSummary&) {}
     virtual void onStep(const StepMetrics&) {}
     virtual void onEpoch(const EpochMetrics&) {}
     virtual void onAlphas(const AlphaSnapshot&) {}
     virtual void onIssue(const Issue&) {}
+    virtual void onCheckpoint(const CheckpointInfo&) {}
 };
 
 enum class RunStatus { Running, Done, Cancelled, Failed, Interrupted };

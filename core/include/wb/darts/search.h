@@ -9,19 +9,6 @@
 
 namespace wb::darts {
 
-struct DatasetSummary {
-    std::string path;
-    std::string format;
-    std::string fingerprint;
-    std::vector<std::string> classNames;
-    std::vector<int> classCounts;
-    int channels = 0;
-    int imageSize = 0;
-    int trainImages = 0;
-    int valImages = 0;
-    int testImages = 0;
-};
-
 struct SearchResult {
     RunStatus status = RunStatus::Failed;
     std::string error;  // set when status == Failed

@@ -1,6 +1,7 @@
 #include "wb/darts/search.h"
 
 #include "darts/architect.h"
+#include "darts/checkpoint.h"
 #include "darts/supernet.h"
 #include "darts/tensor_data.h"
 #include "common/guarded.h"
@@ -10,6 +11,9 @@
 
 #include <chrono>
 #include <cmath>
+#include <cstdio>
+#include <filesystem>
+#include <algorithm>
 
 namespace wb::darts {
 namespace {
@@ -44,8 +48,9 @@ AlphaSnapshot snapshot(Supernet& net, int epoch)
 class Search {
 public:
     Search(const SearchConfig& config, RunControl& control, RunObserver& observer,
-           SearchResult& result)
-        : m_config(config), m_control(control), m_observer(observer), m_result(result)
+           SearchResult& result, const std::vector<CheckpointInfo>& resumeFrom)
+        : m_config(config), m_control(control), m_observer(observer), m_result(result),
+          m_resumeFrom(resumeFrom)
     {
     }
 
@@ -88,8 +93,15 @@ public:
         const auto weights = net->parameters();
         const auto forward = [&](const torch::Tensor& x) { return net->forward(x); };
 
+        SearchState state{net, weightOpt, alphaOpt, trainSampler, valSampler, 0, {}};
+        if (!m_resumeFrom.empty()) {
+            restore(state);
+            if (placement.channelsLast) convertToChannelsLast(*net);
+            m_result.epochs = state.history;
+        }
+
         bool stopped = false;
-        for (int epoch = 1; epoch <= m_config.epochs && !stopped; ++epoch) {
+        for (int epoch = state.epoch + 1; epoch <= m_config.epochs && !stopped; ++epoch) {
             const auto epochStart = Clock::now();
             const double lr = cosineLr(wc.lr, wc.lrMin, epoch - 1, m_config.epochs);
             setLearningRate(weightOpt, lr);
@@ -125,12 +137,58 @@ public:
             m_result.epochs.push_back(m);
             m_observer.onEpoch(m);
             publishAlphas(net, epoch);
+            state.epoch = epoch;
+            state.history = m_result.epochs;
+            if (!m_config.checkpointDir.empty()) writeCheckpoint(state);
         }
         if (m_result.epochs.empty()) publishAlphas(net, 0);
         m_result.status = stopped ? RunStatus::Cancelled : RunStatus::Done;
     }
 
 private:
+    // Tries the given checkpoints newest first; a missing, corrupt or unreadable one is reported
+    // and the next is tried.
+    void restore(SearchState& state)
+    {
+        std::string tried;
+        for (const auto& c : m_resumeFrom) {
+            std::string problem;
+            std::error_code ec;
+            if (!std::filesystem::is_regular_file(c.path, ec))
+                problem = c.path + ": checkpoint file is missing";
+            else if (!c.sha256.empty() && fileSha256(c.path) != c.sha256)
+                problem = c.path + ": checksum mismatch (the file is corrupt or truncated)";
+            else if (const auto err = runGuarded([&] { loadCheckpoint(c.path, state); }))
+                problem = *err;
+            if (problem.empty()) {
+                report({Severity::Info, "resume", "resumed from " + c.path + " (epoch " +
+                                                      std::to_string(state.epoch) + ")",
+                        state.epoch});
+                return;
+            }
+            report({Severity::Warning, "checkpoint.bad", problem + "; trying an older one",
+                    c.epoch});
+            tried += (tried.empty() ? "" : ", ") + c.path;
+        }
+        throw Error("cannot resume: no usable checkpoint (tried " + tried + ")");
+    }
+
+    // One file per epoch. Which files to keep (the last and the best) is the run store's call:
+    // it sees every run's checkpoints and deletes the ones it stops referencing.
+    void writeCheckpoint(const SearchState& state)
+    {
+        char name[32];
+        std::snprintf(name, sizeof name, "epoch-%04d.pt", state.epoch);
+        CheckpointInfo info;
+        info.epoch = state.epoch;
+        info.path = (std::filesystem::path(m_config.checkpointDir) / name).string();
+        info.valAcc = state.history.back().valAcc;
+        info.sha256 = saveCheckpoint(info.path, state);
+        info.best = std::all_of(state.history.begin(), state.history.end() - 1,
+                                [&](const EpochMetrics& e) { return e.valAcc < info.valAcc; });
+        m_observer.onCheckpoint(info);
+    }
+
     void publishAlphas(Supernet& net, int epoch)
     {
         m_result.alphas = snapshot(net, epoch);
@@ -158,17 +216,21 @@ private:
     RunControl& m_control;
     RunObserver& m_observer;
     SearchResult& m_result;
+    const std::vector<CheckpointInfo>& m_resumeFrom;
 };
 
 } // namespace
 
-SearchResult runSearch(const SearchConfig& config, RunControl& control, RunObserver& observer)
+namespace {
+
+SearchResult search(const SearchConfig& config, RunControl& control, RunObserver& observer,
+                    const std::vector<CheckpointInfo>& resumeFrom)
 {
     SearchResult result;
     result.config = config;
     const auto error = runGuarded([&] {
         config.validate();
-        Search(config, control, observer, result).run();
+        Search(config, control, observer, result, resumeFrom).run();
     });
     if (error) {
         result.status = RunStatus::Failed;
@@ -177,6 +239,27 @@ SearchResult runSearch(const SearchConfig& config, RunControl& control, RunObser
     if (result.status == RunStatus::Failed)
         observer.onIssue({Severity::Error, "run.failed", result.error, int(result.epochs.size())});
     return result;
+}
+
+} // namespace
+
+SearchResult runSearch(const SearchConfig& config, RunControl& control, RunObserver& observer)
+{
+    return search(config, control, observer, {});
+}
+
+SearchResult resumeSearch(const SearchConfig& config,
+                          const std::vector<CheckpointInfo>& checkpoints, RunControl& control,
+                          RunObserver& observer)
+{
+    if (checkpoints.empty()) {
+        SearchResult result;
+        result.config = config;
+        result.error = "cannot resume: the run has no checkpoint";
+        observer.onIssue({Severity::Error, "run.failed", result.error, 0});
+        return result;
+    }
+    return search(config, control, observer, checkpoints);
 }
 
 } // namespace wb::darts

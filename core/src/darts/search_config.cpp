@@ -139,7 +139,8 @@ std::string SearchConfig::toJson() const
               {"alpha_beta1", alphaBeta1},
               {"alpha_beta2", alphaBeta2},
               {"alpha_weight_decay", alphaWeightDecay},
-              {"unrolled_lr", unrolledLr}};
+              {"unrolled_lr", unrolledLr},
+              {"checkpoint_dir", checkpointDir}};
     return j.dump();
 }
 
@@ -165,6 +166,7 @@ SearchConfig SearchConfig::fromJson(const std::string& text)
         get(j, "alpha_beta2", c.alphaBeta2);
         get(j, "alpha_weight_decay", c.alphaWeightDecay);
         get(j, "unrolled_lr", c.unrolledLr);
+        get(j, "checkpoint_dir", c.checkpointDir);
     } catch (const json::exception& e) {
         throw Error(std::string("search config: ") + e.what());
     }

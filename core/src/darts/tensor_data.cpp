@@ -6,6 +6,7 @@
 
 #include <cmath>
 #include <cstring>
+#include <sstream>
 
 namespace wb::darts {
 namespace {
@@ -110,6 +111,27 @@ torch::Tensor place(torch::Tensor x, const Placement& p)
 }
 
 } // namespace
+
+std::string BatchSampler::state() const
+{
+    std::ostringstream out;
+    out << m_size << ' ' << m_batch << ' ' << m_pos << ' ' << m_rng;
+    for (auto i : m_order) out << ' ' << i;
+    return out.str();
+}
+
+void BatchSampler::restore(const std::string& state)
+{
+    std::istringstream in(state);
+    std::int64_t size = 0, batch = 0, pos = 0;
+    in >> size >> batch >> pos >> m_rng;
+    if (!in || size != m_size || batch != m_batch || pos < 0 || pos > size)
+        throw Error("sampler state does not match this split (size " + std::to_string(m_size) +
+                    ", batch " + std::to_string(m_batch) + ")");
+    for (auto& i : m_order) in >> i;
+    if (!in) throw Error("sampler state is truncated");
+    m_pos = pos;
+}
 
 Batch gather(const TensorSplit& split, const torch::Tensor& indices, const Placement& placement)
 {

@@ -43,6 +43,9 @@ public:
     BatchSampler(std::int64_t size, int batch, std::uint64_t seed);
     std::int64_t batchesPerPass() const { return m_size / m_batch; }
     torch::Tensor next();  // int64 indices
+    // The exact position in the stream (generator, order, cursor), for checkpoints.
+    std::string state() const;
+    void restore(const std::string& state);  // throws wb::Error on a malformed state
 
 private:
     void reshuffle();

@@ -36,6 +36,13 @@ struct TrainResult {
     std::vector<Issue> issues;
 };
 
+// Continues a search from the first usable checkpoint of `checkpoints` (newest first): a file
+// that is missing, fails its checksum or cannot be read is reported as an issue and the next is
+// tried. At one thread on CPU the resumed epochs reproduce those of an uninterrupted run.
+SearchResult resumeSearch(const SearchConfig& config,
+                          const std::vector<CheckpointInfo>& checkpoints, RunControl& control,
+                          RunObserver& observer);
+
 TrainResult runTrain(const TrainConfig& config, RunControl& control, RunObserver& observer);
 
 } // namespace wb::darts

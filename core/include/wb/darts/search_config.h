@@ -55,6 +55,7 @@ struct SearchConfig {
     double alphaBeta2 = 0.999;
     double alphaWeightDecay = 1e-3;
     double unrolledLr = -1;  // xi of the unrolled step; < 0 means "the current weight lr"
+    std::string checkpointDir;  // empty = no checkpoints; else one file per epoch, last + best kept
 
     // Throws wb::Error naming the first invalid field.
     void validate() const;

@@ -1,0 +1,26 @@
+#pragma once
+
+#include "wb/darts/genotype.h"
+
+#include <string>
+#include <vector>
+
+namespace wb::store {
+
+enum class CellType { Normal, Reduce };
+std::string cellTypeName(CellType cell);  // "normal" | "reduce"
+
+// DOT text of one derived cell drawn like the cell figures of the DARTS paper (Liu et al. 2019,
+// Fig. 4/5): inputs "c_{k-2}" and "c_{k-1}", intermediate nodes "0".."N-1", output "c_{k}",
+// each chosen edge labelled with its op, the nodes in `concat` feeding the output, left to right.
+// Pure function: no Graphviz needed.
+std::string cellDot(const std::vector<darts::GenotypeEdge>& edges, const std::vector<int>& concat,
+                    const std::string& graphName = "cell");
+std::string cellDot(const darts::Genotype& genotype, CellType cell);
+
+// Lays out DOT text with Graphviz's `dot` engine and renders it ("svg", "png", ...); returns the
+// file's bytes. Thread-safe (Graphviz is not: calls are serialised). Throws wb::Error with
+// Graphviz's message on malformed DOT or an unknown format.
+std::string renderDot(const std::string& dot, const std::string& format);
+
+} // namespace wb::store

@@ -1,0 +1,185 @@
+#pragma once
+
+#include "wb/darts/genotype.h"
+#include "wb/darts/observer.h"
+
+#include <cstdint>
+#include <memory>
+#include <optional>
+#include <string>
+#include <vector>
+
+namespace wb::store {
+
+// Schema version this build writes (PRAGMA user_version); newer databases are refused.
+inline constexpr int kSchemaVersion = 1;
+
+// `$XDG_DATA_HOME/supernet-workbench/workspace.sqlite`, falling back to
+// `~/.local/share/supernet-workbench/workspace.sqlite` (XDG base directory spec). Shared by every
+// command that takes `--db FILE`.
+std::string defaultWorkspacePath();
+
+// "2024-05-01T12:34:56Z" for a Unix time in seconds (UTC); empty for 0.
+std::string isoTime(double unixSeconds);
+
+// What a process knows when it starts a run.
+struct NewRun {
+    std::string kind;  // "search", "train", ...
+    std::string configJson;  // stored verbatim
+    std::uint64_t seed = 0;
+    std::string datasetPath;
+    std::string appVersion;
+    std::string libraryVersions;  // e.g. "libtorch 2.3.1"; the store adds its SQLite version
+    std::string directory;  // the run's folder (checkpoints); empty = RunStore::runDirectory(id)
+};
+
+// One row of `runs list`.
+struct RunSummary {
+    std::int64_t id = 0;
+    std::string kind;
+    darts::RunStatus status = darts::RunStatus::Running;
+    std::string datasetPath;
+    std::string datasetFingerprint;  // empty until the dataset was recorded
+    int epochs = 0;  // epochs recorded
+    std::optional<double> bestValAcc;
+    double startedAt = 0;  // Unix seconds, UTC
+    std::optional<double> finishedAt;
+    double seconds = 0;  // sum of the recorded epochs' wall time (survives resumes)
+};
+
+// Everything `runs show` prints except the per-epoch rows.
+struct RunDetails : RunSummary {
+    std::string configJson;
+    std::uint64_t seed = 0;
+    std::string appVersion;
+    std::string libraryVersions;
+    std::string sqliteVersion;
+    std::string host;
+    std::int64_t pid = 0;
+    double heartbeatAt = 0;
+    std::string error;
+    std::string directory;
+    std::optional<darts::DatasetSummary> dataset;
+    // The last recorded epoch's genotype (search) or the configured one (train).
+    std::optional<darts::Genotype> genotype;
+};
+
+enum class CheckpointKind { Last, Best };
+std::string checkpointKindName(CheckpointKind kind);
+
+struct CheckpointRecord {
+    CheckpointKind kind = CheckpointKind::Last;
+    darts::CheckpointInfo info;
+    double recordedAt = 0;
+};
+
+// The files a deleted run leaves behind; pass to removeRunFiles().
+struct DeletedRun {
+    std::vector<std::string> checkpoints;
+    std::string directory;  // the run's folder
+    bool defaultDirectory = false;  // the store's own runs/<id> folder: removed with its contents
+};
+
+// Removes the checkpoint files, then the run's folder: recursively when it is the store's own
+// runs/<id> folder, otherwise only if it is empty. Missing files are not an error. Returns the
+// paths it removed.
+std::vector<std::string> removeRunFiles(const DeletedRun& files);
+
+// The workspace database (SQLite, WAL, foreign keys, ordered migrations): runs, metrics, alpha
+// snapshots, issues, checkpoints and datasets. One object owns one connection; it is not
+// thread-safe, so each thread opens its own (WAL lets readers run while one writer writes).
+// Every failure throws wb::Error naming the database file and the problem.
+class RunStore {
+public:
+    struct Options {
+        int busyTimeoutMs = 5000;  // wait for another writer's lock before failing (ms)
+        // A running run whose heartbeat is older than this is shown as interrupted (seconds;
+        // StoreWriter beats every 5 s).
+        double staleHeartbeatSeconds = 120;
+    };
+
+    // Creates the folders and the database if needed, applies migrations, marks dead runs
+    // interrupted. Refuses (without modifying it) a file that is not a SQLite database, a
+    // database of another application, or one written by a newer schema.
+    static RunStore open(const std::string& path, const Options& options);
+    static RunStore open(const std::string& path) { return open(path, Options{}); }
+    // A reader's connection (the GUI): never writes; dead runs are reported as interrupted
+    // without being updated. The database must exist at the current schema version.
+    static RunStore openReadOnly(const std::string& path, const Options& options);
+    static RunStore openReadOnly(const std::string& path) { return openReadOnly(path, Options{}); }
+
+    RunStore(RunStore&&) noexcept;
+    RunStore& operator=(RunStore&&) noexcept;
+    ~RunStore();
+
+    const std::string& path() const;
+    bool readOnly() const;
+    int schemaVersion();
+    // <folder of the database>/runs/<id>: where a run's checkpoints go by default.
+    std::string runDirectory(std::int64_t id) const;
+
+    // Writes. Each is one transaction unless called inside transaction().
+    std::int64_t createRun(const NewRun& run);
+    void recordDataset(std::int64_t runId, const darts::DatasetSummary& dataset);
+    void recordEpoch(std::int64_t runId, const darts::EpochMetrics& epoch);  // replaces a re-run
+    void recordSteps(std::int64_t runId, const std::vector<darts::StepMetrics>& steps);
+    void recordAlphas(std::int64_t runId, const darts::AlphaSnapshot& alphas);
+    void recordIssue(std::int64_t runId, const darts::Issue& issue);
+    // Keeps one `last` row and one `best` row (info.best updates both). Returns the checkpoint
+    // files no row references any more, for the caller to delete.
+    std::vector<std::string> recordCheckpoint(std::int64_t runId,
+                                              const darts::CheckpointInfo& checkpoint);
+    // Refreshes the owner's heartbeat; revives a run wrongly marked interrupted while its owner
+    // (same pid and host) was stopped.
+    void heartbeat(std::int64_t runId);
+    void finishRun(std::int64_t runId, darts::RunStatus status, const std::string& error = {});
+    // Takes over a run that is not running (interrupted, cancelled, failed, done) for this
+    // process: status running, pid/host/heartbeat updated, finish time and error cleared.
+    // Throws if the run is still running in a live process.
+    void resumeRun(std::int64_t runId);
+    // Deletes the run and (foreign keys, ON DELETE CASCADE) every row of it. Refuses a run that
+    // is still running. The files are returned, not removed: see removeRunFiles().
+    DeletedRun deleteRun(std::int64_t runId);
+    // Running runs whose owner died (same host and kill(pid, 0) fails with ESRCH) or whose
+    // heartbeat is stale become interrupted. Returns how many changed.
+    int markDeadRunsInterrupted();
+
+    // Runs `fn` in one write transaction (BEGIN IMMEDIATE); the record calls inside it join it.
+    // On an exception everything inside is rolled back and the exception propagates.
+    template <class Fn>
+    void transaction(Fn&& fn)
+    {
+        begin();
+        try {
+            fn();
+        } catch (...) {
+            rollback();
+            throw;
+        }
+        commit();
+    }
+
+    // Reads. Unknown ids throw wb::Error("run 42 not found").
+    std::vector<RunSummary> listRuns();
+    RunDetails run(std::int64_t id);
+    bool hasRun(std::int64_t id);
+    std::vector<darts::EpochMetrics> epochs(std::int64_t id);
+    std::vector<darts::StepMetrics> steps(std::int64_t id);
+    std::vector<darts::AlphaSnapshot> alphas(std::int64_t id);
+    std::vector<darts::Issue> issues(std::int64_t id);
+    std::vector<CheckpointRecord> checkpoints(std::int64_t id);
+
+    // Caps the database file (PRAGMA max_page_count on this connection): writes beyond it fail
+    // like a full disk. For tests and for users who want a quota.
+    void limitSize(std::int64_t maxBytes);
+
+private:
+    struct Impl;
+    explicit RunStore(std::unique_ptr<Impl> impl);
+    void begin();
+    void commit();
+    void rollback();
+    std::unique_ptr<Impl> m_impl;
+};
+
+} // namespace wb::store

@@ -1,0 +1,156 @@
+#include "darts/checkpoint.h"
+
+#include "wb/common/error.h"
+#include "wb/common/sha256.h"
+
+#include <fcntl.h>
+#include <unistd.h>
+
+#include <cstdio>
+#include <filesystem>
+#include <fstream>
+
+namespace wb::darts {
+namespace {
+
+constexpr std::int64_t kFormatVersion = 1;  // bump when the archive layout changes
+constexpr int kHistoryColumns = 7;
+
+torch::Tensor bytes(const std::string& s)
+{
+    return torch::from_blob(const_cast<char*>(s.data()), {std::int64_t(s.size())}, torch::kUInt8)
+        .clone();
+}
+
+std::string text(const torch::Tensor& t)
+{
+    const auto c = t.contiguous();
+    return {reinterpret_cast<const char*>(c.data_ptr<std::uint8_t>()), std::size_t(c.numel())};
+}
+
+torch::Tensor historyTensor(const std::vector<EpochMetrics>& history)
+{
+    auto t = torch::empty({std::int64_t(history.size()), kHistoryColumns}, torch::kFloat64);
+    auto a = t.accessor<double, 2>();
+    for (std::size_t i = 0; i < history.size(); ++i) {
+        const auto& e = history[i];
+        const double row[kHistoryColumns] = {double(e.epoch), e.trainLoss, e.trainAcc, e.valLoss,
+                                             e.valAcc,        e.lr,        e.seconds};
+        for (int k = 0; k < kHistoryColumns; ++k) a[i][k] = row[k];
+    }
+    return t;
+}
+
+std::vector<EpochMetrics> historyFrom(const torch::Tensor& t)
+{
+    std::vector<EpochMetrics> out;
+    auto a = t.accessor<double, 2>();
+    for (std::int64_t i = 0; i < t.size(0); ++i)
+        out.push_back({int(a[i][0]), a[i][1], a[i][2], a[i][3], a[i][4], a[i][5], a[i][6]});
+    return out;
+}
+
+void syncFile(const std::string& path)
+{
+    const int fd = ::open(path.c_str(), O_RDONLY);
+    if (fd < 0 || ::fsync(fd) != 0) {
+        if (fd >= 0) ::close(fd);
+        throw Error(path + ": cannot flush checkpoint to disk");
+    }
+    ::close(fd);
+}
+
+} // namespace
+
+std::string fileSha256(const std::string& path)
+{
+    std::ifstream in(path, std::ios::binary);
+    if (!in) throw Error(path + ": cannot read");
+    Sha256 hash;
+    char buffer[1 << 16];
+    while (in.read(buffer, sizeof buffer) || in.gcount() > 0) hash.update(buffer, std::size_t(in.gcount()));
+    return hash.hexDigest();
+}
+
+std::string saveCheckpoint(const std::string& path, const SearchState& state)
+{
+    torch::serialize::OutputArchive archive;
+    archive.write("format_version", torch::tensor(kFormatVersion));
+    archive.write("epoch", torch::tensor(std::int64_t(state.epoch)));
+    torch::serialize::OutputArchive net;
+    state.net->save(net);
+    archive.write("supernet", net);
+    archive.write("alpha_normal", state.net->alphaNormal().detach().cpu());
+    archive.write("alpha_reduce", state.net->alphaReduce().detach().cpu());
+    torch::serialize::OutputArchive sgd, adam;
+    state.weightOpt.save(sgd);
+    state.alphaOpt.save(adam);
+    archive.write("weight_optimizer", sgd);
+    archive.write("alpha_optimizer", adam);
+    archive.write("train_sampler", bytes(state.trainSampler.state()));
+    archive.write("val_sampler", bytes(state.valSampler.state()));
+    archive.write("torch_rng", at::detail::getDefaultCPUGenerator().get_state());
+    archive.write("history", historyTensor(state.history));
+
+    const auto tmp = path + ".tmp";
+    std::error_code ec;
+    std::filesystem::create_directories(std::filesystem::path(path).parent_path(), ec);
+    try {
+        archive.save_to(tmp);
+    } catch (const c10::Error& e) {
+        std::filesystem::remove(tmp, ec);
+        throw Error(path + ": cannot write checkpoint (" + e.what_without_backtrace() + ")");
+    }
+    syncFile(tmp);
+    if (std::rename(tmp.c_str(), path.c_str()) != 0) {
+        std::filesystem::remove(tmp, ec);
+        throw Error(path + ": cannot move the checkpoint into place");
+    }
+    return fileSha256(path);
+}
+
+void loadCheckpoint(const std::string& path, SearchState& state)
+{
+    try {
+        torch::serialize::InputArchive archive;
+        archive.load_from(path);
+        // A fresh tensor per key: reading into a defined tensor would set_() it in place.
+        const auto read = [&](const char* key) {
+            torch::Tensor t;
+            archive.read(key, t);
+            return t;
+        };
+        const auto version = read("format_version").item<std::int64_t>();
+        if (version != kFormatVersion)
+            throw Error(path + ": checkpoint format " + std::to_string(version) +
+                        " is not supported (expected " + std::to_string(kFormatVersion) + ")");
+        state.epoch = int(read("epoch").item<std::int64_t>());
+        torch::serialize::InputArchive net, sgd, adam;
+        archive.read("supernet", net);
+        state.net->load(net);
+        {
+            torch::NoGradGuard noGrad;
+            for (auto [key, alpha] : {std::pair{"alpha_normal", state.net->alphaNormal()},
+                                      std::pair{"alpha_reduce", state.net->alphaReduce()}}) {
+                const auto t = read(key);
+                if (t.sizes() != alpha.sizes())
+                    throw Error(path + ": alpha shape does not match this search space");
+                alpha.copy_(t);
+            }
+        }
+        archive.read("weight_optimizer", sgd);
+        archive.read("alpha_optimizer", adam);
+        state.weightOpt.load(sgd);
+        state.alphaOpt.load(adam);
+        state.trainSampler.restore(text(read("train_sampler")));
+        state.valSampler.restore(text(read("val_sampler")));
+        auto generator = at::detail::getDefaultCPUGenerator();  // a handle to the global one
+        generator.set_state(read("torch_rng"));
+        state.history = historyFrom(read("history"));
+    } catch (const c10::Error& e) {
+        throw Error(path + ": not a readable search checkpoint for this network (" +
+                    e.what_without_backtrace() + ")");
+    }
+}
+
+} // namespace wb::darts

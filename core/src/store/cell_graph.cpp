@@ -1,0 +1,129 @@
+#include "wb/store/cell_graph.h"
+
+#include "wb/common/error.h"
+
+#include <graphviz/cgraph.h>
+#include <graphviz/gvc.h>
+
+#include <mutex>
+#include <sstream>
+
+namespace wb::store {
+namespace {
+
+std::string quoted(const std::string& text)
+{
+    std::string out = "\"";
+    for (char c : text) {
+        if (c == '"' || c == '\\') out += '\\';
+        out += c;
+    }
+    return out + '"';
+}
+
+std::string stateName(int input)
+{
+    if (input == 0) return "c_{k-2}";
+    if (input == 1) return "c_{k-1}";
+    return std::to_string(input - 2);
+}
+
+// Graphviz keeps global state (error handler, plugin tables): one caller at a time.
+std::mutex g_graphvizMutex;
+std::string g_graphvizErrors;
+
+int collectGraphvizError(char* message)
+{
+    g_graphvizErrors += message;
+    return 0;
+}
+
+std::string trimmed(std::string s)
+{
+    while (!s.empty() && (s.back() == '\n' || s.back() == ' ')) s.pop_back();
+    return s;
+}
+
+} // namespace
+
+std::string cellTypeName(CellType cell)
+{
+    return cell == CellType::Reduce ? "reduce" : "normal";
+}
+
+std::string cellDot(const std::vector<darts::GenotypeEdge>& edges, const std::vector<int>& concat,
+                    const std::string& graphName)
+{
+    // Attributes as in the DARTS reference visualize.py.
+    std::ostringstream out;
+    out << "digraph " << quoted(graphName) << " {\n"
+        << "  rankdir=LR;\n"
+        << "  edge [fontsize=20, fontname=\"times\"];\n"
+        << "  node [style=filled, shape=rect, align=center, fontsize=20, height=0.5, width=0.5, "
+           "penwidth=2, fontname=\"times\"];\n"
+        << "  " << quoted("c_{k-2}") << " [fillcolor=darkseagreen2];\n"
+        << "  " << quoted("c_{k-1}") << " [fillcolor=darkseagreen2];\n";
+    const int nodes = int(edges.size() + 1) / 2;
+    for (int i = 0; i < nodes; ++i)
+        out << "  " << quoted(std::to_string(i)) << " [fillcolor=lightblue];\n";
+    for (std::size_t k = 0; k < edges.size(); ++k)
+        out << "  " << quoted(stateName(edges[k].input)) << " -> "
+            << quoted(std::to_string(k / 2)) << " [label=" << quoted(edges[k].op)
+            << ", fillcolor=gray];\n";
+    out << "  " << quoted("c_{k}") << " [fillcolor=palegoldenrod];\n";
+    for (int k : concat)
+        out << "  " << quoted(stateName(k)) << " -> " << quoted("c_{k}") << " [fillcolor=gray];\n";
+    out << "}\n";
+    return out.str();
+}
+
+std::string cellDot(const darts::Genotype& genotype, CellType cell)
+{
+    return cell == CellType::Reduce ? cellDot(genotype.reduce, genotype.reduceConcat, "reduce")
+                                    : cellDot(genotype.normal, genotype.normalConcat, "normal");
+}
+
+std::string renderDot(const std::string& dot, const std::string& format)
+{
+    std::lock_guard lock(g_graphvizMutex);
+    g_graphvizErrors.clear();
+    const auto previousHandler = agseterrf(collectGraphvizError);
+    const auto previousLevel = agseterr(AGERR);
+    struct Restore {
+        agusererrf handler;
+        agerrlevel_t level;
+        ~Restore()
+        {
+            agseterrf(handler);
+            agseterr(level);
+        }
+    } restore{previousHandler, previousLevel};
+
+    GVC_t* gvc = gvContext();
+    if (!gvc) throw Error("graphviz: cannot create a context");
+    Agraph_t* graph = agmemread(dot.c_str());
+    if (!graph) {
+        gvFreeContext(gvc);
+        throw Error("graphviz: cannot parse the DOT text: " + trimmed(g_graphvizErrors));
+    }
+    std::string result;
+    std::string failure;
+    if (gvLayout(gvc, graph, "dot") != 0) {
+        failure = "graphviz: layout failed: " + trimmed(g_graphvizErrors);
+    } else {
+        char* data = nullptr;
+        unsigned int length = 0;
+        if (gvRenderData(gvc, graph, format.c_str(), &data, &length) != 0 || !data)
+            failure = "graphviz: cannot render '" + format + "': " + trimmed(g_graphvizErrors);
+        else
+            result.assign(data, length);
+        if (data) gvFreeRenderData(data);
+        gvFreeLayout(gvc, graph);
+    }
+    agclose(graph);
+    gvFreeContext(gvc);
+    if (!failure.empty()) throw Error(failure);
+    return result;
+}
+
+} // namespace wb::store

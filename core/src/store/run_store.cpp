@@ -1,0 +1,912 @@
+#include "wb/store/run_store.h"
+
+#include "schema.h"
+#include "sqlite.h"
+
+#include "wb/common/error.h"
+
+#include <nlohmann/json.hpp>
+
+#include <bit>
+#include <cerrno>
+#include <chrono>
+#include <cmath>
+#include <cstdlib>
+#include <cstring>
+#include <ctime>
+#include <filesystem>
+#include <limits>
+#include <set>
+
+#include <pwd.h>
+#include <signal.h>
+#include <unistd.h>
+
+namespace fs = std::filesystem;
+using nlohmann::json;
+
+namespace wb::store {
+namespace {
+
+static_assert(std::endian::native == std::endian::little,
+              "alpha BLOBs are stored as little-endian float32");
+
+constexpr double kNaN = std::numeric_limits<double>::quiet_NaN();
+
+double now()
+{
+    using namespace std::chrono;
+    return duration<double>(system_clock::now().time_since_epoch()).count();
+}
+
+std::string hostName()
+{
+    char buffer[256] = {};
+    if (gethostname(buffer, sizeof buffer - 1) != 0) return "unknown";
+    return buffer;
+}
+
+bool processAlive(std::int64_t pid)
+{
+    if (pid <= 0) return false;
+    // EPERM means the process exists but belongs to someone else.
+    return kill(pid_t(pid), 0) == 0 || errno != ESRCH;
+}
+
+std::optional<darts::RunStatus> parseStatus(const std::string& name)
+{
+    using darts::RunStatus;
+    for (auto s : {RunStatus::Running, RunStatus::Done, RunStatus::Cancelled, RunStatus::Failed,
+                   RunStatus::Interrupted})
+        if (darts::statusName(s) == name) return s;
+    return std::nullopt;
+}
+
+std::string severityName(darts::Severity s)
+{
+    switch (s) {
+    case darts::Severity::Info: return "info";
+    case darts::Severity::Warning: return "warning";
+    case darts::Severity::Error: return "error";
+    }
+    return "warning";
+}
+
+darts::Severity parseSeverity(const std::string& name)
+{
+    if (name == "info") return darts::Severity::Info;
+    if (name == "error") return darts::Severity::Error;
+    return darts::Severity::Warning;
+}
+
+// SQLite turns NaN into NULL on bind; this keeps the distinction readable on the way back.
+double realOrNaN(const sql::Statement& s, int column)
+{
+    return s.isNull(column) ? kNaN : s.real(column);
+}
+
+std::vector<float> floatsFromBlob(const std::vector<unsigned char>& blob)
+{
+    std::vector<float> out(blob.size() / sizeof(float));
+    if (!out.empty()) std::memcpy(out.data(), blob.data(), out.size() * sizeof(float));
+    return out;
+}
+
+// Genotype JSON without the primitive check of Genotype::parse: what was stored is returned
+// even if this build does not know an op.
+std::optional<darts::Genotype> genotypeFromJson(const json& j)
+{
+    try {
+        auto edges = [](const json& v) {
+            std::vector<darts::GenotypeEdge> out;
+            for (const auto& e : v) out.push_back({e.at(0).get<std::string>(), e.at(1).get<int>()});
+            return out;
+        };
+        darts::Genotype g;
+        g.normal = edges(j.at("normal"));
+        g.reduce = edges(j.at("reduce"));
+        g.normalConcat = j.at("normal_concat").get<std::vector<int>>();
+        g.reduceConcat = j.at("reduce_concat").get<std::vector<int>>();
+        return g;
+    } catch (const json::exception&) {
+        return std::nullopt;
+    }
+}
+
+std::optional<darts::Genotype> genotypeFromText(const std::string& text)
+{
+    const auto j = json::parse(text, nullptr, false);
+    if (j.is_discarded()) return std::nullopt;
+    return genotypeFromJson(j);
+}
+
+} // namespace
+
+std::string defaultWorkspacePath()
+{
+    fs::path base;
+    // The XDG spec says relative values are invalid and must be ignored.
+    if (const char* xdg = std::getenv("XDG_DATA_HOME"); xdg && *xdg && fs::path(xdg).is_absolute())
+        base = xdg;
+    else {
+        const char* home = std::getenv("HOME");
+        if (!home || !*home) {
+            const passwd* pw = getpwuid(getuid());
+            home = pw ? pw->pw_dir : nullptr;
+        }
+        if (!home || !*home)
+            throw Error("cannot find the default workspace: neither XDG_DATA_HOME nor HOME is "
+                        "set; pass --db FILE");
+        base = fs::path(home) / ".local" / "share";
+    }
+    return (base / "supernet-workbench" / "workspace.sqlite").string();
+}
+
+std::string isoTime(double unixSeconds)
+{
+    if (unixSeconds <= 0 || !std::isfinite(unixSeconds)) return {};
+    const auto t = std::time_t(std::floor(unixSeconds));
+    std::tm tm{};
+    gmtime_r(&t, &tm);
+    char buffer[32];
+    std::strftime(buffer, sizeof buffer, "%Y-%m-%dT%H:%M:%SZ", &tm);
+    return buffer;
+}
+
+std::string checkpointKindName(CheckpointKind kind)
+{
+    return kind == CheckpointKind::Best ? "best" : "last";
+}
+
+std::vector<std::string> removeRunFiles(const DeletedRun& files)
+{
+    std::vector<std::string> removed;
+    std::error_code ec;
+    for (const auto& f : files.checkpoints)
+        if (fs::remove(f, ec)) removed.push_back(f);
+    if (files.directory.empty() || !fs::is_directory(files.directory, ec)) return removed;
+    // A user-chosen folder may hold other things: only our own runs/<id> folder goes wholesale.
+    if (files.defaultDirectory) {
+        if (fs::remove_all(files.directory, ec) > 0 && !ec) removed.push_back(files.directory);
+    } else if (fs::is_empty(files.directory, ec) && fs::remove(files.directory, ec)) {
+        removed.push_back(files.directory);
+    }
+    return removed;
+}
+
+struct RunStore::Impl {
+    sqlite3* db = nullptr;
+    std::string path;
+    Options options;
+    bool readOnly = false;
+    int txDepth = 0;
+    bool txAborted = false;
+    std::string host = hostName();
+
+    ~Impl()
+    {
+        if (db) sqlite3_close_v2(db);
+    }
+
+    sql::Statement prepare(std::string_view text) { return sql::Statement(db, path, text); }
+    void exec(const char* text, const std::string& what) { sql::exec(db, path, text, what); }
+
+    std::int64_t pragmaInt(const char* text)
+    {
+        auto s = prepare(text);
+        return s.step("reading the database header") ? s.int64(0) : 0;
+    }
+
+    void requireRun(std::int64_t id)
+    {
+        auto s = prepare("SELECT 1 FROM runs WHERE id = ?");
+        s.bind(1, id);
+        if (!s.step("looking up run " + std::to_string(id)))
+            throw Error("run " + std::to_string(id) + " not found in " + path);
+    }
+
+    // Reads what decides whether we may touch the file at all; writes nothing.
+    void checkHeader()
+    {
+        const auto appId = pragmaInt("PRAGMA application_id");
+        const auto version = pragmaInt("PRAGMA user_version");
+        const auto objects = pragmaInt("SELECT count(*) FROM sqlite_master");
+        if (version > kSchemaVersion)
+            throw Error(path + ": written by a newer version of Supernet Workbench (schema " +
+                        std::to_string(version) + ", this build knows up to " +
+                        std::to_string(kSchemaVersion) +
+                        "); upgrade supernet or choose another --db. The file was not modified.");
+        if ((version == 0 && objects > 0) || (version > 0 && appId != kApplicationId))
+            throw Error(path + ": a SQLite database of another program (no workbench schema); "
+                               "choose another file with --db. The file was not modified.");
+    }
+
+    void migrate()
+    {
+        for (const auto& m : migrations()) {
+            if (pragmaInt("PRAGMA user_version") >= m.version) continue;
+            exec("BEGIN IMMEDIATE", "starting the schema upgrade");
+            try {
+                // Another process may have migrated between our check and our lock.
+                if (pragmaInt("PRAGMA user_version") < m.version) {
+                    exec(m.sql, "upgrading the schema to version " + std::to_string(m.version));
+                    const auto pragmas = "PRAGMA application_id = " +
+                                         std::to_string(kApplicationId) +
+                                         "; PRAGMA user_version = " + std::to_string(m.version);
+                    exec(pragmas.c_str(), "upgrading the schema");
+                }
+                exec("COMMIT", "upgrading the schema");
+            } catch (...) {
+                if (!sqlite3_get_autocommit(db)) sqlite3_exec(db, "ROLLBACK", nullptr, nullptr, nullptr);
+                throw;
+            }
+        }
+    }
+
+    // Why a running row is dead, or empty if it may still be alive.
+    std::string deathReason(const std::string& runHost, std::int64_t pid, double heartbeatAt) const
+    {
+        if (runHost == host && !processAlive(pid))
+            return "process " + std::to_string(pid) + " on " + runHost +
+                   " ended without finishing the run";
+        if (now() - heartbeatAt > options.staleHeartbeatSeconds)
+            return "no heartbeat from process " + std::to_string(pid) + " on " + runHost +
+                   " since " + isoTime(heartbeatAt);
+        return {};
+    }
+
+    // One query for `runs list` and `runs show`; `only` restricts it to one run.
+    std::vector<RunSummary> summaries(std::optional<std::int64_t> only)
+    {
+        std::vector<RunSummary> out;
+        auto q = prepare(
+            "SELECT r.id, r.kind, r.status, r.dataset_path, ifnull(r.dataset_fingerprint, ''), "
+            "r.started_at, r.finished_at, r.host, r.pid, r.heartbeat_at, "
+            "(SELECT count(*) FROM epochs e WHERE e.run_id = r.id), "
+            "(SELECT max(val_acc) FROM epochs e WHERE e.run_id = r.id), "
+            "(SELECT total(seconds) FROM epochs e WHERE e.run_id = r.id) "
+            "FROM runs r WHERE ?1 IS NULL OR r.id = ?1 ORDER BY r.id");
+        if (only)
+            q.bind(1, *only);
+        else
+            q.bindNull(1);
+        while (q.step("listing runs")) {
+            RunSummary r;
+            r.id = q.int64(0);
+            r.kind = q.text(1);
+            r.status = parseStatus(q.text(2)).value_or(darts::RunStatus::Failed);
+            // A reader cannot update the row; it still shows the truth.
+            if (r.status == darts::RunStatus::Running &&
+                !deathReason(q.text(7), q.int64(8), q.real(9)).empty())
+                r.status = darts::RunStatus::Interrupted;
+            r.datasetPath = q.text(3);
+            r.datasetFingerprint = q.text(4);
+            r.startedAt = q.real(5);
+            if (!q.isNull(6)) r.finishedAt = q.real(6);
+            r.epochs = q.integer(10);
+            if (!q.isNull(11)) r.bestValAcc = q.real(11);
+            r.seconds = q.real(12);
+            out.push_back(std::move(r));
+        }
+        return out;
+    }
+};
+
+RunStore::RunStore(std::unique_ptr<Impl> impl) : m_impl(std::move(impl)) {}
+RunStore::RunStore(RunStore&&) noexcept = default;
+RunStore& RunStore::operator=(RunStore&&) noexcept = default;
+RunStore::~RunStore() = default;
+
+RunStore RunStore::open(const std::string& path, const Options& options)
+{
+    auto impl = std::make_unique<Impl>();
+    impl->path = path;
+    impl->options = options;
+    std::error_code ec;
+    if (fs::is_directory(path, ec))
+        throw Error(path + ": is a folder; --db takes the database file");
+    const auto parent = fs::path(path).parent_path();
+    if (!parent.empty() && !fs::is_directory(parent, ec)) {
+        fs::create_directories(parent, ec);
+        if (ec)
+            throw Error(path + ": cannot create the folder " + parent.string() + ": " +
+                        ec.message());
+    }
+    const int rc = sqlite3_open_v2(path.c_str(), &impl->db,
+                                   SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE, nullptr);
+    if (rc != SQLITE_OK) sql::fail(impl->db, rc, path, "opening the workspace");
+    sqlite3_extended_result_codes(impl->db, 1);
+    sqlite3_busy_timeout(impl->db, options.busyTimeoutMs);
+    impl->checkHeader();
+    {
+        auto s = impl->prepare("PRAGMA journal_mode = WAL");
+        s.step("switching to WAL");
+    }
+    // FULL syncs the WAL at every commit: a power cut loses at most the batch in flight, not
+    // everything since the last checkpoint (NORMAL's guarantee in WAL mode).
+    impl->exec("PRAGMA synchronous = FULL; PRAGMA foreign_keys = ON", "configuring the connection");
+    impl->migrate();
+    RunStore store(std::move(impl));
+    store.markDeadRunsInterrupted();
+    return store;
+}
+
+RunStore RunStore::openReadOnly(const std::string& path, const Options& options)
+{
+    std::error_code ec;
+    if (!fs::is_regular_file(path, ec)) throw Error(path + ": no workspace database there");
+    auto impl = std::make_unique<Impl>();
+    impl->path = path;
+    impl->options = options;
+    impl->readOnly = true;
+    const int rc = sqlite3_open_v2(path.c_str(), &impl->db, SQLITE_OPEN_READONLY, nullptr);
+    if (rc != SQLITE_OK) sql::fail(impl->db, rc, path, "opening the workspace");
+    sqlite3_extended_result_codes(impl->db, 1);
+    sqlite3_busy_timeout(impl->db, options.busyTimeoutMs);
+    impl->checkHeader();
+    if (impl->pragmaInt("PRAGMA user_version") < kSchemaVersion)
+        throw Error(path + ": an older or empty workspace; open it once for writing (e.g. "
+                           "`supernet runs list --db " +
+                    path + "`) to upgrade it");
+    return RunStore(std::move(impl));
+}
+
+const std::string& RunStore::path() const
+{
+    return m_impl->path;
+}
+
+bool RunStore::readOnly() const
+{
+    return m_impl->readOnly;
+}
+
+int RunStore::schemaVersion()
+{
+    return int(m_impl->pragmaInt("PRAGMA user_version"));
+}
+
+std::string RunStore::runDirectory(std::int64_t id) const
+{
+    const auto base = fs::absolute(fs::path(m_impl->path)).parent_path();
+    return (base / "runs" / std::to_string(id)).string();
+}
+
+void RunStore::begin()
+{
+    if (m_impl->txDepth++ > 0) return;
+    m_impl->txAborted = false;
+    try {
+        // IMMEDIATE takes the write lock up front, so a busy database waits in the busy handler
+        // instead of failing later on a read-to-write upgrade.
+        m_impl->exec("BEGIN IMMEDIATE", "starting a write");
+    } catch (...) {
+        m_impl->txDepth = 0;
+        throw;
+    }
+}
+
+void RunStore::commit()
+{
+    if (--m_impl->txDepth > 0) return;
+    if (m_impl->txAborted) throw Error(m_impl->path + ": a nested write failed; nothing saved");
+    try {
+        m_impl->exec("COMMIT", "saving");
+    } catch (...) {
+        rollback();
+        m_impl->txDepth = 0;
+        throw;
+    }
+}
+
+void RunStore::rollback()
+{
+    if (m_impl->txDepth > 0) --m_impl->txDepth;
+    m_impl->txAborted = true;
+    // SQLite may already have rolled back by itself (e.g. after SQLITE_FULL).
+    if (!sqlite3_get_autocommit(m_impl->db))
+        sqlite3_exec(m_impl->db, "ROLLBACK", nullptr, nullptr, nullptr);
+}
+
+std::int64_t RunStore::createRun(const NewRun& run)
+{
+    std::int64_t id = 0;
+    transaction([&] {
+        const double t = now();
+        auto s = m_impl->prepare(
+            "INSERT INTO runs (kind, status, config, seed, dataset_path, directory, app_version, "
+            "library_versions, sqlite_version, host, pid, started_at, heartbeat_at) "
+            "VALUES (?, 'running', ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)");
+        s.bind(1, run.kind)
+            .bind(2, run.configJson)
+            .bind(3, std::bit_cast<std::int64_t>(run.seed))
+            .bind(4, run.datasetPath)
+            .bind(5, run.directory)
+            .bind(6, run.appVersion)
+            .bind(7, run.libraryVersions)
+            .bind(8, std::string(sqlite3_libversion()))
+            .bind(9, m_impl->host)
+            .bind(10, std::int64_t(getpid()))
+            .bind(11, t)
+            .bind(12, t);
+        s.run("creating a run");
+        id = sqlite3_last_insert_rowid(m_impl->db);
+        if (run.directory.empty()) {
+            auto u = m_impl->prepare("UPDATE runs SET directory = ? WHERE id = ?");
+            u.bind(1, runDirectory(id)).bind(2, id).run("creating a run");
+        }
+    });
+    return id;
+}
+
+void RunStore::recordDataset(std::int64_t runId, const darts::DatasetSummary& d)
+{
+    // The loader always fingerprints; a summary without one still gets a stable key.
+    const std::string key = d.fingerprint.empty() ? "path:" + d.path : d.fingerprint;
+    transaction([&] {
+        m_impl->requireRun(runId);
+        auto s = m_impl->prepare(
+            "INSERT INTO datasets (fingerprint, path, format, class_names, class_counts, "
+            "recorded_at) VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT (fingerprint) DO UPDATE SET "
+            "path = excluded.path, format = excluded.format, class_names = excluded.class_names, "
+            "class_counts = excluded.class_counts");
+        s.bind(1, key)
+            .bind(2, d.path)
+            .bind(3, d.format)
+            .bind(4, json(d.classNames).dump())
+            .bind(5, json(d.classCounts).dump())
+            .bind(6, now())
+            .run("recording the dataset");
+        auto u = m_impl->prepare(
+            "UPDATE runs SET dataset_fingerprint = ?, dataset_path = ?, channels = ?, "
+            "image_size = ?, train_images = ?, val_images = ?, test_images = ? WHERE id = ?");
+        u.bind(1, key)
+            .bind(2, d.path)
+            .bind(3, d.channels)
+            .bind(4, d.imageSize)
+            .bind(5, d.trainImages)
+            .bind(6, d.valImages)
+            .bind(7, d.testImages)
+            .bind(8, runId)
+            .run("recording the dataset");
+    });
+}
+
+void RunStore::recordEpoch(std::int64_t runId, const darts::EpochMetrics& e)
+{
+    transaction([&] {
+        m_impl->requireRun(runId);
+        auto s = m_impl->prepare("INSERT OR REPLACE INTO epochs (run_id, epoch, train_loss, "
+                                 "train_acc, val_loss, val_acc, lr, seconds) "
+                                 "VALUES (?, ?, ?, ?, ?, ?, ?, ?)");
+        s.bind(1, runId)
+            .bind(2, e.epoch)
+            .bind(3, e.trainLoss)
+            .bind(4, e.trainAcc)
+            .bind(5, e.valLoss)
+            .bind(6, e.valAcc)
+            .bind(7, e.lr)
+            .bind(8, e.seconds)
+            .run("recording epoch " + std::to_string(e.epoch));
+    });
+}
+
+void RunStore::recordSteps(std::int64_t runId, const std::vector<darts::StepMetrics>& steps)
+{
+    if (steps.empty()) return;
+    transaction([&] {
+        m_impl->requireRun(runId);
+        auto s = m_impl->prepare("INSERT OR REPLACE INTO steps (run_id, epoch, step, "
+                                 "steps_per_epoch, train_loss, train_acc, alpha_loss, lr, seconds) "
+                                 "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)");
+        for (const auto& m : steps) {
+            s.bind(1, runId)
+                .bind(2, m.epoch)
+                .bind(3, m.step)
+                .bind(4, m.stepsPerEpoch)
+                .bind(5, m.trainLoss)
+                .bind(6, m.trainAcc)
+                .bind(7, m.alphaLoss)
+                .bind(8, m.lr)
+                .bind(9, m.seconds)
+                .run("recording step metrics");
+        }
+    });
+}
+
+void RunStore::recordAlphas(std::int64_t runId, const darts::AlphaSnapshot& a)
+{
+    transaction([&] {
+        m_impl->requireRun(runId);
+        auto s = m_impl->prepare("INSERT OR REPLACE INTO alphas (run_id, epoch, edges, ops, "
+                                 "normal, reduce, genotype) VALUES (?, ?, ?, ?, ?, ?, ?)");
+        s.bind(1, runId)
+            .bind(2, a.epoch)
+            .bind(3, a.edges)
+            .bind(4, json(a.ops).dump())
+            .bindBlob(5, a.normal.data(), a.normal.size() * sizeof(float))
+            .bindBlob(6, a.reduce.data(), a.reduce.size() * sizeof(float))
+            .bind(7, a.genotype.toJson())
+            .run("recording the alphas of epoch " + std::to_string(a.epoch));
+        const auto& c = a.signals;
+        auto c2 = m_impl->prepare(
+            "INSERT OR REPLACE INTO collapse_signals (run_id, epoch, skip_normal, skip_reduce, "
+            "param_free_normal, param_free_reduce, entropy_normal, entropy_reduce) "
+            "VALUES (?, ?, ?, ?, ?, ?, ?, ?)");
+        c2.bind(1, runId)
+            .bind(2, a.epoch)
+            .bind(3, c.skipNormal)
+            .bind(4, c.skipReduce)
+            .bind(5, c.paramFreeNormal)
+            .bind(6, c.paramFreeReduce)
+            .bind(7, c.entropyNormal)
+            .bind(8, c.entropyReduce)
+            .run("recording the collapse signals of epoch " + std::to_string(a.epoch));
+    });
+}
+
+void RunStore::recordIssue(std::int64_t runId, const darts::Issue& issue)
+{
+    transaction([&] {
+        m_impl->requireRun(runId);
+        auto s = m_impl->prepare("INSERT INTO issues (run_id, epoch, severity, code, message, "
+                                 "recorded_at) VALUES (?, ?, ?, ?, ?, ?)");
+        s.bind(1, runId)
+            .bind(2, issue.epoch)
+            .bind(3, severityName(issue.severity))
+            .bind(4, issue.code)
+            .bind(5, issue.message)
+            .bind(6, now())
+            .run("recording an issue");
+    });
+}
+
+std::vector<std::string> RunStore::recordCheckpoint(std::int64_t runId,
+                                                    const darts::CheckpointInfo& c)
+{
+    std::vector<std::string> stale;
+    transaction([&] {
+        m_impl->requireRun(runId);
+        std::vector<std::string> kinds = {"last"};
+        if (c.best) kinds.push_back("best");
+        std::set<std::string> previous;
+        for (const auto& kind : kinds) {
+            auto q = m_impl->prepare("SELECT path FROM checkpoints WHERE run_id = ? AND kind = ?");
+            q.bind(1, runId).bind(2, kind);
+            if (q.step("reading checkpoints")) previous.insert(q.text(0));
+            auto s = m_impl->prepare(
+                "INSERT OR REPLACE INTO checkpoints (run_id, kind, epoch, path, sha256, val_acc, "
+                "recorded_at) VALUES (?, ?, ?, ?, ?, ?, ?)");
+            s.bind(1, runId)
+                .bind(2, kind)
+                .bind(3, c.epoch)
+                .bind(4, c.path)
+                .bind(5, c.sha256)
+                .bind(6, c.valAcc)
+                .bind(7, now())
+                .run("recording checkpoint " + c.path);
+        }
+        for (const auto& p : previous) {
+            if (p == c.path) continue;
+            auto q = m_impl->prepare("SELECT 1 FROM checkpoints WHERE path = ?");
+            q.bind(1, p);
+            if (!q.step("reading checkpoints")) stale.push_back(p);
+        }
+    });
+    return stale;
+}
+
+void RunStore::heartbeat(std::int64_t runId)
+{
+    transaction([&] {
+        m_impl->requireRun(runId);
+        auto s = m_impl->prepare(
+            "UPDATE runs SET heartbeat_at = ?, status = 'running', error = CASE WHEN status = "
+            "'interrupted' THEN '' ELSE error END WHERE id = ? AND pid = ? AND host = ? AND "
+            "status IN ('running', 'interrupted')");
+        s.bind(1, now())
+            .bind(2, runId)
+            .bind(3, std::int64_t(getpid()))
+            .bind(4, m_impl->host)
+            .run("writing the heartbeat");
+    });
+}
+
+void RunStore::finishRun(std::int64_t runId, darts::RunStatus status, const std::string& error)
+{
+    transaction([&] {
+        m_impl->requireRun(runId);
+        const double t = now();
+        auto s = m_impl->prepare("UPDATE runs SET status = ?, error = ?, finished_at = ?, "
+                                 "heartbeat_at = ? WHERE id = ?");
+        s.bind(1, darts::statusName(status))
+            .bind(2, error)
+            .bind(3, t)
+            .bind(4, t)
+            .bind(5, runId)
+            .run("finishing run " + std::to_string(runId));
+    });
+}
+
+void RunStore::resumeRun(std::int64_t runId)
+{
+    transaction([&] {
+        m_impl->requireRun(runId);
+        auto q = m_impl->prepare("SELECT status, host, pid, heartbeat_at FROM runs WHERE id = ?");
+        q.bind(1, runId);
+        q.step("reading run " + std::to_string(runId));
+        const auto pid = q.int64(2);
+        if (q.text(0) == "running" && m_impl->deathReason(q.text(1), pid, q.real(3)).empty() &&
+            !(pid == getpid() && q.text(1) == m_impl->host))
+            throw Error("run " + std::to_string(runId) + " is still running (process " +
+                        std::to_string(pid) + " on " + q.text(1) + ")");
+        const double t = now();
+        auto s = m_impl->prepare(
+            "UPDATE runs SET status = 'running', error = '', finished_at = NULL, host = ?, "
+            "pid = ?, heartbeat_at = ? WHERE id = ?");
+        s.bind(1, m_impl->host)
+            .bind(2, std::int64_t(getpid()))
+            .bind(3, t)
+            .bind(4, runId)
+            .run("resuming run " + std::to_string(runId));
+    });
+}
+
+DeletedRun RunStore::deleteRun(std::int64_t runId)
+{
+    DeletedRun out;
+    transaction([&] {
+        m_impl->requireRun(runId);
+        auto q = m_impl->prepare(
+            "SELECT status, host, pid, heartbeat_at, directory FROM runs WHERE id = ?");
+        q.bind(1, runId);
+        q.step("reading run " + std::to_string(runId));
+        if (q.text(0) == "running" && m_impl->deathReason(q.text(1), q.int64(2), q.real(3)).empty())
+            throw Error("run " + std::to_string(runId) + " is still running (process " +
+                        std::to_string(q.int64(2)) + " on " + q.text(1) +
+                        "); stop it before deleting it");
+        out.directory = q.text(4);
+        out.defaultDirectory = !out.directory.empty() && out.directory == runDirectory(runId);
+        auto c = m_impl->prepare(
+            "SELECT DISTINCT path FROM checkpoints WHERE run_id = ?1 AND path NOT IN "
+            "(SELECT path FROM checkpoints WHERE run_id <> ?1) ORDER BY path");
+        c.bind(1, runId);
+        while (c.step("reading checkpoints")) out.checkpoints.push_back(c.text(0));
+        auto d = m_impl->prepare("DELETE FROM runs WHERE id = ?");
+        d.bind(1, runId).run("deleting run " + std::to_string(runId));
+    });
+    return out;
+}
+
+int RunStore::markDeadRunsInterrupted()
+{
+    if (m_impl->readOnly) return 0;
+    struct Dead {
+        std::int64_t id;
+        double heartbeatAt;
+        std::string reason;
+    };
+    std::vector<Dead> dead;
+    {
+        // Read first, outside a write transaction: the common case (nothing dead) never takes
+        // the write lock, so listing works while another process writes.
+        auto q = m_impl->prepare(
+            "SELECT id, host, pid, heartbeat_at FROM runs WHERE status = 'running'");
+        while (q.step("looking for interrupted runs")) {
+            auto reason = m_impl->deathReason(q.text(1), q.int64(2), q.real(3));
+            if (!reason.empty()) dead.push_back({q.int64(0), q.real(3), reason});
+        }
+    }
+    if (dead.empty()) return 0;
+    int changed = 0;
+    transaction([&] {
+        // The heartbeat condition skips a run whose owner beat again since we looked.
+        auto u = m_impl->prepare("UPDATE runs SET status = 'interrupted', error = ? WHERE id = ? "
+                                 "AND status = 'running' AND heartbeat_at = ?");
+        for (const auto& d : dead) {
+            u.bind(1, d.reason).bind(2, d.id).bind(3, d.heartbeatAt).run("marking runs interrupted");
+            changed += sqlite3_changes(m_impl->db);
+        }
+    });
+    return changed;
+}
+
+std::vector<RunSummary> RunStore::listRuns()
+{
+    markDeadRunsInterrupted();
+    return m_impl->summaries(std::nullopt);
+}
+
+bool RunStore::hasRun(std::int64_t id)
+{
+    auto s = m_impl->prepare("SELECT 1 FROM runs WHERE id = ?");
+    s.bind(1, id);
+    return s.step("looking up run " + std::to_string(id));
+}
+
+RunDetails RunStore::run(std::int64_t id)
+{
+    markDeadRunsInterrupted();
+    auto rows = m_impl->summaries(id);
+    if (rows.empty()) throw Error("run " + std::to_string(id) + " not found in " + m_impl->path);
+    RunDetails r;
+    static_cast<RunSummary&>(r) = std::move(rows.front());
+
+    auto q = m_impl->prepare(
+        "SELECT r.config, r.seed, r.app_version, r.library_versions, r.sqlite_version, r.host, "
+        "r.pid, r.heartbeat_at, r.error, r.directory, r.channels, r.image_size, r.train_images, "
+        "r.val_images, r.test_images, d.fingerprint, d.path, d.format, d.class_names, "
+        "d.class_counts FROM runs r LEFT JOIN datasets d ON d.fingerprint = r.dataset_fingerprint "
+        "WHERE r.id = ?");
+    q.bind(1, id);
+    q.step("reading run " + std::to_string(id));
+    r.configJson = q.text(0);
+    r.seed = std::bit_cast<std::uint64_t>(q.int64(1));
+    r.appVersion = q.text(2);
+    r.libraryVersions = q.text(3);
+    r.sqliteVersion = q.text(4);
+    r.host = q.text(5);
+    r.pid = q.int64(6);
+    r.heartbeatAt = q.real(7);
+    r.error = q.text(8);
+    r.directory = q.text(9);
+    if (!q.isNull(15)) {
+        darts::DatasetSummary d;
+        d.channels = q.integer(10);
+        d.imageSize = q.integer(11);
+        d.trainImages = q.integer(12);
+        d.valImages = q.integer(13);
+        d.testImages = q.integer(14);
+        d.fingerprint = q.text(15);
+        d.path = r.datasetPath;
+        d.format = q.text(17);
+        const auto names = json::parse(q.text(18), nullptr, false);
+        const auto counts = json::parse(q.text(19), nullptr, false);
+        if (names.is_array())
+            for (const auto& n : names)
+                if (n.is_string()) d.classNames.push_back(n.get<std::string>());
+        if (counts.is_array())
+            for (const auto& n : counts)
+                if (n.is_number_integer()) d.classCounts.push_back(n.get<int>());
+        r.dataset = std::move(d);
+    }
+
+    auto g = m_impl->prepare(
+        "SELECT genotype FROM alphas WHERE run_id = ? ORDER BY epoch DESC LIMIT 1");
+    g.bind(1, id);
+    if (g.step("reading the genotype")) r.genotype = genotypeFromText(g.text(0));
+    if (!r.genotype) {
+        const auto config = json::parse(r.configJson, nullptr, false);
+        if (config.is_object() && config.contains("genotype"))
+            r.genotype = genotypeFromJson(config.at("genotype"));
+    }
+    return r;
+}
+
+std::vector<darts::EpochMetrics> RunStore::epochs(std::int64_t id)
+{
+    m_impl->requireRun(id);
+    std::vector<darts::EpochMetrics> out;
+    auto q = m_impl->prepare("SELECT epoch, train_loss, train_acc, val_loss, val_acc, lr, "
+                             "seconds FROM epochs WHERE run_id = ? ORDER BY epoch");
+    q.bind(1, id);
+    while (q.step("reading epochs")) {
+        darts::EpochMetrics e;
+        e.epoch = q.integer(0);
+        e.trainLoss = realOrNaN(q, 1);
+        e.trainAcc = realOrNaN(q, 2);
+        e.valLoss = realOrNaN(q, 3);
+        e.valAcc = realOrNaN(q, 4);
+        e.lr = realOrNaN(q, 5);
+        e.seconds = realOrNaN(q, 6);
+        out.push_back(e);
+    }
+    return out;
+}
+
+std::vector<darts::StepMetrics> RunStore::steps(std::int64_t id)
+{
+    m_impl->requireRun(id);
+    std::vector<darts::StepMetrics> out;
+    auto q = m_impl->prepare(
+        "SELECT epoch, step, steps_per_epoch, train_loss, train_acc, alpha_loss, lr, seconds "
+        "FROM steps WHERE run_id = ? ORDER BY epoch, step");
+    q.bind(1, id);
+    while (q.step("reading steps")) {
+        darts::StepMetrics s;
+        s.epoch = q.integer(0);
+        s.step = q.integer(1);
+        s.stepsPerEpoch = q.integer(2);
+        s.trainLoss = realOrNaN(q, 3);
+        s.trainAcc = realOrNaN(q, 4);
+        s.alphaLoss = realOrNaN(q, 5);
+        s.lr = realOrNaN(q, 6);
+        s.seconds = realOrNaN(q, 7);
+        out.push_back(s);
+    }
+    return out;
+}
+
+std::vector<darts::AlphaSnapshot> RunStore::alphas(std::int64_t id)
+{
+    m_impl->requireRun(id);
+    std::vector<darts::AlphaSnapshot> out;
+    auto q = m_impl->prepare(
+        "SELECT a.epoch, a.edges, a.ops, a.normal, a.reduce, a.genotype, c.skip_normal, "
+        "c.skip_reduce, c.param_free_normal, c.param_free_reduce, c.entropy_normal, "
+        "c.entropy_reduce FROM alphas a LEFT JOIN collapse_signals c "
+        "ON c.run_id = a.run_id AND c.epoch = a.epoch WHERE a.run_id = ? ORDER BY a.epoch");
+    q.bind(1, id);
+    while (q.step("reading alphas")) {
+        darts::AlphaSnapshot a;
+        a.epoch = q.integer(0);
+        a.edges = q.integer(1);
+        const auto ops = json::parse(q.text(2), nullptr, false);
+        if (ops.is_array())
+            for (const auto& o : ops)
+                if (o.is_string()) a.ops.push_back(o.get<std::string>());
+        a.normal = floatsFromBlob(q.blob(3));
+        a.reduce = floatsFromBlob(q.blob(4));
+        a.genotype = genotypeFromText(q.text(5)).value_or(darts::Genotype{});
+        if (!q.isNull(6)) {
+            a.signals.skipNormal = q.integer(6);
+            a.signals.skipReduce = q.integer(7);
+            a.signals.paramFreeNormal = realOrNaN(q, 8);
+            a.signals.paramFreeReduce = realOrNaN(q, 9);
+            a.signals.entropyNormal = realOrNaN(q, 10);
+            a.signals.entropyReduce = realOrNaN(q, 11);
+        }
+        out.push_back(std::move(a));
+    }
+    return out;
+}
+
+std::vector<darts::Issue> RunStore::issues(std::int64_t id)
+{
+    m_impl->requireRun(id);
+    std::vector<darts::Issue> out;
+    auto q = m_impl->prepare(
+        "SELECT severity, code, message, epoch FROM issues WHERE run_id = ? ORDER BY id");
+    q.bind(1, id);
+    while (q.step("reading issues")) {
+        darts::Issue i;
+        i.severity = parseSeverity(q.text(0));
+        i.code = q.text(1);
+        i.message = q.text(2);
+        i.epoch = q.integer(3);
+        out.push_back(std::move(i));
+    }
+    return out;
+}
+
+std::vector<CheckpointRecord> RunStore::checkpoints(std::int64_t id)
+{
+    m_impl->requireRun(id);
+    std::vector<CheckpointRecord> out;
+    auto q = m_impl->prepare("SELECT kind, epoch, path, sha256, val_acc, recorded_at FROM "
+                             "checkpoints WHERE run_id = ? ORDER BY kind DESC");
+    q.bind(1, id);
+    while (q.step("reading checkpoints")) {
+        CheckpointRecord c;
+        c.kind = q.text(0) == "best" ? CheckpointKind::Best : CheckpointKind::Last;
+        c.info.epoch = q.integer(1);
+        c.info.path = q.text(2);
+        c.info.sha256 = q.text(3);
+        c.info.valAcc = realOrNaN(q, 4);
+        c.info.best = c.kind == CheckpointKind::Best;
+        c.recordedAt = q.real(5);
+        out.push_back(std::move(c));
+    }
+    return out;
+}
+
+void RunStore::limitSize(std::int64_t maxBytes)
+{
+    const auto pageSize = m_impl->pragmaInt("PRAGMA page_size");
+    const auto pages = std::max<std::int64_t>(1, maxBytes / std::max<std::int64_t>(1, pageSize));
+    const auto text = "PRAGMA max_page_count = " + std::to_string(pages);
+    auto s = m_impl->prepare(text);
+    s.step("limiting the database size");
+}
+
+} // namespace wb::store

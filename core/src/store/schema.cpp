@@ -1,0 +1,124 @@
+#include "schema.h"
+
+namespace wb::store {
+
+// Times are Unix seconds (REAL, UTC). Metric columns are nullable because SQLite stores NaN as
+// NULL; readers turn NULL back into NaN. Alpha matrices are little-endian float32 BLOBs
+// (edges x ops, row-major), genotypes the JSON form of Genotype::toJson().
+static const char* const kSchema1 = R"sql(
+CREATE TABLE datasets (
+    fingerprint TEXT PRIMARY KEY,
+    path TEXT NOT NULL,
+    format TEXT NOT NULL,
+    class_names TEXT NOT NULL,
+    class_counts TEXT NOT NULL,
+    recorded_at REAL NOT NULL
+);
+
+CREATE TABLE runs (
+    id INTEGER PRIMARY KEY AUTOINCREMENT,
+    kind TEXT NOT NULL,
+    status TEXT NOT NULL
+        CHECK (status IN ('running', 'done', 'cancelled', 'failed', 'interrupted')),
+    config TEXT NOT NULL,
+    seed INTEGER NOT NULL,
+    dataset_path TEXT NOT NULL,
+    dataset_fingerprint TEXT REFERENCES datasets (fingerprint),
+    channels INTEGER,
+    image_size INTEGER,
+    train_images INTEGER,
+    val_images INTEGER,
+    test_images INTEGER,
+    directory TEXT NOT NULL,
+    app_version TEXT NOT NULL,
+    library_versions TEXT NOT NULL,
+    sqlite_version TEXT NOT NULL,
+    host TEXT NOT NULL,
+    pid INTEGER NOT NULL,
+    started_at REAL NOT NULL,
+    heartbeat_at REAL NOT NULL,
+    finished_at REAL,
+    error TEXT NOT NULL DEFAULT ''
+);
+CREATE INDEX runs_status ON runs (status);
+CREATE INDEX runs_dataset ON runs (dataset_fingerprint);
+
+CREATE TABLE epochs (
+    run_id INTEGER NOT NULL REFERENCES runs (id) ON DELETE CASCADE,
+    epoch INTEGER NOT NULL,
+    train_loss REAL,
+    train_acc REAL,
+    val_loss REAL,
+    val_acc REAL,
+    lr REAL,
+    seconds REAL,
+    PRIMARY KEY (run_id, epoch)
+) WITHOUT ROWID;
+
+CREATE TABLE steps (
+    run_id INTEGER NOT NULL REFERENCES runs (id) ON DELETE CASCADE,
+    epoch INTEGER NOT NULL,
+    step INTEGER NOT NULL,
+    steps_per_epoch INTEGER NOT NULL,
+    train_loss REAL,
+    train_acc REAL,
+    alpha_loss REAL,
+    lr REAL,
+    seconds REAL,
+    PRIMARY KEY (run_id, epoch, step)
+) WITHOUT ROWID;
+
+CREATE TABLE alphas (
+    run_id INTEGER NOT NULL REFERENCES runs (id) ON DELETE CASCADE,
+    epoch INTEGER NOT NULL,
+    edges INTEGER NOT NULL,
+    ops TEXT NOT NULL,
+    normal BLOB NOT NULL,
+    reduce BLOB NOT NULL,
+    genotype TEXT NOT NULL,
+    PRIMARY KEY (run_id, epoch)
+);
+
+CREATE TABLE collapse_signals (
+    run_id INTEGER NOT NULL REFERENCES runs (id) ON DELETE CASCADE,
+    epoch INTEGER NOT NULL,
+    skip_normal INTEGER NOT NULL,
+    skip_reduce INTEGER NOT NULL,
+    param_free_normal REAL,
+    param_free_reduce REAL,
+    entropy_normal REAL,
+    entropy_reduce REAL,
+    PRIMARY KEY (run_id, epoch)
+) WITHOUT ROWID;
+
+CREATE TABLE issues (
+    id INTEGER PRIMARY KEY,
+    run_id INTEGER NOT NULL REFERENCES runs (id) ON DELETE CASCADE,
+    epoch INTEGER NOT NULL,
+    severity TEXT NOT NULL CHECK (severity IN ('info', 'warning', 'error')),
+    code TEXT NOT NULL,
+    message TEXT NOT NULL,
+    recorded_at REAL NOT NULL
+);
+CREATE INDEX issues_run ON issues (run_id);
+
+CREATE TABLE checkpoints (
+    run_id INTEGER NOT NULL REFERENCES runs (id) ON DELETE CASCADE,
+    kind TEXT NOT NULL CHECK (kind IN ('last', 'best')),
+    epoch INTEGER NOT NULL,
+    path TEXT NOT NULL,
+    sha256 TEXT NOT NULL,
+    val_acc REAL,
+    recorded_at REAL NOT NULL,
+    PRIMARY KEY (run_id, kind)
+);
+CREATE INDEX checkpoints_path ON checkpoints (path);
+)sql";
+
+const std::vector<Migration>& migrations()
+{
+    static const std::vector<Migration> list = {{1, kSchema1}};
+    return list;
+}
+
+} // namespace wb::store

@@ -17,7 +17,9 @@ core_pkgs=(
   libtorch-dev libsqlite3-dev nlohmann-json3-dev libcli11-dev libstb-dev
   libgraphviz-dev graphviz libfreetype-dev zlib1g-dev
   dataset-fashion-mnist
+  python3 python3-torch
 )
+# python3-torch: tests check that exported weights load in PyTorch; tools/reference benchmarks.
 # Qt Test drives every test executable, so QtCore/Test are needed even without the GUI.
 qt_core_pkgs=(qt6-base-dev)
 gui_pkgs=(qt6-svg-dev libqt6sql6-sqlite libqcustomplot-dev libgl-dev xvfb xauth)

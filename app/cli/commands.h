@@ -9,5 +9,9 @@ namespace wb::cli {
 void addSearchCommand(CLI::App& root, int& exitCode);
 void addTrainCommand(CLI::App& root, int& exitCode);
 void addBenchCommand(CLI::App& root, int& exitCode);
+// `runs list|show|resume|delete|export` over the workspace database (--db FILE).
+void addRunsCommand(CLI::App& root, int& exitCode);
+// `runs resume ID`, added to the `runs` command.
+void addResumeCommand(CLI::App& runs, int& exitCode);
 
 } // namespace wb::cli

@@ -15,6 +15,7 @@ int main(int argc, char** argv)
     wb::cli::addSearchCommand(app, exitCode);
     wb::cli::addTrainCommand(app, exitCode);
     wb::cli::addBenchCommand(app, exitCode);
+    wb::cli::addRunsCommand(app, exitCode);
     try {
         app.parse(argc, argv);
     } catch (const CLI::ParseError& e) {

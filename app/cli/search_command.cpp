@@ -1,8 +1,6 @@
 #include "commands.h"
 #include "common_flags.h"
-#include "interrupt.h"
-#include "progress_printer.h"
-#include "result_json.h"
+#include "run_job.h"
 
 #include "wb/darts/search.h"
 
@@ -16,11 +14,13 @@ void addSearchCommand(CLI::App& root, int& exitCode)
     struct Options {
         darts::SearchConfig config;
         CommonFlags common;
+        StoreFlags store;
     };
     auto o = std::make_shared<Options>();
     auto& c = o->config;
     auto* cmd = root.add_subcommand("search", "Run a DARTS architecture search on a dataset");
     o->common.add(*cmd, c.data, c.runtime, c.weights);
+    o->store.add(*cmd);
     cmd->add_option("--channels", c.channels, "Initial channels C")->capture_default_str();
     cmd->add_option("--layers", c.layers, "Cells in the supernet")->capture_default_str();
     cmd->add_option("--nodes", c.nodes, "Intermediate nodes per cell")->capture_default_str();
@@ -37,16 +37,19 @@ void addSearchCommand(CLI::App& root, int& exitCode)
         ->capture_default_str();
     cmd->add_option("--alpha-weight-decay", c.alphaWeightDecay)->capture_default_str();
     cmd->callback([o, &exitCode] {
-        o->common.finish(o->config.data);
-        RunControl control;
-        InterruptGuard guard(control);
-        ProgressPrinter progress(o->config.epochs);
-        const auto result = darts::runSearch(o->config, control, progress);
-        if (o->common.json)
-            std::cout << toJson(result).dump(2) << std::endl;
-        else
-            std::cout << summary(result);
-        exitCode = cli::exitCode(result.status);
+        auto& config = o->config;
+        o->common.finish(config.data);
+        config.validate();
+        std::unique_ptr<RecordedRun> recorded;
+        if (!o->store.disabled) {
+            recorded = RecordedRun::start(o->store.path(), "search", config.toJson(),
+                                          config.runtime.seed, config.data.path);
+            config.checkpointDir = recorded->directory();
+        }
+        exitCode = runRecorded(recorded.get(), o->common.json, config.epochs,
+                               [&](RunControl& control, darts::RunObserver& observer) {
+                                   return darts::runSearch(config, control, observer);
+                               });
     });
 }
 

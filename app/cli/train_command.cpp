@@ -1,8 +1,6 @@
 #include "commands.h"
 #include "common_flags.h"
-#include "interrupt.h"
-#include "progress_printer.h"
-#include "result_json.h"
+#include "run_job.h"
 
 #include "wb/common/error.h"
 #include "wb/darts/search.h"
@@ -40,12 +38,14 @@ void addTrainCommand(CLI::App& root, int& exitCode)
     struct Options {
         darts::TrainConfig config;
         CommonFlags common;
+        StoreFlags store;
         std::string genotype;
     };
     auto o = std::make_shared<Options>();
     auto& c = o->config;
     auto* cmd = root.add_subcommand("train", "Train a derived network from scratch and test it");
     o->common.add(*cmd, c.data, c.runtime, c.weights);
+    o->store.add(*cmd);
     cmd->add_option("--genotype", o->genotype, "Genotype file (JSON or DARTS literal) or literal")
         ->required();
     cmd->add_option("--channels", c.channels, "Initial channels C")->capture_default_str();
@@ -54,16 +54,17 @@ void addTrainCommand(CLI::App& root, int& exitCode)
     cmd->add_option("--epochs", c.epochs, "Training epochs")->capture_default_str();
     cmd->callback([o, &exitCode] {
         o->common.finish(o->config.data);
-        o->config.genotype = readGenotype(o->genotype);
-        RunControl control;
-        InterruptGuard guard(control);
-        ProgressPrinter progress(o->config.epochs);
-        const auto result = darts::runTrain(o->config, control, progress);
-        if (o->common.json)
-            std::cout << toJson(result).dump(2) << std::endl;
-        else
-            std::cout << summary(result);
-        exitCode = cli::exitCode(result.status);
+        auto& config = o->config;
+        config.genotype = readGenotype(o->genotype);
+        config.validate();
+        std::unique_ptr<RecordedRun> recorded;
+        if (!o->store.disabled)
+            recorded = RecordedRun::start(o->store.path(), "train", config.toJson(),
+                                          config.runtime.seed, config.data.path);
+        exitCode = runRecorded(recorded.get(), o->common.json, config.epochs,
+                               [&](RunControl& control, darts::RunObserver& observer) {
+                                   return darts::runTrain(config, control, observer);
+                               });
     });
 }
 

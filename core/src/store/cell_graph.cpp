@@ -40,7 +40,8 @@ int collectGraphvizError(char* message)
 
 std::string trimmed(std::string s)
 {
-    while (!s.empty() && (s.back() == '\n' || s.back() == ' ')) s.pop_back();
+    while (!s.empty() && (s.back() == '\n' || s.back() == ' '))
+        s.pop_back();
     return s;
 }
 
@@ -67,9 +68,8 @@ std::string cellDot(const std::vector<darts::GenotypeEdge>& edges, const std::ve
     for (int i = 0; i < nodes; ++i)
         out << "  " << quoted(std::to_string(i)) << " [fillcolor=lightblue];\n";
     for (std::size_t k = 0; k < edges.size(); ++k)
-        out << "  " << quoted(stateName(edges[k].input)) << " -> "
-            << quoted(std::to_string(k / 2)) << " [label=" << quoted(edges[k].op)
-            << ", fillcolor=gray];\n";
+        out << "  " << quoted(stateName(edges[k].input)) << " -> " << quoted(std::to_string(k / 2))
+            << " [label=" << quoted(edges[k].op) << ", fillcolor=gray];\n";
     out << "  " << quoted("c_{k}") << " [fillcolor=palegoldenrod];\n";
     for (int k : concat)
         out << "  " << quoted(stateName(k)) << " -> " << quoted("c_{k}") << " [fillcolor=gray];\n";

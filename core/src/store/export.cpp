@@ -6,6 +6,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include <algorithm>
 #include <charconv>
 #include <chrono>
 #include <cmath>
@@ -20,8 +21,7 @@ namespace wb::store {
 namespace {
 
 // Shortest text that reads back to the same value.
-template <class T>
-std::string number(T value)
+template <class T> std::string number(T value)
 {
     char buffer[64];
     const auto r = std::to_chars(buffer, buffer + sizeof buffer, value);
@@ -55,13 +55,14 @@ std::string alphasCsv(const std::vector<darts::AlphaSnapshot>& snapshots)
     for (const auto& a : snapshots) {
         const std::size_t ops = a.ops.size();
         if (ops == 0) continue;
-        for (auto [cell, weights] : {std::pair{"normal", &a.normal}, std::pair{"reduce", &a.reduce}}) {
+        for (auto [cell, weights] :
+             {std::pair{"normal", &a.normal}, std::pair{"reduce", &a.reduce}}) {
             // Edges are ordered node by node; node j reads inputs 0..j+1.
             int node = 0, input = 0;
             for (std::size_t edge = 0; edge * ops < weights->size(); ++edge) {
                 for (std::size_t k = 0; k < ops && edge * ops + k < weights->size(); ++k)
-                    out += std::to_string(a.epoch) + ',' + cell + ',' + std::to_string(edge) +
-                           ',' + std::to_string(node) + ',' + std::to_string(input) + ',' +
+                    out += std::to_string(a.epoch) + ',' + cell + ',' + std::to_string(edge) + ',' +
+                           std::to_string(node) + ',' + std::to_string(input) + ',' +
                            csvField(a.ops[k]) + ',' + number((*weights)[edge * ops + k]) + '\n';
                 if (++input == node + 2) {
                     ++node;
@@ -180,7 +181,7 @@ std::string genotypePythonFile(const darts::Genotype& genotype)
 ExportResult exportRun(RunStore& store, std::int64_t runId, const std::string& directory,
                        const ExportOptions& options)
 {
-    const auto details = store.run(runId);  // throws for an unknown id
+    const auto details = store.run(runId); // throws for an unknown id
     ExportResult result;
     result.directory = directory;
 
@@ -211,18 +212,26 @@ ExportResult exportRun(RunStore& store, std::int64_t runId, const std::string& d
     if (fs::exists(dir, ec) && !fs::is_directory(dir, ec))
         throw Error(directory + ": exists and is not a folder");
     std::vector<std::string> names;
-    for (const auto& f : files) names.push_back(f.first);
+    for (const auto& f : files)
+        names.push_back(f.first);
     names.insert(names.end(), options.extraFiles.begin(), options.extraFiles.end());
-    std::string existing;
+    std::vector<std::string> existing;
     for (const auto& name : names) {
         const auto target = dir / name;
         const auto st = fs::symlink_status(target, ec);
         if (!fs::exists(st)) continue;
         if (fs::is_directory(st)) throw Error(target.string() + ": is a folder; cannot export");
-        if (!options.force) existing += (existing.empty() ? "" : ", ") + target.string();
+        if (!options.force) existing.push_back(target.string());
     }
-    if (!existing.empty())
-        throw Error("export: " + existing + " already exist(s); use --force to overwrite");
+    if (!existing.empty()) {
+        std::string list = existing.front();
+        for (std::size_t i = 1; i < std::min<std::size_t>(existing.size(), 3); ++i)
+            list += ", " + existing[i];
+        if (existing.size() > 3) list += " and " + std::to_string(existing.size() - 3) + " more";
+        throw Error("export: " + list +
+                    (existing.size() == 1 ? " already exists" : " already exist") +
+                    "; nothing was written (use --force to overwrite)");
+    }
 
     fs::create_directories(dir, ec);
     if (ec) throw Error(directory + ": cannot create the folder: " + ec.message());

@@ -65,9 +65,12 @@ std::optional<darts::RunStatus> parseStatus(const std::string& name)
 std::string severityName(darts::Severity s)
 {
     switch (s) {
-    case darts::Severity::Info: return "info";
-    case darts::Severity::Warning: return "warning";
-    case darts::Severity::Error: return "error";
+    case darts::Severity::Info:
+        return "info";
+    case darts::Severity::Warning:
+        return "warning";
+    case darts::Severity::Error:
+        return "error";
     }
     return "warning";
 }
@@ -99,7 +102,8 @@ std::optional<darts::Genotype> genotypeFromJson(const json& j)
     try {
         auto edges = [](const json& v) {
             std::vector<darts::GenotypeEdge> out;
-            for (const auto& e : v) out.push_back({e.at(0).get<std::string>(), e.at(1).get<int>()});
+            for (const auto& e : v)
+                out.push_back({e.at(0).get<std::string>(), e.at(1).get<int>()});
             return out;
         };
         darts::Genotype g;
@@ -230,14 +234,15 @@ struct RunStore::Impl {
                 // Another process may have migrated between our check and our lock.
                 if (pragmaInt("PRAGMA user_version") < m.version) {
                     exec(m.sql, "upgrading the schema to version " + std::to_string(m.version));
-                    const auto pragmas = "PRAGMA application_id = " +
-                                         std::to_string(kApplicationId) +
-                                         "; PRAGMA user_version = " + std::to_string(m.version);
+                    const auto pragmas =
+                        "PRAGMA application_id = " + std::to_string(kApplicationId) +
+                        "; PRAGMA user_version = " + std::to_string(m.version);
                     exec(pragmas.c_str(), "upgrading the schema");
                 }
                 exec("COMMIT", "upgrading the schema");
             } catch (...) {
-                if (!sqlite3_get_autocommit(db)) sqlite3_exec(db, "ROLLBACK", nullptr, nullptr, nullptr);
+                if (!sqlite3_get_autocommit(db))
+                    sqlite3_exec(db, "ROLLBACK", nullptr, nullptr, nullptr);
                 throw;
             }
         }
@@ -327,7 +332,7 @@ RunStore RunStore::open(const std::string& path, const Options& options)
     impl->exec("PRAGMA synchronous = FULL; PRAGMA foreign_keys = ON", "configuring the connection");
     impl->migrate();
     RunStore store(std::move(impl));
-    store.markDeadRunsInterrupted();
+    store.tryMarkDeadRunsInterrupted();
     return store;
 }
 
@@ -345,8 +350,9 @@ RunStore RunStore::openReadOnly(const std::string& path, const Options& options)
     sqlite3_busy_timeout(impl->db, options.busyTimeoutMs);
     impl->checkHeader();
     if (impl->pragmaInt("PRAGMA user_version") < kSchemaVersion)
-        throw Error(path + ": an older or empty workspace; open it once for writing (e.g. "
-                           "`supernet runs list --db " +
+        throw Error(path +
+                    ": an older or empty workspace; open it once for writing (e.g. "
+                    "`supernet runs list --db " +
                     path + "`) to upgrade it");
     return RunStore(std::move(impl));
 }
@@ -671,7 +677,8 @@ DeletedRun RunStore::deleteRun(std::int64_t runId)
             "SELECT DISTINCT path FROM checkpoints WHERE run_id = ?1 AND path NOT IN "
             "(SELECT path FROM checkpoints WHERE run_id <> ?1) ORDER BY path");
         c.bind(1, runId);
-        while (c.step("reading checkpoints")) out.checkpoints.push_back(c.text(0));
+        while (c.step("reading checkpoints"))
+            out.checkpoints.push_back(c.text(0));
         auto d = m_impl->prepare("DELETE FROM runs WHERE id = ?");
         d.bind(1, runId).run("deleting run " + std::to_string(runId));
     });
@@ -704,16 +711,29 @@ int RunStore::markDeadRunsInterrupted()
         auto u = m_impl->prepare("UPDATE runs SET status = 'interrupted', error = ? WHERE id = ? "
                                  "AND status = 'running' AND heartbeat_at = ?");
         for (const auto& d : dead) {
-            u.bind(1, d.reason).bind(2, d.id).bind(3, d.heartbeatAt).run("marking runs interrupted");
+            u.bind(1, d.reason)
+                .bind(2, d.id)
+                .bind(3, d.heartbeatAt)
+                .run("marking runs interrupted");
             changed += sqlite3_changes(m_impl->db);
         }
     });
     return changed;
 }
 
+void RunStore::tryMarkDeadRunsInterrupted()
+{
+    // Housekeeping must not make opening or listing fail (e.g. while another process holds the
+    // write lock): the summaries report dead runs as interrupted either way.
+    try {
+        markDeadRunsInterrupted();
+    } catch (const Error&) {
+    }
+}
+
 std::vector<RunSummary> RunStore::listRuns()
 {
-    markDeadRunsInterrupted();
+    tryMarkDeadRunsInterrupted();
     return m_impl->summaries(std::nullopt);
 }
 
@@ -726,7 +746,7 @@ bool RunStore::hasRun(std::int64_t id)
 
 RunDetails RunStore::run(std::int64_t id)
 {
-    markDeadRunsInterrupted();
+    tryMarkDeadRunsInterrupted();
     auto rows = m_impl->summaries(id);
     if (rows.empty()) throw Error("run " + std::to_string(id) + " not found in " + m_impl->path);
     RunDetails r;
@@ -771,8 +791,8 @@ RunDetails RunStore::run(std::int64_t id)
         r.dataset = std::move(d);
     }
 
-    auto g = m_impl->prepare(
-        "SELECT genotype FROM alphas WHERE run_id = ? ORDER BY epoch DESC LIMIT 1");
+    auto g =
+        m_impl->prepare("SELECT genotype FROM alphas WHERE run_id = ? ORDER BY epoch DESC LIMIT 1");
     g.bind(1, id);
     if (g.step("reading the genotype")) r.genotype = genotypeFromText(g.text(0));
     if (!r.genotype) {

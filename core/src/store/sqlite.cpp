@@ -21,7 +21,9 @@ void fail(sqlite3* db, int rc, const std::string& file, const std::string& what)
     case SQLITE_NOTADB:
         reason = "not a SQLite database (" + detail + "); choose another file with --db";
         break;
-    case SQLITE_CORRUPT: reason = "the database is corrupt (" + detail + ")"; break;
+    case SQLITE_CORRUPT:
+        reason = "the database is corrupt (" + detail + ")";
+        break;
     case SQLITE_READONLY:
         reason = "the database or its folder is read-only (" + detail + ")";
         break;
@@ -29,9 +31,14 @@ void fail(sqlite3* db, int rc, const std::string& file, const std::string& what)
         reason = "cannot open or create the database (" + detail +
                  "); check that its folder exists and is writable";
         break;
-    case SQLITE_IOERR: reason = "input/output error (" + detail + ")"; break;
-    case SQLITE_PERM: reason = "permission denied (" + detail + ")"; break;
-    default: reason = detail;
+    case SQLITE_IOERR:
+        reason = "input/output error (" + detail + ")";
+        break;
+    case SQLITE_PERM:
+        reason = "permission denied (" + detail + ")";
+        break;
+    default:
+        reason = detail;
     }
     throw Error(file + ": " + what + ": " + reason);
 }
@@ -40,7 +47,7 @@ void exec(sqlite3* db, const std::string& file, const char* sqlText, const std::
 {
     char* message = nullptr;
     const int rc = sqlite3_exec(db, sqlText, nullptr, nullptr, &message);
-    sqlite3_free(message);  // sqlite3_errmsg() still holds the text for fail()
+    sqlite3_free(message); // sqlite3_errmsg() still holds the text for fail()
     if (rc != SQLITE_OK) fail(db, rc, file, what);
 }
 
@@ -72,9 +79,8 @@ Statement& Statement::bind(int index, double value)
 
 Statement& Statement::bind(int index, const std::string& value)
 {
-    const int rc =
-        sqlite3_bind_text64(m_stmt, index, value.data(), value.size(), SQLITE_TRANSIENT,
-                            SQLITE_UTF8);
+    const int rc = sqlite3_bind_text64(m_stmt, index, value.data(), value.size(), SQLITE_TRANSIENT,
+                                       SQLITE_UTF8);
     if (rc != SQLITE_OK) fail(m_db, rc, m_file, "binding a value");
     return *this;
 }

@@ -31,9 +31,9 @@ public:
     Statement& bindBlob(int index, const void* data, std::size_t size);
     Statement& bindNull(int index);
 
-    bool step(const std::string& what);  // true while a row is available
+    bool step(const std::string& what); // true while a row is available
     void run(const std::string& what);  // steps to completion, ignoring rows
-    void reset();  // for the next bind/run; keeps the bindings
+    void reset();                       // for the next bind/run; keeps the bindings
 
     bool isNull(int column) const;
     std::int64_t int64(int column) const;

@@ -28,7 +28,7 @@ StoreWriter::StoreWriter(RunStore store, std::int64_t runId, const Options& opti
 {
     if (!m_store.hasRun(runId))
         throw Error("run " + std::to_string(runId) + " not found in " + m_store.path());
-    m_thread = std::thread([this] { run(); });
+    m_thread = std::thread([this] { threadMain(); });
 }
 
 StoreWriter::~StoreWriter()
@@ -119,9 +119,33 @@ std::optional<std::string> StoreWriter::error() const
     return m_error;
 }
 
+void StoreWriter::threadMain()
+{
+    // Nothing may escape the thread: an unexpected failure ends the writing, keeps the message
+    // and releases any flush() waiting for it.
+    std::string failure;
+    try {
+        run();
+        return;
+    } catch (const std::exception& e) {
+        failure = e.what();
+    } catch (...) {
+        failure = "unknown error in the store writer";
+    }
+    {
+        std::lock_guard lock(m_mutex);
+        if (!m_error) m_error = failure;
+        m_stop = true;
+        m_queue.clear();
+        m_queuedSteps = 0;
+        m_done = m_enqueued;
+    }
+    m_written.notify_all();
+}
+
 void StoreWriter::run()
 {
-    auto nextBeat = Clock::now();  // beat at once: the run is alive from the writer's start
+    auto nextBeat = Clock::now(); // beat at once: the run is alive from the writer's start
     for (;;) {
         std::deque<Item> batch;
         std::uint64_t upTo = 0;
@@ -131,15 +155,15 @@ void StoreWriter::run()
             std::unique_lock lock(m_mutex);
             for (;;) {
                 const auto now = Clock::now();
-                const auto stepsDue =
-                    m_queuedSteps > 0 && (m_queuedSteps >= m_options.stepBatch ||
-                                          now >= m_firstStepAt + seconds(m_options.stepFlushSeconds));
+                const auto stepsDue = m_queuedSteps > 0 &&
+                                      (m_queuedSteps >= m_options.stepBatch ||
+                                       now >= m_firstStepAt + seconds(m_options.stepFlushSeconds));
                 beat = now >= nextBeat;
                 if (m_stop || m_urgent || stepsDue || beat) break;
                 auto deadline = nextBeat;
                 if (m_queuedSteps > 0)
-                    deadline = std::min(deadline,
-                                        m_firstStepAt + seconds(m_options.stepFlushSeconds));
+                    deadline =
+                        std::min(deadline, m_firstStepAt + seconds(m_options.stepFlushSeconds));
                 m_wake.wait_until(lock, deadline);
             }
             batch.swap(m_queue);
@@ -160,6 +184,17 @@ void StoreWriter::run()
     }
 }
 
+void StoreWriter::fail(std::deque<Item>& batch, const std::string& message)
+{
+    // A failed heartbeat alone loses nothing; the next one will try again.
+    if (batch.empty()) return;
+    {
+        std::lock_guard lock(m_mutex);
+        if (!m_error) m_error = message;
+    }
+    write(batch, false); // records a queued final status, if any
+}
+
 void StoreWriter::write(std::deque<Item>& batch, bool beat)
 {
     const bool failedBefore = error().has_value();
@@ -173,7 +208,7 @@ void StoreWriter::write(std::deque<Item>& batch, bool beat)
                     m_store.finishRun(m_runId, f->status,
                                       f->error + (f->error.empty() ? "" : "; ") +
                                           "metrics incomplete: " + why);
-                } catch (...) {  // the first error is the one reported
+                } catch (...) { // the first error is the one reported
                 }
             }
         return;
@@ -192,7 +227,7 @@ void StoreWriter::write(std::deque<Item>& batch, bool beat)
                     steps.push_back(*s);
                     continue;
                 }
-                writeSteps();  // keeps the rows in callback order
+                writeSteps(); // keeps the rows in callback order
                 if (auto* d = std::get_if<darts::DatasetSummary>(&item))
                     m_store.recordDataset(m_runId, *d);
                 else if (auto* e = std::get_if<darts::EpochMetrics>(&item))
@@ -212,19 +247,17 @@ void StoreWriter::write(std::deque<Item>& batch, bool beat)
             if (beat) m_store.heartbeat(m_runId);
         });
     } catch (const std::exception& e) {
-        // A failed heartbeat alone loses nothing; the next one will try again.
-        if (batch.empty()) return;
-        {
-            std::lock_guard lock(m_mutex);
-            if (!m_error) m_error = e.what();
-        }
-        write(batch, false);  // records a queued final status, if any
+        fail(batch, e.what());
+        return;
+    } catch (...) {
+        fail(batch, "unknown error while writing to " + m_store.path());
         return;
     }
     if (m_options.removeStaleCheckpoints) {
         // Only after the commit: a crash before it still references the old files.
         std::error_code ec;
-        for (const auto& path : stale) std::filesystem::remove(path, ec);
+        for (const auto& path : stale)
+            std::filesystem::remove(path, ec);
     }
 }
 

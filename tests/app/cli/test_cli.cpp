@@ -5,7 +5,9 @@
 #include <QJsonArray>
 #include <QJsonDocument>
 #include <QJsonObject>
+#include <QFile>
 #include <QProcess>
+#include <QRegularExpression>
 #include <QTemporaryDir>
 #include <QTest>
 
@@ -72,6 +74,46 @@ private Q_SLOTS:
         QVERIFY(r.err.contains("epoch 2/2"));
 
         m_genotype = j["genotype"].toString();
+    }
+
+    void exportedWeightsLoadInPython()
+    {
+        const QString db = m_dir.path() + "/export.sqlite";
+        const auto r = run(tinySearch(m_dir.path()) << "--epochs" << "1" << "--db" << db << "--json");
+        QCOMPARE(r.exitCode, 0);
+        const int id = r.json["run_id"].toInt();
+        QVERIFY(id > 0);
+        const QString out = m_dir.path() + "/bundle";
+        QProcess exp;
+        exp.start(SUPERNET_BIN, {"runs", "export", QString::number(id), "--db", db, "--to", out});
+        QVERIFY(exp.waitForFinished(60000));
+        QCOMPARE(exp.exitCode(), 0);
+        for (const char* f : {"genotype.json", "genotype.py", "normal.dot", "normal.svg", "normal.png",
+                              "reduce.dot", "metrics.csv", "alphas.csv", "config.json",
+                              "provenance.json", "weights.pt"})
+            QVERIFY2(QFile::exists(out + "/" + f), f);
+        // A second export to the same folder is refused without --force.
+        QProcess again;
+        again.start(SUPERNET_BIN, {"runs", "export", QString::number(id), "--db", db, "--to", out});
+        QVERIFY(again.waitForFinished(60000));
+        QVERIFY(again.exitCode() != 0);
+
+        if (!QFile::exists("/usr/bin/python3")) QSKIP("no /usr/bin/python3");
+        QProcess py;
+        py.start("/usr/bin/python3",
+                 {"-c", "import sys, torch\n"
+                        "d = torch.load(sys.argv[1])\n"
+                        "print(tuple(d['alpha_normal'].shape), len(d), "
+                        "'supernet.stem.0.weight' in d)",
+                  out + "/weights.pt"});
+        QVERIFY(py.waitForFinished(60000));
+        if (py.exitCode() != 0 && py.readAllStandardError().contains("No module named 'torch'"))
+            QSKIP("python3-torch is not installed");
+        // alpha is 5 edges x 8 ops; the dict also holds every supernet weight and BN buffer.
+        const auto printed = QString::fromUtf8(py.readAllStandardOutput()).trimmed();
+        const auto match = QRegularExpression("^\\(5, 8\\) (\\d+) True$").match(printed);
+        QVERIFY2(match.hasMatch(), qPrintable(printed));
+        QVERIFY(match.captured(1).toInt() > 100);
     }
 
     void trainJsonShape()

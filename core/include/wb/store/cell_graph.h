@@ -8,7 +8,7 @@
 namespace wb::store {
 
 enum class CellType { Normal, Reduce };
-std::string cellTypeName(CellType cell);  // "normal" | "reduce"
+std::string cellTypeName(CellType cell); // "normal" | "reduce"
 
 // DOT text of one derived cell drawn like the cell figures of the DARTS paper (Liu et al. 2019,
 // Fig. 4/5): inputs "c_{k-2}" and "c_{k-1}", intermediate nodes "0".."N-1", output "c_{k}",

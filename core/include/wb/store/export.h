@@ -11,7 +11,7 @@ namespace wb::store {
 class RunStore;
 
 struct ExportOptions {
-    bool force = false;  // overwrite existing files
+    bool force = false; // overwrite existing files
     // Files the caller writes into the folder after exportRun returns (e.g. "weights.pt"):
     // checked for existence together with ours, never written here.
     std::vector<std::string> extraFiles;
@@ -19,8 +19,8 @@ struct ExportOptions {
 
 struct ExportResult {
     std::string directory;
-    std::vector<std::string> written;  // full paths, in the order written
-    std::vector<std::string> notes;  // what was left out and why (e.g. no genotype yet)
+    std::vector<std::string> written; // full paths, in the order written
+    std::vector<std::string> notes;   // what was left out and why (e.g. no genotype yet)
 };
 
 // Writes a run's results into `directory` (created if needed): genotype.json, genotype.py

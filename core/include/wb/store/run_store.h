@@ -24,13 +24,13 @@ std::string isoTime(double unixSeconds);
 
 // What a process knows when it starts a run.
 struct NewRun {
-    std::string kind;  // "search", "train", ...
-    std::string configJson;  // stored verbatim
+    std::string kind;       // "search", "train", ...
+    std::string configJson; // stored verbatim
     std::uint64_t seed = 0;
     std::string datasetPath;
     std::string appVersion;
-    std::string libraryVersions;  // e.g. "libtorch 2.3.1"; the store adds its SQLite version
-    std::string directory;  // the run's folder (checkpoints); empty = RunStore::runDirectory(id)
+    std::string libraryVersions; // e.g. "libtorch 2.3.1"; the store adds its SQLite version
+    std::string directory; // the run's folder (checkpoints); empty = RunStore::runDirectory(id)
 };
 
 // One row of `runs list`.
@@ -39,12 +39,12 @@ struct RunSummary {
     std::string kind;
     darts::RunStatus status = darts::RunStatus::Running;
     std::string datasetPath;
-    std::string datasetFingerprint;  // empty until the dataset was recorded
-    int epochs = 0;  // epochs recorded
+    std::string datasetFingerprint; // empty until the dataset was recorded
+    int epochs = 0;                 // epochs recorded
     std::optional<double> bestValAcc;
-    double startedAt = 0;  // Unix seconds, UTC
+    double startedAt = 0; // Unix seconds, UTC
     std::optional<double> finishedAt;
-    double seconds = 0;  // sum of the recorded epochs' wall time (survives resumes)
+    double seconds = 0; // sum of the recorded epochs' wall time (survives resumes)
 };
 
 // Everything `runs show` prints except the per-epoch rows.
@@ -76,8 +76,8 @@ struct CheckpointRecord {
 // The files a deleted run leaves behind; pass to removeRunFiles().
 struct DeletedRun {
     std::vector<std::string> checkpoints;
-    std::string directory;  // the run's folder
-    bool defaultDirectory = false;  // the store's own runs/<id> folder: removed with its contents
+    std::string directory;         // the run's folder
+    bool defaultDirectory = false; // the store's own runs/<id> folder: removed with its contents
 };
 
 // Removes the checkpoint files, then the run's folder: recursively when it is the store's own
@@ -92,7 +92,7 @@ std::vector<std::string> removeRunFiles(const DeletedRun& files);
 class RunStore {
 public:
     struct Options {
-        int busyTimeoutMs = 5000;  // wait for another writer's lock before failing (ms)
+        int busyTimeoutMs = 5000; // wait for another writer's lock before failing (ms)
         // A running run whose heartbeat is older than this is shown as interrupted (seconds;
         // StoreWriter beats every 5 s).
         double staleHeartbeatSeconds = 120;
@@ -121,7 +121,7 @@ public:
     // Writes. Each is one transaction unless called inside transaction().
     std::int64_t createRun(const NewRun& run);
     void recordDataset(std::int64_t runId, const darts::DatasetSummary& dataset);
-    void recordEpoch(std::int64_t runId, const darts::EpochMetrics& epoch);  // replaces a re-run
+    void recordEpoch(std::int64_t runId, const darts::EpochMetrics& epoch); // replaces a re-run
     void recordSteps(std::int64_t runId, const std::vector<darts::StepMetrics>& steps);
     void recordAlphas(std::int64_t runId, const darts::AlphaSnapshot& alphas);
     void recordIssue(std::int64_t runId, const darts::Issue& issue);
@@ -141,13 +141,13 @@ public:
     // is still running. The files are returned, not removed: see removeRunFiles().
     DeletedRun deleteRun(std::int64_t runId);
     // Running runs whose owner died (same host and kill(pid, 0) fails with ESRCH) or whose
-    // heartbeat is stale become interrupted. Returns how many changed.
+    // heartbeat is stale become interrupted. Returns how many changed. open(), listRuns() and
+    // run() call it (ignoring a locked database: their summaries report dead runs anyway).
     int markDeadRunsInterrupted();
 
     // Runs `fn` in one write transaction (BEGIN IMMEDIATE); the record calls inside it join it.
     // On an exception everything inside is rolled back and the exception propagates.
-    template <class Fn>
-    void transaction(Fn&& fn)
+    template <class Fn> void transaction(Fn&& fn)
     {
         begin();
         try {
@@ -176,6 +176,7 @@ public:
 private:
     struct Impl;
     explicit RunStore(std::unique_ptr<Impl> impl);
+    void tryMarkDeadRunsInterrupted();
     void begin();
     void commit();
     void rollback();

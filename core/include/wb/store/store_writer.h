@@ -3,6 +3,7 @@
 #include "wb/darts/observer.h"
 #include "wb/store/run_store.h"
 
+#include <chrono>
 #include <condition_variable>
 #include <cstdint>
 #include <deque>
@@ -25,10 +26,10 @@ namespace wb::store {
 class StoreWriter : public darts::RunObserver {
 public:
     struct Options {
-        double stepFlushSeconds = 1.0;  // queued steps are written at least this often (s)
-        std::size_t stepBatch = 512;  // ...or as soon as this many are queued
-        double heartbeatSeconds = 5;  // heartbeat period (s); well under the stale limit (120 s)
-        bool removeStaleCheckpoints = true;  // delete checkpoint files no row references any more
+        double stepFlushSeconds = 1.0; // queued steps are written at least this often (s)
+        std::size_t stepBatch = 512;   // ...or as soon as this many are queued
+        double heartbeatSeconds = 5;   // heartbeat period (s); well under the stale limit (120 s)
+        bool removeStaleCheckpoints = true; // delete checkpoint files no row references any more
     };
 
     // Opens its own connection to `databasePath`; throws wb::Error here, on the caller's
@@ -71,25 +72,27 @@ private:
                               darts::AlphaSnapshot, darts::Issue, darts::CheckpointInfo, Finish>;
 
     void push(Item item);
+    void threadMain();
     void run();
     void write(std::deque<Item>& batch, bool beat);
+    void fail(std::deque<Item>& batch, const std::string& message);
 
     const std::int64_t m_runId;
     const Options m_options;
-    RunStore m_store;  // writer thread only, once it has started
+    RunStore m_store; // writer thread only, once it has started
 
-    mutable std::mutex m_mutex;  // guards everything below
-    std::condition_variable m_wake;  // writer thread: work or stop
-    std::condition_variable m_written;  // flush(): a batch is done
+    mutable std::mutex m_mutex;        // guards everything below
+    std::condition_variable m_wake;    // writer thread: work or stop
+    std::condition_variable m_written; // flush(): a batch is done
     std::deque<Item> m_queue;
     std::size_t m_queuedSteps = 0;
     std::chrono::steady_clock::time_point m_firstStepAt;
-    bool m_urgent = false;  // something other than steps is queued, or a flush is waiting
+    bool m_urgent = false; // something other than steps is queued, or a flush is waiting
     bool m_stop = false;
-    std::uint64_t m_enqueued = 0;  // items queued so far
-    std::uint64_t m_done = 0;  // items written (or dropped after an error) so far
+    std::uint64_t m_enqueued = 0; // items queued so far
+    std::uint64_t m_done = 0;     // items written (or dropped after an error) so far
     std::optional<std::string> m_error;
-    std::thread m_thread;  // started last, after every member above exists
+    std::thread m_thread; // started last, after every member above exists
 };
 
 } // namespace wb::store

@@ -1,0 +1,69 @@
+#include "commands.h"
+#include "run_job.h"
+
+#include "wb/common/error.h"
+#include "wb/darts/search.h"
+#include "wb/store/run_store.h"
+
+#include <algorithm>
+#include <memory>
+
+namespace wb::cli {
+namespace {
+
+// The run's checkpoints, newest epoch first (the last, then the best as a fallback).
+std::vector<darts::CheckpointInfo> newestFirst(std::vector<store::CheckpointRecord> records)
+{
+    std::sort(records.begin(), records.end(), [](const auto& a, const auto& b) {
+        return a.info.epoch > b.info.epoch;
+    });
+    std::vector<darts::CheckpointInfo> out;
+    for (const auto& r : records)
+        if (std::none_of(out.begin(), out.end(),
+                         [&](const auto& c) { return c.path == r.info.path; }))
+            out.push_back(r.info);
+    return out;
+}
+
+} // namespace
+
+void addResumeCommand(CLI::App& runs, int& exitCode)
+{
+    struct Options {
+        StoreFlags store;
+        std::int64_t id = 0;
+        int threads = -1;
+        bool json = false;
+    };
+    auto o = std::make_shared<Options>();
+    auto* cmd = runs.add_subcommand("resume", "Continue an interrupted, cancelled or failed "
+                                              "search from its last good checkpoint");
+    cmd->add_option("id", o->id, "Run id")->required();
+    o->store.add(*cmd, false);
+    cmd->add_option("--threads", o->threads, "Intra-op CPU threads (default: as recorded)");
+    cmd->add_flag("--json", o->json, "Print one JSON object on stdout");
+    cmd->callback([o, &exitCode] {
+        const auto dbPath = o->store.path();
+        std::vector<darts::CheckpointInfo> checkpoints;
+        darts::SearchConfig config;
+        {
+            auto db = store::RunStore::open(dbPath);
+            const auto run = db.run(o->id);
+            if (run.kind != "search")
+                throw Error("run " + std::to_string(o->id) + " is a " + run.kind +
+                            " run: only searches can be resumed");
+            config = darts::SearchConfig::fromJson(run.configJson);
+            checkpoints = newestFirst(db.checkpoints(o->id));
+        }
+        if (o->threads >= 0) config.runtime.threads = o->threads;
+        auto recorded = RecordedRun::reopen(dbPath, o->id);
+        config.checkpointDir = recorded->directory();
+        exitCode = runRecorded(recorded.get(), o->json, config.epochs,
+                               [&](RunControl& control, darts::RunObserver& observer) {
+                                   return darts::resumeSearch(config, checkpoints, control,
+                                                              observer);
+                               });
+    });
+}
+
+} // namespace wb::cli

@@ -1,0 +1,331 @@
+// `supernet runs list|show|delete|export` (resume: resume_command.cpp): the workspace's run store from the terminal.
+
+#include "commands.h"
+
+#include "wb/common/error.h"
+#include "wb/darts/weights_export.h"
+#include "wb/store/export.h"
+#include "wb/store/run_store.h"
+
+#include <nlohmann/json.hpp>
+
+#include <cmath>
+#include <cstdio>
+#include <filesystem>
+#include <iostream>
+#include <memory>
+#include <optional>
+
+namespace wb::cli {
+namespace {
+
+using nlohmann::json;
+
+struct RunsOptions {
+    std::string db;
+    bool json = false;
+    std::int64_t id = 0;
+    std::string to;
+    bool force = false;
+};
+
+std::string databasePath(const RunsOptions& o)
+{
+    return o.db.empty() ? store::defaultWorkspacePath() : o.db;
+}
+
+// Reading commands never create a workspace at a mistyped path. A database in a read-only
+// place is still readable.
+store::RunStore openExisting(const std::string& path)
+{
+    if (!std::filesystem::exists(path)) throw Error(path + ": no workspace database there");
+    try {
+        return store::RunStore::open(path);
+    } catch (const Error& writable) {
+        try {
+            return store::RunStore::openReadOnly(path);
+        } catch (const Error&) {
+            throw writable;
+        }
+    }
+}
+
+json number(double v)
+{
+    return std::isfinite(v) ? json(v) : json(nullptr);
+}
+
+json summaryJson(const store::RunSummary& r)
+{
+    return {{"id", r.id},
+            {"kind", r.kind},
+            {"status", darts::statusName(r.status)},
+            {"dataset_path", r.datasetPath},
+            {"dataset_fingerprint", r.datasetFingerprint},
+            {"epochs", r.epochs},
+            {"best_val_acc", r.bestValAcc ? json(*r.bestValAcc) : json(nullptr)},
+            {"started_at", store::isoTime(r.startedAt)},
+            {"finished_at", r.finishedAt ? json(store::isoTime(*r.finishedAt)) : json(nullptr)},
+            {"seconds", r.seconds}};
+}
+
+std::string fixed(double v, int decimals)
+{
+    if (!std::isfinite(v)) return "nan";
+    char text[64];
+    std::snprintf(text, sizeof text, "%.*f", decimals, v);
+    return text;
+}
+
+std::string padded(const std::string& s, std::size_t width, bool right = false)
+{
+    if (s.size() >= width) return s;
+    const std::string fill(width - s.size(), ' ');
+    return right ? fill + s : s + fill;
+}
+
+void listRuns(const RunsOptions& o)
+{
+    const auto path = databasePath(o);
+    if (!std::filesystem::exists(path)) {
+        if (o.json)
+            std::cout << "[]" << std::endl;
+        else
+            std::cout << "no runs yet (no workspace at " << path << ")\n";
+        return;
+    }
+    auto db = openExisting(path);
+    const auto runs = db.listRuns();
+    if (o.json) {
+        auto out = json::array();
+        for (const auto& r : runs)
+            out.push_back(summaryJson(r));
+        std::cout << out.dump(2) << std::endl;
+        return;
+    }
+    if (runs.empty()) {
+        std::cout << "no runs yet in " << path << "\n";
+        return;
+    }
+    std::cout << padded("ID", 5, true) << "  " << padded("KIND", 8) << padded("STATUS", 12)
+              << padded("EPOCHS", 6, true) << padded("BEST VAL", 10, true)
+              << padded("SECONDS", 10, true) << "  " << padded("STARTED", 22) << "DATASET\n";
+    for (const auto& r : runs)
+        std::cout << padded(std::to_string(r.id), 5, true) << "  " << padded(r.kind, 8)
+                  << padded(darts::statusName(r.status), 12)
+                  << padded(std::to_string(r.epochs), 6, true)
+                  << padded(r.bestValAcc ? fixed(*r.bestValAcc, 4) : "-", 10, true)
+                  << padded(fixed(r.seconds, 1), 10, true) << "  "
+                  << padded(store::isoTime(r.startedAt), 22) << r.datasetPath << "\n";
+}
+
+json showJson(store::RunStore& db, const store::RunDetails& r)
+{
+    auto out = summaryJson(r);
+    const auto config = json::parse(r.configJson, nullptr, false);
+    out["config"] = config.is_discarded() ? json(r.configJson) : config;
+    out["seed"] = r.seed;
+    out["versions"] = {
+        {"app", r.appVersion}, {"libraries", r.libraryVersions}, {"sqlite", r.sqliteVersion}};
+    out["host"] = r.host;
+    out["pid"] = r.pid;
+    out["heartbeat_at"] = store::isoTime(r.heartbeatAt);
+    out["error"] = r.error;
+    out["directory"] = r.directory;
+    if (r.dataset)
+        out["dataset"] = {{"path", r.dataset->path},
+                          {"format", r.dataset->format},
+                          {"fingerprint", r.dataset->fingerprint},
+                          {"class_names", r.dataset->classNames},
+                          {"class_counts", r.dataset->classCounts},
+                          {"channels", r.dataset->channels},
+                          {"image_size", r.dataset->imageSize},
+                          {"train_images", r.dataset->trainImages},
+                          {"val_images", r.dataset->valImages},
+                          {"test_images", r.dataset->testImages}};
+    out["genotype"] = r.genotype ? json(r.genotype->toPython()) : json(nullptr);
+    out["genotype_json"] = r.genotype ? json::parse(r.genotype->toJson()) : json(nullptr);
+    auto epochs = json::array();
+    for (const auto& e : db.epochs(r.id))
+        epochs.push_back({{"epoch", e.epoch},
+                          {"train_loss", number(e.trainLoss)},
+                          {"train_acc", number(e.trainAcc)},
+                          {"val_loss", number(e.valLoss)},
+                          {"val_acc", number(e.valAcc)},
+                          {"lr", number(e.lr)},
+                          {"seconds", number(e.seconds)}});
+    out["epoch_metrics"] = epochs;
+    auto signals = json::array();
+    for (const auto& a : db.alphas(r.id))
+        signals.push_back({{"epoch", a.epoch},
+                           {"skip_normal", a.signals.skipNormal},
+                           {"skip_reduce", a.signals.skipReduce},
+                           {"param_free_normal", number(a.signals.paramFreeNormal)},
+                           {"param_free_reduce", number(a.signals.paramFreeReduce)},
+                           {"entropy_normal", number(a.signals.entropyNormal)},
+                           {"entropy_reduce", number(a.signals.entropyReduce)}});
+    out["signals"] = signals;
+    auto issues = json::array();
+    for (const auto& i : db.issues(r.id))
+        issues.push_back({{"severity", i.severity == darts::Severity::Error     ? "error"
+                                       : i.severity == darts::Severity::Warning ? "warning"
+                                                                                : "info"},
+                          {"code", i.code},
+                          {"message", i.message},
+                          {"epoch", i.epoch}});
+    out["issues"] = issues;
+    auto checkpoints = json::array();
+    for (const auto& c : db.checkpoints(r.id))
+        checkpoints.push_back({{"kind", store::checkpointKindName(c.kind)},
+                               {"epoch", c.info.epoch},
+                               {"path", c.info.path},
+                               {"sha256", c.info.sha256},
+                               {"val_acc", number(c.info.valAcc)}});
+    out["checkpoints"] = checkpoints;
+    return out;
+}
+
+void showRun(const RunsOptions& o)
+{
+    auto db = openExisting(databasePath(o));
+    const auto r = db.run(o.id);
+    if (o.json) {
+        std::cout << showJson(db, r).dump(2) << std::endl;
+        return;
+    }
+    auto& out = std::cout;
+    out << "run " << r.id << "  " << r.kind << "  " << darts::statusName(r.status) << "\n";
+    out << "started   " << store::isoTime(r.startedAt);
+    if (r.finishedAt) out << "   finished " << store::isoTime(*r.finishedAt);
+    out << "   (" << fixed(r.seconds, 1) << " s in " << r.epochs << " epochs)\n";
+    out << "dataset   " << r.datasetPath;
+    if (r.dataset)
+        out << " (" << r.dataset->format << ", " << r.dataset->classNames.size()
+            << " classes, fingerprint " << r.dataset->fingerprint.substr(0, 12) << ")";
+    out << "\n";
+    out << "seed " << r.seed << "   host " << r.host << "   pid " << r.pid << "\n";
+    out << "versions  app " << r.appVersion << ", " << r.libraryVersions << ", sqlite "
+        << r.sqliteVersion << "\n";
+    out << "folder    " << r.directory << "\n";
+    if (!r.error.empty()) out << "error     " << r.error << "\n";
+
+    const auto config = json::parse(r.configJson, nullptr, false);
+    out << "\nconfig\n" << (config.is_discarded() ? r.configJson : config.dump(2)) << "\n";
+
+    const auto epochs = db.epochs(r.id);
+    out << "\n"
+        << padded("epoch", 5, true) << padded("train loss", 12, true)
+        << padded("train acc", 11, true) << padded("val loss", 11, true)
+        << padded("val acc", 9, true) << padded("lr", 10, true) << padded("seconds", 9, true)
+        << "\n";
+    for (const auto& e : epochs)
+        out << padded(std::to_string(e.epoch), 5, true) << padded(fixed(e.trainLoss, 4), 12, true)
+            << padded(fixed(e.trainAcc, 4), 11, true) << padded(fixed(e.valLoss, 4), 11, true)
+            << padded(fixed(e.valAcc, 4), 9, true) << padded(fixed(e.lr, 6), 10, true)
+            << padded(fixed(e.seconds, 1), 9, true) << "\n";
+    if (epochs.empty()) out << "  (no epoch finished)\n";
+
+    out << "\ngenotype\n" << (r.genotype ? r.genotype->toPython() : "(none yet)") << "\n";
+
+    const auto issues = db.issues(r.id);
+    if (!issues.empty()) {
+        out << "\nissues\n";
+        for (const auto& i : issues)
+            out << "  ["
+                << (i.severity == darts::Severity::Error     ? "error"
+                    : i.severity == darts::Severity::Warning ? "warning"
+                                                             : "info")
+                << "] epoch " << i.epoch << " " << i.code << ": " << i.message << "\n";
+    }
+    const auto checkpoints = db.checkpoints(r.id);
+    if (!checkpoints.empty()) {
+        out << "\ncheckpoints\n";
+        for (const auto& c : checkpoints)
+            out << "  " << padded(store::checkpointKindName(c.kind), 5) << "epoch " << c.info.epoch
+                << "  " << c.info.path << "\n";
+    }
+}
+
+void deleteRun(const RunsOptions& o)
+{
+    auto db = openExisting(databasePath(o));
+    const auto files = db.deleteRun(o.id);
+    std::cout << "deleted run " << o.id << "\n";
+    for (const auto& path : store::removeRunFiles(files))
+        std::cout << "removed " << path << "\n";
+}
+
+void exportRun(const RunsOptions& o)
+{
+    auto db = openExisting(databasePath(o));
+    store::ExportOptions options;
+    options.force = o.force;
+    // weights.pt comes from the newest checkpoint (search runs only).
+    std::optional<darts::CheckpointInfo> newest;
+    for (const auto& c : db.checkpoints(o.id))
+        if (!newest || c.info.epoch > newest->epoch) newest = c.info;
+    if (newest) options.extraFiles = {"weights.pt"};
+    auto result = store::exportRun(db, o.id, o.to, options);
+    if (newest) {
+        const auto target = (std::filesystem::path(o.to) / "weights.pt").string();
+        darts::exportSearchWeights(newest->path, target);
+        result.written.push_back(target);
+    }
+    for (const auto& f : result.written)
+        std::cout << f << "\n";
+    for (const auto& n : result.notes)
+        std::cerr << "note: " << n << "\n";
+}
+
+} // namespace
+
+void addRunsCommand(CLI::App& root, int& exitCode)
+{
+    auto o = std::make_shared<RunsOptions>();
+    auto* runs = root.add_subcommand(
+        "runs", "List, show, resume, delete and export the runs of a workspace");
+    runs->require_subcommand(1);
+    addResumeCommand(*runs, exitCode);
+    const std::string dbHelp = "Workspace database (default: "
+                               "$XDG_DATA_HOME/supernet-workbench/workspace.sqlite)";
+    auto addDb = [&](CLI::App* cmd) { cmd->add_option("--db", o->db, dbHelp); };
+    auto addId = [&](CLI::App* cmd) { cmd->add_option("id", o->id, "Run id")->required(); };
+
+    auto* list = runs->add_subcommand("list", "List the runs");
+    addDb(list);
+    list->add_flag("--json", o->json, "Print JSON");
+    list->callback([o, &exitCode] {
+        listRuns(*o);
+        exitCode = 0;
+    });
+
+    auto* show = runs->add_subcommand("show", "Config, per-epoch table, genotype, status, issues");
+    addId(show);
+    addDb(show);
+    show->add_flag("--json", o->json, "Print JSON");
+    show->callback([o, &exitCode] {
+        showRun(*o);
+        exitCode = 0;
+    });
+
+    auto* del = runs->add_subcommand("delete", "Delete a run, its checkpoints and its folder");
+    addId(del);
+    addDb(del);
+    del->callback([o, &exitCode] {
+        deleteRun(*o);
+        exitCode = 0;
+    });
+
+    auto* exp = runs->add_subcommand(
+        "export", "Write a run's genotype, cell drawings, metrics, config and provenance");
+    addId(exp);
+    addDb(exp);
+    exp->add_option("--to", o->to, "Target folder")->required();
+    exp->add_flag("--force", o->force, "Overwrite existing files");
+    exp->callback([o, &exitCode] {
+        exportRun(*o);
+        exitCode = 0;
+    });
+}
+
+} // namespace wb::cli

@@ -7,11 +7,9 @@ namespace wb::darts {
 EvalCellImpl::EvalCellImpl(const Genotype& genotype, int cPrevPrev, int cPrev, int c,
                            bool reduction, bool reductionPrev)
 {
-    if (reductionPrev)
-        m_pre0 = std::make_shared<FactorizedReduceImpl>(cPrevPrev, c, true);
-    else
-        m_pre0 = std::make_shared<ReluConvBnImpl>(cPrevPrev, c, 1, 1, 0, true);
-    m_pre1 = std::make_shared<ReluConvBnImpl>(cPrev, c, 1, 1, 0, true);
+    const auto pre = makePreprocess(cPrevPrev, cPrev, c, reductionPrev, /*affine=*/true);
+    m_pre0 = pre.s0;
+    m_pre1 = pre.s1;
     register_module("preprocess0", m_pre0);
     register_module("preprocess1", m_pre1);
     const auto& edges = reduction ? genotype.reduce : genotype.normal;
@@ -46,16 +44,10 @@ torch::Tensor EvalCellImpl::forward(const torch::Tensor& s0, const torch::Tensor
 EvalNetworkImpl::EvalNetworkImpl(const Genotype& genotype, int inChannels, int classes,
                                  int channels, int layers)
 {
-    namespace nn = torch::nn;
-    const int stemMultiplier = 3;
     int cCurr = channels;
-    m_stem = register_module(
-        "stem", nn::Sequential(nn::Conv2d(nn::Conv2dOptions(inChannels, stemMultiplier * cCurr, 3)
-                                              .padding(1)
-                                              .bias(false)),
-                               makeBatchNorm(stemMultiplier * cCurr, true)));
-    int cPrevPrev = stemMultiplier * cCurr;
-    int cPrev = stemMultiplier * cCurr;
+    m_stem = register_module("stem", makeStem(inChannels, channels));
+    int cPrevPrev = kStemMultiplier * cCurr;
+    int cPrev = kStemMultiplier * cCurr;
     bool reductionPrev = false;
     for (int i = 0; i < layers; ++i) {
         const bool reduction = isReductionLayer(i, layers);
@@ -66,7 +58,7 @@ EvalNetworkImpl::EvalNetworkImpl(const Genotype& genotype, int inChannels, int c
         cPrevPrev = cPrev;
         cPrev = cell->outChannels();
     }
-    m_classifier = register_module("classifier", nn::Linear(cPrev, classes));
+    m_classifier = register_module("classifier", torch::nn::Linear(cPrev, classes));
 }
 
 torch::Tensor EvalNetworkImpl::forward(const torch::Tensor& x)

@@ -167,6 +167,24 @@ torch::Tensor FactorizedReduceImpl::forward(const torch::Tensor& x)
     return m_bn(torch::cat({m_conv1(x), odd}, 1));
 }
 
+torch::nn::Sequential makeStem(int inChannels, int channels)
+{
+    const int out = kStemMultiplier * channels;
+    return nn::Sequential(nn::Conv2d(nn::Conv2dOptions(inChannels, out, 3).padding(1).bias(false)),
+                          makeBatchNorm(out, true));
+}
+
+Preprocess makePreprocess(int cPrevPrev, int cPrev, int c, bool reductionPrev, bool affine)
+{
+    Preprocess p;
+    if (reductionPrev)
+        p.s0 = std::make_shared<FactorizedReduceImpl>(cPrevPrev, c, affine);
+    else
+        p.s0 = std::make_shared<ReluConvBnImpl>(cPrevPrev, c, 1, 1, 0, affine);
+    p.s1 = std::make_shared<ReluConvBnImpl>(cPrev, c, 1, 1, 0, affine);
+    return p;
+}
+
 Op makeOp(const std::string& name, int c, int stride, bool affine)
 {
     const bool search = !affine;

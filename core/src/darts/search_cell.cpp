@@ -32,11 +32,9 @@ SearchCellImpl::SearchCellImpl(int nodes, int cPrevPrev, int cPrev, int c, bool 
                                bool reductionPrev, const std::vector<std::string>& primitives)
     : m_nodes(nodes), m_reduction(reduction)
 {
-    if (reductionPrev)
-        m_pre0 = std::make_shared<FactorizedReduceImpl>(cPrevPrev, c, false);
-    else
-        m_pre0 = std::make_shared<ReluConvBnImpl>(cPrevPrev, c, 1, 1, 0, false);
-    m_pre1 = std::make_shared<ReluConvBnImpl>(cPrev, c, 1, 1, 0, false);
+    const auto pre = makePreprocess(cPrevPrev, cPrev, c, reductionPrev, /*affine=*/false);
+    m_pre0 = pre.s0;
+    m_pre1 = pre.s1;
     register_module("preprocess0", m_pre0);
     register_module("preprocess1", m_pre1);
     for (int j = 0; j < nodes; ++j) {

@@ -11,17 +11,10 @@ bool isReductionLayer(int layer, int layers)
 
 SupernetImpl::SupernetImpl(const SupernetSpec& spec) : m_spec(spec)
 {
-    namespace nn = torch::nn;
-    const int stemMultiplier = 3;  // reference: the stem widens to 3C
     int cCurr = spec.channels;
-    m_stem = register_module(
-        "stem", nn::Sequential(nn::Conv2d(nn::Conv2dOptions(spec.inChannels, stemMultiplier * cCurr,
-                                                            3)
-                                              .padding(1)
-                                              .bias(false)),
-                               makeBatchNorm(stemMultiplier * cCurr, true)));
-    int cPrevPrev = stemMultiplier * cCurr;
-    int cPrev = stemMultiplier * cCurr;
+    m_stem = register_module("stem", makeStem(spec.inChannels, spec.channels));
+    int cPrevPrev = kStemMultiplier * cCurr;
+    int cPrev = kStemMultiplier * cCurr;
     bool reductionPrev = false;
     for (int i = 0; i < spec.layers; ++i) {
         const bool reduction = isReductionLayer(i, spec.layers);
@@ -34,7 +27,7 @@ SupernetImpl::SupernetImpl(const SupernetSpec& spec) : m_spec(spec)
         cPrevPrev = cPrev;
         cPrev = spec.nodes * cCurr;
     }
-    m_classifier = register_module("classifier", nn::Linear(cPrev, spec.classes));
+    m_classifier = register_module("classifier", torch::nn::Linear(cPrev, spec.classes));
 
     // Reference initialisation: 1e-3 * N(0, 1), so the first softmax is nearly uniform.
     const auto shape = std::vector<int64_t>{edgeCount(spec.nodes), int64_t(spec.primitives.size())};

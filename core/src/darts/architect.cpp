@@ -47,10 +47,11 @@ std::string DartsArchitect::name() const
     return m_order == 2 ? "darts-2nd-order" : "darts-1st-order";
 }
 
-double DartsArchitect::alphaStep(const Batch& train, const Batch& val, double weightLr)
+std::optional<double> DartsArchitect::alphaStep(const Batch& train, const Batch& val,
+                                                double weightLr)
 {
     const double xi = m_unrolledLr >= 0 ? m_unrolledLr : weightLr;
-    double valLoss = std::nan("");
+    std::optional<double> valLoss;
     auto grads = alphaGradients(train, val, xi, &valLoss);
     auto alphas = m_net->alphas();
     for (std::size_t i = 0; i < alphas.size(); ++i) alphas[i].mutable_grad() = grads[i];
@@ -60,9 +61,10 @@ double DartsArchitect::alphaStep(const Batch& train, const Batch& val, double we
 }
 
 std::vector<torch::Tensor> DartsArchitect::alphaGradients(const Batch& train, const Batch& val,
-                                                          double xi, double* valLoss)
+                                                          double xi,
+                                                          std::optional<double>* valLoss)
 {
-    if (m_order == 2) return secondOrder(train, val, xi, valLoss);
+    if (m_order == 2) return secondOrder(train, val, xi);  // L_val is measured at w', not w
     // First order: only alpha's gradient is requested, so autograd skips every weight gradient.
     auto l = loss(m_net, val);
     if (valLoss) *valLoss = l.item<double>();
@@ -78,7 +80,7 @@ torch::Tensor DartsArchitect::momentumBuffer(const torch::Tensor& param) const
 }
 
 std::vector<torch::Tensor> DartsArchitect::secondOrder(const Batch& train, const Batch& val,
-                                                       double xi, double* valLoss)
+                                                       double xi)
 {
     auto weights = m_net->parameters();
     auto alphas = m_net->alphas();
@@ -101,7 +103,6 @@ std::vector<torch::Tensor> DartsArchitect::secondOrder(const Batch& train, const
     std::vector<torch::Tensor> inputs = alphas;
     inputs.insert(inputs.end(), weights.begin(), weights.end());
     auto unrolledLoss = loss(m_net, val);
-    if (valLoss) *valLoss = std::nan("");  // measured at w', not at the current weights
     auto grads = gradOrZeros(unrolledLoss, inputs);
     {
         torch::NoGradGuard noGrad;

@@ -18,6 +18,7 @@
 
 #include <functional>
 #include <memory>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -35,9 +36,9 @@ public:
     virtual ~SearchVariant() = default;
     virtual std::string name() const = 0;
     // One alpha update; weightLr is the current learning rate of the weight optimiser.
-    // Returns the search-val loss at the current weights, or NaN when the variant does not
-    // evaluate it there.
-    virtual double alphaStep(const Batch& train, const Batch& val, double weightLr) = 0;
+    // Returns the search-val loss at the current weights when the variant evaluates it there.
+    virtual std::optional<double> alphaStep(const Batch& train, const Batch& val,
+                                            double weightLr) = 0;
 };
 
 class DartsArchitect : public SearchVariant {
@@ -51,16 +52,16 @@ public:
     // crosses a kink, so the gradient check runs with a smaller scale in double precision.
     static constexpr double kHvpScale = 0.01;
     std::string name() const override;
-    double alphaStep(const Batch& train, const Batch& val, double weightLr) override;
+    std::optional<double> alphaStep(const Batch& train, const Batch& val,
+                                    double weightLr) override;
 
     // The alpha gradients the next step would apply (normal, reduce), without stepping.
     // Leaves the weights exactly as they were. Exposed for the gradient check.
     std::vector<torch::Tensor> alphaGradients(const Batch& train, const Batch& val, double xi,
-                                              double* valLoss = nullptr);
+                                              std::optional<double>* valLoss = nullptr);
 
 private:
-    std::vector<torch::Tensor> secondOrder(const Batch& train, const Batch& val, double xi,
-                                           double* valLoss);
+    std::vector<torch::Tensor> secondOrder(const Batch& train, const Batch& val, double xi);
     torch::Tensor momentumBuffer(const torch::Tensor& param) const;
 
     Supernet m_net;

@@ -2,6 +2,7 @@
 
 #include "darts/architect.h"
 #include "darts/checkpoint.h"
+#include "darts/epoch_loop.h"
 #include "darts/supernet.h"
 #include "darts/tensor_data.h"
 #include "common/guarded.h"
@@ -100,49 +101,33 @@ public:
             m_result.epochs = state.history;
         }
 
-        bool stopped = false;
-        for (int epoch = state.epoch + 1; epoch <= m_config.epochs && !stopped; ++epoch) {
+        for (int epoch = state.epoch + 1; epoch <= m_config.epochs; ++epoch) {
             const auto epochStart = Clock::now();
             const double lr = cosineLr(wc.lr, wc.lrMin, epoch - 1, m_config.epochs);
             setLearningRate(weightOpt, lr);
             net->train();
-            double lossSum = 0, accSum = 0;
-            int done = 0;
-            for (int step = 1; step <= steps; ++step) {
-                const auto stepStart = Clock::now();
+            auto m = runEpochSteps(epoch, steps, lr, m_control, m_observer, [&] {
                 const auto train = gather(data.train, trainSampler.next(), placement);
                 const auto val = gather(data.val, valSampler.next(), placement);
-                const double alphaLoss = variant->alphaStep(train, val, lr);
-
-                const auto outcome = weightStep(forward, weightOpt, weights, train, wc.gradClip);
-                if (!std::isfinite(outcome.loss) || (m_config.order == 1 && !std::isfinite(alphaLoss)))
-                    throw Error("training diverged: non-finite loss at epoch " +
-                                std::to_string(epoch) + ", step " + std::to_string(step) +
-                                " (try a lower --lr)");
-                lossSum += outcome.loss;
-                accSum += outcome.acc;
-                ++done;
-                m_observer.onStep({epoch, step, steps, outcome.loss, outcome.acc, alphaLoss, lr,
-                                   secondsSince(stepStart)});
-                if (!m_control.checkpoint()) {
-                    stopped = true;
-                    break;
-                }
-            }
-            if (stopped && done < steps) break;  // a partial epoch is not an epoch
-
+                const auto alphaLoss = variant->alphaStep(train, val, lr);
+                return StepResult{weightStep(forward, weightOpt, weights, train, wc.gradClip),
+                                  alphaLoss};
+            });
+            if (!m) break;
             const auto val = evaluate(*net, forward, data.val, placement);
-            EpochMetrics m{epoch, lossSum / done, accSum / done, val.loss, val.acc, lr,
-                           secondsSince(epochStart)};
-            m_result.epochs.push_back(m);
-            m_observer.onEpoch(m);
+            m->valLoss = val.loss;
+            m->valAcc = val.acc;
+            m->seconds = secondsSince(epochStart);
+            m_result.epochs.push_back(*m);
+            m_observer.onEpoch(*m);
             publishAlphas(net, epoch);
             state.epoch = epoch;
             state.history = m_result.epochs;
             if (!m_config.checkpointDir.empty()) writeCheckpoint(state);
+            if (m_control.stopRequested()) break;
         }
         if (m_result.epochs.empty()) publishAlphas(net, 0);
-        m_result.status = stopped ? RunStatus::Cancelled : RunStatus::Done;
+        m_result.status = m_control.stopRequested() ? RunStatus::Cancelled : RunStatus::Done;
     }
 
 private:

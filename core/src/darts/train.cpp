@@ -1,6 +1,7 @@
 #include "wb/darts/search.h"
 
 #include "darts/architect.h"
+#include "darts/epoch_loop.h"
 #include "darts/eval_network.h"
 #include "darts/supernet.h"
 #include "darts/tensor_data.h"
@@ -47,43 +48,29 @@ void train(const TrainConfig& config, RunControl& control, RunObserver& observer
     const auto forward = [&](const torch::Tensor& x) { return net->forward(x); };
     const auto weights = net->parameters();
 
-    bool stopped = false;
-    for (int epoch = 1; epoch <= config.epochs && !stopped; ++epoch) {
+    for (int epoch = 1; epoch <= config.epochs; ++epoch) {
         const auto epochStart = Clock::now();
         const double lr = cosineLr(wc.lr, wc.lrMin, epoch - 1, config.epochs);
         setLearningRate(opt, lr);
         net->train();
-        double lossSum = 0, accSum = 0;
-        int done = 0;
-        for (int step = 1; step <= steps; ++step) {
-            const auto stepStart = Clock::now();
+        auto m = runEpochSteps(epoch, steps, lr, control, observer, [&] {
             const auto batch = gather(data.train, sampler.next(), placement);
-            const auto outcome = weightStep(forward, opt, weights, batch, wc.gradClip);
-            if (!std::isfinite(outcome.loss))
-                throw Error("training diverged: non-finite loss at epoch " +
-                            std::to_string(epoch) + ", step " + std::to_string(step));
-            lossSum += outcome.loss;
-            accSum += outcome.acc;
-            ++done;
-            observer.onStep({epoch, step, steps, outcome.loss, outcome.acc, std::nan(""), lr,
-                             std::chrono::duration<double>(Clock::now() - stepStart).count()});
-            if (!control.checkpoint()) {
-                stopped = true;
-                break;
-            }
-        }
-        if (stopped && done < steps) break;
+            return StepResult{weightStep(forward, opt, weights, batch, wc.gradClip), {}};
+        });
+        if (!m) break;
         const auto val = evaluate(*net, forward, data.val, placement);
-        EpochMetrics m{epoch, lossSum / done, accSum / done, val.loss, val.acc, lr,
-                       std::chrono::duration<double>(Clock::now() - epochStart).count()};
-        result.epochs.push_back(m);
-        observer.onEpoch(m);
+        m->valLoss = val.loss;
+        m->valAcc = val.acc;
+        m->seconds = std::chrono::duration<double>(Clock::now() - epochStart).count();
+        result.epochs.push_back(*m);
+        observer.onEpoch(*m);
+        if (control.stopRequested()) break;
     }
     // The test split is touched once, after training, whatever stopped it.
     const auto test = evaluate(*net, forward, data.test, placement);
     result.testLoss = test.loss;
     result.testAcc = test.acc;
-    result.status = stopped ? RunStatus::Cancelled : RunStatus::Done;
+    result.status = control.stopRequested() ? RunStatus::Cancelled : RunStatus::Done;
 }
 
 } // namespace

@@ -61,6 +61,13 @@ void ProgressPrinter::onIssue(const darts::Issue& issue)
     std::fprintf(stderr, "%s: %s [%s]\n", level, issue.message.c_str(), issue.code.c_str());
 }
 
+void ProgressPrinter::onCheckpoint(const darts::CheckpointInfo& c)
+{
+    endBarLine();
+    std::fprintf(stderr, "checkpoint %s (%.1f MB, written in %.2f s)%s\n", c.path.c_str(),
+                 double(c.bytes) / 1e6, c.seconds, c.best ? ", best so far" : "");
+}
+
 void ProgressPrinter::endBarLine()
 {
     if (m_barShown) std::fputc('\n', stderr);

@@ -15,6 +15,7 @@ public:
     void onStep(const darts::StepMetrics& m) override;
     void onEpoch(const darts::EpochMetrics& m) override;
     void onIssue(const darts::Issue& issue) override;
+    void onCheckpoint(const darts::CheckpointInfo& c) override;
 
 private:
     void endBarLine();

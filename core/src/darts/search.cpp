@@ -168,7 +168,10 @@ private:
         info.epoch = state.epoch;
         info.path = (std::filesystem::path(m_config.checkpointDir) / name).string();
         info.valAcc = state.history.back().valAcc;
+        const auto start = Clock::now();
         info.sha256 = saveCheckpoint(info.path, state);
+        info.seconds = secondsSince(start);
+        info.bytes = std::int64_t(std::filesystem::file_size(info.path));
         info.best = std::all_of(state.history.begin(), state.history.end() - 1,
                                 [&](const EpochMetrics& e) { return e.valAcc < info.valAcc; });
         m_observer.onCheckpoint(info);

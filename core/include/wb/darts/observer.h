@@ -2,6 +2,7 @@
 
 #include "wb/darts/genotype.h"
 
+#include <cstdint>
 #include <string>
 #include <vector>
 
@@ -70,7 +71,9 @@ struct CheckpointInfo {
     std::string path;
     std::string sha256;
     double valAcc = 0;
-    bool best = false;  // the best validation accuracy so far
+    bool best = false;     // the best validation accuracy so far
+    double seconds = 0;    // time the training thread spent writing it (fsync included)
+    std::int64_t bytes = 0;
 };
 
 enum class Severity { Info, Warning, Error };

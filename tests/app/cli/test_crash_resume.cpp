@@ -109,10 +109,14 @@ private Q_SLOTS:
         const auto b = reference["epochs"].toArray();
         QCOMPARE(a.size(), 4);
         QCOMPARE(b.size(), 4);
-        for (int i = 0; i < 4; ++i)
+        for (int i = 0; i < 4; ++i) {
+            qInfo("epoch %d  resumed: train loss %.6f val acc %.4f | uninterrupted: train loss %.6f val acc %.4f",
+                  i + 1, a[i].toObject()["train_loss"].toDouble(), a[i].toObject()["val_acc"].toDouble(),
+                  b[i].toObject()["train_loss"].toDouble(), b[i].toObject()["val_acc"].toDouble());
             for (const char* key : {"train_loss", "val_loss", "val_acc"})
                 QVERIFY2(std::abs(a[i].toObject()[key].toDouble() - b[i].toObject()[key].toDouble()) < 1e-6,
                          qPrintable(QString("epoch %1 %2").arg(i + 1).arg(key)));
+        }
         QCOMPARE(integrityCheck(db), QString("ok"));
         auto store = wb::store::RunStore::open(db.toStdString());
         QCOMPARE(QString::fromStdString(wb::darts::statusName(store.run(id).status)), QString("done"));

@@ -36,6 +36,9 @@ void addSearchCommand(CLI::App& root, int& exitCode)
     cmd->add_option("--alpha-lr", c.alphaLr, "Adam learning rate of alpha")
         ->capture_default_str();
     cmd->add_option("--alpha-weight-decay", c.alphaWeightDecay)->capture_default_str();
+    cmd->add_flag("!--val-running-bn", c.valBatchStats,
+                  "Validate with BN running statistics (the DARTS reference) instead of batch "
+                  "statistics");
     cmd->callback([o, &exitCode] {
         auto& config = o->config;
         o->common.finish(config.data);

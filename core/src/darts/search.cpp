@@ -114,7 +114,9 @@ public:
                                   alphaLoss};
             });
             if (!m) break;
-            const auto val = evaluate(*net, forward, data.val, placement);
+            const auto val = evaluate(*net, forward, data.val, placement,
+                                      m_config.valBatchStats ? BatchNormMode::Batch
+                                                             : BatchNormMode::Running);
             m->valLoss = val.loss;
             m->valAcc = val.acc;
             m->seconds = secondsSince(epochStart);

@@ -140,6 +140,7 @@ std::string SearchConfig::toJson() const
               {"alpha_beta2", alphaBeta2},
               {"alpha_weight_decay", alphaWeightDecay},
               {"unrolled_lr", unrolledLr},
+              {"val_batch_stats", valBatchStats},
               {"checkpoint_dir", checkpointDir}};
     return j.dump();
 }
@@ -166,6 +167,7 @@ SearchConfig SearchConfig::fromJson(const std::string& text)
         get(j, "alpha_beta2", c.alphaBeta2);
         get(j, "alpha_weight_decay", c.alphaWeightDecay);
         get(j, "unrolled_lr", c.unrolledLr);
+        get(j, "val_batch_stats", c.valBatchStats);
         get(j, "checkpoint_dir", c.checkpointDir);
     } catch (const json::exception& e) {
         throw Error(std::string("search config: ") + e.what());

@@ -141,11 +141,16 @@ Batch gather(const TensorSplit& split, const torch::Tensor& indices, const Place
 
 EvalMetrics evaluate(torch::nn::Module& net,
                      const std::function<torch::Tensor(const torch::Tensor&)>& forward,
-                     const TensorSplit& split, const Placement& placement, int batch)
+                     const TensorSplit& split, const Placement& placement, BatchNormMode bn,
+                     int batch)
 {
     torch::NoGradGuard noGrad;
     const bool wasTraining = net.is_training();
-    net.eval();
+    net.train(bn == BatchNormMode::Batch);
+    // Train-mode BN would also update the running statistics: keep them as they were.
+    std::vector<torch::Tensor> savedBuffers;
+    if (bn == BatchNormMode::Batch)
+        for (const auto& b : net.buffers()) savedBuffers.push_back(b.clone());
     double lossSum = 0;
     std::int64_t correct = 0;
     const auto n = split.size();
@@ -158,6 +163,10 @@ EvalMetrics evaluate(torch::nn::Module& net,
                        logits, y, torch::nn::functional::CrossEntropyFuncOptions().reduction(torch::kSum))
                        .item<double>();
         correct += logits.argmax(1).eq(y).sum().item<std::int64_t>();
+    }
+    if (bn == BatchNormMode::Batch) {
+        auto buffers = net.buffers();
+        for (std::size_t i = 0; i < buffers.size(); ++i) buffers[i].copy_(savedBuffers[i]);
     }
     net.train(wasTraining);
     return {lossSum / double(n), double(correct) / double(n)};

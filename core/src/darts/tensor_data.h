@@ -70,10 +70,15 @@ struct EvalMetrics {
     double loss = 0;
     double acc = 0;
 };
-// Mean cross-entropy and accuracy over a whole split in eval mode, without gradients.
+enum class BatchNormMode {
+    Running,  // eval mode: the running statistics
+    Batch,    // each evaluation batch's own statistics (running statistics are left untouched)
+};
+// Mean cross-entropy and accuracy over a whole split, without gradients.
 EvalMetrics evaluate(torch::nn::Module& net,
                      const std::function<torch::Tensor(const torch::Tensor&)>& forward,
-                     const TensorSplit& split, const Placement& placement, int batch = 256);
+                     const TensorSplit& split, const Placement& placement,
+                     BatchNormMode bn = BatchNormMode::Running, int batch = 256);
 
 // Cosine annealing from lr to lrMin over `epochs` (epoch is 0-based), as CosineAnnealingLR.
 double cosineLr(double lr, double lrMin, int epoch, int epochs);

@@ -55,6 +55,10 @@ struct SearchConfig {
     double alphaBeta2 = 0.999;
     double alphaWeightDecay = 1e-3;
     double unrolledLr = -1;  // xi of the unrolled step; < 0 means "the current weight lr"
+    // Validation with each batch's BN statistics (as NAS-Bench-201's search networks do) rather
+    // than the running ones (the DARTS reference): with few steps per epoch the affine-free
+    // running statistics lag the weights and eval-mode accuracy sits at chance.
+    bool valBatchStats = true;
     std::string checkpointDir;  // empty = no checkpoints; else one file per epoch, last + best kept
 
     // Throws wb::Error naming the first invalid field.

@@ -1,16 +1,125 @@
 #include "commands.h"
 
-#include "wb/darts/bench.h"
+#include "wb/common/error.h"
 
+#include "wb/darts/bench.h"
+#include "wb/ot/bench.h"
+
+#include <nlohmann/json.hpp>
+
+#include <unistd.h>
+
+#include <cstdio>
 #include <iostream>
 #include <memory>
+#include <sstream>
 
 namespace wb::cli {
+namespace {
+
+// `bench distance`: one case in this process with --n, else the grid, each case in a child
+// process of its own so every peak RSS figure belongs to that case alone.
+void addDistanceBench(CLI::App& bench, int& exitCode)
+{
+    struct Options {
+        ot::DistanceBenchConfig config;
+        std::string inner = "exact";
+        std::vector<int> sizes = {1000, 2000, 5000, 10000};
+        std::vector<int> dims = {64, 784};
+        std::vector<std::string> inners = {"exact", "gaussian"};
+        bool json = false;
+    };
+    auto o = std::make_shared<Options>();
+    auto& c = o->config;
+    auto* cmd = bench.add_subcommand(
+        "distance", "Time and peak RSS of one dataset distance on synthetic points (default: the "
+                    "grid n = 1000..10000 per side x d = 64, 784 x exact, gaussian)");
+    cmd->add_option("--n", c.n, "Points per side: run one case in this process (0 = the grid)")
+        ->capture_default_str();
+    cmd->add_option("--dim", c.dim, "Feature dimension of the single case")->capture_default_str();
+    cmd->add_option("--inner", o->inner, "exact|gaussian, for the single case")
+        ->capture_default_str();
+    cmd->add_option("--sizes", o->sizes, "Grid: points per side")->delimiter(',');
+    cmd->add_option("--dims", o->dims, "Grid: feature dimensions")->delimiter(',');
+    cmd->add_option("--inners", o->inners, "Grid: label distance methods")->delimiter(',');
+    cmd->add_option("--classes", c.classes, "Classes per dataset")->capture_default_str();
+    cmd->add_option("--threads", c.threads, "0 = one per core")->capture_default_str();
+    cmd->add_option("--max-iterations", c.distance.maxIterations)->capture_default_str();
+    cmd->add_option("--cost-cache-mb", c.distance.costCacheMb)->capture_default_str();
+    cmd->add_option("--seed", c.seed)->capture_default_str();
+    cmd->add_flag("--json", o->json, "Print JSON (one object per case)");
+    c.n = 0;
+    cmd->callback([o, &exitCode] {
+        auto& c = o->config;
+        if (c.n > 0) {
+            c.inner = ot::parseInnerMethod(o->inner);
+            const auto r = ot::benchDistance(c);
+            if (o->json) {
+                auto j = nlohmann::json::parse(r.toJson());
+                j["n"] = c.n;
+                j["dim"] = c.dim;
+                j["inner"] = o->inner;
+                std::cout << j.dump() << std::endl;
+            } else {
+                std::printf("n=%d d=%d inner=%s: %.2f s (labels %.2f s), peak RSS %.0f MB, "
+                            "value %.6g, %d iterations, marginal error %.2g%s\n",
+                            c.n, c.dim, o->inner.c_str(), r.seconds, r.labelSeconds, r.peakRssMb,
+                            r.distance.value, r.distance.iterations, r.distance.marginalError,
+                            r.distance.converged ? "" : " (not converged)");
+            }
+            exitCode = r.distance.status == darts::RunStatus::Done ? 0 : 1;
+            return;
+        }
+        char self[4096] = {};
+        const auto len = readlink("/proc/self/exe", self, sizeof self - 1);
+        if (len <= 0) throw Error("bench distance: cannot find the supernet executable");
+        if (!o->json)
+            std::printf("%7s %5s %-9s %9s %9s %10s %12s %6s %10s\n", "n", "d", "inner", "seconds",
+                        "labels s", "peak MB", "value", "iters", "marg. err");
+        exitCode = 0;
+        for (const auto& inner : o->inners)
+            for (int dim : o->dims)
+                for (int n : o->sizes) {
+                    std::ostringstream command;
+                    command << "'" << self << "' bench distance --json --n " << n << " --dim "
+                            << dim << " --inner " << inner << " --classes " << c.classes
+                            << " --threads " << c.threads << " --max-iterations "
+                            << c.distance.maxIterations << " --cost-cache-mb "
+                            << c.distance.costCacheMb << " --seed " << c.seed;
+                    std::string out;
+                    if (FILE* pipe = popen(command.str().c_str(), "r")) {
+                        char buffer[4096];
+                        while (std::fgets(buffer, sizeof buffer, pipe))
+                            out += buffer;
+                        if (pclose(pipe) != 0) exitCode = 1;
+                    }
+                    const auto j = nlohmann::json::parse(out, nullptr, false);
+                    if (o->json) {
+                        std::cout << (j.is_discarded() ? out : j.dump()) << std::endl;
+                        continue;
+                    }
+                    if (j.is_discarded() || !j.is_object()) {
+                        std::printf("%7d %5d %-9s failed\n", n, dim, inner.c_str());
+                        continue;
+                    }
+                    std::printf("%7d %5d %-9s %9.2f %9.2f %10.0f %12.6g %6d %10.2g%s\n", n, dim,
+                                inner.c_str(), j["seconds"].get<double>(),
+                                j["label_seconds"].get<double>(), j["peak_rss_mb"].get<double>(),
+                                j["value"].get<double>(), j["iterations"].get<int>(),
+                                j["marginal_error"].get<double>(),
+                                j["converged"].get<bool>() ? "" : " not converged");
+                    std::fflush(stdout);
+                }
+    });
+}
+
+} // namespace
 
 void addBenchCommand(CLI::App& root, int& exitCode)
 {
     auto* bench = root.add_subcommand("bench", "Benchmarks printing speed and memory figures");
     bench->require_subcommand(1);
+    addDistanceBench(*bench, exitCode);
 
     auto o = std::make_shared<darts::SearchBenchConfig>();
     auto json = std::make_shared<bool>(false);

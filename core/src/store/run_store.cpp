@@ -920,6 +920,57 @@ std::vector<CheckpointRecord> RunStore::checkpoints(std::int64_t id)
     return out;
 }
 
+namespace {
+
+// The unordered pair in its stored order.
+std::pair<std::string, std::string> canonicalPair(const DistanceKey& key)
+{
+    if (key.fingerprintB < key.fingerprintA) return {key.fingerprintB, key.fingerprintA};
+    return {key.fingerprintA, key.fingerprintB};
+}
+
+} // namespace
+
+void RunStore::putDistance(const DistanceKey& key, const CachedDistance& d)
+{
+    const auto [a, b] = canonicalPair(key);
+    transaction([&] {
+        auto s = m_impl->prepare(
+            "INSERT OR REPLACE INTO distances (fingerprint_a, fingerprint_b, embedder, settings, "
+            "value, iterations, marginal_error, converged, details, created_at) "
+            "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)");
+        s.bind(1, a)
+            .bind(2, b)
+            .bind(3, key.embedder)
+            .bind(4, key.settings)
+            .bind(5, d.value)
+            .bind(6, d.iterations)
+            .bind(7, d.marginalError)
+            .bind(8, d.converged ? 1 : 0)
+            .bind(9, d.detailsJson)
+            .bind(10, now())
+            .run("caching a dataset distance");
+    });
+}
+
+std::optional<CachedDistance> RunStore::findDistance(const DistanceKey& key)
+{
+    const auto [a, b] = canonicalPair(key);
+    auto q = m_impl->prepare(
+        "SELECT value, iterations, marginal_error, converged, details, created_at FROM distances "
+        "WHERE fingerprint_a = ? AND fingerprint_b = ? AND embedder = ? AND settings = ?");
+    q.bind(1, a).bind(2, b).bind(3, key.embedder).bind(4, key.settings);
+    if (!q.step("reading the distance cache")) return std::nullopt;
+    CachedDistance d;
+    d.value = realOrNaN(q, 0);
+    d.iterations = q.integer(1);
+    d.marginalError = realOrNaN(q, 2);
+    d.converged = q.integer(3) != 0;
+    d.detailsJson = q.text(4);
+    d.createdAt = q.real(5);
+    return d;
+}
+
 void RunStore::limitSize(std::int64_t maxBytes)
 {
     const auto pageSize = m_impl->pragmaInt("PRAGMA page_size");

@@ -115,9 +115,32 @@ CREATE TABLE checkpoints (
 CREATE INDEX checkpoints_path ON checkpoints (path);
 )sql";
 
+// Version 2: the dataset distance cache (OTDD). One row per unordered pair of dataset
+// fingerprints (stored in ascending order) and set of OT settings: `embedder` is the embedder's
+// key JSON (model files by SHA-256), `settings` every setting that changes the value, canonical
+// JSON (the embedder included). `details` holds the label distances and class coupling, oriented
+// fingerprint_a = source, fingerprint_b = target.
+static const char* const kSchema2 = R"sql(
+CREATE TABLE distances (
+    fingerprint_a TEXT NOT NULL,
+    fingerprint_b TEXT NOT NULL,
+    embedder TEXT NOT NULL,
+    settings TEXT NOT NULL,
+    value REAL,
+    iterations INTEGER NOT NULL,
+    marginal_error REAL,
+    converged INTEGER NOT NULL,
+    details TEXT NOT NULL,
+    created_at REAL NOT NULL,
+    PRIMARY KEY (fingerprint_a, fingerprint_b, embedder, settings),
+    CHECK (fingerprint_a <= fingerprint_b)
+);
+CREATE INDEX distances_b ON distances (fingerprint_b);
+)sql";
+
 const std::vector<Migration>& migrations()
 {
-    static const std::vector<Migration> list = {{1, kSchema1}};
+    static const std::vector<Migration> list = {{1, kSchema1}, {2, kSchema2}};
     return list;
 }
 

@@ -12,7 +12,7 @@
 namespace wb::store {
 
 // Schema version this build writes (PRAGMA user_version); newer databases are refused.
-inline constexpr int kSchemaVersion = 1;
+inline constexpr int kSchemaVersion = 2;
 
 // `$XDG_DATA_HOME/supernet-workbench/workspace.sqlite`, falling back to
 // `~/.local/share/supernet-workbench/workspace.sqlite` (XDG base directory spec). Shared by every
@@ -71,6 +71,25 @@ struct CheckpointRecord {
     CheckpointKind kind = CheckpointKind::Last;
     darts::CheckpointInfo info;
     double recordedAt = 0;
+};
+
+// Identity of a cached dataset distance. The pair is unordered: the store keeps the fingerprints
+// in ascending order, so (a, b) and (b, a) find the same row.
+struct DistanceKey {
+    std::string fingerprintA;
+    std::string fingerprintB;
+    std::string embedder;  // the embedder's key JSON
+    std::string settings;  // every OT setting that changes the value, canonical JSON
+};
+
+// A cached dataset distance (see wb/ot/distance.h for the meaning of the numbers).
+struct CachedDistance {
+    double value = 0;
+    int iterations = 0;
+    double marginalError = 0;
+    bool converged = false;
+    std::string detailsJson;  // as written (the writer's orientation: source = smaller fingerprint)
+    double createdAt = 0;     // Unix seconds, set by the store
 };
 
 // The files a deleted run leaves behind; pass to removeRunFiles().
@@ -168,6 +187,10 @@ public:
     std::vector<darts::AlphaSnapshot> alphas(std::int64_t id);
     std::vector<darts::Issue> issues(std::int64_t id);
     std::vector<CheckpointRecord> checkpoints(std::int64_t id);
+
+    // Dataset distance cache: replaces an existing row of the same key.
+    void putDistance(const DistanceKey& key, const CachedDistance& distance);
+    std::optional<CachedDistance> findDistance(const DistanceKey& key);
 
     // Caps the database file (PRAGMA max_page_count on this connection): writes beyond it fail
     // like a full disk. For tests and for users who want a quota.

@@ -1,0 +1,378 @@
+// `supernet distance`: the OTDD matrix of two or more datasets, cached in the workspace database.
+
+#include "commands.h"
+#include "interrupt.h"
+#include "recorded_run.h"
+
+#include "wb/common/error.h"
+#include "wb/ot/distance.h"
+#include "wb/store/run_store.h"
+
+#include <nlohmann/json.hpp>
+
+#include <unistd.h>
+
+#include <chrono>
+#include <cstdio>
+#include <filesystem>
+#include <iostream>
+#include <memory>
+#include <optional>
+#include <thread>
+
+namespace fs = std::filesystem;
+using nlohmann::json;
+
+namespace wb::cli {
+namespace {
+
+// Stage progress on stderr: redrawn on a terminal, one line per finished stage otherwise.
+class OtProgress : public ot::OtObserver {
+public:
+    OtProgress() : m_tty(isatty(STDERR_FILENO)) {}
+    void setPair(const std::string& pair) { m_pair = pair; }
+    void onProgress(const std::string& stage, double fraction) override
+    {
+        const auto now = std::chrono::steady_clock::now();
+        if (stage != m_stage) {
+            m_stage = stage;
+            m_stageStart = now;
+        }
+        if (!m_tty || now - m_last < std::chrono::milliseconds(200)) return;
+        m_last = now;
+        std::fprintf(stderr, "\r%s: %s %3.0f%%   ", m_pair.c_str(), stage.c_str(),
+                     100.0 * fraction);
+        m_dirty = true;
+    }
+    void onIssue(const darts::Issue& issue) override
+    {
+        endLine();
+        std::fprintf(stderr, "warning: %s\n", issue.message.c_str());
+    }
+    void endLine()
+    {
+        if (m_dirty) std::fprintf(stderr, "\r%*s\r", 78, "");
+        m_dirty = false;
+    }
+
+private:
+    bool m_tty;
+    bool m_dirty = false;
+    std::string m_pair, m_stage;
+    std::chrono::steady_clock::time_point m_last{}, m_stageStart{};
+};
+
+std::string displayName(const std::string& path, const std::vector<std::string>& all)
+{
+    auto base = fs::path(path).lexically_normal().filename().string();
+    if (base.empty()) base = fs::path(path).lexically_normal().parent_path().filename().string();
+    int same = 0;
+    for (const auto& p : all) {
+        auto b = fs::path(p).lexically_normal().filename().string();
+        if (b.empty()) b = fs::path(p).lexically_normal().parent_path().filename().string();
+        same += b == base;
+    }
+    return same > 1 || base.empty() ? path : base;
+}
+
+std::vector<double> parseList(const std::string& text, const char* flag)
+{
+    std::vector<double> out;
+    if (text.empty()) return out;
+    std::size_t start = 0;
+    while (start <= text.size()) {
+        const auto end = text.find(',', start);
+        const auto item = text.substr(start, end == std::string::npos ? end : end - start);
+        try {
+            std::size_t used = 0;
+            out.push_back(std::stod(item, &used));
+            if (used != item.size()) throw std::invalid_argument(item);
+        } catch (const std::exception&) {
+            throw Error(std::string(flag) + ": '" + item + "' is not a number");
+        }
+        if (end == std::string::npos) break;
+        start = end + 1;
+    }
+    return out;
+}
+
+// Fills the supernet embedder's network from its search run in the workspace database.
+void resolveSupernet(ot::EmbedderConfig& e, store::RunStore* db)
+{
+    if (!db)
+        throw Error("--embed supernet:" + e.source +
+                    " needs the workspace database that recorded the run (drop --no-store)");
+    std::optional<std::int64_t> runId;
+    std::string checkpoint;
+    const bool numeric =
+        !e.source.empty() && e.source.find_first_not_of("0123456789") == std::string::npos;
+    if (numeric) {
+        runId = std::stoll(e.source);
+        const auto records = db->checkpoints(*runId);
+        for (const auto& c : records)
+            if (checkpoint.empty() || c.kind == store::CheckpointKind::Best)
+                checkpoint = c.info.path;
+        if (checkpoint.empty())
+            throw Error("--embed supernet:" + e.source + ": run " + e.source +
+                        " has no checkpoint in " + db->path());
+    } else {
+        std::error_code ec;
+        for (const auto& r : db->listRuns()) {
+            for (const auto& c : db->checkpoints(r.id))
+                if (c.info.path == e.source || fs::equivalent(c.info.path, e.source, ec)) {
+                    runId = r.id;
+                    checkpoint = c.info.path;
+                }
+        }
+        if (!runId)
+            throw Error("--embed supernet:" + e.source + ": no run in " + db->path() +
+                        " recorded this checkpoint (pass a run id or a recorded checkpoint)");
+    }
+    const auto run = db->run(*runId);
+    if (run.kind != "search" || !run.dataset)
+        throw Error("--embed supernet:" + e.source + ": run " + std::to_string(*runId) +
+                    " is not a search run with a recorded dataset");
+    e.modelPath = checkpoint;
+    e.supernetConfigJson = run.configJson;
+    e.supernetInChannels = run.dataset->channels;
+    e.supernetClasses = int(run.dataset->classNames.size());
+    if (e.size == 0) e.size = run.dataset->imageSize;
+}
+
+std::string number(double v)
+{
+    char text[32];
+    std::snprintf(text, sizeof text, "%.6g", v);
+    return text;
+}
+
+} // namespace
+
+void addDistanceCommand(CLI::App& root, int& exitCode)
+{
+    struct Options {
+        std::vector<std::string> data;
+        std::string format = "auto";
+        std::string embed = "pixels";
+        std::string inner = "exact";
+        std::string mean, std;
+        ot::DistanceConfig config;
+        StoreFlags store;
+        bool json = false;
+        bool details = false;
+    };
+    auto o = std::make_shared<Options>();
+    auto& c = o->config;
+    auto* cmd = root.add_subcommand(
+        "distance", "Optimal-transport dataset distances (OTDD) between every pair of datasets");
+    cmd->add_option("--data", o->data, "Dataset path; give two or more")->required();
+    cmd->add_option("--format", o->format, "auto|idx|metaalbum|imagefolder|cifar")
+        ->capture_default_str();
+    cmd->add_option("--embed", o->embed, "pixels | torchscript:FILE | supernet:RUN_OR_CHECKPOINT")
+        ->capture_default_str();
+    cmd->add_option("--embed-size", c.embedder.size, "Resize images to S x S first (0 = native)")
+        ->capture_default_str();
+    cmd->add_option("--embed-channels", c.embedder.channels, "0 = native, 1 = grey, 3 = RGB")
+        ->capture_default_str();
+    cmd->add_option("--embed-dim", c.embedDim, "PCA of each pair's samples to D dims (0 = off)")
+        ->capture_default_str();
+    cmd->add_option(
+           "--embed-range", c.embedder.range,
+           "TorchScript input: pixels scaled to [0, R] (ImageNet ResNet as the paper: 255)")
+        ->capture_default_str();
+    cmd->add_option("--embed-mean", o->mean,
+                    "TorchScript input: per-channel mean, e.g. 0.485,0.456,0.406");
+    cmd->add_option("--embed-std", o->std, "TorchScript input: per-channel std");
+    cmd->add_option("--embed-batch", c.embedder.batchSize, "Images per forward pass")
+        ->capture_default_str();
+    cmd->add_option("--inner", o->inner, "Label-to-label distance: exact|gaussian")
+        ->capture_default_str();
+    cmd->add_option("--maxsamples", c.maxSamples,
+                    "Samples per dataset, drawn with the seed (0 = all)")
+        ->capture_default_str();
+    cmd->add_option("--entreg", c.entreg, "Entropic regularisation eps of the outer problem")
+        ->capture_default_str();
+    cmd->add_option("--inner-entreg", c.innerEntreg, "eps of the exact label-to-label OT")
+        ->capture_default_str();
+    cmd->add_option("--tolerance", c.tolerance, "L1 marginal error to stop Sinkhorn at")
+        ->capture_default_str();
+    cmd->add_option("--max-iterations", c.maxIterations, "Sinkhorn iterations at the target eps")
+        ->capture_default_str();
+    cmd->add_option("--over-relaxation", c.overRelaxation,
+                    "omega of the Sinkhorn updates at the target eps, in [1, 2) (1 = plain)")
+        ->capture_default_str();
+    cmd->add_option("--seed", c.seed, "Seed of the sample draw")->capture_default_str();
+    cmd->add_flag("--float64", c.float64,
+                  "Sinkhorn in double precision (slower; for tolerances below about 1e-4)");
+    cmd->add_option("--threads", c.threads, "Intra-op CPU threads (0 = one per core)")
+        ->capture_default_str();
+    cmd->add_option(
+           "--cost-cache-mb", c.costCacheMb,
+           "Cost tiles kept between Sinkhorn iterations (MB); beyond that they are recomputed")
+        ->capture_default_str();
+    o->store.add(*cmd);
+    cmd->add_flag("--json", o->json, "Print one JSON object on stdout");
+    cmd->add_flag("--details", o->details,
+                  "Also print each pair's label distances and class coupling");
+    cmd->callback([o, &exitCode] {
+        auto& config = o->config;
+        const auto embedder = config.embedder; // the size/channel/range flags
+        config.embedder = ot::EmbedderConfig::parse(o->embed);
+        config.embedder.size = embedder.size;
+        config.embedder.channels = embedder.channels;
+        config.embedder.range = embedder.range;
+        config.embedder.batchSize = embedder.batchSize;
+        config.embedder.mean = parseList(o->mean, "--embed-mean");
+        config.embedder.std = parseList(o->std, "--embed-std");
+        config.inner = ot::parseInnerMethod(o->inner);
+        if (o->data.size() < 2) throw Error("--data: give at least two datasets");
+
+        std::optional<store::RunStore> db;
+        if (!o->store.disabled) db.emplace(store::RunStore::open(o->store.path()));
+        if (config.embedder.kind == ot::EmbedderConfig::Kind::Supernet)
+            resolveSupernet(config.embedder, db ? &*db : nullptr);
+        config.validate();
+        config.embedder.identify();
+        if (config.threads <= 0)
+            config.threads = int(std::max(1u, std::thread::hardware_concurrency()));
+
+        data::LoadOptions load;
+        load.format = data::parseFormat(o->format);
+        std::vector<ot::DatasetRef> sets;
+        for (const auto& path : o->data) {
+            auto ds = std::make_shared<data::Dataset>(data::loadDataset(path, load));
+            for (const auto& w : ds->warnings)
+                std::cerr << "warning: " << path << ": " << w << "\n";
+            sets.push_back({displayName(path, o->data), ds});
+        }
+        std::unique_ptr<ot::EmbeddingCache> cache;
+        if (db)
+            cache = std::make_unique<ot::EmbeddingCache>(
+                (fs::absolute(db->path()).parent_path() / "embeddings").string());
+        else
+            cache = std::make_unique<ot::EmbeddingCache>();
+
+        RunControl control;
+        InterruptGuard guard(control);
+        OtProgress progress;
+        const auto n = sets.size();
+        std::vector<std::vector<double>> matrix(n, std::vector<double>(n, 0.0));
+        json pairs = json::array();
+        bool failed = false, cancelled = false;
+        const auto settings = config.cacheKeyJson();
+        const auto embedderKey = config.embedder.key();
+        for (std::size_t i = 0; i < n && !cancelled; ++i)
+            for (std::size_t j = i + 1; j < n && !cancelled; ++j) {
+                // Canonical orientation: the smaller fingerprint is the source, so a cached pair
+                // and its details mean the same whichever order the user listed them in.
+                auto s = i, t = j;
+                if (sets[t].data->fingerprint < sets[s].data->fingerprint) std::swap(s, t);
+                const store::DistanceKey key{sets[s].data->fingerprint, sets[t].data->fingerprint,
+                                             embedderKey, settings};
+                json pair = {
+                    {"i", i}, {"j", j}, {"source", sets[s].name}, {"target", sets[t].name}};
+                std::optional<store::CachedDistance> hit;
+                if (db) hit = db->findDistance(key);
+                if (hit) {
+                    pair["cached"] = true;
+                } else {
+                    progress.setPair(sets[s].name + " ~ " + sets[t].name);
+                    const auto r = ot::computeDistance(sets[s], sets[t], config, control, progress,
+                                                       cache.get());
+                    progress.endLine();
+                    if (r.status == darts::RunStatus::Cancelled) {
+                        cancelled = true;
+                        break;
+                    }
+                    if (r.status != darts::RunStatus::Done) {
+                        std::cerr << "supernet distance: " << sets[s].name << " ~ " << sets[t].name
+                                  << ": " << r.error << std::endl;
+                        failed = true;
+                        pair["error"] = r.error;
+                        matrix[i][j] = matrix[j][i] = std::nan("");
+                        pairs.push_back(pair);
+                        continue;
+                    }
+                    hit = store::CachedDistance{r.value,     r.iterations,    r.marginalError,
+                                                r.converged, r.detailsJson(), 0};
+                    pair["cached"] = false;
+                    pair["seconds"] = r.seconds;
+                    pair["ot_aa"] = {{"iterations", r.aa.iterations},
+                                     {"marginal_error", r.aa.marginalError}};
+                    pair["ot_bb"] = {{"iterations", r.bb.iterations},
+                                     {"marginal_error", r.bb.marginalError}};
+                    if (db) {
+                        try {
+                            db->putDistance(key, *hit);
+                        } catch (const Error& e) {
+                            std::cerr << "warning: the distance cache was not updated: " << e.what()
+                                      << std::endl;
+                        }
+                    }
+                }
+                matrix[i][j] = matrix[j][i] = hit->value;
+                pair["value"] = hit->value;
+                pair["iterations"] = hit->iterations;
+                pair["marginal_error"] = hit->marginalError;
+                pair["converged"] = hit->converged;
+                if (o->details) pair["details"] = json::parse(hit->detailsJson, nullptr, false);
+                pairs.push_back(pair);
+            }
+        if (cancelled) {
+            std::cerr << "supernet distance: cancelled" << std::endl;
+            exitCode = 130;
+            return;
+        }
+
+        json names = json::array(), fingerprints = json::array();
+        for (const auto& s : sets) {
+            names.push_back(s.name);
+            fingerprints.push_back(s.data->fingerprint);
+        }
+        if (o->json) {
+            json out = {{"names", names},
+                        {"fingerprints", fingerprints},
+                        {"matrix", matrix},
+                        {"settings", json::parse(config.toJson())},
+                        {"pairs", pairs}};
+            std::cout << out.dump(2) << std::endl;
+        } else {
+            std::size_t width = 10;
+            for (const auto& s : sets)
+                width = std::max(width, s.name.size() + 2);
+            std::printf("%-*s", int(width), "");
+            for (const auto& s : sets)
+                std::printf("%*s", int(width), s.name.c_str());
+            std::printf("\n");
+            for (std::size_t i = 0; i < n; ++i) {
+                std::printf("%-*s", int(width), sets[i].name.c_str());
+                for (std::size_t j = 0; j < n; ++j)
+                    std::printf("%*s", int(width), number(matrix[i][j]).c_str());
+                std::printf("\n");
+            }
+            std::printf("\nembedder %s, inner %s, maxsamples %d, eps %s, seed %llu\n",
+                        config.embedder.name().c_str(), ot::innerMethodName(config.inner).c_str(),
+                        config.maxSamples, number(config.entreg).c_str(),
+                        static_cast<unsigned long long>(config.seed));
+            for (const auto& p : pairs) {
+                if (p.contains("error")) continue;
+                std::printf("%s ~ %s: %s (%d iterations, marginal error %s%s%s)\n",
+                            p["source"].get<std::string>().c_str(),
+                            p["target"].get<std::string>().c_str(),
+                            number(p["value"].get<double>()).c_str(), p["iterations"].get<int>(),
+                            number(p["marginal_error"].get<double>()).c_str(),
+                            p["converged"].get<bool>() ? "" : ", NOT converged",
+                            p["cached"].get<bool>() ? ", cached" : "");
+                if (!o->details || !p["details"].is_object()) continue;
+                const auto& d = p["details"];
+                for (const auto& [target, best] : d["nearest_source"].items())
+                    std::printf("    target class %s <- source class %s (%.0f%% of its mass)\n",
+                                target.c_str(), best["source"].get<std::string>().c_str(),
+                                100.0 * best["share"].get<double>());
+            }
+        }
+        exitCode = failed ? 1 : 0;
+    });
+}
+
+} // namespace wb::cli

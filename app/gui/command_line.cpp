@@ -1,0 +1,62 @@
+#include "command_line.h"
+
+#include <QCommandLineParser>
+#include <QCoreApplication>
+
+namespace wb::ui {
+
+std::optional<CommandLine> parseCommandLine(const QStringList& arguments, QString* error)
+{
+    QCommandLineParser parser;
+    parser.setApplicationDescription(
+        QCoreApplication::translate("main", "Supernet Workbench: DARTS runs of a workspace"));
+    parser.addHelpOption();
+    parser.addVersionOption();
+    const QCommandLineOption db(QStringLiteral("db"),
+                                QCoreApplication::translate("main", "Workspace database."),
+                                QStringLiteral("FILE"));
+    const QCommandLineOption openRun(QStringLiteral("open-run"),
+                                     QCoreApplication::translate("main", "Run to show."),
+                                     QStringLiteral("ID"));
+    const QCommandLineOption view(QStringLiteral("view"),
+                                  QCoreApplication::translate("main", "Initial view: runs|run."),
+                                  QStringLiteral("VIEW"));
+    const QCommandLineOption screenshot(
+        QStringLiteral("screenshot"),
+        QCoreApplication::translate("main",
+                                    "Save the window as an image after loading, then exit."),
+        QStringLiteral("OUT.png"));
+    parser.addOptions({db, openRun, view, screenshot});
+    parser.process(arguments);
+
+    CommandLine out;
+    out.db = parser.value(db);
+    out.screenshot = parser.value(screenshot);
+    if (parser.isSet(openRun)) {
+        bool ok = false;
+        const qint64 id = parser.value(openRun).toLongLong(&ok);
+        if (!ok || id <= 0) {
+            *error = QStringLiteral("--open-run: '%1' is not a run id").arg(parser.value(openRun));
+            return std::nullopt;
+        }
+        out.runId = id;
+    }
+    if (parser.isSet(view)) {
+        const QString v = parser.value(view);
+        if (v == QLatin1String("runs")) {
+            out.view = View::Runs;
+        } else if (v == QLatin1String("run")) {
+            out.view = View::Run;
+        } else {
+            *error = QStringLiteral("--view: '%1' is not one of runs, run").arg(v);
+            return std::nullopt;
+        }
+    }
+    if (!parser.positionalArguments().isEmpty()) {
+        *error = QStringLiteral("unexpected argument '%1'").arg(parser.positionalArguments()[0]);
+        return std::nullopt;
+    }
+    return out;
+}
+
+} // namespace wb::ui

@@ -1,0 +1,24 @@
+#pragma once
+
+#include <optional>
+
+#include <QString>
+#include <QStringList>
+
+namespace wb::ui {
+
+enum class View { Runs, Run };
+
+// `supernet-workbench [--db FILE] [--open-run ID] [--view runs|run] [--screenshot OUT.png]`.
+struct CommandLine {
+    QString db; // empty = last workspace from QSettings, else the default
+    std::optional<qint64> runId;
+    std::optional<View> view;
+    QString screenshot; // non-empty: render the window to this file and exit
+};
+
+// Parses the application's arguments; on a bad value returns nullopt and sets `error`.
+// --help/--version are handled by QCommandLineParser (it exits).
+std::optional<CommandLine> parseCommandLine(const QStringList& arguments, QString* error);
+
+} // namespace wb::ui

@@ -1,0 +1,55 @@
+// `supernet-workbench`: the desktop front end of a workspace database.
+#include "command_line.h"
+#include "main_window.h"
+#include "wb/store/run_store.h"
+
+#include <cstdio>
+
+#include <QApplication>
+#include <QFileInfo>
+#include <QSettings>
+
+int main(int argc, char* argv[])
+{
+    QApplication app(argc, argv);
+    QApplication::setOrganizationName(QStringLiteral("supernet-workbench"));
+    QApplication::setApplicationName(QStringLiteral("supernet-workbench"));
+    QApplication::setApplicationVersion(QStringLiteral(WB_VERSION));
+
+    QString error;
+    const auto options = wb::ui::parseCommandLine(QApplication::arguments(), &error);
+    if (!options) {
+        std::fprintf(stderr, "supernet-workbench: %s\n", qPrintable(error));
+        return 2;
+    }
+    const bool screenshot = !options->screenshot.isEmpty();
+
+    wb::ui::MainWindow window;
+    if (!screenshot) window.restoreSettings();
+
+    QString db = options->db;
+    if (db.isEmpty()) db = QSettings().value(QStringLiteral("workspace/last")).toString();
+    if (db.isEmpty()) db = QString::fromStdString(wb::store::defaultWorkspacePath());
+    // An explicit --db must open; a remembered or default one may be missing on a fresh machine.
+    if (!options->db.isEmpty() || QFileInfo::exists(db)) {
+        if (!window.openWorkspace(db, &error)) {
+            std::fprintf(stderr, "supernet-workbench: %s\n", qPrintable(error));
+            if (!options->db.isEmpty() && screenshot) return 1;
+        }
+    }
+    if (options->runId && !window.openRun(*options->runId, &error)) {
+        std::fprintf(stderr, "supernet-workbench: %s\n", qPrintable(error));
+        if (screenshot) return 1;
+    }
+    window.show();
+    if (options->view) window.setView(*options->view);
+
+    if (screenshot) {
+        if (!window.saveScreenshot(options->screenshot, &error)) {
+            std::fprintf(stderr, "supernet-workbench: %s\n", qPrintable(error));
+            return 1;
+        }
+        return 0;
+    }
+    return QApplication::exec();
+}

@@ -1,0 +1,154 @@
+#include "run_view.h"
+
+#include "alpha_heatmap_view.h"
+#include "cell_graph_view.h"
+#include "curves_view.h"
+
+#include <QGridLayout>
+#include <QHBoxLayout>
+#include <QLabel>
+#include <QSlider>
+#include <QSplitter>
+#include <QVBoxLayout>
+
+namespace wb::ui {
+
+RunView::RunView(QWidget* parent) : QWidget(parent)
+{
+    m_header = new QLabel(this);
+    m_header->setTextFormat(Qt::RichText);
+    m_header->setWordWrap(true);
+    m_header->setTextInteractionFlags(Qt::TextSelectableByMouse);
+
+    m_curves = new CurvesView(this);
+
+    auto* alphaBox = new QWidget(this);
+    m_normalMap = new AlphaHeatmapView(alphaBox);
+    m_reduceMap = new AlphaHeatmapView(alphaBox);
+    m_normalMap->setTitle(tr("normal cell alphas"));
+    m_reduceMap->setTitle(tr("reduce cell alphas"));
+    m_slider = new QSlider(Qt::Horizontal, alphaBox);
+    m_slider->setPageStep(1);
+    m_epochLabel = new QLabel(alphaBox);
+    auto* maps = new QHBoxLayout;
+    maps->addWidget(m_normalMap);
+    maps->addWidget(m_reduceMap);
+    auto* sliderRow = new QHBoxLayout;
+    sliderRow->addWidget(new QLabel(tr("Epoch"), alphaBox));
+    sliderRow->addWidget(m_slider, 1);
+    sliderRow->addWidget(m_epochLabel);
+    auto* alphaLayout = new QVBoxLayout(alphaBox);
+    alphaLayout->setContentsMargins(0, 0, 0, 0);
+    alphaLayout->addLayout(maps, 1);
+    alphaLayout->addLayout(sliderRow);
+
+    auto* cells = new QWidget(this);
+    m_normalCell = new CellGraphView(cells);
+    m_reduceCell = new CellGraphView(cells);
+    auto* cellLayout = new QHBoxLayout(cells);
+    cellLayout->setContentsMargins(0, 0, 0, 0);
+    cellLayout->addWidget(m_normalCell);
+    cellLayout->addWidget(m_reduceCell);
+
+    auto* top = new QSplitter(Qt::Horizontal, this);
+    top->addWidget(m_curves);
+    top->addWidget(alphaBox);
+    m_curves->setMinimumWidth(300);
+    top->setStretchFactor(0, 2);
+    top->setStretchFactor(1, 3);
+    top->setSizes({420, 630});
+    auto* vertical = new QSplitter(Qt::Vertical, this);
+    vertical->addWidget(top);
+    vertical->addWidget(cells);
+    vertical->setStretchFactor(0, 3);
+    vertical->setStretchFactor(1, 2);
+
+    auto* layout = new QVBoxLayout(this);
+    layout->addWidget(m_header);
+    layout->addWidget(vertical, 1);
+
+    connect(m_slider, &QSlider::valueChanged, this, [this](int value) { showAlphaEpoch(value); });
+    clear();
+}
+
+void RunView::clear()
+{
+    m_runId = 0;
+    m_alphas.clear();
+    m_finalGenotype.reset();
+    m_header->setText(tr("<i>No run selected.</i>"));
+    m_curves->clear();
+    m_normalMap->clear();
+    m_reduceMap->clear();
+    const QSignalBlocker block(m_slider);
+    m_slider->setRange(0, 0);
+    m_slider->setEnabled(false);
+    m_epochLabel->clear();
+    m_normalCell->clear(tr("no genotype"));
+    m_reduceCell->clear(tr("no genotype"));
+}
+
+void RunView::load(store::RunStore& store, std::int64_t id)
+{
+    const store::RunDetails details = store.run(id);
+    const auto epochs = store.epochs(id);
+    const auto steps = store.steps(id);
+    auto alphas = store.alphas(id);
+    const auto issues = store.issues(id);
+
+    clear();
+    m_runId = id;
+    m_finalGenotype = details.genotype;
+    QString header = tr("<b>Run %1</b> &middot; %2 &middot; %3 &middot; %4 epochs &middot; %5 s")
+                         .arg(id)
+                         .arg(QString::fromStdString(details.kind).toHtmlEscaped())
+                         .arg(QString::fromStdString(darts::statusName(details.status)))
+                         .arg(details.epochs)
+                         .arg(details.seconds, 0, 'f', 1);
+    if (details.bestValAcc)
+        header += tr(" &middot; best val acc %1%").arg(*details.bestValAcc * 100.0, 0, 'f', 1);
+    header += QStringLiteral("<br>") + QString::fromStdString(details.datasetPath).toHtmlEscaped();
+    if (!details.error.empty())
+        header += QStringLiteral("<br><font color='#b00'>%1</font>")
+                      .arg(QString::fromStdString(details.error).toHtmlEscaped());
+    if (!issues.empty()) header += tr(" &middot; %n issue(s)", nullptr, int(issues.size()));
+    m_header->setText(header);
+
+    m_curves->appendSteps(steps);
+    m_curves->appendEpochs(epochs);
+
+    m_alphas = std::move(alphas);
+    if (m_alphas.empty()) {
+        if (m_finalGenotype) {
+            m_normalCell->setGenotype(*m_finalGenotype, store::CellType::Normal);
+            m_reduceCell->setGenotype(*m_finalGenotype, store::CellType::Reduce);
+        }
+        return;
+    }
+    const QSignalBlocker block(m_slider);
+    m_slider->setRange(0, int(m_alphas.size()) - 1);
+    m_slider->setEnabled(m_alphas.size() > 1);
+    m_slider->setValue(int(m_alphas.size()) - 1);
+    showAlphaEpoch(int(m_alphas.size()) - 1);
+}
+
+void RunView::showAlphaEpoch(int index)
+{
+    if (index < 0 || index >= int(m_alphas.size())) return;
+    const darts::AlphaSnapshot& a = m_alphas[std::size_t(index)];
+    QStringList ops;
+    for (const auto& op : a.ops)
+        ops << QString::fromStdString(op);
+    const QStringList edges = AlphaHeatmapView::edgeLabels(a.edges);
+    m_normalMap->setMatrix(a.edges, int(a.ops.size()), a.normal, ops, edges);
+    m_reduceMap->setMatrix(a.edges, int(a.ops.size()), a.reduce, ops, edges);
+    m_epochLabel->setText(tr("%1 / %2").arg(a.epoch).arg(m_alphas.back().epoch));
+    // Older snapshots may lack the genotype: the last epoch falls back to the run's own.
+    const bool last = index == int(m_alphas.size()) - 1;
+    const darts::Genotype& g =
+        a.genotype.normal.empty() && last && m_finalGenotype ? *m_finalGenotype : a.genotype;
+    m_normalCell->setGenotype(g, store::CellType::Normal);
+    m_reduceCell->setGenotype(g, store::CellType::Reduce);
+}
+
+} // namespace wb::ui

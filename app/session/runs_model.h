@@ -1,0 +1,39 @@
+#pragma once
+
+#include "wb/store/run_store.h"
+
+#include <vector>
+
+#include <QAbstractTableModel>
+
+namespace wb::session {
+
+// The runs of a workspace as a table (one row per RunStore::listRuns() entry). DisplayRole is
+// formatted text; SortRole holds raw numbers so a QSortFilterProxyModel sorts numerically.
+// Lives in the GUI thread; reload() reads through the caller's own store connection.
+class RunsModel : public QAbstractTableModel {
+    Q_OBJECT
+public:
+    enum Column { Id, Kind, Status, Dataset, BestValAcc, Epochs, Seconds, ColumnCount };
+    static constexpr int SortRole = Qt::UserRole;
+    static constexpr int RunIdRole = Qt::UserRole + 1;
+
+    explicit RunsModel(QObject* parent = nullptr);
+
+    void setRuns(std::vector<store::RunSummary> runs);
+    void reload(store::RunStore& store); // throws wb::Error like the store
+    const std::vector<store::RunSummary>& runs() const { return m_runs; }
+    // Row of a run id, or -1.
+    int rowOfRun(qint64 id) const;
+
+    int rowCount(const QModelIndex& parent = {}) const override;
+    int columnCount(const QModelIndex& parent = {}) const override;
+    QVariant data(const QModelIndex& index, int role = Qt::DisplayRole) const override;
+    QVariant headerData(int section, Qt::Orientation orientation,
+                        int role = Qt::DisplayRole) const override;
+
+private:
+    std::vector<store::RunSummary> m_runs;
+};
+
+} // namespace wb::session

@@ -1,0 +1,73 @@
+#include "ot/cost_tiles.h"
+
+#include <algorithm>
+#include <cmath>
+
+namespace wb::ot {
+
+CostTiles::CostTiles(const CostSpec& spec, torch::ScalarType dtype, std::int64_t tileRows,
+                     std::int64_t cacheBytes)
+    : m_n(spec.x.size(0)), m_m(spec.y.size(0)), m_tileRows(std::max<std::int64_t>(1, tileRows)),
+      m_dtype(dtype), m_lambdaX(spec.lambdaX), m_cacheBytesLeft(cacheBytes)
+{
+    torch::NoGradGuard noGrad;
+    auto x = spec.x.to(torch::kFloat64);
+    auto y = spec.y.to(torch::kFloat64);
+    // A common shift leaves every distance unchanged and keeps the norms small.
+    const auto shift = torch::cat({x, y}, 0).mean(0, true);
+    const auto xc = x - shift;
+    const auto yc = y - shift;
+    m_x = xc.to(dtype).contiguous();
+    m_yT = yc.t().to(dtype).contiguous();
+    m_halfX = xc.square().sum(1).mul_(0.5 * m_lambdaX).to(dtype);
+    m_halfY = yc.square().sum(1).mul_(0.5 * m_lambdaX).to(dtype);
+    if (dtype == torch::kFloat32 && at::hasMKLDNN() && m_x.size(1) > 0)
+        m_yMkldnn = yc.to(dtype).contiguous().to_mkldnn();
+
+    double labelMax = 0;
+    if (spec.labelCost.defined()) {
+        m_labelsX = spec.labelsX.to(torch::kInt64);
+        m_labelRows =
+            spec.labelCost.to(dtype).index_select(1, spec.labelsY.to(torch::kInt64)).contiguous();
+        labelMax = spec.labelCost.numel() ? spec.labelCost.max().item<double>() : 0.0;
+    }
+    // Diameter of the joint bounding box: |x - y| never exceeds it.
+    const auto all = torch::cat({xc, yc}, 0);
+    const double diam2 =
+        (std::get<0>(all.max(0)) - std::get<0>(all.min(0))).square().sum().item<double>();
+    m_bound = 0.5 * m_lambdaX * diam2 + std::max(0.0, labelMax);
+    m_tiles.resize(std::size_t((m_n + m_tileRows - 1) / m_tileRows));
+}
+
+torch::Tensor CostTiles::compute(std::int64_t k) const
+{
+    const auto i0 = tileBegin(k), i1 = tileEnd(k);
+    const auto xt = m_x.slice(0, i0, i1);
+    torch::Tensor c;
+    if (m_labelRows.defined())
+        c = m_labelRows.index_select(0, m_labelsX.slice(0, i0, i1));
+    else
+        c = torch::zeros({i1 - i0, m_m}, m_x.options());
+    c.add_(m_halfX.slice(0, i0, i1).unsqueeze(1)).add_(m_halfY.unsqueeze(0));
+    if (m_yMkldnn.defined())
+        c.sub_(at::mkldnn_linear(xt.contiguous().to_mkldnn(), m_yMkldnn, {}).to_dense(), m_lambdaX);
+    else
+        c.addmm_(xt, m_yT, 1.0, -m_lambdaX);
+    // Rounding can leave -1e-7 where x_i == y_j; costs are never negative.
+    return c.clamp_min_(0.0);
+}
+
+torch::Tensor CostTiles::tile(std::int64_t k)
+{
+    auto& cached = m_tiles[std::size_t(k)];
+    if (cached.defined()) return cached;
+    auto t = compute(k);
+    const auto bytes = std::int64_t(t.numel()) * std::int64_t(t.element_size());
+    if (bytes <= m_cacheBytesLeft) {
+        m_cacheBytesLeft -= bytes;
+        cached = t;
+    }
+    return t;
+}
+
+} // namespace wb::ot

@@ -1,0 +1,196 @@
+#include "ot/label_distance.h"
+
+#include <vector>
+
+namespace wb::ot {
+namespace {
+
+// Symmetric square root of a PSD matrix (negative eigenvalues from rounding clipped to 0).
+torch::Tensor sqrtPsd(const torch::Tensor& s)
+{
+    auto [values, vectors] = torch::linalg::eigh(s, "L");
+    return vectors.mm(torch::diag(values.clamp_min(0).sqrt())).mm(vectors.t());
+}
+
+// sum of singular values of m, from the eigenvalues of the smaller Gram matrix.
+double nuclearNorm(const torch::Tensor& m)
+{
+    const auto gram = m.size(0) <= m.size(1) ? m.mm(m.t()) : m.t().mm(m);
+    return torch::linalg::eigvalsh(gram, "L").clamp_min(0).sqrt().sum().item<double>();
+}
+
+struct GaussianFactor {
+    torch::Tensor mean;      // d
+    torch::Tensor root;      // d x r with root root^T = covariance
+    torch::Tensor rootTFast; // root^T as a float32 oneDNN tensor (fast mode only)
+    double trace = 0;
+};
+
+// root_a^T root_b (r_a x r_b, double). Fast mode multiplies in float32 through oneDNN (the
+// reference BLAS of Debian's LibTorch is 35x slower); the singular values then move by about
+// 1e-7 of the largest, which leaves W within about 1e-5 relative. The Gram matrix and its
+// eigenvalues stay in double: squaring in float32 would spoil the small singular values.
+torch::Tensor crossProduct(const GaussianFactor& a, const GaussianFactor& b)
+{
+    if (a.rootTFast.defined() && b.rootTFast.defined())
+        return at::mkldnn_linear(a.rootTFast, b.rootTFast, {}).to_dense().to(torch::kFloat64);
+    return a.root.t().mm(b.root);
+}
+
+GaussianFactor gaussianFactor(const torch::Tensor& samples)
+{
+    const auto n = samples.size(0);
+    const auto d = samples.size(1);
+    GaussianFactor g;
+    g.mean = samples.mean(0);
+    const auto centred = samples - g.mean;
+    const double scale = 1.0 / std::sqrt(double(n - 1));
+    g.trace = centred.square().sum().item<double>() / double(n - 1);
+    if (n <= d)
+        g.root = centred.t() * scale;
+    else
+        g.root = sqrtPsd(centred.t().mm(centred) / double(n - 1));
+    return g;
+}
+
+// rep[c] = the first class whose sample set equals c's. Identical sets (the same dataset under
+// two names) are computed once, in one order, so identical inputs give bit-identical blocks.
+std::vector<std::int64_t> representatives(const std::vector<torch::Tensor>& sets)
+{
+    std::vector<std::int64_t> rep(sets.size());
+    for (std::size_t c = 0; c < sets.size(); ++c) {
+        rep[c] = std::int64_t(c);
+        for (std::size_t p = 0; p < c; ++p)
+            if (rep[p] == std::int64_t(p) && sets[p].sizes() == sets[c].sizes() &&
+                torch::equal(sets[p], sets[c])) {
+                rep[c] = std::int64_t(p);
+                break;
+            }
+    }
+    return rep;
+}
+
+// Fills w[i][j] for every pair from the representatives' pairs (ri <= rj), computing each once.
+template <class Pair>
+bool fillByRepresentatives(torch::Tensor& w, const std::vector<std::int64_t>& rep,
+                           const SinkhornMonitor& monitor, Pair&& pair)
+{
+    const auto k = std::int64_t(rep.size());
+    auto a = w.accessor<double, 2>();
+    std::vector<std::pair<std::int64_t, std::int64_t>> todo;
+    for (std::int64_t i = 0; i < k; ++i)
+        for (std::int64_t j = i; j < k; ++j)
+            if (rep[std::size_t(i)] == i && rep[std::size_t(j)] == j) todo.emplace_back(i, j);
+    for (std::size_t t = 0; t < todo.size(); ++t) {
+        const auto [i, j] = todo[t];
+        double value = 0;
+        if (!pair(i, j, value)) return false;
+        a[i][j] = a[j][i] = value;
+        if (monitor.progress && !monitor.progress(double(t + 1) / double(todo.size())))
+            return false;
+    }
+    for (std::int64_t i = 0; i < k; ++i)
+        for (std::int64_t j = 0; j < k; ++j) {
+            const auto ri = rep[std::size_t(i)], rj = rep[std::size_t(j)];
+            a[i][j] = a[std::min(ri, rj)][std::max(ri, rj)];
+        }
+    return true;
+}
+
+LabelDistanceOutcome gaussianDistances(const torch::Tensor& x, const torch::Tensor& labels,
+                                       std::int64_t classes, bool fast,
+                                       const SinkhornMonitor& monitor)
+{
+    LabelDistanceOutcome out;
+    const auto xd = x.to(torch::kFloat64);
+    std::vector<torch::Tensor> sets;
+    for (std::int64_t c = 0; c < classes; ++c)
+        sets.push_back(xd.index({labels == c}));
+    const auto rep = representatives(sets);
+    std::vector<GaussianFactor> factors(sets.size());
+    for (std::size_t c = 0; c < sets.size(); ++c) {
+        if (rep[c] == std::int64_t(c)) {
+            factors[c] = gaussianFactor(sets[c]);
+            if (fast && at::hasMKLDNN())
+                factors[c].rootTFast =
+                    factors[c].root.t().to(torch::kFloat32).contiguous().to_mkldnn();
+        }
+        if (monitor.stop && monitor.stop()) {
+            out.cancelled = true;
+            return out;
+        }
+    }
+    out.w = torch::zeros({classes, classes}, torch::kFloat64);
+    const bool done = fillByRepresentatives(
+        out.w, rep, monitor, [&](std::int64_t i, std::int64_t j, double& value) {
+            if (i == j) {
+                value = 0.0; // W2 of a Gaussian with itself
+                return true;
+            }
+            const auto& a = factors[std::size_t(i)];
+            const auto& b = factors[std::size_t(j)];
+            const double cross = nuclearNorm(crossProduct(a, b));
+            const double means = (a.mean - b.mean).square().sum().item<double>();
+            value = std::max(0.0, means + a.trace + b.trace - 2.0 * cross);
+            return true;
+        });
+    out.cancelled = !done;
+    return out;
+}
+
+LabelDistanceOutcome exactDistances(const torch::Tensor& x, const torch::Tensor& labels,
+                                    std::int64_t classes, const LabelDistanceOptions& o,
+                                    const SinkhornMonitor& monitor)
+{
+    LabelDistanceOutcome out;
+    std::vector<torch::Tensor> sets;
+    for (std::int64_t c = 0; c < classes; ++c)
+        sets.push_back(x.index({labels == c}));
+    const auto rep = representatives(sets);
+    out.w = torch::zeros({classes, classes}, torch::kFloat64);
+    // The inner problems report no progress of their own, only whether to stop.
+    const SinkhornMonitor inner{monitor.stop, {}};
+    const bool done = fillByRepresentatives(
+        out.w, rep, monitor, [&](std::int64_t i, std::int64_t j, double& value) {
+            const auto& a = sets[std::size_t(i)];
+            const auto& b = sets[std::size_t(j)];
+            CostTiles cost({a, b, 1.0, {}, {}, {}}, o.dtype, o.tileRows, o.cacheBytes);
+            const auto wa = torch::full({a.size(0)}, 1.0 / double(a.size(0)), torch::kFloat64);
+            const auto wb = torch::full({b.size(0)}, 1.0 / double(b.size(0)), torch::kFloat64);
+            const auto solved = i == j ? sinkhornSymmetric(cost, wa, o.sinkhorn, inner)
+                                       : sinkhorn(cost, wa, wb, o.sinkhorn, inner);
+            if (solved.cancelled) return false;
+            if (!solved.stats.converged) ++out.notConverged;
+            value = solved.stats.cost;
+            return true;
+        });
+    out.cancelled = !done;
+    return out;
+}
+
+} // namespace
+
+LabelDistanceOutcome labelDistances(const torch::Tensor& x, const torch::Tensor& labels,
+                                    std::int64_t classes, const LabelDistanceOptions& options,
+                                    const SinkhornMonitor& monitor)
+{
+    torch::NoGradGuard noGrad;
+    const auto l = labels.to(torch::kInt64);
+    return options.method == InnerMethod::Gaussian
+               ? gaussianDistances(x, l, classes, options.dtype == torch::kFloat32, monitor)
+               : exactDistances(x, l, classes, options, monitor);
+}
+
+double gaussianW2Eigen(const torch::Tensor& mu1, const torch::Tensor& cov1,
+                       const torch::Tensor& mu2, const torch::Tensor& cov2)
+{
+    torch::NoGradGuard noGrad;
+    const auto s1 = cov1.to(torch::kFloat64);
+    const auto s2 = cov2.to(torch::kFloat64);
+    const auto r1 = sqrtPsd(s1);
+    const auto cross = sqrtPsd(r1.mm(s2).mm(r1));
+    return (mu1 - mu2).to(torch::kFloat64).square().sum().item<double>() +
+           (s1.trace() + s2.trace() - 2.0 * cross.trace()).item<double>();
+}
+
+} // namespace wb::ot

@@ -1,0 +1,84 @@
+#include "demo_workspace.h"
+#include "runs_model.h"
+
+#include <QAbstractItemModelTester>
+#include <QSortFilterProxyModel>
+#include <QTemporaryDir>
+#include <QTest>
+
+using wb::session::RunsModel;
+
+class TestRunsModel : public QObject {
+    Q_OBJECT
+private Q_SLOTS:
+    void initTestCase()
+    {
+        QVERIFY(m_dir.isValid());
+        m_path = m_dir.filePath(QStringLiteral("ws.sqlite")).toStdString();
+        m_ids = wb::test::writeDemoWorkspace(m_path);
+    }
+
+    void passesTheModelTester()
+    {
+        RunsModel model;
+        QAbstractItemModelTester tester(&model,
+                                        QAbstractItemModelTester::FailureReportingMode::QtTest);
+        auto store = wb::store::RunStore::openReadOnly(m_path);
+        model.reload(store);
+        QCOMPARE(model.rowCount(), 3);
+        QCOMPARE(model.columnCount(), int(RunsModel::ColumnCount));
+        model.reload(store); // a reset with the same rows
+        model.setRuns({});
+        QCOMPARE(model.rowCount(), 0);
+    }
+
+    void showsTheStoredValues()
+    {
+        RunsModel model;
+        auto store = wb::store::RunStore::openReadOnly(m_path);
+        model.reload(store);
+        const int row = model.rowOfRun(m_ids.finished);
+        QVERIFY(row >= 0);
+        const auto text = [&](int column) { return model.index(row, column).data().toString(); };
+        QCOMPARE(text(RunsModel::Id), QString::number(m_ids.finished));
+        QCOMPARE(text(RunsModel::Kind), QStringLiteral("search"));
+        QCOMPARE(text(RunsModel::Status), QStringLiteral("done"));
+        QCOMPARE(text(RunsModel::Dataset), QStringLiteral("shapes")); // trailing slash dropped
+        QCOMPARE(text(RunsModel::Epochs), QStringLiteral("3"));
+        QCOMPARE(text(RunsModel::BestValAcc), QStringLiteral("42.0%")); // 0.3 + 0.04 * 3
+        QCOMPARE(text(RunsModel::Seconds), QStringLiteral("6.0"));
+        QCOMPARE(model.index(row, 0).data(RunsModel::RunIdRole).toLongLong(), m_ids.finished);
+        const int failed = model.rowOfRun(m_ids.failed);
+        QCOMPARE(model.index(failed, RunsModel::Status).data().toString(),
+                 QStringLiteral("failed"));
+        QCOMPARE(model.rowOfRun(999), -1);
+    }
+
+    void sortsNumericallyThroughAProxy()
+    {
+        RunsModel model;
+        auto store = wb::store::RunStore::openReadOnly(m_path);
+        model.reload(store);
+        QSortFilterProxyModel proxy;
+        proxy.setSourceModel(&model);
+        proxy.setSortRole(RunsModel::SortRole);
+        QAbstractItemModelTester tester(&proxy,
+                                        QAbstractItemModelTester::FailureReportingMode::QtTest);
+        proxy.sort(RunsModel::BestValAcc, Qt::DescendingOrder);
+        QCOMPARE(proxy.index(0, RunsModel::Id).data(RunsModel::RunIdRole).toLongLong(),
+                 m_ids.second); // 0.58
+        QCOMPARE(proxy.index(2, RunsModel::Id).data(RunsModel::RunIdRole).toLongLong(),
+                 m_ids.failed); // 0.14
+        proxy.sort(RunsModel::Seconds, Qt::AscendingOrder);
+        QCOMPARE(proxy.index(0, RunsModel::Id).data(RunsModel::RunIdRole).toLongLong(),
+                 m_ids.failed); // 2 s
+    }
+
+private:
+    QTemporaryDir m_dir;
+    std::string m_path;
+    wb::test::DemoWorkspace m_ids;
+};
+
+QTEST_GUILESS_MAIN(TestRunsModel)
+#include "test_runs_model.moc"

@@ -1,0 +1,260 @@
+// Dataset distances end to end: embedders (pixels, TorchScript fixture), sampling, PCA, the
+// embedding cache, relabelling invariance and the errors a user meets.
+
+#include "ot/embedder.h"
+#include "ot/pca.h"
+#include "ot_fixtures.h"
+
+#include "wb/common/error.h"
+#include "wb/common/threads.h"
+#include "wb/ot/distance.h"
+
+#include <QTemporaryDir>
+#include <QTest>
+
+#include <cmath>
+#include <filesystem>
+
+using namespace wb;
+using namespace wb::ot;
+
+namespace {
+
+const std::string kData = WB_TEST_DATA_DIR "/ot/";
+
+class NullObserver : public OtObserver {};
+
+DistanceResult distance(const std::shared_ptr<data::Dataset>& a,
+                        const std::shared_ptr<data::Dataset>& b, const DistanceConfig& config,
+                        EmbeddingCache* cache = nullptr)
+{
+    RunControl control;
+    NullObserver observer;
+    return computeDistance({"A", a}, {"B", b}, config, control, observer, cache);
+}
+
+bool contains(const std::string& text, const std::string& part)
+{
+    if (text.find(part) != std::string::npos) return true;
+    qWarning("'%s' lacks '%s'", text.c_str(), part.c_str());
+    return false;
+}
+
+} // namespace
+
+class TestDatasetDistance : public QObject {
+    Q_OBJECT
+private Q_SLOTS:
+    void initTestCase() { setComputeThreads(1); }
+
+    void pixelsAreRawValuesInUnitRange()
+    {
+        auto ds = otfix::images(4, 2, 4, 1, 1);
+        EmbedderConfig c;
+        auto e = makeEmbedder(c);
+        const auto x = e->embed(*ds, {0, 3}, {});
+        QCOMPARE(x.sizes(), (torch::IntArrayRef{2, 16}));
+        for (int k = 0; k < 16; ++k) {
+            QCOMPARE(x[0][k].item<float>(), float(ds->image(0)[k]) / 255.0f);
+            QCOMPARE(x[1][k].item<float>(), float(ds->image(3)[k]) / 255.0f);
+        }
+        c.size = 2;
+        c.channels = 3;
+        QCOMPARE(makeEmbedder(c)->embed(*ds, {1}, {}).sizes(), (torch::IntArrayRef{1, 12}));
+    }
+
+    void torchScriptFixtureGivesPythonsFeatures()
+    {
+        // tools/ot_reference/make_torchscript_fixture.py: features of the reference image.
+        const float expected[4] = {0, 0.189641446f, 0.424787849f, 0.00961190555f};
+        auto ds = otfix::images(2, 2, 8, 1, 1);
+        for (int y = 0; y < 8; ++y)
+            for (int x = 0; x < 8; ++x)
+                ds->pixels[std::size_t(y * 8 + x)] = std::uint8_t((y * 8 + x) * 4);
+        auto c = EmbedderConfig::parse("torchscript:" + kData + "tiny_extractor.pt");
+        const auto f = makeEmbedder(c)->embed(*ds, {0, 1}, {});
+        QCOMPARE(f.sizes(), (torch::IntArrayRef{2, 4}));
+        for (int k = 0; k < 4; ++k)
+            QVERIFY(std::abs(f[0][k].item<float>() - expected[k]) < 1e-6);
+        // A whole distance runs on the model's features.
+        auto config = DistanceConfig{};
+        config.embedder = c;
+        const auto r =
+            distance(otfix::images(30, 3, 8, 1, 2), otfix::images(24, 2, 8, 1, 3, 40), config);
+        QCOMPARE(r.status, darts::RunStatus::Done);
+        QCOMPARE(r.dim, 4);
+        QVERIFY(r.value > 0);
+    }
+
+    void badModelsAreClearErrors()
+    {
+        auto a = otfix::images(20, 2, 8, 1, 1), b = otfix::images(20, 2, 8, 1, 2);
+        DistanceConfig config;
+        config.embedder = EmbedderConfig::parse("torchscript:" + kData + "not_a_model.pt");
+        auto r = distance(a, b, config);
+        QCOMPARE(r.status, darts::RunStatus::Failed);
+        QVERIFY(contains(r.error, "not_a_model.pt") &&
+                contains(r.error, "not a TorchScript model"));
+        config.embedder = EmbedderConfig::parse("torchscript:" + kData + "wrong_rank.pt");
+        r = distance(a, b, config);
+        QCOMPARE(r.status, darts::RunStatus::Failed);
+        QVERIFY(contains(r.error, "wrong_rank.pt") && contains(r.error, "outputs shape") &&
+                contains(r.error, "N x D"));
+        config.embedder = EmbedderConfig::parse("torchscript:" + kData + "missing.pt");
+        r = distance(a, b, config);
+        QVERIFY(contains(r.error, "missing.pt") && contains(r.error, "cannot read"));
+        QVERIFY_EXCEPTION_THROWN(EmbedderConfig::parse("resnet"), Error);
+    }
+
+    void badDatasetsAreClearErrors()
+    {
+        DistanceConfig config;
+        auto good = otfix::images(20, 2, 8, 1, 1);
+        auto empty = std::make_shared<data::Dataset>();
+        empty->path = "/data/empty";
+        auto r = distance(good, empty, config);
+        QCOMPARE(r.status, darts::RunStatus::Failed);
+        QVERIFY(contains(r.error, "/data/empty") && contains(r.error, "no images"));
+
+        auto single = otfix::images(10, 1, 8, 1, 2);
+        r = distance(single, good, config);
+        QVERIFY(contains(r.error, "only one class") && contains(r.error, "class0"));
+
+        auto corrupt = otfix::images(10, 2, 8, 1, 3);
+        corrupt->pixels.resize(100);
+        r = distance(good, corrupt, config);
+        QVERIFY(contains(r.error, "pixel data does not match"));
+
+        auto bigger = otfix::images(20, 2, 12, 1, 4);
+        r = distance(good, bigger, config);
+        QCOMPARE(r.status, darts::RunStatus::Failed);
+        QVERIFY(contains(r.error, "8x8") && contains(r.error, "12x12") &&
+                contains(r.error, "--embed-size"));
+        config.embedder.size = 6;
+        QCOMPARE(distance(good, bigger, config).status, darts::RunStatus::Done);
+
+        auto rgb = otfix::images(20, 2, 8, 3, 5);
+        config.embedder.size = 0;
+        r = distance(good, rgb, config);
+        QVERIFY(contains(r.error, "channel") && contains(r.error, "--embed-channels"));
+        config.embedder.channels = 3;
+        QCOMPARE(distance(good, rgb, config).status, darts::RunStatus::Done);
+
+        config.entreg = 0;
+        QVERIFY(contains(distance(good, good, config).error, "--entreg"));
+    }
+
+    void relabellingAndOrderKeepTheValue()
+    {
+        DistanceConfig config;
+        config.maxSamples = 25; // subsampling: the sample must not depend on class names
+        auto a = otfix::images(40, 3, 6, 1, 7);
+        auto b = otfix::images(36, 3, 6, 1, 8, 30);
+        const auto r = distance(a, b, config);
+        QCOMPARE(r.status, darts::RunStatus::Done);
+        QCOMPARE(r.samplesA, 25);
+        auto p = std::make_shared<data::Dataset>(*b);
+        p->classNames = {"zeta", "alpha", "mid"}; // class k becomes (k + 1) % 3
+        for (auto& l : p->labels)
+            l = (l + 1) % 3;
+        p->fingerprint = data::datasetFingerprint(*p);
+        QVERIFY(p->fingerprint != b->fingerprint);
+        const auto rp = distance(a, p, config);
+        QVERIFY2(std::abs(r.value - rp.value) < 1e-4 * r.value,
+                 qPrintable(QString("%1 vs %2").arg(r.value).arg(rp.value)));
+        const auto ba = distance(b, a, config);
+        QVERIFY(std::abs(r.value - ba.value) < 1e-3 * r.value);
+        QCOMPARE(distance(a, a, config).value, 0.0);
+        // A different seed draws other samples.
+        config.seed = 99;
+        QVERIFY(distance(a, b, config).value != r.value);
+    }
+
+    void pcaKeepsTheLeadingSubspace()
+    {
+        torch::manual_seed(3);
+        // Variance 9, 4, 1e-4 along three orthogonal directions of R^5.
+        const auto q = std::get<0>(torch::linalg::qr(torch::randn({5, 5}, torch::kFloat64)));
+        const auto z = torch::randn({200, 3}, torch::kFloat64) *
+                       torch::tensor({3.0, 2.0, 0.01}, torch::kFloat64);
+        const auto x = z.mm(q.slice(1, 0, 3).t()) + 7.0;
+        const auto p = pcaProject(x, 2, 0);
+        QCOMPARE(p.sizes(), (torch::IntArrayRef{200, 2}));
+        // Pairwise distances are kept up to the dropped direction.
+        const auto dx = torch::cdist(x, x), dp = torch::cdist(p, p);
+        QVERIFY((dx - dp).abs().max().item<double>() < 0.1);
+        QVERIFY(p.var(0)[0].item<double>() > p.var(0)[1].item<double>());
+        DistanceConfig config;
+        config.embedDim = 3;
+        const auto r =
+            distance(otfix::images(30, 2, 6, 1, 1), otfix::images(30, 2, 6, 1, 2, 20), config);
+        QCOMPARE(r.status, darts::RunStatus::Done);
+        QCOMPARE(r.dim, 3);
+    }
+
+    void embeddingsAreCachedByFingerprintAndEmbedder()
+    {
+        QTemporaryDir dir;
+        const auto folder = dir.path().toStdString() + "/embeddings";
+        auto a = otfix::images(30, 3, 8, 1, 1), b = otfix::images(30, 3, 8, 1, 2, 30);
+        DistanceConfig config;
+        config.embedder = EmbedderConfig::parse("torchscript:" + kData + "tiny_extractor.pt");
+        double first = 0;
+        {
+            EmbeddingCache cache(folder);
+            first = distance(a, b, config, &cache).value;
+            QCOMPARE(cache.hits(), 0);
+            QCOMPARE(distance(a, b, config, &cache).value, first);
+            QCOMPARE(cache.hits(), 2);
+        }
+        int files = 0;
+        for (const auto& f : std::filesystem::directory_iterator(folder)) {
+            ++files;
+            QVERIFY(f.path().filename().string().rfind(a->fingerprint, 0) == 0 ||
+                    f.path().filename().string().rfind(b->fingerprint, 0) == 0);
+        }
+        QCOMPARE(files, 2);
+        EmbeddingCache fresh(folder); // a new process: read from the files
+        QCOMPARE(distance(a, b, config, &fresh).value, first);
+        QCOMPARE(fresh.hits(), 2);
+        // Pixels are never written.
+        config.embedder = EmbedderConfig{};
+        distance(a, b, config, &fresh);
+        files = 0;
+        for ([[maybe_unused]] const auto& f : std::filesystem::directory_iterator(folder))
+            ++files;
+        QCOMPARE(files, 2);
+    }
+
+    void cancelledBeforeStartIsCancelled()
+    {
+        RunControl control;
+        control.requestStop();
+        NullObserver observer;
+        const auto r = computeDistance({"A", otfix::images(20, 2, 8, 1, 1)},
+                                       {"B", otfix::images(20, 2, 8, 1, 2)}, DistanceConfig{},
+                                       control, observer);
+        QCOMPARE(r.status, darts::RunStatus::Cancelled);
+    }
+
+    void configJsonAndCacheKey()
+    {
+        DistanceConfig c;
+        const auto key = c.cacheKeyJson();
+        c.threads = 2;
+        c.tileRows = 7;
+        c.costCacheMb = 1;
+        QCOMPARE(c.cacheKeyJson(), key); // run-time settings do not change the value
+        c.entreg = 0.2;
+        QVERIFY(c.cacheKeyJson() != key);
+        c.entreg = 0.1;
+        c.inner = InnerMethod::Gaussian;
+        QVERIFY(c.cacheKeyJson() != key);
+        QVERIFY(contains(c.toJson(), "\"inner\":\"gaussian\""));
+        QCOMPARE(parseInnerMethod("exact"), InnerMethod::Exact);
+        QVERIFY_EXCEPTION_THROWN(parseInnerMethod("sliced"), Error);
+    }
+};
+
+QTEST_APPLESS_MAIN(TestDatasetDistance)
+#include "test_dataset_distance.moc"

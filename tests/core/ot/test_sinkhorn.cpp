@@ -1,0 +1,239 @@
+// Log-domain Sinkhorn with eps-annealing over cost tiles: closed forms (1-D sorted matching),
+// POT reference values, the debiased divergence's invariants, convergence reporting and stops.
+
+#include "ot/cost_tiles.h"
+#include "ot/sinkhorn.h"
+#include "ot_fixtures.h"
+
+#include "wb/common/threads.h"
+#include "wb/ot/distance.h"
+
+#include <QTest>
+
+#include <algorithm>
+#include <chrono>
+#include <cmath>
+#include <thread>
+
+using namespace wb;
+using namespace wb::ot;
+
+namespace {
+
+torch::Tensor uniform(std::int64_t n)
+{
+    return torch::full({n}, 1.0 / double(n), torch::kFloat64);
+}
+
+SinkhornOptions tight(double eps)
+{
+    return {eps, 0.5, 1e-10, 100000};
+}
+
+OtProblemStats solve(const torch::Tensor& x, const torch::Tensor& y, const SinkhornOptions& o,
+                     torch::ScalarType dtype = torch::kFloat64, std::int64_t tileRows = 1024,
+                     std::int64_t cacheBytes = 1 << 30)
+{
+    CostTiles cost({x, y, 1.0, {}, {}, {}}, dtype, tileRows, cacheBytes);
+    return sinkhorn(cost, uniform(x.size(0)), uniform(y.size(0)), o, {}).stats;
+}
+
+OtProblemStats solveSelf(const torch::Tensor& x, const SinkhornOptions& o)
+{
+    CostTiles cost({x, x, 1.0, {}, {}, {}}, torch::kFloat64, 1024, 1 << 30);
+    return sinkhornSymmetric(cost, uniform(x.size(0)), o, {}).stats;
+}
+
+DistanceConfig preciseConfig()
+{
+    DistanceConfig c;
+    c.float64 = true;
+    c.tolerance = 1e-10;
+    c.maxIterations = 100000;
+    return c;
+}
+
+class NullObserver : public OtObserver {};
+
+class IssueCollector : public OtObserver {
+public:
+    void onIssue(const darts::Issue& issue) override { codes.push_back(issue.code); }
+    std::vector<std::string> codes;
+};
+
+} // namespace
+
+class TestSinkhorn : public QObject {
+    Q_OBJECT
+private Q_SLOTS:
+    void initTestCase() { setComputeThreads(1); }
+
+    void oneDimensionalApproachesSortedMatching_data()
+    {
+        QTest::addColumn<double>("eps");
+        QTest::newRow("eps 0.1") << 0.1;
+        QTest::newRow("eps 0.01") << 0.01;
+        QTest::newRow("eps 0.001") << 0.001;
+    }
+    void oneDimensionalApproachesSortedMatching()
+    {
+        QFETCH(double, eps);
+        // Unsorted on purpose; the optimal plan matches the sorted orders.
+        const std::vector<double> xs = {3, 0, 10, 1, 6}, ys = {7, 0.5, 12, 2, 2.5};
+        auto sx = xs, sy = ys;
+        std::sort(sx.begin(), sx.end());
+        std::sort(sy.begin(), sy.end());
+        double exact = 0;
+        for (std::size_t i = 0; i < sx.size(); ++i)
+            exact += 0.5 * std::pow(sx[i] - sy[i], 2) / 5;
+        const auto x = torch::tensor(xs, torch::kFloat64).view({5, 1});
+        const auto y = torch::tensor(ys, torch::kFloat64).view({5, 1});
+        const auto s = solve(x, y, tight(eps));
+        QVERIFY(s.converged);
+        QVERIFY(s.marginalError < 1e-10);
+        // 0 <= OT_eps - OT <= eps * KL(sorted matching | a x b) = eps * log 5.
+        QVERIFY2(s.cost >= exact - 1e-9, qPrintable(QString::number(s.cost - exact)));
+        QVERIFY2(s.cost <= exact + eps * std::log(5.0) + 1e-9,
+                 qPrintable(QString::number(s.cost - exact)));
+        if (eps <= 0.001) QVERIFY(std::abs(s.cost - exact) < 2e-3);
+    }
+
+    void matchesPotReference()
+    {
+        // tools/ot_reference/make_reference.py (POT 0.8.2, sinkhorn_log to marginal error < 1e-7).
+        const double otAB = 1.38149100679, otAA = 0.19326660853, otBB = 0.155057204101;
+        const double otAB05 = 1.68990329878;
+        const auto a = otfix::cloudA(), b = otfix::cloudB();
+        QVERIFY(std::abs(solve(a, b, tight(0.1)).cost - otAB) < 1e-8);
+        QVERIFY(std::abs(solve(b, a, tight(0.1)).cost - otAB) < 1e-8);
+        QVERIFY(std::abs(solve(a, b, tight(0.5)).cost - otAB05) < 1e-8);
+        QVERIFY(std::abs(solveSelf(a, tight(0.1)).cost - otAA) < 1e-8);
+        QVERIFY(std::abs(solveSelf(b, tight(0.1)).cost - otBB) < 1e-8);
+        // The asymmetric solver on a self problem agrees with the symmetric one.
+        QVERIFY(std::abs(solve(a, a, tight(0.1)).cost - otAA) < 1e-8);
+    }
+
+    void tilesAndPrecisionDoNotChangeTheValue()
+    {
+        const auto a = otfix::cloudA(), b = otfix::cloudB();
+        const auto whole = solve(a, b, tight(0.1));
+        const auto tiled = solve(a, b, tight(0.1), torch::kFloat64, 2, 0); // recomputed tiles
+        QVERIFY(std::abs(whole.cost - tiled.cost) < 1e-12);
+        QCOMPARE(whole.iterations, tiled.iterations);
+        const auto single = solve(a, b, {0.1, 0.5, 1e-5, 100000}, torch::kFloat32, 3, 64);
+        QVERIFY2(std::abs(single.cost - whole.cost) < 1e-5 * whole.cost,
+                 qPrintable(QString::number(single.cost - whole.cost)));
+    }
+
+    void annealingStartsAtTheCostBound()
+    {
+        const auto a = otfix::cloudA(), b = otfix::cloudB();
+        CostTiles cost({a, b, 1.0, {}, {}, {}}, torch::kFloat64, 1024, 1 << 20);
+        double maxCost = 0;
+        for (std::int64_t k = 0; k < cost.tileCount(); ++k)
+            maxCost = std::max(maxCost, cost.tile(k).max().item<double>());
+        QVERIFY(cost.bound() >= maxCost);
+        QVERIFY(cost.bound() < 10 * maxCost);
+        // More annealing levels, same answer.
+        const auto fine = solve(a, b, {0.1, 0.9, 1e-10, 100000});
+        QVERIFY(std::abs(fine.cost - solve(a, b, tight(0.1)).cost) < 1e-8);
+    }
+
+    void debiasedDivergenceInvariants()
+    {
+        auto config = preciseConfig();
+        RunControl control;
+        NullObserver observer;
+        const auto a = otfix::clusters("A", 40, 3, 2, 0.0, 1);
+        const auto b = otfix::clusters("B", 30, 3, 2, 0.4, 2);
+        // S(A,A) = 0 by construction.
+        const auto same = computeFeatureDistance(a, a, config, control, observer);
+        QCOMPARE(same.status, darts::RunStatus::Done);
+        QCOMPARE(same.value, 0.0);
+        // The same points in another order: 0 up to the solver tolerance.
+        auto shuffled = a;
+        for (std::size_t i = 0; i < a.count(); ++i) {
+            const auto j = a.count() - 1 - i;
+            shuffled.labels[i] = a.labels[j];
+            for (int k = 0; k < a.dim; ++k)
+                shuffled.x[i * a.dim + k] = a.x[j * a.dim + k];
+        }
+        const auto reordered = computeFeatureDistance(a, shuffled, config, control, observer);
+        QVERIFY2(std::abs(reordered.value) < 1e-7, qPrintable(QString::number(reordered.value)));
+        // Symmetric.
+        const auto ab = computeFeatureDistance(a, b, config, control, observer);
+        const auto ba = computeFeatureDistance(b, a, config, control, observer);
+        QCOMPARE(ab.status, darts::RunStatus::Done);
+        QVERIFY(ab.value > 0);
+        QVERIFY2(std::abs(ab.value - ba.value) < 1e-7 * ab.value,
+                 qPrintable(QString::number(ab.value - ba.value)));
+        // Grows as B moves away from A.
+        double previous = -1;
+        for (double shift : {0.0, 0.5, 1.0, 2.0, 4.0}) {
+            const auto moved = otfix::clusters("B", 30, 3, 2, shift, 2);
+            const auto r = computeFeatureDistance(a, moved, config, control, observer);
+            QVERIFY2(
+                r.value > previous,
+                qPrintable(QString("shift %1: %2 after %3").arg(shift).arg(r.value).arg(previous)));
+            previous = r.value;
+        }
+    }
+
+    void reportsNonConvergence()
+    {
+        DistanceConfig config;
+        config.maxIterations = 1;
+        config.tolerance = 1e-12;
+        RunControl control;
+        IssueCollector observer;
+        const auto r = computeFeatureDistance(otfix::labelledA(), otfix::labelledB(), config,
+                                              control, observer);
+        QCOMPARE(r.status, darts::RunStatus::Done);
+        QVERIFY(!r.converged);
+        QVERIFY(r.marginalError > 1e-12);
+        QVERIFY(r.iterations > 1); // annealing steps + the capped iteration
+        QVERIFY(std::count(observer.codes.begin(), observer.codes.end(), "ot.not_converged") >= 1);
+        QVERIFY(std::count(observer.codes.begin(), observer.codes.end(),
+                           "ot.labels_not_converged") == 1);
+    }
+
+    void convergedRunReportsItsError()
+    {
+        DistanceConfig config; // defaults: float32, tolerance 1e-3
+        RunControl control;
+        IssueCollector observer;
+        const auto r = computeFeatureDistance(otfix::labelledA(), otfix::labelledB(), config,
+                                              control, observer);
+        QCOMPARE(r.status, darts::RunStatus::Done);
+        QVERIFY(r.converged && r.aa.converged && r.bb.converged);
+        QVERIFY(r.marginalError < 1e-3);
+        QVERIFY(r.iterations > 0);
+        QVERIFY(observer.codes.empty());
+    }
+
+    void stopsWithinASecond()
+    {
+        DistanceConfig config;
+        config.tolerance = 1e-12; // would run to the iteration cap
+        config.maxIterations = 1000000;
+        config.tileRows = 64;
+        const auto a = otfix::clusters("A", 1500, 16, 4, 0.0, 3);
+        const auto b = otfix::clusters("B", 1500, 16, 4, 0.7, 4);
+        RunControl control;
+        NullObserver observer;
+        std::chrono::steady_clock::time_point asked;
+        std::thread stopper([&] {
+            std::this_thread::sleep_for(std::chrono::milliseconds(400));
+            asked = std::chrono::steady_clock::now();
+            control.requestStop();
+        });
+        const auto r = computeFeatureDistance(a, b, config, control, observer);
+        const auto ended = std::chrono::steady_clock::now();
+        stopper.join();
+        QCOMPARE(r.status, darts::RunStatus::Cancelled);
+        QVERIFY(std::chrono::duration<double>(ended - asked).count() < 1.0);
+    }
+};
+
+QTEST_APPLESS_MAIN(TestSinkhorn)
+#include "test_sinkhorn.moc"

@@ -1,0 +1,99 @@
+#include "curves_view.h"
+#include "qcustomplot_include.h"
+
+#include <QTest>
+
+using wb::ui::CurvesView;
+using Curve = wb::ui::CurvesView::Curve;
+
+namespace {
+
+std::vector<wb::darts::StepMetrics> steps(int epoch, int count)
+{
+    std::vector<wb::darts::StepMetrics> out;
+    for (int s = 1; s <= count; ++s) {
+        wb::darts::StepMetrics m;
+        m.epoch = epoch;
+        m.step = s;
+        m.stepsPerEpoch = count;
+        m.trainLoss = 3.0 - 0.1 * s;
+        m.trainAcc = 0.1 * s;
+        out.push_back(m);
+    }
+    return out;
+}
+
+wb::darts::EpochMetrics epoch(int e, double valAcc)
+{
+    wb::darts::EpochMetrics m;
+    m.epoch = e;
+    m.trainLoss = 2.0 / e;
+    m.valLoss = 2.5 / e;
+    m.trainAcc = valAcc + 0.05;
+    m.valAcc = valAcc;
+    return m;
+}
+
+} // namespace
+
+class TestCurvesView : public QObject {
+    Q_OBJECT
+private Q_SLOTS:
+    void batchesAccumulateInOrder()
+    {
+        CurvesView view;
+        view.resize(600, 400);
+        view.show();
+        view.appendSteps(steps(1, 5));
+        view.appendSteps(steps(2, 5));
+        view.appendEpochs({epoch(1, 0.4)});
+        view.appendEpochs({epoch(2, 0.6)});
+
+        QCOMPARE(view.pointCount(Curve::StepTrainLoss), 10);
+        QCOMPARE(view.pointCount(Curve::StepTrainAcc), 10);
+        QCOMPARE(view.pointCount(Curve::EpochTrainLoss), 2);
+        QCOMPARE(view.pointCount(Curve::EpochValAcc), 2);
+
+        bool found = false;
+        const QCPRange keys = view.graph(Curve::StepTrainLoss)->data()->keyRange(found);
+        QVERIFY(found);
+        QCOMPARE(keys.lower, 0.2); // epoch 1, step 1 of 5
+        QCOMPARE(keys.upper, 2.0); // epoch 2, step 5 of 5
+        const QCPRange loss = view.graph(Curve::StepTrainLoss)->data()->valueRange(found);
+        QVERIFY(found);
+        QVERIFY(qFuzzyCompare(loss.lower, 2.5));
+        QVERIFY(qFuzzyCompare(loss.upper, 2.9));
+        const QCPRange val = view.graph(Curve::EpochValAcc)->data()->valueRange(found);
+        QCOMPARE(val.lower, 0.4);
+        QCOMPARE(val.upper, 0.6);
+        // Data stays sorted by key: the last point is the newest.
+        QCOMPARE((view.graph(Curve::EpochValAcc)->data()->constEnd() - 1)->key, 2.0);
+        // The axes cover the data.
+        QVERIFY(view.lossPlot()->xAxis->range().contains(2.0));
+        QVERIFY(view.lossPlot()->yAxis->range().contains(2.9));
+    }
+
+    void outOfOrderBatchIsSorted()
+    {
+        CurvesView view;
+        view.appendEpochs({epoch(3, 0.7), epoch(1, 0.3), epoch(2, 0.5)});
+        const auto data = view.graph(Curve::EpochValAcc)->data();
+        QCOMPARE(data->size(), 3);
+        QCOMPARE(data->at(0)->key, 1.0);
+        QCOMPARE(data->at(2)->value, 0.7);
+    }
+
+    void clearEmptiesEveryCurve()
+    {
+        CurvesView view;
+        view.appendSteps(steps(1, 3));
+        view.appendEpochs({epoch(1, 0.5)});
+        view.clear();
+        for (Curve c : {Curve::StepTrainLoss, Curve::EpochTrainLoss, Curve::EpochValLoss,
+                        Curve::StepTrainAcc, Curve::EpochTrainAcc, Curve::EpochValAcc})
+            QCOMPARE(view.pointCount(c), 0);
+    }
+};
+
+QTEST_MAIN(TestCurvesView)
+#include "test_curves_view.moc"

@@ -1,0 +1,146 @@
+#include "curves_view.h"
+
+#include "qcustomplot_include.h"
+
+#include <algorithm>
+
+#include <QVBoxLayout>
+
+namespace wb::ui {
+namespace {
+
+QCPGraph* addGraph(QCustomPlot* plot, const QString& name, const QColor& color, bool markers)
+{
+    QCPGraph* graph = plot->addGraph();
+    graph->setName(name);
+    graph->setPen(QPen(color, markers ? 2.0 : 1.0));
+    if (markers) graph->setScatterStyle(QCPScatterStyle(QCPScatterStyle::ssDisc, 6));
+    graph->setAdaptiveSampling(true);
+    return graph;
+}
+
+QCustomPlot* makePlot(QWidget* parent, const QString& yLabel)
+{
+    auto* plot = new QCustomPlot(parent);
+    plot->xAxis->setLabel(QStringLiteral("epoch"));
+    plot->yAxis->setLabel(yLabel);
+    plot->legend->setVisible(true);
+    plot->legend->setFont(QFont(plot->font().family(), 7));
+    plot->axisRect()->insetLayout()->setInsetAlignment(0, Qt::AlignTop | Qt::AlignRight);
+    plot->setInteractions(QCP::iRangeDrag | QCP::iRangeZoom);
+    plot->setMinimumHeight(120);
+    return plot;
+}
+
+} // namespace
+
+CurvesView::CurvesView(QWidget* parent) : QWidget(parent)
+{
+    m_loss = makePlot(this, tr("loss"));
+    m_accuracy = makePlot(this, tr("accuracy"));
+    const QColor stepColor(150, 150, 150);
+    const QColor trainColor(31, 119, 180);
+    const QColor valColor(214, 39, 40);
+    m_graphs = {
+        addGraph(m_loss, tr("train (step)"), stepColor, false),
+        addGraph(m_loss, tr("train (epoch)"), trainColor, true),
+        addGraph(m_loss, tr("val (epoch)"), valColor, true),
+        addGraph(m_accuracy, tr("train (step)"), stepColor, false),
+        addGraph(m_accuracy, tr("train (epoch)"), trainColor, true),
+        addGraph(m_accuracy, tr("val (epoch)"), valColor, true),
+    };
+    m_accuracy->legend->setVisible(false); // same legend as the loss plot
+    m_accuracy->yAxis->setRange(0, 1);
+
+    auto* layout = new QVBoxLayout(this);
+    layout->setContentsMargins(0, 0, 0, 0);
+    layout->addWidget(m_loss);
+    layout->addWidget(m_accuracy);
+}
+
+void CurvesView::appendSteps(const std::vector<darts::StepMetrics>& steps)
+{
+    if (steps.empty()) return;
+    QVector<QCPGraphData> loss;
+    QVector<QCPGraphData> acc;
+    loss.reserve(qsizetype(steps.size()));
+    acc.reserve(qsizetype(steps.size()));
+    for (const auto& s : steps) {
+        const int per = s.stepsPerEpoch > 0 ? s.stepsPerEpoch : 1;
+        const double x = s.epoch - 1 + double(s.step) / per;
+        loss.append(QCPGraphData(x, s.trainLoss));
+        acc.append(QCPGraphData(x, s.trainAcc));
+    }
+    // Batches normally arrive in order; sort anyway so add(..., true) stays truthful.
+    const auto byKey = [](const QCPGraphData& a, const QCPGraphData& b) { return a.key < b.key; };
+    std::stable_sort(loss.begin(), loss.end(), byKey);
+    std::stable_sort(acc.begin(), acc.end(), byKey);
+    m_graphs[int(Curve::StepTrainLoss)]->data()->add(loss, true);
+    m_graphs[int(Curve::StepTrainAcc)]->data()->add(acc, true);
+    rescaleAndReplot();
+}
+
+void CurvesView::appendEpochs(const std::vector<darts::EpochMetrics>& epochs)
+{
+    if (epochs.empty()) return;
+    QVector<QCPGraphData> trainLoss, valLoss, trainAcc, valAcc;
+    std::vector<darts::EpochMetrics> sorted = epochs;
+    std::stable_sort(sorted.begin(), sorted.end(),
+                     [](const auto& a, const auto& b) { return a.epoch < b.epoch; });
+    for (const auto& e : sorted) {
+        trainLoss.append(QCPGraphData(e.epoch, e.trainLoss));
+        valLoss.append(QCPGraphData(e.epoch, e.valLoss));
+        trainAcc.append(QCPGraphData(e.epoch, e.trainAcc));
+        valAcc.append(QCPGraphData(e.epoch, e.valAcc));
+    }
+    m_graphs[int(Curve::EpochTrainLoss)]->data()->add(trainLoss, true);
+    m_graphs[int(Curve::EpochValLoss)]->data()->add(valLoss, true);
+    m_graphs[int(Curve::EpochTrainAcc)]->data()->add(trainAcc, true);
+    m_graphs[int(Curve::EpochValAcc)]->data()->add(valAcc, true);
+    rescaleAndReplot();
+}
+
+void CurvesView::clear()
+{
+    for (QCPGraph* g : m_graphs)
+        g->data()->clear();
+    rescaleAndReplot();
+}
+
+const QCPGraph* CurvesView::graph(Curve curve) const
+{
+    return m_graphs[int(curve)];
+}
+
+int CurvesView::pointCount(Curve curve) const
+{
+    return m_graphs[int(curve)]->dataCount();
+}
+
+void CurvesView::showEvent(QShowEvent* event)
+{
+    QWidget::showEvent(event);
+    if (m_stale) rescaleAndReplot();
+}
+
+void CurvesView::rescaleAndReplot()
+{
+    m_loss->rescaleAxes();
+    const QCPRange xr = m_loss->xAxis->range();
+    m_loss->xAxis->setRange(std::min(0.0, xr.lower), std::max(1.0, xr.upper));
+    m_accuracy->xAxis->setRange(m_loss->xAxis->range());
+    const QCPRange yr = m_loss->yAxis->range();
+    // Headroom above the data for the legend in the top right corner.
+    m_loss->yAxis->setRange(std::min(0.0, yr.lower), yr.upper * 1.35 + 1e-9);
+    m_accuracy->yAxis->setRange(0, 1.02);
+    // Hidden plots are not repainted: defer to showEvent instead of replotting off screen.
+    if (!isVisible()) {
+        m_stale = true;
+        return;
+    }
+    m_stale = false;
+    m_loss->replot(QCustomPlot::rpQueuedReplot);
+    m_accuracy->replot(QCustomPlot::rpQueuedReplot);
+}
+
+} // namespace wb::ui

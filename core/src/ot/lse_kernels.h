@@ -13,14 +13,14 @@ namespace wb::ot::kernels {
 // out[i] = log sum_j exp(h[j] - s * C[i, j]) for i < rows (C: rows x cols, row-major).
 void rowLogSumExp(const float* c, std::int64_t rows, std::int64_t cols, const float* h, float s,
                   double* out);
-void rowLogSumExp(const double* c, std::int64_t rows, std::int64_t cols, const double* h,
-                  double s, double* out);
+void rowLogSumExp(const double* c, std::int64_t rows, std::int64_t cols, const double* h, double s,
+                  double* out);
 
 // Column accumulation over a block of rows: with running maxima m[j] (start -inf) and sums
 // sum[j] (start 0), after all blocks log sum_i exp(h[i] - s * C[i, j]) = m[j] + log(sum[j]).
 void colLogSumExpAccumulate(const float* c, std::int64_t rows, std::int64_t cols, const float* h,
                             float s, float* m, float* sum);
-void colLogSumExpAccumulate(const double* c, std::int64_t rows, std::int64_t cols,
-                            const double* h, double s, double* m, double* sum);
+void colLogSumExpAccumulate(const double* c, std::int64_t rows, std::int64_t cols, const double* h,
+                            double s, double* m, double* sum);
 
 } // namespace wb::ot::kernels

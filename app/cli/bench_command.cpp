@@ -10,6 +10,7 @@
 #include <unistd.h>
 
 #include <cstdio>
+#include <cstdlib>
 #include <iostream>
 #include <memory>
 #include <sstream>
@@ -70,6 +71,9 @@ void addDistanceBench(CLI::App& bench, int& exitCode)
             exitCode = r.distance.status == darts::RunStatus::Done ? 0 : 1;
             return;
         }
+        // Children inherit it: spinning OpenMP threads collapse under CPU contention
+        // (dependencies.md, pitfall 2). A value the user set is kept.
+        setenv("OMP_WAIT_POLICY", "PASSIVE", 0);
         char self[4096] = {};
         const auto len = readlink("/proc/self/exe", self, sizeof self - 1);
         if (len <= 0) throw Error("bench distance: cannot find the supernet executable");

@@ -6,6 +6,7 @@
 #include "ot/pca.h"
 #include "ot/sinkhorn.h"
 #include "wb/common/threads.h"
+#include "wb/data/fingerprint.h"
 
 #include <algorithm>
 #include <chrono>
@@ -119,11 +120,6 @@ Side compact(Side side, int minimum, Reporter& report)
     return side;
 }
 
-OtProblemStats stats(const SinkhornOutcome& s)
-{
-    return s.stats;
-}
-
 std::vector<float> floats(const torch::Tensor& t)
 {
     const auto c = t.to(torch::kFloat32).contiguous();
@@ -227,9 +223,9 @@ void solve(Side a, Side b, const DistanceConfig& config, Reporter& report, Dista
             }
         }
     }
-    r.ab = stats(ab);
-    r.aa = stats(aa);
-    r.bb = stats(bb);
+    r.ab = ab.stats;
+    r.aa = aa.stats;
+    r.bb = bb.stats;
     r.value =
         config.debiased ? ab.stats.cost - 0.5 * (aa.stats.cost + bb.stats.cost) : ab.stats.cost;
     if (identical && config.debiased) r.value = 0.0;
@@ -332,8 +328,9 @@ DistanceResult computeDistance(const DatasetRef& a, const DatasetRef& b,
         checkDataset(b);
         const auto& da = *a.data;
         const auto& db = *b.data;
-        r.fingerprintA = da.fingerprint;
-        r.fingerprintB = db.fingerprint;
+        // A dataset built in memory may not carry its fingerprint; the caches need one.
+        r.fingerprintA = da.fingerprint.empty() ? data::datasetFingerprint(da) : da.fingerprint;
+        r.fingerprintB = db.fingerprint.empty() ? data::datasetFingerprint(db) : db.fingerprint;
         const auto& e = config.embedder;
         if (e.kind == EmbedderConfig::Kind::Pixels) {
             if (e.size == 0 && (da.height != db.height || da.width != db.width))
@@ -347,10 +344,12 @@ DistanceResult computeDistance(const DatasetRef& a, const DatasetRef& b,
                             "; pass --embed-channels 1 or 3");
         }
         auto embedder = makeEmbedder(e);
-        auto embed = [&](const DatasetRef& ref, const std::string& stage) -> Side {
+        auto embed = [&](const DatasetRef& ref, const std::string& fingerprint,
+                         const std::string& stage) -> Side {
             const auto indices = sampleIndices(*ref.data, config.maxSamples, config.seed);
             auto monitor = report.monitor(stage);
-            auto x = embedWithCache(cache, *embedder, *ref.data, indices, monitor.progress);
+            auto x =
+                embedWithCache(cache, *embedder, *ref.data, fingerprint, indices, monitor.progress);
             if (!x.defined()) return {};
             std::vector<std::int64_t> labels;
             labels.reserve(indices.size());
@@ -358,12 +357,12 @@ DistanceResult computeDistance(const DatasetRef& a, const DatasetRef& b,
                 labels.push_back(ref.data->labels[std::size_t(i)]);
             return {ref.name, x, torch::tensor(labels, torch::kInt64), ref.data->classNames};
         };
-        auto sa = embed(a, "embed A");
+        auto sa = embed(a, r.fingerprintA, "embed A");
         if (!sa.x.defined()) {
             r.status = darts::RunStatus::Cancelled;
             return;
         }
-        auto sb = embed(b, "embed B");
+        auto sb = embed(b, r.fingerprintB, "embed B");
         if (!sb.x.defined()) {
             r.status = darts::RunStatus::Cancelled;
             return;

@@ -42,10 +42,11 @@ std::unique_ptr<Embedder> makePixelEmbedder(const EmbedderConfig& config);
 std::unique_ptr<Embedder> makeTorchScriptEmbedder(const EmbedderConfig& config);
 std::unique_ptr<Embedder> makeSupernetEmbedder(const EmbedderConfig& config);
 
-// Rows of `indices`, from the cache when present (computing and adding the missing ones).
-// Returns an undefined tensor when abandoned.
+// Rows of `indices`, from the cache when present (computing and adding the missing ones), keyed
+// by the dataset's fingerprint and the embedder's key. Returns an undefined tensor when abandoned.
 torch::Tensor embedWithCache(EmbeddingCache* cache, Embedder& embedder,
-                             const data::Dataset& dataset, const std::vector<std::int64_t>& indices,
+                             const data::Dataset& dataset, const std::string& fingerprint,
+                             const std::vector<std::int64_t>& indices,
                              const std::function<bool(double)>& progress);
 
 } // namespace wb::ot

@@ -105,14 +105,15 @@ EmbeddingCache::Impl& EmbeddingCache::impl()
 }
 
 torch::Tensor embedWithCache(EmbeddingCache* cache, Embedder& embedder,
-                             const data::Dataset& dataset, const std::vector<std::int64_t>& indices,
+                             const data::Dataset& dataset, const std::string& fingerprint,
+                             const std::vector<std::int64_t>& indices,
                              const std::function<bool(double)>& progress)
 {
     torch::NoGradGuard noGrad;
     if (!cache) return embedder.embed(dataset, indices, progress);
     auto& impl = cache->impl();
     const auto key = embedder.key();
-    const auto name = dataset.fingerprint + "-" + sha256Hex(key).substr(0, 16);
+    const auto name = fingerprint + "-" + sha256Hex(key).substr(0, 16);
     auto it = impl.entries.find(name);
     if (it == impl.entries.end()) {
         CacheEntry loaded;

@@ -206,6 +206,13 @@ private Q_SLOTS:
             QCOMPARE(cache.hits(), 0);
             QCOMPARE(distance(a, b, config, &cache).value, first);
             QCOMPARE(cache.hits(), 2);
+            // A dataset built in memory without its fingerprint gets one: same cache entry.
+            auto bare = std::make_shared<data::Dataset>(*a);
+            bare->fingerprint.clear();
+            const auto rb = distance(bare, b, config, &cache);
+            QCOMPARE(rb.fingerprintA, a->fingerprint);
+            QCOMPARE(rb.value, first);
+            QCOMPARE(cache.hits(), 4);
         }
         int files = 0;
         for (const auto& f : std::filesystem::directory_iterator(folder)) {

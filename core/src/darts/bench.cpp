@@ -65,7 +65,7 @@ SearchBenchResult benchSearch(const SearchBenchConfig& config)
     torch::manual_seed(sc.runtime.seed);
 
     SupernetSpec spec{config.imageChannels, config.classes, sc.channels, sc.layers, sc.nodes,
-                      sc.effectivePrimitives()};
+                      sc.effectivePrimitives(), {}};
     const auto placement = makePlacement(sc.runtime);
     Supernet net(spec);
     net->place(placement.device, placement.channelsLast);

@@ -60,6 +60,12 @@ void syncFile(const std::string& path)
     ::close(fd);
 }
 
+// "train_sampler" for the first dataset (the single-dataset layout), "train_sampler_K" after.
+std::string samplerKey(const char* kind, std::size_t k)
+{
+    return std::string(kind) + "_sampler" + (k == 0 ? "" : "_" + std::to_string(k));
+}
+
 } // namespace
 
 std::string fileSha256(const std::string& path)
@@ -87,8 +93,10 @@ std::string saveCheckpoint(const std::string& path, const SearchState& state)
     state.alphaOpt.save(adam);
     archive.write("weight_optimizer", sgd);
     archive.write("alpha_optimizer", adam);
-    archive.write("train_sampler", bytes(state.trainSampler.state()));
-    archive.write("val_sampler", bytes(state.valSampler.state()));
+    for (std::size_t k = 0; k < state.trainSamplers.size(); ++k) {
+        archive.write(samplerKey("train", k), bytes(state.trainSamplers[k].state()));
+        archive.write(samplerKey("val", k), bytes(state.valSamplers[k].state()));
+    }
     archive.write("torch_rng", at::detail::getDefaultCPUGenerator().get_state());
     archive.write("history", historyTensor(state.history));
 
@@ -107,6 +115,28 @@ std::string saveCheckpoint(const std::string& path, const SearchState& state)
         throw Error(path + ": cannot move the checkpoint into place");
     }
     return fileSha256(path);
+}
+
+void loadSupernetWeights(const std::string& path, Supernet& net)
+{
+    try {
+        torch::serialize::InputArchive archive, module;
+        archive.load_from(path);
+        archive.read("supernet", module);
+        net->load(module);
+        torch::NoGradGuard noGrad;
+        for (auto [key, alpha] : {std::pair{"alpha_normal", net->alphaNormal()},
+                                  std::pair{"alpha_reduce", net->alphaReduce()}}) {
+            torch::Tensor t;
+            archive.read(key, t);
+            if (t.sizes() != alpha.sizes())
+                throw Error(path + ": alpha shape does not match this search space");
+            alpha.copy_(t);
+        }
+    } catch (const c10::Error& e) {
+        throw Error(path + ": not a readable supernet checkpoint for this network (" +
+                    std::string(e.what_without_backtrace()).substr(0, 200) + ")");
+    }
 }
 
 void loadCheckpoint(const std::string& path, SearchState& state)
@@ -142,8 +172,10 @@ void loadCheckpoint(const std::string& path, SearchState& state)
         archive.read("alpha_optimizer", adam);
         state.weightOpt.load(sgd);
         state.alphaOpt.load(adam);
-        state.trainSampler.restore(text(read("train_sampler")));
-        state.valSampler.restore(text(read("val_sampler")));
+        for (std::size_t k = 0; k < state.trainSamplers.size(); ++k) {
+            state.trainSamplers[k].restore(text(read(samplerKey("train", k).c_str())));
+            state.valSamplers[k].restore(text(read(samplerKey("val", k).c_str())));
+        }
         auto generator = at::detail::getDefaultCPUGenerator();  // a handle to the global one
         generator.set_state(read("torch_rng"));
         state.history = historyFrom(read("history"));

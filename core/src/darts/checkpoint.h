@@ -2,7 +2,7 @@
 
 // Search checkpoints: everything needed to continue a search exactly where an epoch ended -
 // supernet weights and BN statistics, alphas, both optimiser states, the epoch (which fixes the
-// cosine learning rate), both batch samplers, the torch RNG, and the epoch history. Written to a
+// cosine learning rate), the batch samplers of every dataset, the torch RNG, and the epoch history. Written to a
 // temporary file, flushed to disk, then renamed, so a crash never leaves a half-written file.
 
 #include "darts/supernet.h"
@@ -20,8 +20,8 @@ struct SearchState {
     Supernet& net;
     torch::optim::SGD& weightOpt;
     torch::optim::Adam& alphaOpt;
-    BatchSampler& trainSampler;
-    BatchSampler& valSampler;
+    std::vector<BatchSampler>& trainSamplers;  // one per dataset (several when pretraining jointly)
+    std::vector<BatchSampler>& valSamplers;
     int epoch = 0;  // completed epochs
     std::vector<EpochMetrics> history;
 };
@@ -32,6 +32,10 @@ std::string saveCheckpoint(const std::string& path, const SearchState& state);
 // Restores `state` in place (epoch and history included). Throws wb::Error naming the file when
 // it cannot be read, is not a search checkpoint, or belongs to a different network.
 void loadCheckpoint(const std::string& path, SearchState& state);
+
+// Reads only the supernet (weights, BN statistics) and alphas of a search checkpoint into `net`,
+// which must have the checkpoint's network. Throws wb::Error naming the file.
+void loadSupernetWeights(const std::string& path, Supernet& net);
 
 std::string fileSha256(const std::string& path);
 

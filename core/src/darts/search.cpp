@@ -5,6 +5,7 @@
 #include "darts/epoch_loop.h"
 #include "darts/supernet.h"
 #include "darts/tensor_data.h"
+#include "darts/warm_start.h"
 #include "common/guarded.h"
 #include "wb/common/error.h"
 #include "wb/common/threads.h"
@@ -61,19 +62,25 @@ public:
         setComputeThreads(rt.threads);
         torch::manual_seed(rt.seed);
         const auto placement = makePlacement(rt);
-        auto data = prepareData(m_config.data, rt.seed);
-        m_result.dataset = data.summary;
-        m_observer.onDataset(data.summary);
-        for (const auto& w : data.warnings) report({Severity::Warning, "data.skipped", w, 0});
+        const auto sets = prepareAll();
+        m_result.dataset = sets.front().summary;
+        m_observer.onDataset(sets.front().summary);
+        for (const auto& d : sets)
+            for (const auto& w : d.warnings) report({Severity::Warning, "data.skipped", w, 0});
 
         SupernetSpec spec;
-        spec.inChannels = data.summary.channels;
-        spec.classes = data.classes;
+        spec.inChannels = sets.front().summary.channels;
+        spec.classes = sets.front().classes;
+        for (std::size_t k = 1; k < sets.size(); ++k) spec.moreHeads.push_back(sets[k].classes);
         spec.channels = m_config.channels;
         spec.layers = m_config.layers;
         spec.nodes = m_config.nodes;
         spec.primitives = m_config.effectivePrimitives();
         Supernet net(spec);
+        // A resumed run continues from its own checkpoint, which already holds the transfer.
+        if (!m_config.warmStart.checkpoint.empty() && m_resumeFrom.empty())
+            report({Severity::Info, "warm_start",
+                    applyWarmStart(m_config.warmStart, m_config, net).message, 0});
         net->place(placement.device, placement.channelsLast);
 
         const auto& wc = m_config.weights;
@@ -86,15 +93,23 @@ public:
                                .weight_decay(m_config.alphaWeightDecay));
         auto variant = makeVariant(m_config, net, weightOpt, alphaOpt);
 
-        // Separate streams so the val order does not depend on the train split's size.
-        BatchSampler trainSampler(data.train.size(), m_config.batchSize, rt.seed * 2 + 1);
-        BatchSampler valSampler(data.val.size(), m_config.batchSize, rt.seed * 2 + 2);
-        const int steps = m_config.stepsPerEpoch > 0 ? m_config.stepsPerEpoch
-                                                     : int(trainSampler.batchesPerPass());
+        // Separate streams so the val order does not depend on the train split's size; further
+        // datasets get streams of their own.
+        std::vector<BatchSampler> trainSamplers, valSamplers;
+        std::int64_t passSteps = 0;
+        for (std::size_t k = 0; k < sets.size(); ++k) {
+            const std::uint64_t offset = 1000003ULL * k;
+            trainSamplers.emplace_back(sets[k].train.size(), m_config.batchSize,
+                                       rt.seed * 2 + 1 + offset);
+            valSamplers.emplace_back(sets[k].val.size(), m_config.batchSize,
+                                     rt.seed * 2 + 2 + offset);
+            passSteps += trainSamplers.back().batchesPerPass();
+        }
+        const int steps = m_config.stepsPerEpoch > 0 ? m_config.stepsPerEpoch : int(passSteps);
         const auto weights = net->parameters();
         const auto forward = [&](const torch::Tensor& x) { return net->forward(x); };
 
-        SearchState state{net, weightOpt, alphaOpt, trainSampler, valSampler, 0, {}};
+        SearchState state{net, weightOpt, alphaOpt, trainSamplers, valSamplers, 0, {}};
         if (!m_resumeFrom.empty()) {
             restore(state);
             if (placement.channelsLast) convertToChannelsLast(*net);
@@ -106,19 +121,29 @@ public:
             const double lr = cosineLr(wc.lr, wc.lrMin, epoch - 1, m_config.epochs);
             setLearningRate(weightOpt, lr);
             net->train();
+            std::size_t step = 0;
             auto m = runEpochSteps(epoch, steps, lr, m_control, m_observer, [&] {
-                const auto train = gather(data.train, trainSampler.next(), placement);
-                const auto val = gather(data.val, valSampler.next(), placement);
+                // Round-robin over datasets: both the weight and the alpha step of this step
+                // use dataset k and its head.
+                const auto k = step++ % sets.size();
+                net->setActiveHead(int(k));
+                const auto train = gather(sets[k].train, trainSamplers[k].next(), placement);
+                const auto val = gather(sets[k].val, valSamplers[k].next(), placement);
                 const auto alphaLoss = variant->alphaStep(train, val, lr);
                 return StepResult{weightStep(forward, weightOpt, weights, train, wc.gradClip),
                                   alphaLoss};
             });
             if (!m) break;
-            const auto val = evaluate(*net, forward, data.val, placement,
-                                      m_config.valBatchStats ? BatchNormMode::Batch
-                                                             : BatchNormMode::Running);
-            m->valLoss = val.loss;
-            m->valAcc = val.acc;
+            // Several datasets: the mean of their val losses and accuracies.
+            for (std::size_t k = 0; k < sets.size(); ++k) {
+                net->setActiveHead(int(k));
+                const auto val = evaluate(*net, forward, sets[k].val, placement,
+                                          m_config.valBatchStats ? BatchNormMode::Batch
+                                                                 : BatchNormMode::Running);
+                m->valLoss += val.loss / double(sets.size());
+                m->valAcc += val.acc / double(sets.size());
+            }
+            net->setActiveHead(0);
             m->seconds = secondsSince(epochStart);
             m_result.epochs.push_back(*m);
             m_observer.onEpoch(*m);
@@ -162,6 +187,24 @@ private:
 
     // One file per epoch. Which files to keep (the last and the best) is the run store's call:
     // it sees every run's checkpoints and deletes the ones it stops referencing.
+    // The search dataset, then those of a multi-dataset pretraining, all with one channel count.
+    std::vector<PreparedData> prepareAll() const
+    {
+        std::vector<PreparedData> sets;
+        sets.push_back(prepareData(m_config.data, m_config.runtime.seed));
+        for (const auto& more : m_config.moreData) {
+            sets.push_back(prepareData(more, m_config.runtime.seed));
+            const auto& a = sets.front().summary;
+            const auto& b = sets.back().summary;
+            if (a.channels != b.channels)
+                throw Error(more.path + ": has " + std::to_string(b.channels) +
+                            " image channels but " + a.path + " has " +
+                            std::to_string(a.channels) +
+                            "; jointly searched datasets need one count (--image-channels)");
+        }
+        return sets;
+    }
+
     void writeCheckpoint(const SearchState& state)
     {
         char name[32];

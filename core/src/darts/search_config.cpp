@@ -22,6 +22,8 @@ void validateCommon(const DataConfig& d, const RuntimeConfig& r, const WeightOpt
 {
     require(!d.path.empty(), "data", "is required (--data PATH)");
     require(d.imageSize >= 0 && d.imageSize <= 1024, "image_size", "must be in [0, 1024]");
+    require(d.imageChannels == 0 || d.imageChannels == 1 || d.imageChannels == 3,
+            "image_channels", "must be 0 (native), 1 or 3");
     require(d.maxPerClass >= 0, "max_per_class", "must be >= 0");
     require(d.trainFraction > 0 && d.valFraction > 0 && d.trainFraction + d.valFraction < 1,
             "split fractions", "need train > 0, val > 0 and train + val < 1");
@@ -40,6 +42,7 @@ json toJ(const DataConfig& d)
     return {{"path", d.path},
             {"format", data::formatName(d.format)},
             {"image_size", d.imageSize},
+            {"image_channels", d.imageChannels},
             {"max_per_class", d.maxPerClass},
             {"train_fraction", d.trainFraction},
             {"val_fraction", d.valFraction}};
@@ -66,6 +69,7 @@ void fromJ(const json& j, DataConfig& d)
     get(j, "path", d.path);
     if (j.contains("format")) d.format = data::parseFormat(j.at("format").get<std::string>());
     get(j, "image_size", d.imageSize);
+    get(j, "image_channels", d.imageChannels);
     get(j, "max_per_class", d.maxPerClass);
     get(j, "train_fraction", d.trainFraction);
     get(j, "val_fraction", d.valFraction);
@@ -84,6 +88,27 @@ void fromJ(const json& j, WeightOptConfig& w)
     get(j, "momentum", w.momentum);
     get(j, "weight_decay", w.weightDecay);
     get(j, "grad_clip", w.gradClip);
+}
+
+json toJ(const WarmStart& w)
+{
+    return {{"checkpoint", w.checkpoint},
+            {"sha256", w.sha256},
+            {"source_config", w.sourceConfigJson},
+            {"source_in_channels", w.sourceInChannels},
+            {"source_classes", w.sourceClasses},
+            {"keep_head", w.keepHead},
+            {"label", w.label}};
+}
+void fromJ(const json& j, WarmStart& w)
+{
+    get(j, "checkpoint", w.checkpoint);
+    get(j, "sha256", w.sha256);
+    get(j, "source_config", w.sourceConfigJson);
+    get(j, "source_in_channels", w.sourceInChannels);
+    get(j, "source_classes", w.sourceClasses);
+    get(j, "keep_head", w.keepHead);
+    get(j, "label", w.label);
 }
 
 json parseObject(const std::string& text, const char* what)
@@ -107,8 +132,13 @@ std::vector<std::string> SearchConfig::effectivePrimitives() const
 void SearchConfig::validate() const
 {
     validateCommon(data, runtime, weights, batchSize, epochs);
+    for (const auto& more : moreData) validateCommon(more, runtime, weights, batchSize, epochs);
     require(channels >= 1 && channels <= 512, "channels", "must be in [1, 512]");
     require(layers >= 1 && layers <= 64, "layers", "must be in [1, 64]");
+    require(warmStart.checkpoint.empty() ||
+                (!warmStart.sourceConfigJson.empty() && warmStart.sourceInChannels > 0 &&
+                 warmStart.sourceClasses > 1),
+            "warm_start", "needs the source's search config, input channels and classes");
     require(nodes >= 1 && nodes <= 8, "nodes", "must be in [1, 8]");
     require(stepsPerEpoch >= 0, "steps_per_epoch", "must be >= 0");
     require(variant == "darts", "variant", "'" + variant + "' is unknown (available: darts)");
@@ -142,6 +172,11 @@ std::string SearchConfig::toJson() const
               {"unrolled_lr", unrolledLr},
               {"val_batch_stats", valBatchStats},
               {"checkpoint_dir", checkpointDir}};
+    if (!moreData.empty()) {
+        j["more_data"] = json::array();
+        for (const auto& d : moreData) j["more_data"].push_back(toJ(d));
+    }
+    if (!warmStart.checkpoint.empty()) j["warm_start"] = toJ(warmStart);
     return j.dump();
 }
 
@@ -169,10 +204,36 @@ SearchConfig SearchConfig::fromJson(const std::string& text)
         get(j, "unrolled_lr", c.unrolledLr);
         get(j, "val_batch_stats", c.valBatchStats);
         get(j, "checkpoint_dir", c.checkpointDir);
+        if (j.contains("more_data"))
+            for (const auto& d : j.at("more_data")) fromJ(d, c.moreData.emplace_back());
+        if (j.contains("warm_start")) fromJ(j.at("warm_start"), c.warmStart);
     } catch (const json::exception& e) {
         throw Error(std::string("search config: ") + e.what());
     }
     return c;
+}
+
+std::optional<std::string> searchSpaceMismatch(const SearchConfig& source, int sourceChannels,
+                                               const SearchConfig& target, int targetChannels)
+{
+    std::string diff;
+    const auto add = [&](const std::string& what, const std::string& a, const std::string& b) {
+        if (a != b) diff += (diff.empty() ? "" : ", ") + what + " " + a + " (source) vs " + b;
+    };
+    add("channels", std::to_string(source.channels), std::to_string(target.channels));
+    add("layers", std::to_string(source.layers), std::to_string(target.layers));
+    add("nodes", std::to_string(source.nodes), std::to_string(target.nodes));
+    const auto join = [](const std::vector<std::string>& ops) {
+        std::string s;
+        for (const auto& op : ops) s += (s.empty() ? "" : ",") + op;
+        return s;
+    };
+    add("primitives", join(source.effectivePrimitives()), join(target.effectivePrimitives()));
+    add("image channels", std::to_string(sourceChannels), std::to_string(targetChannels));
+    if (diff.empty()) return std::nullopt;
+    return "the search spaces differ: " + diff +
+           " (a warm start needs the same network; pass the source's --channels, --layers, "
+           "--nodes, --primitives, or --image-channels to convert the images)";
 }
 
 void TrainConfig::validate() const

@@ -27,7 +27,10 @@ SupernetImpl::SupernetImpl(const SupernetSpec& spec) : m_spec(spec)
         cPrevPrev = cPrev;
         cPrev = spec.nodes * cCurr;
     }
-    m_classifier = register_module("classifier", torch::nn::Linear(cPrev, spec.classes));
+    m_heads.push_back(register_module(headName(0), torch::nn::Linear(cPrev, spec.classes)));
+    for (std::size_t k = 0; k < spec.moreHeads.size(); ++k)
+        m_heads.push_back(register_module(headName(int(k) + 1),
+                                          torch::nn::Linear(cPrev, spec.moreHeads[k])));
 
     // Reference initialisation: 1e-3 * N(0, 1), so the first softmax is nearly uniform.
     const auto shape = std::vector<int64_t>{edgeCount(spec.nodes), int64_t(spec.primitives.size())};
@@ -52,7 +55,12 @@ torch::Tensor SupernetImpl::features(const torch::Tensor& x)
 
 torch::Tensor SupernetImpl::forward(const torch::Tensor& x)
 {
-    return m_classifier(features(x));
+    return m_heads.at(std::size_t(m_activeHead))(features(x));
+}
+
+std::string SupernetImpl::headName(int k)
+{
+    return k == 0 ? "classifier" : "classifier_" + std::to_string(k);
 }
 
 void SupernetImpl::place(torch::Device device, bool channelsLast)

@@ -21,6 +21,7 @@ struct SupernetSpec {
     int layers = 5;
     int nodes = 4;
     std::vector<std::string> primitives;
+    std::vector<int> moreHeads; // classes of further heads (multi-dataset pretraining)
 };
 
 class SupernetImpl : public torch::nn::Module {
@@ -34,7 +35,12 @@ public:
     std::vector<torch::Tensor> alphas() const { return {m_alphaNormal, m_alphaReduce}; }
     torch::Tensor& alphaNormal() { return m_alphaNormal; }
     torch::Tensor& alphaReduce() { return m_alphaReduce; }
-    torch::nn::Linear& classifier() { return m_classifier; }
+    // Head k classifies dataset k; forward() uses the active one (0 unless set).
+    int headCount() const { return int(m_heads.size()); }
+    void setActiveHead(int k) { m_activeHead = k; }
+    int activeHead() const { return m_activeHead; }
+    // Registered names of head k's module: "classifier", then "classifier_1", ...
+    static std::string headName(int k);
     // Moves weights and alphas to a device and, optionally, channels_last. alpha is not a
     // registered parameter, so Module::to() alone would leave it behind.
     void place(torch::Device device, bool channelsLast);
@@ -43,7 +49,8 @@ private:
     SupernetSpec m_spec;
     torch::nn::Sequential m_stem{nullptr};
     std::vector<SearchCell> m_cells;
-    torch::nn::Linear m_classifier{nullptr};
+    std::vector<torch::nn::Linear> m_heads;
+    int m_activeHead = 0;
     torch::Tensor m_alphaNormal;
     torch::Tensor m_alphaReduce;
 };

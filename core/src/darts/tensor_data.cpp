@@ -35,6 +35,7 @@ PreparedData prepareData(const DataConfig& config, std::uint64_t seed)
     data::LoadOptions load;
     load.format = config.format;
     load.imageSize = config.imageSize;
+    load.channels = config.imageChannels;
     const auto ds = data::loadDataset(config.path, load);
     if (ds.classNames.size() < 2)
         throw Error(config.path + ": a search needs at least 2 classes, found " +

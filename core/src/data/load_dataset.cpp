@@ -55,6 +55,26 @@ Dataset loadAs(Format format, const fs::path& path, const LoadOptions& options)
     throw Error(path.string() + ": no loader for format " + formatName(format));
 }
 
+// Grey <-> RGB in place, so datasets of both kinds can share one supernet.
+void convertChannels(Dataset& ds, int channels)
+{
+    if (channels == 0 || channels == ds.channels) return;
+    const std::size_t plane = std::size_t(ds.height) * std::size_t(ds.width);
+    std::vector<std::uint8_t> out(ds.count() * plane * std::size_t(channels));
+    for (std::size_t i = 0; i < ds.count(); ++i) {
+        const auto* in = ds.image(i);
+        auto* o = out.data() + i * plane * std::size_t(channels);
+        for (std::size_t k = 0; k < plane; ++k) {
+            int sum = 0;
+            for (int c = 0; c < ds.channels; ++c) sum += in[std::size_t(c) * plane + k];
+            const auto grey = std::uint8_t((sum + ds.channels / 2) / ds.channels);
+            for (int c = 0; c < channels; ++c) o[std::size_t(c) * plane + k] = grey;
+        }
+    }
+    ds.pixels = std::move(out);
+    ds.channels = channels;
+}
+
 } // namespace
 
 std::vector<std::string> numberedClassNames(int count)
@@ -71,6 +91,9 @@ Dataset loadDataset(const std::string& path, const LoadOptions& options)
         throw Error("image size must be 0 (native size) or positive, got " +
                     std::to_string(options.imageSize));
     }
+    if (options.channels != 0 && options.channels != 1 && options.channels != 3)
+        throw Error("image channels must be 0 (native), 1 (grey) or 3 (RGB), got " +
+                    std::to_string(options.channels));
     try {
         std::error_code code;
         const bool exists = !path.empty() && fs::exists(path, code);
@@ -79,6 +102,7 @@ Dataset loadDataset(const std::string& path, const LoadOptions& options)
 
         const Format format = options.format == Format::Auto ? detectFormat(path) : options.format;
         Dataset dataset = loadAs(format, path, options);
+        convertChannels(dataset, options.channels);
         dataset.path = path;
         dataset.format = format;
         dataset.fingerprint = datasetFingerprint(dataset);

@@ -2,6 +2,7 @@
 
 #include "ot/embedder.h"
 
+#include "darts/checkpoint.h"
 #include "darts/supernet.h"
 #include "wb/common/error.h"
 #include "wb/darts/search_config.h"
@@ -21,26 +22,10 @@ public:
                                  search.channels,
                                  search.layers,
                                  search.nodes,
-                                 search.effectivePrimitives()};
+                                 search.effectivePrimitives(),
+                                 {}};
         m_net = darts::Supernet(spec);
-        try {
-            torch::serialize::InputArchive archive, net;
-            archive.load_from(m_config.modelPath);
-            archive.read("supernet", net);
-            m_net->load(net);
-            torch::NoGradGuard noGrad;
-            for (auto [key, alpha] : {std::pair{"alpha_normal", m_net->alphaNormal()},
-                                      std::pair{"alpha_reduce", m_net->alphaReduce()}}) {
-                torch::Tensor t;
-                archive.read(key, t);
-                if (t.sizes() != alpha.sizes())
-                    throw Error(m_config.modelPath + ": alpha shape does not match its run");
-                alpha.copy_(t);
-            }
-        } catch (const c10::Error& e) {
-            throw Error(m_config.modelPath + ": not a readable supernet checkpoint of this run (" +
-                        std::string(e.what_without_backtrace()).substr(0, 200) + ")");
-        }
+        darts::loadSupernetWeights(m_config.modelPath, m_net);
         m_net->eval();
         m_config.channels = m_config.supernetInChannels;
         m_config.range = 1.0;

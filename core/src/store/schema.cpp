@@ -138,9 +138,61 @@ CREATE TABLE distances (
 CREATE INDEX distances_b ON distances (fingerprint_b);
 )sql";
 
+// Version 3: supernet transfer. `zoo` entries point at a finished search run's last checkpoint
+// (no cascade: a run in the zoo cannot be deleted); `sources` is a JSON array of the datasets it
+// was searched on (several for a multi-dataset supernet). `transfers` links a warm-started run
+// to its source and the ranking that chose it; `experiments` and `experiment_cells` group the
+// runs of a paired experiment (one cell per target x seed x arm).
+static const char* const kSchema3 = R"sql(
+CREATE TABLE zoo (
+    id INTEGER PRIMARY KEY,
+    name TEXT NOT NULL UNIQUE,
+    run_id INTEGER NOT NULL REFERENCES runs (id),
+    created_at REAL NOT NULL,
+    sources TEXT NOT NULL,
+    search_config TEXT NOT NULL,
+    checkpoint TEXT NOT NULL,
+    checkpoint_sha256 TEXT NOT NULL,
+    val_acc REAL
+);
+CREATE INDEX zoo_run ON zoo (run_id);
+
+CREATE TABLE transfers (
+    run_id INTEGER PRIMARY KEY REFERENCES runs (id) ON DELETE CASCADE,
+    zoo_id INTEGER REFERENCES zoo (id) ON DELETE SET NULL,
+    zoo_name TEXT NOT NULL,
+    mode TEXT NOT NULL CHECK (mode IN ('auto', 'random', 'id')),
+    distance REAL,
+    ranking TEXT NOT NULL
+);
+
+CREATE TABLE experiments (
+    id INTEGER PRIMARY KEY,
+    created_at REAL NOT NULL,
+    spec TEXT NOT NULL,
+    status TEXT NOT NULL,
+    out_dir TEXT NOT NULL
+);
+
+CREATE TABLE experiment_cells (
+    experiment_id INTEGER NOT NULL REFERENCES experiments (id) ON DELETE CASCADE,
+    target TEXT NOT NULL,
+    seed INTEGER NOT NULL,
+    arm TEXT NOT NULL,
+    status TEXT NOT NULL,
+    search_run_id INTEGER REFERENCES runs (id) ON DELETE SET NULL,
+    train_run_id INTEGER REFERENCES runs (id) ON DELETE SET NULL,
+    zoo_id INTEGER REFERENCES zoo (id) ON DELETE SET NULL,
+    source TEXT NOT NULL,
+    distance REAL,
+    error TEXT NOT NULL,
+    PRIMARY KEY (experiment_id, target, seed, arm)
+);
+)sql";
+
 const std::vector<Migration>& migrations()
 {
-    static const std::vector<Migration> list = {{1, kSchema1}, {2, kSchema2}};
+    static const std::vector<Migration> list = {{1, kSchema1}, {2, kSchema2}, {3, kSchema3}};
     return list;
 }
 

@@ -4,6 +4,7 @@
 #include "wb/data/dataset.h"
 
 #include <cstdint>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -14,6 +15,7 @@ struct DataConfig {
     std::string path;
     data::Format format = data::Format::Auto;
     int imageSize = 0;    // 0 = native size
+    int imageChannels = 0; // 0 = native, 1 = grey (channel mean), 3 = RGB (grey replicated)
     int maxPerClass = 0;  // 0 = every image
     double trainFraction = 0.5;
     double valFraction = 0.25;
@@ -33,6 +35,19 @@ struct WeightOptConfig {
     double momentum = 0.9;
     double weightDecay = 3e-4;
     double gradClip = 5.0;  // max global L2 norm of the weight gradient
+};
+
+// A supernet to start a search from (supernet transfer): its checkpoint and the network it
+// holds. Weights, alphas and BN statistics are copied; the classifier head only when keepHead is
+// set and the class counts match; optimisers and the learning-rate schedule start fresh.
+struct WarmStart {
+    std::string checkpoint;       // search checkpoint file (empty = no warm start)
+    std::string sha256;           // expected checksum of the file (empty = not checked)
+    std::string sourceConfigJson; // the source run's SearchConfig (its search space)
+    int sourceInChannels = 0;
+    int sourceClasses = 0;        // classes of the source's (first) head
+    bool keepHead = false;
+    std::string label;            // shown in messages, e.g. "zoo 3 (FSH)"
 };
 
 // A DARTS search job. Defaults follow the DARTS paper except the network size, which is the
@@ -60,6 +75,10 @@ struct SearchConfig {
     // running statistics lag the weights and eval-mode accuracy sits at chance.
     bool valBatchStats = true;
     std::string checkpointDir;  // empty = no checkpoints; else one file per epoch, last + best kept
+    // Multi-dataset pretraining: further datasets searched jointly with `data` (shared body and
+    // alphas, one linear head per dataset, steps drawn round-robin across datasets).
+    std::vector<DataConfig> moreData;
+    WarmStart warmStart;
 
     // Throws wb::Error naming the first invalid field.
     void validate() const;
@@ -67,6 +86,12 @@ struct SearchConfig {
     std::string toJson() const;
     static SearchConfig fromJson(const std::string& json);
 };
+
+// Why a supernet searched with `source` (on images of sourceChannels) cannot warm-start a search
+// with `target`, or nothing when the networks match: channels, layers, nodes, the primitives in
+// order and the input channels must be equal (the image size and class count may differ).
+std::optional<std::string> searchSpaceMismatch(const SearchConfig& source, int sourceChannels,
+                                               const SearchConfig& target, int targetChannels);
 
 // Trains a derived (discrete) network from scratch: the evaluation of a found cell.
 struct TrainConfig {

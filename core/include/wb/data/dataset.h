@@ -35,6 +35,9 @@ struct Dataset {
 struct LoadOptions {
     Format format = Format::Auto;
     int imageSize = 0;  // resize every image to imageSize x imageSize; 0 keeps the native size
+    // 0 keeps the native channels; 1 = grey (rounded channel mean), 3 = RGB (grey replicated).
+    // Like the size, the conversion is part of the loaded dataset's fingerprint.
+    int channels = 0;
 };
 
 // Loads a dataset, detecting the format when options.format is Auto:

@@ -2,6 +2,7 @@
 
 #include "wb/darts/genotype.h"
 #include "wb/darts/observer.h"
+#include "wb/store/transfer_records.h"
 
 #include <cstdint>
 #include <memory>
@@ -12,7 +13,7 @@
 namespace wb::store {
 
 // Schema version this build writes (PRAGMA user_version); newer databases are refused.
-inline constexpr int kSchemaVersion = 2;
+inline constexpr int kSchemaVersion = 3;
 
 // `$XDG_DATA_HOME/supernet-workbench/workspace.sqlite`, falling back to
 // `~/.local/share/supernet-workbench/workspace.sqlite` (XDG base directory spec). Shared by every
@@ -191,6 +192,22 @@ public:
     // Dataset distance cache: replaces an existing row of the same key.
     void putDistance(const DistanceKey& key, const CachedDistance& distance);
     std::optional<CachedDistance> findDistance(const DistanceKey& key);
+
+    // The zoo (zoo_store.cpp). addZooEntry refuses a duplicate name or a run without a
+    // checkpoint; deleteRun refuses a run that is in the zoo.
+    std::int64_t addZooEntry(const ZooEntry& entry);
+    std::vector<ZooEntry> zoo();
+    ZooEntry zooEntry(std::int64_t id); // throws "zoo entry 3 not found"
+    void removeZooEntry(std::int64_t id);
+    void recordTransfer(const TransferRecord& transfer);
+    std::optional<TransferRecord> transfer(std::int64_t runId);
+
+    // Paired experiments (experiment_store.cpp).
+    std::int64_t createExperiment(const std::string& specJson, const std::string& outDir);
+    void setExperimentStatus(std::int64_t id, const std::string& status);
+    void putExperimentCell(std::int64_t id, const ExperimentCell& cell); // insert or replace
+    ExperimentRecord experiment(std::int64_t id); // with its cells
+    std::vector<ExperimentRecord> experiments();  // without cells
 
     // Caps the database file (PRAGMA max_page_count on this connection): writes beyond it fail
     // like a full disk. For tests and for users who want a quota.

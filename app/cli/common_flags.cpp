@@ -3,15 +3,23 @@
 namespace wb::cli {
 
 void CommonFlags::add(CLI::App& cmd, darts::DataConfig& data, darts::RuntimeConfig& runtime,
-                      darts::WeightOptConfig& weights)
+                      darts::WeightOptConfig& weights, bool multiData)
 {
-    cmd.add_option("--data", data.path, "Dataset path (IDX, Meta-Album, ImageFolder, CIFAR)")
-        ->required();
+    if (multiData)
+        cmd.add_option("--data", m_paths,
+                       "Dataset path (IDX, Meta-Album, ImageFolder, CIFAR); repeat for several")
+            ->required();
+    else
+        cmd.add_option("--data", data.path, "Dataset path (IDX, Meta-Album, ImageFolder, CIFAR)")
+            ->required();
     cmd.add_option("--format", m_format, "auto|idx|metaalbum|imagefolder|cifar")
         ->capture_default_str();
     cmd.add_option("--max-per-class", data.maxPerClass, "Use at most N images per class (0 = all)")
         ->capture_default_str();
     cmd.add_option("--image-size", data.imageSize, "Resize images to S x S (0 = native)")
+        ->capture_default_str();
+    cmd.add_option("--image-channels", data.imageChannels,
+                   "0 = native, 1 = grey, 3 = RGB (to share a supernet across both kinds)")
         ->capture_default_str();
     cmd.add_option("--train-fraction", data.trainFraction, "Share of each class for weights")
         ->capture_default_str();
@@ -36,6 +44,20 @@ void CommonFlags::add(CLI::App& cmd, darts::DataConfig& data, darts::RuntimeConf
 void CommonFlags::finish(darts::DataConfig& data) const
 {
     data.format = data::parseFormat(m_format);
+}
+
+void CommonFlags::finish(darts::DataConfig& data, std::vector<darts::DataConfig>& more) const
+{
+    finish(data);
+    more.clear();
+    for (std::size_t k = 0; k < m_paths.size(); ++k) {
+        if (k == 0) {
+            data.path = m_paths[k];
+            continue;
+        }
+        more.push_back(data);
+        more.back().path = m_paths[k];
+    }
 }
 
 } // namespace wb::cli

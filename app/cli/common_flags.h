@@ -5,6 +5,7 @@
 #include <CLI/CLI.hpp>
 
 #include <string>
+#include <vector>
 
 namespace wb::cli {
 
@@ -12,13 +13,18 @@ namespace wb::cli {
 // parsing are collected here and applied by finish().
 class CommonFlags {
 public:
+    // multiData: --data may be given several times (multi-dataset pretraining).
     void add(CLI::App& cmd, darts::DataConfig& data, darts::RuntimeConfig& runtime,
-             darts::WeightOptConfig& weights);
+             darts::WeightOptConfig& weights, bool multiData = false);
     void finish(darts::DataConfig& data) const;
+    // Multi-data commands: data.path = the first --data; `more` = the others with data's flags.
+    void finish(darts::DataConfig& data, std::vector<darts::DataConfig>& more) const;
+    const std::vector<std::string>& dataPaths() const { return m_paths; }
     bool json = false;
 
 private:
     std::string m_format = "auto";
+    std::vector<std::string> m_paths;
 };
 
 } // namespace wb::cli

@@ -1,4 +1,4 @@
-// `supernet`: every headless job of the workbench (search, train, bench).
+// `supernet`: every headless job of the workbench (search, train, transfer, bench, ...).
 
 #include "commands.h"
 
@@ -18,6 +18,9 @@ int main(int argc, char** argv)
     wb::cli::addRunsCommand(app, exitCode);
     wb::cli::addDistanceCommand(app, exitCode);
     wb::cli::addSuiteCommand(app, exitCode);
+    wb::cli::addZooCommands(app, exitCode);
+    wb::cli::addTransferCommand(app, exitCode);
+    wb::cli::addExperimentCommand(app, exitCode);
     try {
         app.parse(argc, argv);
     } catch (const CLI::ParseError& e) {

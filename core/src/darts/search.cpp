@@ -64,6 +64,7 @@ public:
         const auto placement = makePlacement(rt);
         const auto sets = prepareAll();
         m_result.dataset = sets.front().summary;
+        for (std::size_t k = 1; k < sets.size(); ++k) m_result.moreDatasets.push_back(sets[k].summary);
         m_observer.onDataset(sets.front().summary);
         for (const auto& d : sets)
             for (const auto& w : d.warnings) report({Severity::Warning, "data.skipped", w, 0});

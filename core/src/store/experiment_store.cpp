@@ -6,7 +6,7 @@ namespace wb::store {
 using namespace detail;
 namespace {
 
-void bindOptional(sql::Statement& s, int index, const std::optional<std::int64_t>& v)
+template <typename T> void bindOptional(sql::Statement& s, int index, const std::optional<T>& v)
 {
     if (v)
         s.bind(index, *v);
@@ -43,13 +43,14 @@ void RunStore::putExperimentCell(std::int64_t id, const ExperimentCell& c)
     transaction([&] {
         auto s = m_impl->prepare(
             "INSERT INTO experiment_cells (experiment_id, target, seed, arm, status, "
-            "search_run_id, train_run_id, zoo_id, source, distance, error) "
-            "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) "
+            "search_run_id, train_run_id, zoo_id, source, distance, test_acc, seconds, error) "
+            "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) "
             // An upsert keeps the row (and so the cell order) of an existing cell.
             "ON CONFLICT (experiment_id, target, seed, arm) DO UPDATE SET status = "
             "excluded.status, search_run_id = excluded.search_run_id, train_run_id = "
             "excluded.train_run_id, zoo_id = excluded.zoo_id, source = excluded.source, "
-            "distance = excluded.distance, error = excluded.error");
+            "distance = excluded.distance, test_acc = excluded.test_acc, seconds = "
+            "excluded.seconds, error = excluded.error");
         s.bind(1, id)
             .bind(2, c.target)
             .bind(3, std::int64_t(c.seed))
@@ -59,11 +60,9 @@ void RunStore::putExperimentCell(std::int64_t id, const ExperimentCell& c)
         bindOptional(s, 7, c.trainRunId);
         bindOptional(s, 8, c.zooId);
         s.bind(9, c.source);
-        if (c.distance)
-            s.bind(10, *c.distance);
-        else
-            s.bindNull(10);
-        s.bind(11, c.error).run("recording an experiment cell");
+        bindOptional(s, 10, c.distance);
+        bindOptional(s, 11, c.testAcc);
+        s.bind(12, c.seconds).bind(13, c.error).run("recording an experiment cell");
     });
 }
 
@@ -87,7 +86,7 @@ ExperimentRecord RunStore::experiment(std::int64_t id)
     ExperimentRecord e{q.int64(0), q.real(1), q.text(2), q.text(3), q.text(4), {}};
     auto c = m_impl->prepare(
         "SELECT target, seed, arm, status, search_run_id, train_run_id, zoo_id, source, "
-        "distance, error FROM experiment_cells WHERE experiment_id = ? "
+        "distance, test_acc, seconds, error FROM experiment_cells WHERE experiment_id = ? "
         "ORDER BY rowid");
     c.bind(1, id);
     while (c.step("reading experiment " + std::to_string(id))) {
@@ -101,7 +100,9 @@ ExperimentRecord RunStore::experiment(std::int64_t id)
         if (!c.isNull(6)) cell.zooId = c.int64(6);
         cell.source = c.text(7);
         if (!c.isNull(8)) cell.distance = c.real(8);
-        cell.error = c.text(9);
+        if (!c.isNull(9)) cell.testAcc = c.real(9);
+        cell.seconds = c.real(10);
+        cell.error = c.text(11);
         e.cells.push_back(std::move(cell));
     }
     return e;

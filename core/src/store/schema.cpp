@@ -185,6 +185,8 @@ CREATE TABLE experiment_cells (
     zoo_id INTEGER REFERENCES zoo (id) ON DELETE SET NULL,
     source TEXT NOT NULL,
     distance REAL,
+    test_acc REAL,
+    seconds REAL NOT NULL,
     error TEXT NOT NULL,
     PRIMARY KEY (experiment_id, target, seed, arm)
 );

@@ -14,6 +14,7 @@ struct SearchResult {
     std::string error;  // set when status == Failed
     SearchConfig config;
     DatasetSummary dataset;
+    std::vector<DatasetSummary> moreDatasets;  // multi-dataset pretraining: heads 1, 2, ...
     std::vector<EpochMetrics> epochs;
     AlphaSnapshot alphas;  // after the last completed epoch
     Genotype genotype;

@@ -51,12 +51,14 @@ struct ExperimentCell {
     std::string target;  // dataset path
     std::uint64_t seed = 0;
     std::string arm;     // scratch | ot | random | multi
-    std::string status = "pending"; // pending | searched | done | failed
+    std::string status = "pending"; // pending | searching | training | done | failed
     std::optional<std::int64_t> searchRunId;
     std::optional<std::int64_t> trainRunId;
     std::optional<std::int64_t> zooId;
     std::string source;  // zoo entry name of the warm start ("" for scratch)
     std::optional<double> distance;
+    std::optional<double> testAcc; // of the retrained derived cell
+    double seconds = 0;            // search + retraining wall time
     std::string error;
 };
 

@@ -1,0 +1,27 @@
+#include "search_flags.h"
+
+namespace wb::cli {
+
+void addSearchFlags(CLI::App& cmd, darts::SearchConfig& c)
+{
+    cmd.add_option("--channels", c.channels, "Initial channels C")->capture_default_str();
+    cmd.add_option("--layers", c.layers, "Cells in the supernet")->capture_default_str();
+    cmd.add_option("--nodes", c.nodes, "Intermediate nodes per cell")->capture_default_str();
+    cmd.add_option("--primitives", c.primitives, "Op set (default: the 8 DARTS ops)")
+        ->delimiter(',');
+    cmd.add_option("--batch", c.batchSize, "Batch size")->capture_default_str();
+    cmd.add_option("--epochs", c.epochs, "Search epochs")->capture_default_str();
+    cmd.add_option("--steps-per-epoch", c.stepsPerEpoch, "0 = one pass over search-train")
+        ->capture_default_str();
+    cmd.add_option("--variant", c.variant, "Search variant (darts)")->capture_default_str();
+    cmd.add_option("--order", c.order, "1 = first order, 2 = second order")
+        ->capture_default_str();
+    cmd.add_option("--alpha-lr", c.alphaLr, "Adam learning rate of alpha")
+        ->capture_default_str();
+    cmd.add_option("--alpha-weight-decay", c.alphaWeightDecay)->capture_default_str();
+    cmd.add_flag("!--val-running-bn", c.valBatchStats,
+                  "Validate with BN running statistics (the DARTS reference) instead of batch "
+                  "statistics");
+}
+
+} // namespace wb::cli

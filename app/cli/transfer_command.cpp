@@ -1,0 +1,59 @@
+// `supernet transfer`: a search warm-started from the nearest (or a random, or a given) zoo
+// supernet.
+
+#include "commands.h"
+#include "common_flags.h"
+#include "run_job.h"
+#include "search_flags.h"
+#include "transfer_job.h"
+
+#include "wb/darts/search.h"
+
+#include <memory>
+
+namespace wb::cli {
+
+void addTransferCommand(CLI::App& root, int& exitCode)
+{
+    struct Options {
+        darts::SearchConfig config;
+        CommonFlags common;
+        StoreFlags store;
+        DistanceFlags distance;
+        std::string source = "auto";
+        bool keepHead = false;
+    };
+    auto o = std::make_shared<Options>();
+    auto& c = o->config;
+    auto* cmd = root.add_subcommand(
+        "transfer", "Search a target dataset warm-started from a zoo supernet (weights, alphas "
+                    "and BN statistics; fresh head, optimisers and schedule)");
+    o->common.add(*cmd, c.data, c.runtime, c.weights);
+    o->store.add(*cmd, false);
+    addSearchFlags(*cmd, c);
+    cmd->add_option("--source", o->source,
+                    "auto (nearest by OTDD), random (seeded ablation) or a zoo id")
+        ->capture_default_str();
+    cmd->add_flag("--keep-head", o->keepHead,
+                  "Keep the source's classifier head when the class counts match");
+    o->distance.add(*cmd);
+    cmd->callback([o, &exitCode] {
+        auto& config = o->config;
+        o->common.finish(config.data);
+        config.validate();
+        const auto dbPath = o->store.path();
+        RunControl control;
+        const auto choice = prepareTransfer(dbPath, o->source, config, o->distance.finish(),
+                                            o->keepHead, control);
+        auto recorded = RecordedRun::start(dbPath, "search", config.toJson(),
+                                           config.runtime.seed, config.data.path);
+        recordTransferOf(dbPath, recorded->id(), choice);
+        config.checkpointDir = recorded->directory();
+        exitCode = runRecorded(recorded.get(), o->common.json, config.epochs,
+                               [&](RunControl& run, darts::RunObserver& observer) {
+                                   return darts::runSearch(config, run, observer);
+                               });
+    });
+}
+
+} // namespace wb::cli

@@ -1,0 +1,35 @@
+#pragma once
+
+#include "wb/common/run_control.h"
+#include "wb/darts/search_config.h"
+#include "wb/ot/distance.h"
+#include "wb/transfer/source_selection.h"
+
+#include <CLI/CLI.hpp>
+
+#include <memory>
+#include <string>
+
+namespace wb::cli {
+
+// The OTDD flags of the commands that rank zoo sources (transfer, experiment).
+struct DistanceFlags {
+    std::string embed = "pixels";
+    std::string inner = "exact";
+    ot::DistanceConfig config;
+    void add(CLI::App& cmd);
+    ot::DistanceConfig finish() const; // throws wb::Error on a bad value
+};
+
+// Chooses the source (`how`: auto | random | zoo id), sets config.warmStart and prints the
+// ranking on stderr. Throws wb::Error when nothing can be chosen.
+transfer::SourceChoice prepareTransfer(const std::string& dbPath, const std::string& how,
+                                       darts::SearchConfig& config,
+                                       const ot::DistanceConfig& distance, bool keepHead,
+                                       RunControl& control);
+
+// Links a warm-started run to its source in the store.
+void recordTransferOf(const std::string& dbPath, std::int64_t runId,
+                      const transfer::SourceChoice& choice);
+
+} // namespace wb::cli

@@ -18,9 +18,10 @@ inline void writeBigEndian(std::ofstream& out, std::uint32_t v)
     out.write(reinterpret_cast<const char*>(b), 4);
 }
 
-// Writes DIR/train-images-idx3-ubyte and DIR/train-labels-idx1-ubyte; classes <= 4.
+// Writes DIR/train-images-idx3-ubyte and DIR/train-labels-idx1-ubyte; classes <= 4. `inverted`
+// draws dark squares on a bright background: a clearly different distribution.
 inline void writeSeparableIdx(const std::string& dir, int classes, int perClass, int size,
-                              unsigned seed = 1)
+                              unsigned seed = 1, bool inverted = false)
 {
     std::mt19937 rng(seed);
     std::uniform_int_distribution<int> noise(0, 60);
@@ -42,7 +43,8 @@ inline void writeSeparableIdx(const std::string& dir, int classes, int perClass,
         for (int y = 0; y < size; ++y)
             for (int x = 0; x < size; ++x) {
                 const bool lit = y >= top && y < top + half && x >= left && x < left + half;
-                img[y * size + x] = static_cast<unsigned char>(noise(rng) + (lit ? 180 : 0));
+                const int v = noise(rng) + (lit ? 180 : 0);
+                img[y * size + x] = static_cast<unsigned char>(inverted ? 255 - v : v);
             }
         images.write(reinterpret_cast<const char*>(img.data()), std::streamsize(img.size()));
         const unsigned char l = static_cast<unsigned char>(label);

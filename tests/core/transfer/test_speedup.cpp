@@ -1,0 +1,86 @@
+// The speed-up metric and the experiment table on hand-made curves.
+
+#include "wb/common/error.h"
+#include "wb/transfer/experiment_report.h"
+#include "wb/transfer/speedup.h"
+
+#include <QTest>
+
+using namespace wb::transfer;
+
+class TestSpeedup : public QObject {
+    Q_OBJECT
+private Q_SLOTS:
+    void epochsToReachIsFirstEpochAtOrAbove()
+    {
+        const std::vector<double> curve = {0.2, 0.5, 0.4, 0.7, 0.7};
+        QCOMPARE(*epochsToReach(curve, 0.5), 2);
+        QCOMPARE(*epochsToReach(curve, 0.45), 2);
+        QCOMPARE(*epochsToReach(curve, 0.7), 4);
+        QVERIFY(!epochsToReach(curve, 0.71));
+        QVERIFY(!epochsToReach({}, 0.1));
+    }
+
+    void speedUpIsScratchEpochsOverWarmEpochs()
+    {
+        // Scratch peaks at 0.6 in epoch 6; the warm arm passes 0.6 in epoch 2: 3x.
+        const auto s = speedUp({0.1, 0.2, 0.3, 0.4, 0.5, 0.6}, {0.4, 0.65, 0.7, 0.7, 0.7, 0.7});
+        QCOMPARE(s.scratchBest, 0.6);
+        QCOMPARE(s.scratchEpochs, 6);
+        QCOMPARE(*s.warmEpochs, 2);
+        QCOMPARE(*s.factor, 3.0);
+        // The scratch arm's best is its first maximum: epoch 3 here, even though it repeats.
+        const auto t = speedUp({0.3, 0.5, 0.8, 0.8, 0.7}, {0.8, 0.1});
+        QCOMPARE(t.scratchEpochs, 3);
+        QCOMPARE(*t.factor, 3.0);
+        // A warm arm slower than scratch gives a factor below 1.
+        QCOMPARE(*speedUp({0.5, 0.9}, {0.1, 0.2, 0.9}).factor, 2.0 / 3.0);
+    }
+
+    void neverReachingIsAnOutcome()
+    {
+        const auto s = speedUp({0.2, 0.6, 0.5}, {0.3, 0.4, 0.59});
+        QCOMPARE(s.scratchEpochs, 2);
+        QVERIFY(!s.warmEpochs);
+        QVERIFY(!s.factor);
+        QVERIFY_THROWS_EXCEPTION(wb::Error, speedUp({}, {0.5}));
+    }
+
+    void tableAveragesOverSeedsAndShowsNotReached()
+    {
+        std::vector<ArmOutcome> o = {
+            {"T", "scratch", 0, "", {}, {0.2, 0.4, 0.6, 0.6}, 0.50, 100, ""},
+            {"T", "scratch", 1, "", {}, {0.3, 0.5, 0.5, 0.5}, 0.60, 120, ""},
+            {"T", "ot", 0, "A", 10.0, {0.6, 0.7, 0.7, 0.7}, 0.70, 90, ""},  // 3 / 1
+            {"T", "ot", 1, "B", 20.0, {0.1, 0.2, 0.3, 0.4}, 0.40, 80, ""},  // never 0.5
+            {"T", "random", 0, "B", {}, {}, {}, 0, "boom"},
+        };
+        const auto rows = summarise(o);
+        QCOMPARE(int(rows.size()), 3);
+        const auto& scratch = rows[0];
+        QCOMPARE(scratch.arm, std::string("scratch"));
+        QCOMPARE(scratch.reached, 2);
+        QCOMPARE(scratch.speedUp.mean, 1.0);  // scratch against itself
+        QCOMPARE(scratch.bestVal.mean, 0.55);
+        QVERIFY(std::abs(scratch.bestVal.std - std::sqrt(0.005)) < 1e-12);
+        const auto& ot = rows[1];
+        QCOMPARE(ot.seeds, 2);
+        QCOMPARE(ot.reached, 1);
+        QCOMPARE(ot.speedUp.n, 1);
+        QCOMPARE(ot.speedUp.mean, 3.0);
+        QCOMPARE(ot.epochsToScratchBest.mean, 1.0);
+        QCOMPARE(ot.distance.mean, 15.0);
+        QCOMPARE(ot.sources, std::string("A,B"));
+        QCOMPARE(ot.testAcc.mean, 0.55);
+        const auto& random = rows[2];
+        QCOMPARE(random.failed, 1);
+        QCOMPARE(random.bestVal.n, 0);
+        const auto md = markdownTable(rows);
+        QVERIFY(md.find("1/2 (not reached: 1)") != std::string::npos);
+        QVERIFY(md.find("1 failed") != std::string::npos);
+        QVERIFY(csvTable(rows).find("T,ot,2,0,\"A,B\",15,7.07107") != std::string::npos);
+    }
+};
+
+QTEST_APPLESS_MAIN(TestSpeedup)
+#include "test_speedup.moc"

@@ -7,6 +7,7 @@
 #include "wb/common/error.h"
 #include "wb/ot/distance.h"
 #include "wb/store/run_store.h"
+#include "wb/transfer/cached_distance.h"
 
 #include <nlohmann/json.hpp>
 
@@ -259,57 +260,43 @@ void addDistanceCommand(CLI::App& root, int& exitCode)
         std::vector<std::vector<double>> matrix(n, std::vector<double>(n, 0.0));
         json pairs = json::array();
         bool failed = false, cancelled = false;
-        const auto settings = config.cacheKeyJson();
-        const auto embedderKey = config.embedder.key();
         for (std::size_t i = 0; i < n && !cancelled; ++i)
             for (std::size_t j = i + 1; j < n && !cancelled; ++j) {
-                // Canonical orientation: the smaller fingerprint is the source, so a cached pair
-                // and its details mean the same whichever order the user listed them in.
-                auto s = i, t = j;
-                if (sets[t].data->fingerprint < sets[s].data->fingerprint) std::swap(s, t);
-                const store::DistanceKey key{sets[s].data->fingerprint, sets[t].data->fingerprint,
-                                             embedderKey, settings};
-                json pair = {
-                    {"i", i}, {"j", j}, {"source", sets[s].name}, {"target", sets[t].name}};
-                std::optional<store::CachedDistance> hit;
-                if (db) hit = db->findDistance(key);
-                if (hit) {
-                    pair["cached"] = true;
-                } else {
-                    progress.setPair(sets[s].name + " ~ " + sets[t].name);
-                    const auto r = ot::computeDistance(sets[s], sets[t], config, control, progress,
-                                                       cache.get());
-                    progress.endLine();
-                    if (r.status == darts::RunStatus::Cancelled) {
-                        cancelled = true;
-                        break;
-                    }
-                    if (r.status != darts::RunStatus::Done) {
-                        std::cerr << "supernet distance: " << sets[s].name << " ~ " << sets[t].name
-                                  << ": " << r.error << std::endl;
-                        failed = true;
-                        pair["error"] = r.error;
-                        matrix[i][j] = matrix[j][i] = std::nan("");
-                        pairs.push_back(pair);
-                        continue;
-                    }
-                    hit = store::CachedDistance{r.value,     r.iterations,    r.marginalError,
-                                                r.converged, r.detailsJson(), 0};
-                    pair["cached"] = false;
+                progress.setPair(sets[i].name + " ~ " + sets[j].name);
+                const auto d = transfer::cachedDistance(sets[i], sets[j], config,
+                                                        db ? &*db : nullptr, cache.get(), control,
+                                                        progress);
+                progress.endLine();
+                // The cache's orientation: the smaller fingerprint is the source.
+                const auto& source = d.sourceIsA ? sets[i] : sets[j];
+                const auto& target = d.sourceIsA ? sets[j] : sets[i];
+                json pair = {{"i", i}, {"j", j}, {"source", source.name}, {"target", target.name}};
+                if (d.status == darts::RunStatus::Cancelled) {
+                    cancelled = true;
+                    break;
+                }
+                if (d.status != darts::RunStatus::Done) {
+                    std::cerr << "supernet distance: " << source.name << " ~ " << target.name
+                              << ": " << d.error << std::endl;
+                    failed = true;
+                    pair["error"] = d.error;
+                    matrix[i][j] = matrix[j][i] = std::nan("");
+                    pairs.push_back(pair);
+                    continue;
+                }
+                if (!d.cacheWarning.empty())
+                    std::cerr << "warning: the distance cache was not updated: " << d.cacheWarning
+                              << std::endl;
+                pair["cached"] = d.cached;
+                if (d.fresh) {
+                    const auto& r = *d.fresh;
                     pair["seconds"] = r.seconds;
                     pair["ot_aa"] = {{"iterations", r.aa.iterations},
                                      {"marginal_error", r.aa.marginalError}};
                     pair["ot_bb"] = {{"iterations", r.bb.iterations},
                                      {"marginal_error", r.bb.marginalError}};
-                    if (db) {
-                        try {
-                            db->putDistance(key, *hit);
-                        } catch (const Error& e) {
-                            std::cerr << "warning: the distance cache was not updated: " << e.what()
-                                      << std::endl;
-                        }
-                    }
                 }
+                const auto* hit = &d.value;
                 matrix[i][j] = matrix[j][i] = hit->value;
                 pair["value"] = hit->value;
                 pair["iterations"] = hit->iterations;

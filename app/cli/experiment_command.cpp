@@ -96,6 +96,15 @@ struct Spec {
     }
 };
 
+// What makes two invocations the same experiment: the spec without the thread count (a resumed
+// experiment may use another machine share).
+std::string identity(const std::string& specJson)
+{
+    auto j = json::parse(specJson);
+    j["search"]["runtime"].erase("threads");
+    return j.dump();
+}
+
 std::string sourceFor(const std::string& arm, const Spec& spec, store::RunStore& db)
 {
     if (arm == "ot") return "auto";
@@ -181,6 +190,7 @@ private:
         if (search && search->status != darts::RunStatus::Done) {
             // Interrupted mid-search: continue that run from its newest checkpoint.
             config = darts::SearchConfig::fromJson(search->configJson);
+            config.runtime.threads = m_spec.search.runtime.threads;
             std::vector<darts::CheckpointInfo> checkpoints;
             {
                 auto db = store::RunStore::open(m_db);
@@ -367,7 +377,8 @@ void addExperimentCommand(CLI::App& root, int& exitCode)
     addSearchFlags(*cmd, s.search);
     s.distance.add(*cmd);
     o->store.add(*cmd, false);
-    cmd->callback([o, &exitCode] {
+    cmd->callback([o, cmd, &exitCode] {
+        const bool threadsGiven = cmd->count("--threads") > 0;
         const auto start = std::chrono::steady_clock::now();
         const auto dbPath = o->store.path();
         o->common.finish(o->spec.search.data);
@@ -375,13 +386,15 @@ void addExperimentCommand(CLI::App& root, int& exitCode)
         {
             auto db = store::RunStore::open(dbPath);
             if (id > 0) {
+                const int threads = o->spec.search.runtime.threads;
                 o->spec = Spec::fromJson(json::parse(db.experiment(id).specJson));
+                if (threadsGiven) o->spec.search.runtime.threads = threads;
             } else {
                 o->spec.validate();
                 const auto spec = o->spec.toJson().dump();
                 // The same command again continues an unfinished experiment.
                 for (const auto& e : db.experiments())
-                    if (e.specJson == spec && e.status != "done") id = e.id;
+                    if (identity(e.specJson) == identity(spec) && e.status != "done") id = e.id;
                 if (id == 0) {
                     const auto all = db.experiments();
                     const auto next = all.empty() ? 1 : all.back().id + 1;

@@ -1,5 +1,7 @@
 #include "wb/transfer/source_selection.h"
 
+#include "wb/transfer/cached_distance.h"
+
 #include "wb/common/error.h"
 #include "wb/data/dataset.h"
 
@@ -53,34 +55,21 @@ std::string label(const store::ZooEntry& e)
 }
 
 // OTDD target -> source, from the store's cache when it has the pair.
-RankedSource& measure(RankedSource& r, const DatasetPtr& target, ot::DistanceConfig config,
+RankedSource& measure(RankedSource& r, const DatasetPtr& target, const ot::DistanceConfig& config,
                       store::RunStore& db, ot::EmbeddingCache& cache, RunControl& control,
                       ot::OtObserver& observer)
 {
     const auto& src = r.entry.sources.front();
     const ot::DatasetRef source{src.name, load(src.path, data::Format::Auto, src.imageSize,
                                                src.channels)};
-    const ot::DatasetRef tgt{"target", target};
-    // Canonical orientation (smaller fingerprint first), as `supernet distance` caches pairs.
-    const bool swap = tgt.data->fingerprint < source.data->fingerprint;
-    const auto& a = swap ? tgt : source;
-    const auto& b = swap ? source : tgt;
-    const store::DistanceKey key{a.data->fingerprint, b.data->fingerprint,
-                                 config.embedder.key(), config.cacheKeyJson()};
-    if (const auto hit = db.findDistance(key)) {
-        r.distance = hit->value;
-        r.converged = hit->converged;
-        r.cached = true;
-        return r;
-    }
-    const auto result = ot::computeDistance(a, b, config, control, observer, &cache);
-    if (result.status == darts::RunStatus::Cancelled) throw Error("cancelled");
-    if (result.status != darts::RunStatus::Done)
-        throw Error("distance to " + label(r.entry) + ": " + result.error);
-    r.distance = result.value;
-    r.converged = result.converged;
-    db.putDistance(key, {result.value, result.iterations, result.marginalError, result.converged,
-                         result.detailsJson(), 0});
+    const auto d = cachedDistance(source, {"target", target}, config, &db, &cache, control,
+                                  observer);
+    if (d.status == darts::RunStatus::Cancelled) throw Error("cancelled");
+    if (d.status != darts::RunStatus::Done)
+        throw Error("distance to " + label(r.entry) + ": " + d.error);
+    r.distance = d.value.value;
+    r.converged = d.value.converged;
+    r.cached = d.cached;
     return r;
 }
 

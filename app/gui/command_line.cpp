@@ -19,14 +19,22 @@ std::optional<CommandLine> parseCommandLine(const QStringList& arguments, QStrin
                                      QCoreApplication::translate("main", "Run to show."),
                                      QStringLiteral("ID"));
     const QCommandLineOption view(QStringLiteral("view"),
-                                  QCoreApplication::translate("main", "Initial view: runs|run."),
+                                  QCoreApplication::translate("main", "Initial view: runs|run|distance|compare."),
                                   QStringLiteral("VIEW"));
     const QCommandLineOption screenshot(
         QStringLiteral("screenshot"),
         QCoreApplication::translate("main",
                                     "Save the window as an image after loading, then exit."),
         QStringLiteral("OUT.png"));
-    parser.addOptions({db, openRun, view, screenshot});
+    const QCommandLineOption datasets(
+        QStringLiteral("datasets"),
+        QCoreApplication::translate("main", "Distance view: comma-separated dataset paths."),
+        QStringLiteral("A,B,..."));
+    const QCommandLineOption compare(
+        QStringLiteral("compare"),
+        QCoreApplication::translate("main", "Compare view: comma-separated run ids."),
+        QStringLiteral("ID,ID,..."));
+    parser.addOptions({db, openRun, view, screenshot, datasets, compare});
     parser.process(arguments);
 
     CommandLine out;
@@ -47,8 +55,22 @@ std::optional<CommandLine> parseCommandLine(const QStringList& arguments, QStrin
             out.view = View::Runs;
         } else if (v == QLatin1String("run")) {
             out.view = View::Run;
+        } else if (v == QLatin1String("distance")) {
+            out.view = View::Distance;
+        } else if (v == QLatin1String("compare")) {
+            out.view = View::Compare;
         } else {
-            *error = QStringLiteral("--view: '%1' is not one of runs, run").arg(v);
+            *error = QStringLiteral("--view: '%1' is not one of runs, run, distance, compare").arg(v);
+            return std::nullopt;
+        }
+    }
+    if (parser.isSet(datasets))
+        out.datasets = parser.value(datasets).split(QLatin1Char(','), Qt::SkipEmptyParts);
+    for (const auto& id : parser.value(compare).split(QLatin1Char(','), Qt::SkipEmptyParts)) {
+        bool ok = false;
+        out.compare << id.toLongLong(&ok);
+        if (!ok) {
+            *error = QStringLiteral("--compare: '%1' is not a run id").arg(id);
             return std::nullopt;
         }
     }

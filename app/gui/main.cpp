@@ -1,5 +1,7 @@
 // `supernet-workbench`: the desktop front end of a workspace database.
 #include "command_line.h"
+#include "compare_page.h"
+#include "distance_page.h"
 #include "main_window.h"
 #include "wb/store/run_store.h"
 
@@ -15,6 +17,8 @@ int main(int argc, char* argv[])
     QApplication::setOrganizationName(QStringLiteral("supernet-workbench"));
     QApplication::setApplicationName(QStringLiteral("supernet-workbench"));
     QApplication::setApplicationVersion(QStringLiteral(WB_VERSION));
+    // Matches the installed desktop entry, so desktops show its name and icon for the window.
+    QApplication::setDesktopFileName(QStringLiteral("io.github.supernet_workbench.SupernetWorkbench"));
 
     QString error;
     const auto options = wb::ui::parseCommandLine(QApplication::arguments(), &error);
@@ -43,6 +47,14 @@ int main(int argc, char* argv[])
     }
     window.show();
     if (options->view) window.setView(*options->view);
+    if (!options->datasets.isEmpty()) {
+        window.distancePage()->setDatasets(options->datasets);
+        window.distancePage()->compute();
+        // A screenshot shows the finished matrix (cached pairs return at once).
+        if (screenshot) window.distancePage()->waitUntilIdle(10 * 60 * 1000);
+    }
+    if (!options->compare.isEmpty())
+        window.comparePage()->setChecked({options->compare.begin(), options->compare.end()});
 
     if (screenshot) {
         if (!window.saveScreenshot(options->screenshot, &error)) {

@@ -1,25 +1,47 @@
 #include "main_window.h"
 
+#include "cell_graph_view.h"
+#include "compare_page.h"
+#include "curves_view.h"
+#include "distance_page.h"
+#include "new_search_dialog.h"
+#include "qcustomplot_include.h"
 #include "run_view.h"
 #include "runs_model.h"
+#include "transfer_advisor.h"
 #include "wb/common/error.h"
+#include "wb/store/export.h"
 
 #include <algorithm>
+#include <fstream>
 
 #include <QAction>
 #include <QApplication>
 #include <QCloseEvent>
+#include <QBuffer>
+#include <QDir>
+#include <QDockWidget>
+#include <QFile>
 #include <QFileDialog>
 #include <QFileInfo>
 #include <QHeaderView>
 #include <QImage>
+#include <QListWidget>
 #include <QMenuBar>
 #include <QMessageBox>
+#include <QPainter>
+#include <QPdfWriter>
+#include <QProgressBar>
 #include <QSettings>
 #include <QSortFilterProxyModel>
 #include <QSplitter>
 #include <QStatusBar>
+#include <QSvgRenderer>
+#include <QTabWidget>
 #include <QTableView>
+#include <QTextStream>
+#include <QTimer>
+#include <QToolBar>
 
 namespace wb::ui {
 namespace {
@@ -28,6 +50,19 @@ const auto kGeometryKey = QStringLiteral("mainWindow/geometry");
 const auto kStateKey = QStringLiteral("mainWindow/state");
 const auto kSplitterKey = QStringLiteral("mainWindow/splitter");
 const auto kWorkspaceKey = QStringLiteral("workspace/last");
+const auto kExportDirKey = QStringLiteral("export/lastFolder");
+// Drain period of the live session queue: ~30 updates a second is smooth and cheap.
+constexpr int kDrainMs = 35;
+
+QString exportFolder()
+{
+    return QSettings().value(kExportDirKey, QDir::homePath()).toString();
+}
+
+void rememberExportFolder(const QString& file)
+{
+    QSettings().setValue(kExportDirKey, QFileInfo(file).absolutePath());
+}
 
 } // namespace
 
@@ -58,14 +93,54 @@ MainWindow::MainWindow(QWidget* parent) : QMainWindow(parent)
     m_splitter->setStretchFactor(0, 1);
     m_splitter->setStretchFactor(1, 4);
     m_splitter->setCollapsible(1, true);
-    setCentralWidget(m_splitter);
+    m_distances = new DistancePage(this);
+    m_compare = new ComparePage(this);
+    m_tabs = new QTabWidget(this);
+    m_tabs->addTab(m_splitter, tr("&Runs"));
+    m_tabs->addTab(m_distances, tr("&Distances"));
+    m_tabs->addTab(m_compare, tr("&Compare"));
+    setCentralWidget(m_tabs);
+
+    m_issues = new QListWidget(this);
+    // The dock should not claim the list's default height from the views above it.
+    m_issues->setSizePolicy(QSizePolicy::Preferred, QSizePolicy::Ignored);
+    m_issues->setMinimumHeight(60);
+    auto* dock = new QDockWidget(tr("Issues"), this);
+    dock->setObjectName(QStringLiteral("issuesDock"));
+    dock->setWidget(m_issues);
+    addDockWidget(Qt::BottomDockWidgetArea, dock);
+    resizeDocks({dock}, {90}, Qt::Vertical);
+
+    m_progress = new QProgressBar(this);
+    m_progress->setMaximumWidth(240);
+    m_progress->setRange(0, 1000);
+    m_progress->hide();
+    m_eta = new QLabel(this);
+    statusBar()->addPermanentWidget(m_eta);
+    statusBar()->addPermanentWidget(m_progress);
+
+    m_drainTimer = new QTimer(this);
+    m_drainTimer->setSingleShot(true);
+    m_drainTimer->setInterval(kDrainMs);
+    connect(m_drainTimer, &QTimer::timeout, this, [this] { drain(); });
+    connect(&m_session, &session::SearchSession::progressAvailable, this, [this] {
+        if (!m_drainTimer->isActive()) m_drainTimer->start();
+    });
+    connect(&m_session, &session::SearchSession::failed, this, [this](const QString& message) {
+        QMessageBox::warning(this, tr("Search failed"), message);
+    });
+    connect(&m_session, &session::SearchSession::finished, this,
+            [this](int status) { searchFinished(status); });
 
     connect(m_table->selectionModel(), &QItemSelectionModel::currentRowChanged, this,
             [this] { showSelectedRun(); });
     createMenus();
+    updateRunActions();
     statusBar()->showMessage(tr("No workspace open"));
     resize(1280, 860);
 }
+
+MainWindow::~MainWindow() = default;
 
 void MainWindow::createMenus()
 {
@@ -74,6 +149,13 @@ void MainWindow::createMenus()
     open->setShortcut(QKeySequence::Open);
     QAction* reload = file->addAction(tr("&Reload runs"), this, [this] { reloadRuns(); });
     reload->setShortcut(QKeySequence::Refresh);
+    file->addSeparator();
+    QMenu* exportMenu = file->addMenu(tr("&Export"));
+    exportMenu->addAction(tr("Run &bundle (genotype, cells, metrics)…"), this,
+                          [this] { exportRunBundle(); });
+    exportMenu->addAction(tr("&Cells as SVG/PNG/PDF/DOT…"), this, [this] { exportCells(); });
+    exportMenu->addAction(tr("&Plot as PNG/PDF/SVG…"), this, [this] { exportPlot(); });
+    exportMenu->addAction(tr("Runs table as &CSV…"), this, [this] { exportRunsCsv(); });
     file->addSeparator();
     QAction* quit = file->addAction(tr("&Quit"), this, [this] { close(); });
     quit->setShortcut(QKeySequence::Quit);
@@ -84,6 +166,27 @@ void MainWindow::createMenus()
     runs->setShortcut(QKeySequence(Qt::CTRL | Qt::Key_1));
     QAction* run = view->addAction(tr("Selected r&un"), this, [this] { setView(View::Run); });
     run->setShortcut(QKeySequence(Qt::CTRL | Qt::Key_2));
+    QAction* dist = view->addAction(tr("&Distances"), this, [this] { setView(View::Distance); });
+    dist->setShortcut(QKeySequence(Qt::CTRL | Qt::Key_3));
+    QAction* cmp = view->addAction(tr("&Compare"), this, [this] { setView(View::Compare); });
+    cmp->setShortcut(QKeySequence(Qt::CTRL | Qt::Key_4));
+
+    QMenu* search = menuBar()->addMenu(tr("&Search"));
+    QAction* create = search->addAction(tr("&New search…"), this, [this] { newSearch(); });
+    create->setShortcut(QKeySequence::New);
+    m_pauseAction = search->addAction(tr("&Pause"), this, [this] {
+        m_session.pause();
+        updateRunActions();
+    });
+    m_resumeAction = search->addAction(tr("&Resume"), this, [this] {
+        m_session.resume();
+        updateRunActions();
+    });
+    m_stopAction = search->addAction(tr("&Stop"), this, [this] { m_session.stop(); });
+    m_stopAction->setShortcut(QKeySequence(Qt::CTRL | Qt::Key_Period));
+    QToolBar* bar = addToolBar(tr("Search"));
+    bar->setObjectName(QStringLiteral("searchToolBar"));
+    bar->addActions({create, m_pauseAction, m_resumeAction, m_stopAction});
 }
 
 bool MainWindow::openWorkspace(const QString& path, QString* error)
@@ -98,7 +201,13 @@ bool MainWindow::openWorkspace(const QString& path, QString* error)
         if (error) *error = message;
         return false;
     }
-    m_runView->clear();
+    if (!m_session.isRunning()) m_runView->clear();
+    m_distances->setWorkspace(path);
+    try {
+        m_compare->load(*m_store);
+    } catch (const std::exception& e) {
+        statusBar()->showMessage(QString::fromUtf8(e.what()));
+    }
     setWindowTitle(tr("%1 – Supernet Workbench").arg(QFileInfo(path).fileName()));
     statusBar()->showMessage(tr("%n run(s) in %1", nullptr, m_model->rowCount()).arg(path));
     QSettings().setValue(kWorkspaceKey, path);
@@ -117,11 +226,12 @@ void MainWindow::reloadRuns()
     const qint64 current = m_runView->runId();
     try {
         m_model->reload(*m_store);
+        m_compare->load(*m_store);
     } catch (const std::exception& e) {
         statusBar()->showMessage(QString::fromUtf8(e.what()));
         return;
     }
-    if (current > 0) openRun(current);
+    if (current > 0 && !(m_session.isRunning() && current == m_liveRunId)) openRun(current);
 }
 
 bool MainWindow::openRun(qint64 id, QString* error)
@@ -150,8 +260,10 @@ void MainWindow::showSelectedRun()
         return;
     }
     const qint64 id = current.data(session::RunsModel::RunIdRole).toLongLong();
+    if (m_session.isRunning() && id == m_liveRunId) return; // the live view is already there
     try {
         m_runView->load(*m_store, id);
+        showIssues(m_store->issues(id), false);
     } catch (const std::exception& e) {
         m_runView->clear();
         statusBar()->showMessage(QString::fromUtf8(e.what()));
@@ -160,6 +272,9 @@ void MainWindow::showSelectedRun()
 
 void MainWindow::setView(View view)
 {
+    if (view == View::Distance) return m_tabs->setCurrentWidget(m_distances);
+    if (view == View::Compare) return m_tabs->setCurrentWidget(m_compare);
+    m_tabs->setCurrentWidget(m_splitter);
     const int total = std::max(m_splitter->height(), 400);
     if (view == View::Runs)
         m_splitter->setSizes({total, 0});
@@ -189,6 +304,21 @@ void MainWindow::restoreSettings()
 
 void MainWindow::closeEvent(QCloseEvent* event)
 {
+    if (m_session.isRunning()) {
+        const auto answer = QMessageBox::question(
+            this, tr("Search running"),
+            tr("A search is running. Stop it (its finished epochs stay recorded and it can be "
+               "resumed) and quit?"));
+        if (answer != QMessageBox::Yes) {
+            event->ignore();
+            return;
+        }
+        statusBar()->showMessage(tr("Stopping the search…"));
+        if (!m_session.stopAndWait(session::SearchSession::kJoinTimeoutMs))
+            QMessageBox::warning(this, tr("Search running"),
+                                 tr("The search did not stop in time; quitting waits for it."));
+    }
+    m_distances->stop();
     QSettings settings;
     settings.setValue(kGeometryKey, saveGeometry());
     settings.setValue(kStateKey, saveState());
@@ -207,6 +337,265 @@ bool MainWindow::saveScreenshot(const QString& path, QString* error)
         return false;
     }
     return true;
+}
+
+QString MainWindow::writablePath() const
+{
+    const QString open = workspacePath();
+    return open.isEmpty() ? QString::fromStdString(store::defaultWorkspacePath()) : open;
+}
+
+void MainWindow::newSearch()
+{
+    if (m_session.isRunning()) {
+        QMessageBox::information(this, tr("New search"), tr("A search is already running."));
+        return;
+    }
+    std::vector<store::ZooEntry> zoo;
+    try {
+        if (m_store) zoo = m_store->zoo();
+    } catch (const std::exception& e) {
+        statusBar()->showMessage(QString::fromUtf8(e.what()));
+    }
+    NewSearchDialog dialog(zoo, this);
+    if (dialog.exec() != QDialog::Accepted) return;
+    darts::SearchConfig config = dialog.config();
+    try {
+        config.validate();
+    } catch (const std::exception& e) {
+        QMessageBox::warning(this, tr("New search"), QString::fromUtf8(e.what()));
+        return;
+    }
+    const QString start = dialog.startPoint();
+    std::optional<store::TransferRecord> link;
+    std::optional<store::ZooEntry> source;
+    if (start == QLatin1String("auto")) {
+        TransferAdvisor advisor(writablePath(), config, this);
+        if (advisor.exec() != QDialog::Accepted || !advisor.choice()) return;
+        const auto& choice = *advisor.choice();
+        source = choice.chosen;
+        link = store::TransferRecord{0, choice.chosen.id, choice.chosen.name, choice.mode,
+                                     choice.distance, choice.rankingJson()};
+    } else if (start != QLatin1String("scratch")) {
+        for (const auto& e : zoo)
+            if (QString::number(e.id) == start) source = e;
+        if (source) link = store::TransferRecord{0, source->id, source->name, "id", {}, "[]"};
+    }
+    if (source) config.warmStart = transfer::warmStartFrom(*source, false);
+    startSearch(config, link);
+}
+
+bool MainWindow::startSearch(const darts::SearchConfig& config,
+                             std::optional<store::TransferRecord> transfer)
+{
+    if (m_session.isRunning()) return false;
+    m_liveRunId = 0;
+    m_liveShown = false;
+    m_liveEpochs = config.epochs;
+    m_liveStart = std::chrono::steady_clock::now();
+    m_issues->clear();
+    const bool started = m_session.start(session::SearchSession::recordedSearchRunner(
+        writablePath().toStdString(), config, std::move(transfer),
+        [this](std::int64_t id) { m_liveRunId = id; }));
+    if (!started) return false;
+    m_runView->beginLive(0, QString::fromStdString(config.data.path));
+    m_progress->setValue(0);
+    m_progress->show();
+    setView(View::Run);
+    updateRunActions();
+    statusBar()->showMessage(tr("Search started on %1").arg(QString::fromStdString(config.data.path)));
+    return true;
+}
+
+void MainWindow::drain()
+{
+    const session::SessionEvents events = m_session.drain();
+    if (!m_liveShown && m_liveRunId > 0) {
+        // The run row exists now: list it, then keep the live view on it.
+        m_liveShown = true;
+        if (!m_store) openWorkspace(writablePath());
+        reloadRuns();
+        m_runView->beginLive(m_liveRunId, tr("search started here"));
+    }
+    m_runView->appendLive(events);
+    showIssues(events.issues, true);
+    if (!events.steps.empty()) {
+        const auto& s = events.steps.back();
+        const double done = (double(s.epoch - 1) + double(s.step) / double(std::max(1, s.stepsPerEpoch))) /
+                            double(std::max(1, m_liveEpochs));
+        m_progress->setValue(int(1000 * done));
+        const double elapsed =
+            std::chrono::duration<double>(std::chrono::steady_clock::now() - m_liveStart).count();
+        const int eta = done > 0 ? int(elapsed * (1 - done) / done) : 0;
+        m_eta->setText(tr("epoch %1/%2 · step %3/%4 · ETA %5:%6")
+                           .arg(s.epoch)
+                           .arg(m_liveEpochs)
+                           .arg(s.step)
+                           .arg(s.stepsPerEpoch)
+                           .arg(eta / 60)
+                           .arg(eta % 60, 2, 10, QLatin1Char('0')));
+    }
+}
+
+void MainWindow::searchFinished(int status)
+{
+    drain();
+    m_progress->hide();
+    m_eta->clear();
+    updateRunActions();
+    statusBar()->showMessage(
+        tr("Search %1: %2")
+            .arg(m_liveRunId.load())
+            .arg(QString::fromStdString(darts::statusName(darts::RunStatus(status)))));
+    if (!m_store) openWorkspace(writablePath());
+    reloadRuns();
+    if (m_liveRunId > 0) openRun(m_liveRunId);
+}
+
+void MainWindow::updateRunActions()
+{
+    const bool running = m_session.isRunning();
+    m_pauseAction->setEnabled(running && !m_session.isPaused());
+    m_resumeAction->setEnabled(running && m_session.isPaused());
+    m_stopAction->setEnabled(running);
+}
+
+void MainWindow::showIssues(const std::vector<darts::Issue>& issues, bool append)
+{
+    if (!append) m_issues->clear();
+    for (const auto& i : issues) {
+        const char* level = i.severity == darts::Severity::Error     ? "error"
+                            : i.severity == darts::Severity::Warning ? "warning"
+                                                                     : "info";
+        auto* item = new QListWidgetItem(tr("epoch %1 · %2 · %3")
+                                             .arg(i.epoch)
+                                             .arg(QLatin1String(level))
+                                             .arg(QString::fromStdString(i.message)),
+                                         m_issues);
+        if (i.severity != darts::Severity::Info)
+            item->setForeground(i.severity == darts::Severity::Error ? QColor(190, 0, 0)
+                                                                    : QColor(180, 110, 0));
+    }
+}
+
+void MainWindow::exportRunBundle()
+{
+    if (!m_store || m_runView->runId() <= 0) return;
+    const QString dir = QFileDialog::getExistingDirectory(this, tr("Export run into folder"),
+                                                          exportFolder());
+    if (dir.isEmpty()) return;
+    rememberExportFolder(dir + QStringLiteral("/."));
+    try {
+        const auto r = store::exportRun(*m_store, m_runView->runId(), dir.toStdString());
+        statusBar()->showMessage(tr("%n file(s) written to %1", nullptr, int(r.written.size())).arg(dir));
+    } catch (const std::exception& e) {
+        QMessageBox::warning(this, tr("Export"), QString::fromUtf8(e.what()));
+    }
+}
+
+void MainWindow::exportCells()
+{
+    const QString base = QFileDialog::getSaveFileName(
+        this, tr("Export cells (normal and reduce)"), exportFolder() + QStringLiteral("/cell.svg"),
+        tr("SVG (*.svg);;PNG (*.png);;PDF (*.pdf);;Graphviz DOT (*.dot)"));
+    if (base.isEmpty()) return;
+    rememberExportFolder(base);
+    const QFileInfo info(base);
+    const QString suffix = info.suffix().toLower();
+    QStringList written;
+    for (auto [view, name] : {std::pair{m_runView->normalCell(), "normal"},
+                              std::pair{m_runView->reduceCell(), "reduce"}}) {
+        if (!view->hasGraph()) continue;
+        const QString path = info.absolutePath() + QLatin1Char('/') + info.completeBaseName() +
+                             QLatin1Char('-') + QLatin1String(name) + QLatin1Char('.') + suffix;
+        QSvgRenderer renderer(view->svg());
+        bool ok = false;
+        if (suffix == QLatin1String("dot") || suffix == QLatin1String("svg")) {
+            QFile file(path);
+            ok = file.open(QIODevice::WriteOnly) &&
+                 file.write(suffix == QLatin1String("dot") ? view->dot().toUtf8() : view->svg()) >= 0;
+        } else if (suffix == QLatin1String("pdf")) {
+            QPdfWriter pdf(path);
+            pdf.setResolution(300);
+            QPainter painter(&pdf);
+            renderer.render(&painter);
+            ok = painter.end();
+        } else {
+            QImage image(renderer.defaultSize() * 3, QImage::Format_ARGB32);
+            image.fill(Qt::white);
+            QPainter painter(&image);
+            renderer.render(&painter);
+            painter.end();
+            ok = image.save(path);
+        }
+        if (!ok) {
+            QMessageBox::warning(this, tr("Export"), tr("%1: cannot write the file").arg(path));
+            return;
+        }
+        written << path;
+    }
+    statusBar()->showMessage(written.isEmpty() ? tr("No cell to export")
+                                               : tr("Wrote %1").arg(written.join(QStringLiteral(", "))));
+}
+
+void MainWindow::exportPlot()
+{
+    QCustomPlot* plot = m_tabs->currentWidget() == m_compare ? m_compare->plot()
+                                                             : m_runView->curves()->accuracyPlot();
+    const QString path = QFileDialog::getSaveFileName(this, tr("Export plot"),
+                                                      exportFolder() + QStringLiteral("/plot.png"),
+                                                      tr("PNG (*.png);;PDF (*.pdf);;SVG (*.svg)"));
+    if (path.isEmpty()) return;
+    rememberExportFolder(path);
+    bool ok = false;
+    if (path.endsWith(QLatin1String(".pdf"), Qt::CaseInsensitive)) {
+        ok = plot->savePdf(path);
+    } else if (path.endsWith(QLatin1String(".svg"), Qt::CaseInsensitive)) {
+        QFile file(path);
+        if (file.open(QIODevice::WriteOnly)) {
+            // QtSvg's generator is not linked: embed the plot's raster in a minimal SVG.
+            QByteArray png;
+            QBuffer buffer(&png);
+            buffer.open(QIODevice::WriteOnly);
+            plot->toPixmap(plot->width() * 2, plot->height() * 2).save(&buffer, "PNG");
+            QTextStream out(&file);
+            out << "<svg xmlns='http://www.w3.org/2000/svg' width='" << plot->width()
+                << "' height='" << plot->height() << "'><image width='100%' height='100%' href='"
+                << "data:image/png;base64," << png.toBase64() << "'/></svg>\n";
+            ok = true;
+        }
+    } else {
+        ok = plot->savePng(path, 0, 0, 2.0);
+    }
+    if (!ok) QMessageBox::warning(this, tr("Export"), tr("%1: cannot write the file").arg(path));
+}
+
+void MainWindow::exportRunsCsv()
+{
+    const QString path = QFileDialog::getSaveFileName(
+        this, tr("Export runs table"), exportFolder() + QStringLiteral("/runs.csv"), tr("CSV (*.csv)"));
+    if (path.isEmpty()) return;
+    rememberExportFolder(path);
+    QFile file(path);
+    if (!file.open(QIODevice::WriteOnly | QIODevice::Text)) {
+        QMessageBox::warning(this, tr("Export"), tr("%1: cannot write the file").arg(path));
+        return;
+    }
+    QTextStream out(&file);
+    QStringList header;
+    for (int c = 0; c < m_model->columnCount(); ++c)
+        header << m_model->headerData(c, Qt::Horizontal).toString();
+    out << header.join(QLatin1Char(',')) << '\n';
+    for (int r = 0; r < m_model->rowCount(); ++r) {
+        QStringList row;
+        for (int c = 0; c < m_model->columnCount(); ++c) {
+            QString v = m_model->index(r, c).data(session::RunsModel::SortRole).toString();
+            if (v.contains(QLatin1Char(',')) || v.contains(QLatin1Char('"')))
+                v = QLatin1Char('"') + v.replace(QLatin1Char('"'), QStringLiteral("\"\"")) + QLatin1Char('"');
+            row << v;
+        }
+        out << row.join(QLatin1Char(',')) << '\n';
+    }
 }
 
 } // namespace wb::ui

@@ -3,6 +3,8 @@
 #include "alpha_heatmap_view.h"
 #include "cell_graph_view.h"
 #include "curves_view.h"
+#include "qcustomplot_include.h"
+#include "wb/darts/collapse.h"
 
 #include <QGridLayout>
 #include <QHBoxLayout>
@@ -30,6 +32,9 @@ RunView::RunView(QWidget* parent) : QWidget(parent)
     m_slider = new QSlider(Qt::Horizontal, alphaBox);
     m_slider->setPageStep(1);
     m_epochLabel = new QLabel(alphaBox);
+    m_changes = new QLabel(alphaBox);
+    m_signals = new QLabel(alphaBox);
+    m_signals->setTextFormat(Qt::RichText);
     auto* maps = new QHBoxLayout;
     maps->addWidget(m_normalMap);
     maps->addWidget(m_reduceMap);
@@ -41,14 +46,21 @@ RunView::RunView(QWidget* parent) : QWidget(parent)
     alphaLayout->setContentsMargins(0, 0, 0, 0);
     alphaLayout->addLayout(maps, 1);
     alphaLayout->addLayout(sliderRow);
+    alphaLayout->addWidget(m_changes);
+    alphaLayout->addWidget(m_signals);
 
     auto* cells = new QWidget(this);
     m_normalCell = new CellGraphView(cells);
     m_reduceCell = new CellGraphView(cells);
+    m_trajectories = new QCustomPlot(cells);
+    m_trajectories->setMinimumWidth(220);
+    m_trajectories->xAxis->setLabel(tr("epoch"));
+    m_trajectories->yAxis->setLabel(tr("weight of final op"));
     auto* cellLayout = new QHBoxLayout(cells);
     cellLayout->setContentsMargins(0, 0, 0, 0);
-    cellLayout->addWidget(m_normalCell);
-    cellLayout->addWidget(m_reduceCell);
+    cellLayout->addWidget(m_normalCell, 2);
+    cellLayout->addWidget(m_reduceCell, 2);
+    cellLayout->addWidget(m_trajectories, 1);
 
     auto* top = new QSplitter(Qt::Horizontal, this);
     top->addWidget(m_curves);
@@ -84,6 +96,11 @@ void RunView::clear()
     m_slider->setRange(0, 0);
     m_slider->setEnabled(false);
     m_epochLabel->clear();
+    m_changes->clear();
+    m_signals->clear();
+    m_signalsText.clear();
+    m_trajectories->clearGraphs();
+    m_trajectories->replot(QCustomPlot::rpQueuedReplot);
     m_normalCell->clear(tr("no genotype"));
     m_reduceCell->clear(tr("no genotype"));
 }
@@ -118,18 +135,79 @@ void RunView::load(store::RunStore& store, std::int64_t id)
     m_curves->appendEpochs(epochs);
 
     m_alphas = std::move(alphas);
-    if (m_alphas.empty()) {
-        if (m_finalGenotype) {
-            m_normalCell->setGenotype(*m_finalGenotype, store::CellType::Normal);
-            m_reduceCell->setGenotype(*m_finalGenotype, store::CellType::Reduce);
-        }
+    if (m_alphas.empty() && m_finalGenotype) {
+        m_normalCell->setGenotype(*m_finalGenotype, store::CellType::Normal);
+        m_reduceCell->setGenotype(*m_finalGenotype, store::CellType::Reduce);
         return;
     }
-    const QSignalBlocker block(m_slider);
-    m_slider->setRange(0, int(m_alphas.size()) - 1);
-    m_slider->setEnabled(m_alphas.size() > 1);
-    m_slider->setValue(int(m_alphas.size()) - 1);
-    showAlphaEpoch(int(m_alphas.size()) - 1);
+    alphasChanged(true);
+}
+
+void RunView::beginLive(std::int64_t id, const QString& title)
+{
+    clear();
+    m_runId = id;
+    m_header->setText(tr("<b>Run %1</b> &middot; live &middot; %2").arg(id).arg(title.toHtmlEscaped()));
+}
+
+void RunView::appendLive(const session::SessionEvents& events)
+{
+    if (!events.steps.empty()) m_curves->appendSteps(events.steps);
+    if (!events.epochs.empty()) m_curves->appendEpochs(events.epochs);
+    if (events.alphas.empty()) return;
+    // Follow the newest epoch unless the user moved the slider back.
+    const bool follow = m_alphas.empty() || m_slider->value() == m_slider->maximum();
+    m_alphas.insert(m_alphas.end(), events.alphas.begin(), events.alphas.end());
+    m_finalGenotype = m_alphas.back().genotype;
+    alphasChanged(follow);
+}
+
+std::vector<int> RunView::genotypeChanges() const
+{
+    std::vector<int> out;
+    for (std::size_t i = 1; i < m_alphas.size(); ++i)
+        if (!(m_alphas[i].genotype == m_alphas[i - 1].genotype)) out.push_back(m_alphas[i].epoch);
+    return out;
+}
+
+void RunView::alphasChanged(bool follow)
+{
+    if (m_alphas.empty()) return;
+    const int last = int(m_alphas.size()) - 1;
+    {
+        const QSignalBlocker block(m_slider);
+        const int keep = m_slider->value();
+        m_slider->setRange(0, last);
+        m_slider->setEnabled(last > 0);
+        m_slider->setValue(follow ? last : std::min(keep, last));
+    }
+    showAlphaEpoch(m_slider->value());
+    QStringList changes;
+    for (int epoch : genotypeChanges()) changes << QString::number(epoch);
+    m_changes->setText(changes.isEmpty() ? tr("genotype unchanged over the epochs")
+                                         : tr("genotype changed at epoch %1").arg(changes.join(", ")));
+    drawTrajectories();
+}
+
+void RunView::drawTrajectories()
+{
+    m_trajectories->clearGraphs();
+    const auto& newest = m_alphas.back();
+    const auto ops = newest.ops.size();
+    for (int e = 0; e < newest.edges; ++e) {
+        // The op this edge holds at the newest epoch, followed back through the epochs.
+        std::size_t best = 0;
+        for (std::size_t o = 1; o < ops; ++o)
+            if (newest.normal[std::size_t(e) * ops + o] > newest.normal[std::size_t(e) * ops + best])
+                best = o;
+        auto* g = m_trajectories->addGraph();
+        for (const auto& a : m_alphas)
+            if (a.normal.size() == newest.normal.size())
+                g->addData(a.epoch, a.normal[std::size_t(e) * ops + best]);
+        g->setPen(QPen(QColor::fromHsv((e * 360) / std::max(1, newest.edges), 200, 200), 1.5));
+    }
+    m_trajectories->rescaleAxes();
+    m_trajectories->replot(QCustomPlot::rpQueuedReplot);
 }
 
 void RunView::showAlphaEpoch(int index)
@@ -149,6 +227,22 @@ void RunView::showAlphaEpoch(int index)
         a.genotype.normal.empty() && last && m_finalGenotype ? *m_finalGenotype : a.genotype;
     m_normalCell->setGenotype(g, store::CellType::Normal);
     m_reduceCell->setGenotype(g, store::CellType::Reduce);
+
+    const auto& sg = a.signals;
+    const auto flag = [](bool warn, const QString& text) {
+        return warn ? QStringLiteral("<font color='#c00'><b>%1</b></font>").arg(text) : text;
+    };
+    m_signalsText = tr("skip edges %1 (normal), %2 (reduce) · parameter-free mass %3 · entropy %4")
+                        .arg(sg.skipNormal)
+                        .arg(sg.skipReduce)
+                        .arg(sg.paramFreeNormal, 0, 'f', 2)
+                        .arg(sg.entropyNormal, 0, 'f', 3);
+    m_signals->setText(
+        flag(sg.skipNormal >= darts::kSkipWarnCount, tr("skip edges %1").arg(sg.skipNormal)) +
+        tr(" (normal), %1 (reduce) &middot; ").arg(sg.skipReduce) +
+        flag(sg.paramFreeNormal > darts::kParamFreeWarnMass,
+             tr("parameter-free mass %1").arg(sg.paramFreeNormal, 0, 'f', 2)) +
+        tr(" &middot; entropy %1").arg(sg.entropyNormal, 0, 'f', 3));
 }
 
 } // namespace wb::ui

@@ -1,6 +1,10 @@
 #include "search_session.h"
 
+#include "wb/common/versions.h"
+#include "wb/darts/observer_list.h"
 #include "wb/darts/search.h"
+#include "wb/store/run_store.h"
+#include "wb/store/store_writer.h"
 
 namespace wb::session {
 
@@ -10,6 +14,34 @@ SearchSession::Runner SearchSession::searchRunner(darts::SearchConfig config)
 {
     return [config = std::move(config)](RunControl& control, darts::RunObserver& observer) {
         return darts::runSearch(config, control, observer);
+    };
+}
+
+SearchSession::Runner SearchSession::recordedSearchRunner(
+    std::string dbPath, darts::SearchConfig config, std::optional<store::TransferRecord> transfer,
+    std::function<void(std::int64_t)> onRunCreated)
+{
+    return [=](RunControl& control, darts::RunObserver& observer) mutable {
+        auto db = store::RunStore::open(dbPath);
+        store::NewRun run;
+        run.kind = "search";
+        run.configJson = config.toJson();
+        run.seed = config.runtime.seed;
+        run.datasetPath = config.data.path;
+        run.appVersion = WB_VERSION;
+        run.libraryVersions = libraryVersions();
+        const auto id = db.createRun(run);
+        if (transfer) {
+            transfer->runId = id;
+            db.recordTransfer(*transfer);
+        }
+        config.checkpointDir = db.runDirectory(id);
+        if (onRunCreated) onRunCreated(id);
+        store::StoreWriter writer(std::move(db), id, store::StoreWriter::Options{});
+        darts::ObserverList observers{&observer, &writer};
+        auto result = darts::runSearch(config, control, observers);
+        writer.finish(result.status, result.error);
+        return result;
     };
 }
 

@@ -3,10 +3,13 @@
 #include "wb/common/run_control.h"
 #include "wb/darts/search.h"
 #include "wb/darts/search_config.h"
+#include "wb/store/transfer_records.h"
 
 #include <functional>
 #include <memory>
 #include <mutex>
+#include <optional>
+#include <string>
 #include <vector>
 
 #include <QObject>
@@ -47,6 +50,12 @@ public:
 
     // The real DARTS search (wb::darts::runSearch) as a Runner.
     static Runner searchRunner(darts::SearchConfig config);
+    // The same, recorded in the workspace database `dbPath` like a CLI run (run row, metrics,
+    // checkpoints in its folder) and, when `transfer` is set, linked to its zoo source.
+    // onRunCreated(id) is called on the worker thread once the run row exists.
+    static Runner recordedSearchRunner(std::string dbPath, darts::SearchConfig config,
+                                       std::optional<store::TransferRecord> transfer,
+                                       std::function<void(std::int64_t)> onRunCreated);
 
     // False (and nothing happens) while a job is still running.
     bool start(Runner runner);

@@ -1,12 +1,21 @@
 #include "alpha_heatmap_view.h"
 #include "cell_graph_view.h"
+#include "compare_page.h"
 #include "curves_view.h"
 #include "demo_workspace.h"
+#include "distance_matrix_view.h"
+#include "distance_page.h"
 #include "main_window.h"
+#include "qcustomplot_include.h"
+#include "synthetic_idx.h"
 #include "run_view.h"
 #include "runs_model.h"
 
+#include <QDir>
+#include <QListWidget>
+#include <QSignalSpy>
 #include <QSlider>
+#include <QTabWidget>
 #include <QStandardPaths>
 #include <QTableView>
 #include <QTemporaryDir>
@@ -77,6 +86,80 @@ private Q_SLOTS:
         QVERIFY(window.openRun(m_ids.failed));
         QCOMPARE(window.runView()->runId(), m_ids.failed);
         QVERIFY(!window.openRun(4242));
+    }
+
+    void compareOverlaysCheckedRuns()
+    {
+        wb::ui::MainWindow window;
+        QVERIFY(window.openWorkspace(m_path));
+        window.setView(wb::ui::View::Compare);
+        auto* page = window.comparePage();
+        page->setChecked({m_ids.finished, m_ids.second});
+        QCOMPARE(page->plot()->graphCount(), 2);
+        // Neither run has a transfer link: no scratch-vs-warm pair, no speed-up drawn.
+        QVERIFY(page->annotations().isEmpty());
+        page->setChecked({});
+        QCOMPARE(page->plot()->graphCount(), 0);
+    }
+
+    void distancePageFillsTheMatrix()
+    {
+        QTemporaryDir data;
+        QStringList paths;
+        for (int k = 0; k < 3; ++k) {
+            const QString dir = data.filePath(QString::number(k));
+            QVERIFY(QDir().mkpath(dir));
+            wb::test::writeSeparableIdx(dir.toStdString(), 2, 16, 8, unsigned(k + 1), k == 2);
+            paths << dir;
+        }
+        wb::ui::MainWindow window;
+        QVERIFY(window.openWorkspace(m_path));
+        auto* page = window.distancePage();
+        page->setDatasets(paths);
+        QVERIFY(page->compute());
+        QVERIFY(page->waitUntilIdle(120000));
+        const auto* matrix = page->matrix();
+        QCOMPARE(matrix->size(), 3);
+        for (int i = 0; i < 3; ++i) {
+            QCOMPARE(matrix->value(i, i), 0.0);
+            for (int j = 0; j < 3; ++j) QCOMPARE(matrix->value(i, j), matrix->value(j, i));
+        }
+        // Datasets 0 and 1 share a distribution; 2 is inverted: clearly farther from both.
+        QVERIFY(matrix->value(0, 1) > 0);
+        QVERIFY(matrix->value(0, 2) > 2 * matrix->value(0, 1));
+        QVERIFY(matrix->value(1, 2) > 2 * matrix->value(0, 1));
+        page->showPair(0, 2);
+        QCOMPARE(page->couplingView()->rows(), 2);
+        QCOMPARE(page->couplingView()->columns(), 2);
+    }
+
+    void liveSearchIsRecordedAndShown()
+    {
+        QTemporaryDir data;
+        wb::test::writeSeparableIdx(data.path().toStdString(), 2, 24, 8);
+        const QString db = m_dir.filePath(QStringLiteral("live.sqlite"));
+        wb::ui::MainWindow window;
+        wb::darts::SearchConfig config;
+        config.data.path = data.path().toStdString();
+        config.runtime.threads = 1;
+        config.channels = 4;
+        config.layers = 2;
+        config.nodes = 2;
+        config.batchSize = 8;
+        config.epochs = 2;
+        // No workspace open yet: the search creates it at the given path.
+        QVERIFY(window.openWorkspace(db) == false);
+        window.distancePage()->setWorkspace(db);
+        QVERIFY(window.startSearch(config));
+        QVERIFY(!window.startSearch(config)); // one at a time
+        QSignalSpy finished(&window.searchSession(), &wb::session::SearchSession::finished);
+        QVERIFY(finished.wait(120000));
+        QCOMPARE(finished.at(0).at(0).toInt(), int(wb::darts::RunStatus::Done));
+        QCoreApplication::processEvents();
+        // The curves saw every step and epoch through the drained queue.
+        QCOMPARE(window.runView()->curves()->pointCount(Curve::EpochValAcc), 2);
+        QCOMPARE(window.runView()->epochCount(), 2);
+        QVERIFY(window.runsModel()->rowCount() >= 1);
     }
 
     void badWorkspaceIsReported()

@@ -1,0 +1,332 @@
+#include "compare_page.h"
+
+#include "cell_graph_view.h"
+#include "qcustomplot_include.h"
+#include "wb/darts/search_config.h"
+#include "wb/transfer/experiment_report.h"
+#include "wb/transfer/speedup.h"
+
+#include <algorithm>
+#include <set>
+
+#include <QComboBox>
+#include <QFileInfo>
+#include <QHBoxLayout>
+#include <QLabel>
+#include <QListWidget>
+#include <QSplitter>
+#include <QVBoxLayout>
+
+namespace wb::ui {
+namespace {
+
+const QList<QColor> kPalette = {QColor(31, 119, 180), QColor(214, 39, 40), QColor(44, 160, 44),
+                                QColor(148, 103, 189), QColor(255, 127, 14), QColor(23, 190, 207),
+                                QColor(140, 86, 75), QColor(127, 127, 127)};
+
+QString shortPath(const std::string& path)
+{
+    const QFileInfo info(QString::fromStdString(path));
+    return info.fileName().isEmpty() ? QString::fromStdString(path) : info.fileName();
+}
+
+QCPGraph* addCurve(QCustomPlot* plot, const std::vector<double>& y, const QColor& color,
+                   const QString& name)
+{
+    auto* g = plot->addGraph();
+    for (std::size_t i = 0; i < y.size(); ++i) g->addData(double(i + 1), y[i]);
+    g->setPen(QPen(color, 2));
+    g->setName(name);
+    g->setScatterStyle(QCPScatterStyle(QCPScatterStyle::ssCircle, 4));
+    return g;
+}
+
+} // namespace
+
+ComparePage::ComparePage(QWidget* parent) : QWidget(parent)
+{
+    m_runs = new QListWidget(this);
+    m_experiment = new QComboBox(this);
+    m_target = new QComboBox(this);
+    m_plot = new QCustomPlot(this);
+    m_plot->setMinimumSize(360, 260);
+    m_plot->xAxis->setLabel(tr("epoch"));
+    m_plot->yAxis->setLabel(tr("supernet val accuracy"));
+    m_plot->legend->setVisible(true);
+    m_plot->axisRect()->insetLayout()->setInsetAlignment(0, Qt::AlignBottom | Qt::AlignRight);
+    m_summary = new QLabel(this);
+    m_summary->setWordWrap(true);
+    m_summary->setTextInteractionFlags(Qt::TextSelectableByMouse);
+    m_scratchCell = new CellGraphView(this);
+    m_warmCell = new CellGraphView(this);
+
+    auto* left = new QWidget(this);
+    auto* leftLayout = new QVBoxLayout(left);
+    leftLayout->addWidget(new QLabel(tr("<b>Searches</b> (check to overlay)"), left));
+    leftLayout->addWidget(m_runs, 1);
+    leftLayout->addWidget(new QLabel(tr("<b>Experiment</b> (arm means ± std over seeds)"), left));
+    leftLayout->addWidget(m_experiment);
+    leftLayout->addWidget(m_target);
+    auto* cells = new QWidget(this);
+    auto* cellLayout = new QHBoxLayout(cells);
+    cellLayout->setContentsMargins(0, 0, 0, 0);
+    cellLayout->addWidget(m_scratchCell);
+    cellLayout->addWidget(m_warmCell);
+    auto* right = new QSplitter(Qt::Vertical, this);
+    right->addWidget(m_plot);
+    right->addWidget(m_summary);
+    right->addWidget(cells);
+    right->setStretchFactor(0, 3);
+    right->setStretchFactor(2, 2);
+    auto* split = new QSplitter(Qt::Horizontal, this);
+    split->addWidget(left);
+    split->addWidget(right);
+    split->setStretchFactor(1, 1);
+    split->setSizes({300, 900});
+    auto* layout = new QVBoxLayout(this);
+    layout->addWidget(split);
+
+    connect(m_runs, &QListWidget::itemChanged, this, [this] {
+        const QSignalBlocker block(m_experiment);
+        m_experiment->setCurrentIndex(0);
+        redrawRuns();
+    });
+    connect(m_experiment, &QComboBox::currentIndexChanged, this, [this](int index) {
+        m_target->clear();
+        if (index <= 0) return redrawRuns();
+        const auto& e = m_experiments[std::size_t(index - 1)];
+        std::vector<std::string> targets;
+        for (const auto& c : e.cells)
+            if (std::find(targets.begin(), targets.end(), c.target) == targets.end())
+                targets.push_back(c.target);
+        const QSignalBlocker block(m_target);
+        for (const auto& t : targets) m_target->addItem(shortPath(t), QString::fromStdString(t));
+        redrawExperiment();
+    });
+    connect(m_target, &QComboBox::currentIndexChanged, this, [this] { redrawExperiment(); });
+}
+
+void ComparePage::load(store::RunStore& store)
+{
+    m_curves.clear();
+    for (const auto& r : store.listRuns()) {
+        if (r.kind != "search" || r.epochs == 0) continue;
+        RunCurve c;
+        c.summary = r;
+        const auto details = store.run(r.id);
+        c.seed = details.seed;
+        c.genotype = details.genotype;
+        c.transfer = store.transfer(r.id);
+        for (const auto& e : store.epochs(r.id)) c.valAcc.push_back(e.valAcc);
+        m_curves[r.id] = std::move(c);
+    }
+    m_experiments = store.experiments();
+    for (auto& e : m_experiments) e = store.experiment(e.id);
+    {
+        const QSignalBlocker block(m_runs);
+        m_runs->clear();
+        for (auto it = m_curves.rbegin(); it != m_curves.rend(); ++it) {
+            const auto& c = it->second;
+            QString text = tr("#%1 %2 seed %3").arg(it->first).arg(shortPath(c.summary.datasetPath))
+                               .arg(c.seed);
+            if (c.transfer) text += tr(" ← %1").arg(QString::fromStdString(c.transfer->zooName));
+            auto* item = new QListWidgetItem(text, m_runs);
+            item->setData(Qt::UserRole, qint64(it->first));
+            item->setFlags(item->flags() | Qt::ItemIsUserCheckable);
+            item->setCheckState(Qt::Unchecked);
+        }
+    }
+    {
+        const QSignalBlocker block(m_experiment);
+        m_experiment->clear();
+        m_experiment->addItem(tr("(checked runs)"));
+        for (const auto& e : m_experiments)
+            m_experiment->addItem(tr("Experiment %1 (%2, %3 cells)")
+                                      .arg(e.id)
+                                      .arg(QString::fromStdString(e.status))
+                                      .arg(e.cells.size()));
+    }
+    redrawRuns();
+}
+
+void ComparePage::setChecked(const std::vector<std::int64_t>& runIds)
+{
+    const QSignalBlocker block(m_runs);
+    for (int i = 0; i < m_runs->count(); ++i) {
+        auto* item = m_runs->item(i);
+        const auto id = item->data(Qt::UserRole).toLongLong();
+        item->setCheckState(std::count(runIds.begin(), runIds.end(), id) ? Qt::Checked
+                                                                           : Qt::Unchecked);
+    }
+    redrawRuns();
+}
+
+void ComparePage::showExperiment(std::int64_t id, const QString& target)
+{
+    for (std::size_t i = 0; i < m_experiments.size(); ++i)
+        if (m_experiments[i].id == id) m_experiment->setCurrentIndex(int(i) + 1);
+    const int t = m_target->findText(target);
+    if (t >= 0) m_target->setCurrentIndex(t);
+}
+
+void ComparePage::redrawRuns()
+{
+    m_plot->clearGraphs();
+    m_plot->clearItems();
+    m_annotations.clear();
+    std::vector<const RunCurve*> checked;
+    for (int i = 0; i < m_runs->count(); ++i)
+        if (m_runs->item(i)->checkState() == Qt::Checked)
+            checked.push_back(&m_curves[m_runs->item(i)->data(Qt::UserRole).toLongLong()]);
+    for (std::size_t k = 0; k < checked.size(); ++k) {
+        const auto* c = checked[k];
+        QString name = tr("#%1 %2").arg(c->summary.id).arg(shortPath(c->summary.datasetPath));
+        if (c->transfer) name += tr(" ← %1").arg(QString::fromStdString(c->transfer->zooName));
+        addCurve(m_plot, c->valAcc, kPalette[int(k) % kPalette.size()], name);
+    }
+    // Scratch vs warm pairs: same dataset and seed, the scratch run without a transfer link.
+    const RunCurve* scratch = nullptr;
+    for (const auto* c : checked)
+        if (!c->transfer) scratch = c;
+    QStringList lines;
+    const RunCurve* firstWarm = nullptr;
+    if (scratch) {
+        for (const auto* c : checked) {
+            if (!c->transfer || c->summary.datasetPath != scratch->summary.datasetPath ||
+                c->seed != scratch->seed)
+                continue;
+            const auto s = transfer::speedUp(scratch->valAcc, c->valAcc);
+            if (!firstWarm) {
+                firstWarm = c;
+                auto* line = new QCPItemStraightLine(m_plot);
+                line->point1->setCoords(0, s.scratchBest);
+                line->point2->setCoords(1, s.scratchBest);
+                line->setPen(QPen(Qt::gray, 1, Qt::DashLine));
+            }
+            QString text =
+                s.factor ? tr("run %1 reaches scratch's best %2 at epoch %3 vs %4: ×%5")
+                               .arg(c->summary.id)
+                               .arg(s.scratchBest, 0, 'f', 3)
+                               .arg(*s.warmEpochs)
+                               .arg(s.scratchEpochs)
+                               .arg(*s.factor, 0, 'f', 2)
+                         : tr("run %1 does not reach scratch's best %2 (not reached)")
+                               .arg(c->summary.id)
+                               .arg(s.scratchBest, 0, 'f', 3);
+            m_annotations << text;
+            if (s.warmEpochs) {
+                auto* label = new QCPItemText(m_plot);
+                label->position->setCoords(*s.warmEpochs, s.scratchBest);
+                label->setPositionAlignment(Qt::AlignBottom | Qt::AlignHCenter);
+                label->setText(tr("×%1").arg(*s.factor, 0, 'f', 2));
+            }
+        }
+    }
+    lines = m_annotations;
+    if (scratch && firstWarm && scratch->genotype && firstWarm->genotype) {
+        m_scratchCell->setGenotype(*scratch->genotype, store::CellType::Normal);
+        m_warmCell->setGenotype(*firstWarm->genotype, store::CellType::Normal);
+        const auto& a = scratch->genotype->normal;
+        const auto& b = firstWarm->genotype->normal;
+        QStringList diff;
+        for (std::size_t i = 0; i < std::min(a.size(), b.size()); ++i)
+            if (a[i].op != b[i].op || a[i].input != b[i].input)
+                diff << tr("node %1: %2(%3) vs %4(%5)")
+                            .arg(int(i) / 2)
+                            .arg(QString::fromStdString(a[i].op))
+                            .arg(a[i].input)
+                            .arg(QString::fromStdString(b[i].op))
+                            .arg(b[i].input);
+        lines << tr("Normal cells, scratch #%1 (left) vs warm #%2 (right): %3")
+                     .arg(scratch->summary.id)
+                     .arg(firstWarm->summary.id)
+                     .arg(diff.isEmpty() ? tr("identical")
+                                         : tr("%n edge(s) differ", nullptr, int(diff.size())));
+        lines << diff;
+    } else {
+        m_scratchCell->clear(tr("check a scratch run and a warm run of the same dataset and seed"));
+        m_warmCell->clear();
+    }
+    m_summary->setText(lines.join(QStringLiteral("\n")));
+    m_plot->rescaleAxes();
+    m_plot->yAxis->setRange(0, 1);
+    m_plot->replot(QCustomPlot::rpQueuedReplot);
+}
+
+void ComparePage::redrawExperiment()
+{
+    const int index = m_experiment->currentIndex();
+    if (index <= 0) return;
+    const auto& e = m_experiments[std::size_t(index - 1)];
+    const auto target = m_target->currentData().toString().toStdString();
+    m_plot->clearGraphs();
+    m_plot->clearItems();
+    m_annotations.clear();
+    std::vector<std::string> arms;
+    std::vector<transfer::ArmOutcome> outcomes;
+    for (const auto& c : e.cells) {
+        if (c.target != target) continue;
+        if (std::find(arms.begin(), arms.end(), c.arm) == arms.end()) arms.push_back(c.arm);
+        transfer::ArmOutcome o;
+        o.target = target;
+        o.arm = c.arm;
+        o.seed = c.seed;
+        o.source = c.source;
+        o.distance = c.distance;
+        o.testAcc = c.testAcc;
+        if (c.searchRunId && m_curves.count(*c.searchRunId))
+            o.valCurve = m_curves[*c.searchRunId].valAcc;
+        if (c.status != "done") o.error = c.status;
+        outcomes.push_back(std::move(o));
+    }
+    for (std::size_t k = 0; k < arms.size(); ++k) {
+        std::vector<std::vector<double>> perEpoch;
+        for (const auto& o : outcomes) {
+            if (o.arm != arms[k]) continue;
+            if (perEpoch.size() < o.valCurve.size()) perEpoch.resize(o.valCurve.size());
+            for (std::size_t i = 0; i < o.valCurve.size(); ++i) perEpoch[i].push_back(o.valCurve[i]);
+        }
+        std::vector<double> mean, lo, hi;
+        for (const auto& v : perEpoch) {
+            const auto s = transfer::stat(v);
+            mean.push_back(s.mean);
+            lo.push_back(s.mean - s.std);
+            hi.push_back(s.mean + s.std);
+        }
+        const QColor color = kPalette[int(k) % kPalette.size()];
+        QColor band = color;
+        band.setAlpha(50);
+        auto* low = addCurve(m_plot, lo, band, {});
+        auto* high = addCurve(m_plot, hi, band, {});
+        for (auto* g : {low, high}) {
+            g->setScatterStyle(QCPScatterStyle());
+            m_plot->legend->removeItem(m_plot->legend->itemCount() - 1);
+        }
+        high->setBrush(band);
+        high->setChannelFillGraph(low);
+        addCurve(m_plot, mean, color, QString::fromStdString(arms[k]));
+    }
+    QStringList lines;
+    for (const auto& row : transfer::summarise(outcomes)) {
+        QString line = tr("%1: best val %2, test %3").arg(QString::fromStdString(row.arm))
+                           .arg(row.bestVal.mean, 0, 'f', 3)
+                           .arg(row.testAcc.n ? QString::number(row.testAcc.mean, 'f', 3)
+                                              : QStringLiteral("-"));
+        if (row.arm != "scratch")
+            line += row.speedUp.n ? tr(", speed-up ×%1 (%2/%3 seeds reached)")
+                                        .arg(row.speedUp.mean, 0, 'f', 2)
+                                        .arg(row.reached)
+                                        .arg(row.seeds - row.failed)
+                                  : tr(", scratch's best not reached");
+        lines << line;
+        m_annotations << line;
+    }
+    m_summary->setText(lines.join(QStringLiteral("\n")));
+    m_scratchCell->clear();
+    m_warmCell->clear();
+    m_plot->rescaleAxes();
+    m_plot->yAxis->setRange(0, 1);
+    m_plot->replot(QCustomPlot::rpQueuedReplot);
+}
+
+} // namespace wb::ui

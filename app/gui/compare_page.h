@@ -1,0 +1,60 @@
+#pragma once
+
+#include "wb/store/run_store.h"
+
+#include <map>
+#include <vector>
+
+#include <QWidget>
+
+class QComboBox;
+class QCustomPlot;
+class QLabel;
+class QListWidget;
+
+namespace wb::ui {
+
+class CellGraphView;
+
+// Compares searches: the checked runs' supernet val accuracy per epoch overlaid; a scratch run
+// and warm-started runs of the same dataset and seed get the speed-up annotated (the epoch each
+// warm run reaches scratch's best), and the final normal cells of the scratch run and the first
+// warm run side by side with the differing edges listed. An experiment shows per-arm seed means
+// with a ±1 std band for one target. GUI thread only.
+class ComparePage : public QWidget {
+    Q_OBJECT
+public:
+    explicit ComparePage(QWidget* parent = nullptr);
+
+    // Reads the runs, transfer links and experiments of `store` (read-only use).
+    void load(store::RunStore& store);
+    void setChecked(const std::vector<std::int64_t>& runIds);
+    void showExperiment(std::int64_t id, const QString& target);
+    QCustomPlot* plot() const { return m_plot; }
+    // The speed-up annotations currently drawn ("run 12: ×3.00 ...").
+    const QStringList& annotations() const { return m_annotations; }
+
+private:
+    struct RunCurve {
+        store::RunSummary summary;
+        std::uint64_t seed = 0;
+        std::optional<store::TransferRecord> transfer;
+        std::vector<double> valAcc;
+        std::optional<darts::Genotype> genotype;
+    };
+    void redrawRuns();
+    void redrawExperiment();
+
+    QListWidget* m_runs = nullptr;
+    QComboBox* m_experiment = nullptr;
+    QComboBox* m_target = nullptr;
+    QCustomPlot* m_plot = nullptr;
+    QLabel* m_summary = nullptr;
+    CellGraphView* m_scratchCell = nullptr;
+    CellGraphView* m_warmCell = nullptr;
+    QStringList m_annotations;
+    std::map<std::int64_t, RunCurve> m_curves;
+    std::vector<store::ExperimentRecord> m_experiments;
+};
+
+} // namespace wb::ui

@@ -1,0 +1,349 @@
+#include "distance_page.h"
+
+#include "alpha_heatmap_view.h"
+#include "distance_matrix_view.h"
+#include "wb/data/dataset.h"
+#include "wb/store/run_store.h"
+#include "wb/transfer/cached_distance.h"
+
+#include <cmath>
+#include <filesystem>
+#include <thread>
+
+#include <nlohmann/json.hpp>
+
+#include <QApplication>
+#include <QComboBox>
+#include <QDeadlineTimer>
+#include <QDir>
+#include <QDragEnterEvent>
+#include <QFileDialog>
+#include <QFileInfo>
+#include <QFormLayout>
+#include <QHBoxLayout>
+#include <QLabel>
+#include <QListWidget>
+#include <QMimeData>
+#include <QPointer>
+#include <QProgressBar>
+#include <QPushButton>
+#include <QSettings>
+#include <QSpinBox>
+#include <QSplitter>
+#include <QThread>
+#include <QVBoxLayout>
+
+namespace wb::ui {
+namespace {
+
+const auto kDatasetsKey = QStringLiteral("distances/datasets");
+
+QString shortName(const QString& path)
+{
+    const QFileInfo info(QDir::cleanPath(path));
+    return info.fileName().isEmpty() ? path : info.fileName();
+}
+
+std::vector<float> floats(const nlohmann::json& rows, std::size_t r0, std::size_t r1,
+                          std::size_t c0, std::size_t c1)
+{
+    std::vector<float> out;
+    for (std::size_t r = r0; r < r1; ++r)
+        for (std::size_t c = c0; c < c1; ++c) out.push_back(rows.at(r).at(c).get<float>());
+    return out;
+}
+
+QStringList labels(const nlohmann::json& names)
+{
+    QStringList out;
+    for (const auto& n : names) out << QString::fromStdString(n.get<std::string>());
+    return out;
+}
+
+} // namespace
+
+DistancePage::DistancePage(QWidget* parent) : QWidget(parent)
+{
+    setAcceptDrops(true);
+    m_list = new QListWidget(this);
+    m_list->setToolTip(tr("Datasets to compare; drop folders here"));
+    auto* add = new QPushButton(tr("Add…"), this);
+    auto* remove = new QPushButton(tr("Remove"), this);
+    m_inner = new QComboBox(this);
+    m_inner->addItems({QStringLiteral("exact"), QStringLiteral("gaussian")});
+    m_maxSamples = new QSpinBox(this);
+    m_maxSamples->setRange(0, 100000);
+    m_maxSamples->setValue(1000);
+    m_maxSamples->setSpecialValueText(tr("all"));
+    m_embedSize = new QSpinBox(this);
+    m_embedSize->setRange(0, 512);
+    m_embedSize->setValue(28);
+    m_embedSize->setSpecialValueText(tr("native"));
+    m_computeButton = new QPushButton(tr("Compute"), this);
+    m_stopButton = new QPushButton(tr("Stop"), this);
+    m_stopButton->setEnabled(false);
+    m_bar = new QProgressBar(this);
+    m_status = new QLabel(this);
+    m_status->setWordWrap(true);
+
+    auto* listButtons = new QHBoxLayout;
+    listButtons->addWidget(add);
+    listButtons->addWidget(remove);
+    auto* settings = new QFormLayout;
+    settings->addRow(tr("Label distance"), m_inner);
+    settings->addRow(tr("Samples per dataset"), m_maxSamples);
+    settings->addRow(tr("Pixels resized to"), m_embedSize);
+    auto* runButtons = new QHBoxLayout;
+    runButtons->addWidget(m_computeButton);
+    runButtons->addWidget(m_stopButton);
+    auto* left = new QWidget(this);
+    auto* leftLayout = new QVBoxLayout(left);
+    leftLayout->addWidget(new QLabel(tr("<b>Datasets</b> (pixels embedder, eps 0.1)"), left));
+    leftLayout->addWidget(m_list, 1);
+    leftLayout->addLayout(listButtons);
+    leftLayout->addLayout(settings);
+    leftLayout->addLayout(runButtons);
+    leftLayout->addWidget(m_bar);
+    leftLayout->addWidget(m_status);
+
+    m_matrix = new DistanceMatrixView(this);
+    m_pairLabel = new QLabel(tr("Click a cell for the class-level view of that pair."), this);
+    m_pairLabel->setWordWrap(true);
+    m_labelDistances = new AlphaHeatmapView(this);
+    m_labelDistances->setTitle(tr("label-to-label distance (target × source classes)"));
+    m_coupling = new AlphaHeatmapView(this);
+    m_coupling->setTitle(tr("transport mass (target × source classes)"));
+    auto* pair = new QWidget(this);
+    auto* pairMaps = new QHBoxLayout;
+    pairMaps->addWidget(m_labelDistances);
+    pairMaps->addWidget(m_coupling);
+    auto* pairLayout = new QVBoxLayout(pair);
+    pairLayout->setContentsMargins(0, 0, 0, 0);
+    pairLayout->addWidget(m_pairLabel);
+    pairLayout->addLayout(pairMaps, 1);
+    auto* right = new QSplitter(Qt::Vertical, this);
+    right->addWidget(m_matrix);
+    right->addWidget(pair);
+    right->setStretchFactor(0, 3);
+    right->setStretchFactor(1, 2);
+
+    auto* split = new QSplitter(Qt::Horizontal, this);
+    split->addWidget(left);
+    split->addWidget(right);
+    split->setStretchFactor(1, 1);
+    split->setSizes({280, 900});
+    auto* layout = new QVBoxLayout(this);
+    layout->addWidget(split);
+
+    connect(add, &QPushButton::clicked, this, [this] {
+        const QString dir = QFileDialog::getExistingDirectory(this, tr("Add dataset"));
+        if (!dir.isEmpty()) setDatasets(datasets() << dir);
+    });
+    connect(remove, &QPushButton::clicked, this, [this] { delete m_list->currentItem(); });
+    connect(m_computeButton, &QPushButton::clicked, this, [this] { compute(); });
+    connect(m_stopButton, &QPushButton::clicked, this, [this] { stop(); });
+    connect(m_matrix, &DistanceMatrixView::cellClicked, this,
+            [this](int r, int c) { showPair(r, c); });
+    setDatasets(QSettings().value(kDatasetsKey).toStringList());
+}
+
+DistancePage::~DistancePage()
+{
+    if (m_thread) {
+        m_control->requestStop();
+        m_thread->wait();
+    }
+}
+
+void DistancePage::setWorkspace(const QString& dbPath)
+{
+    m_dbPath = dbPath;
+}
+
+void DistancePage::setDatasets(const QStringList& paths)
+{
+    m_list->clear();
+    for (const auto& p : paths)
+        if (!p.isEmpty()) m_list->addItem(p);
+    QSettings().setValue(kDatasetsKey, datasets());
+}
+
+QStringList DistancePage::datasets() const
+{
+    QStringList out;
+    for (int i = 0; i < m_list->count(); ++i) out << m_list->item(i)->text();
+    return out;
+}
+
+void DistancePage::dragEnterEvent(QDragEnterEvent* event)
+{
+    if (event->mimeData()->hasUrls()) event->acceptProposedAction();
+}
+
+void DistancePage::dropEvent(QDropEvent* event)
+{
+    auto paths = datasets();
+    for (const auto& url : event->mimeData()->urls())
+        if (url.isLocalFile()) paths << url.toLocalFile();
+    setDatasets(paths);
+}
+
+bool DistancePage::isComputing() const
+{
+    return m_thread != nullptr;
+}
+
+bool DistancePage::compute()
+{
+    if (m_thread) return false;
+    const QStringList paths = datasets();
+    if (paths.size() < 2) {
+        m_status->setText(tr("Add at least two datasets."));
+        return false;
+    }
+    m_names.clear();
+    for (const auto& p : paths) m_names << shortName(p);
+    const int n = int(paths.size());
+    m_values.assign(std::size_t(n) * std::size_t(n), std::nan(""));
+    for (int i = 0; i < n; ++i) m_values[std::size_t(i) * std::size_t(n) + std::size_t(i)] = 0.0;
+    m_details.clear();
+    redraw();
+
+    ot::DistanceConfig config;
+    config.inner = ot::parseInnerMethod(m_inner->currentText().toStdString());
+    config.maxSamples = m_maxSamples->value();
+    config.embedder.size = m_embedSize->value();
+    config.threads = int(std::max(1u, std::thread::hardware_concurrency()));
+    std::vector<std::string> files, names;
+    for (int i = 0; i < n; ++i) {
+        files.push_back(paths[i].toStdString());
+        names.push_back(m_names[i].toStdString());
+    }
+    m_control = std::make_unique<RunControl>();
+    m_bar->setRange(0, n * (n - 1) / 2);
+    m_bar->setValue(0);
+    m_status->setText(tr("Loading datasets…"));
+    m_computeButton->setEnabled(false);
+    m_stopButton->setEnabled(true);
+
+    QPointer<DistancePage> self(this);
+    auto post = [self](auto fn) {
+        QMetaObject::invokeMethod(
+            self.data(), [self, fn] { if (self) fn(*self); }, Qt::QueuedConnection);
+    };
+    m_thread = QThread::create([post, files, names, config, control = m_control.get(),
+                                db = m_dbPath.toStdString()]() mutable {
+        QString error;
+        try {
+            std::optional<store::RunStore> store;
+            if (!db.empty()) store.emplace(store::RunStore::open(db));
+            std::vector<ot::DatasetRef> sets;
+            for (std::size_t k = 0; k < files.size(); ++k)
+                sets.push_back({names[k], std::make_shared<const data::Dataset>(
+                                              data::loadDataset(files[k]))});
+            ot::EmbeddingCache cache;
+            ot::OtObserver quiet;
+            config.embedder.identify();
+            for (std::size_t i = 0; i < sets.size(); ++i)
+                for (std::size_t j = i + 1; j < sets.size(); ++j) {
+                    if (control->stopRequested()) break;
+                    const auto d = transfer::cachedDistance(sets[i], sets[j], config,
+                                                            store ? &*store : nullptr, &cache,
+                                                            *control, quiet);
+                    if (d.status == darts::RunStatus::Cancelled) break;
+                    const auto value = d.status == darts::RunStatus::Done ? d.value.value
+                                                                          : std::nan("");
+                    const auto details = QString::fromStdString(d.value.detailsJson);
+                    const auto message = QString::fromStdString(d.error);
+                    post([=](DistancePage& page) {
+                        page.pairDone(int(i), int(j), value, details, message);
+                    });
+                }
+        } catch (const std::exception& e) {
+            error = QString::fromUtf8(e.what());
+        }
+        post([error](DistancePage& page) { page.finished(error); });
+    });
+    m_thread->start();
+    return true;
+}
+
+void DistancePage::stop()
+{
+    if (m_control) m_control->requestStop();
+}
+
+void DistancePage::pairDone(int i, int j, double value, const QString& details,
+                            const QString& error)
+{
+    const auto n = std::size_t(m_names.size());
+    m_values[std::size_t(i) * n + std::size_t(j)] = value;
+    m_values[std::size_t(j) * n + std::size_t(i)] = value;
+    if (!details.isEmpty()) m_details[{i, j}] = details;
+    m_bar->setValue(m_bar->value() + 1);
+    m_status->setText(error.isEmpty()
+                          ? tr("%1 ~ %2: %3").arg(m_names[i], m_names[j]).arg(value, 0, 'g', 5)
+                          : tr("%1 ~ %2: %3").arg(m_names[i], m_names[j], error));
+    redraw();
+}
+
+void DistancePage::finished(const QString& error)
+{
+    if (m_thread) {
+        m_thread->wait();
+        delete m_thread;
+        m_thread = nullptr;
+    }
+    m_computeButton->setEnabled(true);
+    m_stopButton->setEnabled(false);
+    if (!error.isEmpty())
+        m_status->setText(tr("<font color='#b00'>%1</font>").arg(error.toHtmlEscaped()));
+    else if (m_bar->value() < m_bar->maximum())
+        m_status->setText(tr("Stopped: %1 of %2 pairs.").arg(m_bar->value()).arg(m_bar->maximum()));
+    else
+        m_status->setText(tr("All %1 pairs done (cached in the workspace).").arg(m_bar->maximum()));
+}
+
+bool DistancePage::waitUntilIdle(int timeoutMs)
+{
+    QDeadlineTimer deadline(timeoutMs);
+    while (m_thread && !deadline.hasExpired())
+        QApplication::processEvents(QEventLoop::AllEvents, 50);
+    return !m_thread;
+}
+
+void DistancePage::redraw()
+{
+    m_matrix->setMatrix(m_names, m_values);
+}
+
+void DistancePage::showPair(int row, int column)
+{
+    const auto it = m_details.find({std::min(row, column), std::max(row, column)});
+    if (row == column || it == m_details.end()) {
+        m_pairLabel->setText(tr("No class-level view for this cell."));
+        m_labelDistances->clear();
+        m_coupling->clear();
+        return;
+    }
+    try {
+        const auto d = nlohmann::json::parse(it->second.toStdString());
+        const auto sources = labels(d.at("source_classes"));
+        const auto targets = labels(d.at("target_classes"));
+        const auto ks = std::size_t(sources.size()), kt = std::size_t(targets.size());
+        // The cross block of W over both label sets: target rows, source columns.
+        m_labelDistances->setMatrix(int(kt), int(ks),
+                                    floats(d.at("label_distances"), ks, ks + kt, 0, ks), sources,
+                                    targets);
+        m_coupling->setMatrix(int(kt), int(ks), floats(d.at("coupling"), 0, kt, 0, ks), sources,
+                              targets);
+        m_pairLabel->setText(tr("<b>%1</b> (source) → <b>%2</b> (target): OTDD %3")
+                                 .arg(QString::fromStdString(d.at("source").get<std::string>()),
+                                      QString::fromStdString(d.at("target").get<std::string>()))
+                                 .arg(m_matrix->value(row, column), 0, 'g', 5));
+    } catch (const std::exception& e) {
+        m_pairLabel->setText(tr("Unreadable pair details: %1").arg(e.what()));
+    }
+}
+
+} // namespace wb::ui

@@ -1,0 +1,78 @@
+#pragma once
+
+#include "wb/common/run_control.h"
+
+#include <map>
+#include <memory>
+#include <string>
+#include <utility>
+#include <vector>
+
+#include <QWidget>
+
+class QComboBox;
+class QLabel;
+class QListWidget;
+class QProgressBar;
+class QPushButton;
+class QSpinBox;
+class QThread;
+
+namespace wb::ui {
+
+class AlphaHeatmapView;
+class DistanceMatrixView;
+
+// The dataset-distance view: a list of datasets (add by dialog or drag and drop), the OTDD
+// matrix computed on a worker thread through the workspace's cache (values appear as pairs
+// finish), and for a clicked pair its label-to-label distances and class-to-class transport
+// mass. GUI thread only.
+class DistancePage : public QWidget {
+    Q_OBJECT
+public:
+    explicit DistancePage(QWidget* parent = nullptr);
+    ~DistancePage() override;
+
+    void setWorkspace(const QString& dbPath);
+    void setDatasets(const QStringList& paths);
+    QStringList datasets() const;
+    // Starts the matrix computation (cached pairs come back at once); false while one runs.
+    bool compute();
+    void stop();
+    bool isComputing() const;
+    // Processes events until the computation ends or `timeoutMs` passes (for screenshots).
+    bool waitUntilIdle(int timeoutMs);
+    void showPair(int row, int column);
+    DistanceMatrixView* matrix() const { return m_matrix; }
+    AlphaHeatmapView* couplingView() const { return m_coupling; }
+
+protected:
+    void dragEnterEvent(QDragEnterEvent* event) override;
+    void dropEvent(QDropEvent* event) override;
+
+private:
+    void pairDone(int i, int j, double value, const QString& details, const QString& error);
+    void finished(const QString& error);
+    void redraw();
+
+    QString m_dbPath;
+    QListWidget* m_list = nullptr;
+    QComboBox* m_inner = nullptr;
+    QSpinBox* m_maxSamples = nullptr;
+    QSpinBox* m_embedSize = nullptr;
+    QPushButton* m_computeButton = nullptr;
+    QPushButton* m_stopButton = nullptr;
+    QProgressBar* m_bar = nullptr;
+    QLabel* m_status = nullptr;
+    DistanceMatrixView* m_matrix = nullptr;
+    QLabel* m_pairLabel = nullptr;
+    AlphaHeatmapView* m_labelDistances = nullptr;
+    AlphaHeatmapView* m_coupling = nullptr;
+    QThread* m_thread = nullptr;
+    std::unique_ptr<RunControl> m_control;
+    QStringList m_names;
+    std::vector<double> m_values;
+    std::map<std::pair<int, int>, QString> m_details; // (i < j) -> details JSON
+};
+
+} // namespace wb::ui

@@ -1,0 +1,47 @@
+#pragma once
+
+#include "wb/darts/search_config.h"
+#include "wb/store/transfer_records.h"
+
+#include <vector>
+
+#include <QDialog>
+
+class QCheckBox;
+class QComboBox;
+class QLineEdit;
+class QSpinBox;
+
+namespace wb::ui {
+
+// The settings of a new search and its start point: from scratch, a chosen zoo supernet, or the
+// nearest by OT (the transfer advisor ranks the zoo before the run starts). GUI thread only.
+class NewSearchDialog : public QDialog {
+    Q_OBJECT
+public:
+    NewSearchDialog(const std::vector<store::ZooEntry>& zoo, QWidget* parent = nullptr);
+
+    void setDataset(const QString& path);
+    darts::SearchConfig config() const;
+    // "scratch", "auto" (nearest by OT) or a zoo id.
+    QString startPoint() const;
+
+private:
+    void browse();
+    QLineEdit* m_data = nullptr;
+    QSpinBox* m_imageSize = nullptr;
+    QComboBox* m_imageChannels = nullptr;
+    QSpinBox* m_maxPerClass = nullptr;
+    QSpinBox* m_channels = nullptr;
+    QSpinBox* m_layers = nullptr;
+    QSpinBox* m_nodes = nullptr;
+    QSpinBox* m_batch = nullptr;
+    QSpinBox* m_epochs = nullptr;
+    QComboBox* m_order = nullptr;
+    QComboBox* m_variant = nullptr;
+    QSpinBox* m_seed = nullptr;
+    QSpinBox* m_threads = nullptr;
+    QComboBox* m_start = nullptr;
+};
+
+} // namespace wb::ui

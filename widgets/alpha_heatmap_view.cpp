@@ -1,5 +1,6 @@
 #include "alpha_heatmap_view.h"
 
+#include "plot_palette.h"
 #include "qcustomplot_include.h"
 
 #include <cmath>
@@ -46,6 +47,7 @@ AlphaHeatmapView::AlphaHeatmapView(QWidget* parent) : QWidget(parent)
     scale->setGradient(m_map->gradient());
     scale->setBarWidth(8);
     m_map->setColorScale(scale);
+    followPalette(m_plot); // after the title and scale exist, so they follow too
 
     auto* layout = new QVBoxLayout(this);
     layout->setContentsMargins(0, 0, 0, 0);

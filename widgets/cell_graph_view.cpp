@@ -11,13 +11,16 @@ CellGraphView::CellGraphView(QWidget* parent) : QWidget(parent)
 {
     m_renderer = new QSvgRenderer(this);
     setMinimumSize(160, 90);
+    // A white sheet in every palette: Graphviz's node colours are made for paper.
     setAutoFillBackground(true);
     QPalette p = palette();
     p.setColor(QPalette::Window, Qt::white);
+    p.setColor(QPalette::WindowText, Qt::black);
     setPalette(p);
 }
 
-bool CellGraphView::setGenotype(const darts::Genotype& genotype, store::CellType cell)
+bool CellGraphView::setGenotype(const darts::Genotype& genotype, store::CellType cell,
+                                const store::EdgeStyle& style)
 {
     const auto& edges = cell == store::CellType::Reduce ? genotype.reduce : genotype.normal;
     m_title = QString::fromStdString(store::cellTypeName(cell)) + tr(" cell");
@@ -26,7 +29,7 @@ bool CellGraphView::setGenotype(const darts::Genotype& genotype, store::CellType
         return false;
     }
     try {
-        const std::string dot = store::cellDot(genotype, cell);
+        const std::string dot = store::cellDot(genotype, cell, style);
         const std::string svg = store::renderDot(dot, "svg");
         m_dot = QString::fromStdString(dot);
         m_svg = QByteArray(svg.data(), qsizetype(svg.size()));

@@ -20,7 +20,8 @@ public:
     explicit CellGraphView(QWidget* parent = nullptr);
 
     // Renders synchronously (cells are tiny: a few ms). On failure the view shows the message.
-    bool setGenotype(const darts::Genotype& genotype, store::CellType cell);
+    bool setGenotype(const darts::Genotype& genotype, store::CellType cell,
+                     const store::EdgeStyle& style = {});
     void clear(const QString& message = {});
 
     const QString& dot() const { return m_dot; }

@@ -1,5 +1,6 @@
 #include "curves_view.h"
 
+#include "plot_palette.h"
 #include "qcustomplot_include.h"
 
 #include <algorithm>
@@ -22,6 +23,7 @@ QCPGraph* addGraph(QCustomPlot* plot, const QString& name, const QColor& color, 
 QCustomPlot* makePlot(QWidget* parent, const QString& yLabel)
 {
     auto* plot = new QCustomPlot(parent);
+    followPalette(plot);
     plot->xAxis->setLabel(QStringLiteral("epoch"));
     plot->yAxis->setLabel(yLabel);
     plot->legend->setVisible(true);

@@ -1,5 +1,6 @@
 #include "distance_matrix_view.h"
 
+#include "plot_palette.h"
 #include "qcustomplot_include.h"
 
 #include <cmath>
@@ -21,6 +22,7 @@ QString compact(double v)
 DistanceMatrixView::DistanceMatrixView(QWidget* parent) : QWidget(parent)
 {
     m_plot = new QCustomPlot(this);
+    followPalette(m_plot);
     m_plot->setMinimumSize(260, 220);
     m_map = new QCPColorMap(m_plot->xAxis, m_plot->yAxis);
     m_map->setInterpolate(false);

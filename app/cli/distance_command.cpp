@@ -140,6 +140,23 @@ void resolveSupernet(ot::EmbedderConfig& e, store::RunStore* db)
     if (e.size == 0) e.size = run.dataset->imageSize;
 }
 
+// "auto": features of the newest multi-dataset zoo supernet (the paper's setting once such a
+// supernet exists: one feature space for every dataset), else raw pixels.
+std::string autoEmbedder(const std::string& embed, store::RunStore* db)
+{
+    if (embed != "auto") return embed;
+    if (db) {
+        const auto zoo = db->zoo();
+        for (auto it = zoo.rbegin(); it != zoo.rend(); ++it)
+            if (it->multi()) {
+                std::cerr << "embedder: supernet:" << it->runId << " (zoo " << it->id << " '"
+                          << it->name << "', multi-dataset)" << std::endl;
+                return "supernet:" + std::to_string(it->runId);
+            }
+    }
+    return "pixels";
+}
+
 std::string number(double v)
 {
     char text[32];
@@ -154,7 +171,7 @@ void addDistanceCommand(CLI::App& root, int& exitCode)
     struct Options {
         std::vector<std::string> data;
         std::string format = "auto";
-        std::string embed = "pixels";
+        std::string embed = "auto";
         std::string inner = "exact";
         std::string mean, std;
         ot::DistanceConfig config;
@@ -169,7 +186,9 @@ void addDistanceCommand(CLI::App& root, int& exitCode)
     cmd->add_option("--data", o->data, "Dataset path; give two or more")->required();
     cmd->add_option("--format", o->format, "auto|idx|metaalbum|imagefolder|cifar")
         ->capture_default_str();
-    cmd->add_option("--embed", o->embed, "pixels | torchscript:FILE | supernet:RUN_OR_CHECKPOINT")
+    cmd->add_option("--embed", o->embed,
+                    "auto | pixels | torchscript:FILE | supernet:RUN_OR_CHECKPOINT (auto: the "
+                    "newest multi-dataset zoo supernet when the workspace has one, else pixels)")
         ->capture_default_str();
     cmd->add_option("--embed-size", c.embedder.size, "Resize images to S x S first (0 = native)")
         ->capture_default_str();
@@ -218,7 +237,9 @@ void addDistanceCommand(CLI::App& root, int& exitCode)
     cmd->callback([o, &exitCode] {
         auto& config = o->config;
         const auto embedder = config.embedder; // the size/channel/range flags
-        config.embedder = ot::EmbedderConfig::parse(o->embed);
+        std::optional<store::RunStore> db;
+        if (!o->store.disabled) db.emplace(store::RunStore::open(o->store.path()));
+        config.embedder = ot::EmbedderConfig::parse(autoEmbedder(o->embed, db ? &*db : nullptr));
         config.embedder.size = embedder.size;
         config.embedder.channels = embedder.channels;
         config.embedder.range = embedder.range;
@@ -228,8 +249,6 @@ void addDistanceCommand(CLI::App& root, int& exitCode)
         config.inner = ot::parseInnerMethod(o->inner);
         if (o->data.size() < 2) throw Error("--data: give at least two datasets");
 
-        std::optional<store::RunStore> db;
-        if (!o->store.disabled) db.emplace(store::RunStore::open(o->store.path()));
         if (config.embedder.kind == ot::EmbedderConfig::Kind::Supernet)
             resolveSupernet(config.embedder, db ? &*db : nullptr);
         config.validate();

@@ -243,11 +243,9 @@ private:
     bool retrain(store::ExperimentCell& cell, const darts::SearchConfig& search)
     {
         store::RunDetails run;
-        std::vector<darts::EpochMetrics> epochs;
         {
             auto db = store::RunStore::open(m_db);
             run = db.run(*cell.searchRunId);
-            epochs = db.epochs(*cell.searchRunId);
         }
         cell.seconds = run.seconds;
         if (m_spec.retrainEpochs > 0) {

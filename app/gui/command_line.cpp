@@ -19,7 +19,7 @@ std::optional<CommandLine> parseCommandLine(const QStringList& arguments, QStrin
                                      QCoreApplication::translate("main", "Run to show."),
                                      QStringLiteral("ID"));
     const QCommandLineOption view(QStringLiteral("view"),
-                                  QCoreApplication::translate("main", "Initial view: runs|run|distance|compare."),
+                                  QCoreApplication::translate("main", "Initial view: runs|run|datasets|distance|compare."),
                                   QStringLiteral("VIEW"));
     const QCommandLineOption screenshot(
         QStringLiteral("screenshot"),
@@ -34,12 +34,15 @@ std::optional<CommandLine> parseCommandLine(const QStringList& arguments, QStrin
         QStringLiteral("compare"),
         QCoreApplication::translate("main", "Compare view: comma-separated run ids."),
         QStringLiteral("ID,ID,..."));
-    parser.addOptions({db, openRun, view, screenshot, datasets, compare});
+    const QCommandLineOption dark(QStringLiteral("dark"),
+                                  QCoreApplication::translate("main", "Use the dark palette."));
+    parser.addOptions({db, openRun, view, screenshot, datasets, compare, dark});
     parser.process(arguments);
 
     CommandLine out;
     out.db = parser.value(db);
     out.screenshot = parser.value(screenshot);
+    out.dark = parser.isSet(dark);
     if (parser.isSet(openRun)) {
         bool ok = false;
         const qint64 id = parser.value(openRun).toLongLong(&ok);
@@ -55,12 +58,14 @@ std::optional<CommandLine> parseCommandLine(const QStringList& arguments, QStrin
             out.view = View::Runs;
         } else if (v == QLatin1String("run")) {
             out.view = View::Run;
+        } else if (v == QLatin1String("datasets")) {
+            out.view = View::Datasets;
         } else if (v == QLatin1String("distance")) {
             out.view = View::Distance;
         } else if (v == QLatin1String("compare")) {
             out.view = View::Compare;
         } else {
-            *error = QStringLiteral("--view: '%1' is not one of runs, run, distance, compare").arg(v);
+            *error = QStringLiteral("--view: '%1' is not one of runs, run, datasets, distance, compare").arg(v);
             return std::nullopt;
         }
     }

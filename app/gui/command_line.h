@@ -7,17 +7,18 @@
 
 namespace wb::ui {
 
-enum class View { Runs, Run, Distance, Compare };
+enum class View { Runs, Run, Datasets, Distance, Compare };
 
-// `supernet-workbench [--db FILE] [--open-run ID] [--view runs|run|distance|compare]
-// [--datasets A,B,...] [--compare ID,ID,...] [--screenshot OUT.png]`.
+// `supernet-workbench [--db FILE] [--open-run ID] [--view runs|run|datasets|distance|compare]
+// [--datasets A,B,...] [--compare ID,ID,...] [--dark] [--screenshot OUT.png]`.
 struct CommandLine {
     QString db; // empty = last workspace from QSettings, else the default
     std::optional<qint64> runId;
     std::optional<View> view;
     QString screenshot; // non-empty: render the window to this file and exit
-    QStringList datasets;   // distance view: these datasets, matrix computed (cache first)
+    QStringList datasets;   // datasets/distance views: these datasets (the matrix computed)
     QList<qint64> compare;  // compare view: these runs checked
+    bool dark = false;      // --dark: the dark palette (screenshots)
 };
 
 // Parses the application's arguments; on a bad value returns nullopt and sets `error`.

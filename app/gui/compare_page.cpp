@@ -1,6 +1,7 @@
 #include "compare_page.h"
 
 #include "cell_graph_view.h"
+#include "plot_palette.h"
 #include "qcustomplot_include.h"
 #include "wb/darts/search_config.h"
 #include "wb/transfer/experiment_report.h"
@@ -49,6 +50,7 @@ ComparePage::ComparePage(QWidget* parent) : QWidget(parent)
     m_experiment = new QComboBox(this);
     m_target = new QComboBox(this);
     m_plot = new QCustomPlot(this);
+    followPalette(m_plot);
     m_plot->setMinimumSize(360, 260);
     m_plot->xAxis->setLabel(tr("epoch"));
     m_plot->yAxis->setLabel(tr("supernet val accuracy"));
@@ -224,13 +226,16 @@ void ComparePage::redrawRuns()
     }
     lines = m_annotations;
     if (scratch && firstWarm && scratch->genotype && firstWarm->genotype) {
-        m_scratchCell->setGenotype(*scratch->genotype, store::CellType::Normal);
-        m_warmCell->setGenotype(*firstWarm->genotype, store::CellType::Normal);
         const auto& a = scratch->genotype->normal;
         const auto& b = firstWarm->genotype->normal;
+        std::vector<bool> differs(std::max(a.size(), b.size()), true);
+        for (std::size_t i = 0; i < std::min(a.size(), b.size()); ++i)
+            differs[i] = !(a[i] == b[i]);
+        m_scratchCell->setGenotype(*scratch->genotype, store::CellType::Normal, {{}, differs});
+        m_warmCell->setGenotype(*firstWarm->genotype, store::CellType::Normal, {{}, differs});
         QStringList diff;
         for (std::size_t i = 0; i < std::min(a.size(), b.size()); ++i)
-            if (a[i].op != b[i].op || a[i].input != b[i].input)
+            if (differs[i])
                 diff << tr("node %1: %2(%3) vs %4(%5)")
                             .arg(int(i) / 2)
                             .arg(QString::fromStdString(a[i].op))

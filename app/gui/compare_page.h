@@ -19,7 +19,7 @@ class CellGraphView;
 // Compares searches: the checked runs' supernet val accuracy per epoch overlaid; a scratch run
 // and warm-started runs of the same dataset and seed get the speed-up annotated (the epoch each
 // warm run reaches scratch's best), and the final normal cells of the scratch run and the first
-// warm run side by side with the differing edges listed. An experiment shows per-arm seed means
+// warm run side by side with the differing edges in red. An experiment shows per-arm seed means
 // with a ±1 std band for one target. GUI thread only.
 class ComparePage : public QWidget {
     Q_OBJECT

@@ -1,6 +1,7 @@
 // `supernet-workbench`: the desktop front end of a workspace database.
 #include "command_line.h"
 #include "compare_page.h"
+#include "datasets_page.h"
 #include "distance_page.h"
 #include "main_window.h"
 #include "wb/store/run_store.h"
@@ -28,6 +29,7 @@ int main(int argc, char* argv[])
     }
     const bool screenshot = !options->screenshot.isEmpty();
 
+    if (options->dark) wb::ui::MainWindow::setDarkPalette(true);
     wb::ui::MainWindow window;
     if (!screenshot) window.restoreSettings();
 
@@ -47,7 +49,11 @@ int main(int argc, char* argv[])
     }
     window.show();
     if (options->view) window.setView(*options->view);
-    if (!options->datasets.isEmpty()) {
+    if (!options->datasets.isEmpty() && options->view == wb::ui::View::Datasets) {
+        window.datasetsPage()->setDatasets(options->datasets);
+        window.datasetsPage()->showDataset(options->datasets.front());
+        if (screenshot) window.datasetsPage()->waitUntilIdle(60 * 1000);
+    } else if (!options->datasets.isEmpty()) {
         window.distancePage()->setDatasets(options->datasets);
         window.distancePage()->compute();
         // A screenshot shows the finished matrix (cached pairs return at once).

@@ -3,6 +3,7 @@
 #include "cell_graph_view.h"
 #include "compare_page.h"
 #include "curves_view.h"
+#include "datasets_page.h"
 #include "distance_page.h"
 #include "new_search_dialog.h"
 #include "qcustomplot_include.h"
@@ -10,7 +11,10 @@
 #include "runs_model.h"
 #include "transfer_advisor.h"
 #include "wb/common/error.h"
+#include "wb/darts/search.h"
+#include "wb/darts/observer_list.h"
 #include "wb/store/export.h"
+#include "wb/store/store_writer.h"
 
 #include <algorithm>
 #include <fstream>
@@ -26,20 +30,25 @@
 #include <QFileInfo>
 #include <QHeaderView>
 #include <QImage>
+#include <QLineEdit>
 #include <QListWidget>
 #include <QMenuBar>
 #include <QMessageBox>
 #include <QPainter>
 #include <QPdfWriter>
+#include <QPointer>
 #include <QProgressBar>
 #include <QSettings>
 #include <QSortFilterProxyModel>
 #include <QSplitter>
 #include <QStatusBar>
+#include <QStyle>
 #include <QSvgRenderer>
 #include <QTabWidget>
 #include <QTableView>
 #include <QTextStream>
+#include <QThread>
+#include <QVBoxLayout>
 #include <QTimer>
 #include <QToolBar>
 
@@ -51,6 +60,7 @@ const auto kStateKey = QStringLiteral("mainWindow/state");
 const auto kSplitterKey = QStringLiteral("mainWindow/splitter");
 const auto kWorkspaceKey = QStringLiteral("workspace/last");
 const auto kExportDirKey = QStringLiteral("export/lastFolder");
+const auto kDarkKey = QStringLiteral("view/dark");
 // Drain period of the live session queue: ~30 updates a second is smooth and cheap.
 constexpr int kDrainMs = 35;
 
@@ -87,16 +97,29 @@ MainWindow::MainWindow(QWidget* parent) : QMainWindow(parent)
                                                       QHeaderView::Stretch);
 
     m_runView = new RunView(this);
+    auto* filter = new QLineEdit(this);
+    filter->setPlaceholderText(tr("Filter runs (any column: kind, status, dataset, …)"));
+    filter->setClearButtonEnabled(true);
+    m_proxy->setFilterKeyColumn(-1);
+    m_proxy->setFilterCaseSensitivity(Qt::CaseInsensitive);
+    connect(filter, &QLineEdit::textChanged, m_proxy, &QSortFilterProxyModel::setFilterFixedString);
+    auto* tableBox = new QWidget(this);
+    auto* tableLayout = new QVBoxLayout(tableBox);
+    tableLayout->setContentsMargins(0, 0, 0, 0);
+    tableLayout->addWidget(filter);
+    tableLayout->addWidget(m_table);
     m_splitter = new QSplitter(Qt::Vertical, this);
-    m_splitter->addWidget(m_table);
+    m_splitter->addWidget(tableBox);
     m_splitter->addWidget(m_runView);
     m_splitter->setStretchFactor(0, 1);
     m_splitter->setStretchFactor(1, 4);
     m_splitter->setCollapsible(1, true);
+    m_datasets = new DatasetsPage(this);
     m_distances = new DistancePage(this);
     m_compare = new ComparePage(this);
     m_tabs = new QTabWidget(this);
     m_tabs->addTab(m_splitter, tr("&Runs"));
+    m_tabs->addTab(m_datasets, tr("Data&sets"));
     m_tabs->addTab(m_distances, tr("&Distances"));
     m_tabs->addTab(m_compare, tr("&Compare"));
     setCentralWidget(m_tabs);
@@ -149,6 +172,10 @@ void MainWindow::createMenus()
     open->setShortcut(QKeySequence::Open);
     QAction* reload = file->addAction(tr("&Reload runs"), this, [this] { reloadRuns(); });
     reload->setShortcut(QKeySequence::Refresh);
+    file->addAction(tr("Build offline &suite…"), this, [this] {
+        setView(View::Datasets);
+        m_datasets->buildSuite();
+    });
     file->addSeparator();
     QMenu* exportMenu = file->addMenu(tr("&Export"));
     exportMenu->addAction(tr("Run &bundle (genotype, cells, metrics)…"), this,
@@ -166,10 +193,21 @@ void MainWindow::createMenus()
     runs->setShortcut(QKeySequence(Qt::CTRL | Qt::Key_1));
     QAction* run = view->addAction(tr("Selected r&un"), this, [this] { setView(View::Run); });
     run->setShortcut(QKeySequence(Qt::CTRL | Qt::Key_2));
+    QAction* sets = view->addAction(tr("Data&sets"), this, [this] { setView(View::Datasets); });
+    sets->setShortcut(QKeySequence(Qt::CTRL | Qt::Key_3));
     QAction* dist = view->addAction(tr("&Distances"), this, [this] { setView(View::Distance); });
-    dist->setShortcut(QKeySequence(Qt::CTRL | Qt::Key_3));
+    dist->setShortcut(QKeySequence(Qt::CTRL | Qt::Key_4));
     QAction* cmp = view->addAction(tr("&Compare"), this, [this] { setView(View::Compare); });
-    cmp->setShortcut(QKeySequence(Qt::CTRL | Qt::Key_4));
+    cmp->setShortcut(QKeySequence(Qt::CTRL | Qt::Key_5));
+
+    view->addSeparator();
+    QAction* dark = view->addAction(tr("Dar&k palette"));
+    dark->setCheckable(true);
+    dark->setChecked(QSettings().value(kDarkKey, false).toBool());
+    connect(dark, &QAction::toggled, this, [](bool on) {
+        QSettings().setValue(kDarkKey, on);
+        setDarkPalette(on);
+    });
 
     QMenu* search = menuBar()->addMenu(tr("&Search"));
     QAction* create = search->addAction(tr("&New search…"), this, [this] { newSearch(); });
@@ -184,6 +222,8 @@ void MainWindow::createMenus()
     });
     m_stopAction = search->addAction(tr("&Stop"), this, [this] { m_session.stop(); });
     m_stopAction->setShortcut(QKeySequence(Qt::CTRL | Qt::Key_Period));
+    search->addSeparator();
+    search->addAction(tr("Resume selected run"), this, [this] { resumeSelected(); });
     QToolBar* bar = addToolBar(tr("Search"));
     bar->setObjectName(QStringLiteral("searchToolBar"));
     bar->addActions({create, m_pauseAction, m_resumeAction, m_stopAction});
@@ -244,15 +284,16 @@ bool MainWindow::openRun(qint64 id, QString* error)
         return false;
     }
     const QModelIndex index = m_proxy->mapFromSource(m_model->index(row, 0));
-    if (m_table->currentIndex().row() == index.row())
-        showSelectedRun(); // already current: reload explicitly
-    else
+    {
+        const QSignalBlocker block(m_table->selectionModel());
         m_table->setCurrentIndex(index);
+    }
+    showSelectedRun(true);
     m_table->scrollTo(index);
     return m_runView->runId() == id;
 }
 
-void MainWindow::showSelectedRun()
+void MainWindow::showSelectedRun(bool now)
 {
     const QModelIndex current = m_table->currentIndex();
     if (!m_store || !current.isValid()) {
@@ -261,17 +302,51 @@ void MainWindow::showSelectedRun()
     }
     const qint64 id = current.data(session::RunsModel::RunIdRole).toLongLong();
     if (m_session.isRunning() && id == m_liveRunId) return; // the live view is already there
-    try {
-        m_runView->load(*m_store, id);
-        showIssues(m_store->issues(id), false);
-    } catch (const std::exception& e) {
-        m_runView->clear();
-        statusBar()->showMessage(QString::fromUtf8(e.what()));
+    const int generation = ++m_loadGeneration;
+    if (now) {
+        try {
+            const auto data = RunView::read(*m_store, id);
+            m_runView->display(data);
+            showIssues(data.issues, false);
+        } catch (const std::exception& e) {
+            m_runView->clear();
+            statusBar()->showMessage(QString::fromUtf8(e.what()));
+        }
+        return;
     }
+    statusBar()->showMessage(tr("Loading run %1…").arg(id));
+    QPointer<MainWindow> self(this);
+    QThread* reader = QThread::create([self, generation, id, path = m_store->path()] {
+        std::shared_ptr<RunView::RunData> data;
+        QString error;
+        try {
+            auto store = store::RunStore::openReadOnly(path);
+            data = std::make_shared<RunView::RunData>(RunView::read(store, id));
+        } catch (const std::exception& e) {
+            error = QString::fromUtf8(e.what());
+        }
+        QMetaObject::invokeMethod(
+            self.data(),
+            [self, generation, data, error] {
+                if (!self || generation != self->m_loadGeneration) return; // superseded
+                if (!data) {
+                    self->m_runView->clear();
+                    self->statusBar()->showMessage(error);
+                    return;
+                }
+                self->m_runView->display(*data);
+                self->showIssues(data->issues, false);
+                self->statusBar()->clearMessage();
+            },
+            Qt::QueuedConnection);
+    });
+    connect(reader, &QThread::finished, reader, &QObject::deleteLater);
+    reader->start();
 }
 
 void MainWindow::setView(View view)
 {
+    if (view == View::Datasets) return m_tabs->setCurrentWidget(m_datasets);
     if (view == View::Distance) return m_tabs->setCurrentWidget(m_distances);
     if (view == View::Compare) return m_tabs->setCurrentWidget(m_compare);
     m_tabs->setCurrentWidget(m_splitter);
@@ -294,9 +369,38 @@ void MainWindow::chooseWorkspace()
     if (!openWorkspace(path, &error)) QMessageBox::warning(this, tr("Open workspace"), error);
 }
 
+void MainWindow::setDarkPalette(bool dark)
+{
+    static const QString platformStyle = QApplication::style()->name();
+    if (!dark) {
+        QApplication::setStyle(platformStyle);
+        QApplication::setPalette(QApplication::style()->standardPalette());
+        return;
+    }
+    QApplication::setStyle(QStringLiteral("Fusion"));
+    QPalette p;
+    const QColor window(45, 45, 48), base(30, 30, 32), text(220, 220, 220);
+    p.setColor(QPalette::Window, window);
+    p.setColor(QPalette::WindowText, text);
+    p.setColor(QPalette::Base, base);
+    p.setColor(QPalette::AlternateBase, window);
+    p.setColor(QPalette::Text, text);
+    p.setColor(QPalette::Button, window);
+    p.setColor(QPalette::ButtonText, text);
+    p.setColor(QPalette::ToolTipBase, base);
+    p.setColor(QPalette::ToolTipText, text);
+    p.setColor(QPalette::Highlight, QColor(42, 130, 218));
+    p.setColor(QPalette::HighlightedText, Qt::white);
+    p.setColor(QPalette::Disabled, QPalette::Text, QColor(120, 120, 120));
+    p.setColor(QPalette::Disabled, QPalette::ButtonText, QColor(120, 120, 120));
+    p.setColor(QPalette::Disabled, QPalette::WindowText, QColor(120, 120, 120));
+    QApplication::setPalette(p);
+}
+
 void MainWindow::restoreSettings()
 {
     QSettings settings;
+    setDarkPalette(settings.value(kDarkKey, false).toBool());
     restoreGeometry(settings.value(kGeometryKey).toByteArray());
     restoreState(settings.value(kStateKey).toByteArray());
     m_splitter->restoreState(settings.value(kSplitterKey).toByteArray());
@@ -475,6 +579,48 @@ void MainWindow::showIssues(const std::vector<darts::Issue>& issues, bool append
         if (i.severity != darts::Severity::Info)
             item->setForeground(i.severity == darts::Severity::Error ? QColor(190, 0, 0)
                                                                     : QColor(180, 110, 0));
+    }
+}
+
+void MainWindow::resumeSelected()
+{
+    const qint64 id = m_runView->runId();
+    if (!m_store || id <= 0 || m_session.isRunning()) return;
+    try {
+        const auto run = m_store->run(id);
+        if (run.kind != "search" ||
+            (run.status != darts::RunStatus::Interrupted && run.status != darts::RunStatus::Cancelled &&
+             run.status != darts::RunStatus::Failed)) {
+            QMessageBox::information(this, tr("Resume"),
+                                     tr("Only interrupted, cancelled or failed searches resume."));
+            return;
+        }
+        auto config = darts::SearchConfig::fromJson(run.configJson);
+        std::vector<darts::CheckpointInfo> checkpoints;
+        for (const auto& c : m_store->checkpoints(id)) checkpoints.push_back(c.info);
+        std::sort(checkpoints.begin(), checkpoints.end(),
+                  [](const auto& a, const auto& b) { return a.epoch > b.epoch; });
+        const std::string db = m_store->path();
+        m_liveRunId = 0;
+        m_liveShown = false;
+        m_liveEpochs = config.epochs;
+        m_liveStart = std::chrono::steady_clock::now();
+        m_session.start([this, db, id, config, checkpoints](RunControl& control,
+                                                             darts::RunObserver& observer) mutable {
+            auto store = store::RunStore::open(db);
+            store.resumeRun(id);
+            config.checkpointDir = store.runDirectory(id);
+            m_liveRunId = id;
+            store::StoreWriter writer(std::move(store), id, store::StoreWriter::Options{});
+            darts::ObserverList observers{&observer, &writer};
+            auto result = darts::resumeSearch(config, checkpoints, control, observers);
+            writer.finish(result.status, result.error);
+            return result;
+        });
+        m_progress->show();
+        updateRunActions();
+    } catch (const std::exception& e) {
+        QMessageBox::warning(this, tr("Resume"), QString::fromUtf8(e.what()));
     }
 }
 

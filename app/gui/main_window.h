@@ -27,11 +27,13 @@ class RunsModel;
 namespace wb::ui {
 
 class ComparePage;
+class DatasetsPage;
 class DistancePage;
 class RunView;
 
-// The workbench window. Tabs: Runs (table of the workspace's runs and the selected run, live
-// while a search started here runs), Distances (OTDD matrix) and Compare (overlaid curves,
+// The workbench window. Tabs: Runs (filterable table of the workspace's runs and the selected
+// run, live while a search started here runs), Datasets (classes, thumbnails, suite build),
+// Distances (OTDD matrix) and Compare (overlaid curves,
 // speed-ups, experiments); an Issues dock; New search / pause / resume / stop; exports.
 // Reads the workspace through a read-only store connection; searches started here record
 // through their own writer connection on the worker thread. GUI thread only.
@@ -55,6 +57,8 @@ public:
 
     // Window geometry and splitter from QSettings (not used for screenshots: fixed size there).
     void restoreSettings();
+    // Fusion style with a dark palette (plots follow it), or the platform's light default.
+    static void setDarkPalette(bool dark);
     // Flushes queued plot replots and renders the window into `path`.
     bool saveScreenshot(const QString& path, QString* error = nullptr);
 
@@ -62,6 +66,7 @@ public:
     session::RunsModel* runsModel() const { return m_model; }
     QTableView* runsTable() const { return m_table; }
     RunView* runView() const { return m_runView; }
+    DatasetsPage* datasetsPage() const { return m_datasets; }
     DistancePage* distancePage() const { return m_distances; }
     ComparePage* comparePage() const { return m_compare; }
     session::SearchSession& searchSession() { return m_session; }
@@ -73,11 +78,14 @@ protected:
 private:
     void createMenus();
     void chooseWorkspace();
-    void showSelectedRun();
+    // The selected run: read on a worker thread (the GUI never waits on the database for a
+    // click) unless `now`, as for openRun() which callers expect to have shown the run.
+    void showSelectedRun(bool now = false);
     void newSearch();
     void drain();
     void searchFinished(int status);
     void updateRunActions();
+    void resumeSelected();
     void exportRunBundle();
     void exportCells();
     void exportPlot();
@@ -92,6 +100,7 @@ private:
     RunView* m_runView = nullptr;
     QSplitter* m_splitter = nullptr;
     QTabWidget* m_tabs = nullptr;
+    DatasetsPage* m_datasets = nullptr;
     DistancePage* m_distances = nullptr;
     ComparePage* m_compare = nullptr;
     QListWidget* m_issues = nullptr;
@@ -105,6 +114,7 @@ private:
     QTimer* m_drainTimer = nullptr;
     std::atomic<std::int64_t> m_liveRunId{0}; // set by the worker once the run row exists
     bool m_liveShown = false;
+    int m_loadGeneration = 0; // the newest background read wins
     int m_liveEpochs = 0;
     std::chrono::steady_clock::time_point m_liveStart;
 };

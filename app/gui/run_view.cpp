@@ -3,6 +3,7 @@
 #include "alpha_heatmap_view.h"
 #include "cell_graph_view.h"
 #include "curves_view.h"
+#include "plot_palette.h"
 #include "qcustomplot_include.h"
 #include "wb/darts/collapse.h"
 
@@ -14,6 +15,27 @@
 #include <QVBoxLayout>
 
 namespace wb::ui {
+namespace {
+
+// The softmax weight of each chosen op of `edges` in an edges x ops alpha matrix. Edges into
+// node i start at row i * (i + 3) / 2 (node m has m + 2 inputs).
+std::vector<float> chosenWeights(const std::vector<darts::GenotypeEdge>& edges,
+                                 const std::vector<float>& matrix,
+                                 const std::vector<std::string>& ops)
+{
+    std::vector<float> out;
+    for (std::size_t k = 0; k < edges.size(); ++k) {
+        const auto node = k / 2;
+        const auto row = node * (node + 3) / 2 + std::size_t(edges[k].input);
+        const auto op = std::find(ops.begin(), ops.end(), edges[k].op);
+        const auto at = row * ops.size() + std::size_t(op - ops.begin());
+        if (op == ops.end() || at >= matrix.size()) return {};
+        out.push_back(matrix[at]);
+    }
+    return out;
+}
+
+} // namespace
 
 RunView::RunView(QWidget* parent) : QWidget(parent)
 {
@@ -53,6 +75,7 @@ RunView::RunView(QWidget* parent) : QWidget(parent)
     m_normalCell = new CellGraphView(cells);
     m_reduceCell = new CellGraphView(cells);
     m_trajectories = new QCustomPlot(cells);
+    followPalette(m_trajectories);
     m_trajectories->setMinimumWidth(220);
     m_trajectories->xAxis->setLabel(tr("epoch"));
     m_trajectories->yAxis->setLabel(tr("weight of final op"));
@@ -105,14 +128,20 @@ void RunView::clear()
     m_reduceCell->clear(tr("no genotype"));
 }
 
+RunView::RunData RunView::read(store::RunStore& store, std::int64_t id)
+{
+    return {store.run(id), store.epochs(id), store.steps(id), store.alphas(id), store.issues(id)};
+}
+
 void RunView::load(store::RunStore& store, std::int64_t id)
 {
-    const store::RunDetails details = store.run(id);
-    const auto epochs = store.epochs(id);
-    const auto steps = store.steps(id);
-    auto alphas = store.alphas(id);
-    const auto issues = store.issues(id);
+    display(read(store, id));
+}
 
+void RunView::display(const RunData& data)
+{
+    const auto& [details, epochs, steps, alphas, issues] = data;
+    const std::int64_t id = details.id;
     clear();
     m_runId = id;
     m_finalGenotype = details.genotype;
@@ -134,7 +163,7 @@ void RunView::load(store::RunStore& store, std::int64_t id)
     m_curves->appendSteps(steps);
     m_curves->appendEpochs(epochs);
 
-    m_alphas = std::move(alphas);
+    m_alphas = alphas;
     if (m_alphas.empty() && m_finalGenotype) {
         m_normalCell->setGenotype(*m_finalGenotype, store::CellType::Normal);
         m_reduceCell->setGenotype(*m_finalGenotype, store::CellType::Reduce);
@@ -225,8 +254,14 @@ void RunView::showAlphaEpoch(int index)
     const bool last = index == int(m_alphas.size()) - 1;
     const darts::Genotype& g =
         a.genotype.normal.empty() && last && m_finalGenotype ? *m_finalGenotype : a.genotype;
-    m_normalCell->setGenotype(g, store::CellType::Normal);
-    m_reduceCell->setGenotype(g, store::CellType::Reduce);
+    // Edge width and label carry the chosen op's weight when the genotype is this epoch's own.
+    const bool own = &g == &a.genotype;
+    m_normalCell->setGenotype(
+        g, store::CellType::Normal,
+        {own ? chosenWeights(g.normal, a.normal, a.ops) : std::vector<float>{}, {}});
+    m_reduceCell->setGenotype(
+        g, store::CellType::Reduce,
+        {own ? chosenWeights(g.reduce, a.reduce, a.ops) : std::vector<float>{}, {}});
 
     const auto& sg = a.signals;
     const auto flag = [](bool warn, const QString& text) {

@@ -28,7 +28,17 @@ class RunView : public QWidget {
 public:
     explicit RunView(QWidget* parent = nullptr);
 
-    // Reads everything of run `id` through `store`; throws wb::Error like the store.
+    // Everything the view shows of one run, read from the store (any thread, own connection).
+    struct RunData {
+        store::RunDetails details;
+        std::vector<darts::EpochMetrics> epochs;
+        std::vector<darts::StepMetrics> steps;
+        std::vector<darts::AlphaSnapshot> alphas;
+        std::vector<darts::Issue> issues;
+    };
+    static RunData read(store::RunStore& store, std::int64_t id); // throws wb::Error
+    void display(const RunData& data);
+    // read() + display() on the calling thread.
     void load(store::RunStore& store, std::int64_t id);
     void clear();
     // Live mode: a run that is being recorded by this process; appendLive() adds what the

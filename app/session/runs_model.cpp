@@ -18,16 +18,22 @@ QString shortName(const std::string& path)
 
 RunsModel::RunsModel(QObject* parent) : QAbstractTableModel(parent) {}
 
-void RunsModel::setRuns(std::vector<store::RunSummary> runs)
+void RunsModel::setRuns(std::vector<store::RunSummary> runs,
+                        std::map<std::int64_t, std::string> sources)
 {
     beginResetModel();
     m_runs = std::move(runs);
+    m_sources = std::move(sources);
     endResetModel();
 }
 
 void RunsModel::reload(store::RunStore& store)
 {
-    setRuns(store.listRuns());
+    auto runs = store.listRuns();
+    std::map<std::int64_t, std::string> sources;
+    for (const auto& r : runs)
+        if (const auto t = store.transfer(r.id)) sources[r.id] = t->zooName;
+    setRuns(std::move(runs), std::move(sources));
 }
 
 int RunsModel::rowOfRun(qint64 id) const
@@ -71,6 +77,10 @@ QVariant RunsModel::data(const QModelIndex& index, int role) const
         return QString::fromStdString(darts::statusName(run.status));
     case Dataset:
         return display ? shortName(run.datasetPath) : QString::fromStdString(run.datasetPath);
+    case Source: {
+        const auto it = m_sources.find(run.id);
+        return it == m_sources.end() ? QString() : QString::fromStdString(it->second);
+    }
     case BestValAcc:
         if (!run.bestValAcc) return display ? QVariant(QString()) : QVariant(-1.0);
         return display ? QVariant(QString::number(*run.bestValAcc * 100.0, 'f', 1) + u'%')
@@ -96,6 +106,8 @@ QVariant RunsModel::headerData(int section, Qt::Orientation orientation, int rol
         return tr("Status");
     case Dataset:
         return tr("Dataset");
+    case Source:
+        return tr("Warm start from");
     case BestValAcc:
         return tr("Best val acc");
     case Epochs:

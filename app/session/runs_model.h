@@ -2,6 +2,8 @@
 
 #include "wb/store/run_store.h"
 
+#include <map>
+#include <string>
 #include <vector>
 
 #include <QAbstractTableModel>
@@ -14,13 +16,14 @@ namespace wb::session {
 class RunsModel : public QAbstractTableModel {
     Q_OBJECT
 public:
-    enum Column { Id, Kind, Status, Dataset, BestValAcc, Epochs, Seconds, ColumnCount };
+    enum Column { Id, Kind, Status, Dataset, Source, BestValAcc, Epochs, Seconds, ColumnCount };
     static constexpr int SortRole = Qt::UserRole;
     static constexpr int RunIdRole = Qt::UserRole + 1;
 
     explicit RunsModel(QObject* parent = nullptr);
 
-    void setRuns(std::vector<store::RunSummary> runs);
+    // sources: run id -> zoo entry name of a warm-started run (the Source column).
+    void setRuns(std::vector<store::RunSummary> runs, std::map<std::int64_t, std::string> sources = {});
     void reload(store::RunStore& store); // throws wb::Error like the store
     const std::vector<store::RunSummary>& runs() const { return m_runs; }
     // Row of a run id, or -1.
@@ -34,6 +37,7 @@ public:
 
 private:
     std::vector<store::RunSummary> m_runs;
+    std::map<std::int64_t, std::string> m_sources;
 };
 
 } // namespace wb::session

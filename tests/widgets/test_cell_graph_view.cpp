@@ -72,6 +72,26 @@ private Q_SLOTS:
         QVERIFY(coloured);
     }
 
+    void edgeStyleCarriesWeightsAndHighlights()
+    {
+        const Genotype g = genotype(2); // 4 edges
+        const wb::store::EdgeStyle style{{0.1f, 0.5f, 0.3f, 0.5f}, {false, true, false, false}};
+        const QString dot =
+            QString::fromStdString(wb::store::cellDot(g, wb::store::CellType::Normal, style));
+        QCOMPARE(dot.count(QStringLiteral("penwidth=1.00")), 1); // the lightest edge
+        QCOMPARE(dot.count(QStringLiteral("penwidth=5.00")), 2); // the heaviest two
+        QCOMPARE(dot.count(QStringLiteral("penwidth=3.00")), 1); // halfway
+        QCOMPARE(dot.count(QStringLiteral(", color=red")), 1);
+        QVERIFY(dot.contains(QStringLiteral(" 0.30\"")));
+        // Weights of the wrong length are ignored rather than misattributed.
+        const QString plain = QString::fromStdString(
+            wb::store::cellDot(g, wb::store::CellType::Normal, {{0.5f}, {}}));
+        QVERIFY(!plain.contains(QStringLiteral("penwidth=1.00")));
+        CellGraphView view;
+        QVERIFY(view.setGenotype(g, wb::store::CellType::Normal, style));
+        QVERIFY(view.dot().contains(QStringLiteral("color=red")));
+    }
+
     void emptyGenotypeShowsAMessage()
     {
         CellGraphView view;

@@ -254,7 +254,17 @@ Dataset loadIdx(const fs::path& path, const LoadOptions& options)
         loadPair(files.first, files.second, collector, maxLabel);
     if (collector.count() == 0) throw Error(path.string() + ": the IDX files hold no images");
     collector.moveInto(dataset);
-    dataset.classNames = idxClassNames(path, maxLabel + 1);
+    // Only labels that occur become classes (a subset such as labels {5, 7, 9} has three), each
+    // keeping its original name; labels are renumbered densely in ascending order.
+    const auto names = idxClassNames(path, maxLabel + 1);
+    std::vector<int> dense(std::size_t(maxLabel + 1), -1);
+    for (int label : dataset.labels) dense[std::size_t(label)] = 0;
+    for (std::size_t label = 0; label < dense.size(); ++label)
+        if (dense[label] == 0) {
+            dense[label] = int(dataset.classNames.size());
+            dataset.classNames.push_back(names[label]);
+        }
+    for (int& label : dataset.labels) label = dense[std::size_t(label)];
     return dataset;
 }
 

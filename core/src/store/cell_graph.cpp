@@ -5,6 +5,8 @@
 #include <graphviz/cgraph.h>
 #include <graphviz/gvc.h>
 
+#include <algorithm>
+#include <cstdio>
 #include <mutex>
 #include <sstream>
 
@@ -53,8 +55,14 @@ std::string cellTypeName(CellType cell)
 }
 
 std::string cellDot(const std::vector<darts::GenotypeEdge>& edges, const std::vector<int>& concat,
-                    const std::string& graphName)
+                    const std::string& graphName, const EdgeStyle& style)
 {
+    const bool weighted = style.weights.size() == edges.size() && !edges.empty();
+    float lo = 0, hi = 0;
+    if (weighted) {
+        lo = *std::min_element(style.weights.begin(), style.weights.end());
+        hi = *std::max_element(style.weights.begin(), style.weights.end());
+    }
     // Attributes as in the DARTS reference visualize.py.
     std::ostringstream out;
     out << "digraph " << quoted(graphName) << " {\n"
@@ -67,9 +75,21 @@ std::string cellDot(const std::vector<darts::GenotypeEdge>& edges, const std::ve
     const int nodes = int(edges.size() + 1) / 2;
     for (int i = 0; i < nodes; ++i)
         out << "  " << quoted(std::to_string(i)) << " [fillcolor=lightblue];\n";
-    for (std::size_t k = 0; k < edges.size(); ++k)
+    for (std::size_t k = 0; k < edges.size(); ++k) {
+        std::string label = edges[k].op;
+        std::string extra;
+        if (weighted) {
+            char text[32];
+            std::snprintf(text, sizeof text, " %.2f", double(style.weights[k]));
+            label += text;
+            const double width = hi > lo ? 1.0 + 4.0 * (style.weights[k] - lo) / (hi - lo) : 2.0;
+            std::snprintf(text, sizeof text, ", penwidth=%.2f", width);
+            extra += text;
+        }
+        if (k < style.highlight.size() && style.highlight[k]) extra += ", color=red, fontcolor=red";
         out << "  " << quoted(stateName(edges[k].input)) << " -> " << quoted(std::to_string(k / 2))
-            << " [label=" << quoted(edges[k].op) << ", fillcolor=gray];\n";
+            << " [label=" << quoted(label) << ", fillcolor=gray" << extra << "];\n";
+    }
     out << "  " << quoted("c_{k}") << " [fillcolor=palegoldenrod];\n";
     for (int k : concat)
         out << "  " << quoted(stateName(k)) << " -> " << quoted("c_{k}") << " [fillcolor=gray];\n";
@@ -77,10 +97,11 @@ std::string cellDot(const std::vector<darts::GenotypeEdge>& edges, const std::ve
     return out.str();
 }
 
-std::string cellDot(const darts::Genotype& genotype, CellType cell)
+std::string cellDot(const darts::Genotype& genotype, CellType cell, const EdgeStyle& style)
 {
-    return cell == CellType::Reduce ? cellDot(genotype.reduce, genotype.reduceConcat, "reduce")
-                                    : cellDot(genotype.normal, genotype.normalConcat, "normal");
+    return cell == CellType::Reduce
+               ? cellDot(genotype.reduce, genotype.reduceConcat, "reduce", style)
+               : cellDot(genotype.normal, genotype.normalConcat, "normal", style);
 }
 
 std::string renderDot(const std::string& dot, const std::string& format)

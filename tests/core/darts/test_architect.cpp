@@ -35,7 +35,7 @@ struct Fixture {
     {
         torch::manual_seed(3);
         // layers=3: cell 0 normal, cells 1-2 reduce, so both alphas are in the graph.
-        net = Supernet(SupernetSpec{1, 3, 2, 3, 2, standardPrimitives()});
+        net = Supernet(SupernetSpec{1, 3, 2, 3, 2, standardPrimitives(), {}});
         net->to(torch::kFloat64);
         // Larger alphas than the 1e-3 init so the softmax is far from uniform.
         net->alphaNormal() = (0.7 * torch::randn({5, 8}, torch::kFloat64)).requires_grad_(true);

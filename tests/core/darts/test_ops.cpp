@@ -85,7 +85,7 @@ private Q_SLOTS:
 
     void supernetShapesAndAlphas()
     {
-        SupernetSpec spec{3, 5, 4, 3, 2, standardPrimitives()};
+        SupernetSpec spec{3, 5, 4, 3, 2, standardPrimitives(), {}};
         Supernet net(spec);
         QCOMPARE(net->alphaNormal().sizes().vec(), (std::vector<int64_t>{5, 8}));
         QCOMPARE(net->alphaReduce().sizes().vec(), (std::vector<int64_t>{5, 8}));
@@ -100,7 +100,7 @@ private Q_SLOTS:
 
     void channelsLastGivesTheSameOutput()
     {
-        SupernetSpec spec{1, 4, 4, 3, 2, standardPrimitives()};
+        SupernetSpec spec{1, 4, 4, 3, 2, standardPrimitives(), {}};
         Supernet a(spec);
         Supernet b(spec);
         {

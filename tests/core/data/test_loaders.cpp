@@ -31,6 +31,7 @@ private Q_SLOTS:
     void idxFolderPlainAndGz();
     void idxSingleFile();
     void idxFashionNames();
+    void idxLabelGaps();
     void idxErrors_data();
     void idxErrors();
 
@@ -209,6 +210,24 @@ void TestLoaders::idxFashionNames()
     QCOMPARE(dataset.classNames.size(), std::size_t(10));
     QCOMPARE(dataset.classNames[0], std::string("T-shirt/top"));
     QCOMPARE(dataset.classNames[9], std::string("Ankle boot"));
+}
+
+void TestLoaders::idxLabelGaps()
+{
+    // A class subset (labels 5, 7, 9) has three classes, keeping their names and order.
+    QTemporaryDir dir;
+    const fs::path shoes = root(dir) / "fashion-shoes";
+    writeIdxPair(shoes, "train", 1, 1, ramp(4, 0), {9, 5, 7, 5}, false);
+    const Dataset d = wb::data::loadDataset(shoes.string());
+    QCOMPARE(d.classNames, (std::vector<std::string>{"Sandal", "Sneaker", "Ankle boot"}));
+    QCOMPARE(d.labels, (std::vector<int>{2, 0, 1, 0}));
+    QCOMPARE(d.classCounts(), (std::vector<int>{2, 1, 1}));
+
+    const fs::path digits = root(dir) / "odd";
+    writeIdxPair(digits, "train", 1, 1, ramp(3, 0), {3, 1, 3}, false);
+    const Dataset o = wb::data::loadDataset(digits.string());
+    QCOMPARE(o.classNames, (std::vector<std::string>{"1", "3"}));
+    QCOMPARE(o.labels, (std::vector<int>{1, 0, 1}));
 }
 
 void TestLoaders::idxErrors_data()

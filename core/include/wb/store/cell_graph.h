@@ -14,9 +14,16 @@ std::string cellTypeName(CellType cell); // "normal" | "reduce"
 // Fig. 4/5): inputs "c_{k-2}" and "c_{k-1}", intermediate nodes "0".."N-1", output "c_{k}",
 // each chosen edge labelled with its op, the nodes in `concat` feeding the output, left to right.
 // Pure function: no Graphviz needed.
+// Optional per-edge styling (same order as `edges`, empty = none): `weights` (the chosen op's
+// softmax weight) labels each edge with its weight and scales its pen width between 1 and 5
+// over the cell's range; `highlight` draws marked edges in red (e.g. where two cells differ).
+struct EdgeStyle {
+    std::vector<float> weights;
+    std::vector<bool> highlight;
+};
 std::string cellDot(const std::vector<darts::GenotypeEdge>& edges, const std::vector<int>& concat,
-                    const std::string& graphName = "cell");
-std::string cellDot(const darts::Genotype& genotype, CellType cell);
+                    const std::string& graphName = "cell", const EdgeStyle& style = {});
+std::string cellDot(const darts::Genotype& genotype, CellType cell, const EdgeStyle& style = {});
 
 // Lays out DOT text with Graphviz's `dot` engine and renders it ("svg", "png", ...); returns the
 // file's bytes. Thread-safe (Graphviz is not: calls are serialised). Throws wb::Error with

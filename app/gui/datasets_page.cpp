@@ -1,0 +1,290 @@
+#include "datasets_page.h"
+
+#include "wb/data/dataset.h"
+#include "wb/suite/suite.h"
+
+#include <memory>
+
+#include <QApplication>
+#include <QDeadlineTimer>
+#include <QDragEnterEvent>
+#include <QFileDialog>
+#include <QHBoxLayout>
+#include <QHeaderView>
+#include <QImage>
+#include <QLabel>
+#include <QListWidget>
+#include <QMimeData>
+#include <QPlainTextEdit>
+#include <QPointer>
+#include <QPushButton>
+#include <QSettings>
+#include <QSplitter>
+#include <QTableWidget>
+#include <QThread>
+#include <QVBoxLayout>
+
+namespace wb::ui {
+namespace {
+
+const auto kListKey = QStringLiteral("datasets/list");
+constexpr int kThumbsPerClass = 6;
+constexpr int kThumbSize = 48;
+
+QImage toImage(const data::Dataset& ds, std::size_t index)
+{
+    const auto* p = ds.image(index);
+    const int h = ds.height, w = ds.width;
+    QImage image(w, h, QImage::Format_RGB32);
+    const std::size_t plane = std::size_t(h) * std::size_t(w);
+    for (int y = 0; y < h; ++y)
+        for (int x = 0; x < w; ++x) {
+            const std::size_t k = std::size_t(y) * std::size_t(w) + std::size_t(x);
+            const int r = p[k];
+            const int g = ds.channels == 3 ? p[plane + k] : r;
+            const int b = ds.channels == 3 ? p[2 * plane + k] : r;
+            image.setPixel(x, y, qRgb(r, g, b));
+        }
+    return image.scaled(kThumbSize, kThumbSize, Qt::KeepAspectRatio, Qt::FastTransformation);
+}
+
+// What the worker hands to the GUI thread: value types and QImages only.
+struct Loaded {
+    QString header, error, fingerprint;
+    std::vector<std::pair<QString, int>> classes;
+    std::vector<std::pair<QImage, QString>> thumbs;
+};
+
+} // namespace
+
+DatasetsPage::DatasetsPage(QWidget* parent) : QWidget(parent)
+{
+    setAcceptDrops(true);
+    m_list = new QListWidget(this);
+    m_list->setToolTip(tr("Datasets; drop folders or files here"));
+    auto* addFolder = new QPushButton(tr("Add folder…"), this);
+    auto* addFile = new QPushButton(tr("Add file…"), this);
+    auto* remove = new QPushButton(tr("Remove"), this);
+    m_suiteButton = new QPushButton(tr("Build offline suite…"), this);
+    m_header = new QLabel(tr("Select a dataset."), this);
+    m_header->setWordWrap(true);
+    m_header->setTextInteractionFlags(Qt::TextSelectableByMouse);
+    m_classes = new QTableWidget(0, 2, this);
+    m_classes->setHorizontalHeaderLabels({tr("Class"), tr("Images")});
+    m_classes->horizontalHeader()->setStretchLastSection(true);
+    m_classes->verticalHeader()->hide();
+    m_classes->setEditTriggers(QAbstractItemView::NoEditTriggers);
+    m_thumbs = new QListWidget(this);
+    m_thumbs->setViewMode(QListView::IconMode);
+    m_thumbs->setIconSize(QSize(kThumbSize, kThumbSize));
+    m_thumbs->setResizeMode(QListView::Adjust);
+    m_thumbs->setMovement(QListView::Static);
+    m_thumbs->setSpacing(2);
+    m_log = new QPlainTextEdit(this);
+    m_log->setReadOnly(true);
+    m_log->setMaximumBlockCount(2000);
+    m_log->hide();
+
+    auto* buttons = new QHBoxLayout;
+    buttons->addWidget(addFolder);
+    buttons->addWidget(addFile);
+    buttons->addWidget(remove);
+    auto* left = new QWidget(this);
+    auto* leftLayout = new QVBoxLayout(left);
+    leftLayout->addWidget(m_list, 1);
+    leftLayout->addLayout(buttons);
+    leftLayout->addWidget(m_suiteButton);
+    auto* info = new QSplitter(Qt::Horizontal, this);
+    info->addWidget(m_classes);
+    info->addWidget(m_thumbs);
+    info->setStretchFactor(1, 3);
+    auto* right = new QWidget(this);
+    auto* rightLayout = new QVBoxLayout(right);
+    rightLayout->addWidget(m_header);
+    rightLayout->addWidget(info, 1);
+    rightLayout->addWidget(m_log);
+    auto* split = new QSplitter(Qt::Horizontal, this);
+    split->addWidget(left);
+    split->addWidget(right);
+    split->setStretchFactor(1, 1);
+    split->setSizes({280, 900});
+    auto* layout = new QVBoxLayout(this);
+    layout->addWidget(split);
+
+    connect(addFolder, &QPushButton::clicked, this, [this] {
+        const QString dir = QFileDialog::getExistingDirectory(this, tr("Add dataset folder"));
+        if (!dir.isEmpty()) setDatasets(datasets() << dir);
+    });
+    connect(addFile, &QPushButton::clicked, this, [this] {
+        const QString file = QFileDialog::getOpenFileName(this, tr("Add dataset file"), {},
+                                                          tr("IDX or CIFAR files (*)"));
+        if (!file.isEmpty()) setDatasets(datasets() << file);
+    });
+    connect(remove, &QPushButton::clicked, this, [this] {
+        delete m_list->currentItem();
+        QSettings().setValue(kListKey, datasets());
+    });
+    connect(m_suiteButton, &QPushButton::clicked, this, [this] { buildSuite(); });
+    connect(m_list, &QListWidget::currentTextChanged, this,
+            [this](const QString& path) { showDataset(path); });
+    setDatasets(QSettings().value(kListKey).toStringList());
+}
+
+DatasetsPage::~DatasetsPage()
+{
+    if (m_thread) m_thread->wait();
+}
+
+void DatasetsPage::setDatasets(const QStringList& paths)
+{
+    const QSignalBlocker block(m_list);
+    m_list->clear();
+    for (const auto& p : paths)
+        if (!p.isEmpty() && m_list->findItems(p, Qt::MatchExactly).isEmpty()) m_list->addItem(p);
+    QSettings().setValue(kListKey, datasets());
+}
+
+QStringList DatasetsPage::datasets() const
+{
+    QStringList out;
+    for (int i = 0; i < m_list->count(); ++i) out << m_list->item(i)->text();
+    return out;
+}
+
+void DatasetsPage::dragEnterEvent(QDragEnterEvent* event)
+{
+    if (event->mimeData()->hasUrls()) event->acceptProposedAction();
+}
+
+void DatasetsPage::dropEvent(QDropEvent* event)
+{
+    auto paths = datasets();
+    for (const auto& url : event->mimeData()->urls())
+        if (url.isLocalFile()) paths << url.toLocalFile();
+    setDatasets(paths);
+}
+
+int DatasetsPage::thumbnailCount() const
+{
+    return m_thumbs->count();
+}
+
+void DatasetsPage::runJob(const std::function<void()>& job)
+{
+    m_thread = QThread::create(job);
+    connect(m_thread, &QThread::finished, this, [this] {
+        m_thread->deleteLater();
+        m_thread = nullptr;
+        m_suiteButton->setEnabled(true);
+    });
+    m_suiteButton->setEnabled(false);
+    m_thread->start();
+}
+
+void DatasetsPage::showDataset(const QString& path)
+{
+    if (path.isEmpty() || m_thread) return;
+    m_header->setText(tr("Loading %1…").arg(path));
+    m_classes->setRowCount(0);
+    m_thumbs->clear();
+    m_fingerprint.clear();
+    QPointer<DatasetsPage> self(this);
+    runJob([self, path] {
+        auto loaded = std::make_shared<Loaded>();
+        try {
+            const auto ds = data::loadDataset(path.toStdString());
+            const auto counts = ds.classCounts();
+            loaded->fingerprint = QString::fromStdString(ds.fingerprint);
+            loaded->header = QObject::tr("<b>%1</b> &middot; %2 &middot; %3 images &middot; "
+                                         "%4 classes &middot; %5×%6×%7<br>fingerprint %8")
+                                 .arg(path.toHtmlEscaped(),
+                                      QString::fromStdString(data::formatName(ds.format)))
+                                 .arg(ds.count())
+                                 .arg(ds.classNames.size())
+                                 .arg(ds.channels)
+                                 .arg(ds.height)
+                                 .arg(ds.width)
+                                 .arg(loaded->fingerprint);
+            for (std::size_t c = 0; c < ds.classNames.size(); ++c)
+                loaded->classes.emplace_back(QString::fromStdString(ds.classNames[c]), counts[c]);
+            std::vector<int> shown(ds.classNames.size(), 0);
+            for (std::size_t i = 0; i < ds.count(); ++i) {
+                const auto label = std::size_t(ds.labels[i]);
+                if (shown[label] >= kThumbsPerClass) continue;
+                loaded->thumbs.emplace_back(
+                    toImage(ds, i),
+                    shown[label]++ == 0 ? QString::fromStdString(ds.classNames[label]) : QString());
+            }
+            for (const auto& w : ds.warnings)
+                loaded->header += QStringLiteral("<br>") + QString::fromStdString(w).toHtmlEscaped();
+        } catch (const std::exception& e) {
+            loaded->error = QString::fromUtf8(e.what());
+        }
+        QMetaObject::invokeMethod(
+            self.data(),
+            [self, loaded] {
+                if (!self) return;
+                if (!loaded->error.isEmpty()) {
+                    self->m_header->setText(
+                        QStringLiteral("<font color='#b00'>%1</font>").arg(loaded->error.toHtmlEscaped()));
+                    return;
+                }
+                self->m_header->setText(loaded->header);
+                self->m_fingerprint = loaded->fingerprint;
+                self->m_classes->setRowCount(int(loaded->classes.size()));
+                for (std::size_t r = 0; r < loaded->classes.size(); ++r) {
+                    self->m_classes->setItem(int(r), 0, new QTableWidgetItem(loaded->classes[r].first));
+                    self->m_classes->setItem(int(r), 1,
+                                             new QTableWidgetItem(QString::number(loaded->classes[r].second)));
+                }
+                self->m_classes->resizeColumnsToContents();
+                for (const auto& [image, label] : loaded->thumbs)
+                    new QListWidgetItem(QIcon(QPixmap::fromImage(image)), label, self->m_thumbs);
+            },
+            Qt::QueuedConnection);
+    });
+}
+
+bool DatasetsPage::waitUntilIdle(int timeoutMs)
+{
+    QDeadlineTimer deadline(timeoutMs);
+    while (m_thread && !deadline.hasExpired())
+        QApplication::processEvents(QEventLoop::AllEvents, 50);
+    QApplication::processEvents();
+    return !m_thread;
+}
+
+void DatasetsPage::buildSuite()
+{
+    if (m_thread) return;
+    const QString out = QFileDialog::getExistingDirectory(this, tr("Build the offline suite into"));
+    if (out.isEmpty()) return;
+    m_log->clear();
+    m_log->show();
+    QPointer<DatasetsPage> self(this);
+    const auto post = [self](const QString& line) {
+        QMetaObject::invokeMethod(
+            self.data(), [self, line] { if (self) self->m_log->appendPlainText(line); },
+            Qt::QueuedConnection);
+    };
+    runJob([self, out, post] {
+        suite::SuiteOptions options;
+        options.outDir = out.toStdString();
+        options.log = [post](const std::string& line) { post(QString::fromStdString(line)); };
+        try {
+            QStringList built;
+            for (const auto& d : suite::buildSuite(options)) {
+                post(QStringLiteral("%1: %2").arg(QString::fromStdString(d.id),
+                                                  QString::fromStdString(d.message)));
+                if (d.written) built << out + QLatin1Char('/') + QString::fromStdString(d.id);
+            }
+            QMetaObject::invokeMethod(
+                self.data(), [self, built] { if (self) self->setDatasets(self->datasets() << built); },
+                Qt::QueuedConnection);
+        } catch (const std::exception& e) {
+            post(QObject::tr("suite build failed: %1").arg(QString::fromUtf8(e.what())));
+        }
+    });
+}
+
+} // namespace wb::ui

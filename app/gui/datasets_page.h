@@ -1,0 +1,51 @@
+#pragma once
+
+#include <QWidget>
+
+class QLabel;
+class QListWidget;
+class QPlainTextEdit;
+class QPushButton;
+class QTableWidget;
+class QThread;
+
+namespace wb::ui {
+
+// Datasets: a remembered list (add a folder or file by dialog or drag and drop); the selected
+// one is loaded on a worker thread and shown with its format, geometry, fingerprint, class
+// counts and a thumbnail grid (a few images per class). "Build offline suite…" runs the suite
+// builder on a worker thread with its progress lines. GUI thread only.
+class DatasetsPage : public QWidget {
+    Q_OBJECT
+public:
+    explicit DatasetsPage(QWidget* parent = nullptr);
+    ~DatasetsPage() override;
+
+    void setDatasets(const QStringList& paths);
+    QStringList datasets() const;
+    // Loads and shows `path` (asynchronously; waitUntilIdle() for tests and screenshots).
+    void showDataset(const QString& path);
+    bool waitUntilIdle(int timeoutMs);
+    void buildSuite();
+    int thumbnailCount() const;
+    QTableWidget* classTable() const { return m_classes; }
+    const QString& fingerprint() const { return m_fingerprint; }
+
+protected:
+    void dragEnterEvent(QDragEnterEvent* event) override;
+    void dropEvent(QDropEvent* event) override;
+
+private:
+    void runJob(const std::function<void()>& job);
+
+    QListWidget* m_list = nullptr;
+    QLabel* m_header = nullptr;
+    QTableWidget* m_classes = nullptr;
+    QListWidget* m_thumbs = nullptr;
+    QPlainTextEdit* m_log = nullptr;
+    QPushButton* m_suiteButton = nullptr;
+    QThread* m_thread = nullptr;
+    QString m_fingerprint;
+};
+
+} // namespace wb::ui

@@ -36,13 +36,26 @@ std::optional<CommandLine> parseCommandLine(const QStringList& arguments, QStrin
         QStringLiteral("ID,ID,..."));
     const QCommandLineOption dark(QStringLiteral("dark"),
                                   QCoreApplication::translate("main", "Use the dark palette."));
-    parser.addOptions({db, openRun, view, screenshot, datasets, compare, dark});
+    const QCommandLineOption experiment(
+        QStringLiteral("experiment"),
+        QCoreApplication::translate("main", "Compare view: an experiment's arms (first target)."),
+        QStringLiteral("ID"));
+    parser.addOptions({db, openRun, view, screenshot, datasets, compare, dark, experiment});
     parser.process(arguments);
 
     CommandLine out;
     out.db = parser.value(db);
     out.screenshot = parser.value(screenshot);
     out.dark = parser.isSet(dark);
+    if (parser.isSet(experiment)) {
+        bool ok = false;
+        out.experiment = parser.value(experiment).toLongLong(&ok);
+        if (!ok) {
+            *error = QStringLiteral("--experiment: '%1' is not an experiment id")
+                         .arg(parser.value(experiment));
+            return std::nullopt;
+        }
+    }
     if (parser.isSet(openRun)) {
         bool ok = false;
         const qint64 id = parser.value(openRun).toLongLong(&ok);

@@ -10,7 +10,7 @@ namespace wb::ui {
 enum class View { Runs, Run, Datasets, Distance, Compare };
 
 // `supernet-workbench [--db FILE] [--open-run ID] [--view runs|run|datasets|distance|compare]
-// [--datasets A,B,...] [--compare ID,ID,...] [--dark] [--screenshot OUT.png]`.
+// [--datasets A,B,...] [--compare ID,ID,...] [--experiment ID] [--dark] [--screenshot OUT.png]`.
 struct CommandLine {
     QString db; // empty = last workspace from QSettings, else the default
     std::optional<qint64> runId;
@@ -19,6 +19,7 @@ struct CommandLine {
     QStringList datasets;   // datasets/distance views: these datasets (the matrix computed)
     QList<qint64> compare;  // compare view: these runs checked
     bool dark = false;      // --dark: the dark palette (screenshots)
+    std::optional<qint64> experiment; // compare view: this experiment's arm means (first target)
 };
 
 // Parses the application's arguments; on a bad value returns nullopt and sets `error`.

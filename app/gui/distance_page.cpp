@@ -7,7 +7,6 @@
 #include "wb/transfer/cached_distance.h"
 
 #include <cmath>
-#include <filesystem>
 #include <thread>
 
 #include <nlohmann/json.hpp>

@@ -61,6 +61,7 @@ int main(int argc, char* argv[])
     }
     if (!options->compare.isEmpty())
         window.comparePage()->setChecked({options->compare.begin(), options->compare.end()});
+    if (options->experiment) window.comparePage()->showExperiment(*options->experiment, {});
 
     if (screenshot) {
         if (!window.saveScreenshot(options->screenshot, &error)) {

@@ -157,6 +157,12 @@ MainWindow::MainWindow(QWidget* parent) : QMainWindow(parent)
 
     connect(m_table->selectionModel(), &QItemSelectionModel::currentRowChanged, this,
             [this] { showSelectedRun(); });
+    connect(m_table, &QTableView::doubleClicked, this, [this](const QModelIndex& index) {
+        const QVariant e = index.data(session::RunsModel::ExperimentIdRole);
+        if (!e.isValid()) return;
+        m_compare->showExperiment(e.toLongLong(), {});
+        setView(View::Compare);
+    });
     createMenus();
     updateRunActions();
     statusBar()->showMessage(tr("No workspace open"));
@@ -298,6 +304,12 @@ void MainWindow::showSelectedRun(bool now)
     const QModelIndex current = m_table->currentIndex();
     if (!m_store || !current.isValid()) {
         m_runView->clear();
+        return;
+    }
+    if (const QVariant e = current.data(session::RunsModel::ExperimentIdRole); e.isValid()) {
+        m_runView->clear();
+        statusBar()->showMessage(
+            tr("Experiment %1: double-click to see its arms in Compare").arg(e.toLongLong()));
         return;
     }
     const qint64 id = current.data(session::RunsModel::RunIdRole).toLongLong();

@@ -1,6 +1,7 @@
 #include "runs_model.h"
 
 #include <QFileInfo>
+#include <QStringList>
 
 namespace wb::session {
 namespace {
@@ -19,11 +20,13 @@ QString shortName(const std::string& path)
 RunsModel::RunsModel(QObject* parent) : QAbstractTableModel(parent) {}
 
 void RunsModel::setRuns(std::vector<store::RunSummary> runs,
-                        std::map<std::int64_t, std::string> sources)
+                        std::map<std::int64_t, std::string> sources,
+                        std::vector<store::ExperimentRecord> experiments)
 {
     beginResetModel();
     m_runs = std::move(runs);
     m_sources = std::move(sources);
+    m_experiments = std::move(experiments);
     endResetModel();
 }
 
@@ -33,7 +36,9 @@ void RunsModel::reload(store::RunStore& store)
     std::map<std::int64_t, std::string> sources;
     for (const auto& r : runs)
         if (const auto t = store.transfer(r.id)) sources[r.id] = t->zooName;
-    setRuns(std::move(runs), std::move(sources));
+    auto experiments = store.experiments();
+    for (auto& e : experiments) e = store.experiment(e.id);
+    setRuns(std::move(runs), std::move(sources), std::move(experiments));
 }
 
 int RunsModel::rowOfRun(qint64 id) const
@@ -45,7 +50,7 @@ int RunsModel::rowOfRun(qint64 id) const
 
 int RunsModel::rowCount(const QModelIndex& parent) const
 {
-    return parent.isValid() ? 0 : int(m_runs.size());
+    return parent.isValid() ? 0 : int(m_runs.size() + m_experiments.size());
 }
 
 int RunsModel::columnCount(const QModelIndex& parent) const
@@ -57,6 +62,9 @@ QVariant RunsModel::data(const QModelIndex& index, int role) const
 {
     if (!checkIndex(index, CheckIndexOption::IndexIsValid | CheckIndexOption::ParentIsInvalid))
         return {};
+    if (std::size_t(index.row()) >= m_runs.size())
+        return experimentData(m_experiments[std::size_t(index.row()) - m_runs.size()],
+                              index.column(), role);
     const store::RunSummary& run = m_runs[std::size_t(index.row())];
     if (role == RunIdRole) return qint64(run.id);
     if (role == Qt::TextAlignmentRole) {
@@ -91,6 +99,43 @@ QVariant RunsModel::data(const QModelIndex& index, int role) const
         return display ? QVariant(QString::number(run.seconds, 'f', 1)) : QVariant(run.seconds);
     default:
         return {};
+    }
+}
+
+QVariant RunsModel::experimentData(const store::ExperimentRecord& e, int column, int role) const
+{
+    if (role == ExperimentIdRole) return qint64(e.id);
+    if (role == RunIdRole) return qint64(0);
+    if (role != Qt::DisplayRole && role != SortRole) return {};
+    int done = 0;
+    double seconds = 0;
+    QStringList targets;
+    for (const auto& c : e.cells) {
+        done += c.status == "done";
+        seconds += c.seconds;
+        const QString t = shortName(c.target);
+        if (!targets.contains(t)) targets << t;
+    }
+    switch (column) {
+    case Id:
+        return qint64(e.id);
+    case Kind:
+        return tr("experiment");
+    case Status:
+        return QString::fromStdString(e.status);
+    case Dataset:
+        return targets.join(QStringLiteral(", "));
+    case Epochs:
+        return role == Qt::DisplayRole
+                   ? QVariant(tr("%1/%2 cells").arg(done).arg(e.cells.size()))
+                   : QVariant(done);
+    case Seconds:
+        return role == Qt::DisplayRole ? QVariant(QString::number(seconds, 'f', 1))
+                                       : QVariant(seconds);
+    case BestValAcc:
+        return role == Qt::DisplayRole ? QVariant(QString()) : QVariant(-1.0);
+    default:
+        return role == Qt::DisplayRole ? QVariant(QString()) : QVariant();
     }
 }
 

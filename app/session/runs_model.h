@@ -10,7 +10,8 @@
 
 namespace wb::session {
 
-// The runs of a workspace as a table (one row per RunStore::listRuns() entry). DisplayRole is
+// The runs of a workspace as a table (one row per RunStore::listRuns() entry, then one per
+// experiment, kind "experiment": targets, done cells in Epochs, summed seconds). DisplayRole is
 // formatted text; SortRole holds raw numbers so a QSortFilterProxyModel sorts numerically.
 // Lives in the GUI thread; reload() reads through the caller's own store connection.
 class RunsModel : public QAbstractTableModel {
@@ -18,12 +19,14 @@ class RunsModel : public QAbstractTableModel {
 public:
     enum Column { Id, Kind, Status, Dataset, Source, BestValAcc, Epochs, Seconds, ColumnCount };
     static constexpr int SortRole = Qt::UserRole;
-    static constexpr int RunIdRole = Qt::UserRole + 1;
+    static constexpr int RunIdRole = Qt::UserRole + 1;        // 0 on experiment rows
+    static constexpr int ExperimentIdRole = Qt::UserRole + 2; // invalid on run rows
 
     explicit RunsModel(QObject* parent = nullptr);
 
     // sources: run id -> zoo entry name of a warm-started run (the Source column).
-    void setRuns(std::vector<store::RunSummary> runs, std::map<std::int64_t, std::string> sources = {});
+    void setRuns(std::vector<store::RunSummary> runs, std::map<std::int64_t, std::string> sources = {},
+                 std::vector<store::ExperimentRecord> experiments = {});
     void reload(store::RunStore& store); // throws wb::Error like the store
     const std::vector<store::RunSummary>& runs() const { return m_runs; }
     // Row of a run id, or -1.
@@ -36,8 +39,10 @@ public:
                         int role = Qt::DisplayRole) const override;
 
 private:
+    QVariant experimentData(const store::ExperimentRecord& e, int column, int role) const;
     std::vector<store::RunSummary> m_runs;
     std::map<std::int64_t, std::string> m_sources;
+    std::vector<store::ExperimentRecord> m_experiments; // with cells
 };
 
 } // namespace wb::session

@@ -74,6 +74,49 @@ private Q_SLOTS:
                  m_ids.failed); // 2 s
     }
 
+    void listsExperimentsAfterRuns()
+    {
+        QTemporaryDir dir;
+        const auto path = dir.filePath(QStringLiteral("ws.sqlite")).toStdString();
+        const auto ids = wb::test::writeDemoWorkspace(path);
+        {
+            auto store = wb::store::RunStore::open(path);
+            const auto e = store.createExperiment("{}", "/out");
+            wb::store::ExperimentCell done;
+            done.target = "/data/KAN";
+            done.arm = "scratch";
+            done.status = "done";
+            done.seconds = 10;
+            done.searchRunId = ids.finished;
+            wb::store::ExperimentCell pending = done;
+            pending.arm = "ot";
+            pending.status = "pending";
+            pending.seconds = 2.5;
+            store.putExperimentCell(e, done);
+            store.putExperimentCell(e, pending);
+            store.recordTransfer({ids.second, std::nullopt, "FSH", "auto", 1.5, "[]"});
+        }
+        RunsModel model;
+        QAbstractItemModelTester tester(&model,
+                                        QAbstractItemModelTester::FailureReportingMode::QtTest);
+        auto store = wb::store::RunStore::openReadOnly(path);
+        model.reload(store);
+        QCOMPARE(model.rowCount(), 4);
+        const auto text = [&](int row, int column) {
+            return model.index(row, column).data().toString();
+        };
+        QCOMPARE(text(3, RunsModel::Kind), QStringLiteral("experiment"));
+        QCOMPARE(text(3, RunsModel::Status), QStringLiteral("running"));
+        QCOMPARE(text(3, RunsModel::Dataset), QStringLiteral("KAN"));
+        QCOMPARE(text(3, RunsModel::Epochs), QStringLiteral("1/2 cells"));
+        QCOMPARE(text(3, RunsModel::Seconds), QStringLiteral("12.5"));
+        QVERIFY(model.index(3, 0).data(RunsModel::ExperimentIdRole).isValid());
+        QCOMPARE(model.index(3, 0).data(RunsModel::RunIdRole).toLongLong(), 0);
+        QVERIFY(!model.index(0, 0).data(RunsModel::ExperimentIdRole).isValid());
+        QCOMPARE(text(model.rowOfRun(ids.second), RunsModel::Source), QStringLiteral("FSH"));
+        QCOMPARE(text(model.rowOfRun(ids.finished), RunsModel::Source), QString());
+    }
+
 private:
     QTemporaryDir m_dir;
     std::string m_path;

@@ -1,5 +1,7 @@
 #include "datasets_page.h"
 
+#include "path_list.h"
+
 #include "wb/data/dataset.h"
 #include "wb/suite/suite.h"
 
@@ -7,18 +9,15 @@
 
 #include <QApplication>
 #include <QDeadlineTimer>
-#include <QDragEnterEvent>
 #include <QFileDialog>
 #include <QHBoxLayout>
 #include <QHeaderView>
 #include <QImage>
 #include <QLabel>
 #include <QListWidget>
-#include <QMimeData>
 #include <QPlainTextEdit>
 #include <QPointer>
 #include <QPushButton>
-#include <QSettings>
 #include <QSplitter>
 #include <QTableWidget>
 #include <QThread>
@@ -59,9 +58,7 @@ struct Loaded {
 
 DatasetsPage::DatasetsPage(QWidget* parent) : QWidget(parent)
 {
-    setAcceptDrops(true);
-    m_list = new QListWidget(this);
-    m_list->setToolTip(tr("Datasets; drop folders or files here"));
+    m_list = new PathList(kListKey, this);
     auto* addFolder = new QPushButton(tr("Add folder…"), this);
     auto* addFile = new QPushButton(tr("Add file…"), this);
     auto* remove = new QPushButton(tr("Remove"), this);
@@ -120,14 +117,10 @@ DatasetsPage::DatasetsPage(QWidget* parent) : QWidget(parent)
                                                           tr("IDX or CIFAR files (*)"));
         if (!file.isEmpty()) setDatasets(datasets() << file);
     });
-    connect(remove, &QPushButton::clicked, this, [this] {
-        delete m_list->currentItem();
-        QSettings().setValue(kListKey, datasets());
-    });
+    connect(remove, &QPushButton::clicked, m_list, &PathList::removeCurrent);
     connect(m_suiteButton, &QPushButton::clicked, this, [this] { buildSuite(); });
     connect(m_list, &QListWidget::currentTextChanged, this,
             [this](const QString& path) { showDataset(path); });
-    setDatasets(QSettings().value(kListKey).toStringList());
 }
 
 DatasetsPage::~DatasetsPage()
@@ -137,31 +130,12 @@ DatasetsPage::~DatasetsPage()
 
 void DatasetsPage::setDatasets(const QStringList& paths)
 {
-    const QSignalBlocker block(m_list);
-    m_list->clear();
-    for (const auto& p : paths)
-        if (!p.isEmpty() && m_list->findItems(p, Qt::MatchExactly).isEmpty()) m_list->addItem(p);
-    QSettings().setValue(kListKey, datasets());
+    m_list->setPaths(paths);
 }
 
 QStringList DatasetsPage::datasets() const
 {
-    QStringList out;
-    for (int i = 0; i < m_list->count(); ++i) out << m_list->item(i)->text();
-    return out;
-}
-
-void DatasetsPage::dragEnterEvent(QDragEnterEvent* event)
-{
-    if (event->mimeData()->hasUrls()) event->acceptProposedAction();
-}
-
-void DatasetsPage::dropEvent(QDropEvent* event)
-{
-    auto paths = datasets();
-    for (const auto& url : event->mimeData()->urls())
-        if (url.isLocalFile()) paths << url.toLocalFile();
-    setDatasets(paths);
+    return m_list->paths();
 }
 
 int DatasetsPage::thumbnailCount() const

@@ -11,6 +11,8 @@ class QThread;
 
 namespace wb::ui {
 
+class PathList;
+
 // Datasets: a remembered list (add a folder or file by dialog or drag and drop); the selected
 // one is loaded on a worker thread and shown with its format, geometry, fingerprint, class
 // counts and a thumbnail grid (a few images per class). "Build offline suite…" runs the suite
@@ -31,14 +33,10 @@ public:
     QTableWidget* classTable() const { return m_classes; }
     const QString& fingerprint() const { return m_fingerprint; }
 
-protected:
-    void dragEnterEvent(QDragEnterEvent* event) override;
-    void dropEvent(QDropEvent* event) override;
-
 private:
     void runJob(const std::function<void()>& job);
 
-    QListWidget* m_list = nullptr;
+    PathList* m_list = nullptr;
     QLabel* m_header = nullptr;
     QTableWidget* m_classes = nullptr;
     QListWidget* m_thumbs = nullptr;

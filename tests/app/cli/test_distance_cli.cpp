@@ -1,38 +1,13 @@
 // `supernet distance` and `supernet bench distance`: JSON shape, the store cache, errors.
 
+#include "run_supernet.h"
 #include "synthetic_idx.h"
 
 #include <QDir>
 #include <QJsonArray>
-#include <QJsonDocument>
 #include <QJsonObject>
-#include <QProcess>
 #include <QTemporaryDir>
 #include <QTest>
-
-namespace {
-
-struct Ran {
-    int exitCode = -1;
-    QJsonObject json;
-    QString out;
-    QString err;
-};
-
-Ran run(const QStringList& args, int timeoutMs = 120000)
-{
-    QProcess p;
-    p.start(SUPERNET_BIN, args);
-    if (!p.waitForFinished(timeoutMs)) p.kill();
-    Ran r;
-    r.exitCode = p.exitCode();
-    r.out = QString::fromUtf8(p.readAllStandardOutput());
-    r.err = QString::fromUtf8(p.readAllStandardError());
-    r.json = QJsonDocument::fromJson(r.out.toUtf8()).object();
-    return r;
-}
-
-} // namespace
 
 class TestDistanceCli : public QObject {
     Q_OBJECT
@@ -54,7 +29,7 @@ private Q_SLOTS:
         const QStringList args = {"distance", "--data",  path("a"),   "--data", path("b"),
                                   "--data",   path("c"), "--threads", "1",      "--db",
                                   db,         "--json",  "--details"};
-        const auto r = run(args);
+        const auto r = wb::test::runSupernet(args);
         QVERIFY2(r.exitCode == 0, qPrintable(r.err));
         QCOMPARE(r.json["names"].toArray().size(), 3);
         QCOMPARE(r.json["names"].toArray()[0].toString(), QString("a"));
@@ -81,7 +56,7 @@ private Q_SLOTS:
         QVERIFY(details.contains("nearest_source"));
 
         // Again: every pair from the store, same numbers.
-        const auto again = run(args);
+        const auto again = wb::test::runSupernet(args);
         QCOMPARE(again.exitCode, 0);
         for (int k = 0; k < 3; ++k) {
             QCOMPARE(again.json["pairs"].toArray()[k].toObject()["cached"].toBool(), true);
@@ -89,7 +64,8 @@ private Q_SLOTS:
                      pairs[k].toObject()["value"].toDouble());
         }
         // Another setting is another cache entry; the text table names the datasets.
-        const auto gaussian = run({"distance", "--data", path("a"), "--data", path("b"), "--inner",
+        const auto gaussian =
+            wb::test::runSupernet({"distance", "--data", path("a"), "--data", path("b"), "--inner",
                                    "gaussian", "--threads", "1", "--db", db});
         QCOMPARE(gaussian.exitCode, 0);
         QVERIFY(gaussian.out.contains("inner gaussian"));
@@ -99,33 +75,36 @@ private Q_SLOTS:
 
     void errorsNameTheProblem()
     {
-        auto r = run({"distance", "--data", path("a"), "--data", path("missing"), "--no-store"});
+        auto r = wb::test::runSupernet(
+            {"distance", "--data", path("a"), "--data", path("missing"), "--no-store"});
         QCOMPARE(r.exitCode, 2);
         QVERIFY2(r.err.contains("missing"), qPrintable(r.err));
-        r = run({"distance", "--data", path("a"), "--data", path("small"), "--no-store",
-                 "--threads", "1"});
+        r = wb::test::runSupernet({"distance", "--data", path("a"), "--data", path("small"),
+                                   "--no-store", "--threads", "1"});
         QCOMPARE(r.exitCode, 1);
         QVERIFY2(r.err.contains("--embed-size"), qPrintable(r.err));
-        r = run({"distance", "--data", path("a"), "--data", path("small"), "--no-store",
-                 "--threads", "1", "--embed-size", "6", "--json"});
+        r = wb::test::runSupernet({"distance", "--data", path("a"), "--data", path("small"),
+                                   "--no-store", "--threads", "1", "--embed-size", "6", "--json"});
         QCOMPARE(r.exitCode, 0);
-        r = run({"distance", "--data", path("a"), "--data", path("b"), "--no-store", "--embed",
-                 QString(WB_TEST_DATA_DIR) + "/ot/not_a_model.pt"});
+        r = wb::test::runSupernet({"distance", "--data", path("a"), "--data", path("b"),
+                                   "--no-store", "--embed",
+                                   QString(WB_TEST_DATA_DIR) + "/ot/not_a_model.pt"});
         QCOMPARE(r.exitCode, 2);
         QVERIFY2(r.err.contains("unknown embedder"), qPrintable(r.err));
-        r = run({"distance", "--data", path("a"), "--data", path("b"), "--no-store", "--embed",
-                 "torchscript:" + QString(WB_TEST_DATA_DIR) + "/ot/wrong_rank.pt"});
+        r = wb::test::runSupernet(
+            {"distance", "--data", path("a"), "--data", path("b"), "--no-store", "--embed",
+             "torchscript:" + QString(WB_TEST_DATA_DIR) + "/ot/wrong_rank.pt"});
         QCOMPARE(r.exitCode, 1);
         QVERIFY2(r.err.contains("wrong_rank.pt") && r.err.contains("outputs shape"),
                  qPrintable(r.err));
-        r = run({"distance", "--data", path("a"), "--no-store"});
+        r = wb::test::runSupernet({"distance", "--data", path("a"), "--no-store"});
         QCOMPARE(r.exitCode, 2);
     }
 
     void benchDistanceSingleCase()
     {
-        const auto r = run({"bench", "distance", "--n", "60", "--dim", "8", "--inner", "gaussian",
-                            "--threads", "1", "--json"});
+        const auto r = wb::test::runSupernet({"bench", "distance", "--n", "60", "--dim", "8",
+                                              "--inner", "gaussian", "--threads", "1", "--json"});
         QVERIFY2(r.exitCode == 0, qPrintable(r.err));
         QVERIFY(r.json["seconds"].toDouble() > 0);
         QVERIFY(r.json["peak_rss_mb"].toDouble() > 10);

@@ -198,7 +198,7 @@ private:
             }
             std::sort(checkpoints.begin(), checkpoints.end(),
                       [](const auto& a, const auto& b) { return a.epoch > b.epoch; });
-            auto recorded = RecordedRun::reopen(m_db, search->id);
+            auto recorded = reopenRecordedRun(m_db, search->id);
             config.checkpointDir = recorded->directory();
             status = runJob(*recorded, config.epochs, [&](darts::RunObserver& o) {
                 return checkpoints.empty() ? darts::runSearch(config, m_control, o)
@@ -221,7 +221,7 @@ private:
                 cell.source = choice->chosen.name;
                 cell.distance = choice->distance;
             }
-            auto recorded = RecordedRun::start(m_db, "search", config.toJson(),
+            auto recorded = startRecordedRun(m_db, "search", config.toJson(),
                                                config.runtime.seed, config.data.path);
             cell.searchRunId = recorded->id();
             cell.status = "searching";
@@ -262,7 +262,7 @@ private:
             t.layers = m_spec.retrainLayers;
             t.batchSize = search.batchSize;
             t.epochs = m_spec.retrainEpochs;
-            auto recorded = RecordedRun::start(m_db, "train", t.toJson(), t.runtime.seed,
+            auto recorded = startRecordedRun(m_db, "train", t.toJson(), t.runtime.seed,
                                                t.data.path);
             cell.trainRunId = recorded->id();
             cell.status = "training";

@@ -56,7 +56,7 @@ void addResumeCommand(CLI::App& runs, int& exitCode)
             checkpoints = newestFirst(db.checkpoints(o->id));
         }
         if (o->threads >= 0) config.runtime.threads = o->threads;
-        auto recorded = RecordedRun::reopen(dbPath, o->id);
+        auto recorded = reopenRecordedRun(dbPath, o->id);
         config.checkpointDir = recorded->directory();
         exitCode = runRecorded(recorded.get(), o->json, config.epochs,
                                [&](RunControl& control, darts::RunObserver& observer) {

@@ -29,7 +29,7 @@ void addSearchCommand(CLI::App& root, int& exitCode)
         config.validate();
         std::unique_ptr<RecordedRun> recorded;
         if (!o->store.disabled) {
-            recorded = RecordedRun::start(o->store.path(), "search", config.toJson(),
+            recorded = startRecordedRun(o->store.path(), "search", config.toJson(),
                                           config.runtime.seed, config.data.path);
             config.checkpointDir = recorded->directory();
         }

@@ -59,7 +59,7 @@ void addTrainCommand(CLI::App& root, int& exitCode)
         config.validate();
         std::unique_ptr<RecordedRun> recorded;
         if (!o->store.disabled)
-            recorded = RecordedRun::start(o->store.path(), "train", config.toJson(),
+            recorded = startRecordedRun(o->store.path(), "train", config.toJson(),
                                           config.runtime.seed, config.data.path);
         exitCode = runRecorded(recorded.get(), o->common.json, config.epochs,
                                [&](RunControl& control, darts::RunObserver& observer) {

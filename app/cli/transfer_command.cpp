@@ -45,7 +45,7 @@ void addTransferCommand(CLI::App& root, int& exitCode)
         RunControl control;
         const auto choice = prepareTransfer(dbPath, o->source, config, o->distance.finish(),
                                             o->keepHead, control);
-        auto recorded = RecordedRun::start(dbPath, "search", config.toJson(),
+        auto recorded = startRecordedRun(dbPath, "search", config.toJson(),
                                            config.runtime.seed, config.data.path);
         recordTransferOf(dbPath, recorded->id(), choice);
         config.checkpointDir = recorded->directory();

@@ -94,7 +94,7 @@ void addPretrain(CLI::App& root, int& exitCode)
             auto db = store::RunStore::open(dbPath);
             requireFreeName(db, o->name);
         }
-        auto recorded = RecordedRun::start(dbPath, "search", config.toJson(),
+        auto recorded = startRecordedRun(dbPath, "search", config.toJson(),
                                            config.runtime.seed, config.data.path);
         config.checkpointDir = recorded->directory();
         const auto runId = recorded->id();

@@ -11,10 +11,10 @@
 #include "runs_model.h"
 #include "transfer_advisor.h"
 #include "wb/common/error.h"
-#include "wb/darts/search.h"
 #include "wb/darts/observer_list.h"
+#include "wb/darts/search.h"
 #include "wb/store/export.h"
-#include "wb/store/store_writer.h"
+#include "wb/store/recorded_job.h"
 
 #include <algorithm>
 #include <fstream>
@@ -619,14 +619,12 @@ void MainWindow::resumeSelected()
         m_liveStart = std::chrono::steady_clock::now();
         m_session.start([this, db, id, config, checkpoints](RunControl& control,
                                                              darts::RunObserver& observer) mutable {
-            auto store = store::RunStore::open(db);
-            store.resumeRun(id);
-            config.checkpointDir = store.runDirectory(id);
+            auto job = store::RecordedJob::reopen(db, id);
+            config.checkpointDir = job->directory();
             m_liveRunId = id;
-            store::StoreWriter writer(std::move(store), id, store::StoreWriter::Options{});
-            darts::ObserverList observers{&observer, &writer};
+            darts::ObserverList observers{&observer, &job->observer()};
             auto result = darts::resumeSearch(config, checkpoints, control, observers);
-            writer.finish(result.status, result.error);
+            job->finish(result.status, result.error);
             return result;
         });
         m_progress->show();

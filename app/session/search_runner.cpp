@@ -3,8 +3,8 @@
 #include "wb/common/versions.h"
 #include "wb/darts/observer_list.h"
 #include "wb/darts/search.h"
+#include "wb/store/recorded_job.h"
 #include "wb/store/run_store.h"
-#include "wb/store/store_writer.h"
 
 namespace wb::session {
 
@@ -17,12 +17,12 @@ SearchSession::Runner SearchSession::searchRunner(darts::SearchConfig config)
     };
 }
 
-SearchSession::Runner SearchSession::recordedSearchRunner(
-    std::string dbPath, darts::SearchConfig config, std::optional<store::TransferRecord> transfer,
-    std::function<void(std::int64_t)> onRunCreated)
+SearchSession::Runner
+SearchSession::recordedSearchRunner(std::string dbPath, darts::SearchConfig config,
+                                    std::optional<store::TransferRecord> transfer,
+                                    std::function<void(std::int64_t)> onRunCreated)
 {
     return [=](RunControl& control, darts::RunObserver& observer) mutable {
-        auto db = store::RunStore::open(dbPath);
         store::NewRun run;
         run.kind = "search";
         run.configJson = config.toJson();
@@ -30,17 +30,16 @@ SearchSession::Runner SearchSession::recordedSearchRunner(
         run.datasetPath = config.data.path;
         run.appVersion = WB_VERSION;
         run.libraryVersions = libraryVersions();
-        const auto id = db.createRun(run);
+        auto job = store::RecordedJob::start(dbPath, run);
         if (transfer) {
-            transfer->runId = id;
-            db.recordTransfer(*transfer);
+            transfer->runId = job->id();
+            store::RunStore::open(dbPath).recordTransfer(*transfer);
         }
-        config.checkpointDir = db.runDirectory(id);
-        if (onRunCreated) onRunCreated(id);
-        store::StoreWriter writer(std::move(db), id, store::StoreWriter::Options{});
-        darts::ObserverList observers{&observer, &writer};
+        config.checkpointDir = job->directory();
+        if (onRunCreated) onRunCreated(job->id());
+        darts::ObserverList observers{&observer, &job->observer()};
         auto result = darts::runSearch(config, control, observers);
-        writer.finish(result.status, result.error);
+        job->finish(result.status, result.error);
         return result;
     };
 }

@@ -1,0 +1,41 @@
+#include "wb/store/recorded_job.h"
+
+#include "wb/common/error.h"
+
+namespace wb::store {
+
+RecordedJob::RecordedJob(std::int64_t id, std::string directory,
+                         std::unique_ptr<StoreWriter> writer)
+    : m_id(id), m_directory(std::move(directory)), m_writer(std::move(writer))
+{
+}
+
+std::unique_ptr<RecordedJob> RecordedJob::start(const std::string& dbPath, const NewRun& run)
+{
+    auto db = RunStore::open(dbPath);
+    const auto id = db.createRun(run);
+    const auto dir = run.directory.empty() ? db.runDirectory(id) : run.directory;
+    auto writer = std::make_unique<StoreWriter>(std::move(db), id, StoreWriter::Options{});
+    return std::unique_ptr<RecordedJob>(new RecordedJob(id, dir, std::move(writer)));
+}
+
+std::unique_ptr<RecordedJob> RecordedJob::reopen(const std::string& dbPath, std::int64_t id)
+{
+    auto db = RunStore::open(dbPath);
+    const auto run = db.run(id);
+    if (run.status == darts::RunStatus::Running || run.status == darts::RunStatus::Done)
+        throw Error("run " + std::to_string(id) + " is " + darts::statusName(run.status) +
+                    ": only interrupted, cancelled or failed runs can be resumed");
+    db.resumeRun(id);
+    const auto dir = run.directory.empty() ? db.runDirectory(id) : run.directory;
+    auto writer = std::make_unique<StoreWriter>(std::move(db), id, StoreWriter::Options{});
+    return std::unique_ptr<RecordedJob>(new RecordedJob(id, dir, std::move(writer)));
+}
+
+std::optional<std::string> RecordedJob::finish(darts::RunStatus status, const std::string& error)
+{
+    m_writer->finish(status, error);
+    return m_writer->error();
+}
+
+} // namespace wb::store

@@ -194,10 +194,8 @@ private:
             std::vector<darts::CheckpointInfo> checkpoints;
             {
                 auto db = store::RunStore::open(m_db);
-                for (const auto& c : db.checkpoints(search->id)) checkpoints.push_back(c.info);
+                checkpoints = store::resumeCheckpoints(db, search->id);
             }
-            std::sort(checkpoints.begin(), checkpoints.end(),
-                      [](const auto& a, const auto& b) { return a.epoch > b.epoch; });
             auto recorded = reopenRecordedRun(m_db, search->id);
             config.checkpointDir = recorded->directory();
             status = runJob(*recorded, config.epochs, [&](darts::RunObserver& o) {

@@ -5,27 +5,9 @@
 #include "wb/darts/search.h"
 #include "wb/store/run_store.h"
 
-#include <algorithm>
 #include <memory>
 
 namespace wb::cli {
-namespace {
-
-// The run's checkpoints, newest epoch first (the last, then the best as a fallback).
-std::vector<darts::CheckpointInfo> newestFirst(std::vector<store::CheckpointRecord> records)
-{
-    std::sort(records.begin(), records.end(), [](const auto& a, const auto& b) {
-        return a.info.epoch > b.info.epoch;
-    });
-    std::vector<darts::CheckpointInfo> out;
-    for (const auto& r : records)
-        if (std::none_of(out.begin(), out.end(),
-                         [&](const auto& c) { return c.path == r.info.path; }))
-            out.push_back(r.info);
-    return out;
-}
-
-} // namespace
 
 void addResumeCommand(CLI::App& runs, int& exitCode)
 {
@@ -53,7 +35,7 @@ void addResumeCommand(CLI::App& runs, int& exitCode)
                 throw Error("run " + std::to_string(o->id) + " is a " + run.kind +
                             " run: only searches can be resumed");
             config = darts::SearchConfig::fromJson(run.configJson);
-            checkpoints = newestFirst(db.checkpoints(o->id));
+            checkpoints = store::resumeCheckpoints(db, o->id);
         }
         if (o->threads >= 0) config.runtime.threads = o->threads;
         auto recorded = reopenRecordedRun(dbPath, o->id);

@@ -608,10 +608,7 @@ void MainWindow::resumeSelected()
             return;
         }
         auto config = darts::SearchConfig::fromJson(run.configJson);
-        std::vector<darts::CheckpointInfo> checkpoints;
-        for (const auto& c : m_store->checkpoints(id)) checkpoints.push_back(c.info);
-        std::sort(checkpoints.begin(), checkpoints.end(),
-                  [](const auto& a, const auto& b) { return a.epoch > b.epoch; });
+        const auto checkpoints = store::resumeCheckpoints(*m_store, id);
         const std::string db = m_store->path();
         m_liveRunId = 0;
         m_liveShown = false;

@@ -2,6 +2,8 @@
 
 #include "wb/common/error.h"
 
+#include <algorithm>
+
 namespace wb::store {
 
 RecordedJob::RecordedJob(std::int64_t id, std::string directory,
@@ -36,6 +38,19 @@ std::optional<std::string> RecordedJob::finish(darts::RunStatus status, const st
 {
     m_writer->finish(status, error);
     return m_writer->error();
+}
+
+std::vector<darts::CheckpointInfo> resumeCheckpoints(RunStore& db, std::int64_t id)
+{
+    auto records = db.checkpoints(id);
+    std::sort(records.begin(), records.end(),
+              [](const auto& a, const auto& b) { return a.info.epoch > b.info.epoch; });
+    std::vector<darts::CheckpointInfo> out;
+    for (const auto& r : records)
+        if (std::none_of(out.begin(), out.end(),
+                         [&](const auto& c) { return c.path == r.info.path; }))
+            out.push_back(r.info);
+    return out;
 }
 
 } // namespace wb::store

@@ -8,6 +8,7 @@
 #include <memory>
 #include <optional>
 #include <string>
+#include <vector>
 
 namespace wb::store {
 
@@ -35,5 +36,9 @@ private:
     std::string m_directory;
     std::unique_ptr<StoreWriter> m_writer;
 };
+
+// The checkpoints a resumed search should try, newest epoch first, each file once (the last,
+// then the best as a fallback).
+std::vector<darts::CheckpointInfo> resumeCheckpoints(RunStore& db, std::int64_t id);
 
 } // namespace wb::store

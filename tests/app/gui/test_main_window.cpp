@@ -8,6 +8,7 @@
 #include "main_window.h"
 #include "qcustomplot_include.h"
 #include "synthetic_idx.h"
+#include "tiny_search.h"
 #include "run_view.h"
 #include "runs_model.h"
 
@@ -122,7 +123,8 @@ private Q_SLOTS:
         QCOMPARE(matrix->size(), 3);
         for (int i = 0; i < 3; ++i) {
             QCOMPARE(matrix->value(i, i), 0.0);
-            for (int j = 0; j < 3; ++j) QCOMPARE(matrix->value(i, j), matrix->value(j, i));
+            for (int j = 0; j < 3; ++j)
+                QCOMPARE(matrix->value(i, j), matrix->value(j, i));
         }
         // Datasets 0 and 1 share a distribution; 2 is inverted: clearly farther from both.
         QVERIFY(matrix->value(0, 1) > 0);
@@ -139,14 +141,9 @@ private Q_SLOTS:
         wb::test::writeSeparableIdx(data.path().toStdString(), 2, 24, 8);
         const QString db = m_dir.filePath(QStringLiteral("live.sqlite"));
         wb::ui::MainWindow window;
-        wb::darts::SearchConfig config;
-        config.data.path = data.path().toStdString();
-        config.runtime.threads = 1;
-        config.channels = 4;
+        auto config = wb::test::tinySearchConfig(data.path().toStdString(), 2);
         config.layers = 2;
-        config.nodes = 2;
         config.batchSize = 8;
-        config.epochs = 2;
         // No workspace open yet: the search creates it at the given path.
         QVERIFY(window.openWorkspace(db) == false);
         window.distancePage()->setWorkspace(db);

@@ -2,6 +2,7 @@
 // corrupt newest checkpoint falls back to the previous one.
 
 #include "synthetic_idx.h"
+#include "tiny_search.h"
 #include "wb/darts/search.h"
 
 #include <QTemporaryDir>
@@ -41,7 +42,10 @@ void compareEpochs(const std::vector<EpochMetrics>& a, const std::vector<EpochMe
     for (std::size_t i = 0; i < a.size(); ++i) {
         QCOMPARE(a[i].epoch, b[i].epoch);
         QVERIFY2(std::abs(a[i].trainLoss - b[i].trainLoss) < 1e-6,
-                 qPrintable(QString("epoch %1 train loss %2 vs %3").arg(i + 1).arg(a[i].trainLoss).arg(b[i].trainLoss)));
+                 qPrintable(QString("epoch %1 train loss %2 vs %3")
+                                .arg(i + 1)
+                                .arg(a[i].trainLoss)
+                                .arg(b[i].trainLoss)));
         QVERIFY(std::abs(a[i].valLoss - b[i].valLoss) < 1e-6);
         QVERIFY(std::abs(a[i].valAcc - b[i].valAcc) < 1e-9);
     }
@@ -65,7 +69,7 @@ private Q_SLOTS:
             QVERIFY(std::filesystem::is_regular_file(c.path));
             QCOMPARE(int(c.sha256.size()), 64);
         }
-        QVERIFY(rec.checkpoints.front().best);  // the first epoch is the best so far
+        QVERIFY(rec.checkpoints.front().best); // the first epoch is the best so far
     }
 
     void resumeReproducesTheUninterruptedRun()
@@ -89,7 +93,7 @@ private Q_SLOTS:
                 std::equal(resumed.alphas.normal.begin(), resumed.alphas.normal.end(),
                            m_full.alphas.normal.begin(),
                            [](float x, float y) { return std::abs(x - y) < 1e-6f; }));
-        QCOMPARE(int(rec2.checkpoints.size()), 2);  // epochs 3 and 4
+        QCOMPARE(int(rec2.checkpoints.size()), 2); // epochs 3 and 4
         QCOMPARE(rec2.checkpoints.front().epoch, 3);
     }
 
@@ -111,9 +115,10 @@ private Q_SLOTS:
         QVERIFY2(resumed.status == RunStatus::Done, resumed.error.c_str());
         bool warned = false;
         for (const auto& i : rec2.issues)
-            warned |= i.code == "checkpoint.bad" && i.message.find("checksum mismatch") != std::string::npos;
+            warned |= i.code == "checkpoint.bad" &&
+                      i.message.find("checksum mismatch") != std::string::npos;
         QVERIFY(warned);
-        compareEpochs(resumed.epochs, m_full.epochs);  // resumed from epoch 1 instead
+        compareEpochs(resumed.epochs, m_full.epochs); // resumed from epoch 1 instead
         QCOMPARE(rec2.checkpoints.front().epoch, 2);
     }
 
@@ -132,14 +137,7 @@ private Q_SLOTS:
 private:
     SearchConfig config(const std::string& name) const
     {
-        SearchConfig cfg;
-        cfg.data.path = m_dir.path().toStdString();
-        cfg.channels = 4;
-        cfg.layers = 3;
-        cfg.nodes = 2;
-        cfg.batchSize = 16;
-        cfg.epochs = 4;
-        cfg.runtime.threads = 1;
+        auto cfg = wb::test::tinySearchConfig(m_dir.path().toStdString(), 4);
         cfg.runtime.seed = 5;
         cfg.checkpointDir = m_dir.path().toStdString() + "/" + name;
         return cfg;

@@ -2,6 +2,7 @@
 // cancellation, failures.
 
 #include "synthetic_idx.h"
+#include "tiny_search.h"
 #include "wb/common/error.h"
 #include "wb/darts/search.h"
 
@@ -48,7 +49,7 @@ private Q_SLOTS:
         QCOMPARE(int(r.epochs.size()), 5);
         QCOMPARE(rec.epochs, 5);
         QCOMPARE(rec.snapshots, 5);
-        QCOMPARE(rec.steps, 5 * (96 / 16));  // 48/class * 4 classes * 50% / batch 16
+        QCOMPARE(rec.steps, 5 * (96 / 16)); // 48/class * 4 classes * 50% / batch 16
         QCOMPARE(r.dataset.trainImages, 96);
         QCOMPARE(r.dataset.valImages, 48);
         QCOMPARE(r.dataset.testImages, 48);
@@ -60,7 +61,8 @@ private Q_SLOTS:
         // alpha rows are softmax distributions.
         for (int e = 0; e < r.alphas.edges; ++e) {
             double sum = 0;
-            for (int k = 0; k < 8; ++k) sum += r.alphas.normal[e * 8 + k];
+            for (int k = 0; k < 8; ++k)
+                sum += r.alphas.normal[e * 8 + k];
             QVERIFY(std::abs(sum - 1) < 1e-5);
         }
         m_genotype = r.genotype;
@@ -108,8 +110,8 @@ private Q_SLOTS:
         const auto r = runSearch(config(), control, rec);
         QVERIFY(r.status == RunStatus::Cancelled);
         QCOMPARE(rec.steps, 3);
-        QVERIFY(r.epochs.empty());  // a partial epoch is not reported as one
-        QCOMPARE(int(r.genotype.normal.size()), 4);  // but the current cell still is
+        QVERIFY(r.epochs.empty());                  // a partial epoch is not reported as one
+        QCOMPARE(int(r.genotype.normal.size()), 4); // but the current cell still is
     }
 
     void badPathFails()
@@ -188,15 +190,8 @@ private Q_SLOTS:
 private:
     SearchConfig config() const
     {
-        SearchConfig cfg;
-        cfg.data.path = m_dir.path().toStdString();
-        cfg.channels = 4;
-        cfg.layers = 3;
-        cfg.nodes = 2;
-        cfg.batchSize = 16;
-        cfg.epochs = 5;
+        auto cfg = wb::test::tinySearchConfig(m_dir.path().toStdString(), 5);
         cfg.weights.lr = 0.05;
-        cfg.runtime.threads = 1;
         cfg.runtime.seed = 7;
         return cfg;
     }

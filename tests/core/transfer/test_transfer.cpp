@@ -5,6 +5,7 @@
 #include "darts/supernet.h"
 #include "darts/warm_start.h"
 #include "synthetic_idx.h"
+#include "tiny_search.h"
 #include "wb/common/error.h"
 #include "wb/darts/search.h"
 #include "wb/data/dataset.h"
@@ -21,19 +22,6 @@ using namespace wb;
 using namespace wb::darts;
 
 namespace {
-
-SearchConfig tinyConfig(const std::string& data)
-{
-    SearchConfig c;
-    c.data.path = data;
-    c.runtime.threads = 1;
-    c.channels = 4;
-    c.layers = 3;
-    c.nodes = 2;
-    c.batchSize = 16;
-    c.epochs = 1;
-    return c;
-}
 
 bool sameTensor(const torch::Tensor& a, const torch::Tensor& b)
 {
@@ -57,7 +45,7 @@ private Q_SLOTS:
         test::writeSeparableIdx(path("target"), 4, 40, 12, 5);
 
         // The source supernet: one epoch on `four`, checkpointed.
-        auto config = tinyConfig(path("four"));
+        auto config = test::tinySearchConfig(path("four"), 1);
         config.checkpointDir = path("source-run");
         RunControl control;
         RunObserver quiet;
@@ -70,14 +58,14 @@ private Q_SLOTS:
 
     void warmStartCopiesBodyAndAlphasAndResetsTheHead()
     {
-        auto target = tinyConfig(path("two"));
+        auto target = test::tinySearchConfig(path("two"), 1);
         SupernetSpec spec{1, 2, 4, 3, 2, target.effectivePrimitives(), {}};
         torch::manual_seed(7);
         Supernet net(spec);
         const auto headBefore = net->named_parameters()["classifier.weight"].clone();
 
-        WarmStart warm{m_checkpoint, fileSha256(m_checkpoint), m_sourceConfig.toJson(), 1, 4,
-                       false, "test source"};
+        WarmStart warm{m_checkpoint, fileSha256(m_checkpoint), m_sourceConfig.toJson(), 1, 4, false,
+                       "test source"};
         const auto report = applyWarmStart(warm, target, net);
         QVERIFY(!report.headCopied);
 
@@ -108,7 +96,7 @@ private Q_SLOTS:
 
     void keepHeadCopiesAMatchingHead()
     {
-        auto target = tinyConfig(path("near"));
+        auto target = test::tinySearchConfig(path("near"), 1);
         SupernetSpec spec{1, 4, 4, 3, 2, target.effectivePrimitives(), {}};
         Supernet net(spec);
         WarmStart warm{m_checkpoint, "", m_sourceConfig.toJson(), 1, 4, true, "test source"};
@@ -116,12 +104,12 @@ private Q_SLOTS:
         Supernet source(spec);
         loadSupernetWeights(m_checkpoint, source);
         QVERIFY(sameTensor(net->named_parameters()["classifier.weight"],
-                      source->named_parameters()["classifier.weight"]));
+                           source->named_parameters()["classifier.weight"]));
     }
 
     void incompatibleSpacesAreRefused()
     {
-        auto target = tinyConfig(path("two"));
+        auto target = test::tinySearchConfig(path("two"), 1);
         target.channels = 6;
         SupernetSpec spec{1, 2, 6, 3, 2, target.effectivePrimitives(), {}};
         Supernet net(spec);
@@ -135,8 +123,8 @@ private Q_SLOTS:
                          std::string::npos,
                      e.what());
         }
-        QVERIFY(searchSpaceMismatch(m_sourceConfig, 1, m_sourceConfig, 3)->find(
-                    "image channels 1 (source) vs 3") != std::string::npos);
+        QVERIFY(searchSpaceMismatch(m_sourceConfig, 1, m_sourceConfig, 3)
+                    ->find("image channels 1 (source) vs 3") != std::string::npos);
         QVERIFY(!searchSpaceMismatch(m_sourceConfig, 1, m_sourceConfig, 1));
         // A changed checkpoint is refused by its checksum.
         WarmStart wrongSum = warm;
@@ -150,7 +138,7 @@ private Q_SLOTS:
     {
         // `two` has labels 0-1 and `four` 0-3: a batch of `four` on the 2-class head would make
         // cross_entropy throw, so a finished search shows that each head saw its own labels.
-        auto config = tinyConfig(path("two"));
+        auto config = test::tinySearchConfig(path("two"), 1);
         config.moreData.push_back(config.data);
         config.moreData.back().path = path("four");
         config.checkpointDir = path("multi-run");
@@ -202,7 +190,7 @@ private Q_SLOTS:
         d.maxSamples = 80;
         RunControl control;
         ot::OtObserver observer;
-        const auto target = tinyConfig(path("target"));
+        const auto target = test::tinySearchConfig(path("target"), 1);
         const auto choice = transfer::chooseSource("auto", target, db, d, control, observer);
         QCOMPARE(choice.chosen.id, near);
         QCOMPARE(choice.ranking.size(), std::size_t(4));
@@ -212,8 +200,9 @@ private Q_SLOTS:
         for (const auto& r : {choice.ranking[2], choice.ranking[3]}) {
             QVERIFY(!r.distance);
             QVERIFY(r.entry.id == self || r.entry.id == incompatible);
-            const auto expected = r.entry.id == self ? "the target dataset itself"
-                                                     : "search spaces differ: channels 8 (source) vs 4";
+            const auto expected = r.entry.id == self
+                                      ? "the target dataset itself"
+                                      : "search spaces differ: channels 8 (source) vs 4";
             QVERIFY2(r.excluded.find(expected) != std::string::npos, r.excluded.c_str());
         }
         // The second time the distances come from the store's cache, with the same ranking.
@@ -224,16 +213,15 @@ private Q_SLOTS:
         // random draws among the candidates only; an id picks that entry or says why not.
         const auto random = transfer::chooseSource("random", target, db, d, control, observer);
         QVERIFY(random.chosen.id == near || random.chosen.id == far);
-        QCOMPARE(transfer::chooseSource(std::to_string(far), target, db, d, control, observer)
-                     .chosen.id,
-                 far);
-        QVERIFY_THROWS_EXCEPTION(
-            Error, transfer::chooseSource(std::to_string(incompatible), target, db, d, control,
-                                          observer));
+        QCOMPARE(
+            transfer::chooseSource(std::to_string(far), target, db, d, control, observer).chosen.id,
+            far);
+        QVERIFY_THROWS_EXCEPTION(Error, transfer::chooseSource(std::to_string(incompatible), target,
+                                                               db, d, control, observer));
         QVERIFY_THROWS_EXCEPTION(Error,
                                  transfer::chooseSource("99", target, db, d, control, observer));
-        QVERIFY_THROWS_EXCEPTION(Error,
-                                 transfer::chooseSource("nearest", target, db, d, control, observer));
+        QVERIFY_THROWS_EXCEPTION(
+            Error, transfer::chooseSource("nearest", target, db, d, control, observer));
     }
 
 private:

@@ -2,21 +2,32 @@
 
 #include <exception>
 
+#include <QEvent>
 #include <QPainter>
 #include <QSvgRenderer>
 
 namespace wb::ui {
+namespace {
+
+QByteArray bytes(const std::string& s)
+{
+    return QByteArray(s.data(), qsizetype(s.size()));
+}
+
+} // namespace
 
 CellGraphView::CellGraphView(QWidget* parent) : QWidget(parent)
 {
     m_renderer = new QSvgRenderer(this);
     setMinimumSize(160, 90);
-    // A white sheet in every palette: Graphviz's node colours are made for paper.
+    // The graph's sheet is the palette's base colour (white, or dark on a dark palette).
     setAutoFillBackground(true);
-    QPalette p = palette();
-    p.setColor(QPalette::Window, Qt::white);
-    p.setColor(QPalette::WindowText, Qt::black);
-    setPalette(p);
+    setBackgroundRole(QPalette::Base);
+}
+
+bool CellGraphView::onDarkPalette() const
+{
+    return palette().color(QPalette::Base).lightness() < 128;
 }
 
 bool CellGraphView::setGenotype(const darts::Genotype& genotype, store::CellType cell,
@@ -28,16 +39,32 @@ bool CellGraphView::setGenotype(const darts::Genotype& genotype, store::CellType
         clear(tr("no %1 cell recorded").arg(QString::fromStdString(store::cellTypeName(cell))));
         return false;
     }
+    m_shown = Shown{genotype, cell, style};
+    return render();
+}
+
+bool CellGraphView::render()
+{
     try {
-        const std::string dot = store::cellDot(genotype, cell, style);
-        const std::string svg = store::renderDot(dot, "svg");
+        store::EdgeStyle paper = m_shown->style;
+        paper.onDark = false;
+        const std::string dot = store::cellDot(m_shown->genotype, m_shown->cell, paper);
         m_dot = QString::fromStdString(dot);
-        m_svg = QByteArray(svg.data(), qsizetype(svg.size()));
+        m_svg = bytes(store::renderDot(dot, "svg"));
+        if (onDarkPalette()) {
+            store::EdgeStyle dark = m_shown->style;
+            dark.onDark = true;
+            m_shownSvg = bytes(
+                store::renderDot(store::cellDot(m_shown->genotype, m_shown->cell, dark), "svg"));
+        } else {
+            m_shownSvg = m_svg;
+        }
         m_error.clear();
-        if (!m_renderer->load(m_svg)) m_error = tr("Qt could not read Graphviz's SVG");
+        if (!m_renderer->load(m_shownSvg)) m_error = tr("Qt could not read Graphviz's SVG");
     } catch (const std::exception& e) {
         m_dot.clear();
         m_svg.clear();
+        m_shownSvg.clear();
         m_renderer->load(QByteArray());
         m_error = QString::fromUtf8(e.what());
     }
@@ -47,8 +74,10 @@ bool CellGraphView::setGenotype(const darts::Genotype& genotype, store::CellType
 
 void CellGraphView::clear(const QString& message)
 {
+    m_shown.reset();
     m_dot.clear();
     m_svg.clear();
+    m_shownSvg.clear();
     m_error = message;
     m_renderer->load(QByteArray());
     update();
@@ -59,15 +88,21 @@ bool CellGraphView::hasGraph() const
     return m_error.isEmpty() && m_renderer->isValid();
 }
 
+void CellGraphView::changeEvent(QEvent* event)
+{
+    QWidget::changeEvent(event);
+    if (event->type() == QEvent::PaletteChange && m_shown) render();
+}
+
 void CellGraphView::paintEvent(QPaintEvent*)
 {
     QPainter painter(this);
     painter.setRenderHint(QPainter::Antialiasing);
     const QRect area = rect().adjusted(6, 20, -6, -6);
-    painter.setPen(palette().color(QPalette::WindowText));
+    painter.setPen(palette().color(QPalette::Text));
     painter.drawText(rect().adjusted(6, 2, -6, 0), Qt::AlignLeft | Qt::AlignTop, m_title);
     if (!hasGraph()) {
-        painter.setPen(Qt::darkGray);
+        painter.setPen(palette().color(QPalette::Disabled, QPalette::Text));
         painter.drawText(area, Qt::AlignCenter | Qt::TextWordWrap, m_error);
         return;
     }

@@ -109,6 +109,18 @@ void CurvesView::clear()
     rescaleAndReplot();
 }
 
+void CurvesView::dropFromEpoch(int epoch)
+{
+    // Step k of n in epoch e sits at e - 1 + k / n with k >= 1: epoch `epoch` starts above
+    // epoch - 1. Epoch points sit at their epoch.
+    for (Curve c : {Curve::StepTrainLoss, Curve::StepTrainAcc})
+        m_graphs[int(c)]->data()->removeAfter(epoch - 1);
+    for (Curve c :
+         {Curve::EpochTrainLoss, Curve::EpochValLoss, Curve::EpochTrainAcc, Curve::EpochValAcc})
+        m_graphs[int(c)]->data()->removeAfter(epoch - 0.5);
+    rescaleAndReplot();
+}
+
 const QCPGraph* CurvesView::graph(Curve curve) const
 {
     return m_graphs[int(curve)];

@@ -32,6 +32,8 @@ public:
     void appendSteps(const std::vector<darts::StepMetrics>& steps);
     void appendEpochs(const std::vector<darts::EpochMetrics>& epochs);
     void clear();
+    // Removes the steps of epochs >= `epoch` and those epochs' points (a resumed run repeats them).
+    void dropFromEpoch(int epoch);
 
     const QCPGraph* graph(Curve curve) const;
     int pointCount(Curve curve) const;

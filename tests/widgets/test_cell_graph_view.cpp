@@ -92,6 +92,32 @@ private Q_SLOTS:
         QVERIFY(view.dot().contains(QStringLiteral("color=red")));
     }
 
+    void darkPaletteDrawsLightEdgesAndExportsPaper()
+    {
+        CellGraphView view;
+        view.resize(400, 220);
+        QVERIFY(view.setGenotype(genotype(2), CellType::Normal));
+        QVERIFY(!view.onDarkPalette());
+        QCOMPARE(view.shownSvg(), view.svg());
+
+        // Switching the palette redraws the shown graph without a new setGenotype().
+        QPalette dark = view.palette();
+        dark.setColor(QPalette::Base, QColor(30, 30, 30));
+        dark.setColor(QPalette::Text, QColor(230, 230, 230));
+        view.setPalette(dark);
+        QVERIFY(view.onDarkPalette());
+        QVERIFY(view.shownSvg().contains("#c8c8c8")); // light edges
+        QVERIFY(!view.svg().contains("#c8c8c8"));     // the export stays the paper version
+        QVERIFY(!view.dot().contains(QStringLiteral("transparent")));
+        // The sheet is the dark base colour: a corner is dark, not Graphviz white.
+        const QImage image = view.grab().toImage();
+        QVERIFY(QColor(image.pixel(image.width() - 3, image.height() - 3)).lightness() < 80);
+
+        view.setPalette(QPalette());
+        QVERIFY(!view.onDarkPalette());
+        QCOMPARE(view.shownSvg(), view.svg());
+    }
+
     void emptyGenotypeShowsAMessage()
     {
         CellGraphView view;

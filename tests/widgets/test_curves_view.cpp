@@ -39,6 +39,28 @@ wb::darts::EpochMetrics epoch(int e, double valAcc)
 class TestCurvesView : public QObject {
     Q_OBJECT
 private Q_SLOTS:
+    void dropFromEpochKeepsEarlierEpochs()
+    {
+        CurvesView view;
+        for (int e = 1; e <= 3; ++e) {
+            view.appendSteps(steps(e, 4));
+            view.appendEpochs({epoch(e, 0.2 * e)});
+        }
+        view.dropFromEpoch(2); // a run resumed from its epoch-1 checkpoint repeats 2 and 3
+        QCOMPARE(view.pointCount(Curve::StepTrainLoss), 4);
+        QCOMPARE(view.pointCount(Curve::StepTrainAcc), 4);
+        QCOMPARE(view.pointCount(Curve::EpochValAcc), 1);
+        QCOMPARE(view.pointCount(Curve::EpochTrainLoss), 1);
+        bool found = false;
+        QCOMPARE(view.graph(Curve::StepTrainLoss)->data()->keyRange(found).upper, 1.0); // step 4/4
+        // The repeated epochs append without duplicates.
+        view.appendSteps(steps(2, 4));
+        view.appendEpochs({epoch(2, 0.5)});
+        QCOMPARE(view.pointCount(Curve::StepTrainLoss), 8);
+        QCOMPARE(view.pointCount(Curve::EpochValAcc), 2);
+        QCOMPARE(view.graph(Curve::EpochValAcc)->data()->at(1)->value, 0.5);
+    }
+
     void batchesAccumulateInOrder()
     {
         CurvesView view;

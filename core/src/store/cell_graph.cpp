@@ -67,7 +67,9 @@ std::string cellDot(const std::vector<darts::GenotypeEdge>& edges, const std::ve
     std::ostringstream out;
     out << "digraph " << quoted(graphName) << " {\n"
         << "  rankdir=LR;\n"
-        << "  edge [fontsize=20, fontname=\"times\"];\n"
+        << (style.onDark ? "  bgcolor=transparent;\n" : "")
+        << "  edge [fontsize=20, fontname=\"times\""
+        << (style.onDark ? ", color=\"#c8c8c8\", fontcolor=\"#e6e6e6\"" : "") << "];\n"
         << "  node [style=filled, shape=rect, align=center, fontsize=20, height=0.5, width=0.5, "
            "penwidth=2, fontname=\"times\"];\n"
         << "  " << quoted("c_{k-2}") << " [fillcolor=darkseagreen2];\n"
@@ -86,7 +88,9 @@ std::string cellDot(const std::vector<darts::GenotypeEdge>& edges, const std::ve
             std::snprintf(text, sizeof text, ", penwidth=%.2f", width);
             extra += text;
         }
-        if (k < style.highlight.size() && style.highlight[k]) extra += ", color=red, fontcolor=red";
+        if (k < style.highlight.size() && style.highlight[k])
+            extra += style.onDark ? ", color=\"#ff6b6b\", fontcolor=\"#ff6b6b\""
+                                  : ", color=red, fontcolor=red";
         out << "  " << quoted(stateName(edges[k].input)) << " -> " << quoted(std::to_string(k / 2))
             << " [label=" << quoted(label) << ", fillcolor=gray" << extra << "];\n";
     }

@@ -16,10 +16,13 @@ std::string cellTypeName(CellType cell); // "normal" | "reduce"
 // Pure function: no Graphviz needed.
 // Optional per-edge styling (same order as `edges`, empty = none): `weights` (the chosen op's
 // softmax weight) labels each edge with its weight and scales its pen width between 1 and 5
-// over the cell's range; `highlight` draws marked edges in red (e.g. where two cells differ).
+// over the cell's range; `highlight` draws marked edges in red (e.g. where two cells differ);
+// `onDark` draws edges and labels in light grey on a transparent sheet (for dark palettes; the
+// nodes keep their paper fills and black text).
 struct EdgeStyle {
     std::vector<float> weights;
     std::vector<bool> highlight;
+    bool onDark = false;
 };
 std::string cellDot(const std::vector<darts::GenotypeEdge>& edges, const std::vector<int>& concat,
                     const std::string& graphName = "cell", const EdgeStyle& style = {});

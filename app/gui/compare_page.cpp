@@ -21,9 +21,9 @@
 namespace wb::ui {
 namespace {
 
-const QList<QColor> kPalette = {QColor(31, 119, 180), QColor(214, 39, 40), QColor(44, 160, 44),
+const QList<QColor> kPalette = {QColor(31, 119, 180),  QColor(214, 39, 40),  QColor(44, 160, 44),
                                 QColor(148, 103, 189), QColor(255, 127, 14), QColor(23, 190, 207),
-                                QColor(140, 86, 75), QColor(127, 127, 127)};
+                                QColor(140, 86, 75),   QColor(127, 127, 127)};
 
 QString shortPath(const std::string& path)
 {
@@ -35,7 +35,8 @@ QCPGraph* addCurve(QCustomPlot* plot, const std::vector<double>& y, const QColor
                    const QString& name)
 {
     auto* g = plot->addGraph();
-    for (std::size_t i = 0; i < y.size(); ++i) g->addData(double(i + 1), y[i]);
+    for (std::size_t i = 0; i < y.size(); ++i)
+        g->addData(double(i + 1), y[i]);
     g->setPen(QPen(color, 2));
     g->setName(name);
     g->setScatterStyle(QCPScatterStyle(QCPScatterStyle::ssCircle, 4));
@@ -102,40 +103,39 @@ ComparePage::ComparePage(QWidget* parent) : QWidget(parent)
             if (std::find(targets.begin(), targets.end(), c.target) == targets.end())
                 targets.push_back(c.target);
         const QSignalBlocker block(m_target);
-        for (const auto& t : targets) m_target->addItem(shortPath(t), QString::fromStdString(t));
+        for (const auto& t : targets)
+            m_target->addItem(shortPath(t), QString::fromStdString(t));
         redrawExperiment();
     });
     connect(m_target, &QComboBox::currentIndexChanged, this, [this] { redrawExperiment(); });
 }
 
-void ComparePage::load(store::RunStore& store)
+void ComparePage::setSnapshot(const session::WorkspaceSnapshot& snapshot)
 {
-    m_curves.clear();
-    for (const auto& r : store.listRuns()) {
-        if (r.kind != "search" || r.epochs == 0) continue;
-        RunCurve c;
-        c.summary = r;
-        const auto details = store.run(r.id);
-        c.seed = details.seed;
-        c.genotype = details.genotype;
-        c.transfer = store.transfer(r.id);
-        for (const auto& e : store.epochs(r.id)) c.valAcc.push_back(e.valAcc);
-        m_curves[r.id] = std::move(c);
-    }
-    m_experiments = store.experiments();
-    for (auto& e : m_experiments) e = store.experiment(e.id);
+    // A re-listing keeps what the user checked and the experiment and target on show.
+    const std::vector<std::int64_t> checked = checkedRuns();
+    const int experimentIndex = m_experiment->currentIndex();
+    const std::int64_t experiment =
+        experimentIndex > 0 ? m_experiments[std::size_t(experimentIndex - 1)].id : 0;
+    const QString target = m_target->currentText();
+    m_curves = snapshot.searches;
+    m_experiments = snapshot.experiments;
     {
         const QSignalBlocker block(m_runs);
         m_runs->clear();
         for (auto it = m_curves.rbegin(); it != m_curves.rend(); ++it) {
             const auto& c = it->second;
-            QString text = tr("#%1 %2 seed %3").arg(it->first).arg(shortPath(c.summary.datasetPath))
+            QString text = tr("#%1 %2 seed %3")
+                               .arg(it->first)
+                               .arg(shortPath(c.summary.datasetPath))
                                .arg(c.seed);
             if (c.transfer) text += tr(" ← %1").arg(QString::fromStdString(c.transfer->zooName));
             auto* item = new QListWidgetItem(text, m_runs);
             item->setData(Qt::UserRole, qint64(it->first));
             item->setFlags(item->flags() | Qt::ItemIsUserCheckable);
-            item->setCheckState(Qt::Unchecked);
+            item->setCheckState(std::count(checked.begin(), checked.end(), it->first)
+                                    ? Qt::Checked
+                                    : Qt::Unchecked);
         }
     }
     {
@@ -148,7 +148,20 @@ void ComparePage::load(store::RunStore& store)
                                       .arg(QString::fromStdString(e.status))
                                       .arg(e.cells.size()));
     }
+    if (experiment > 0) {
+        showExperiment(experiment, target);
+        if (m_experiment->currentIndex() > 0) return;
+    }
     redrawRuns();
+}
+
+std::vector<std::int64_t> ComparePage::checkedRuns() const
+{
+    std::vector<std::int64_t> out;
+    for (int i = 0; i < m_runs->count(); ++i)
+        if (m_runs->item(i)->checkState() == Qt::Checked)
+            out.push_back(m_runs->item(i)->data(Qt::UserRole).toLongLong());
+    return out;
 }
 
 void ComparePage::setChecked(const std::vector<std::int64_t>& runIds)
@@ -158,7 +171,7 @@ void ComparePage::setChecked(const std::vector<std::int64_t>& runIds)
         auto* item = m_runs->item(i);
         const auto id = item->data(Qt::UserRole).toLongLong();
         item->setCheckState(std::count(runIds.begin(), runIds.end(), id) ? Qt::Checked
-                                                                           : Qt::Unchecked);
+                                                                         : Qt::Unchecked);
     }
     redrawRuns();
 }
@@ -205,16 +218,15 @@ void ComparePage::redrawRuns()
                 line->point2->setCoords(1, s.scratchBest);
                 line->setPen(QPen(Qt::gray, 1, Qt::DashLine));
             }
-            QString text =
-                s.factor ? tr("run %1 reaches scratch's best %2 at epoch %3 vs %4: ×%5")
-                               .arg(c->summary.id)
-                               .arg(s.scratchBest, 0, 'f', 3)
-                               .arg(*s.warmEpochs)
-                               .arg(s.scratchEpochs)
-                               .arg(*s.factor, 0, 'f', 2)
-                         : tr("run %1 does not reach scratch's best %2 (not reached)")
-                               .arg(c->summary.id)
-                               .arg(s.scratchBest, 0, 'f', 3);
+            QString text = s.factor ? tr("run %1 reaches scratch's best %2 at epoch %3 vs %4: ×%5")
+                                          .arg(c->summary.id)
+                                          .arg(s.scratchBest, 0, 'f', 3)
+                                          .arg(*s.warmEpochs)
+                                          .arg(s.scratchEpochs)
+                                          .arg(*s.factor, 0, 'f', 2)
+                                    : tr("run %1 does not reach scratch's best %2 (not reached)")
+                                          .arg(c->summary.id)
+                                          .arg(s.scratchBest, 0, 'f', 3);
             m_annotations << text;
             if (s.warmEpochs) {
                 auto* label = new QCPItemText(m_plot);
@@ -289,7 +301,8 @@ void ComparePage::redrawExperiment()
         for (const auto& o : outcomes) {
             if (o.arm != arms[k]) continue;
             if (perEpoch.size() < o.valCurve.size()) perEpoch.resize(o.valCurve.size());
-            for (std::size_t i = 0; i < o.valCurve.size(); ++i) perEpoch[i].push_back(o.valCurve[i]);
+            for (std::size_t i = 0; i < o.valCurve.size(); ++i)
+                perEpoch[i].push_back(o.valCurve[i]);
         }
         std::vector<double> mean, lo, hi;
         for (const auto& v : perEpoch) {
@@ -313,7 +326,8 @@ void ComparePage::redrawExperiment()
     }
     QStringList lines;
     for (const auto& row : transfer::summarise(outcomes)) {
-        QString line = tr("%1: best val %2, test %3").arg(QString::fromStdString(row.arm))
+        QString line = tr("%1: best val %2, test %3")
+                           .arg(QString::fromStdString(row.arm))
                            .arg(row.bestVal.mean, 0, 'f', 3)
                            .arg(row.testAcc.n ? QString::number(row.testAcc.mean, 'f', 3)
                                               : QStringLiteral("-"));

@@ -1,6 +1,6 @@
 #pragma once
 
-#include "wb/store/run_store.h"
+#include "workspace_snapshot.h"
 
 #include <map>
 #include <vector>
@@ -26,22 +26,18 @@ class ComparePage : public QWidget {
 public:
     explicit ComparePage(QWidget* parent = nullptr);
 
-    // Reads the runs, transfer links and experiments of `store` (read-only use).
-    void load(store::RunStore& store);
+    // Lists the snapshot's searches and experiments, keeping the checked runs (those still
+    // there) and the experiment and target on show.
+    void setSnapshot(const session::WorkspaceSnapshot& snapshot);
     void setChecked(const std::vector<std::int64_t>& runIds);
+    std::vector<std::int64_t> checkedRuns() const;
     void showExperiment(std::int64_t id, const QString& target);
     QCustomPlot* plot() const { return m_plot; }
     // The speed-up annotations currently drawn ("run 12: ×3.00 ...").
     const QStringList& annotations() const { return m_annotations; }
 
 private:
-    struct RunCurve {
-        store::RunSummary summary;
-        std::uint64_t seed = 0;
-        std::optional<store::TransferRecord> transfer;
-        std::vector<double> valAcc;
-        std::optional<darts::Genotype> genotype;
-    };
+    using RunCurve = session::SearchCurve;
     void redrawRuns();
     void redrawExperiment();
 

@@ -45,14 +45,16 @@ std::vector<float> floats(const nlohmann::json& rows, std::size_t r0, std::size_
 {
     std::vector<float> out;
     for (std::size_t r = r0; r < r1; ++r)
-        for (std::size_t c = c0; c < c1; ++c) out.push_back(rows.at(r).at(c).get<float>());
+        for (std::size_t c = c0; c < c1; ++c)
+            out.push_back(rows.at(r).at(c).get<float>());
     return out;
 }
 
 QStringList labels(const nlohmann::json& names)
 {
     QStringList out;
-    for (const auto& n : names) out << QString::fromStdString(n.get<std::string>());
+    for (const auto& n : names)
+        out << QString::fromStdString(n.get<std::string>());
     return out;
 }
 
@@ -177,10 +179,12 @@ bool DistancePage::compute()
         return false;
     }
     m_names.clear();
-    for (const auto& p : paths) m_names << shortName(p);
+    for (const auto& p : paths)
+        m_names << shortName(p);
     const int n = int(paths.size());
     m_values.assign(std::size_t(n) * std::size_t(n), std::nan(""));
-    for (int i = 0; i < n; ++i) m_values[std::size_t(i) * std::size_t(n) + std::size_t(i)] = 0.0;
+    for (int i = 0; i < n; ++i)
+        m_values[std::size_t(i) * std::size_t(n) + std::size_t(i)] = 0.0;
     m_details.clear();
     redraw();
 
@@ -204,7 +208,11 @@ bool DistancePage::compute()
     QPointer<DistancePage> self(this);
     auto post = [self](auto fn) {
         QMetaObject::invokeMethod(
-            self.data(), [self, fn] { if (self) fn(*self); }, Qt::QueuedConnection);
+            self.data(),
+            [self, fn] {
+                if (self) fn(*self);
+            },
+            Qt::QueuedConnection);
     };
     m_thread = QThread::create([post, files, names, config, control = m_control.get(),
                                 db = m_dbPath.toStdString()]() mutable {
@@ -214,8 +222,8 @@ bool DistancePage::compute()
             if (!db.empty()) store.emplace(store::RunStore::open(db));
             std::vector<ot::DatasetRef> sets;
             for (std::size_t k = 0; k < files.size(); ++k)
-                sets.push_back({names[k], std::make_shared<const data::Dataset>(
-                                              data::loadDataset(files[k]))});
+                sets.push_back(
+                    {names[k], std::make_shared<const data::Dataset>(data::loadDataset(files[k]))});
             ot::EmbeddingCache cache;
             ot::OtObserver quiet;
             config.embedder.identify();
@@ -226,8 +234,8 @@ bool DistancePage::compute()
                                                             store ? &*store : nullptr, &cache,
                                                             *control, quiet);
                     if (d.status == darts::RunStatus::Cancelled) break;
-                    const auto value = d.status == darts::RunStatus::Done ? d.value.value
-                                                                          : std::nan("");
+                    const auto value =
+                        d.status == darts::RunStatus::Done ? d.value.value : std::nan("");
                     const auto details = QString::fromStdString(d.value.detailsJson);
                     const auto message = QString::fromStdString(d.error);
                     post([=](DistancePage& page) {
@@ -285,6 +293,22 @@ bool DistancePage::waitUntilIdle(int timeoutMs)
     while (m_thread && !deadline.hasExpired())
         QApplication::processEvents(QEventLoop::AllEvents, 50);
     return !m_thread;
+}
+
+QList<QStringList> DistancePage::matrixTable() const
+{
+    QList<QStringList> rows;
+    rows.append(QStringList{QString()} + m_names);
+    const auto n = std::size_t(m_names.size());
+    for (std::size_t i = 0; i < n && m_values.size() == n * n; ++i) {
+        QStringList row{m_names[qsizetype(i)]};
+        for (std::size_t j = 0; j < n; ++j) {
+            const double v = m_values[i * n + j];
+            row << (std::isnan(v) ? QString() : QString::number(v, 'g', 8));
+        }
+        rows.append(row);
+    }
+    return rows;
 }
 
 void DistancePage::redraw()

@@ -44,6 +44,9 @@ public:
     bool waitUntilIdle(int timeoutMs);
     void showPair(int row, int column);
     DistanceMatrixView* matrix() const { return m_matrix; }
+    // The matrix as rows of text: a header row of dataset names, then one row per dataset
+    // (empty cells where a pair is not computed).
+    QList<QStringList> matrixTable() const;
     AlphaHeatmapView* couplingView() const { return m_coupling; }
 
 private:

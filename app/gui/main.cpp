@@ -4,6 +4,7 @@
 #include "datasets_page.h"
 #include "distance_page.h"
 #include "main_window.h"
+#include "run_view.h"
 #include "wb/store/run_store.h"
 
 #include <cstdio>
@@ -19,7 +20,8 @@ int main(int argc, char* argv[])
     QApplication::setApplicationName(QStringLiteral("supernet-workbench"));
     QApplication::setApplicationVersion(QStringLiteral(WB_VERSION));
     // Matches the installed desktop entry, so desktops show its name and icon for the window.
-    QApplication::setDesktopFileName(QStringLiteral("io.github.supernet_workbench.SupernetWorkbench"));
+    QApplication::setDesktopFileName(
+        QStringLiteral("io.github.supernet_workbench.SupernetWorkbench"));
 
     QString error;
     const auto options = wb::ui::parseCommandLine(QApplication::arguments(), &error);
@@ -43,12 +45,17 @@ int main(int argc, char* argv[])
             if (!options->db.isEmpty() && screenshot) return 1;
         }
     }
-    if (options->runId && !window.openRun(*options->runId, &error)) {
-        std::fprintf(stderr, "supernet-workbench: %s\n", qPrintable(error));
-        if (screenshot) return 1;
-    }
+    if (options->runId) window.openRun(*options->runId); // shown once the workspace is listed
     window.show();
     if (options->view) window.setView(*options->view);
+    // Compare selections and screenshots need the listing (a moment at start-up).
+    if (screenshot || !options->compare.isEmpty() || options->experiment)
+        window.waitUntilIdle(60 * 1000);
+    if (options->runId && window.runView()->runId() != *options->runId) {
+        std::fprintf(stderr, "supernet-workbench: run %lld not found in %s\n",
+                     static_cast<long long>(*options->runId), qPrintable(window.workspacePath()));
+        if (screenshot) return 1;
+    }
     if (!options->datasets.isEmpty() && options->view == wb::ui::View::Datasets) {
         window.datasetsPage()->setDatasets(options->datasets);
         window.datasetsPage()->showDataset(options->datasets.front());

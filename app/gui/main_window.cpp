@@ -1,56 +1,44 @@
 #include "main_window.h"
 
-#include "cell_graph_view.h"
+#include "background_read.h"
 #include "compare_page.h"
-#include "curves_view.h"
 #include "datasets_page.h"
 #include "distance_page.h"
 #include "new_search_dialog.h"
-#include "qcustomplot_include.h"
 #include "run_view.h"
 #include "runs_model.h"
 #include "transfer_advisor.h"
-#include "wb/common/error.h"
 #include "wb/darts/observer_list.h"
 #include "wb/darts/search.h"
-#include "wb/store/export.h"
 #include "wb/store/recorded_job.h"
 
 #include <algorithm>
-#include <fstream>
 
 #include <QAction>
 #include <QApplication>
 #include <QCloseEvent>
-#include <QBuffer>
-#include <QDir>
+#include <QDeadlineTimer>
 #include <QDockWidget>
-#include <QFile>
 #include <QFileDialog>
 #include <QFileInfo>
 #include <QHeaderView>
 #include <QImage>
+#include <QLabel>
 #include <QLineEdit>
 #include <QListWidget>
 #include <QMenuBar>
 #include <QMessageBox>
-#include <QPainter>
-#include <QPdfWriter>
-#include <QPointer>
 #include <QProgressBar>
 #include <QSettings>
 #include <QSortFilterProxyModel>
 #include <QSplitter>
 #include <QStatusBar>
 #include <QStyle>
-#include <QSvgRenderer>
 #include <QTabWidget>
 #include <QTableView>
-#include <QTextStream>
-#include <QThread>
-#include <QVBoxLayout>
 #include <QTimer>
 #include <QToolBar>
+#include <QVBoxLayout>
 
 namespace wb::ui {
 namespace {
@@ -59,20 +47,11 @@ const auto kGeometryKey = QStringLiteral("mainWindow/geometry");
 const auto kStateKey = QStringLiteral("mainWindow/state");
 const auto kSplitterKey = QStringLiteral("mainWindow/splitter");
 const auto kWorkspaceKey = QStringLiteral("workspace/last");
-const auto kExportDirKey = QStringLiteral("export/lastFolder");
 const auto kDarkKey = QStringLiteral("view/dark");
 // Drain period of the live session queue: ~30 updates a second is smooth and cheap.
 constexpr int kDrainMs = 35;
-
-QString exportFolder()
-{
-    return QSettings().value(kExportDirKey, QDir::homePath()).toString();
-}
-
-void rememberExportFolder(const QString& file)
-{
-    QSettings().setValue(kExportDirKey, QFileInfo(file).absolutePath());
-}
+// Period of the background re-listing that picks up runs other processes record (ms).
+constexpr int kPollMs = 4000;
 
 } // namespace
 
@@ -142,6 +121,11 @@ MainWindow::MainWindow(QWidget* parent) : QMainWindow(parent)
     statusBar()->addPermanentWidget(m_eta);
     statusBar()->addPermanentWidget(m_progress);
 
+    // Runs recorded by other processes (the CLI) appear without a manual reload.
+    m_pollTimer = new QTimer(this);
+    m_pollTimer->setInterval(kPollMs);
+    connect(m_pollTimer, &QTimer::timeout, this, [this] { pollWorkspace(); });
+
     m_drainTimer = new QTimer(this);
     m_drainTimer->setSingleShot(true);
     m_drainTimer->setInterval(kDrainMs);
@@ -164,6 +148,7 @@ MainWindow::MainWindow(QWidget* parent) : QMainWindow(parent)
         setView(View::Compare);
     });
     createMenus();
+    addPlotExportMenus();
     updateRunActions();
     statusBar()->showMessage(tr("No workspace open"));
     resize(1280, 860);
@@ -187,8 +172,11 @@ void MainWindow::createMenus()
     exportMenu->addAction(tr("Run &bundle (genotype, cells, metrics)…"), this,
                           [this] { exportRunBundle(); });
     exportMenu->addAction(tr("&Cells as SVG/PNG/PDF/DOT…"), this, [this] { exportCells(); });
+    exportMenu->addAction(tr("&Genotype as JSON or DARTS literal…"), this,
+                          [this] { exportGenotype(); });
     exportMenu->addAction(tr("&Plot as PNG/PDF/SVG…"), this, [this] { exportPlot(); });
-    exportMenu->addAction(tr("Runs table as &CSV…"), this, [this] { exportRunsCsv(); });
+    exportMenu->addAction(tr("&Table as CSV (runs, or the distance matrix)…"), this,
+                          [this] { exportTableCsv(); });
     file->addSeparator();
     QAction* quit = file->addAction(tr("&Quit"), this, [this] { close(); });
     quit->setShortcut(QKeySequence::Quit);
@@ -229,7 +217,11 @@ void MainWindow::createMenus()
     m_stopAction = search->addAction(tr("&Stop"), this, [this] { m_session.stop(); });
     m_stopAction->setShortcut(QKeySequence(Qt::CTRL | Qt::Key_Period));
     search->addSeparator();
-    search->addAction(tr("Resume selected run"), this, [this] { resumeSelected(); });
+    search->addAction(tr("Resume selected run"), this, [this] {
+        QString error;
+        if (!resumeRun(m_runView->runId(), &error))
+            QMessageBox::information(this, tr("Resume"), error);
+    });
     QToolBar* bar = addToolBar(tr("Search"));
     bar->setObjectName(QStringLiteral("searchToolBar"));
     bar->addActions({create, m_pauseAction, m_resumeAction, m_stopAction});
@@ -238,52 +230,108 @@ void MainWindow::createMenus()
 bool MainWindow::openWorkspace(const QString& path, QString* error)
 {
     try {
-        store::RunStore opened = store::RunStore::openReadOnly(path.toStdString());
-        m_model->reload(opened);
-        m_store = std::move(opened);
+        // Opening checks the file (SQLite, our application id, a schema we know) at once, so a
+        // wrong file is refused here; the listing itself runs in the background.
+        store::RunStore::openReadOnly(path.toStdString());
     } catch (const std::exception& e) {
         const QString message = QString::fromUtf8(e.what());
         statusBar()->showMessage(message);
         if (error) *error = message;
         return false;
     }
+    m_workspace = path;
     if (!m_session.isRunning()) m_runView->clear();
     m_distances->setWorkspace(path);
-    try {
-        m_compare->load(*m_store);
-    } catch (const std::exception& e) {
-        statusBar()->showMessage(QString::fromUtf8(e.what()));
-    }
     setWindowTitle(tr("%1 – Supernet Workbench").arg(QFileInfo(path).fileName()));
-    statusBar()->showMessage(tr("%n run(s) in %1", nullptr, m_model->rowCount()).arg(path));
     QSettings().setValue(kWorkspaceKey, path);
-    m_table->resizeColumnsToContents();
+    reloadRuns();
+    m_pollTimer->start();
     return true;
 }
 
 QString MainWindow::workspacePath() const
 {
-    return m_store ? QString::fromStdString(m_store->path()) : QString();
+    return m_workspace;
 }
 
 void MainWindow::reloadRuns()
 {
-    if (!m_store) return;
+    listWorkspace(false);
+}
+
+void MainWindow::pollWorkspace()
+{
+    listWorkspace(true);
+}
+
+void MainWindow::listWorkspace(bool poll)
+{
+    if (m_workspace.isEmpty() || (poll && m_listing)) return;
+    const int generation = ++m_listGeneration;
+    m_listing = true;
+    ++m_pendingReads;
+    if (!poll) statusBar()->showMessage(tr("Listing %1…").arg(m_workspace));
+    readInBackground<session::WorkspaceSnapshot>(
+        this, m_workspace.toStdString(), &session::WorkspaceSnapshot::read,
+        [this, generation, poll](std::shared_ptr<const session::WorkspaceSnapshot> snapshot,
+                                 const QString& error) {
+            --m_pendingReads;
+            if (generation != m_listGeneration) return; // a newer listing is on its way
+            m_listing = false;
+            if (!snapshot) {
+                statusBar()->showMessage(error);
+                m_runAfterListing.reset();
+                return;
+            }
+            if (poll && snapshot->sameListing(m_snapshot)) return;
+            workspaceListed(*snapshot, poll);
+        });
+}
+
+void MainWindow::workspaceListed(const session::WorkspaceSnapshot& snapshot, bool poll)
+{
     const qint64 current = m_runView->runId();
-    try {
-        m_model->reload(*m_store);
-        m_compare->load(*m_store);
-    } catch (const std::exception& e) {
-        statusBar()->showMessage(QString::fromUtf8(e.what()));
+    // A poll re-reads the shown run only when its row changed (a CLI run progressing).
+    const auto row = [current](const session::WorkspaceSnapshot& s) {
+        const auto it = std::find_if(s.runs.begin(), s.runs.end(),
+                                     [current](const auto& r) { return r.id == current; });
+        return it == s.runs.end() ? std::optional<store::RunSummary>{} : *it;
+    };
+    const auto before = row(m_snapshot);
+    const auto after = row(snapshot);
+    const bool shownChanged =
+        !before || !after || before->epochs != after->epochs || before->status != after->status;
+    m_snapshot = snapshot;
+    {
+        // The reset would otherwise select nothing and clear the run view.
+        const QSignalBlocker block(m_table->selectionModel());
+        m_model->setSnapshot(snapshot);
+    }
+    m_compare->setSnapshot(snapshot);
+    if (!poll) m_table->resizeColumnsToContents();
+    statusBar()->showMessage(tr("%n run(s) in %1", nullptr, m_model->rowCount()).arg(m_workspace));
+    const qint64 wanted = m_runAfterListing.value_or(current);
+    m_runAfterListing.reset();
+    if (wanted <= 0) return;
+    if (poll && !shownChanged) {
+        // Keep the row selected without reading the run again.
+        const int r = m_model->rowOfRun(wanted);
+        const QSignalBlocker block(m_table->selectionModel());
+        if (r >= 0) m_table->setCurrentIndex(m_proxy->mapFromSource(m_model->index(r, 0)));
         return;
     }
-    if (current > 0 && !(m_session.isRunning() && current == m_liveRunId)) openRun(current);
+    QString error;
+    if (!openRun(wanted, &error)) statusBar()->showMessage(error);
 }
 
 bool MainWindow::openRun(qint64 id, QString* error)
 {
+    if (m_listing) {
+        m_runAfterListing = id;
+        return true;
+    }
     const int row = m_model->rowOfRun(id);
-    if (!m_store || row < 0) {
+    if (m_workspace.isEmpty() || row < 0) {
         const QString message = tr("run %1 not found in the workspace").arg(id);
         statusBar()->showMessage(message);
         if (error) *error = message;
@@ -294,15 +342,23 @@ bool MainWindow::openRun(qint64 id, QString* error)
         const QSignalBlocker block(m_table->selectionModel());
         m_table->setCurrentIndex(index);
     }
-    showSelectedRun(true);
+    showSelectedRun();
     m_table->scrollTo(index);
-    return m_runView->runId() == id;
+    return true;
 }
 
-void MainWindow::showSelectedRun(bool now)
+bool MainWindow::waitUntilIdle(int timeoutMs)
+{
+    QDeadlineTimer deadline(timeoutMs);
+    while (m_pendingReads > 0 && !deadline.hasExpired())
+        QApplication::processEvents(QEventLoop::AllEvents, 20);
+    return m_pendingReads == 0;
+}
+
+void MainWindow::showSelectedRun()
 {
     const QModelIndex current = m_table->currentIndex();
-    if (!m_store || !current.isValid()) {
+    if (m_workspace.isEmpty() || !current.isValid()) {
         m_runView->clear();
         return;
     }
@@ -315,45 +371,23 @@ void MainWindow::showSelectedRun(bool now)
     const qint64 id = current.data(session::RunsModel::RunIdRole).toLongLong();
     if (m_session.isRunning() && id == m_liveRunId) return; // the live view is already there
     const int generation = ++m_loadGeneration;
-    if (now) {
-        try {
-            const auto data = RunView::read(*m_store, id);
-            m_runView->display(data);
-            showIssues(data.issues, false);
-        } catch (const std::exception& e) {
-            m_runView->clear();
-            statusBar()->showMessage(QString::fromUtf8(e.what()));
-        }
-        return;
-    }
+    ++m_pendingReads;
     statusBar()->showMessage(tr("Loading run %1…").arg(id));
-    QPointer<MainWindow> self(this);
-    QThread* reader = QThread::create([self, generation, id, path = m_store->path()] {
-        std::shared_ptr<RunView::RunData> data;
-        QString error;
-        try {
-            auto store = store::RunStore::openReadOnly(path);
-            data = std::make_shared<RunView::RunData>(RunView::read(store, id));
-        } catch (const std::exception& e) {
-            error = QString::fromUtf8(e.what());
-        }
-        QMetaObject::invokeMethod(
-            self.data(),
-            [self, generation, data, error] {
-                if (!self || generation != self->m_loadGeneration) return; // superseded
-                if (!data) {
-                    self->m_runView->clear();
-                    self->statusBar()->showMessage(error);
-                    return;
-                }
-                self->m_runView->display(*data);
-                self->showIssues(data->issues, false);
-                self->statusBar()->clearMessage();
-            },
-            Qt::QueuedConnection);
-    });
-    connect(reader, &QThread::finished, reader, &QObject::deleteLater);
-    reader->start();
+    readInBackground<RunView::RunData>(
+        this, m_workspace.toStdString(),
+        [id](store::RunStore& store) { return RunView::read(store, id); },
+        [this, generation](std::shared_ptr<const RunView::RunData> data, const QString& error) {
+            --m_pendingReads;
+            if (generation != m_loadGeneration) return; // superseded by a newer selection
+            if (!data) {
+                m_runView->clear();
+                statusBar()->showMessage(error);
+                return;
+            }
+            m_runView->display(*data);
+            showIssues(data->issues, false);
+            statusBar()->clearMessage();
+        });
 }
 
 void MainWindow::setView(View view)
@@ -467,13 +501,7 @@ void MainWindow::newSearch()
         QMessageBox::information(this, tr("New search"), tr("A search is already running."));
         return;
     }
-    std::vector<store::ZooEntry> zoo;
-    try {
-        if (m_store) zoo = m_store->zoo();
-    } catch (const std::exception& e) {
-        statusBar()->showMessage(QString::fromUtf8(e.what()));
-    }
-    NewSearchDialog dialog(zoo, this);
+    NewSearchDialog dialog(m_snapshot.zoo, this);
     if (dialog.exec() != QDialog::Accepted) return;
     darts::SearchConfig config = dialog.config();
     try {
@@ -490,10 +518,10 @@ void MainWindow::newSearch()
         if (advisor.exec() != QDialog::Accepted || !advisor.choice()) return;
         const auto& choice = *advisor.choice();
         source = choice.chosen;
-        link = store::TransferRecord{0, choice.chosen.id, choice.chosen.name, choice.mode,
-                                     choice.distance, choice.rankingJson()};
+        link = store::TransferRecord{0,           choice.chosen.id, choice.chosen.name,
+                                     choice.mode, choice.distance,  choice.rankingJson()};
     } else if (start != QLatin1String("scratch")) {
-        for (const auto& e : zoo)
+        for (const auto& e : m_snapshot.zoo)
             if (QString::number(e.id) == start) source = e;
         if (source) link = store::TransferRecord{0, source->id, source->name, "id", {}, "[]"};
     }
@@ -505,22 +533,30 @@ bool MainWindow::startSearch(const darts::SearchConfig& config,
                              std::optional<store::TransferRecord> transfer)
 {
     if (m_session.isRunning()) return false;
-    m_liveRunId = 0;
-    m_liveShown = false;
-    m_liveEpochs = config.epochs;
-    m_liveStart = std::chrono::steady_clock::now();
+    beginLiveRun(config.epochs, false);
     m_issues->clear();
     const bool started = m_session.start(session::SearchSession::recordedSearchRunner(
         writablePath().toStdString(), config, std::move(transfer),
         [this](std::int64_t id) { m_liveRunId = id; }));
     if (!started) return false;
     m_runView->beginLive(0, QString::fromStdString(config.data.path));
-    m_progress->setValue(0);
-    m_progress->show();
     setView(View::Run);
     updateRunActions();
-    statusBar()->showMessage(tr("Search started on %1").arg(QString::fromStdString(config.data.path)));
+    statusBar()->showMessage(
+        tr("Search started on %1").arg(QString::fromStdString(config.data.path)));
     return true;
+}
+
+void MainWindow::beginLiveRun(int epochs, bool resumed)
+{
+    m_liveRunId = 0;
+    m_liveShown = false;
+    m_liveResumed = resumed;
+    m_liveEpochs = epochs;
+    m_liveStartFraction.reset();
+    m_liveStart = std::chrono::steady_clock::now();
+    m_progress->setValue(0);
+    m_progress->show();
 }
 
 void MainWindow::drain()
@@ -529,20 +565,32 @@ void MainWindow::drain()
     if (!m_liveShown && m_liveRunId > 0) {
         // The run row exists now: list it, then keep the live view on it.
         m_liveShown = true;
-        if (!m_store) openWorkspace(writablePath());
-        reloadRuns();
-        m_runView->beginLive(m_liveRunId, tr("search started here"));
+        if (m_workspace.isEmpty())
+            openWorkspace(writablePath());
+        else
+            reloadRuns();
+        if (m_liveResumed && m_runView->runId() == m_liveRunId)
+            m_runView->continueLive();
+        else
+            m_runView->beginLive(m_liveRunId, tr("search started here"));
     }
     m_runView->appendLive(events);
     showIssues(events.issues, true);
     if (!events.steps.empty()) {
         const auto& s = events.steps.back();
-        const double done = (double(s.epoch - 1) + double(s.step) / double(std::max(1, s.stepsPerEpoch))) /
-                            double(std::max(1, m_liveEpochs));
+        const double done =
+            (double(s.epoch - 1) + double(s.step) / double(std::max(1, s.stepsPerEpoch))) /
+            double(std::max(1, m_liveEpochs));
         m_progress->setValue(int(1000 * done));
+        // The ETA extrapolates this session's pace: a resumed run started part-way.
+        if (!m_liveStartFraction) {
+            m_liveStartFraction = done;
+            m_liveStart = std::chrono::steady_clock::now();
+        }
         const double elapsed =
             std::chrono::duration<double>(std::chrono::steady_clock::now() - m_liveStart).count();
-        const int eta = done > 0 ? int(elapsed * (1 - done) / done) : 0;
+        const double pace = done - *m_liveStartFraction;
+        const int eta = pace > 0 ? int(elapsed * (1 - done) / pace) : 0;
         m_eta->setText(tr("epoch %1/%2 · step %3/%4 · ETA %5:%6")
                            .arg(s.epoch)
                            .arg(m_liveEpochs)
@@ -563,8 +611,11 @@ void MainWindow::searchFinished(int status)
         tr("Search %1: %2")
             .arg(m_liveRunId.load())
             .arg(QString::fromStdString(darts::statusName(darts::RunStatus(status)))));
-    if (!m_store) openWorkspace(writablePath());
-    reloadRuns();
+    if (m_workspace.isEmpty())
+        openWorkspace(writablePath());
+    else
+        reloadRuns();
+    // Shown again from the store once listed: the recorded run is the reference.
     if (m_liveRunId > 0) openRun(m_liveRunId);
 }
 
@@ -590,165 +641,56 @@ void MainWindow::showIssues(const std::vector<darts::Issue>& issues, bool append
                                          m_issues);
         if (i.severity != darts::Severity::Info)
             item->setForeground(i.severity == darts::Severity::Error ? QColor(190, 0, 0)
-                                                                    : QColor(180, 110, 0));
+                                                                     : QColor(180, 110, 0));
     }
 }
 
-void MainWindow::resumeSelected()
+bool MainWindow::resumeRun(qint64 id, QString* error)
 {
-    const qint64 id = m_runView->runId();
-    if (!m_store || id <= 0 || m_session.isRunning()) return;
+    const auto refuse = [&](const QString& message) {
+        if (error) *error = message;
+        statusBar()->showMessage(message);
+        return false;
+    };
+    if (m_session.isRunning()) return refuse(tr("A search is already running."));
+    const auto& shown = m_runView->details();
+    if (m_workspace.isEmpty() || !shown || shown->id != id)
+        return refuse(tr("Select run %1 first (it is not shown yet).").arg(id));
+    if (shown->kind != "search" ||
+        (shown->status != darts::RunStatus::Interrupted &&
+         shown->status != darts::RunStatus::Cancelled && shown->status != darts::RunStatus::Failed))
+        return refuse(
+            tr("Run %1 is a %2 %3: only interrupted, cancelled or failed searches resume.")
+                .arg(id)
+                .arg(QString::fromStdString(darts::statusName(shown->status)))
+                .arg(QString::fromStdString(shown->kind)));
+    darts::SearchConfig config;
     try {
-        const auto run = m_store->run(id);
-        if (run.kind != "search" ||
-            (run.status != darts::RunStatus::Interrupted && run.status != darts::RunStatus::Cancelled &&
-             run.status != darts::RunStatus::Failed)) {
-            QMessageBox::information(this, tr("Resume"),
-                                     tr("Only interrupted, cancelled or failed searches resume."));
-            return;
-        }
-        auto config = darts::SearchConfig::fromJson(run.configJson);
-        const auto checkpoints = store::resumeCheckpoints(*m_store, id);
-        const std::string db = m_store->path();
-        m_liveRunId = 0;
-        m_liveShown = false;
-        m_liveEpochs = config.epochs;
-        m_liveStart = std::chrono::steady_clock::now();
-        m_session.start([this, db, id, config, checkpoints](RunControl& control,
-                                                             darts::RunObserver& observer) mutable {
-            auto job = store::RecordedJob::reopen(db, id);
-            config.checkpointDir = job->directory();
-            m_liveRunId = id;
-            darts::ObserverList observers{&observer, &job->observer()};
-            auto result = darts::resumeSearch(config, checkpoints, control, observers);
-            job->finish(result.status, result.error);
-            return result;
-        });
-        m_progress->show();
-        updateRunActions();
+        config = darts::SearchConfig::fromJson(shown->configJson);
     } catch (const std::exception& e) {
-        QMessageBox::warning(this, tr("Resume"), QString::fromUtf8(e.what()));
+        return refuse(tr("Run %1: its stored config does not parse: %2")
+                          .arg(id)
+                          .arg(QString::fromUtf8(e.what())));
     }
-}
-
-void MainWindow::exportRunBundle()
-{
-    if (!m_store || m_runView->runId() <= 0) return;
-    const QString dir = QFileDialog::getExistingDirectory(this, tr("Export run into folder"),
-                                                          exportFolder());
-    if (dir.isEmpty()) return;
-    rememberExportFolder(dir + QStringLiteral("/."));
-    try {
-        const auto r = store::exportRun(*m_store, m_runView->runId(), dir.toStdString());
-        statusBar()->showMessage(tr("%n file(s) written to %1", nullptr, int(r.written.size())).arg(dir));
-    } catch (const std::exception& e) {
-        QMessageBox::warning(this, tr("Export"), QString::fromUtf8(e.what()));
-    }
-}
-
-void MainWindow::exportCells()
-{
-    const QString base = QFileDialog::getSaveFileName(
-        this, tr("Export cells (normal and reduce)"), exportFolder() + QStringLiteral("/cell.svg"),
-        tr("SVG (*.svg);;PNG (*.png);;PDF (*.pdf);;Graphviz DOT (*.dot)"));
-    if (base.isEmpty()) return;
-    rememberExportFolder(base);
-    const QFileInfo info(base);
-    const QString suffix = info.suffix().toLower();
-    QStringList written;
-    for (auto [view, name] : {std::pair{m_runView->normalCell(), "normal"},
-                              std::pair{m_runView->reduceCell(), "reduce"}}) {
-        if (!view->hasGraph()) continue;
-        const QString path = info.absolutePath() + QLatin1Char('/') + info.completeBaseName() +
-                             QLatin1Char('-') + QLatin1String(name) + QLatin1Char('.') + suffix;
-        QSvgRenderer renderer(view->svg());
-        bool ok = false;
-        if (suffix == QLatin1String("dot") || suffix == QLatin1String("svg")) {
-            QFile file(path);
-            ok = file.open(QIODevice::WriteOnly) &&
-                 file.write(suffix == QLatin1String("dot") ? view->dot().toUtf8() : view->svg()) >= 0;
-        } else if (suffix == QLatin1String("pdf")) {
-            QPdfWriter pdf(path);
-            pdf.setResolution(300);
-            QPainter painter(&pdf);
-            renderer.render(&painter);
-            ok = painter.end();
-        } else {
-            QImage image(renderer.defaultSize() * 3, QImage::Format_ARGB32);
-            image.fill(Qt::white);
-            QPainter painter(&image);
-            renderer.render(&painter);
-            painter.end();
-            ok = image.save(path);
-        }
-        if (!ok) {
-            QMessageBox::warning(this, tr("Export"), tr("%1: cannot write the file").arg(path));
-            return;
-        }
-        written << path;
-    }
-    statusBar()->showMessage(written.isEmpty() ? tr("No cell to export")
-                                               : tr("Wrote %1").arg(written.join(QStringLiteral(", "))));
-}
-
-void MainWindow::exportPlot()
-{
-    QCustomPlot* plot = m_tabs->currentWidget() == m_compare ? m_compare->plot()
-                                                             : m_runView->curves()->accuracyPlot();
-    const QString path = QFileDialog::getSaveFileName(this, tr("Export plot"),
-                                                      exportFolder() + QStringLiteral("/plot.png"),
-                                                      tr("PNG (*.png);;PDF (*.pdf);;SVG (*.svg)"));
-    if (path.isEmpty()) return;
-    rememberExportFolder(path);
-    bool ok = false;
-    if (path.endsWith(QLatin1String(".pdf"), Qt::CaseInsensitive)) {
-        ok = plot->savePdf(path);
-    } else if (path.endsWith(QLatin1String(".svg"), Qt::CaseInsensitive)) {
-        QFile file(path);
-        if (file.open(QIODevice::WriteOnly)) {
-            // QtSvg's generator is not linked: embed the plot's raster in a minimal SVG.
-            QByteArray png;
-            QBuffer buffer(&png);
-            buffer.open(QIODevice::WriteOnly);
-            plot->toPixmap(plot->width() * 2, plot->height() * 2).save(&buffer, "PNG");
-            QTextStream out(&file);
-            out << "<svg xmlns='http://www.w3.org/2000/svg' width='" << plot->width()
-                << "' height='" << plot->height() << "'><image width='100%' height='100%' href='"
-                << "data:image/png;base64," << png.toBase64() << "'/></svg>\n";
-            ok = true;
-        }
-    } else {
-        ok = plot->savePng(path, 0, 0, 2.0);
-    }
-    if (!ok) QMessageBox::warning(this, tr("Export"), tr("%1: cannot write the file").arg(path));
-}
-
-void MainWindow::exportRunsCsv()
-{
-    const QString path = QFileDialog::getSaveFileName(
-        this, tr("Export runs table"), exportFolder() + QStringLiteral("/runs.csv"), tr("CSV (*.csv)"));
-    if (path.isEmpty()) return;
-    rememberExportFolder(path);
-    QFile file(path);
-    if (!file.open(QIODevice::WriteOnly | QIODevice::Text)) {
-        QMessageBox::warning(this, tr("Export"), tr("%1: cannot write the file").arg(path));
-        return;
-    }
-    QTextStream out(&file);
-    QStringList header;
-    for (int c = 0; c < m_model->columnCount(); ++c)
-        header << m_model->headerData(c, Qt::Horizontal).toString();
-    out << header.join(QLatin1Char(',')) << '\n';
-    for (int r = 0; r < m_model->rowCount(); ++r) {
-        QStringList row;
-        for (int c = 0; c < m_model->columnCount(); ++c) {
-            QString v = m_model->index(r, c).data(session::RunsModel::SortRole).toString();
-            if (v.contains(QLatin1Char(',')) || v.contains(QLatin1Char('"')))
-                v = QLatin1Char('"') + v.replace(QLatin1Char('"'), QStringLiteral("\"\"")) + QLatin1Char('"');
-            row << v;
-        }
-        out << row.join(QLatin1Char(',')) << '\n';
-    }
+    beginLiveRun(config.epochs, true);
+    // The checkpoints are looked up on the search thread, like everything else it reads.
+    m_session.start([this, db = m_workspace.toStdString(), id,
+                     config](RunControl& control, darts::RunObserver& observer) mutable {
+        auto job = store::RecordedJob::reopen(db, id);
+        config.checkpointDir = job->directory();
+        const auto checkpoints = [&] {
+            auto reader = store::RunStore::openReadOnly(db);
+            return store::resumeCheckpoints(reader, id);
+        }();
+        m_liveRunId = id;
+        darts::ObserverList observers{&observer, &job->observer()};
+        auto result = darts::resumeSearch(config, checkpoints, control, observers);
+        job->finish(result.status, result.error);
+        return result;
+    });
+    updateRunActions();
+    statusBar()->showMessage(tr("Resuming run %1…").arg(id));
+    return true;
 }
 
 } // namespace wb::ui

@@ -2,7 +2,7 @@
 
 #include "command_line.h"
 #include "search_session.h"
-#include "wb/store/run_store.h"
+#include "workspace_snapshot.h"
 
 #include <atomic>
 #include <chrono>
@@ -11,6 +11,7 @@
 #include <QMainWindow>
 
 class QAction;
+class QCustomPlot;
 class QLabel;
 class QListWidget;
 class QProgressBar;
@@ -35,20 +36,34 @@ class RunView;
 // run, live while a search started here runs), Datasets (classes, thumbnails, suite build),
 // Distances (OTDD matrix) and Compare (overlaid curves,
 // speed-ups, experiments); an Issues dock; New search / pause / resume / stop; exports.
-// Reads the workspace through a read-only store connection; searches started here record
-// through their own writer connection on the worker thread. GUI thread only.
+// Every read of the workspace runs on a worker thread with its own read-only connection (the
+// GUI thread never waits on SQLite); searches started here record through their own writer
+// connection on the search thread. GUI thread only.
 class MainWindow : public QMainWindow {
     Q_OBJECT
 public:
     explicit MainWindow(QWidget* parent = nullptr);
     ~MainWindow() override;
 
-    // Opens `path` read-only and lists its runs; on failure keeps the current workspace.
+    // Checks that `path` is a workspace (quick: opens it read-only) and lists its runs in the
+    // background; on failure keeps the current workspace.
     bool openWorkspace(const QString& path, QString* error = nullptr);
-    // Selects run `id` in the table and shows it; false when it is not in the workspace.
+    // Selects run `id` in the table and shows it (read in the background). While the workspace
+    // is still being listed the request waits for the list; false when the listed workspace has
+    // no such run.
     bool openRun(qint64 id, QString* error = nullptr);
     void setView(View view);
+    // Lists the workspace again in the background (the selected run is shown again after).
     void reloadRuns();
+    // The periodic re-listing (every few seconds while a workspace is open): applied only when
+    // runs or experiments changed, the shown run re-read only when its own row changed.
+    void pollWorkspace();
+    // Processes events until no background read of the workspace or a run is pending (tests,
+    // screenshots); false on timeout.
+    bool waitUntilIdle(int timeoutMs);
+    // Continues the interrupted, cancelled or failed search `id` from its newest usable
+    // checkpoint, shown live after its recorded history. False (with a message) otherwise.
+    bool resumeRun(qint64 id, QString* error = nullptr);
 
     // Starts `config` as a recorded search (optionally warm-started; see SearchSession).
     // False when a search is already running.
@@ -80,20 +95,28 @@ private:
     void chooseWorkspace();
     // The selected run: read on a worker thread (the GUI never waits on the database for a
     // click) unless `now`, as for openRun() which callers expect to have shown the run.
-    void showSelectedRun(bool now = false);
+    void showSelectedRun();
+    void listWorkspace(bool poll);
+    void workspaceListed(const session::WorkspaceSnapshot& snapshot, bool poll);
     void newSearch();
+    // Resets the progress bar, ETA and live-run bookkeeping for a search about to start.
+    void beginLiveRun(int epochs, bool resumed);
     void drain();
     void searchFinished(int status);
     void updateRunActions();
-    void resumeSelected();
     void exportRunBundle();
     void exportCells();
-    void exportPlot();
-    void exportRunsCsv();
+    // `plot`, or with none the current page's main plot.
+    void exportPlot(QCustomPlot* plot = nullptr);
+    void exportGenotype();
+    // The runs table, or the distance matrix when the Distances page is showing.
+    void exportTableCsv();
+    void addPlotExportMenus();
     void showIssues(const std::vector<darts::Issue>& issues, bool append);
     QString writablePath() const;
 
-    std::optional<store::RunStore> m_store;
+    QString m_workspace;                   // the open workspace database, empty = none
+    session::WorkspaceSnapshot m_snapshot; // the newest listing applied (zoo for New search)
     session::RunsModel* m_model = nullptr;
     QSortFilterProxyModel* m_proxy = nullptr;
     QTableView* m_table = nullptr;
@@ -112,10 +135,17 @@ private:
 
     session::SearchSession m_session;
     QTimer* m_drainTimer = nullptr;
+    QTimer* m_pollTimer = nullptr;
     std::atomic<std::int64_t> m_liveRunId{0}; // set by the worker once the run row exists
     bool m_liveShown = false;
-    int m_loadGeneration = 0; // the newest background read wins
+    int m_loadGeneration = 0;                // the newest background read of a run wins
+    int m_listGeneration = 0;                // the newest background listing of the workspace wins
+    int m_pendingReads = 0;                  // background reads not yet applied
+    bool m_listing = false;                  // a listing is in flight
+    std::optional<qint64> m_runAfterListing; // openRun() asked while listing
     int m_liveEpochs = 0;
+    bool m_liveResumed = false;                // the live run continues recorded history
+    std::optional<double> m_liveStartFraction; // progress at the first live batch (for the ETA)
     std::chrono::steady_clock::time_point m_liveStart;
 };
 

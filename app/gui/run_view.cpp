@@ -5,12 +5,14 @@
 #include "curves_view.h"
 #include "plot_palette.h"
 #include "qcustomplot_include.h"
+#include "timeline_slider.h"
 #include "wb/darts/collapse.h"
+
+#include <limits>
 
 #include <QGridLayout>
 #include <QHBoxLayout>
 #include <QLabel>
-#include <QSlider>
 #include <QSplitter>
 #include <QVBoxLayout>
 
@@ -51,8 +53,7 @@ RunView::RunView(QWidget* parent) : QWidget(parent)
     m_reduceMap = new AlphaHeatmapView(alphaBox);
     m_normalMap->setTitle(tr("normal cell alphas"));
     m_reduceMap->setTitle(tr("reduce cell alphas"));
-    m_slider = new QSlider(Qt::Horizontal, alphaBox);
-    m_slider->setPageStep(1);
+    m_slider = new TimelineSlider(alphaBox);
     m_epochLabel = new QLabel(alphaBox);
     m_changes = new QLabel(alphaBox);
     m_signals = new QLabel(alphaBox);
@@ -109,8 +110,11 @@ RunView::RunView(QWidget* parent) : QWidget(parent)
 void RunView::clear()
 {
     m_runId = 0;
+    m_details.reset();
+    m_trimOnNextBatch = false;
     m_alphas.clear();
     m_finalGenotype.reset();
+    m_shownGenotype.reset();
     m_header->setText(tr("<i>No run selected.</i>"));
     m_curves->clear();
     m_normalMap->clear();
@@ -118,6 +122,7 @@ void RunView::clear()
     const QSignalBlocker block(m_slider);
     m_slider->setRange(0, 0);
     m_slider->setEnabled(false);
+    m_slider->setMarks({});
     m_epochLabel->clear();
     m_changes->clear();
     m_signals->clear();
@@ -144,6 +149,7 @@ void RunView::display(const RunData& data)
     const std::int64_t id = details.id;
     clear();
     m_runId = id;
+    m_details = details;
     m_finalGenotype = details.genotype;
     QString header = tr("<b>Run %1</b> &middot; %2 &middot; %3 &middot; %4 epochs &middot; %5 s")
                          .arg(id)
@@ -165,6 +171,7 @@ void RunView::display(const RunData& data)
 
     m_alphas = alphas;
     if (m_alphas.empty() && m_finalGenotype) {
+        m_shownGenotype = m_finalGenotype;
         m_normalCell->setGenotype(*m_finalGenotype, store::CellType::Normal);
         m_reduceCell->setGenotype(*m_finalGenotype, store::CellType::Reduce);
         return;
@@ -176,11 +183,37 @@ void RunView::beginLive(std::int64_t id, const QString& title)
 {
     clear();
     m_runId = id;
-    m_header->setText(tr("<b>Run %1</b> &middot; live &middot; %2").arg(id).arg(title.toHtmlEscaped()));
+    m_header->setText(
+        tr("<b>Run %1</b> &middot; live &middot; %2").arg(id).arg(title.toHtmlEscaped()));
+}
+
+void RunView::continueLive()
+{
+    m_trimOnNextBatch = true;
+    m_header->setText(m_header->text() + tr("<br><b>resumed here, live</b>"));
+}
+
+void RunView::dropFromEpoch(int epoch)
+{
+    m_curves->dropFromEpoch(epoch);
+    std::erase_if(m_alphas, [epoch](const darts::AlphaSnapshot& a) { return a.epoch >= epoch; });
 }
 
 void RunView::appendLive(const session::SessionEvents& events)
 {
+    if (m_trimOnNextBatch) {
+        int first = std::numeric_limits<int>::max();
+        for (const auto& s : events.steps)
+            first = std::min(first, s.epoch);
+        for (const auto& e : events.epochs)
+            first = std::min(first, e.epoch);
+        for (const auto& a : events.alphas)
+            first = std::min(first, a.epoch);
+        if (first != std::numeric_limits<int>::max()) {
+            dropFromEpoch(first);
+            m_trimOnNextBatch = false;
+        }
+    }
     if (!events.steps.empty()) m_curves->appendSteps(events.steps);
     if (!events.epochs.empty()) m_curves->appendEpochs(events.epochs);
     if (events.alphas.empty()) return;
@@ -195,7 +228,7 @@ std::vector<int> RunView::genotypeChanges() const
 {
     std::vector<int> out;
     for (std::size_t i = 1; i < m_alphas.size(); ++i)
-        if (!(m_alphas[i].genotype == m_alphas[i - 1].genotype)) out.push_back(m_alphas[i].epoch);
+        if (!(m_alphas[i].genotype == m_alphas[i - 1].genotype)) out.push_back(int(i));
     return out;
 }
 
@@ -211,10 +244,16 @@ void RunView::alphasChanged(bool follow)
         m_slider->setValue(follow ? last : std::min(keep, last));
     }
     showAlphaEpoch(m_slider->value());
+    const std::vector<int> marks = genotypeChanges();
     QStringList changes;
-    for (int epoch : genotypeChanges()) changes << QString::number(epoch);
-    m_changes->setText(changes.isEmpty() ? tr("genotype unchanged over the epochs")
-                                         : tr("genotype changed at epoch %1").arg(changes.join(", ")));
+    for (int i : marks)
+        changes << QString::number(m_alphas[std::size_t(i)].epoch);
+    const QString text = changes.isEmpty()
+                             ? tr("genotype unchanged over the epochs")
+                             : tr("genotype changed at epoch %1 (marked ▲ on the timeline)")
+                                   .arg(changes.join(QStringLiteral(", ")));
+    m_slider->setMarks(marks, text);
+    m_changes->setText(text);
     drawTrajectories();
 }
 
@@ -227,7 +266,8 @@ void RunView::drawTrajectories()
         // The op this edge holds at the newest epoch, followed back through the epochs.
         std::size_t best = 0;
         for (std::size_t o = 1; o < ops; ++o)
-            if (newest.normal[std::size_t(e) * ops + o] > newest.normal[std::size_t(e) * ops + best])
+            if (newest.normal[std::size_t(e) * ops + o] >
+                newest.normal[std::size_t(e) * ops + best])
                 best = o;
         auto* g = m_trajectories->addGraph();
         for (const auto& a : m_alphas)
@@ -254,6 +294,7 @@ void RunView::showAlphaEpoch(int index)
     const bool last = index == int(m_alphas.size()) - 1;
     const darts::Genotype& g =
         a.genotype.normal.empty() && last && m_finalGenotype ? *m_finalGenotype : a.genotype;
+    m_shownGenotype = g;
     // Edge width and label carry the chosen op's weight when the genotype is this epoch's own.
     const bool own = &g == &a.genotype;
     m_normalCell->setGenotype(

@@ -10,17 +10,17 @@
 
 class QCustomPlot;
 class QLabel;
-class QSlider;
 
 namespace wb::ui {
 
 class AlphaHeatmapView;
 class CellGraphView;
 class CurvesView;
+class TimelineSlider;
 
 // One run, read from the store or followed live: header, loss/accuracy curves, alpha heatmaps
 // (normal, reduce) and the derived normal/reduce cells of the epoch chosen on one timeline
-// slider (epochs where the genotype changed are listed under it), per-edge alpha trajectories,
+// slider (marked, and listed under it, where the genotype changed), per-edge alpha trajectories,
 // and the collapse signals of that epoch (red past their warning thresholds).
 // GUI thread only; owned by the MainWindow.
 class RunView : public QWidget {
@@ -44,24 +44,32 @@ public:
     // Live mode: a run that is being recorded by this process; appendLive() adds what the
     // session drained since the last call (batched: one replot per call).
     void beginLive(std::int64_t id, const QString& title);
+    // Live mode for a resumed run already displayed: its recorded history stays, and the first
+    // live batch drops what was recorded from the resumed epoch on (the run repeats it).
+    void continueLive();
     void appendLive(const session::SessionEvents& events);
 
     std::int64_t runId() const { return m_runId; }
+    // The displayed run as read from the store (nullopt when live from the start or cleared).
+    const std::optional<store::RunDetails>& details() const { return m_details; }
     int epochCount() const { return int(m_alphas.size()); }
     void showAlphaEpoch(int index); // index into the recorded snapshots
+    // The genotype of the epoch on the timeline (the run's final one without snapshots).
+    const std::optional<darts::Genotype>& shownGenotype() const { return m_shownGenotype; }
     CurvesView* curves() const { return m_curves; }
     AlphaHeatmapView* normalHeatmap() const { return m_normalMap; }
     AlphaHeatmapView* reduceHeatmap() const { return m_reduceMap; }
     CellGraphView* normalCell() const { return m_normalCell; }
     CellGraphView* reduceCell() const { return m_reduceCell; }
-    QSlider* epochSlider() const { return m_slider; }
+    TimelineSlider* epochSlider() const { return m_slider; }
     QCustomPlot* trajectoryPlot() const { return m_trajectories; }
     const QString& signalsText() const { return m_signalsText; }
-    // Epochs (1-based as recorded) whose genotype differs from the previous snapshot's.
+    // Snapshot indices whose genotype differs from the previous snapshot's (the slider's marks).
     std::vector<int> genotypeChanges() const;
 
 private:
     void alphasChanged(bool follow);
+    void dropFromEpoch(int epoch);
     void drawTrajectories();
 
     QLabel* m_header = nullptr;
@@ -72,13 +80,16 @@ private:
     CurvesView* m_curves = nullptr;
     AlphaHeatmapView* m_normalMap = nullptr;
     AlphaHeatmapView* m_reduceMap = nullptr;
-    QSlider* m_slider = nullptr;
+    TimelineSlider* m_slider = nullptr;
     QLabel* m_epochLabel = nullptr;
     CellGraphView* m_normalCell = nullptr;
     CellGraphView* m_reduceCell = nullptr;
     std::int64_t m_runId = 0;
+    std::optional<store::RunDetails> m_details;
+    bool m_trimOnNextBatch = false; // continueLive(): the first batch tells the resumed epoch
     std::vector<darts::AlphaSnapshot> m_alphas;
     std::optional<darts::Genotype> m_finalGenotype;
+    std::optional<darts::Genotype> m_shownGenotype;
 };
 
 } // namespace wb::ui

@@ -30,15 +30,9 @@ void RunsModel::setRuns(std::vector<store::RunSummary> runs,
     endResetModel();
 }
 
-void RunsModel::reload(store::RunStore& store)
+void RunsModel::setSnapshot(const WorkspaceSnapshot& snapshot)
 {
-    auto runs = store.listRuns();
-    std::map<std::int64_t, std::string> sources;
-    for (const auto& r : runs)
-        if (const auto t = store.transfer(r.id)) sources[r.id] = t->zooName;
-    auto experiments = store.experiments();
-    for (auto& e : experiments) e = store.experiment(e.id);
-    setRuns(std::move(runs), std::move(sources), std::move(experiments));
+    setRuns(snapshot.runs, snapshot.sources, snapshot.experiments);
 }
 
 int RunsModel::rowOfRun(qint64 id) const
@@ -126,9 +120,8 @@ QVariant RunsModel::experimentData(const store::ExperimentRecord& e, int column,
     case Dataset:
         return targets.join(QStringLiteral(", "));
     case Epochs:
-        return role == Qt::DisplayRole
-                   ? QVariant(tr("%1/%2 cells").arg(done).arg(e.cells.size()))
-                   : QVariant(done);
+        return role == Qt::DisplayRole ? QVariant(tr("%1/%2 cells").arg(done).arg(e.cells.size()))
+                                       : QVariant(done);
     case Seconds:
         return role == Qt::DisplayRole ? QVariant(QString::number(seconds, 'f', 1))
                                        : QVariant(seconds);

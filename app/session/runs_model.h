@@ -1,5 +1,6 @@
 #pragma once
 
+#include "workspace_snapshot.h"
 #include "wb/store/run_store.h"
 
 #include <map>
@@ -13,7 +14,7 @@ namespace wb::session {
 // The runs of a workspace as a table (one row per RunStore::listRuns() entry, then one per
 // experiment, kind "experiment": targets, done cells in Epochs, summed seconds). DisplayRole is
 // formatted text; SortRole holds raw numbers so a QSortFilterProxyModel sorts numerically.
-// Lives in the GUI thread; reload() reads through the caller's own store connection.
+// Lives in the GUI thread; fed a WorkspaceSnapshot (read elsewhere, e.g. on a worker thread).
 class RunsModel : public QAbstractTableModel {
     Q_OBJECT
 public:
@@ -25,9 +26,10 @@ public:
     explicit RunsModel(QObject* parent = nullptr);
 
     // sources: run id -> zoo entry name of a warm-started run (the Source column).
-    void setRuns(std::vector<store::RunSummary> runs, std::map<std::int64_t, std::string> sources = {},
+    void setRuns(std::vector<store::RunSummary> runs,
+                 std::map<std::int64_t, std::string> sources = {},
                  std::vector<store::ExperimentRecord> experiments = {});
-    void reload(store::RunStore& store); // throws wb::Error like the store
+    void setSnapshot(const WorkspaceSnapshot& snapshot);
     const std::vector<store::RunSummary>& runs() const { return m_runs; }
     // Row of a run id, or -1.
     int rowOfRun(qint64 id) const;

@@ -6,9 +6,11 @@
 #include "distance_matrix_view.h"
 #include "distance_page.h"
 #include "main_window.h"
+#include "search_session.h"
 #include "qcustomplot_include.h"
 #include "synthetic_idx.h"
 #include "tiny_search.h"
+#include "timeline_slider.h"
 #include "run_view.h"
 #include "runs_model.h"
 
@@ -31,6 +33,8 @@ private Q_SLOTS:
     {
         QStandardPaths::setTestModeEnabled(true); // QSettings stay out of the user's config
         QVERIFY(m_dir.isValid());
+        // The default workspace (wb::store::defaultWorkspacePath) too.
+        qputenv("XDG_DATA_HOME", m_dir.filePath(QStringLiteral("xdg-data")).toUtf8());
         m_path = m_dir.filePath(QStringLiteral("ws.sqlite"));
         try {
             m_ids = wb::test::writeDemoWorkspace(m_path.toStdString());
@@ -44,8 +48,12 @@ private Q_SLOTS:
         wb::ui::MainWindow window;
         QString error;
         QVERIFY2(window.openWorkspace(m_path, &error), qPrintable(error));
+        // The listing and the run are read in the background.
+        QVERIFY(window.waitUntilIdle(20000));
         QCOMPARE(window.runsModel()->rowCount(), 3);
         QVERIFY2(window.openRun(m_ids.finished, &error), qPrintable(error));
+        QCOMPARE(window.runView()->runId(), 0); // not read yet: the GUI thread did not wait
+        QVERIFY(window.waitUntilIdle(20000));
 
         wb::ui::RunView* run = window.runView();
         QCOMPARE(run->runId(), m_ids.finished);
@@ -82,17 +90,27 @@ private Q_SLOTS:
     {
         wb::ui::MainWindow window;
         QVERIFY(window.openWorkspace(m_path));
+        // Asked while the workspace is still being listed: shown once it is.
         QVERIFY(window.openRun(m_ids.second));
+        QVERIFY(window.waitUntilIdle(20000));
+        QCOMPARE(window.runView()->runId(), m_ids.second);
         QCOMPARE(window.runView()->curves()->pointCount(Curve::EpochTrainLoss), 2);
         QVERIFY(window.openRun(m_ids.failed));
+        QVERIFY(window.waitUntilIdle(20000));
         QCOMPARE(window.runView()->runId(), m_ids.failed);
         QVERIFY(!window.openRun(4242));
+        // Two selections in a row: the newer one is shown, whatever finishes first.
+        QVERIFY(window.openRun(m_ids.finished));
+        QVERIFY(window.openRun(m_ids.second));
+        QVERIFY(window.waitUntilIdle(20000));
+        QCOMPARE(window.runView()->runId(), m_ids.second);
     }
 
     void compareOverlaysCheckedRuns()
     {
         wb::ui::MainWindow window;
         QVERIFY(window.openWorkspace(m_path));
+        QVERIFY(window.waitUntilIdle(20000));
         window.setView(wb::ui::View::Compare);
         auto* page = window.comparePage();
         page->setChecked({m_ids.finished, m_ids.second});
@@ -139,14 +157,16 @@ private Q_SLOTS:
     {
         QTemporaryDir data;
         wb::test::writeSeparableIdx(data.path().toStdString(), 2, 24, 8);
-        const QString db = m_dir.filePath(QStringLiteral("live.sqlite"));
+        // No workspace open: the search creates the default one, which initTestCase() put
+        // inside the temporary folder.
+        const QString db = QString::fromStdString(wb::store::defaultWorkspacePath());
+        QVERIFY2(db.startsWith(m_dir.path()), qPrintable(db));
+        QVERIFY(!QFile::exists(db));
         wb::ui::MainWindow window;
         auto config = wb::test::tinySearchConfig(data.path().toStdString(), 2);
         config.layers = 2;
         config.batchSize = 8;
-        // No workspace open yet: the search creates it at the given path.
-        QVERIFY(window.openWorkspace(db) == false);
-        window.distancePage()->setWorkspace(db);
+        QVERIFY(!window.openWorkspace(db)); // not there yet
         QVERIFY(window.startSearch(config));
         QVERIFY(!window.startSearch(config)); // one at a time
         QSignalSpy finished(&window.searchSession(), &wb::session::SearchSession::finished);
@@ -156,7 +176,102 @@ private Q_SLOTS:
         // The curves saw every step and epoch through the drained queue.
         QCOMPARE(window.runView()->curves()->pointCount(Curve::EpochValAcc), 2);
         QCOMPARE(window.runView()->epochCount(), 2);
-        QVERIFY(window.runsModel()->rowCount() >= 1);
+        QVERIFY(window.waitUntilIdle(20000));
+        QCOMPARE(window.workspacePath(), db);
+        QCOMPARE(window.runsModel()->rowCount(), 1);
+        QCOMPARE(window.runView()->runId(), window.runsModel()->runs().front().id);
+    }
+
+    void pollPicksUpRunsRecordedElsewhere()
+    {
+        const QString path = m_dir.filePath(QStringLiteral("poll.sqlite"));
+        const auto ids = wb::test::writeDemoWorkspace(path.toStdString());
+        wb::ui::MainWindow window;
+        QVERIFY(window.openWorkspace(path));
+        QVERIFY(window.openRun(ids.finished));
+        QVERIFY(window.waitUntilIdle(20000));
+        window.comparePage()->setChecked({ids.finished});
+        QSignalSpy resets(window.runsModel(), &QAbstractItemModel::modelReset);
+
+        window.pollWorkspace(); // nothing changed: the table is left alone
+        QVERIFY(window.waitUntilIdle(20000));
+        QCOMPARE(resets.count(), 0);
+
+        // Another process (the CLI) records a run.
+        std::int64_t added = 0;
+        {
+            auto store = wb::store::RunStore::open(path.toStdString());
+            added = wb::test::addDemoRun(store, "/data/cli", 2, 2, 0.2, wb::darts::RunStatus::Done);
+        }
+        window.pollWorkspace();
+        QVERIFY(window.waitUntilIdle(20000));
+        QCOMPARE(resets.count(), 1);
+        QCOMPARE(window.runsModel()->rowCount(), 4);
+        QVERIFY(window.runsModel()->rowOfRun(added) >= 0);
+        // The user's selection and checked runs survive the re-listing.
+        QCOMPARE(window.runView()->runId(), ids.finished);
+        QCOMPARE(
+            window.runsTable()->currentIndex().data(wb::session::RunsModel::RunIdRole).toLongLong(),
+            ids.finished);
+        QCOMPARE(window.comparePage()->checkedRuns(), std::vector<std::int64_t>{ids.finished});
+    }
+
+    void resumedSearchKeepsItsHistory()
+    {
+        QTemporaryDir data;
+        wb::test::writeSeparableIdx(data.path().toStdString(), 2, 24, 8);
+        const QString db = m_dir.filePath(QStringLiteral("resume.sqlite"));
+        auto config = wb::test::tinySearchConfig(data.path().toStdString(), 3);
+        config.layers = 2;
+        config.batchSize = 8;
+        // A recorded search stopped after the first step of epoch 2: cancelled, resumable from
+        // its epoch-1 checkpoint, with that step recorded (the resumed run repeats it).
+        struct StopInEpochTwo : wb::darts::RunObserver {
+            wb::RunControl* control = nullptr;
+            void onStep(const wb::darts::StepMetrics& s) override
+            {
+                if (s.epoch == 2 && s.step == 1) control->requestStop();
+            }
+        } stopper;
+        wb::RunControl control;
+        stopper.control = &control;
+        std::int64_t id = 0;
+        const auto first = wb::session::SearchSession::recordedSearchRunner(
+            db.toStdString(), config, std::nullopt,
+            [&](std::int64_t created) { id = created; })(control, stopper);
+        QCOMPARE(int(first.status), int(wb::darts::RunStatus::Cancelled));
+
+        wb::ui::MainWindow window;
+        QVERIFY(window.openWorkspace(db));
+        QVERIFY(window.openRun(id));
+        QVERIFY(window.waitUntilIdle(20000));
+        auto* run = window.runView();
+        QCOMPARE(run->runId(), id);
+        QCOMPARE(run->curves()->pointCount(Curve::EpochValAcc), 1);
+        const int recordedSteps = run->curves()->pointCount(Curve::StepTrainLoss);
+
+        QString error;
+        QVERIFY(!window.resumeRun(id + 1, &error)); // not the shown run
+        QVERIFY(!error.isEmpty());
+        QSignalSpy finished(&window.searchSession(), &wb::session::SearchSession::finished);
+        QVERIFY2(window.resumeRun(id, &error), qPrintable(error));
+        QVERIFY(finished.wait(120000));
+        QCOMPARE(finished.at(0).at(0).toInt(), int(wb::darts::RunStatus::Done));
+        // Live view at the end: epoch 1 from the store, epochs 2-3 live, nothing twice.
+        QCOMPARE(run->runId(), id);
+        QCOMPARE(run->curves()->pointCount(Curve::EpochValAcc), 3);
+        QCOMPARE(run->epochCount(), 3);
+        const int liveSteps = run->curves()->pointCount(Curve::StepTrainLoss);
+        // Then the stored run replaces it: the same counts.
+        QVERIFY(window.waitUntilIdle(20000));
+        QCOMPARE(run->curves()->pointCount(Curve::EpochValAcc), 3);
+        QCOMPARE(run->curves()->pointCount(Curve::StepTrainLoss), liveSteps);
+        const auto steps = wb::store::RunStore::openReadOnly(db.toStdString()).steps(id);
+        QVERIFY(!steps.empty());
+        QCOMPARE(liveSteps, 3 * steps.back().stepsPerEpoch);
+        QCOMPARE(recordedSteps, steps.back().stepsPerEpoch + 1); // epoch 1 and step 1 of epoch 2
+        QVERIFY(!window.resumeRun(id, &error));                  // done now: nothing to resume
+        QVERIFY(error.contains(QStringLiteral("done")));
     }
 
     void badWorkspaceIsReported()

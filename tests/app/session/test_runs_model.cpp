@@ -24,10 +24,11 @@ private Q_SLOTS:
         QAbstractItemModelTester tester(&model,
                                         QAbstractItemModelTester::FailureReportingMode::QtTest);
         auto store = wb::store::RunStore::openReadOnly(m_path);
-        model.reload(store);
+        model.setSnapshot(wb::session::WorkspaceSnapshot::read(store));
         QCOMPARE(model.rowCount(), 3);
         QCOMPARE(model.columnCount(), int(RunsModel::ColumnCount));
-        model.reload(store); // a reset with the same rows
+        model.setSnapshot(
+            wb::session::WorkspaceSnapshot::read(store)); // a reset with the same rows
         model.setRuns({});
         QCOMPARE(model.rowCount(), 0);
     }
@@ -36,7 +37,7 @@ private Q_SLOTS:
     {
         RunsModel model;
         auto store = wb::store::RunStore::openReadOnly(m_path);
-        model.reload(store);
+        model.setSnapshot(wb::session::WorkspaceSnapshot::read(store));
         const int row = model.rowOfRun(m_ids.finished);
         QVERIFY(row >= 0);
         const auto text = [&](int column) { return model.index(row, column).data().toString(); };
@@ -58,7 +59,7 @@ private Q_SLOTS:
     {
         RunsModel model;
         auto store = wb::store::RunStore::openReadOnly(m_path);
-        model.reload(store);
+        model.setSnapshot(wb::session::WorkspaceSnapshot::read(store));
         QSortFilterProxyModel proxy;
         proxy.setSourceModel(&model);
         proxy.setSortRole(RunsModel::SortRole);
@@ -100,7 +101,7 @@ private Q_SLOTS:
         QAbstractItemModelTester tester(&model,
                                         QAbstractItemModelTester::FailureReportingMode::QtTest);
         auto store = wb::store::RunStore::openReadOnly(path);
-        model.reload(store);
+        model.setSnapshot(wb::session::WorkspaceSnapshot::read(store));
         QCOMPARE(model.rowCount(), 4);
         const auto text = [&](int row, int column) {
             return model.index(row, column).data().toString();
@@ -115,6 +116,24 @@ private Q_SLOTS:
         QVERIFY(!model.index(0, 0).data(RunsModel::ExperimentIdRole).isValid());
         QCOMPARE(text(model.rowOfRun(ids.second), RunsModel::Source), QStringLiteral("FSH"));
         QCOMPARE(text(model.rowOfRun(ids.finished), RunsModel::Source), QString());
+    }
+
+    void snapshotHoldsTheCompareCurves()
+    {
+        auto store = wb::store::RunStore::openReadOnly(m_path);
+        const auto s = wb::session::WorkspaceSnapshot::read(store);
+        QCOMPARE(s.runs.size(), std::size_t(3));
+        QCOMPARE(s.searches.size(), std::size_t(3)); // every demo run is a search with epochs
+        const auto& finished = s.searches.at(m_ids.finished);
+        QCOMPARE(finished.seed, std::uint64_t(7));
+        QCOMPARE(finished.valAcc.size(), std::size_t(3));
+        for (std::size_t e = 0; e < 3; ++e) // val acc = 0.3 + 0.04 * epoch
+            QVERIFY(std::abs(finished.valAcc[e] - (0.3 + 0.04 * double(e + 1))) < 1e-9);
+        QVERIFY(finished.genotype.has_value());
+        QVERIFY(!finished.transfer);
+        QVERIFY(s.sources.empty());
+        QVERIFY(s.experiments.empty());
+        QVERIFY(s.zoo.empty());
     }
 
 private:

@@ -1,0 +1,41 @@
+#pragma once
+
+#include "wb/darts/genotype.h"
+#include "wb/store/run_store.h"
+#include "wb/store/transfer_records.h"
+
+#include <cstdint>
+#include <map>
+#include <optional>
+#include <string>
+#include <vector>
+
+namespace wb::session {
+
+// What the Compare page needs of one search: its supernet val accuracy per epoch, seed, final
+// genotype and warm-start source.
+struct SearchCurve {
+    store::RunSummary summary;
+    std::uint64_t seed = 0;
+    std::optional<store::TransferRecord> transfer;
+    std::vector<double> valAcc;
+    std::optional<darts::Genotype> genotype;
+};
+
+// Everything the workbench lists of a workspace (runs table, Compare page, zoo for the new-search
+// dialog), read in one go. A plain value: the workbench reads it on a worker thread through its
+// own connection and hands it to the GUI thread.
+struct WorkspaceSnapshot {
+    std::vector<store::RunSummary> runs;
+    std::map<std::int64_t, std::string> sources;      // warm-started run id -> zoo entry name
+    std::vector<store::ExperimentRecord> experiments; // with their cells
+    std::map<std::int64_t, SearchCurve> searches;     // searches with at least one epoch
+    std::vector<store::ZooEntry> zoo;
+
+    static WorkspaceSnapshot read(store::RunStore& store); // throws wb::Error like the store
+    // Same runs (id, status, epochs, best val acc, time) and experiments (id, status, cell
+    // states) as `other`: what a periodic re-listing uses to leave an unchanged table alone.
+    bool sameListing(const WorkspaceSnapshot& other) const;
+};
+
+} // namespace wb::session

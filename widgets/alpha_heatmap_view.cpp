@@ -3,6 +3,7 @@
 #include "plot_palette.h"
 #include "qcustomplot_include.h"
 
+#include <algorithm>
 #include <cmath>
 #include <limits>
 
@@ -37,7 +38,13 @@ AlphaHeatmapView::AlphaHeatmapView(QWidget* parent) : QWidget(parent)
     m_map = new QCPColorMap(m_plot->xAxis, m_plot->yAxis);
     m_map->setInterpolate(false);
     m_map->setGradient(QCPColorGradient(QCPColorGradient::gpThermal));
-    m_plot->xAxis->setTickLabelRotation(45);
+    // Labels run down-left from their tick, away from the colour scale on the right; a smaller
+    // font keeps one row label per edge readable at 14 edges.
+    m_plot->xAxis->setTickLabelRotation(-45);
+    QFont small = m_plot->font();
+    small.setPointSizeF(std::max(6.0, small.pointSizeF() * 0.8));
+    m_plot->xAxis->setTickLabelFont(small);
+    m_plot->yAxis->setTickLabelFont(small);
     m_plot->yAxis->setRangeReversed(true); // first edge on top, like the genotype listing
     m_plot->xAxis->grid()->setVisible(false);
     m_plot->yAxis->grid()->setVisible(false);

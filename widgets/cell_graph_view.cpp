@@ -83,6 +83,12 @@ void CellGraphView::clear(const QString& message)
     update();
 }
 
+void CellGraphView::setTitle(const QString& title)
+{
+    m_title = title;
+    update();
+}
+
 bool CellGraphView::hasGraph() const
 {
     return m_error.isEmpty() && m_renderer->isValid();

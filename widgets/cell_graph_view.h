@@ -27,6 +27,9 @@ public:
     bool setGenotype(const darts::Genotype& genotype, store::CellType cell,
                      const store::EdgeStyle& style = {});
     void clear(const QString& message = {});
+    // Replaces the caption above the graph ("normal cell" by default) until the next
+    // setGenotype().
+    void setTitle(const QString& title);
 
     const QString& dot() const { return m_dot; }
     const QByteArray& svg() const { return m_svg; }

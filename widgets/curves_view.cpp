@@ -4,6 +4,7 @@
 #include "qcustomplot_include.h"
 
 #include <algorithm>
+#include <cmath>
 
 #include <QVBoxLayout>
 
@@ -43,14 +44,20 @@ CurvesView::CurvesView(QWidget* parent) : QWidget(parent)
     const QColor stepColor(150, 150, 150);
     const QColor trainColor(31, 119, 180);
     const QColor valColor(214, 39, 40);
-    m_graphs = {
-        addGraph(m_loss, tr("train (step)"), stepColor, false),
-        addGraph(m_loss, tr("train (epoch)"), trainColor, true),
-        addGraph(m_loss, tr("val (epoch)"), valColor, true),
-        addGraph(m_accuracy, tr("train (step)"), stepColor, false),
-        addGraph(m_accuracy, tr("train (epoch)"), trainColor, true),
-        addGraph(m_accuracy, tr("val (epoch)"), valColor, true),
+    const QColor stepValColor(240, 160, 160);
+    // Creation order is drawing order: step curves first, under the epoch markers.
+    m_graphs.resize(std::size_t(Curve::StepValLoss) + 1);
+    const auto make = [this](Curve c, QCustomPlot* plot, const QString& name, const QColor& color,
+                             bool markers) {
+        m_graphs[int(c)] = addGraph(plot, name, color, markers);
     };
+    make(Curve::StepTrainLoss, m_loss, tr("train (step)"), stepColor, false);
+    make(Curve::StepValLoss, m_loss, tr("val (step)"), stepValColor, false);
+    make(Curve::EpochTrainLoss, m_loss, tr("train (epoch)"), trainColor, true);
+    make(Curve::EpochValLoss, m_loss, tr("val (epoch)"), valColor, true);
+    make(Curve::StepTrainAcc, m_accuracy, tr("train (step)"), stepColor, false);
+    make(Curve::EpochTrainAcc, m_accuracy, tr("train (epoch)"), trainColor, true);
+    make(Curve::EpochValAcc, m_accuracy, tr("val (epoch)"), valColor, true);
     m_accuracy->legend->setVisible(false); // same legend as the loss plot
     m_accuracy->yAxis->setRange(0, 1);
 
@@ -65,6 +72,7 @@ void CurvesView::appendSteps(const std::vector<darts::StepMetrics>& steps)
     if (steps.empty()) return;
     QVector<QCPGraphData> loss;
     QVector<QCPGraphData> acc;
+    QVector<QCPGraphData> valLoss;
     loss.reserve(qsizetype(steps.size()));
     acc.reserve(qsizetype(steps.size()));
     for (const auto& s : steps) {
@@ -72,13 +80,15 @@ void CurvesView::appendSteps(const std::vector<darts::StepMetrics>& steps)
         const double x = s.epoch - 1 + double(s.step) / per;
         loss.append(QCPGraphData(x, s.trainLoss));
         acc.append(QCPGraphData(x, s.trainAcc));
+        if (std::isfinite(s.alphaLoss)) valLoss.append(QCPGraphData(x, s.alphaLoss));
     }
     // Batches normally arrive in order; sort anyway so add(..., true) stays truthful.
     const auto byKey = [](const QCPGraphData& a, const QCPGraphData& b) { return a.key < b.key; };
-    std::stable_sort(loss.begin(), loss.end(), byKey);
-    std::stable_sort(acc.begin(), acc.end(), byKey);
+    for (auto* points : {&loss, &acc, &valLoss})
+        std::stable_sort(points->begin(), points->end(), byKey);
     m_graphs[int(Curve::StepTrainLoss)]->data()->add(loss, true);
     m_graphs[int(Curve::StepTrainAcc)]->data()->add(acc, true);
+    m_graphs[int(Curve::StepValLoss)]->data()->add(valLoss, true);
     rescaleAndReplot();
 }
 
@@ -113,7 +123,7 @@ void CurvesView::dropFromEpoch(int epoch)
 {
     // Step k of n in epoch e sits at e - 1 + k / n with k >= 1: epoch `epoch` starts above
     // epoch - 1. Epoch points sit at their epoch.
-    for (Curve c : {Curve::StepTrainLoss, Curve::StepTrainAcc})
+    for (Curve c : {Curve::StepTrainLoss, Curve::StepTrainAcc, Curve::StepValLoss})
         m_graphs[int(c)]->data()->removeAfter(epoch - 1);
     for (Curve c :
          {Curve::EpochTrainLoss, Curve::EpochValLoss, Curve::EpochTrainAcc, Curve::EpochValAcc})

@@ -11,9 +11,10 @@ class QCPGraph;
 
 namespace wb::ui {
 
-// Loss and accuracy of a run per step and per epoch: two stacked QCustomPlots sharing an x axis
-// in epochs (step k of n in epoch e sits at e - 1 + k / n). Appends come in batches and trigger
-// one queued replot. GUI thread only; owned by its parent widget.
+// Loss and accuracy of a run per step (train; val = the alpha step's batch) and per epoch: two
+// stacked QCustomPlots sharing an x axis in epochs (step k of n in epoch e sits at e - 1 + k / n).
+// Appends come in batches and trigger one queued replot. GUI thread only; owned by its parent
+// widget.
 class CurvesView : public QWidget {
     Q_OBJECT
 public:
@@ -23,7 +24,8 @@ public:
         EpochValLoss,
         StepTrainAcc,
         EpochTrainAcc,
-        EpochValAcc
+        EpochValAcc,
+        StepValLoss // the alpha step's loss on its search-val batch, where it was measured
     };
 
     explicit CurvesView(QWidget* parent = nullptr);

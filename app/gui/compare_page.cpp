@@ -245,6 +245,9 @@ void ComparePage::redrawRuns()
             differs[i] = !(a[i] == b[i]);
         m_scratchCell->setGenotype(*scratch->genotype, store::CellType::Normal, {{}, differs});
         m_warmCell->setGenotype(*firstWarm->genotype, store::CellType::Normal, {{}, differs});
+        m_scratchCell->setTitle(tr("normal cell, scratch #%1").arg(scratch->summary.id));
+        m_warmCell->setTitle(
+            tr("normal cell, warm #%1 (differing edges in red)").arg(firstWarm->summary.id));
         QStringList diff;
         for (std::size_t i = 0; i < std::min(a.size(), b.size()); ++i)
             if (differs[i])

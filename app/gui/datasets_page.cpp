@@ -17,6 +17,7 @@
 #include <QListWidget>
 #include <QPlainTextEdit>
 #include <QPointer>
+#include <QProgressBar>
 #include <QPushButton>
 #include <QSplitter>
 #include <QTableWidget>
@@ -27,7 +28,8 @@ namespace wb::ui {
 namespace {
 
 const auto kListKey = QStringLiteral("datasets/list");
-constexpr int kThumbsPerClass = 6;
+// Thumbnails per class row (48 px each: a 1280 px window shows them all).
+constexpr int kThumbsPerClass = 12;
 constexpr int kThumbSize = 48;
 
 QImage toImage(const data::Dataset& ds, std::size_t index)
@@ -51,7 +53,7 @@ QImage toImage(const data::Dataset& ds, std::size_t index)
 struct Loaded {
     QString header, error, fingerprint;
     std::vector<std::pair<QString, int>> classes;
-    std::vector<std::pair<QImage, QString>> thumbs;
+    std::vector<std::vector<QImage>> thumbs; // per class, up to kThumbsPerClass
 };
 
 } // namespace
@@ -66,21 +68,29 @@ DatasetsPage::DatasetsPage(QWidget* parent) : QWidget(parent)
     m_header = new QLabel(tr("Select a dataset."), this);
     m_header->setWordWrap(true);
     m_header->setTextInteractionFlags(Qt::TextSelectableByMouse);
-    m_classes = new QTableWidget(0, 2, this);
-    m_classes->setHorizontalHeaderLabels({tr("Class"), tr("Images")});
-    m_classes->horizontalHeader()->setStretchLastSection(true);
+    // One row per class: its name, its image count, then its first thumbnails.
+    m_classes = new QTableWidget(0, 2 + kThumbsPerClass, this);
+    QStringList headers{tr("Class"), tr("Images"), tr("Samples")};
+    while (headers.size() < m_classes->columnCount())
+        headers << QString();
+    m_classes->setHorizontalHeaderLabels(headers);
     m_classes->verticalHeader()->hide();
+    m_classes->verticalHeader()->setDefaultSectionSize(kThumbSize + 6);
+    m_classes->setIconSize(QSize(kThumbSize, kThumbSize));
     m_classes->setEditTriggers(QAbstractItemView::NoEditTriggers);
-    m_thumbs = new QListWidget(this);
-    m_thumbs->setViewMode(QListView::IconMode);
-    m_thumbs->setIconSize(QSize(kThumbSize, kThumbSize));
-    m_thumbs->setResizeMode(QListView::Adjust);
-    m_thumbs->setMovement(QListView::Static);
-    m_thumbs->setSpacing(2);
+    m_classes->setSelectionBehavior(QAbstractItemView::SelectRows);
+    m_classes->setShowGrid(false);
+    for (int c = 2; c < m_classes->columnCount(); ++c)
+        m_classes->setColumnWidth(c, kThumbSize + 8);
     m_log = new QPlainTextEdit(this);
     m_log->setReadOnly(true);
     m_log->setMaximumBlockCount(2000);
     m_log->hide();
+    // A busy bar while a dataset loads or the suite builds (the builder reports lines, not a
+    // fraction: its log shows each package as it is fetched).
+    m_busy = new QProgressBar(this);
+    m_busy->setRange(0, 0);
+    m_busy->hide();
 
     auto* buttons = new QHBoxLayout;
     buttons->addWidget(addFolder);
@@ -91,14 +101,11 @@ DatasetsPage::DatasetsPage(QWidget* parent) : QWidget(parent)
     leftLayout->addWidget(m_list, 1);
     leftLayout->addLayout(buttons);
     leftLayout->addWidget(m_suiteButton);
-    auto* info = new QSplitter(Qt::Horizontal, this);
-    info->addWidget(m_classes);
-    info->addWidget(m_thumbs);
-    info->setStretchFactor(1, 3);
     auto* right = new QWidget(this);
     auto* rightLayout = new QVBoxLayout(right);
     rightLayout->addWidget(m_header);
-    rightLayout->addWidget(info, 1);
+    rightLayout->addWidget(m_classes, 1);
+    rightLayout->addWidget(m_busy);
     rightLayout->addWidget(m_log);
     auto* split = new QSplitter(Qt::Horizontal, this);
     split->addWidget(left);
@@ -140,7 +147,11 @@ QStringList DatasetsPage::datasets() const
 
 int DatasetsPage::thumbnailCount() const
 {
-    return m_thumbs->count();
+    int n = 0;
+    for (int r = 0; r < m_classes->rowCount(); ++r)
+        for (int c = 2; c < m_classes->columnCount(); ++c)
+            n += m_classes->item(r, c) != nullptr;
+    return n;
 }
 
 void DatasetsPage::runJob(const std::function<void()>& job)
@@ -150,8 +161,10 @@ void DatasetsPage::runJob(const std::function<void()>& job)
         m_thread->deleteLater();
         m_thread = nullptr;
         m_suiteButton->setEnabled(true);
+        m_busy->hide();
     });
     m_suiteButton->setEnabled(false);
+    m_busy->show();
     m_thread->start();
 }
 
@@ -160,7 +173,6 @@ void DatasetsPage::showDataset(const QString& path)
     if (path.isEmpty() || m_thread) return;
     m_header->setText(tr("Loading %1…").arg(path));
     m_classes->setRowCount(0);
-    m_thumbs->clear();
     m_fingerprint.clear();
     QPointer<DatasetsPage> self(this);
     runJob([self, path] {
@@ -169,28 +181,26 @@ void DatasetsPage::showDataset(const QString& path)
             const auto ds = data::loadDataset(path.toStdString());
             const auto counts = ds.classCounts();
             loaded->fingerprint = QString::fromStdString(ds.fingerprint);
-            loaded->header = QObject::tr("<b>%1</b> &middot; %2 &middot; %3 images &middot; "
-                                         "%4 classes &middot; %5×%6×%7<br>fingerprint %8")
-                                 .arg(path.toHtmlEscaped(),
-                                      QString::fromStdString(data::formatName(ds.format)))
-                                 .arg(ds.count())
-                                 .arg(ds.classNames.size())
-                                 .arg(ds.channels)
-                                 .arg(ds.height)
-                                 .arg(ds.width)
-                                 .arg(loaded->fingerprint);
+            loaded->header =
+                QObject::tr("<b>%1</b> &middot; %2 &middot; %3 images &middot; "
+                            "%4 classes &middot; %5×%6×%7<br>fingerprint %8")
+                    .arg(path.toHtmlEscaped(), QString::fromStdString(data::formatName(ds.format)))
+                    .arg(ds.count())
+                    .arg(ds.classNames.size())
+                    .arg(ds.channels)
+                    .arg(ds.height)
+                    .arg(ds.width)
+                    .arg(loaded->fingerprint);
             for (std::size_t c = 0; c < ds.classNames.size(); ++c)
                 loaded->classes.emplace_back(QString::fromStdString(ds.classNames[c]), counts[c]);
-            std::vector<int> shown(ds.classNames.size(), 0);
+            loaded->thumbs.resize(ds.classNames.size());
             for (std::size_t i = 0; i < ds.count(); ++i) {
-                const auto label = std::size_t(ds.labels[i]);
-                if (shown[label] >= kThumbsPerClass) continue;
-                loaded->thumbs.emplace_back(
-                    toImage(ds, i),
-                    shown[label]++ == 0 ? QString::fromStdString(ds.classNames[label]) : QString());
+                auto& row = loaded->thumbs[std::size_t(ds.labels[i])];
+                if (int(row.size()) < kThumbsPerClass) row.push_back(toImage(ds, i));
             }
             for (const auto& w : ds.warnings)
-                loaded->header += QStringLiteral("<br>") + QString::fromStdString(w).toHtmlEscaped();
+                loaded->header +=
+                    QStringLiteral("<br>") + QString::fromStdString(w).toHtmlEscaped();
         } catch (const std::exception& e) {
             loaded->error = QString::fromUtf8(e.what());
         }
@@ -199,21 +209,27 @@ void DatasetsPage::showDataset(const QString& path)
             [self, loaded] {
                 if (!self) return;
                 if (!loaded->error.isEmpty()) {
-                    self->m_header->setText(
-                        QStringLiteral("<font color='#b00'>%1</font>").arg(loaded->error.toHtmlEscaped()));
+                    self->m_header->setText(QStringLiteral("<font color='#b00'>%1</font>")
+                                                .arg(loaded->error.toHtmlEscaped()));
                     return;
                 }
                 self->m_header->setText(loaded->header);
                 self->m_fingerprint = loaded->fingerprint;
-                self->m_classes->setRowCount(int(loaded->classes.size()));
+                auto* table = self->m_classes;
+                table->setRowCount(int(loaded->classes.size()));
                 for (std::size_t r = 0; r < loaded->classes.size(); ++r) {
-                    self->m_classes->setItem(int(r), 0, new QTableWidgetItem(loaded->classes[r].first));
-                    self->m_classes->setItem(int(r), 1,
-                                             new QTableWidgetItem(QString::number(loaded->classes[r].second)));
+                    const int row = int(r);
+                    table->setItem(row, 0, new QTableWidgetItem(loaded->classes[r].first));
+                    table->setItem(
+                        row, 1, new QTableWidgetItem(QString::number(loaded->classes[r].second)));
+                    for (std::size_t k = 0; k < loaded->thumbs[r].size(); ++k) {
+                        auto* cell = new QTableWidgetItem;
+                        cell->setData(Qt::DecorationRole, QPixmap::fromImage(loaded->thumbs[r][k]));
+                        table->setItem(row, 2 + int(k), cell);
+                    }
                 }
-                self->m_classes->resizeColumnsToContents();
-                for (const auto& [image, label] : loaded->thumbs)
-                    new QListWidgetItem(QIcon(QPixmap::fromImage(image)), label, self->m_thumbs);
+                table->resizeColumnToContents(0);
+                table->resizeColumnToContents(1);
             },
             Qt::QueuedConnection);
     });
@@ -238,7 +254,10 @@ void DatasetsPage::buildSuite()
     QPointer<DatasetsPage> self(this);
     const auto post = [self](const QString& line) {
         QMetaObject::invokeMethod(
-            self.data(), [self, line] { if (self) self->m_log->appendPlainText(line); },
+            self.data(),
+            [self, line] {
+                if (self) self->m_log->appendPlainText(line);
+            },
             Qt::QueuedConnection);
     };
     runJob([self, out, post] {
@@ -253,7 +272,10 @@ void DatasetsPage::buildSuite()
                 if (d.written) built << out + QLatin1Char('/') + QString::fromStdString(d.id);
             }
             QMetaObject::invokeMethod(
-                self.data(), [self, built] { if (self) self->setDatasets(self->datasets() << built); },
+                self.data(),
+                [self, built] {
+                    if (self) self->setDatasets(self->datasets() << built);
+                },
                 Qt::QueuedConnection);
         } catch (const std::exception& e) {
             post(QObject::tr("suite build failed: %1").arg(QString::fromUtf8(e.what())));

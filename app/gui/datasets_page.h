@@ -3,8 +3,8 @@
 #include <QWidget>
 
 class QLabel;
-class QListWidget;
 class QPlainTextEdit;
+class QProgressBar;
 class QPushButton;
 class QTableWidget;
 class QThread;
@@ -15,8 +15,8 @@ class PathList;
 
 // Datasets: a remembered list (add a folder or file by dialog or drag and drop); the selected
 // one is loaded on a worker thread and shown with its format, geometry, fingerprint, class
-// counts and a thumbnail grid (a few images per class). "Build offline suite…" runs the suite
-// builder on a worker thread with its progress lines. GUI thread only.
+// counts and a thumbnail grid (one row per class: name, count, its first images). "Build offline
+// suite…" runs the suite builder on a worker thread with its progress lines. GUI thread only.
 class DatasetsPage : public QWidget {
     Q_OBJECT
 public:
@@ -39,8 +39,8 @@ private:
     PathList* m_list = nullptr;
     QLabel* m_header = nullptr;
     QTableWidget* m_classes = nullptr;
-    QListWidget* m_thumbs = nullptr;
     QPlainTextEdit* m_log = nullptr;
+    QProgressBar* m_busy = nullptr;
     QPushButton* m_suiteButton = nullptr;
     QThread* m_thread = nullptr;
     QString m_fingerprint;

@@ -51,10 +51,11 @@ int main(int argc, char* argv[])
     // Compare selections and screenshots need the listing (a moment at start-up).
     if (screenshot || !options->compare.isEmpty() || options->experiment)
         window.waitUntilIdle(60 * 1000);
-    if (options->runId && window.runView()->runId() != *options->runId) {
+    // (Without a screenshot a missing run is reported in the status bar once listed.)
+    if (screenshot && options->runId && window.runView()->runId() != *options->runId) {
         std::fprintf(stderr, "supernet-workbench: run %lld not found in %s\n",
                      static_cast<long long>(*options->runId), qPrintable(window.workspacePath()));
-        if (screenshot) return 1;
+        return 1;
     }
     if (!options->datasets.isEmpty() && options->view == wb::ui::View::Datasets) {
         window.datasetsPage()->setDatasets(options->datasets);

@@ -266,9 +266,9 @@ void MainWindow::pollWorkspace()
 
 void MainWindow::listWorkspace(bool poll)
 {
-    if (m_workspace.isEmpty() || (poll && m_listing)) return;
+    if (m_workspace.isEmpty() || (poll && (m_listing || m_polling))) return;
     const int generation = ++m_listGeneration;
-    m_listing = true;
+    (poll ? m_polling : m_listing) = true;
     ++m_pendingReads;
     if (!poll) statusBar()->showMessage(tr("Listing %1…").arg(m_workspace));
     readInBackground<session::WorkspaceSnapshot>(
@@ -277,7 +277,7 @@ void MainWindow::listWorkspace(bool poll)
                                  const QString& error) {
             --m_pendingReads;
             if (generation != m_listGeneration) return; // a newer listing is on its way
-            m_listing = false;
+            m_listing = m_polling = false;
             if (!snapshot) {
                 statusBar()->showMessage(error);
                 m_runAfterListing.reset();
@@ -437,6 +437,7 @@ void MainWindow::setDarkPalette(bool dark)
     p.setColor(QPalette::ToolTipText, text);
     p.setColor(QPalette::Highlight, QColor(42, 130, 218));
     p.setColor(QPalette::HighlightedText, Qt::white);
+    p.setColor(QPalette::PlaceholderText, QColor(140, 140, 140));
     p.setColor(QPalette::Disabled, QPalette::Text, QColor(120, 120, 120));
     p.setColor(QPalette::Disabled, QPalette::ButtonText, QColor(120, 120, 120));
     p.setColor(QPalette::Disabled, QPalette::WindowText, QColor(120, 120, 120));

@@ -79,7 +79,12 @@ RunView::RunView(QWidget* parent) : QWidget(parent)
     followPalette(m_trajectories);
     m_trajectories->setMinimumWidth(220);
     m_trajectories->xAxis->setLabel(tr("epoch"));
-    m_trajectories->yAxis->setLabel(tr("weight of final op"));
+    m_trajectories->yAxis->setLabel(tr("final-op weight"));
+    auto epochs = QSharedPointer<QCPAxisTickerFixed>::create();
+    epochs->setTickStep(1.0); // whole epochs
+    epochs->setScaleStrategy(QCPAxisTickerFixed::ssMultiples);
+    m_trajectories->xAxis->setTicker(epochs);
+    m_trajectories->yAxis->ticker()->setTickCount(3); // the plot is short: few, readable ticks
     auto* cellLayout = new QHBoxLayout(cells);
     cellLayout->setContentsMargins(0, 0, 0, 0);
     cellLayout->addWidget(m_normalCell, 2);
@@ -197,6 +202,7 @@ void RunView::dropFromEpoch(int epoch)
 {
     m_curves->dropFromEpoch(epoch);
     std::erase_if(m_alphas, [epoch](const darts::AlphaSnapshot& a) { return a.epoch >= epoch; });
+    if (!m_alphas.empty()) alphasChanged(true);
 }
 
 void RunView::appendLive(const session::SessionEvents& events)

@@ -39,6 +39,21 @@ wb::darts::EpochMetrics epoch(int e, double valAcc)
 class TestCurvesView : public QObject {
     Q_OBJECT
 private Q_SLOTS:
+    void valStepsOnlyWhereMeasured()
+    {
+        CurvesView view;
+        auto batch = steps(1, 6);
+        for (std::size_t i = 0; i < batch.size(); ++i) // measured on every other step
+            batch[i].alphaLoss = i % 2 == 0 ? 1.5 + 0.1 * double(i) : std::nan("");
+        view.appendSteps(batch);
+        QCOMPARE(view.pointCount(Curve::StepTrainLoss), 6);
+        QCOMPARE(view.pointCount(Curve::StepValLoss), 3);
+        QCOMPARE(view.graph(Curve::StepValLoss)->data()->at(1)->value, 1.7); // step 3
+        QCOMPARE(view.graph(Curve::StepValLoss)->data()->at(1)->key, 0.5);   // 3 of 6
+        view.dropFromEpoch(1);
+        QCOMPARE(view.pointCount(Curve::StepValLoss), 0);
+    }
+
     void dropFromEpochKeepsEarlierEpochs()
     {
         CurvesView view;

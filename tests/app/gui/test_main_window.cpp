@@ -2,6 +2,7 @@
 #include "cell_graph_view.h"
 #include "compare_page.h"
 #include "curves_view.h"
+#include "datasets_page.h"
 #include "demo_workspace.h"
 #include "distance_matrix_view.h"
 #include "distance_page.h"
@@ -21,6 +22,7 @@
 #include <QTabWidget>
 #include <QStandardPaths>
 #include <QTableView>
+#include <QTableWidget>
 #include <QTemporaryDir>
 #include <QTest>
 
@@ -151,6 +153,29 @@ private Q_SLOTS:
         page->showPair(0, 2);
         QCOMPARE(page->couplingView()->rows(), 2);
         QCOMPARE(page->couplingView()->columns(), 2);
+    }
+
+    void datasetsPageShowsOneRowPerClass()
+    {
+        QTemporaryDir data;
+        wb::test::writeSeparableIdx(data.path().toStdString(), 3, 4, 8); // 3 classes x 4 images
+        wb::ui::MainWindow window;
+        auto* page = window.datasetsPage();
+        page->setDatasets({data.path()});
+        page->showDataset(data.path());
+        QVERIFY(page->waitUntilIdle(20000));
+        auto* table = page->classTable();
+        QCOMPARE(table->rowCount(), 3);
+        for (int r = 0; r < 3; ++r)
+            QCOMPARE(table->item(r, 1)->text(), QStringLiteral("4"));
+        QCOMPARE(page->thumbnailCount(), 12);     // all 4 of each class (under the 6 shown at most)
+        QCOMPARE(page->fingerprint().size(), 64); // SHA-256 in hex
+        // A folder that is no dataset is reported by name, not shown.
+        QTemporaryDir empty;
+        page->showDataset(empty.path());
+        QVERIFY(page->waitUntilIdle(20000));
+        QCOMPARE(table->rowCount(), 0);
+        QCOMPARE(page->thumbnailCount(), 0);
     }
 
     void liveSearchIsRecordedAndShown()

@@ -50,6 +50,11 @@ ComparePage::ComparePage(QWidget* parent) : QWidget(parent)
     m_runs = new QListWidget(this);
     m_experiment = new QComboBox(this);
     m_target = new QComboBox(this);
+    m_metric = new QComboBox(this);
+    m_metric->addItem(tr("supernet val accuracy"), int(session::EpochSeries::ValAcc));
+    m_metric->addItem(tr("val loss"), int(session::EpochSeries::ValLoss));
+    m_metric->addItem(tr("train accuracy"), int(session::EpochSeries::TrainAcc));
+    m_metric->addItem(tr("train loss"), int(session::EpochSeries::TrainLoss));
     m_plot = new QCustomPlot(this);
     followPalette(m_plot);
     m_plot->setMinimumSize(360, 260);
@@ -65,6 +70,10 @@ ComparePage::ComparePage(QWidget* parent) : QWidget(parent)
 
     auto* left = new QWidget(this);
     auto* leftLayout = new QVBoxLayout(left);
+    auto* metricRow = new QHBoxLayout;
+    metricRow->addWidget(new QLabel(tr("Plot"), left));
+    metricRow->addWidget(m_metric, 1);
+    leftLayout->addLayout(metricRow);
     leftLayout->addWidget(new QLabel(tr("<b>Searches</b> (check to overlay)"), left));
     leftLayout->addWidget(m_runs, 1);
     leftLayout->addWidget(new QLabel(tr("<b>Experiment</b> (arm means ± std over seeds)"), left));
@@ -108,6 +117,12 @@ ComparePage::ComparePage(QWidget* parent) : QWidget(parent)
         redrawExperiment();
     });
     connect(m_target, &QComboBox::currentIndexChanged, this, [this] { redrawExperiment(); });
+    connect(m_metric, &QComboBox::currentIndexChanged, this, [this] {
+        if (m_experiment->currentIndex() > 0)
+            redrawExperiment();
+        else
+            redrawRuns();
+    });
 }
 
 void ComparePage::setSnapshot(const session::WorkspaceSnapshot& snapshot)
@@ -184,6 +199,67 @@ void ComparePage::showExperiment(std::int64_t id, const QString& target)
     if (t >= 0) m_target->setCurrentIndex(t);
 }
 
+void ComparePage::setMetric(session::EpochSeries metric)
+{
+    m_metric->setCurrentIndex(m_metric->findData(int(metric)));
+}
+
+session::EpochSeries ComparePage::metric() const
+{
+    return session::EpochSeries(m_metric->currentData().toInt());
+}
+
+void ComparePage::markScratchBest(double value)
+{
+    auto* line = new QCPItemStraightLine(m_plot);
+    line->point1->setCoords(0, value);
+    line->point2->setCoords(1, value);
+    line->setPen(QPen(Qt::gray, 1, Qt::DashLine));
+}
+
+void ComparePage::finishPlot()
+{
+    const auto m = metric();
+    m_plot->yAxis->setLabel(m_metric->currentText());
+    m_plot->rescaleAxes();
+    if (m == session::EpochSeries::ValAcc || m == session::EpochSeries::TrainAcc)
+        m_plot->yAxis->setRange(0, 1);
+    else
+        m_plot->yAxis->setRange(0, m_plot->yAxis->range().upper * 1.05 + 1e-9);
+    m_plot->replot(QCustomPlot::rpQueuedReplot);
+}
+
+bool ComparePage::showCellPair(const RunCurve* scratch, const RunCurve* warm, QStringList& lines)
+{
+    if (!scratch || !warm || !scratch->genotype || !warm->genotype) return false;
+    const auto& a = scratch->genotype->normal;
+    const auto& b = warm->genotype->normal;
+    std::vector<bool> differs(std::max(a.size(), b.size()), true);
+    for (std::size_t i = 0; i < std::min(a.size(), b.size()); ++i)
+        differs[i] = !(a[i] == b[i]);
+    m_scratchCell->setGenotype(*scratch->genotype, store::CellType::Normal, {{}, differs});
+    m_warmCell->setGenotype(*warm->genotype, store::CellType::Normal, {{}, differs});
+    m_scratchCell->setTitle(tr("normal cell, scratch #%1").arg(scratch->summary.id));
+    m_warmCell->setTitle(
+        tr("normal cell, warm #%1 (differing edges in red)").arg(warm->summary.id));
+    QStringList diff;
+    for (std::size_t i = 0; i < std::min(a.size(), b.size()); ++i)
+        if (differs[i])
+            diff << tr("node %1: %2(%3) vs %4(%5)")
+                        .arg(int(i) / 2)
+                        .arg(QString::fromStdString(a[i].op))
+                        .arg(a[i].input)
+                        .arg(QString::fromStdString(b[i].op))
+                        .arg(b[i].input);
+    lines << tr("Normal cells, scratch #%1 (left) vs warm #%2 (right): %3")
+                 .arg(scratch->summary.id)
+                 .arg(warm->summary.id)
+                 .arg(diff.isEmpty() ? tr("identical")
+                                     : tr("%n edge(s) differ", nullptr, int(diff.size())));
+    lines << diff;
+    return true;
+}
+
 void ComparePage::redrawRuns()
 {
     m_plot->clearGraphs();
@@ -197,7 +273,7 @@ void ComparePage::redrawRuns()
         const auto* c = checked[k];
         QString name = tr("#%1 %2").arg(c->summary.id).arg(shortPath(c->summary.datasetPath));
         if (c->transfer) name += tr(" ← %1").arg(QString::fromStdString(c->transfer->zooName));
-        addCurve(m_plot, c->valAcc, kPalette[int(k) % kPalette.size()], name);
+        addCurve(m_plot, c->series(metric()), kPalette[int(k) % kPalette.size()], name);
     }
     // Scratch vs warm pairs: same dataset and seed, the scratch run without a transfer link.
     const RunCurve* scratch = nullptr;
@@ -210,13 +286,13 @@ void ComparePage::redrawRuns()
             if (!c->transfer || c->summary.datasetPath != scratch->summary.datasetPath ||
                 c->seed != scratch->seed)
                 continue;
-            const auto s = transfer::speedUp(scratch->valAcc, c->valAcc);
+            const auto s = transfer::speedUp(scratch->series(session::EpochSeries::ValAcc),
+                                             c->series(session::EpochSeries::ValAcc));
+            // Speed-ups are measured on val accuracy: drawn only on that plot.
+            const bool drawn = metric() == session::EpochSeries::ValAcc;
             if (!firstWarm) {
                 firstWarm = c;
-                auto* line = new QCPItemStraightLine(m_plot);
-                line->point1->setCoords(0, s.scratchBest);
-                line->point2->setCoords(1, s.scratchBest);
-                line->setPen(QPen(Qt::gray, 1, Qt::DashLine));
+                if (drawn) markScratchBest(s.scratchBest);
             }
             QString text = s.factor ? tr("run %1 reaches scratch's best %2 at epoch %3 vs %4: ×%5")
                                           .arg(c->summary.id)
@@ -228,7 +304,7 @@ void ComparePage::redrawRuns()
                                           .arg(c->summary.id)
                                           .arg(s.scratchBest, 0, 'f', 3);
             m_annotations << text;
-            if (s.warmEpochs) {
+            if (s.warmEpochs && drawn) {
                 auto* label = new QCPItemText(m_plot);
                 label->position->setCoords(*s.warmEpochs, s.scratchBest);
                 label->setPositionAlignment(Qt::AlignBottom | Qt::AlignHCenter);
@@ -237,40 +313,12 @@ void ComparePage::redrawRuns()
         }
     }
     lines = m_annotations;
-    if (scratch && firstWarm && scratch->genotype && firstWarm->genotype) {
-        const auto& a = scratch->genotype->normal;
-        const auto& b = firstWarm->genotype->normal;
-        std::vector<bool> differs(std::max(a.size(), b.size()), true);
-        for (std::size_t i = 0; i < std::min(a.size(), b.size()); ++i)
-            differs[i] = !(a[i] == b[i]);
-        m_scratchCell->setGenotype(*scratch->genotype, store::CellType::Normal, {{}, differs});
-        m_warmCell->setGenotype(*firstWarm->genotype, store::CellType::Normal, {{}, differs});
-        m_scratchCell->setTitle(tr("normal cell, scratch #%1").arg(scratch->summary.id));
-        m_warmCell->setTitle(
-            tr("normal cell, warm #%1 (differing edges in red)").arg(firstWarm->summary.id));
-        QStringList diff;
-        for (std::size_t i = 0; i < std::min(a.size(), b.size()); ++i)
-            if (differs[i])
-                diff << tr("node %1: %2(%3) vs %4(%5)")
-                            .arg(int(i) / 2)
-                            .arg(QString::fromStdString(a[i].op))
-                            .arg(a[i].input)
-                            .arg(QString::fromStdString(b[i].op))
-                            .arg(b[i].input);
-        lines << tr("Normal cells, scratch #%1 (left) vs warm #%2 (right): %3")
-                     .arg(scratch->summary.id)
-                     .arg(firstWarm->summary.id)
-                     .arg(diff.isEmpty() ? tr("identical")
-                                         : tr("%n edge(s) differ", nullptr, int(diff.size())));
-        lines << diff;
-    } else {
+    if (!showCellPair(scratch, firstWarm, lines)) {
         m_scratchCell->clear(tr("check a scratch run and a warm run of the same dataset and seed"));
         m_warmCell->clear();
     }
     m_summary->setText(lines.join(QStringLiteral("\n")));
-    m_plot->rescaleAxes();
-    m_plot->yAxis->setRange(0, 1);
-    m_plot->replot(QCustomPlot::rpQueuedReplot);
+    finishPlot();
 }
 
 void ComparePage::redrawExperiment()
@@ -284,6 +332,7 @@ void ComparePage::redrawExperiment()
     m_annotations.clear();
     std::vector<std::string> arms;
     std::vector<transfer::ArmOutcome> outcomes;
+    std::vector<std::vector<double>> shown; // the plotted metric, one curve per outcome
     for (const auto& c : e.cells) {
         if (c.target != target) continue;
         if (std::find(arms.begin(), arms.end(), c.arm) == arms.end()) arms.push_back(c.arm);
@@ -294,25 +343,37 @@ void ComparePage::redrawExperiment()
         o.source = c.source;
         o.distance = c.distance;
         o.testAcc = c.testAcc;
-        if (c.searchRunId && m_curves.count(*c.searchRunId))
-            o.valCurve = m_curves[*c.searchRunId].valAcc;
+        const auto run = c.searchRunId ? m_curves.find(*c.searchRunId) : m_curves.end();
+        if (run != m_curves.end()) o.valCurve = run->second.series(session::EpochSeries::ValAcc);
+        shown.push_back(run != m_curves.end() ? run->second.series(metric())
+                                              : std::vector<double>{});
         if (c.status != "done") o.error = c.status;
         outcomes.push_back(std::move(o));
     }
+    const auto summary = transfer::summarise(outcomes);
+    const auto summaryOf = [&](const std::string& arm) {
+        return std::find_if(summary.begin(), summary.end(),
+                            [&](const auto& row) { return row.arm == arm; });
+    };
+    // On the val-accuracy plot: scratch's best (mean over seeds) dashed, and a diamond where
+    // each warm arm reaches it on average.
+    const bool onValAcc = metric() == session::EpochSeries::ValAcc;
+    const auto scratchRow = summaryOf("scratch");
+    if (onValAcc && scratchRow != summary.end()) markScratchBest(scratchRow->bestVal.mean);
     for (std::size_t k = 0; k < arms.size(); ++k) {
         std::vector<std::vector<double>> perEpoch;
-        for (const auto& o : outcomes) {
-            if (o.arm != arms[k]) continue;
-            if (perEpoch.size() < o.valCurve.size()) perEpoch.resize(o.valCurve.size());
-            for (std::size_t i = 0; i < o.valCurve.size(); ++i)
-                perEpoch[i].push_back(o.valCurve[i]);
+        for (std::size_t i = 0; i < outcomes.size(); ++i) {
+            if (outcomes[i].arm != arms[k]) continue;
+            if (perEpoch.size() < shown[i].size()) perEpoch.resize(shown[i].size());
+            for (std::size_t epoch = 0; epoch < shown[i].size(); ++epoch)
+                perEpoch[epoch].push_back(shown[i][epoch]);
         }
         std::vector<double> mean, lo, hi;
         for (const auto& v : perEpoch) {
-            const auto s = transfer::stat(v);
-            mean.push_back(s.mean);
-            lo.push_back(s.mean - s.std);
-            hi.push_back(s.mean + s.std);
+            const auto st = transfer::stat(v);
+            mean.push_back(st.mean);
+            lo.push_back(st.mean - st.std);
+            hi.push_back(st.mean + st.std);
         }
         const QColor color = kPalette[int(k) % kPalette.size()];
         QColor band = color;
@@ -325,10 +386,26 @@ void ComparePage::redrawExperiment()
         }
         high->setBrush(band);
         high->setChannelFillGraph(low);
-        addCurve(m_plot, mean, color, QString::fromStdString(arms[k]));
+        QString name = QString::fromStdString(arms[k]);
+        const auto row = summaryOf(arms[k]);
+        if (row != summary.end() && row->arm != "scratch" && row->speedUp.n) {
+            name += tr("  ×%1 (%2/%3)")
+                        .arg(row->speedUp.mean, 0, 'f', 2)
+                        .arg(row->reached)
+                        .arg(row->seeds - row->failed);
+            if (onValAcc && scratchRow != summary.end()) {
+                auto* reach = m_plot->addGraph();
+                reach->addData(row->epochsToScratchBest.mean, scratchRow->bestVal.mean);
+                reach->setLineStyle(QCPGraph::lsNone);
+                reach->setScatterStyle(
+                    QCPScatterStyle(QCPScatterStyle::ssDiamond, color, color, 11));
+                m_plot->legend->removeItem(m_plot->legend->itemCount() - 1);
+            }
+        }
+        addCurve(m_plot, mean, color, name);
     }
     QStringList lines;
-    for (const auto& row : transfer::summarise(outcomes)) {
+    for (const auto& row : summary) {
         QString line = tr("%1: best val %2, test %3")
                            .arg(QString::fromStdString(row.arm))
                            .arg(row.bestVal.mean, 0, 'f', 3)
@@ -343,12 +420,30 @@ void ComparePage::redrawExperiment()
         lines << line;
         m_annotations << line;
     }
+    // The cells of the first seed's scratch arm and its OT arm (else the first other arm).
+    const RunCurve* scratch = nullptr;
+    const RunCurve* warm = nullptr;
+    const auto curveOf = [&](const store::ExperimentCell& c) -> const RunCurve* {
+        const auto it = c.searchRunId ? m_curves.find(*c.searchRunId) : m_curves.end();
+        return it == m_curves.end() ? nullptr : &it->second;
+    };
+    const store::ExperimentCell* first = nullptr;
+    for (const auto& c : e.cells)
+        if (c.target == target && c.arm == "scratch" && (!first || c.seed < first->seed))
+            first = &c;
+    if (first) {
+        scratch = curveOf(*first);
+        for (const char* arm : {"ot", "multi", "random"})
+            for (const auto& c : e.cells)
+                if (!warm && c.target == target && c.seed == first->seed && c.arm == arm)
+                    warm = curveOf(c);
+    }
+    if (!showCellPair(scratch, warm, lines)) {
+        m_scratchCell->clear();
+        m_warmCell->clear();
+    }
     m_summary->setText(lines.join(QStringLiteral("\n")));
-    m_scratchCell->clear();
-    m_warmCell->clear();
-    m_plot->rescaleAxes();
-    m_plot->yAxis->setRange(0, 1);
-    m_plot->replot(QCustomPlot::rpQueuedReplot);
+    finishPlot();
 }
 
 } // namespace wb::ui

@@ -16,11 +16,11 @@ namespace wb::ui {
 
 class CellGraphView;
 
-// Compares searches: the checked runs' supernet val accuracy per epoch overlaid; a scratch run
-// and warm-started runs of the same dataset and seed get the speed-up annotated (the epoch each
-// warm run reaches scratch's best), and the final normal cells of the scratch run and the first
-// warm run side by side with the differing edges in red. An experiment shows per-arm seed means
-// with a ±1 std band for one target. GUI thread only.
+// Compares searches: the checked runs' per-epoch metric (val accuracy by default) overlaid; a
+// scratch run and warm-started runs of the same dataset and seed get the speed-up annotated (the
+// epoch each warm run reaches scratch's best), and the final normal cells of the scratch run and
+// the first warm run side by side with the differing edges in red. An experiment shows per-arm seed
+// means with a ±1 std band for one target. GUI thread only.
 class ComparePage : public QWidget {
     Q_OBJECT
 public:
@@ -31,6 +31,7 @@ public:
     void setSnapshot(const session::WorkspaceSnapshot& snapshot);
     void setChecked(const std::vector<std::int64_t>& runIds);
     std::vector<std::int64_t> checkedRuns() const;
+    void setMetric(session::EpochSeries metric);
     void showExperiment(std::int64_t id, const QString& target);
     QCustomPlot* plot() const { return m_plot; }
     // The speed-up annotations currently drawn ("run 12: ×3.00 ...").
@@ -40,10 +41,17 @@ private:
     using RunCurve = session::SearchCurve;
     void redrawRuns();
     void redrawExperiment();
+    session::EpochSeries metric() const;
+    void markScratchBest(double value); // dashed line at scratch's best val accuracy
+    // Both normal cells side by side, differing edges in red, the differences listed in `lines`;
+    // false (nothing drawn) unless both runs have a genotype.
+    bool showCellPair(const RunCurve* scratch, const RunCurve* warm, QStringList& lines);
+    void finishPlot(); // axis label and range of the metric, one replot
 
     QListWidget* m_runs = nullptr;
     QComboBox* m_experiment = nullptr;
     QComboBox* m_target = nullptr;
+    QComboBox* m_metric = nullptr;
     QCustomPlot* m_plot = nullptr;
     QLabel* m_summary = nullptr;
     CellGraphView* m_scratchCell = nullptr;

@@ -19,8 +19,7 @@ WorkspaceSnapshot WorkspaceSnapshot::read(store::RunStore& store)
         c.seed = details.seed;
         c.genotype = details.genotype;
         c.transfer = std::move(transfer);
-        for (const auto& e : store.epochs(r.id))
-            c.valAcc.push_back(e.valAcc);
+        c.epochs = store.epochs(r.id);
         s.searches[r.id] = std::move(c);
     }
     s.experiments = store.experiments();
@@ -28,6 +27,20 @@ WorkspaceSnapshot WorkspaceSnapshot::read(store::RunStore& store)
         e = store.experiment(e.id);
     s.zoo = store.zoo();
     return s;
+}
+
+std::vector<double> SearchCurve::series(EpochSeries which) const
+{
+    std::vector<double> out;
+    out.reserve(epochs.size());
+    for (const auto& e : epochs)
+        switch (which) {
+        case EpochSeries::ValAcc: out.push_back(e.valAcc); break;
+        case EpochSeries::ValLoss: out.push_back(e.valLoss); break;
+        case EpochSeries::TrainAcc: out.push_back(e.trainAcc); break;
+        case EpochSeries::TrainLoss: out.push_back(e.trainLoss); break;
+        }
+    return out;
 }
 
 namespace {

@@ -1,6 +1,7 @@
 #pragma once
 
 #include "wb/darts/genotype.h"
+#include "wb/darts/observer.h"
 #include "wb/store/run_store.h"
 #include "wb/store/transfer_records.h"
 
@@ -12,14 +13,19 @@
 
 namespace wb::session {
 
-// What the Compare page needs of one search: its supernet val accuracy per epoch, seed, final
-// genotype and warm-start source.
+// An epoch metric the Compare page overlays.
+enum class EpochSeries { ValAcc, ValLoss, TrainAcc, TrainLoss };
+
+// What the Compare page needs of one search: its per-epoch metrics, seed, final genotype and
+// warm-start source.
 struct SearchCurve {
     store::RunSummary summary;
     std::uint64_t seed = 0;
     std::optional<store::TransferRecord> transfer;
-    std::vector<double> valAcc;
+    std::vector<darts::EpochMetrics> epochs; // in epoch order
     std::optional<darts::Genotype> genotype;
+
+    std::vector<double> series(EpochSeries which) const; // one value per recorded epoch
 };
 
 // Everything the workbench lists of a workspace (runs table, Compare page, zoo for the new-search

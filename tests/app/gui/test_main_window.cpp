@@ -123,6 +123,57 @@ private Q_SLOTS:
         QCOMPARE(page->plot()->graphCount(), 0);
     }
 
+    void compareShowsSpeedUps()
+    {
+        // Scratch: the demo's finished run (val acc 0.34, 0.38, 0.42). Warm: same dataset and
+        // seed, val acc 0.54, 0.58, so it reaches scratch's best 0.42 at epoch 1: x3.
+        const QString path = m_dir.filePath(QStringLiteral("speedup.sqlite"));
+        const auto ids = wb::test::writeDemoWorkspace(path.toStdString());
+        std::int64_t warm = 0, experiment = 0;
+        {
+            auto store = wb::store::RunStore::open(path.toStdString());
+            warm =
+                wb::test::addDemoRun(store, "/data/shapes/", 2, 2, 0.5, wb::darts::RunStatus::Done);
+            store.recordTransfer({warm, std::nullopt, "FSH", "auto", 1.5, "[]"});
+            experiment = store.createExperiment("{}", "/out");
+            for (auto [arm, run] : {std::pair{"scratch", ids.finished}, std::pair{"ot", warm}}) {
+                wb::store::ExperimentCell cell;
+                cell.target = "/data/KAN";
+                cell.arm = arm;
+                cell.status = "done";
+                cell.searchRunId = run;
+                store.putExperimentCell(experiment, cell);
+            }
+        }
+        wb::ui::MainWindow window;
+        QVERIFY(window.openWorkspace(path));
+        QVERIFY(window.waitUntilIdle(20000));
+        auto* page = window.comparePage();
+        page->setChecked({ids.finished, warm});
+        QCOMPARE(page->plot()->graphCount(), 2);
+        QCOMPARE(page->annotations().size(), 1);
+        QVERIFY2(page->annotations().front().contains(QStringLiteral("at epoch 1 vs 3: ×3.00")),
+                 qPrintable(page->annotations().front()));
+
+        page->showExperiment(experiment, QStringLiteral("KAN"));
+        // Per arm a mean curve and its ±std band (2 graphs); the ot arm's diamond where it
+        // reaches scratch's best.
+        QCOMPARE(page->plot()->graphCount(), 7);
+        QVERIFY(page->annotations()
+                    .join(QLatin1Char('\n'))
+                    .contains(QStringLiteral("speed-up ×3.00 (1/1 seeds reached)")));
+        QVERIFY(page->plot()->legend->hasItemWithPlottable(page->plot()->graph(6)));
+        QVERIFY(page->plot()->graph(6)->name().contains(QStringLiteral("×3.00")));
+
+        // Another metric: the same arms, no speed-up marks (they are measured on val accuracy).
+        page->setMetric(wb::session::EpochSeries::TrainLoss);
+        QCOMPARE(page->plot()->graphCount(), 6);
+        QCOMPARE(page->plot()->yAxis->label(), QStringLiteral("train loss"));
+        bool found = false;
+        // Scratch's mean train loss per epoch is 2 / epoch.
+        QCOMPARE(page->plot()->graph(2)->data()->valueRange(found).upper, 2.0);
+    }
+
     void distancePageFillsTheMatrix()
     {
         QTemporaryDir data;

@@ -126,9 +126,14 @@ private Q_SLOTS:
         QCOMPARE(s.searches.size(), std::size_t(3)); // every demo run is a search with epochs
         const auto& finished = s.searches.at(m_ids.finished);
         QCOMPARE(finished.seed, std::uint64_t(7));
-        QCOMPARE(finished.valAcc.size(), std::size_t(3));
-        for (std::size_t e = 0; e < 3; ++e) // val acc = 0.3 + 0.04 * epoch
-            QVERIFY(std::abs(finished.valAcc[e] - (0.3 + 0.04 * double(e + 1))) < 1e-9);
+        const auto valAcc = finished.series(wb::session::EpochSeries::ValAcc);
+        const auto trainLoss = finished.series(wb::session::EpochSeries::TrainLoss);
+        QCOMPARE(valAcc.size(), std::size_t(3));
+        QCOMPARE(trainLoss.size(), std::size_t(3));
+        for (std::size_t e = 0; e < 3; ++e) { // val acc = 0.3 + 0.04 * epoch, train loss 2 / epoch
+            QVERIFY(std::abs(valAcc[e] - (0.3 + 0.04 * double(e + 1))) < 1e-9);
+            QVERIFY(std::abs(trainLoss[e] - 2.0 / double(e + 1)) < 1e-9);
+        }
         QVERIFY(finished.genotype.has_value());
         QVERIFY(!finished.transfer);
         QVERIFY(s.sources.empty());

@@ -271,8 +271,14 @@ void MainWindow::listWorkspace(bool poll)
     (poll ? m_polling : m_listing) = true;
     ++m_pendingReads;
     if (!poll) statusBar()->showMessage(tr("Listing %1…").arg(m_workspace));
+    // A poll reuses what the current listing read of unchanged runs; a reload reads all.
+    std::shared_ptr<const session::WorkspaceSnapshot> previous;
+    if (poll) previous = m_snapshot;
     readInBackground<session::WorkspaceSnapshot>(
-        this, m_workspace.toStdString(), &session::WorkspaceSnapshot::read,
+        this, m_workspace.toStdString(),
+        [previous](store::RunStore& store) {
+            return session::WorkspaceSnapshot::read(store, previous.get());
+        },
         [this, generation, poll](std::shared_ptr<const session::WorkspaceSnapshot> snapshot,
                                  const QString& error) {
             --m_pendingReads;
@@ -283,13 +289,15 @@ void MainWindow::listWorkspace(bool poll)
                 m_runAfterListing.reset();
                 return;
             }
-            if (poll && snapshot->sameListing(m_snapshot)) return;
-            workspaceListed(*snapshot, poll);
+            if (poll && snapshot->sameListing(*m_snapshot)) return;
+            workspaceListed(snapshot, poll);
         });
 }
 
-void MainWindow::workspaceListed(const session::WorkspaceSnapshot& snapshot, bool poll)
+void MainWindow::workspaceListed(std::shared_ptr<const session::WorkspaceSnapshot> listing,
+                                 bool poll)
 {
+    const session::WorkspaceSnapshot& snapshot = *listing;
     const qint64 current = m_runView->runId();
     // A poll re-reads the shown run only when its row changed (a CLI run progressing).
     const auto row = [current](const session::WorkspaceSnapshot& s) {
@@ -297,11 +305,11 @@ void MainWindow::workspaceListed(const session::WorkspaceSnapshot& snapshot, boo
                                      [current](const auto& r) { return r.id == current; });
         return it == s.runs.end() ? std::optional<store::RunSummary>{} : *it;
     };
-    const auto before = row(m_snapshot);
+    const auto before = row(*m_snapshot);
     const auto after = row(snapshot);
     const bool shownChanged =
         !before || !after || before->epochs != after->epochs || before->status != after->status;
-    m_snapshot = snapshot;
+    m_snapshot = std::move(listing);
     {
         // The reset would otherwise select nothing and clear the run view.
         const QSignalBlocker block(m_table->selectionModel());
@@ -321,7 +329,10 @@ void MainWindow::workspaceListed(const session::WorkspaceSnapshot& snapshot, boo
         return;
     }
     QString error;
-    if (!openRun(wanted, &error)) statusBar()->showMessage(error);
+    if (openRun(wanted, &error)) return;
+    statusBar()->showMessage(error);
+    // The shown run is gone (deleted by another process): do not keep showing it.
+    if (wanted == current && !(m_session.isRunning() && current == m_liveRunId)) m_runView->clear();
 }
 
 bool MainWindow::openRun(qint64 id, QString* error)
@@ -502,7 +513,7 @@ void MainWindow::newSearch()
         QMessageBox::information(this, tr("New search"), tr("A search is already running."));
         return;
     }
-    NewSearchDialog dialog(m_snapshot.zoo, this);
+    NewSearchDialog dialog(m_snapshot->zoo, this);
     if (dialog.exec() != QDialog::Accepted) return;
     darts::SearchConfig config = dialog.config();
     try {
@@ -522,7 +533,7 @@ void MainWindow::newSearch()
         link = store::TransferRecord{0,           choice.chosen.id, choice.chosen.name,
                                      choice.mode, choice.distance,  choice.rankingJson()};
     } else if (start != QLatin1String("scratch")) {
-        for (const auto& e : m_snapshot.zoo)
+        for (const auto& e : m_snapshot->zoo)
             if (QString::number(e.id) == start) source = e;
         if (source) link = store::TransferRecord{0, source->id, source->name, "id", {}, "[]"};
     }

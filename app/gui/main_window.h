@@ -6,6 +6,7 @@
 
 #include <atomic>
 #include <chrono>
+#include <memory>
 #include <optional>
 
 #include <QMainWindow>
@@ -97,7 +98,7 @@ private:
     // click) unless `now`, as for openRun() which callers expect to have shown the run.
     void showSelectedRun();
     void listWorkspace(bool poll);
-    void workspaceListed(const session::WorkspaceSnapshot& snapshot, bool poll);
+    void workspaceListed(std::shared_ptr<const session::WorkspaceSnapshot> listing, bool poll);
     void newSearch();
     // Resets the progress bar, ETA and live-run bookkeeping for a search about to start.
     void beginLiveRun(int epochs, bool resumed);
@@ -115,8 +116,10 @@ private:
     void showIssues(const std::vector<darts::Issue>& issues, bool append);
     QString writablePath() const;
 
-    QString m_workspace;                   // the open workspace database, empty = none
-    session::WorkspaceSnapshot m_snapshot; // the newest listing applied (zoo for New search)
+    QString m_workspace; // the open workspace database, empty = none
+    // The newest listing applied (the zoo for New search; what the next poll compares with).
+    std::shared_ptr<const session::WorkspaceSnapshot> m_snapshot =
+        std::make_shared<const session::WorkspaceSnapshot>();
     session::RunsModel* m_model = nullptr;
     QSortFilterProxyModel* m_proxy = nullptr;
     QTableView* m_table = nullptr;

@@ -1,15 +1,40 @@
 #include "workspace_snapshot.h"
 
 #include <algorithm>
+#include <map>
 #include <tuple>
 
 namespace wb::session {
 
-WorkspaceSnapshot WorkspaceSnapshot::read(store::RunStore& store)
+namespace {
+
+// The listed fields of a run: when none changed, neither did what is read of it.
+auto listed(const store::RunSummary& r)
+{
+    return std::tie(r.id, r.status, r.epochs, r.bestValAcc, r.seconds, r.finishedAt);
+}
+
+} // namespace
+
+WorkspaceSnapshot WorkspaceSnapshot::read(store::RunStore& store, const WorkspaceSnapshot* previous)
 {
     WorkspaceSnapshot s;
     s.runs = store.listRuns();
+    std::map<std::int64_t, const store::RunSummary*> before;
+    if (previous)
+        for (const auto& r : previous->runs)
+            before[r.id] = &r;
     for (const auto& r : s.runs) {
+        // A run just created may not have its transfer link yet: always read those afresh.
+        const auto old = before.find(r.id);
+        const bool settled = r.epochs > 0 || r.status != darts::RunStatus::Running;
+        if (settled && old != before.end() && listed(*old->second) == listed(r)) {
+            if (const auto it = previous->sources.find(r.id); it != previous->sources.end())
+                s.sources.insert(*it);
+            if (const auto it = previous->searches.find(r.id); it != previous->searches.end())
+                s.searches.insert(*it);
+            continue;
+        }
         auto transfer = store.transfer(r.id);
         if (transfer) s.sources[r.id] = transfer->zooName;
         if (r.kind != "search" || r.epochs == 0) continue;
@@ -35,20 +60,23 @@ std::vector<double> SearchCurve::series(EpochSeries which) const
     out.reserve(epochs.size());
     for (const auto& e : epochs)
         switch (which) {
-        case EpochSeries::ValAcc: out.push_back(e.valAcc); break;
-        case EpochSeries::ValLoss: out.push_back(e.valLoss); break;
-        case EpochSeries::TrainAcc: out.push_back(e.trainAcc); break;
-        case EpochSeries::TrainLoss: out.push_back(e.trainLoss); break;
+        case EpochSeries::ValAcc:
+            out.push_back(e.valAcc);
+            break;
+        case EpochSeries::ValLoss:
+            out.push_back(e.valLoss);
+            break;
+        case EpochSeries::TrainAcc:
+            out.push_back(e.trainAcc);
+            break;
+        case EpochSeries::TrainLoss:
+            out.push_back(e.trainLoss);
+            break;
         }
     return out;
 }
 
 namespace {
-
-auto listed(const store::RunSummary& r)
-{
-    return std::tie(r.id, r.status, r.epochs, r.bestValAcc, r.seconds, r.finishedAt);
-}
 
 bool sameCells(const store::ExperimentRecord& a, const store::ExperimentRecord& b)
 {

@@ -38,7 +38,11 @@ struct WorkspaceSnapshot {
     std::map<std::int64_t, SearchCurve> searches;     // searches with at least one epoch
     std::vector<store::ZooEntry> zoo;
 
-    static WorkspaceSnapshot read(store::RunStore& store); // throws wb::Error like the store
+    // Throws wb::Error like the store. With `previous` (an earlier snapshot of the same
+    // workspace), runs whose listed row is unchanged keep what was read of them: a periodic
+    // re-listing then costs one query per changed run, not several per run.
+    static WorkspaceSnapshot read(store::RunStore& store,
+                                  const WorkspaceSnapshot* previous = nullptr);
     // Same runs (id, status, epochs, best val acc, time) and experiments (id, status, cell
     // states) as `other`: what a periodic re-listing uses to leave an unchanged table alone.
     bool sameListing(const WorkspaceSnapshot& other) const;

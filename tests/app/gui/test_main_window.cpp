@@ -290,6 +290,14 @@ private Q_SLOTS:
             window.runsTable()->currentIndex().data(wb::session::RunsModel::RunIdRole).toLongLong(),
             ids.finished);
         QCOMPARE(window.comparePage()->checkedRuns(), std::vector<std::int64_t>{ids.finished});
+
+        // The shown run is deleted elsewhere: it leaves the table, the view and Compare.
+        wb::store::RunStore::open(path.toStdString()).deleteRun(ids.finished);
+        window.pollWorkspace();
+        QVERIFY(window.waitUntilIdle(20000));
+        QCOMPARE(window.runsModel()->rowCount(), 3);
+        QCOMPARE(window.runView()->runId(), 0);
+        QVERIFY(window.comparePage()->checkedRuns().empty());
     }
 
     void resumedSearchKeepsItsHistory()

@@ -141,6 +141,24 @@ private Q_SLOTS:
         QVERIFY(s.zoo.empty());
     }
 
+    void pollReadsOnlyChangedRuns()
+    {
+        auto store = wb::store::RunStore::openReadOnly(m_path);
+        auto previous = wb::session::WorkspaceSnapshot::read(store);
+        // Mark what the earlier read produced, then make one run's row look changed.
+        for (auto& [id, curve] : previous.searches)
+            curve.seed = 999;
+        for (auto& r : previous.runs)
+            if (r.id == m_ids.second) r.epochs = 99;
+        const auto s = wb::session::WorkspaceSnapshot::read(store, &previous);
+        QCOMPARE(s.searches.at(m_ids.finished).seed, std::uint64_t(999)); // reused as it was
+        QCOMPARE(s.searches.at(m_ids.failed).seed, std::uint64_t(999));
+        QCOMPARE(s.searches.at(m_ids.second).seed, std::uint64_t(7)); // read again
+        QCOMPARE(s.searches.at(m_ids.second).epochs.size(), std::size_t(2));
+        QVERIFY(s.sameListing(wb::session::WorkspaceSnapshot::read(store)));
+        QVERIFY(!s.sameListing(previous));
+    }
+
 private:
     QTemporaryDir m_dir;
     std::string m_path;

@@ -1,9 +1,10 @@
-// `supernet runs list|show|delete|export` (resume: resume_command.cpp): the workspace's run store from the terminal.
+// `supernet runs list|show|delete|export` (resume: resume_command.cpp): the workspace's run store
+// from the terminal.
 
 #include "commands.h"
 
 #include "wb/common/error.h"
-#include "wb/darts/weights_export.h"
+#include "wb/darts/run_bundle.h"
 #include "wb/store/export.h"
 #include "wb/store/run_store.h"
 
@@ -258,19 +259,7 @@ void deleteRun(const RunsOptions& o)
 void exportRun(const RunsOptions& o)
 {
     auto db = openExisting(databasePath(o));
-    store::ExportOptions options;
-    options.force = o.force;
-    // weights.pt comes from the newest checkpoint (search runs only).
-    std::optional<darts::CheckpointInfo> newest;
-    for (const auto& c : db.checkpoints(o.id))
-        if (!newest || c.info.epoch > newest->epoch) newest = c.info;
-    if (newest) options.extraFiles = {"weights.pt"};
-    auto result = store::exportRun(db, o.id, o.to, options);
-    if (newest) {
-        const auto target = (std::filesystem::path(o.to) / "weights.pt").string();
-        darts::exportSearchWeights(newest->path, target);
-        result.written.push_back(target);
-    }
+    const auto result = darts::exportRunBundle(db, o.id, o.to, o.force);
     for (const auto& f : result.written)
         std::cout << f << "\n";
     for (const auto& n : result.notes)

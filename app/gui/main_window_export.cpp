@@ -10,7 +10,7 @@
 #include "qcustomplot_include.h"
 #include "run_view.h"
 #include "runs_model.h"
-#include "wb/store/export.h"
+#include "wb/darts/run_bundle.h"
 
 #include <QDir>
 #include <QFileDialog>

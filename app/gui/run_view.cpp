@@ -143,11 +143,6 @@ RunView::RunData RunView::read(store::RunStore& store, std::int64_t id)
     return {store.run(id), store.epochs(id), store.steps(id), store.alphas(id), store.issues(id)};
 }
 
-void RunView::load(store::RunStore& store, std::int64_t id)
-{
-    display(read(store, id));
-}
-
 void RunView::display(const RunData& data)
 {
     const auto& [details, epochs, steps, alphas, issues] = data;

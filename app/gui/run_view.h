@@ -38,8 +38,6 @@ public:
     };
     static RunData read(store::RunStore& store, std::int64_t id); // throws wb::Error
     void display(const RunData& data);
-    // read() + display() on the calling thread.
-    void load(store::RunStore& store, std::int64_t id);
     void clear();
     // Live mode: a run that is being recorded by this process; appendLive() adds what the
     // session drained since the last call (batched: one replot per call).

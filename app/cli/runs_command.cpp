@@ -15,7 +15,6 @@
 #include <filesystem>
 #include <iostream>
 #include <memory>
-#include <optional>
 
 namespace wb::cli {
 namespace {

@@ -94,8 +94,7 @@ protected:
 private:
     void createMenus();
     void chooseWorkspace();
-    // The selected run: read on a worker thread (the GUI never waits on the database for a
-    // click) unless `now`, as for openRun() which callers expect to have shown the run.
+    // The selected run, read on a worker thread (the newest selection wins).
     void showSelectedRun();
     void listWorkspace(bool poll);
     void workspaceListed(std::shared_ptr<const session::WorkspaceSnapshot> listing, bool poll);

@@ -8,9 +8,6 @@
 #include "run_view.h"
 #include "runs_model.h"
 #include "transfer_advisor.h"
-#include "wb/darts/observer_list.h"
-#include "wb/darts/search.h"
-#include "wb/store/recorded_job.h"
 
 #include <algorithm>
 
@@ -565,8 +562,7 @@ void MainWindow::beginLiveRun(int epochs, bool resumed)
     m_liveShown = false;
     m_liveResumed = resumed;
     m_liveEpochs = epochs;
-    m_liveStartFraction.reset();
-    m_liveStart = std::chrono::steady_clock::now();
+    m_liveStartFraction.reset(); // the first live batch sets it and the ETA's clock
     m_progress->setValue(0);
     m_progress->show();
 }
@@ -685,21 +681,9 @@ bool MainWindow::resumeRun(qint64 id, QString* error)
                           .arg(QString::fromUtf8(e.what())));
     }
     beginLiveRun(config.epochs, true);
-    // The checkpoints are looked up on the search thread, like everything else it reads.
-    m_session.start([this, db = m_workspace.toStdString(), id,
-                     config](RunControl& control, darts::RunObserver& observer) mutable {
-        auto job = store::RecordedJob::reopen(db, id);
-        config.checkpointDir = job->directory();
-        const auto checkpoints = [&] {
-            auto reader = store::RunStore::openReadOnly(db);
-            return store::resumeCheckpoints(reader, id);
-        }();
-        m_liveRunId = id;
-        darts::ObserverList observers{&observer, &job->observer()};
-        auto result = darts::resumeSearch(config, checkpoints, control, observers);
-        job->finish(result.status, result.error);
-        return result;
-    });
+    m_liveRunId = id; // the run row exists already
+    m_session.start(
+        session::SearchSession::resumedSearchRunner(m_workspace.toStdString(), id, config));
     updateRunActions();
     statusBar()->showMessage(tr("Resuming run %1…").arg(id));
     return true;

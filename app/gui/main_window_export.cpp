@@ -24,7 +24,6 @@
 #include <QStatusBar>
 #include <QSvgRenderer>
 #include <QTabWidget>
-#include <QTextStream>
 
 namespace wb::ui {
 namespace {
@@ -50,23 +49,7 @@ QString csvField(QString v)
            QLatin1Char('"');
 }
 
-// Rows as RFC 4180 CSV, replacing `path` only when everything was written.
-QString writeCsv(const QString& path, const QList<QStringList>& rows)
-{
-    QSaveFile file(path);
-    if (!file.open(QIODevice::WriteOnly | QIODevice::Text))
-        return QStringLiteral("%1: %2").arg(path, file.errorString());
-    QTextStream out(&file);
-    for (const QStringList& row : rows) {
-        QStringList fields;
-        for (const QString& v : row)
-            fields << csvField(v);
-        out << fields.join(QLatin1Char(',')) << '\n';
-    }
-    out.flush();
-    return file.commit() ? QString() : QStringLiteral("%1: %2").arg(path, file.errorString());
-}
-
+// Replaces `path` only when all of `text` was written.
 QString writeText(const QString& path, const std::string& text)
 {
     QSaveFile file(path);
@@ -74,6 +57,19 @@ QString writeText(const QString& path, const std::string& text)
         file.write(text.data(), qint64(text.size())) == qint64(text.size()) && file.commit())
         return {};
     return QStringLiteral("%1: %2").arg(path, file.errorString());
+}
+
+// Rows as RFC 4180 CSV.
+QString writeCsv(const QString& path, const QList<QStringList>& rows)
+{
+    QString text;
+    for (const QStringList& row : rows) {
+        QStringList fields;
+        for (const QString& v : row)
+            fields << csvField(v);
+        text += fields.join(QLatin1Char(',')) + QLatin1Char('\n');
+    }
+    return writeText(path, text.toStdString());
 }
 
 // One cell in the format its suffix names; an empty string or the problem.

@@ -44,4 +44,21 @@ SearchSession::recordedSearchRunner(std::string dbPath, darts::SearchConfig conf
     };
 }
 
+SearchSession::Runner SearchSession::resumedSearchRunner(std::string dbPath, std::int64_t id,
+                                                         darts::SearchConfig config)
+{
+    return [=](RunControl& control, darts::RunObserver& observer) mutable {
+        const auto checkpoints = [&] {
+            auto db = store::RunStore::openReadOnly(dbPath);
+            return store::resumeCheckpoints(db, id);
+        }();
+        auto job = store::RecordedJob::reopen(dbPath, id);
+        config.checkpointDir = job->directory();
+        darts::ObserverList observers{&observer, &job->observer()};
+        auto result = darts::resumeSearch(config, checkpoints, control, observers);
+        job->finish(result.status, result.error);
+        return result;
+    };
+}
+
 } // namespace wb::session

@@ -56,23 +56,15 @@ WorkspaceSnapshot WorkspaceSnapshot::read(store::RunStore& store, const Workspac
 
 std::vector<double> SearchCurve::series(EpochSeries which) const
 {
+    // Indexed by EpochSeries.
+    constexpr double darts::EpochMetrics::*kField[] = {
+        &darts::EpochMetrics::valAcc, &darts::EpochMetrics::valLoss, &darts::EpochMetrics::trainAcc,
+        &darts::EpochMetrics::trainLoss};
+    const auto field = kField[int(which)];
     std::vector<double> out;
     out.reserve(epochs.size());
     for (const auto& e : epochs)
-        switch (which) {
-        case EpochSeries::ValAcc:
-            out.push_back(e.valAcc);
-            break;
-        case EpochSeries::ValLoss:
-            out.push_back(e.valLoss);
-            break;
-        case EpochSeries::TrainAcc:
-            out.push_back(e.trainAcc);
-            break;
-        case EpochSeries::TrainLoss:
-            out.push_back(e.trainLoss);
-            break;
-        }
+        out.push_back(e.*field);
     return out;
 }
 

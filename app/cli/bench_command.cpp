@@ -11,12 +11,16 @@
 
 #include <cstdio>
 #include <cstdlib>
+#include <filesystem>
 #include <iostream>
 #include <memory>
 #include <sstream>
 
 namespace wb::cli {
 namespace {
+
+// Debian's dataset-fashion-mnist (installed by packaging/install-deps.sh).
+constexpr const char* kFashionMnistDir = "/usr/share/datasets/fashion-mnist";
 
 // `bench distance`: one case in this process with --n, else the grid, each case in a child
 // process of its own so every peak RSS figure belongs to that case alone.
@@ -33,8 +37,9 @@ void addDistanceBench(CLI::App& bench, int& exitCode)
     auto o = std::make_shared<Options>();
     auto& c = o->config;
     auto* cmd = bench.add_subcommand(
-        "distance", "Time and peak RSS of one dataset distance on synthetic points (default: the "
-                    "grid n = 1000..10000 per side x d = 64, 784 x exact, gaussian)");
+        "distance", "Time and peak RSS of one dataset distance (default: the Fashion-MNIST case, "
+                    "then synthetic points n = 1000..10000 per side x d = 64, 784; each for "
+                    "exact and gaussian)");
     cmd->add_option("--n", c.n, "Points per side: run one case in this process (0 = the grid)")
         ->capture_default_str();
     cmd->add_option("--dim", c.dim, "Feature dimension of the single case")->capture_default_str();
@@ -48,24 +53,32 @@ void addDistanceBench(CLI::App& bench, int& exitCode)
     cmd->add_option("--max-iterations", c.distance.maxIterations)->capture_default_str();
     cmd->add_option("--cost-cache-mb", c.distance.costCacheMb)->capture_default_str();
     cmd->add_option("--seed", c.seed)->capture_default_str();
+    cmd->add_option("--fashion-mnist", c.fashionMnistDir,
+                    "Run the fixed real-image case in this process: 1000 images of this "
+                    "Fashion-MNIST folder's train file vs 1000 of its t10k file, 784-d pixels "
+                    "(the grid runs it first when " +
+                        std::string(kFashionMnistDir) + " exists)");
     cmd->add_flag("--json", o->json, "Print JSON (one object per case)");
     c.n = 0;
     cmd->callback([o, &exitCode] {
         auto& c = o->config;
-        if (c.n > 0) {
+        if (c.n > 0 || !c.fashionMnistDir.empty()) {
             c.inner = ot::parseInnerMethod(o->inner);
             const auto r = ot::benchDistance(c);
             if (o->json) {
                 auto j = nlohmann::json::parse(r.toJson());
-                j["n"] = c.n;
-                j["dim"] = c.dim;
+                j["n"] = c.fashionMnistDir.empty() ? c.n : r.distance.samplesA;
+                j["dim"] = c.fashionMnistDir.empty() ? c.dim : r.distance.dim;
                 j["inner"] = o->inner;
+                j["case"] = c.fashionMnistDir.empty() ? "synthetic" : "fashion-mnist";
                 std::cout << j.dump() << std::endl;
             } else {
-                std::printf("n=%d d=%d inner=%s: %.2f s (labels %.2f s), peak RSS %.0f MB, "
+                std::printf("%s n=%d d=%d inner=%s: %.2f s (labels %.2f s), peak RSS %.0f MB, "
                             "value %.6g, %d iterations, marginal error %.2g%s\n",
-                            c.n, c.dim, o->inner.c_str(), r.seconds, r.labelSeconds, r.peakRssMb,
-                            r.distance.value, r.distance.iterations, r.distance.marginalError,
+                            c.fashionMnistDir.empty() ? "synthetic" : "fashion-mnist",
+                            r.distance.samplesA, r.distance.dim, o->inner.c_str(), r.seconds,
+                            r.labelSeconds, r.peakRssMb, r.distance.value, r.distance.iterations,
+                            r.distance.marginalError,
                             r.distance.converged ? "" : " (not converged)");
             }
             exitCode = r.distance.status == darts::RunStatus::Done ? 0 : 1;
@@ -78,42 +91,57 @@ void addDistanceBench(CLI::App& bench, int& exitCode)
         const auto len = readlink("/proc/self/exe", self, sizeof self - 1);
         if (len <= 0) throw Error("bench distance: cannot find the supernet executable");
         if (!o->json)
-            std::printf("%7s %5s %-9s %9s %9s %10s %12s %6s %10s\n", "n", "d", "inner", "seconds",
-                        "labels s", "peak MB", "value", "iters", "marg. err");
-        exitCode = 0;
-        for (const auto& inner : o->inners)
+            std::printf("%-13s %6s %5s %-9s %8s %8s %8s %11s %6s %9s\n", "case", "n", "d",
+                        "inner", "seconds", "labels s", "peak MB", "value", "iters",
+                        "marg. err");
+        // Each case: its extra arguments and its size for the table.
+        struct Case {
+            std::string args;
+            int n, dim;
+        };
+        std::vector<std::pair<std::string, Case>> cases;
+        for (const auto& inner : o->inners) {
+            if (std::filesystem::is_directory(kFashionMnistDir))
+                cases.push_back({inner, {std::string("--fashion-mnist ") + kFashionMnistDir,
+                                         c.distance.maxSamples, 784}});
             for (int dim : o->dims)
-                for (int n : o->sizes) {
-                    std::ostringstream command;
-                    command << "'" << self << "' bench distance --json --n " << n << " --dim "
-                            << dim << " --inner " << inner << " --classes " << c.classes
-                            << " --threads " << c.threads << " --max-iterations "
-                            << c.distance.maxIterations << " --cost-cache-mb "
-                            << c.distance.costCacheMb << " --seed " << c.seed;
-                    std::string out;
-                    if (FILE* pipe = popen(command.str().c_str(), "r")) {
-                        char buffer[4096];
-                        while (std::fgets(buffer, sizeof buffer, pipe))
-                            out += buffer;
-                        if (pclose(pipe) != 0) exitCode = 1;
-                    }
-                    const auto j = nlohmann::json::parse(out, nullptr, false);
-                    if (o->json) {
-                        std::cout << (j.is_discarded() ? out : j.dump()) << std::endl;
-                        continue;
-                    }
-                    if (j.is_discarded() || !j.is_object()) {
-                        std::printf("%7d %5d %-9s failed\n", n, dim, inner.c_str());
-                        continue;
-                    }
-                    std::printf("%7d %5d %-9s %9.2f %9.2f %10.0f %12.6g %6d %10.2g%s\n", n, dim,
-                                inner.c_str(), j["seconds"].get<double>(),
-                                j["label_seconds"].get<double>(), j["peak_rss_mb"].get<double>(),
-                                j["value"].get<double>(), j["iterations"].get<int>(),
-                                j["marginal_error"].get<double>(),
-                                j["converged"].get<bool>() ? "" : " not converged");
-                    std::fflush(stdout);
-                }
+                for (int n : o->sizes)
+                    cases.push_back({inner,
+                                     {"--n " + std::to_string(n) + " --dim " + std::to_string(dim),
+                                      n, dim}});
+        }
+        exitCode = 0;
+        for (const auto& [inner, one] : cases) {
+            std::ostringstream command;
+            command << "'" << self << "' bench distance --json " << one.args << " --inner "
+                    << inner << " --classes " << c.classes << " --threads " << c.threads
+                    << " --max-iterations " << c.distance.maxIterations << " --cost-cache-mb "
+                    << c.distance.costCacheMb << " --seed " << c.seed;
+            std::string out;
+            if (FILE* pipe = popen(command.str().c_str(), "r")) {
+                char buffer[4096];
+                while (std::fgets(buffer, sizeof buffer, pipe))
+                    out += buffer;
+                if (pclose(pipe) != 0) exitCode = 1;
+            }
+            const auto j = nlohmann::json::parse(out, nullptr, false);
+            if (o->json) {
+                std::cout << (j.is_discarded() ? out : j.dump()) << std::endl;
+                continue;
+            }
+            const auto name = one.args.rfind("--fashion", 0) == 0 ? "fashion-mnist" : "synthetic";
+            if (j.is_discarded() || !j.is_object()) {
+                std::printf("%-13s %6d %5d %-9s failed\n", name, one.n, one.dim, inner.c_str());
+                continue;
+            }
+            std::printf("%-13s %6d %5d %-9s %8.2f %8.2f %8.0f %11.6g %6d %9.2g%s\n", name, one.n,
+                        one.dim, inner.c_str(), j["seconds"].get<double>(),
+                        j["label_seconds"].get<double>(), j["peak_rss_mb"].get<double>(),
+                        j["value"].get<double>(), j["iterations"].get<int>(),
+                        j["marginal_error"].get<double>(),
+                        j["converged"].get<bool>() ? "" : " not converged");
+            std::fflush(stdout);
+        }
     });
 }
 

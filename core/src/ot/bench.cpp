@@ -2,6 +2,7 @@
 
 #include "wb/common/error.h"
 #include "wb/common/threads.h"
+#include "wb/data/dataset.h"
 
 #include <nlohmann/json.hpp>
 
@@ -9,6 +10,7 @@
 
 #include <chrono>
 #include <cmath>
+#include <filesystem>
 #include <random>
 
 namespace wb::ot {
@@ -72,6 +74,30 @@ private:
     std::chrono::steady_clock::time_point m_start;
 };
 
+DistanceBenchResult benchFashionMnist(const DistanceBenchConfig& config)
+{
+    DistanceBenchResult result;
+    result.threads = setComputeThreads(config.threads);
+    const auto dir = std::filesystem::path(config.fashionMnistDir);
+    auto load = [&](const char* file) {
+        auto ds = std::make_shared<data::Dataset>(data::loadDataset((dir / file).string()));
+        return DatasetRef{file, std::move(ds)};
+    };
+    const auto train = load("train-images-idx3-ubyte.gz");
+    const auto test = load("t10k-images-idx3-ubyte.gz");
+    auto dc = config.distance;
+    dc.inner = config.inner;
+    dc.seed = config.seed;
+    dc.threads = 0;
+    RunControl control;
+    StageClock clock;
+    result.distance = computeDistance(train, test, dc, control, clock);
+    result.seconds = result.distance.seconds;
+    result.labelSeconds = clock.labelSeconds;
+    result.peakRssMb = peakRssMb();
+    return result;
+}
+
 } // namespace
 
 std::string DistanceBenchResult::toJson() const
@@ -82,6 +108,9 @@ std::string DistanceBenchResult::toJson() const
                           {"threads", threads},
                           {"value", distance.value},
                           {"iterations", distance.iterations},
+                          {"iterations_aa", distance.aa.iterations},
+                          {"iterations_bb", distance.bb.iterations},
+                          {"label_pairs_not_converged", distance.labelPairsNotConverged},
                           {"marginal_error", distance.marginalError},
                           {"converged", distance.converged},
                           {"status", darts::statusName(distance.status)},
@@ -91,6 +120,7 @@ std::string DistanceBenchResult::toJson() const
 
 DistanceBenchResult benchDistance(const DistanceBenchConfig& config)
 {
+    if (!config.fashionMnistDir.empty()) return benchFashionMnist(config);
     if (config.n < 2 || config.dim < 1 || config.classes < 2 || config.classes > config.n)
         throw Error("bench distance: n >= 2, dim >= 1 and 2 <= classes <= n needed");
     DistanceBenchResult result;

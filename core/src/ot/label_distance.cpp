@@ -154,7 +154,9 @@ LabelDistanceOutcome exactDistances(const torch::Tensor& x, const torch::Tensor&
         out.w, rep, monitor, [&](std::int64_t i, std::int64_t j, double& value) {
             const auto& a = sets[std::size_t(i)];
             const auto& b = sets[std::size_t(j)];
-            CostTiles cost({a, b, 1.0, {}, {}, {}}, o.dtype, o.tileRows, o.cacheBytes);
+            // lambdaX = 2: the full squared distance ||x - x'||^2 (the reference library's label
+            // routine), not the halved point cost of the outer problem.
+            CostTiles cost({a, b, 2.0, {}, {}, {}}, o.dtype, o.tileRows, o.cacheBytes);
             const auto wa = torch::full({a.size(0)}, 1.0 / double(a.size(0)), torch::kFloat64);
             const auto wb = torch::full({b.size(0)}, 1.0 / double(b.size(0)), torch::kFloat64);
             const auto solved = i == j ? sinkhornSymmetric(cost, wa, o.sinkhorn, inner)

@@ -3,8 +3,10 @@
 // Label-to-label distances W(a_y, a_y') between the class-conditional feature distributions of
 // all labels of both datasets (within-dataset blocks included: the debiased divergence needs
 // them). OTDD, Alvarez-Melis & Fusi 2020, section 3; method.md section 2.
-//  - exact: entropic OT between the two classes' sample sets, cost 0.5*||x - x'||^2, uniform
-//    weights, eps = innerEntreg, not debiased (the dual objective, see sinkhorn.h).
+//  - exact: entropic OT between the two classes' sample sets, cost ||x - x'||^2 (full, not
+//    halved: the reference library's scale, on which the Gaussian value below is a lower bound up
+//    to the entropic bias), uniform weights, eps = innerEntreg, not debiased (the dual objective,
+//    see sinkhorn.h).
 //  - gaussian: squared Bures-Wasserstein between Gaussians fitted per class,
 //      ||mu - mu'||^2 + tr(S) + tr(S') - 2 tr((S^1/2 S' S^1/2)^1/2),
 //    with unbiased covariances (n - 1). The cross term is computed from square-root factors

@@ -167,7 +167,7 @@ void DistanceConfig::validate() const
 
 static json settingsJson(const DistanceConfig& c)
 {
-    return {{"embed_dim", c.embedDim},
+    json j = {{"embed_dim", c.embedDim},
             {"inner", innerMethodName(c.inner)},
             {"maxsamples", c.maxSamples},
             {"entreg", c.entreg},
@@ -182,6 +182,10 @@ static json settingsJson(const DistanceConfig& c)
             {"debiased", c.debiased},
             {"precision", c.float64 ? "float64" : "float32"},
             {"seed", c.seed}};
+    // Exact label distances were computed on the halved cost 0.5*||dphi||^2 before schema 4:
+    // the field keeps any such entry from matching (migration 4 also deletes them).
+    if (c.inner == InnerMethod::Exact) j["exact_label_cost"] = "sqeuclidean";
+    return j;
 }
 
 std::string DistanceConfig::toJson() const

@@ -192,9 +192,19 @@ CREATE TABLE experiment_cells (
 );
 )sql";
 
+// Version 4: exact label distances move to the full squared cost ||dphi||^2 (they were half the
+// reference library's). Cached exact distances of the halved cost are dropped, so they are
+// recomputed on the next request; their settings lack `exact_label_cost`. Gaussian entries stay.
+static const char* const kSchema4 = R"sql(
+DELETE FROM distances
+WHERE json_extract(settings, '$.inner') = 'exact'
+  AND json_extract(settings, '$.exact_label_cost') IS NULL;
+)sql";
+
 const std::vector<Migration>& migrations()
 {
-    static const std::vector<Migration> list = {{1, kSchema1}, {2, kSchema2}, {3, kSchema3}};
+    static const std::vector<Migration> list = {
+        {1, kSchema1}, {2, kSchema2}, {3, kSchema3}, {4, kSchema4}};
     return list;
 }
 

@@ -258,6 +258,9 @@ private Q_SLOTS:
         c.inner = InnerMethod::Gaussian;
         QVERIFY(c.cacheKeyJson() != key);
         QVERIFY(contains(c.toJson(), "\"inner\":\"gaussian\""));
+        // Exact keys name the full squared label cost, so halved-cost entries never match.
+        QVERIFY(contains(key, "\"exact_label_cost\":\"sqeuclidean\""));
+        QVERIFY(!contains(c.cacheKeyJson(), "exact_label_cost"));
         QCOMPARE(parseInnerMethod("exact"), InnerMethod::Exact);
         QVERIFY_EXCEPTION_THROWN(parseInnerMethod("sliced"), Error);
     }

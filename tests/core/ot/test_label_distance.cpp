@@ -16,15 +16,16 @@ using namespace wb::ot;
 
 namespace {
 
-// Reference values: tools/ot_reference/make_reference.py (POT 0.8.2 + scipy sqrtm; points
-// rounded to float32 as the engine takes them), labelled fixture (3 source + 2 target classes,
+// Reference values: tools/ot_reference/make_reference.py (POT 0.8.2 Sinkhorn polished by Newton
+// steps to a marginal error below 1e-11, scipy sqrtm; points rounded to float32 as the engine
+// takes them; exact W on the full squared cost), labelled fixture (3 source + 2 target classes,
 // source first), row-major 5 x 5.
 const double kExactW[25] = {
-    0.105908482096, 1.07852517369,  2.65130420385,  0.385294691422, 1.9244187849,
-    1.07852517369,  0.114991997169, 0.72915076994,  0.640660328514, 0.474197835002,
-    2.65130420385,  0.729150769939, 0.137620227613, 2.2016788841,   0.614602342987,
-    0.385294691421, 0.640660328514, 2.2016788841,   0.147020268208, 1.27942640861,
-    1.9244187849,   0.474197835002, 0.614602342987, 1.27942640861,  0.129792735743};
+    0.108427792034, 2.07946482358, 5.19517301929, 0.704264560976, 3.77383681634,
+    2.07946482358, 0.129790952775, 1.33249261358, 1.19836068094, 0.874789737021,
+    5.19517301929, 1.33249261358, 0.138613129696, 4.30522720118, 1.13538555596,
+    0.704264560976, 1.19836068094, 4.30522720118, 0.159299812959, 2.45683468135,
+    3.77383681634, 0.874789737021, 1.13538555596, 2.45683468135, 0.147067684103};
 // Exact zeros on the diagonal (POT/scipy give +-1e-16 there).
 const double kGaussianW[25] = {
     0, 1.92098239489, 5.0120660657,   0.39488489974,  3.52356602161,  1.92098239489,
@@ -33,9 +34,9 @@ const double kGaussianW[25] = {
     0, 2.24480449995, 3.52356602161,  0.647183098203, 0.896498710992, 2.24480449995,
     0};
 // OTDD S(A,B) and the class coupling (target x source) of the same fixture.
-const double kExactS = 0.423970064135;
-const double kExactCoupling[6] = {0.333182548459,    0.166669439879, 0.000148011661509,
-                                  0.000150784874746, 0.166663893454, 0.333185321672};
+const double kExactS = 0.638251882351;
+const double kExactCoupling[6] = {0.333333300524,    0.166666579994, 1.19481996578e-07,
+                                  3.28095746978e-08, 0.166666753339, 0.333333213851};
 const double kGaussianS = 0.579051568327;
 const double kGaussianCoupling[6] = {0.333333309521,    0.166666540453, 1.50026279442e-07,
                                      2.38127505211e-08, 0.166666792881, 0.333333183307};
@@ -44,7 +45,7 @@ LabelDistanceOptions options(InnerMethod method)
 {
     LabelDistanceOptions o;
     o.method = method;
-    o.sinkhorn = {0.1, 0.5, 1e-10, 100000};
+    o.sinkhorn = {0.1, 0.5, 1e-10, 100000, 1.8};
     o.dtype = torch::kFloat64;
     o.cacheBytes = 1 << 20;
     return o;

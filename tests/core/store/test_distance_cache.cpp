@@ -1,5 +1,6 @@
 // The dataset distance cache of the workspace database (schema version 2): the migration from a
-// version 1 workspace, unordered pair keys, every setting in the key, replacement.
+// version 1 workspace, version 4 dropping exact entries of the halved label cost, unordered pair
+// keys, every setting in the key, replacement.
 
 #include "store/schema.h"
 #include "store_fixtures.h"
@@ -74,6 +75,38 @@ private Q_SLOTS:
         QVERIFY(store.findDistance(sampleKey()).has_value());
         // Read-only connections accept the upgraded file.
         QVERIFY(RunStore::openReadOnly(path).findDistance(sampleKey()).has_value());
+    }
+
+    void version4DropsExactEntriesOfTheHalvedCost()
+    {
+        QTemporaryDir dir;
+        const auto path = dbPath(dir, "v3.sqlite");
+        {
+            RawDb raw(path);
+            for (int v = 0; v < 3; ++v)
+                QCOMPARE(raw.exec(migrations().at(std::size_t(v)).sql), SQLITE_OK);
+            QCOMPARE(raw.exec("PRAGMA application_id = " + std::to_string(kApplicationId) +
+                              "; PRAGMA user_version = 3"),
+                     SQLITE_OK);
+            // Settings as version 3 wrote them: an exact entry (halved cost) and a gaussian one.
+            for (const char* inner : {"exact", "gaussian"})
+                QCOMPARE(raw.exec(std::string("INSERT INTO distances VALUES ('") +
+                                  std::string(64, 'a') + "', '" + std::string(64, 'b') +
+                                  "', '{}', '{\"inner\":\"" + inner +
+                                  "\",\"seed\":0}', 49.2, 10, 0.0001, 1, '{}', 1)"),
+                         SQLITE_OK);
+        }
+        auto store = RunStore::open(path);
+        QCOMPARE(store.schemaVersion(), 4);
+        RawDb raw(path);
+        QCOMPARE(raw.scalar("SELECT count(*) FROM distances"), std::int64_t(1));
+        QCOMPARE(raw.text("SELECT json_extract(settings, '$.inner') FROM distances"),
+                 std::string("gaussian"));
+        // An entry of the full cost (what the engine writes now) survives a reopen.
+        auto key = sampleKey();
+        key.settings = R"({"exact_label_cost":"sqeuclidean","inner":"exact","seed":0})";
+        store.putDistance(key, sampleDistance());
+        QVERIFY(RunStore::open(path).findDistance(key).has_value());
     }
 
     void roundTripIsExactAndThePairUnordered()

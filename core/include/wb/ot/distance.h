@@ -6,7 +6,7 @@
 // A labelled dataset is a distribution over pairs z = (phi(x), y). The ground cost between pairs
 //   c((x,y),(x',y')) = lambdaX * 0.5 * ||phi(x) - phi(x')||^2 + lambdaY * W(a_y, a_y') / p,  p = 2
 // where a_y is the class-conditional distribution of phi(x) and W the label-to-label distance
-// (exact: entropic OT between the class samples, cost 0.5*||dphi||^2, not debiased; gaussian:
+// (exact: entropic OT between the class samples, cost ||dphi||^2, not debiased; gaussian:
 // squared Bures-Wasserstein between per-class Gaussians). The dataset distance is the debiased
 // Sinkhorn divergence S(A,B) = OT(A,B) - OT(A,A)/2 - OT(B,B)/2, OT the entropic transport cost
 // taken as the dual objective <a,f> + <b,g> (- eps * (plan mass - 1)), which equals

@@ -13,7 +13,7 @@
 namespace wb::store {
 
 // Schema version this build writes (PRAGMA user_version); newer databases are refused.
-inline constexpr int kSchemaVersion = 3;
+inline constexpr int kSchemaVersion = 4;
 
 // `$XDG_DATA_HOME/supernet-workbench/workspace.sqlite`, falling back to
 // `~/.local/share/supernet-workbench/workspace.sqlite` (XDG base directory spec). Shared by every

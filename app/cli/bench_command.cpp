@@ -91,9 +91,8 @@ void addDistanceBench(CLI::App& bench, int& exitCode)
         const auto len = readlink("/proc/self/exe", self, sizeof self - 1);
         if (len <= 0) throw Error("bench distance: cannot find the supernet executable");
         if (!o->json)
-            std::printf("%-13s %6s %5s %-9s %8s %8s %8s %11s %6s %9s\n", "case", "n", "d",
-                        "inner", "seconds", "labels s", "peak MB", "value", "iters",
-                        "marg. err");
+            std::printf("%-13s %6s %5s %-9s %8s %8s %8s %11s %6s %9s\n", "case", "n", "d", "inner",
+                        "seconds", "labels s", "peak MB", "value", "iters", "marg. err");
         // Each case: its extra arguments and its size for the table.
         struct Case {
             std::string args;
@@ -102,19 +101,20 @@ void addDistanceBench(CLI::App& bench, int& exitCode)
         std::vector<std::pair<std::string, Case>> cases;
         for (const auto& inner : o->inners) {
             if (std::filesystem::is_directory(kFashionMnistDir))
-                cases.push_back({inner, {std::string("--fashion-mnist ") + kFashionMnistDir,
-                                         c.distance.maxSamples, 784}});
+                cases.push_back({inner,
+                                 {std::string("--fashion-mnist ") + kFashionMnistDir,
+                                  c.distance.maxSamples, 784}});
             for (int dim : o->dims)
                 for (int n : o->sizes)
-                    cases.push_back({inner,
-                                     {"--n " + std::to_string(n) + " --dim " + std::to_string(dim),
-                                      n, dim}});
+                    cases.push_back(
+                        {inner,
+                         {"--n " + std::to_string(n) + " --dim " + std::to_string(dim), n, dim}});
         }
         exitCode = 0;
         for (const auto& [inner, one] : cases) {
             std::ostringstream command;
-            command << "'" << self << "' bench distance --json " << one.args << " --inner "
-                    << inner << " --classes " << c.classes << " --threads " << c.threads
+            command << "'" << self << "' bench distance --json " << one.args << " --inner " << inner
+                    << " --classes " << c.classes << " --threads " << c.threads
                     << " --max-iterations " << c.distance.maxIterations << " --cost-cache-mb "
                     << c.distance.costCacheMb << " --seed " << c.seed;
             std::string out;
@@ -180,8 +180,8 @@ void addBenchCommand(CLI::App& root, int& exitCode)
             std::cout << r.toJson() << std::endl;
         } else {
             std::cout << "bench search: C=" << s.channels << " layers=" << s.layers
-                      << " nodes=" << s.nodes << " batch=" << s.batchSize << " input="
-                      << o->imageSize << "x" << o->imageSize << "x" << o->imageChannels
+                      << " nodes=" << s.nodes << " batch=" << s.batchSize
+                      << " input=" << o->imageSize << "x" << o->imageSize << "x" << o->imageChannels
                       << " order=" << s.order
                       << " memory=" << (s.runtime.channelsLast ? "channels_last" : "contiguous")
                       << " iterations=" << o->iterations << "\n"

@@ -65,16 +65,20 @@ DistancePage::DistancePage(QWidget* parent) : QWidget(parent)
     m_list = new PathList(kDatasetsKey, this);
     auto* add = new QPushButton(tr("Add…"), this);
     auto* remove = new QPushButton(tr("Remove"), this);
+    // One set of defaults: the core's, which `supernet distance` uses too, so a matrix made
+    // here reuses the pairs the CLI cached in the workspace and vice versa.
     m_inner = new QComboBox(this);
     m_inner->addItems({QStringLiteral("exact"), QStringLiteral("gaussian")});
+    m_inner->setCurrentText(QString::fromStdString(ot::innerMethodName(m_config.inner)));
     m_maxSamples = new QSpinBox(this);
     m_maxSamples->setRange(0, 100000);
-    m_maxSamples->setValue(1000);
+    m_maxSamples->setValue(m_config.maxSamples);
     m_maxSamples->setSpecialValueText(tr("all"));
     m_embedSize = new QSpinBox(this);
     m_embedSize->setRange(0, 512);
-    m_embedSize->setValue(28);
+    m_embedSize->setValue(m_config.embedder.size);
     m_embedSize->setSpecialValueText(tr("native"));
+    m_embedSize->setToolTip(tr("Datasets of different image sizes need a common size here"));
     m_computeButton = new QPushButton(tr("Compute"), this);
     m_stopButton = new QPushButton(tr("Stop"), this);
     m_stopButton->setEnabled(false);
@@ -94,7 +98,7 @@ DistancePage::DistancePage(QWidget* parent) : QWidget(parent)
     runButtons->addWidget(m_stopButton);
     auto* left = new QWidget(this);
     auto* leftLayout = new QVBoxLayout(left);
-    leftLayout->addWidget(new QLabel(tr("<b>Datasets</b> (pixels embedder, eps 0.1)"), left));
+    leftLayout->addWidget(new QLabel(tr("<b>Datasets</b> (pixels embedder)"), left));
     leftLayout->addWidget(m_list, 1);
     leftLayout->addLayout(listButtons);
     leftLayout->addLayout(settings);
@@ -103,6 +107,9 @@ DistancePage::DistancePage(QWidget* parent) : QWidget(parent)
     leftLayout->addWidget(m_status);
 
     m_matrix = new DistanceMatrixView(this);
+    m_settings = new QLabel(this);
+    m_settings->setWordWrap(true);
+    m_settings->setTextInteractionFlags(Qt::TextSelectableByMouse);
     m_pairLabel = new QLabel(tr("Click a cell for the class-level view of that pair."), this);
     m_pairLabel->setWordWrap(true);
     m_labelDistances = new AlphaHeatmapView(this);
@@ -115,6 +122,7 @@ DistancePage::DistancePage(QWidget* parent) : QWidget(parent)
     pairMaps->addWidget(m_coupling);
     auto* pairLayout = new QVBoxLayout(pair);
     pairLayout->setContentsMargins(0, 0, 0, 0);
+    pairLayout->addWidget(m_settings);
     pairLayout->addWidget(m_pairLabel);
     pairLayout->addLayout(pairMaps, 1);
     auto* right = new QSplitter(Qt::Vertical, this);
@@ -193,6 +201,9 @@ bool DistancePage::compute()
     config.maxSamples = m_maxSamples->value();
     config.embedder.size = m_embedSize->value();
     config.threads = int(std::max(1u, std::thread::hardware_concurrency()));
+    m_config = config;
+    m_settings->setText(settingsSummary());
+    m_matrix->setToolTip(settingsSummary());
     std::vector<std::string> files, names;
     for (int i = 0; i < n; ++i) {
         files.push_back(paths[i].toStdString());
@@ -308,7 +319,25 @@ QList<QStringList> DistancePage::matrixTable() const
         }
         rows.append(row);
     }
+    rows.append(QStringList{});
+    rows.append(QStringList{QStringLiteral("settings"), settingsSummary()});
     return rows;
+}
+
+QString DistancePage::settingsSummary() const
+{
+    const auto& c = m_config;
+    const auto& e = c.embedder;
+    return tr("OTDD (debiased): %1 embedder, %2; %3 label distance; %4 samples per dataset "
+              "(seed %5); eps %6, label eps %7; marginal tolerance %8")
+        .arg(QString::fromStdString(e.name()))
+        .arg(e.size > 0 ? tr("images resized to %1×%1").arg(e.size) : tr("native image size"))
+        .arg(QString::fromStdString(ot::innerMethodName(c.inner)))
+        .arg(c.maxSamples > 0 ? QString::number(c.maxSamples) : tr("all"))
+        .arg(c.seed)
+        .arg(c.entreg)
+        .arg(c.innerEntreg)
+        .arg(c.tolerance);
 }
 
 void DistancePage::redraw()

@@ -1,6 +1,7 @@
 #pragma once
 
 #include "wb/common/run_control.h"
+#include "wb/ot/distance.h"
 
 #include <map>
 #include <memory>
@@ -45,8 +46,13 @@ public:
     void showPair(int row, int column);
     DistanceMatrixView* matrix() const { return m_matrix; }
     // The matrix as rows of text: a header row of dataset names, then one row per dataset
-    // (empty cells where a pair is not computed).
+    // (empty cells where a pair is not computed), then an empty row and one row
+    // {"settings", summary} naming the settings behind the values.
     QList<QStringList> matrixTable() const;
+    // The settings of the matrix shown (the core's defaults, which the CLI shares, until the
+    // user changes them), and their one-line summary shown under the matrix.
+    const ot::DistanceConfig& config() const { return m_config; }
+    QString settingsSummary() const;
     AlphaHeatmapView* couplingView() const { return m_coupling; }
 
 private:
@@ -64,6 +70,8 @@ private:
     QProgressBar* m_bar = nullptr;
     QLabel* m_status = nullptr;
     DistanceMatrixView* m_matrix = nullptr;
+    QLabel* m_settings = nullptr;
+    ot::DistanceConfig m_config;
     QLabel* m_pairLabel = nullptr;
     AlphaHeatmapView* m_labelDistances = nullptr;
     AlphaHeatmapView* m_coupling = nullptr;

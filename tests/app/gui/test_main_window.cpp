@@ -190,6 +190,14 @@ private Q_SLOTS:
         page->setDatasets(paths);
         QVERIFY(page->compute());
         QVERIFY(page->waitUntilIdle(120000));
+        // The page computes with the core's defaults (those of `supernet distance`): the same
+        // cache keys, so pairs computed on either side are reused on the other.
+        QCOMPARE(page->config().cacheKeyJson(), wb::ot::DistanceConfig{}.cacheKeyJson());
+        const auto table = page->matrixTable();
+        QCOMPARE(table.size(), 1 + 3 + 2);
+        QCOMPARE(table.last().first(), QStringLiteral("settings"));
+        QCOMPARE(table.last().at(1), page->settingsSummary());
+        QVERIFY(page->settingsSummary().contains(QStringLiteral("1000 samples per dataset")));
         const auto* matrix = page->matrix();
         QCOMPARE(matrix->size(), 3);
         for (int i = 0; i < 3; ++i) {

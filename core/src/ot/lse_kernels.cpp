@@ -154,7 +154,70 @@ WB_CLONES void colKernel(const float* c, std::int64_t rows, std::int64_t cols, s
     }
 }
 
+WB_CLONES void planKernel(const float* c, std::int64_t rows, std::int64_t cols, const float* h,
+                          float s, const double* weight, float keep, double* lse, float* colSum,
+                          std::vector<std::int32_t>& index, std::vector<float>& value,
+                          std::int64_t* rowEnd)
+{
+    const V8 vs = splat(s);
+    std::vector<float> e(static_cast<std::size_t>(cols));
+    for (std::int64_t i = 0; i < rows; ++i) {
+        const float* row = c + i * cols;
+        V8 vm = splat(kNegInf);
+        std::int64_t j = 0;
+        for (; j + 8 <= cols; j += 8) {
+            const V8 x = load(h + j) - vs * load(row + j);
+            store(e.data() + j, x);
+            vm = vmax(vm, x);
+        }
+        float mx = hmax(vm);
+        for (; j < cols; ++j) {
+            e[std::size_t(j)] = h[j] - s * row[j];
+            mx = std::max(mx, e[std::size_t(j)]);
+        }
+        V8 acc = splat(0.0f);
+        const V8 vmx = splat(mx);
+        for (j = 0; j + 8 <= cols; j += 8) {
+            const V8 p = expApprox(load(e.data() + j) - vmx);
+            store(e.data() + j, p);
+            acc += p;
+        }
+        double total = 0.0;
+        for (int k = 0; k < 8; ++k)
+            total += acc[k];
+        for (; j < cols; ++j) {
+            e[std::size_t(j)] = expApprox(e[std::size_t(j)] - mx);
+            total += e[std::size_t(j)];
+        }
+        lse[i] = double(mx) + std::log(total);
+        const V8 scale = splat(float(1.0 / total));
+        const V8 w = splat(float(weight[i]));
+        for (j = 0; j + 8 <= cols; j += 8) {
+            const V8 p = load(e.data() + j) * scale;
+            store(e.data() + j, p);
+            store(colSum + j, load(colSum + j) + w * p);
+        }
+        for (; j < cols; ++j) {
+            e[std::size_t(j)] *= float(1.0 / total);
+            colSum[j] += float(weight[i]) * e[std::size_t(j)];
+        }
+        for (j = 0; j < cols; ++j)
+            if (e[std::size_t(j)] > keep) {
+                index.push_back(std::int32_t(j));
+                value.push_back(e[std::size_t(j)]);
+            }
+        rowEnd[i] = std::int64_t(index.size());
+    }
+}
+
 } // namespace
+
+void planRows(const float* c, std::int64_t rows, std::int64_t cols, const float* h, float s,
+              const double* weight, float keep, double* lse, float* colSum,
+              std::vector<std::int32_t>& index, std::vector<float>& value, std::int64_t* rowEnd)
+{
+    planKernel(c, rows, cols, h, s, weight, keep, lse, colSum, index, value, rowEnd);
+}
 
 void rowLogSumExp(const float* c, std::int64_t rows, std::int64_t cols, const float* h, float s,
                   double* out)

@@ -1,6 +1,7 @@
 #include "ot/sinkhorn.h"
 
 #include "ot/lse_kernels.h"
+#include "ot/sinkhorn_newton.h"
 
 #include <algorithm>
 #include <cmath>
@@ -179,6 +180,15 @@ SinkhornOutcome sinkhorn(CostTiles& cost, const torch::Tensor& weightsA,
     double omega = o.overRelaxation;
     double best = std::numeric_limits<double>::infinity();
     double error = 1.0;
+    if (o.newton) {
+        // Newton from the annealed potentials; whatever it leaves above the tolerance, the
+        // Sinkhorn sweeps below finish (and they verify the reported pair in any case).
+        const auto nt =
+            newtonSteps(cost, f, g, a, b, o.eps, 0.5 * o.tolerance, o.maxIterations, monitor);
+        if (nt.stopped) return cancel();
+        iterations += nt.passes;
+        error = nt.error;
+    }
     for (int it = 1;; ++it) {
         // Verification: with g = T(f) the column sums are exact and the row error of (f, g) is
         // the whole marginal error; that pair is what is reported.

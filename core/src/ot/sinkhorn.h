@@ -34,6 +34,7 @@ struct SinkhornOptions {
     double tolerance = 1e-3;
     int maxIterations = 2000;
     double overRelaxation = 1.0; // omega in [1, 2): 1 = plain Sinkhorn
+    bool newton = true;          // Newton steps at the target eps (sinkhorn_newton.h)
 };
 
 // stop(): polled between tiles (cheap; true = abandon). progress(fraction): after every

@@ -179,6 +179,42 @@ private Q_SLOTS:
         }
     }
 
+    void newtonFinishesANearPermutationPlan_data()
+    {
+        QTest::addColumn<bool>("float64");
+        QTest::newRow("double") << true;
+        QTest::newRow("float") << false;
+    }
+    void newtonFinishesANearPermutationPlan()
+    {
+        // 1-D points interleaved at spacing 1 with eps 0.1 against cost gaps of about 0.5: the
+        // plan is nearly a permutation, where Sinkhorn sweeps contract slowly. The Newton stage
+        // must reach the same value (the dual objective at the tolerance) in far fewer passes.
+        QFETCH(bool, float64);
+        const int n = 40;
+        auto x = torch::empty({n, 1}, torch::kFloat64);
+        auto y = torch::empty({n, 1}, torch::kFloat64);
+        for (int i = 0; i < n; ++i) {
+            x[i][0] = i + 0.2 * std::sin(1.3 * i);
+            y[(i * 7) % n][0] = i + 0.4 + 0.2 * std::cos(0.7 * i); // shuffled order
+        }
+        const auto dtype = float64 ? torch::kFloat64 : torch::kFloat32;
+        auto o = SinkhornOptions{0.1, 0.5, float64 ? 1e-9 : 1e-4, 200000, 1.8};
+        o.newton = false;
+        const auto sweeps = solve(x, y, o, dtype);
+        o.newton = true;
+        const auto newton = solve(x, y, o, dtype);
+        QVERIFY(sweeps.converged && newton.converged);
+        QVERIFY2(
+            std::abs(sweeps.cost - newton.cost) < (float64 ? 1e-8 : 1e-4) * sweeps.cost,
+            qPrintable(
+                QString("%1 vs %2").arg(sweeps.cost, 0, 'g', 12).arg(newton.cost, 0, 'g', 12)));
+        QVERIFY2(newton.iterations * 5 < sweeps.iterations,
+                 qPrintable(QString("%1 Newton passes vs %2 sweeps")
+                                .arg(newton.iterations)
+                                .arg(sweeps.iterations)));
+    }
+
     void reportsNonConvergence()
     {
         DistanceConfig config;

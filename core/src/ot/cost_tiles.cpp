@@ -39,6 +39,13 @@ CostTiles::CostTiles(const CostSpec& spec, torch::ScalarType dtype, std::int64_t
     m_tiles.resize(std::size_t((m_n + m_tileRows - 1) / m_tileRows));
 }
 
+CostTiles::CostTiles(const torch::Tensor& cost)
+    : m_n(cost.size(0)), m_m(cost.size(1)), m_tileRows(std::max<std::int64_t>(1, cost.size(0))),
+      m_dtype(cost.scalar_type()), m_tiles{cost.contiguous()},
+      m_bound(cost.numel() ? cost.max().item<double>() : 0.0)
+{
+}
+
 torch::Tensor CostTiles::compute(std::int64_t k) const
 {
     const auto i0 = tileBegin(k), i1 = tileEnd(k);

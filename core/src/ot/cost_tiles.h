@@ -31,6 +31,8 @@ public:
     // tileRows: rows per tile; cacheBytes: tiles kept for later passes up to this many bytes.
     CostTiles(const CostSpec& spec, torch::ScalarType dtype, std::int64_t tileRows,
               std::int64_t cacheBytes);
+    // A cost matrix computed elsewhere (float32 or float64), held as one tile.
+    explicit CostTiles(const torch::Tensor& cost);
 
     std::int64_t rows() const { return m_n; }
     std::int64_t cols() const { return m_m; }

@@ -148,15 +148,31 @@ LabelDistanceOutcome exactDistances(const torch::Tensor& x, const torch::Tensor&
         sets.push_back(x.index({labels == c}));
     const auto rep = representatives(sets);
     out.w = torch::zeros({classes, classes}, torch::kFloat64);
+    // Every class-pair cost block (i <= j) is a slice of class i's rows against the points of
+    // classes i.. (one after another): one product per class instead of one set-up per pair.
+    const auto pooled = torch::cat(sets);
+    std::vector<std::int64_t> offset{0};
+    for (const auto& set : sets)
+        offset.push_back(offset.back() + set.size(0));
+    std::int64_t rowsOf = -1;
+    torch::Tensor rows; // class rowsOf against the pooled points from its own on
     // The inner problems report no progress of their own, only whether to stop.
     const SinkhornMonitor inner{monitor.stop, {}};
     const bool done = fillByRepresentatives(
         out.w, rep, monitor, [&](std::int64_t i, std::int64_t j, double& value) {
             const auto& a = sets[std::size_t(i)];
             const auto& b = sets[std::size_t(j)];
-            // lambdaX = 2: the full squared distance ||x - x'||^2 (the reference library's label
-            // routine), not the halved point cost of the outer problem.
-            CostTiles cost({a, b, 2.0, {}, {}, {}}, o.dtype, o.tileRows, o.cacheBytes);
+            if (rowsOf != i) {
+                // lambdaX = 2: the full squared distance ||x - x'||^2 (the reference library's
+                // label routine), not the halved point cost of the outer problem.
+                const auto from = offset[std::size_t(i)];
+                CostTiles all({a, pooled.slice(0, from), 2.0, {}, {}, {}}, o.dtype, a.size(0), 0);
+                rows = all.tile(0);
+                rowsOf = i;
+            }
+            const auto from = offset[std::size_t(i)];
+            CostTiles cost(
+                rows.slice(1, offset[std::size_t(j)] - from, offset[std::size_t(j) + 1] - from));
             const auto wa = torch::full({a.size(0)}, 1.0 / double(a.size(0)), torch::kFloat64);
             const auto wb = torch::full({b.size(0)}, 1.0 / double(b.size(0)), torch::kFloat64);
             const auto solved = i == j ? sinkhornSymmetric(cost, wa, o.sinkhorn, inner)

@@ -1,6 +1,7 @@
 // `supernet distance`: the OTDD matrix of two or more datasets, cached in the workspace database.
 
 #include "commands.h"
+#include "supernet_embedder.h"
 #include "interrupt.h"
 #include "recorded_run.h"
 
@@ -95,66 +96,6 @@ std::vector<double> parseList(const std::string& text, const char* flag)
         start = end + 1;
     }
     return out;
-}
-
-// Fills the supernet embedder's network from its search run in the workspace database.
-void resolveSupernet(ot::EmbedderConfig& e, store::RunStore* db)
-{
-    if (!db)
-        throw Error("--embed supernet:" + e.source +
-                    " needs the workspace database that recorded the run (drop --no-store)");
-    std::optional<std::int64_t> runId;
-    std::string checkpoint;
-    const bool numeric =
-        !e.source.empty() && e.source.find_first_not_of("0123456789") == std::string::npos;
-    if (numeric) {
-        runId = std::stoll(e.source);
-        const auto records = db->checkpoints(*runId);
-        for (const auto& c : records)
-            if (checkpoint.empty() || c.kind == store::CheckpointKind::Best)
-                checkpoint = c.info.path;
-        if (checkpoint.empty())
-            throw Error("--embed supernet:" + e.source + ": run " + e.source +
-                        " has no checkpoint in " + db->path());
-    } else {
-        std::error_code ec;
-        for (const auto& r : db->listRuns()) {
-            for (const auto& c : db->checkpoints(r.id))
-                if (c.info.path == e.source || fs::equivalent(c.info.path, e.source, ec)) {
-                    runId = r.id;
-                    checkpoint = c.info.path;
-                }
-        }
-        if (!runId)
-            throw Error("--embed supernet:" + e.source + ": no run in " + db->path() +
-                        " recorded this checkpoint (pass a run id or a recorded checkpoint)");
-    }
-    const auto run = db->run(*runId);
-    if (run.kind != "search" || !run.dataset)
-        throw Error("--embed supernet:" + e.source + ": run " + std::to_string(*runId) +
-                    " is not a search run with a recorded dataset");
-    e.modelPath = checkpoint;
-    e.supernetConfigJson = run.configJson;
-    e.supernetInChannels = run.dataset->channels;
-    e.supernetClasses = int(run.dataset->classNames.size());
-    if (e.size == 0) e.size = run.dataset->imageSize;
-}
-
-// "auto": features of the newest multi-dataset zoo supernet (the paper's setting once such a
-// supernet exists: one feature space for every dataset), else raw pixels.
-std::string autoEmbedder(const std::string& embed, store::RunStore* db)
-{
-    if (embed != "auto") return embed;
-    if (db) {
-        const auto zoo = db->zoo();
-        for (auto it = zoo.rbegin(); it != zoo.rend(); ++it)
-            if (it->multi()) {
-                std::cerr << "embedder: supernet:" << it->runId << " (zoo " << it->id << " '"
-                          << it->name << "', multi-dataset)" << std::endl;
-                return "supernet:" + std::to_string(it->runId);
-            }
-    }
-    return "pixels";
 }
 
 std::string number(double v)
@@ -282,9 +223,8 @@ void addDistanceCommand(CLI::App& root, int& exitCode)
         for (std::size_t i = 0; i < n && !cancelled; ++i)
             for (std::size_t j = i + 1; j < n && !cancelled; ++j) {
                 progress.setPair(sets[i].name + " ~ " + sets[j].name);
-                const auto d = transfer::cachedDistance(sets[i], sets[j], config,
-                                                        db ? &*db : nullptr, cache.get(), control,
-                                                        progress);
+                const auto d = transfer::cachedDistance(
+                    sets[i], sets[j], config, db ? &*db : nullptr, cache.get(), control, progress);
                 progress.endLine();
                 // The cache's orientation: the smaller fingerprint is the source.
                 const auto& source = d.sourceIsA ? sets[i] : sets[j];

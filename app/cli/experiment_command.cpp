@@ -208,7 +208,7 @@ private:
                 try {
                     auto db = store::RunStore::open(m_db);
                     const auto how = sourceFor(cell.arm, m_spec, db);
-                    choice = prepareTransfer(m_db, how, config, m_spec.distance.finish(), false,
+                    choice = prepareTransfer(m_db, how, config, m_spec.distance, false,
                                              m_control);
                 } catch (const Error& e) {
                     if (m_control.stopRequested()) return false;

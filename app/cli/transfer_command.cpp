@@ -43,7 +43,7 @@ void addTransferCommand(CLI::App& root, int& exitCode)
         config.validate();
         const auto dbPath = o->store.path();
         RunControl control;
-        const auto choice = prepareTransfer(dbPath, o->source, config, o->distance.finish(),
+        const auto choice = prepareTransfer(dbPath, o->source, config, o->distance,
                                             o->keepHead, control);
         auto recorded = startRecordedRun(dbPath, "search", config.toJson(),
                                            config.runtime.seed, config.data.path);

@@ -1,5 +1,7 @@
 #include "transfer_job.h"
 
+#include "supernet_embedder.h"
+
 #include "wb/common/error.h"
 #include "wb/store/run_store.h"
 
@@ -22,7 +24,10 @@ public:
 
 void DistanceFlags::add(CLI::App& cmd)
 {
-    cmd.add_option("--embed", embed, "Embedder of the source ranking: pixels | torchscript:FILE")
+    cmd.add_option("--embed", embed,
+                   "Embedder of the source ranking: pixels | torchscript:FILE | "
+                   "supernet:RUN_OR_CHECKPOINT | auto (the newest multi-dataset zoo supernet, "
+                   "else pixels)")
         ->capture_default_str();
     cmd.add_option("--embed-size", config.embedder.size,
                    "Resize images to S x S for the distance (0 = the target's size)")
@@ -33,18 +38,16 @@ void DistanceFlags::add(CLI::App& cmd)
         ->capture_default_str();
     cmd.add_option("--maxsamples", config.maxSamples, "Samples per dataset (0 = all)")
         ->capture_default_str();
-    cmd.add_option("--entreg", config.entreg, "Entropic regularisation eps")
-        ->capture_default_str();
+    cmd.add_option("--entreg", config.entreg, "Entropic regularisation eps")->capture_default_str();
 }
 
-ot::DistanceConfig DistanceFlags::finish() const
+ot::DistanceConfig DistanceFlags::finish(store::RunStore& db) const
 {
     auto c = config;
-    c.embedder = ot::EmbedderConfig::parse(embed);
-    if (c.embedder.kind == ot::EmbedderConfig::Kind::Supernet)
-        throw Error("--embed supernet: is not available for source ranking yet; use pixels or "
-                    "torchscript:FILE");
+    c.embedder = ot::EmbedderConfig::parse(autoEmbedder(embed, &db));
     c.embedder.size = config.embedder.size;
+    // One feature space for the whole ranking: the supernet's, at its own image size.
+    if (c.embedder.kind == ot::EmbedderConfig::Kind::Supernet) resolveSupernet(c.embedder, &db);
     c.inner = ot::parseInnerMethod(inner);
     c.threads = int(std::max(1u, std::thread::hardware_concurrency()));
     c.validate();
@@ -52,13 +55,12 @@ ot::DistanceConfig DistanceFlags::finish() const
 }
 
 transfer::SourceChoice prepareTransfer(const std::string& dbPath, const std::string& how,
-                                       darts::SearchConfig& config,
-                                       const ot::DistanceConfig& distance, bool keepHead,
-                                       RunControl& control)
+                                       darts::SearchConfig& config, const DistanceFlags& distance,
+                                       bool keepHead, RunControl& control)
 {
     auto db = store::RunStore::open(dbPath);
     QuietOtProgress progress;
-    auto choice = transfer::chooseSource(how, config, db, distance, control, progress);
+    auto choice = transfer::chooseSource(how, config, db, distance.finish(db), control, progress);
     config.warmStart = transfer::warmStartFrom(choice.chosen, keepHead);
     std::fprintf(stderr, "source (%s):\n", choice.mode.c_str());
     int rank = 0;

@@ -3,6 +3,7 @@
 #include "wb/common/run_control.h"
 #include "wb/darts/search_config.h"
 #include "wb/ot/distance.h"
+#include "wb/store/run_store.h"
 #include "wb/transfer/source_selection.h"
 
 #include <CLI/CLI.hpp>
@@ -18,15 +19,16 @@ struct DistanceFlags {
     std::string inner = "exact";
     ot::DistanceConfig config;
     void add(CLI::App& cmd);
-    ot::DistanceConfig finish() const; // throws wb::Error on a bad value
+    // The settings, with `auto` and `supernet:` embedders resolved in `db`; throws wb::Error on
+    // a bad value.
+    ot::DistanceConfig finish(store::RunStore& db) const;
 };
 
 // Chooses the source (`how`: auto | random | zoo id), sets config.warmStart and prints the
 // ranking on stderr. Throws wb::Error when nothing can be chosen.
 transfer::SourceChoice prepareTransfer(const std::string& dbPath, const std::string& how,
-                                       darts::SearchConfig& config,
-                                       const ot::DistanceConfig& distance, bool keepHead,
-                                       RunControl& control);
+                                       darts::SearchConfig& config, const DistanceFlags& distance,
+                                       bool keepHead, RunControl& control);
 
 // Links a warm-started run to its source in the store.
 void recordTransferOf(const std::string& dbPath, std::int64_t runId,

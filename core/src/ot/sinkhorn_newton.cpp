@@ -2,9 +2,12 @@
 
 #include "ot/lse_kernels.h"
 
+#include <ATen/Parallel.h>
+
 #include <algorithm>
 #include <cmath>
 #include <cstdint>
+#include <limits>
 
 namespace wb::ot {
 namespace {
@@ -20,15 +23,52 @@ constexpr float kKeep = 1e-6f;
 constexpr double kDown = 3.0, kUp = 5.0, kTrust = 10.0, kForcing = 0.1;
 constexpr int kCgIterations = 50;
 
-// The plan of (T(g), g): f = T(g), column sums, semi-dual value and the sparse rows pi (CSR,
-// each row summing to about 1; P_ij = a_i pi_ij).
+// The plan of (T(g), g): f = T(g), column sums and the sparse rows pi (CSR, each row summing
+// to about 1; P_ij = a_i pi_ij).
 struct Plan {
     Vec f, cols;
-    double value = 0;
     std::vector<std::int64_t> rowEnd;
     std::vector<std::int32_t> index;
     std::vector<float> pi;
 };
+
+// One float tile's rows (from row i0 on) on every thread: each takes a contiguous share with
+// its own sparse lists and column sums, appended in row order afterwards.
+void planTile(const torch::Tensor& tile, std::size_t i0, const std::vector<float>& h, float s,
+              const Vec& a, Vec& lse, std::vector<float>& colSum, Plan& plan)
+{
+    const auto rows = tile.size(0), cols = tile.size(1);
+    const std::int64_t parts = std::max<std::int64_t>(
+        1, std::min<std::int64_t>(at::get_num_threads(), rows * cols / 65536));
+    struct Part {
+        std::vector<std::int32_t> index;
+        std::vector<float> pi, colSum;
+    };
+    std::vector<Part> part(static_cast<std::size_t>(parts));
+    const float* c = tile.data_ptr<float>();
+    at::parallel_for(0, parts, 1, [&](std::int64_t begin, std::int64_t end) {
+        for (std::int64_t p = begin; p < end; ++p) {
+            const auto r0 = rows * p / parts, r1 = rows * (p + 1) / parts;
+            auto& mine = part[std::size_t(p)];
+            mine.colSum.assign(std::size_t(cols), 0.0f);
+            const auto i = i0 + std::size_t(r0);
+            kernels::planRows(c + r0 * cols, r1 - r0, cols, h.data(), s, a.data() + i, kKeep,
+                              lse.data() + i, mine.colSum.data(), mine.index, mine.pi,
+                              plan.rowEnd.data() + i);
+        }
+    });
+    for (std::int64_t p = 0; p < parts; ++p) {
+        const auto& mine = part[std::size_t(p)];
+        const auto base = std::int64_t(plan.index.size());
+        for (auto r = i0 + std::size_t(rows * p / parts);
+             r < i0 + std::size_t(rows * (p + 1) / parts); ++r)
+            plan.rowEnd[r] += base;
+        plan.index.insert(plan.index.end(), mine.index.begin(), mine.index.end());
+        plan.pi.insert(plan.pi.end(), mine.pi.begin(), mine.pi.end());
+        for (std::int64_t j = 0; j < cols; ++j)
+            colSum[std::size_t(j)] += mine.colSum[std::size_t(j)];
+    }
+}
 
 bool evaluate(CostTiles& cost, const Vec& g, const Vec& a, const Vec& logB, double eps, Plan& plan,
               const SinkhornMonitor& monitor)
@@ -49,16 +89,14 @@ bool evaluate(CostTiles& cost, const Vec& g, const Vec& a, const Vec& logB, doub
         const auto tile = cost.tile(k).contiguous();
         const auto i0 = std::size_t(cost.tileBegin(k));
         if (tile.scalar_type() == torch::kFloat32) {
-            kernels::planRows(tile.data_ptr<float>(), tile.size(0), tile.size(1), h.data(),
-                              float(1.0 / eps), a.data() + i0, kKeep, lse.data() + i0,
-                              colSum.data(), plan.index, plan.pi, plan.rowEnd.data() + i0);
+            planTile(tile, i0, h, float(1.0 / eps), a, lse, colSum, plan);
         } else {
             // Double precision (tests, --float64): exact exponentials and sums.
             const double* c = tile.data_ptr<double>();
             Vec x(m);
             for (std::int64_t r = 0; r < tile.size(0); ++r) {
                 const auto i = i0 + std::size_t(r);
-                double mx = -INFINITY;
+                double mx = -std::numeric_limits<double>::infinity();
                 for (std::size_t j = 0; j < m; ++j) {
                     x[j] = hd[j] - c[std::size_t(r) * m + j] / eps;
                     mx = std::max(mx, x[j]);
@@ -81,15 +119,10 @@ bool evaluate(CostTiles& cost, const Vec& g, const Vec& a, const Vec& logB, doub
         if (monitor.stop && monitor.stop()) return false;
     }
     plan.f.resize(n);
-    plan.value = 0;
-    for (std::size_t i = 0; i < n; ++i) {
+    for (std::size_t i = 0; i < n; ++i)
         plan.f[i] = -eps * lse[i];
-        plan.value += a[i] * plan.f[i];
-    }
-    for (std::size_t j = 0; j < m; ++j) {
+    for (std::size_t j = 0; j < m; ++j)
         plan.cols[j] += colSum[j];
-        plan.value += std::exp(logB[j]) * g[j];
-    }
     return true;
 }
 

@@ -11,8 +11,9 @@
 // while Newton converges in tens of steps (Brauer et al. 2017, "A Sinkhorn-Newton method for
 // entropic optimal transport"; Cuturi & Peyre 2018 on the semi-dual). Each step: one pass over
 // the cost (T(g), the column sums, and the row-normalised entries above 1e-6: a sparse plan),
-// conjugate gradients on S d = gradient with that sparse plan, and a backtracking line search
-// on F.
+// conjugate gradients on the damped system (S + lambda diag(P^T 1)) d = gradient with that
+// sparse plan (Levenberg-Marquardt), a trust cap on the step, and the step kept when it lowers
+// the column error.
 
 #include "ot/cost_tiles.h"
 #include "ot/sinkhorn.h"

@@ -135,7 +135,8 @@ void addDistanceCommand(CLI::App& root, int& exitCode)
         ->capture_default_str();
     cmd->add_option("--embed-channels", c.embedder.channels, "0 = native, 1 = grey, 3 = RGB")
         ->capture_default_str();
-    cmd->add_option("--embed-dim", c.embedDim, "PCA of each pair's samples to D dims (0 = off)")
+    cmd->add_option("--embed-dim", c.embedDim,
+                    "PCA to D dims (0 = off), one basis fitted on the samples of all the datasets")
         ->capture_default_str();
     cmd->add_option(
            "--embed-range", c.embedder.range,
@@ -215,6 +216,14 @@ void addDistanceCommand(CLI::App& root, int& exitCode)
 
         RunControl control;
         InterruptGuard guard(control);
+        // One PCA basis for the whole matrix, so every pair is measured in the same space.
+        if (config.embedDim > 0) {
+            config.pcaBasis = ot::fitPcaBasis(sets, config, control, cache.get());
+            if (config.pcaBasis)
+                std::cerr << "PCA: one basis of " << config.embedDim << " dimensions for all "
+                          << sets.size() << " datasets (" << config.pcaBasis->id.substr(0, 12)
+                          << ")" << std::endl;
+        }
         OtProgress progress;
         const auto n = sets.size();
         std::vector<std::vector<double>> matrix(n, std::vector<double>(n, 0.0));

@@ -32,7 +32,8 @@ void DistanceFlags::add(CLI::App& cmd)
     cmd.add_option("--embed-size", config.embedder.size,
                    "Resize images to S x S for the distance (0 = the target's size)")
         ->capture_default_str();
-    cmd.add_option("--embed-dim", config.embedDim, "PCA to D dims (0 = off)")
+    cmd.add_option("--embed-dim", config.embedDim,
+                   "PCA to D dims (0 = off), one basis for the target and every candidate")
         ->capture_default_str();
     cmd.add_option("--inner", inner, "Label-to-label distance: exact|gaussian")
         ->capture_default_str();

@@ -5,6 +5,7 @@
 #include "ot/label_distance.h"
 #include "ot/pca.h"
 #include "ot/sinkhorn.h"
+#include "wb/common/sha256.h"
 #include "wb/common/threads.h"
 #include "wb/data/fingerprint.h"
 
@@ -308,7 +309,77 @@ DistanceResult runDistance(const std::string& nameA, const std::string& nameB,
     return r;
 }
 
+// The embedded sample of one dataset: the points both OT levels (and a shared PCA basis) use.
+// Undefined x when stopped.
+Side embedSide(const DatasetRef& ref, const std::string& fingerprint, const DistanceConfig& config,
+               Embedder& embedder, EmbeddingCache* cache,
+               const std::function<bool(double)>& progress)
+{
+    const auto indices = sampleIndices(*ref.data, config.maxSamples, config.seed);
+    auto x = embedWithCache(cache, embedder, *ref.data, fingerprint, indices, progress);
+    if (!x.defined()) return {};
+    std::vector<std::int64_t> labels;
+    labels.reserve(indices.size());
+    for (auto i : indices)
+        labels.push_back(ref.data->labels[std::size_t(i)]);
+    return {ref.name, x, torch::tensor(labels, torch::kInt64), ref.data->classNames};
+}
+
+torch::Tensor project(const torch::Tensor& x, const PcaBasis& basis)
+{
+    const auto mean = torch::tensor(basis.mean, torch::kFloat32);
+    const auto components =
+        torch::tensor(basis.components, torch::kFloat32).view({basis.inputDim, basis.outputDim});
+    return (x.to(torch::kFloat32) - mean).mm(components);
+}
+
+std::vector<float> floatsOf(const torch::Tensor& t)
+{
+    const auto c = t.to(torch::kFloat32).contiguous();
+    return {c.data_ptr<float>(), c.data_ptr<float>() + c.numel()};
+}
+
 } // namespace
+
+std::shared_ptr<const PcaBasis> fitPcaBasis(const std::vector<DatasetRef>& datasets,
+                                            const DistanceConfig& config, RunControl& control,
+                                            EmbeddingCache* cache)
+{
+    if (config.embedDim <= 0 || datasets.empty()) return nullptr;
+    torch::NoGradGuard noGrad;
+    auto embedder = makeEmbedder(config.embedder);
+    std::vector<torch::Tensor> samples;
+    const auto stop = [&control](double) { return !control.stopRequested(); };
+    for (const auto& ref : datasets) {
+        checkDataset(ref);
+        const auto& ds = *ref.data;
+        const auto side =
+            embedSide(ref, ds.fingerprint.empty() ? data::datasetFingerprint(ds) : ds.fingerprint,
+                      config, *embedder, cache, stop);
+        if (!side.x.defined()) return nullptr;
+        if (!samples.empty() && side.x.size(1) != samples.front().size(1))
+            throw Error(config.embedder.name() + " gives " + datasets.front().name + " " +
+                        std::to_string(samples.front().size(1)) + "-d features and " + ref.name +
+                        " " + std::to_string(side.x.size(1)) + "-d; they must agree");
+        samples.push_back(side.x);
+    }
+    const auto dim = samples.front().size(1);
+    if (config.embedDim >= dim) return nullptr;
+    const auto [mean, components] = pcaFit(torch::cat(samples), config.embedDim, config.seed);
+    auto basis = std::make_shared<PcaBasis>();
+    basis->inputDim = int(dim);
+    basis->outputDim = config.embedDim;
+    basis->mean = floatsOf(mean);
+    basis->components = floatsOf(components);
+    Sha256 hash;
+    hash.update("pca-basis-1");
+    hash.update(&basis->inputDim, sizeof basis->inputDim);
+    hash.update(&basis->outputDim, sizeof basis->outputDim);
+    hash.update(basis->mean.data(), basis->mean.size() * sizeof(float));
+    hash.update(basis->components.data(), basis->components.size() * sizeof(float));
+    basis->id = hash.hexDigest();
+    return basis;
+}
 
 DistanceResult computeFeatureDistance(const LabelledFeatures& a, const LabelledFeatures& b,
                                       const DistanceConfig& config, RunControl& control,
@@ -351,25 +422,14 @@ DistanceResult computeDistance(const DatasetRef& a, const DatasetRef& b,
                                 std::to_string(db.channels) + "; pass --embed-channels 1 or 3");
             }
             auto embedder = makeEmbedder(e);
-            auto embed = [&](const DatasetRef& ref, const std::string& fingerprint,
-                             const std::string& stage) -> Side {
-                const auto indices = sampleIndices(*ref.data, config.maxSamples, config.seed);
-                auto monitor = report.monitor(stage);
-                auto x = embedWithCache(cache, *embedder, *ref.data, fingerprint, indices,
-                                        monitor.progress);
-                if (!x.defined()) return {};
-                std::vector<std::int64_t> labels;
-                labels.reserve(indices.size());
-                for (auto i : indices)
-                    labels.push_back(ref.data->labels[std::size_t(i)]);
-                return {ref.name, x, torch::tensor(labels, torch::kInt64), ref.data->classNames};
-            };
-            auto sa = embed(a, r.fingerprintA, "embed A");
+            auto sa = embedSide(a, r.fingerprintA, config, *embedder, cache,
+                                report.monitor("embed A").progress);
             if (!sa.x.defined()) {
                 r.status = darts::RunStatus::Cancelled;
                 return;
             }
-            auto sb = embed(b, r.fingerprintB, "embed B");
+            auto sb = embedSide(b, r.fingerprintB, config, *embedder, cache,
+                                report.monitor("embed B").progress);
             if (!sb.x.defined()) {
                 r.status = darts::RunStatus::Cancelled;
                 return;
@@ -378,9 +438,16 @@ DistanceResult computeDistance(const DatasetRef& a, const DatasetRef& b,
                 throw Error(e.name() + " gives " + a.name + " " + std::to_string(sa.x.size(1)) +
                             "-d features and " + b.name + " " + std::to_string(sb.x.size(1)) +
                             "-d; they must agree (check --embed-size and --embed-channels)");
-            if (config.embedDim > 0 && config.embedDim < sa.x.size(1)) {
+            if (const auto& basis = config.pcaBasis) {
+                if (basis->inputDim != sa.x.size(1))
+                    throw Error("the shared PCA basis takes " + std::to_string(basis->inputDim) +
+                                "-d features, " + e.name() + " gives " +
+                                std::to_string(sa.x.size(1)) + "-d");
+                sa.x = project(sa.x, *basis);
+                sb.x = project(sb.x, *basis);
+            } else if (config.embedDim > 0 && config.embedDim < sa.x.size(1)) {
                 // One basis for both sides, fitted on the pooled samples, so distances stay
-                // comparable across the pair.
+                // comparable across the pair (a matrix or ranking passes its shared basis).
                 const auto na = sa.x.size(0);
                 const auto z = pcaProject(torch::cat({sa.x, sb.x}), config.embedDim, config.seed);
                 sa.x = z.slice(0, 0, na);

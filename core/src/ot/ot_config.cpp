@@ -153,6 +153,9 @@ void DistanceConfig::validate() const
     positive(innerEntreg, "inner entreg");
     positive(tolerance, "tolerance");
     if (embedDim < 0) throw Error("--embed-dim: must be >= 0 (0 = no PCA)");
+    if (pcaBasis && pcaBasis->outputDim != embedDim)
+        throw Error("--embed-dim: " + std::to_string(embedDim) + ", but the shared PCA basis has " +
+                    std::to_string(pcaBasis->outputDim) + " dimensions");
     if (maxSamples < 0) throw Error("--maxsamples: must be >= 0 (0 = all)");
     if (maxIterations < 1) throw Error("max iterations: must be >= 1");
     if (!(annealFactor > 0 && annealFactor < 1)) throw Error("anneal factor: must be in (0, 1)");
@@ -168,23 +171,25 @@ void DistanceConfig::validate() const
 static json settingsJson(const DistanceConfig& c)
 {
     json j = {{"embed_dim", c.embedDim},
-            {"inner", innerMethodName(c.inner)},
-            {"maxsamples", c.maxSamples},
-            {"entreg", c.entreg},
-            {"inner_entreg", c.innerEntreg},
-            {"lambda_x", c.lambdaX},
-            {"lambda_y", c.lambdaY},
-            {"p", 2},
-            {"tolerance", c.tolerance},
-            {"max_iterations", c.maxIterations},
-            {"anneal_factor", c.annealFactor},
-            {"over_relaxation", c.overRelaxation},
-            {"debiased", c.debiased},
-            {"precision", c.float64 ? "float64" : "float32"},
-            {"seed", c.seed}};
+              {"inner", innerMethodName(c.inner)},
+              {"maxsamples", c.maxSamples},
+              {"entreg", c.entreg},
+              {"inner_entreg", c.innerEntreg},
+              {"lambda_x", c.lambdaX},
+              {"lambda_y", c.lambdaY},
+              {"p", 2},
+              {"tolerance", c.tolerance},
+              {"max_iterations", c.maxIterations},
+              {"anneal_factor", c.annealFactor},
+              {"over_relaxation", c.overRelaxation},
+              {"debiased", c.debiased},
+              {"precision", c.float64 ? "float64" : "float32"},
+              {"seed", c.seed}};
     // Exact label distances were computed on the halved cost 0.5*||dphi||^2 before schema 4:
     // the field keeps any such entry from matching (migration 4 also deletes them).
     if (c.inner == InnerMethod::Exact) j["exact_label_cost"] = "sqeuclidean";
+    // A shared basis makes the value depend on every dataset it was fitted on: its id says so.
+    if (c.pcaBasis) j["pca_basis"] = c.pcaBasis->id;
     return j;
 }
 

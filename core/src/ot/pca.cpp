@@ -9,13 +9,14 @@ constexpr int kPowerIterations = 4;
 
 } // namespace
 
-torch::Tensor pcaProject(const torch::Tensor& x, std::int64_t dim, std::uint64_t seed)
+std::pair<torch::Tensor, torch::Tensor> pcaFit(const torch::Tensor& x, std::int64_t dim,
+                                               std::uint64_t seed)
 {
     torch::NoGradGuard noGrad;
     const auto d = x.size(1);
-    if (dim <= 0 || dim >= d) return x;
     const auto z = x.to(torch::kFloat64);
-    const auto centred = z - z.mean(0, true);
+    const auto mean = z.mean(0);
+    const auto centred = z - mean;
     torch::Tensor basis; // d x dim
     if (d <= kDenseLimit) {
         const auto cov = centred.t().mm(centred);
@@ -34,7 +35,15 @@ torch::Tensor pcaProject(const torch::Tensor& x, std::int64_t dim, std::uint64_t
         const auto k = vectors.size(1);
         basis = q.mm(vectors.slice(1, k - dim, k).flip({1}));
     }
-    return centred.mm(basis).to(x.scalar_type());
+    return {mean, basis};
+}
+
+torch::Tensor pcaProject(const torch::Tensor& x, std::int64_t dim, std::uint64_t seed)
+{
+    torch::NoGradGuard noGrad;
+    if (dim <= 0 || dim >= x.size(1)) return x;
+    const auto [mean, basis] = pcaFit(x, dim, seed);
+    return (x.to(torch::kFloat64) - mean).mm(basis).to(x.scalar_type());
 }
 
 } // namespace wb::ot

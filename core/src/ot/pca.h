@@ -8,8 +8,13 @@
 #include <torch/torch.h>
 
 #include <cstdint>
+#include <utility>
 
 namespace wb::ot {
+
+// The mean (d, double) and the `dim` leading principal directions (d x dim, double) of x (N x d).
+std::pair<torch::Tensor, torch::Tensor> pcaFit(const torch::Tensor& x, std::int64_t dim,
+                                               std::uint64_t seed);
 
 // x: N x d; returns N x dim (x's dtype). dim >= d returns x unchanged.
 torch::Tensor pcaProject(const torch::Tensor& x, std::int64_t dim, std::uint64_t seed);

@@ -38,9 +38,10 @@ public:
         const auto key = std::pair{size, channels};
         auto it = m_fingerprints.find(key);
         if (it == m_fingerprints.end())
-            it = m_fingerprints
-                     .emplace(key, load(m_target.path, m_target.format, size, channels)->fingerprint)
-                     .first;
+            it =
+                m_fingerprints
+                    .emplace(key, load(m_target.path, m_target.format, size, channels)->fingerprint)
+                    .first;
         return it->second;
     }
 
@@ -54,16 +55,21 @@ std::string label(const store::ZooEntry& e)
     return "zoo " + std::to_string(e.id) + " (" + e.name + ")";
 }
 
+// The dataset a zoo entry was pretrained on (the first, for a multi-dataset supernet), loaded as
+// it was then.
+ot::DatasetRef sourceOf(const store::ZooEntry& e)
+{
+    const auto& src = e.sources.front();
+    return {src.name, load(src.path, data::Format::Auto, src.imageSize, src.channels)};
+}
+
 // OTDD target -> source, from the store's cache when it has the pair.
 RankedSource& measure(RankedSource& r, const DatasetPtr& target, const ot::DistanceConfig& config,
                       store::RunStore& db, ot::EmbeddingCache& cache, RunControl& control,
                       ot::OtObserver& observer)
 {
-    const auto& src = r.entry.sources.front();
-    const ot::DatasetRef source{src.name, load(src.path, data::Format::Auto, src.imageSize,
-                                               src.channels)};
-    const auto d = cachedDistance(source, {"target", target}, config, &db, &cache, control,
-                                  observer);
+    const auto d = cachedDistance(sourceOf(r.entry), {"target", target}, config, &db, &cache,
+                                  control, observer);
     if (d.status == darts::RunStatus::Cancelled) throw Error("cancelled");
     if (d.status != darts::RunStatus::Done)
         throw Error("distance to " + label(r.entry) + ": " + d.error);
@@ -80,8 +86,8 @@ std::string exclusionReason(const store::ZooEntry& entry, const darts::SearchCon
                             const std::function<std::string(const store::ZooSource&)>& targetAs)
 {
     const auto config = darts::SearchConfig::fromJson(entry.searchConfigJson);
-    if (const auto why = darts::searchSpaceMismatch(config, entry.inChannels(), target,
-                                                    targetChannels))
+    if (const auto why =
+            darts::searchSpaceMismatch(config, entry.inChannels(), target, targetChannels))
         return *why;
     for (const auto& s : entry.sources)
         if (targetAs(s) == s.fingerprint)
@@ -129,7 +135,7 @@ SourceChoice chooseSource(const std::string& how, const darts::SearchConfig& tar
     TargetViews views(d);
     const auto targetAs = [&](const store::ZooSource& s) -> std::string {
         std::error_code ec;
-        if (fs::equivalent(s.path, d.path, ec)) return s.fingerprint;  // the same folder
+        if (fs::equivalent(s.path, d.path, ec)) return s.fingerprint; // the same folder
         return views.fingerprintAs(s.imageSize, s.channels);
     };
     std::vector<RankedSource> candidates, excluded;
@@ -142,13 +148,14 @@ SourceChoice chooseSource(const std::string& how, const darts::SearchConfig& tar
         (r.excluded.empty() ? candidates : excluded).push_back(std::move(r));
     }
     if (byId && candidates.empty()) {
-        if (excluded.empty()) db.zooEntry(id);  // throws "zoo entry N not found"
+        if (excluded.empty()) db.zooEntry(id); // throws "zoo entry N not found"
         throw Error(label(excluded.front().entry) +
                     " cannot warm-start this search: " + excluded.front().excluded);
     }
     if (candidates.empty()) {
         std::string why;
-        for (const auto& r : excluded) why += "\n  " + label(r.entry) + ": " + r.excluded;
+        for (const auto& r : excluded)
+            why += "\n  " + label(r.entry) + ": " + r.excluded;
         throw Error("no zoo entry can warm-start this search:" + why);
     }
 
@@ -159,7 +166,17 @@ SourceChoice chooseSource(const std::string& how, const darts::SearchConfig& tar
         if (config.embedder.channels == 0) config.embedder.channels = targetDs->channels;
         config.embedder.identify();
         ot::EmbeddingCache cache((fs::absolute(db.path()).parent_path() / "embeddings").string());
-        for (auto& r : candidates) measure(r, targetDs, config, db, cache, control, observer);
+        if (config.embedDim > 0) {
+            // One PCA basis for the whole ranking (the target and every candidate's dataset):
+            // distances in one space, comparable across candidates.
+            std::vector<ot::DatasetRef> all{{"target", targetDs}};
+            for (const auto& r : candidates)
+                all.push_back(sourceOf(r.entry));
+            config.pcaBasis = ot::fitPcaBasis(all, config, control, &cache);
+            if (control.stopRequested()) throw Error("cancelled");
+        }
+        for (auto& r : candidates)
+            measure(r, targetDs, config, db, cache, control, observer);
         std::stable_sort(candidates.begin(), candidates.end(),
                          [](const auto& x, const auto& y) { return *x.distance < *y.distance; });
         out.chosen = candidates.front().entry;
@@ -171,7 +188,8 @@ SourceChoice chooseSource(const std::string& how, const darts::SearchConfig& tar
         out.chosen = candidates.front().entry;
     }
     out.ranking = std::move(candidates);
-    for (auto& r : excluded) out.ranking.push_back(std::move(r));
+    for (auto& r : excluded)
+        out.ranking.push_back(std::move(r));
     return out;
 }
 

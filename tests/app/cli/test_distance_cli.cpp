@@ -73,6 +73,19 @@ private Q_SLOTS:
         QVERIFY(gaussian.out.contains("a ~ b") || gaussian.out.contains("b ~ a"));
     }
 
+    void oneBasisForTheMatrix()
+    {
+        const auto r = wb::test::runSupernet({"distance", "--data", path("a"), "--data", path("b"),
+                                              "--data", path("c"), "--embed-dim", "8", "--threads",
+                                              "1", "--no-store", "--json"});
+        QVERIFY2(r.exitCode == 0, qPrintable(r.err));
+        QVERIFY2(r.err.contains("PCA: one basis of 8 dimensions for all 3 datasets"),
+                 qPrintable(r.err));
+        const auto m = r.json["matrix"].toArray();
+        QCOMPARE(m.size(), 3);
+        QVERIFY(m[0].toArray()[1].toDouble() > 0);
+    }
+
     void errorsNameTheProblem()
     {
         auto r = wb::test::runSupernet(

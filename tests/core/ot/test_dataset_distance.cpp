@@ -244,6 +244,53 @@ private Q_SLOTS:
         QCOMPARE(r.status, darts::RunStatus::Cancelled);
     }
 
+    void sharedPcaBasisIsOneSpaceForEveryPair()
+    {
+        const DatasetRef a{"A", otfix::images(24, 3, 8, 1, 1)};
+        const DatasetRef b{"B", otfix::images(24, 3, 8, 1, 2, 30)};
+        const DatasetRef c{"C", otfix::images(24, 2, 8, 1, 3, 80)};
+        DistanceConfig config;
+        config.embedDim = 5;
+        config.float64 = true;
+        config.tolerance = 1e-9;
+        config.maxIterations = 100000;
+        RunControl control;
+        NullObserver observer;
+        // Fitted on A and B only, the shared basis spans the space of the pair's own basis:
+        // the same distance (principal directions are defined up to sign).
+        config.pcaBasis = fitPcaBasis({a, b}, config, control);
+        QVERIFY(config.pcaBasis);
+        QCOMPARE(config.pcaBasis->inputDim, 64);
+        QCOMPARE(config.pcaBasis->components.size(), std::size_t(64 * 5));
+        const auto shared = computeDistance(a, b, config, control, observer);
+        auto pairConfig = config;
+        pairConfig.pcaBasis = nullptr;
+        const auto own = computeDistance(a, b, pairConfig, control, observer);
+        QCOMPARE(shared.status, darts::RunStatus::Done);
+        QCOMPARE(shared.dim, 5);
+        QVERIFY2(std::abs(shared.value - own.value) < 1e-4 * own.value,
+                 qPrintable(QString("%1 vs %2").arg(shared.value).arg(own.value)));
+        // Fitted on all three, it is another space (and another cache key); refitting on the
+        // same datasets gives the same basis.
+        const auto all = fitPcaBasis({a, b, c}, config, control);
+        QVERIFY(all->id != config.pcaBasis->id);
+        QCOMPARE(fitPcaBasis({a, b, c}, config, control)->id, all->id);
+        const auto key = config.cacheKeyJson();
+        QVERIFY(contains(key, config.pcaBasis->id));
+        config.pcaBasis = all;
+        QVERIFY(config.cacheKeyJson() != key);
+        // The basis fixes the dimension.
+        config.embedDim = 4;
+        const auto r = computeDistance(a, b, config, control, observer);
+        QCOMPARE(r.status, darts::RunStatus::Failed);
+        QVERIFY(contains(r.error, "--embed-dim"));
+        // No PCA asked, or none needed: no basis.
+        config.embedDim = 0;
+        QVERIFY(!fitPcaBasis({a, b}, config, control));
+        config.embedDim = 64;
+        QVERIFY(!fitPcaBasis({a, b}, config, control));
+    }
+
     void configJsonAndCacheKey()
     {
         DistanceConfig c;

@@ -57,11 +57,24 @@ struct EmbedderConfig {
     void identify();
 };
 
+// A PCA basis shared by every distance of one matrix or one source ranking, fitted on the pooled
+// samples of all its datasets: the distances are then measured in one space (a basis per pair
+// would measure each pair in a space of its own).
+struct PcaBasis {
+    std::string id; // SHA-256 of the dimensions, mean and components: part of the cache key
+    int inputDim = 0, outputDim = 0;
+    std::vector<float> mean;       // inputDim
+    std::vector<float> components; // inputDim x outputDim, row-major
+};
+
 // Settings of one dataset distance. Defaults are the paper authors' (method.md section 2),
 // except `inner`, for which both are offered.
 struct DistanceConfig {
     EmbedderConfig embedder;
-    int embedDim = 0; // PCA of the pair's pooled samples to D dimensions (0 = off)
+    // PCA to D dimensions (0 = off): with `pcaBasis` that shared basis (D = its outputDim),
+    // otherwise one fitted on the pair's pooled samples.
+    int embedDim = 0;
+    std::shared_ptr<const PcaBasis> pcaBasis;
     InnerMethod inner = InnerMethod::Exact;
     int maxSamples = 1000;    // per side, drawn with the seed (authors: 1000); 0 = all
     double entreg = 0.1;      // eps of the outer problem (authors: 0.1)
@@ -177,6 +190,14 @@ private:
 DistanceResult computeDistance(const DatasetRef& a, const DatasetRef& b,
                                const DistanceConfig& config, RunControl& control,
                                OtObserver& observer, EmbeddingCache* cache = nullptr);
+
+// The shared basis of a distance matrix or source ranking: PCA to config.embedDim dimensions of
+// the samples (config's embedder, maxSamples and seed, so the same points the distances use) of
+// every dataset, pooled. Null when embedDim is 0 or not below the feature dimension. Throws
+// wb::Error naming the dataset or embedder that fails; a stop request returns null.
+std::shared_ptr<const PcaBasis> fitPcaBasis(const std::vector<DatasetRef>& datasets,
+                                            const DistanceConfig& config, RunControl& control,
+                                            EmbeddingCache* cache = nullptr);
 
 // The same on already embedded points (the embedder, sampling and PCA settings are ignored:
 // every point is used). For benchmarks, tests and callers with their own features.

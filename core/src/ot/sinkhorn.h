@@ -13,6 +13,9 @@
 // is below `tolerance`, or `maxIterations` is reached (reported as not converged). At the target
 // eps the updates may be over-relaxed (x <- x + omega (T(x) - x), Thibault et al. 2017); the
 // stopping test is then confirmed on an exact pair g = T(f) before the pair is reported.
+// Between the annealing and those updates, Newton steps on the semi-dual (sinkhorn_newton.h)
+// take near-permutation plans close to the tolerance in tens of passes where plain updates need
+// thousands; the sweeps then finish and verify. The iteration count includes the Newton passes.
 // The reported cost is the dual objective <a,f> + <b,g> of that pair; its plan has mass 1, so
 // no mass correction is needed, and at convergence it equals <P,C> + eps * KL(P | a x b).
 // The symmetric problem (a = b, same points) iterates f <- (f + T(f)) / 2, which converges in a

@@ -190,22 +190,31 @@ WB_CLONES void planKernel(const float* c, std::int64_t rows, std::int64_t cols, 
             total += e[std::size_t(j)];
         }
         lse[i] = double(mx) + std::log(total);
-        const V8 scale = splat(float(1.0 / total));
-        const V8 w = splat(float(weight[i]));
+        const float inv = float(1.0 / total);
+        const V8 scale = splat(inv), w = splat(float(weight[i])), floor = splat(keep);
+        const auto keepEntry = [&](std::int64_t k, float p) {
+            if (p > keep) {
+                index.push_back(std::int32_t(k));
+                value.push_back(p);
+            }
+        };
         for (j = 0; j + 8 <= cols; j += 8) {
             const V8 p = load(e.data() + j) * scale;
-            store(e.data() + j, p);
             store(colSum + j, load(colSum + j) + w * p);
+            // A near-permutation row keeps a few entries: most blocks of 8 have none.
+            const I8 above = p > floor;
+            I8 any = above;
+            for (int k = 1; k < 8; ++k)
+                any[0] |= above[k];
+            if (any[0])
+                for (int k = 0; k < 8; ++k)
+                    keepEntry(j + k, p[k]);
         }
         for (; j < cols; ++j) {
-            e[std::size_t(j)] *= float(1.0 / total);
-            colSum[j] += float(weight[i]) * e[std::size_t(j)];
+            const float p = e[std::size_t(j)] * inv;
+            colSum[j] += float(weight[i]) * p;
+            keepEntry(j, p);
         }
-        for (j = 0; j < cols; ++j)
-            if (e[std::size_t(j)] > keep) {
-                index.push_back(std::int32_t(j));
-                value.push_back(e[std::size_t(j)]);
-            }
         rowEnd[i] = std::int64_t(index.size());
     }
 }

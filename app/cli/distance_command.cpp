@@ -8,7 +8,7 @@
 #include "wb/common/error.h"
 #include "wb/ot/distance.h"
 #include "wb/store/run_store.h"
-#include "wb/transfer/cached_distance.h"
+#include "wb/transfer/distance_matrix.h"
 
 #include <nlohmann/json.hpp>
 
@@ -193,8 +193,7 @@ void addDistanceCommand(CLI::App& root, int& exitCode)
 
         if (config.embedder.kind == ot::EmbedderConfig::Kind::Supernet)
             resolveSupernet(config.embedder, db ? &*db : nullptr);
-        config.validate();
-        config.embedder.identify();
+        config.validate(); // before any dataset is loaded
         if (config.threads <= 0)
             config.threads = int(std::max(1u, std::thread::hardware_concurrency()));
 
@@ -216,63 +215,60 @@ void addDistanceCommand(CLI::App& root, int& exitCode)
 
         RunControl control;
         InterruptGuard guard(control);
-        // One PCA basis for the whole matrix, so every pair is measured in the same space.
-        if (config.embedDim > 0) {
-            config.pcaBasis = ot::fitPcaBasis(sets, config, control, cache.get());
-            if (config.pcaBasis)
-                std::cerr << "PCA: one basis of " << config.embedDim << " dimensions for all "
-                          << sets.size() << " datasets (" << config.pcaBasis->id.substr(0, 12)
-                          << ")" << std::endl;
-        }
         OtProgress progress;
         const auto n = sets.size();
-        std::vector<std::vector<double>> matrix(n, std::vector<double>(n, 0.0));
         json pairs = json::array();
-        bool failed = false, cancelled = false;
-        for (std::size_t i = 0; i < n && !cancelled; ++i)
-            for (std::size_t j = i + 1; j < n && !cancelled; ++j) {
-                progress.setPair(sets[i].name + " ~ " + sets[j].name);
-                const auto d = transfer::cachedDistance(
-                    sets[i], sets[j], config, db ? &*db : nullptr, cache.get(), control, progress);
-                progress.endLine();
-                // The cache's orientation: the smaller fingerprint is the source.
-                const auto& source = d.sourceIsA ? sets[i] : sets[j];
-                const auto& target = d.sourceIsA ? sets[j] : sets[i];
-                json pair = {{"i", i}, {"j", j}, {"source", source.name}, {"target", target.name}};
-                if (d.status == darts::RunStatus::Cancelled) {
-                    cancelled = true;
-                    break;
-                }
-                if (d.status != darts::RunStatus::Done) {
-                    std::cerr << "supernet distance: " << source.name << " ~ " << target.name
-                              << ": " << d.error << std::endl;
-                    failed = true;
-                    pair["error"] = d.error;
-                    matrix[i][j] = matrix[j][i] = std::nan("");
-                    pairs.push_back(pair);
-                    continue;
-                }
-                if (!d.cacheWarning.empty())
-                    std::cerr << "warning: the distance cache was not updated: " << d.cacheWarning
-                              << std::endl;
-                pair["cached"] = d.cached;
-                if (d.fresh) {
-                    const auto& r = *d.fresh;
-                    pair["seconds"] = r.seconds;
-                    pair["ot_aa"] = {{"iterations", r.aa.iterations},
-                                     {"marginal_error", r.aa.marginalError}};
-                    pair["ot_bb"] = {{"iterations", r.bb.iterations},
-                                     {"marginal_error", r.bb.marginalError}};
-                }
-                const auto* hit = &d.value;
-                matrix[i][j] = matrix[j][i] = hit->value;
-                pair["value"] = hit->value;
-                pair["iterations"] = hit->iterations;
-                pair["marginal_error"] = hit->marginalError;
-                pair["converged"] = hit->converged;
-                if (o->details) pair["details"] = json::parse(hit->detailsJson, nullptr, false);
+        bool failed = false;
+        transfer::MatrixCallbacks callbacks;
+        callbacks.started = [&](std::size_t i, std::size_t j) {
+            progress.setPair(sets[i].name + " ~ " + sets[j].name);
+        };
+        callbacks.finished = [&](const transfer::MatrixPair& p) {
+            progress.endLine();
+            const auto& d = p.distance;
+            // The cache's orientation: the smaller fingerprint is the source.
+            const auto& source = d.sourceIsA ? sets[p.i] : sets[p.j];
+            const auto& target = d.sourceIsA ? sets[p.j] : sets[p.i];
+            json pair = {{"i", p.i}, {"j", p.j}, {"source", source.name}, {"target", target.name}};
+            if (d.status != darts::RunStatus::Done) {
+                std::cerr << "supernet distance: " << source.name << " ~ " << target.name << ": "
+                          << d.error << std::endl;
+                failed = true;
+                pair["error"] = d.error;
                 pairs.push_back(pair);
+                return;
             }
+            if (!d.cacheWarning.empty())
+                std::cerr << "warning: the distance cache was not updated: " << d.cacheWarning
+                          << std::endl;
+            pair["cached"] = d.cached;
+            if (d.fresh) {
+                const auto& r = *d.fresh;
+                pair["seconds"] = r.seconds;
+                pair["ot_aa"] = {{"iterations", r.aa.iterations},
+                                 {"marginal_error", r.aa.marginalError}};
+                pair["ot_bb"] = {{"iterations", r.bb.iterations},
+                                 {"marginal_error", r.bb.marginalError}};
+            }
+            const auto& hit = d.value;
+            pair["value"] = hit.value;
+            pair["iterations"] = hit.iterations;
+            pair["marginal_error"] = hit.marginalError;
+            pair["converged"] = hit.converged;
+            if (o->details) pair["details"] = json::parse(hit.detailsJson, nullptr, false);
+            pairs.push_back(pair);
+        };
+        const auto result = transfer::distanceMatrix(sets, config, db ? &*db : nullptr, cache.get(),
+                                                     control, progress, callbacks);
+        if (const auto& basis = result.config.pcaBasis)
+            std::cerr << "PCA: one basis of " << basis->outputDim << " dimensions for all "
+                      << sets.size() << " datasets (" << basis->id.substr(0, 12) << ")"
+                      << std::endl;
+        const bool cancelled = result.cancelled;
+        std::vector<std::vector<double>> matrix(n, std::vector<double>(n));
+        for (std::size_t i = 0; i < n; ++i)
+            for (std::size_t j = 0; j < n; ++j)
+                matrix[i][j] = result.values[i * n + j];
         if (cancelled) {
             std::cerr << "supernet distance: cancelled" << std::endl;
             exitCode = 130;
@@ -288,7 +284,7 @@ void addDistanceCommand(CLI::App& root, int& exitCode)
             json out = {{"names", names},
                         {"fingerprints", fingerprints},
                         {"matrix", matrix},
-                        {"settings", json::parse(config.toJson())},
+                        {"settings", json::parse(result.config.toJson())},
                         {"pairs", pairs}};
             std::cout << out.dump(2) << std::endl;
         } else {

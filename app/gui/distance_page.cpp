@@ -5,9 +5,11 @@
 #include "path_list.h"
 #include "wb/data/dataset.h"
 #include "wb/store/run_store.h"
-#include "wb/transfer/cached_distance.h"
+#include "wb/transfer/distance_matrix.h"
 
 #include <cmath>
+#include <filesystem>
+#include <optional>
 #include <thread>
 
 #include <nlohmann/json.hpp>
@@ -194,6 +196,7 @@ bool DistancePage::compute()
     for (int i = 0; i < n; ++i)
         m_values[std::size_t(i) * std::size_t(n) + std::size_t(i)] = 0.0;
     m_details.clear();
+    m_warnings.clear();
     redraw();
 
     ot::DistanceConfig config;
@@ -232,27 +235,33 @@ bool DistancePage::compute()
             std::optional<store::RunStore> store;
             if (!db.empty()) store.emplace(store::RunStore::open(db));
             std::vector<ot::DatasetRef> sets;
-            for (std::size_t k = 0; k < files.size(); ++k)
-                sets.push_back(
-                    {names[k], std::make_shared<const data::Dataset>(data::loadDataset(files[k]))});
-            ot::EmbeddingCache cache;
+            QStringList warnings;
+            for (std::size_t k = 0; k < files.size(); ++k) {
+                auto ds = std::make_shared<const data::Dataset>(data::loadDataset(files[k]));
+                for (const auto& w : ds->warnings)
+                    warnings << QString::fromStdString(names[k] + ": " + w);
+                sets.push_back({names[k], std::move(ds)});
+            }
+            if (!warnings.isEmpty())
+                post([warnings](DistancePage& page) { page.m_warnings = warnings; });
+            // The CLI's embedding cache: next to the workspace, shared by both front ends.
+            ot::EmbeddingCache cache(
+                db.empty() ? std::string()
+                           : (std::filesystem::absolute(db).parent_path() / "embeddings").string());
             ot::OtObserver quiet;
-            config.embedder.identify();
-            for (std::size_t i = 0; i < sets.size(); ++i)
-                for (std::size_t j = i + 1; j < sets.size(); ++j) {
-                    if (control->stopRequested()) break;
-                    const auto d = transfer::cachedDistance(sets[i], sets[j], config,
-                                                            store ? &*store : nullptr, &cache,
-                                                            *control, quiet);
-                    if (d.status == darts::RunStatus::Cancelled) break;
-                    const auto value =
-                        d.status == darts::RunStatus::Done ? d.value.value : std::nan("");
-                    const auto details = QString::fromStdString(d.value.detailsJson);
-                    const auto message = QString::fromStdString(d.error);
-                    post([=](DistancePage& page) {
-                        page.pairDone(int(i), int(j), value, details, message);
-                    });
-                }
+            transfer::MatrixCallbacks callbacks;
+            callbacks.finished = [&](const transfer::MatrixPair& p) {
+                const auto& d = p.distance;
+                const auto value =
+                    d.status == darts::RunStatus::Done ? d.value.value : std::nan("");
+                const auto details = QString::fromStdString(d.value.detailsJson);
+                const auto message = QString::fromStdString(d.error);
+                post([=, i = int(p.i), j = int(p.j)](DistancePage& page) {
+                    page.pairDone(i, j, value, details, message);
+                });
+            };
+            transfer::distanceMatrix(sets, config, store ? &*store : nullptr, &cache, *control,
+                                     quiet, callbacks);
         } catch (const std::exception& e) {
             error = QString::fromUtf8(e.what());
         }
@@ -296,6 +305,10 @@ void DistancePage::finished(const QString& error)
         m_status->setText(tr("Stopped: %1 of %2 pairs.").arg(m_bar->value()).arg(m_bar->maximum()));
     else
         m_status->setText(tr("All %1 pairs done (cached in the workspace).").arg(m_bar->maximum()));
+    // The loaders' warnings (skipped images and the like) stay with the result.
+    for (const auto& w : m_warnings)
+        m_status->setText(m_status->text() + QStringLiteral("<br>") +
+                          tr("warning: %1").arg(w.toHtmlEscaped()));
 }
 
 bool DistancePage::waitUntilIdle(int timeoutMs)

@@ -9,6 +9,7 @@
 #include <utility>
 #include <vector>
 
+#include <QStringList>
 #include <QWidget>
 
 class QComboBox;
@@ -71,6 +72,7 @@ private:
     QLabel* m_status = nullptr;
     DistanceMatrixView* m_matrix = nullptr;
     QLabel* m_settings = nullptr;
+    QStringList m_warnings; // of the datasets of the matrix shown
     ot::DistanceConfig m_config;
     QLabel* m_pairLabel = nullptr;
     AlphaHeatmapView* m_labelDistances = nullptr;

@@ -10,6 +10,7 @@
 #include "wb/darts/search.h"
 #include "wb/data/dataset.h"
 #include "wb/store/run_store.h"
+#include "wb/transfer/distance_matrix.h"
 #include "wb/transfer/source_selection.h"
 
 #include <QDir>
@@ -222,6 +223,51 @@ private Q_SLOTS:
                                  transfer::chooseSource("99", target, db, d, control, observer));
         QVERIFY_THROWS_EXCEPTION(
             Error, transfer::chooseSource("nearest", target, db, d, control, observer));
+    }
+
+    void distanceMatrixThroughTheCache()
+    {
+        auto db = store::RunStore::open(path("matrix.sqlite"));
+        std::vector<ot::DatasetRef> sets;
+        for (const char* name : {"near", "far", "target"})
+            sets.push_back({name, std::make_shared<data::Dataset>(data::loadDataset(path(name)))});
+        ot::DistanceConfig d;
+        d.inner = ot::InnerMethod::Gaussian;
+        d.maxSamples = 80;
+        RunControl control;
+        ot::OtObserver observer;
+        std::vector<std::pair<std::size_t, std::size_t>> order;
+        transfer::MatrixCallbacks callbacks;
+        callbacks.finished = [&](const transfer::MatrixPair& p) { order.emplace_back(p.i, p.j); };
+        const auto m =
+            transfer::distanceMatrix(sets, d, &db, nullptr, control, observer, callbacks);
+        QVERIFY(!m.cancelled);
+        QCOMPARE(m.failed, 0);
+        // Row by row, each pair once, the matrix symmetric with a zero diagonal.
+        QCOMPARE(order, (std::vector<std::pair<std::size_t, std::size_t>>{{0, 1}, {0, 2}, {1, 2}}));
+        for (std::size_t i = 0; i < 3; ++i) {
+            QCOMPARE(m.values[i * 3 + i], 0.0);
+            for (std::size_t j = 0; j < 3; ++j)
+                QCOMPARE(m.values[i * 3 + j], m.values[j * 3 + i]);
+        }
+        // `near` and `target` share a distribution; `far` is inverted.
+        QVERIFY(m.values[0 * 3 + 2] < m.values[1 * 3 + 2]);
+        // Again: every pair from the cache, the same values; PCA: one basis for all three.
+        const auto again = transfer::distanceMatrix(sets, d, &db, nullptr, control, observer);
+        for (const auto& p : again.pairs)
+            QVERIFY(p.distance.cached);
+        QCOMPARE(again.values, m.values);
+        d.embedDim = 6;
+        const auto pca = transfer::distanceMatrix(sets, d, nullptr, nullptr, control, observer);
+        QVERIFY(pca.config.pcaBasis);
+        QCOMPARE(pca.config.pcaBasis->outputDim, 6);
+        // Bad settings are refused before any work; a stop request cancels.
+        d.entreg = -1;
+        QVERIFY_THROWS_EXCEPTION(
+            Error, transfer::distanceMatrix(sets, d, &db, nullptr, control, observer));
+        d.entreg = 0.1;
+        control.requestStop();
+        QVERIFY(transfer::distanceMatrix(sets, d, &db, nullptr, control, observer).cancelled);
     }
 
 private:

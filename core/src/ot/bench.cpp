@@ -74,10 +74,27 @@ private:
     std::chrono::steady_clock::time_point m_start;
 };
 
-DistanceBenchResult benchFashionMnist(const DistanceBenchConfig& config)
+// One distance under the bench's OT settings, timed: `compute(settings, control, clock)`.
+template <typename Compute>
+DistanceBenchResult timed(const DistanceBenchConfig& config, Compute&& compute)
 {
     DistanceBenchResult result;
     result.threads = setComputeThreads(config.threads);
+    auto dc = config.distance;
+    dc.inner = config.inner;
+    dc.seed = config.seed;
+    dc.threads = 0;
+    RunControl control;
+    StageClock clock;
+    result.distance = compute(dc, control, clock);
+    result.seconds = result.distance.seconds;
+    result.labelSeconds = clock.labelSeconds;
+    result.peakRssMb = peakRssMb();
+    return result;
+}
+
+DistanceBenchResult benchFashionMnist(const DistanceBenchConfig& config)
+{
     const auto dir = std::filesystem::path(config.fashionMnistDir);
     auto load = [&](const char* file) {
         auto ds = std::make_shared<data::Dataset>(data::loadDataset((dir / file).string()));
@@ -85,17 +102,9 @@ DistanceBenchResult benchFashionMnist(const DistanceBenchConfig& config)
     };
     const auto train = load("train-images-idx3-ubyte.gz");
     const auto test = load("t10k-images-idx3-ubyte.gz");
-    auto dc = config.distance;
-    dc.inner = config.inner;
-    dc.seed = config.seed;
-    dc.threads = 0;
-    RunControl control;
-    StageClock clock;
-    result.distance = computeDistance(train, test, dc, control, clock);
-    result.seconds = result.distance.seconds;
-    result.labelSeconds = clock.labelSeconds;
-    result.peakRssMb = peakRssMb();
-    return result;
+    return timed(config, [&](const DistanceConfig& dc, RunControl& control, StageClock& clock) {
+        return computeDistance(train, test, dc, control, clock);
+    });
 }
 
 } // namespace
@@ -123,22 +132,13 @@ DistanceBenchResult benchDistance(const DistanceBenchConfig& config)
     if (!config.fashionMnistDir.empty()) return benchFashionMnist(config);
     if (config.n < 2 || config.dim < 1 || config.classes < 2 || config.classes > config.n)
         throw Error("bench distance: n >= 2, dim >= 1 and 2 <= classes <= n needed");
-    DistanceBenchResult result;
-    result.threads = setComputeThreads(config.threads);
     std::mt19937_64 rng(config.seed);
     // Two datasets with their own classes (like Fashion-MNIST tops vs shoes).
     const auto a = synthetic("a", config.n, config.dim, config.classes, rng);
     const auto b = synthetic("b", config.n, config.dim, config.classes, rng);
-    auto dc = config.distance;
-    dc.inner = config.inner;
-    dc.threads = 0;
-    RunControl control;
-    StageClock clock;
-    result.distance = computeFeatureDistance(a, b, dc, control, clock);
-    result.seconds = result.distance.seconds;
-    result.labelSeconds = clock.labelSeconds;
-    result.peakRssMb = peakRssMb();
-    return result;
+    return timed(config, [&](const DistanceConfig& dc, RunControl& control, StageClock& clock) {
+        return computeFeatureDistance(a, b, dc, control, clock);
+    });
 }
 
 } // namespace wb::ot

@@ -61,13 +61,15 @@ public:
         const auto& rt = m_config.runtime;
         setComputeThreads(rt.threads);
         torch::manual_seed(rt.seed);
-        const auto placement = makePlacement(rt);
+        const auto placement = makePlacement(rt, m_config.channels);
         const auto sets = prepareAll();
         m_result.dataset = sets.front().summary;
         for (std::size_t k = 1; k < sets.size(); ++k) m_result.moreDatasets.push_back(sets[k].summary);
         m_observer.onDataset(sets.front().summary);
         for (const auto& d : sets)
             for (const auto& w : d.warnings) report({Severity::Warning, "data.skipped", w, 0});
+        if (!placement.layoutNote.empty())
+            report({Severity::Info, "layout", placement.layoutNote, 0});
 
         SupernetSpec spec;
         spec.inChannels = sets.front().summary.channels;

@@ -90,7 +90,7 @@ torch::Tensor BatchSampler::next()
     return idx;
 }
 
-Placement makePlacement(const RuntimeConfig& runtime)
+Placement makePlacement(const RuntimeConfig& runtime, int smallestConvChannels)
 {
     Placement p;
     p.channelsLast = runtime.channelsLast;
@@ -99,6 +99,13 @@ Placement makePlacement(const RuntimeConfig& runtime)
             throw Error("device 'cuda': this LibTorch build has no CUDA support or sees no GPU "
                         "(use --device cpu)");
         p.device = torch::kCUDA;
+    }
+    if (p.channelsLast && p.device.is_cpu() && smallestConvChannels < kMinChannelsLastChannels) {
+        p.channelsLast = false;
+        p.layoutNote = "channels_last is not used with " + std::to_string(smallestConvChannels) +
+                       "-channel convolutions on the CPU (fewer than " +
+                       std::to_string(kMinChannelsLastChannels) +
+                       " corrupt memory in LibTorch's oneDNN backward); the run uses NCHW";
     }
     return p;
 }

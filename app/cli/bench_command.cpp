@@ -152,8 +152,8 @@ void addBenchCommand(CLI::App& root, int& exitCode)
             std::cout << r.toJson() << std::endl;
         } else {
             std::cout << "bench search: C=" << s.channels << " layers=" << s.layers
-                      << " nodes=" << s.nodes << " batch=" << s.batchSize << " input="
-                      << o->imageSize << "x" << o->imageSize << "x" << o->imageChannels
+                      << " nodes=" << s.nodes << " batch=" << s.batchSize
+                      << " input=" << o->imageSize << "x" << o->imageSize << "x" << o->imageChannels
                       << " order=" << s.order
                       << " memory=" << (r.channelsLast ? "channels_last" : "contiguous")
                       << " iterations=" << o->iterations << "\n"

@@ -35,12 +35,14 @@ TerminationSignals::TerminationSignals(QObject* parent) : QObject(parent)
     action.sa_handler = onTermination;
     sigemptyset(&action.sa_mask);
     action.sa_flags = SA_RESTART;
-    for (int i = 0; i < 2; ++i) sigaction(kSignals[i], &action, &g_previous[i]);
+    for (int i = 0; i < 2; ++i)
+        sigaction(kSignals[i], &action, &g_previous[i]);
 }
 
 TerminationSignals::~TerminationSignals()
 {
-    for (int i = 0; i < 2; ++i) sigaction(kSignals[i], &g_previous[i], nullptr);
+    for (int i = 0; i < 2; ++i)
+        sigaction(kSignals[i], &g_previous[i], nullptr);
     delete m_notifier;
     ::close(g_fds[0]);
     ::close(g_fds[1]);
@@ -50,7 +52,8 @@ TerminationSignals::~TerminationSignals()
 void TerminationSignals::drain()
 {
     unsigned char byte = 0;
-    while (::read(g_fds[1], &byte, 1) == 1) Q_EMIT received(int(byte));
+    while (::read(g_fds[1], &byte, 1) == 1)
+        Q_EMIT received(int(byte));
 }
 
 } // namespace wb::session

@@ -13,8 +13,7 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
     try {
         const auto c = wb::darts::SearchConfig::fromJson(text);
         c.validate();
-        if (wb::darts::SearchConfig::fromJson(c.toJson()).toJson() != c.toJson())
-            __builtin_trap();
+        if (wb::darts::SearchConfig::fromJson(c.toJson()).toJson() != c.toJson()) __builtin_trap();
     } catch (const wb::Error&) {
     }
     try {

@@ -201,8 +201,7 @@ void check(const Genotype& g)
             if (k < 2 || k >= states)
                 throw Error(std::string("genotype: ") + field + ": index " + std::to_string(k) +
                             " out of range (a cell of " + std::to_string(g.nodes()) +
-                            " nodes concatenates states 2 to " + std::to_string(states - 1) +
-                            ")");
+                            " nodes concatenates states 2 to " + std::to_string(states - 1) + ")");
     }
 }
 

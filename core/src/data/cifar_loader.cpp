@@ -78,8 +78,8 @@ void loadBatch(const fs::path& file, const Variant& variant, ImageCollector& col
     for (std::size_t offset = 0; offset < bytes.size(); offset += record) {
         const int label = bytes[offset + variant.labelBytes - 1];
         if (label >= variant.classes)
-            throw Error(file.string() + ": record " + std::to_string(offset / record) +
-                        " (byte " + std::to_string(offset + variant.labelBytes - 1) + "): label " +
+            throw Error(file.string() + ": record " + std::to_string(offset / record) + " (byte " +
+                        std::to_string(offset + variant.labelBytes - 1) + "): label " +
                         std::to_string(label) + " is outside " + variant.name + "'s " +
                         std::to_string(variant.classes) + " classes (0 to " +
                         std::to_string(variant.classes - 1) + ")");

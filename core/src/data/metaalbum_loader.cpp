@@ -69,9 +69,10 @@ Dataset loadMetaAlbum(const fs::path& path, const LoadOptions& options)
     const fs::path labelsFile = path / "labels.csv";
     const fs::path imagesDir = path / "images";
     if (!fs::is_regular_file(labelsFile)) {
-        throw Error(labelsFile.string() +
-                    (fs::exists(labelsFile) ? ": not a regular file (a folder?)" : ": no such file") +
-                    " (a Meta-Album folder holds the file labels.csv and the folder images/)");
+        throw Error(
+            labelsFile.string() +
+            (fs::exists(labelsFile) ? ": not a regular file (a folder?)" : ": no such file") +
+            " (a Meta-Album folder holds the file labels.csv and the folder images/)");
     }
     if (!fs::is_directory(imagesDir)) {
         throw Error(imagesDir.string() +

@@ -215,13 +215,12 @@ RunStore RunStore::openReadOnly(const std::string& path, const Options& options)
     // A reader of a WAL database creates the -shm file unless it exists; where it cannot, the
     // file is opened immutable: no writer can be at work in a folder nobody may write.
     const auto folder = fs::path(path).parent_path();
-    const bool immutable =
-        ::access((folder.empty() ? fs::path(".") : folder).c_str(), W_OK) != 0 &&
-        !fs::exists(path + "-shm", ec);
-    const int rc = immutable ? sqlite3_open_v2(sql::immutableUri(path).c_str(), &impl->db,
-                                               SQLITE_OPEN_READONLY | SQLITE_OPEN_URI, nullptr)
-                             : sqlite3_open_v2(path.c_str(), &impl->db, SQLITE_OPEN_READONLY,
-                                               nullptr);
+    const bool immutable = ::access((folder.empty() ? fs::path(".") : folder).c_str(), W_OK) != 0 &&
+                           !fs::exists(path + "-shm", ec);
+    const int rc = immutable
+                       ? sqlite3_open_v2(sql::immutableUri(path).c_str(), &impl->db,
+                                         SQLITE_OPEN_READONLY | SQLITE_OPEN_URI, nullptr)
+                       : sqlite3_open_v2(path.c_str(), &impl->db, SQLITE_OPEN_READONLY, nullptr);
     if (rc != SQLITE_OK) sql::fail(impl->db, rc, path, "opening the workspace");
     sqlite3_extended_result_codes(impl->db, 1);
     sqlite3_busy_timeout(impl->db, options.busyTimeoutMs);

@@ -30,8 +30,8 @@ namespace {
 
 QStringList tinySearch(const QString& data, const QString& channels)
 {
-    return {"search",  "--data",    data, "--channels", channels, "--layers", "2",
-            "--nodes", "2",         "--batch", "8",     "--threads", "1",     "--seed", "3"};
+    return {"search", "--data",  data, "--channels", channels, "--layers", "2", "--nodes",
+            "2",      "--batch", "8",  "--threads",  "1",      "--seed",   "3"};
 }
 
 // A workspace with two finished runs, written through the store as the CLI would.
@@ -109,8 +109,10 @@ private Q_SLOTS:
     // (intermittently), so the layout is chosen, reported and asserted instead of the crash.
     void tinyChannelsUseContiguousLayout()
     {
-        const auto r = wb::test::runSupernet(tinySearch(m_dir.path(), "2")
-                                             << "--epochs" << "1" << "--no-store" << "--json");
+        const auto r = wb::test::runSupernet(tinySearch(m_dir.path(), "2") << "--epochs"
+                                                                           << "1"
+                                                                           << "--no-store"
+                                                                           << "--json");
         QCOMPARE(r.exitCode, 0);
         QCOMPARE(r.json["status"].toString(), QString("done"));
         bool layoutIssue = false;
@@ -124,10 +126,9 @@ private Q_SLOTS:
 
         for (const auto& [channels, memory] :
              {std::pair{"1", "contiguous"}, {"3", "contiguous"}, {"4", "channels_last"}}) {
-            const auto b = wb::test::runSupernet({"bench", "search", "--channels", channels,
-                                                  "--layers", "2", "--batch", "4", "--iterations",
-                                                  "1", "--warmup", "0", "--threads", "1",
-                                                  "--json"});
+            const auto b = wb::test::runSupernet(
+                {"bench", "search", "--channels", channels, "--layers", "2", "--batch", "4",
+                 "--iterations", "1", "--warmup", "0", "--threads", "1", "--json"});
             QCOMPARE(b.exitCode, 0);
             QCOMPARE(b.json["memory"].toString(), QString(memory));
         }
@@ -146,8 +147,9 @@ private Q_SLOTS:
     {
         const QString db = m_dir.path() + "/term.sqlite";
         QProcess p;
-        p.start(SUPERNET_BIN, tinySearch(m_dir.path(), "4")
-                                  << "--epochs" << "1000" << "--db" << db << "--json");
+        p.start(SUPERNET_BIN, tinySearch(m_dir.path(), "4") << "--epochs"
+                                                            << "1000"
+                                                            << "--db" << db << "--json");
         QVERIFY(p.waitForStarted());
         QString err;
         while (!err.contains("epoch 1/") && p.state() == QProcess::Running) {
@@ -164,8 +166,8 @@ private Q_SLOTS:
         const int epochs = int(j["epochs"].toArray().size());
         QVERIFY(epochs >= 1);
 
-        const auto shown = wb::test::runSupernet({"runs", "show", QString::number(id), "--db",
-                                                  db, "--json"});
+        const auto shown =
+            wb::test::runSupernet({"runs", "show", QString::number(id), "--db", db, "--json"});
         QCOMPARE(shown.exitCode, 0);
         QCOMPARE(shown.json["status"].toString(), QString("cancelled"));
         // Resumable: a resume with a small budget goes on after the recorded epochs.
@@ -216,8 +218,8 @@ private Q_SLOTS:
         QTest::newRow("no subcommand") << QStringList{} << 2;
         QTest::newRow("unknown flag") << QStringList{"runs", "list", "--bogus"} << 2;
         QTest::newRow("missing required") << QStringList{"search"} << 2;
-        QTest::newRow("not a number") << QStringList{"search", "--data", "x", "--channels", "abc"}
-                                      << 2;
+        QTest::newRow("not a number")
+            << QStringList{"search", "--data", "x", "--channels", "abc"} << 2;
         QTest::newRow("bad value") << QStringList{"search", "--data", "x", "--order", "3"} << 2;
     }
     void exitCodeScheme()
@@ -234,13 +236,15 @@ private Q_SLOTS:
         const std::string db = (m_dir.path() + "/damaged.sqlite").toStdString();
         makeWorkspace(db);
         corruptRunsPage(db);
-        const auto list = wb::test::runSupernet({"runs", "list", "--db", QString::fromStdString(db)});
+        const auto list =
+            wb::test::runSupernet({"runs", "list", "--db", QString::fromStdString(db)});
         QCOMPARE(list.exitCode, 2);
         QVERIFY2(list.err.contains("the database is damaged"), qPrintable(list.err));
         QVERIFY2(list.out.isEmpty(), qPrintable(list.out));
         const auto search = wb::test::runSupernet(tinySearch(m_dir.path(), "4")
-                                                  << "--epochs" << "1" << "--db"
-                                                  << QString::fromStdString(db));
+                                                  << "--epochs"
+                                                  << "1"
+                                                  << "--db" << QString::fromStdString(db));
         QCOMPARE(search.exitCode, 2);
         QVERIFY2(search.err.contains("the database is damaged"), qPrintable(search.err));
     }
@@ -292,8 +296,9 @@ private Q_SLOTS:
         const auto del = runAsUser({"runs", "delete", "1", "--db", db});
         QCOMPARE(del.exitCode, 2);
         QVERIFY2(del.err.contains("read-only"), qPrintable(del.err));
-        const auto search = runAsUser(tinySearch(m_dir.path(), "4") << "--epochs" << "1"
-                                                                      << "--db" << db);
+        const auto search = runAsUser(tinySearch(m_dir.path(), "4") << "--epochs"
+                                                                    << "1"
+                                                                    << "--db" << db);
         QCOMPARE(search.exitCode, 2);
         QVERIFY2(search.err.contains("the workspace is read-only"), qPrintable(search.err));
         ::chmod(folder.toLocal8Bit().constData(), 0755);

@@ -49,11 +49,13 @@ private Q_SLOTS:
     {
         QTest::addColumn<QString>("json");
         QTest::addColumn<QString>("message");
-        QTest::newRow("fuzz crasher") << QString::fromStdString(crasher("search_config_int_overflow.json"))
-                                      << "max_per_class = 5e+34 is not an integer in range";
+        QTest::newRow("fuzz crasher")
+            << QString::fromStdString(crasher("search_config_int_overflow.json"))
+            << "max_per_class = 5e+34 is not an integer in range";
         QTest::newRow("2^40 channels") << "{\"channels\": 1099511627776}"
                                        << "channels = 1099511627776 is not an integer";
-        QTest::newRow("fraction") << "{\"layers\": 2.5}" << "layers = 2.5 is not an integer";
+        QTest::newRow("fraction") << "{\"layers\": 2.5}"
+                                  << "layers = 2.5 is not an integer";
         QTest::newRow("negative seed") << "{\"runtime\": {\"seed\": -1}}"
                                        << "seed = -1 is not an integer in range";
     }

@@ -64,10 +64,9 @@ private Q_SLOTS:
         // A decodable image outside the dataset: loading it would be the bug.
         writeGreyPng(root(dir) / "secret.png");
         writeGreyPng(data / "images" / "a.png");
-        const std::string name = fileName == "ABSOLUTE" ? (root(dir) / "secret.png").string()
-                                                        : fileName.toStdString();
-        fixtures::writeText(data / "labels.csv",
-                            "FILE_NAME,CATEGORY\na.png,x\n" + name + ",y\n");
+        const std::string name =
+            fileName == "ABSOLUTE" ? (root(dir) / "secret.png").string() : fileName.toStdString();
+        fixtures::writeText(data / "labels.csv", "FILE_NAME,CATEGORY\na.png,x\n" + name + ",y\n");
 
         const std::string error = loadError(data);
         QVERIFY2(contains(error, (data / "labels.csv").string() + ": line 3"), error.c_str());
@@ -137,8 +136,8 @@ private Q_SLOTS:
         fixtures::writeFile(root(dir) / file.toStdString(), batch);
 
         const std::string error = loadError(root(dir));
-        QVERIFY2(contains(error, (root(dir) / file.toStdString()).string() + ": " +
-                                     message.toStdString()),
+        QVERIFY2(contains(error,
+                          (root(dir) / file.toStdString()).string() + ": " + message.toStdString()),
                  error.c_str());
     }
 };

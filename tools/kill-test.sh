@@ -12,17 +12,17 @@ cd "$(dirname "$0")/.."
 trials=${1:-20}
 build=${2:-build}
 [[ "$trials" =~ ^[0-9]+$ ]] || { echo "usage: $0 [N] [BUILD_DIR]" >&2; exit 2; }
-supernet="$build/app/cli/supernet"
+supernet="$build/app/supernet"
 [ -x "$supernet" ] || { echo "kill-test: $supernet not built" >&2; exit 2; }
-epochs=4
+epochs=6
 
 work=$(mktemp -d /tmp/wb-kill-test.XXXXXX)
 trap 'rm -rf "$work"' EXIT
-# A separable 4-class IDX set, 30 images per class, 10x10 (the CLI tests' kind of data).
+# A separable 4-class IDX set, 60 images per class, 10x10 (the CLI tests' kind of data).
 python3 - "$work/data" <<'PY'
 import os, random, struct, sys
 d = sys.argv[1]; os.makedirs(d)
-rng = random.Random(1); n = 120; side = 10
+rng = random.Random(1); n = 240; side = 10
 labels = [k % 4 for k in range(n)]
 pixels = bytearray()
 for k in labels:
@@ -48,7 +48,7 @@ json_field() { python3 -c "import json,sys; j=json.load(sys.stdin); print($1)"; 
 passed=0
 for ((i = 1; i <= trials; i++)); do
   db="$work/ws-$i.sqlite"
-  moment=$(python3 -c "import random; print(round(random.uniform(0.15, 0.95) * $total, 2))")
+  moment=$(python3 -c "import random; print(round(random.uniform(0.1, 0.9) * $total, 2))")
   "$supernet" "${search_args[@]}" --db "$db" >/dev/null 2>"$work/search-$i.log" &
   pid=$!
   sleep "$moment"
@@ -67,7 +67,12 @@ for ((i = 1; i <= trials; i++)); do
   [ "$check" = ok ] || problem="integrity_check: $check"
   shown=$("$supernet" runs show 1 --db "$db" --json 2>/dev/null || true)
   status=$(echo "$shown" | json_field 'j["status"]' 2>/dev/null || echo "?")
-  recorded=$(echo "$shown" | json_field 'len(j["epochs"])' 2>/dev/null || echo 0)
+  recorded=$(echo "$shown" | json_field 'j["epochs"]' 2>/dev/null || echo 0)
+  if [ "$status" = done ]; then
+    # The kill landed while the finished process was exiting.
+    echo "trial $i: finished before the kill at ${moment}s (exiting); not counted, repeated"
+    ((i--)); continue
+  fi
   [ -z "$problem" ] && [ "$status" != interrupted ] && problem="status $status, expected interrupted"
   if [ -z "$problem" ]; then
     resumed=$("$supernet" runs resume 1 --db "$db" --json 2>"$work/resume-$i.log" || true)

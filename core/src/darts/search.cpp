@@ -288,13 +288,11 @@ SearchResult resumeSearch(const SearchConfig& config,
                           const std::vector<CheckpointInfo>& checkpoints, RunControl& control,
                           RunObserver& observer)
 {
-    if (checkpoints.empty()) {
-        SearchResult result;
-        result.config = config;
-        result.error = "cannot resume: the run has no checkpoint";
-        observer.onIssue({Severity::Error, "run.failed", result.error, 0});
-        return result;
-    }
+    // Stopped in its first epoch (the first checkpoint is written at its end): the epoch in
+    // flight is all there is to lose, so the search starts again from the beginning.
+    if (checkpoints.empty())
+        observer.onIssue({Severity::Info, "resume",
+                          "no checkpoint yet (stopped during epoch 1): started again (epoch 0)", 0});
     return search(config, control, observer, checkpoints);
 }
 

@@ -187,6 +187,32 @@ private Q_SLOTS:
         QVERIFY(resumed["epochs"].toArray().size() > epochs);
     }
 
+    // Kill test finding: a search killed during its first epoch has no checkpoint; resuming it
+    // starts again instead of failing (it loses only the epoch in flight).
+    void killedInFirstEpochResumesFromTheStart()
+    {
+        const QString db = m_dir.path() + "/first-epoch.sqlite";
+        QProcess p;
+        p.start(SUPERNET_BIN, tinySearch(m_dir.path(), "4") << "--epochs" << "2" << "--db" << db);
+        QVERIFY(p.waitForStarted());
+        QString err;
+        while (!err.contains("run 1 (") && p.state() == QProcess::Running) {
+            p.waitForReadyRead(20);
+            err += QString::fromUtf8(p.readAllStandardError());
+        }
+        ::kill(pid_t(p.processId()), SIGKILL);
+        QVERIFY(p.waitForFinished(10000));
+        const auto shown = wb::test::runSupernet({"runs", "show", "1", "--db", db, "--json"});
+        QCOMPARE(shown.json["status"].toString(), QString("interrupted"));
+        QVERIFY(shown.json["checkpoints"].isArray());
+        QCOMPARE(shown.json["checkpoints"].toArray().size(), 0);
+        const auto resumed =
+            wb::test::runSupernet({"runs", "resume", "1", "--db", db, "--json"});
+        QCOMPARE(resumed.exitCode, 0);
+        QCOMPARE(resumed.json["status"].toString(), QString("done"));
+        QCOMPARE(resumed.json["epochs"].toArray().size(), 2);
+    }
+
     // 9: reading commands with a mistyped --db create nothing.
     void readingCommandsCreateNoWorkspace_data()
     {

@@ -4,7 +4,8 @@
 #   tsan: build-tsan/, ThreadSanitizer, the tests of the threaded parts (store writer, session
 #         layer and its search thread, runs model, the distance cache's concurrent writers),
 #         with tools/tsan.supp for the uninstrumented libraries.
-# Extra arguments go to ctest (e.g. -R test_loaders). CI keeps the normal build (tools/test.sh).
+# Extra arguments go to ctest (e.g. -R test_loaders); TARGETS="a b" builds only those targets
+# (a full ASan build is long on two cores). CI keeps the normal build (tools/test.sh).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 mode=${1:-all}
@@ -20,7 +21,8 @@ configure() { # dir flags
 status=0
 if [ "$mode" = asan ] || [ "$mode" = all ]; then
   configure build-asan "-fsanitize=address,undefined -fno-sanitize-recover=undefined"
-  nice -n 10 cmake --build build-asan -j2
+  # shellcheck disable=SC2086 # TARGETS is a list of target names
+  nice -n 10 cmake --build build-asan -j2 ${TARGETS:+--target $TARGETS}
   # detect_leaks=0: LibTorch, OpenMP and Qt keep process-lifetime allocations in uninstrumented
   # code that LeakSanitizer reports at exit; memory errors and UB still abort the test.
   # new_delete_type_mismatch=0: LibTorch (built without ASan) frees some objects through a
@@ -30,8 +32,9 @@ if [ "$mode" = asan ] || [ "$mode" = all ]; then
     ctest --test-dir build-asan --output-on-failure "$@" || status=1
 fi
 if [ "$mode" = tsan ] || [ "$mode" = all ]; then
-  threaded=(test_store_writer test_distance_cache test_search_session test_runs_model
-            test_termination_signals)
+  # shellcheck disable=SC2206 # TARGETS is a list of target names
+  threaded=(${TARGETS:-test_store_writer test_distance_cache test_search_session test_runs_model
+            test_termination_signals})
   configure build-tsan "-fsanitize=thread"
   nice -n 10 cmake --build build-tsan -j2 --target "${threaded[@]}"
   TSAN_OPTIONS="suppressions=$PWD/tools/tsan.supp halt_on_error=1 second_deadlock_stack=1" \

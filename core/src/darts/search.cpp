@@ -292,7 +292,8 @@ SearchResult resumeSearch(const SearchConfig& config,
     // flight is all there is to lose, so the search starts again from the beginning.
     if (checkpoints.empty())
         observer.onIssue({Severity::Info, "resume",
-                          "no checkpoint yet (stopped during epoch 1): started again (epoch 0)", 0});
+                          "no checkpoint yet (stopped during epoch 1): started again (epoch 0)",
+                          0});
     return search(config, control, observer, checkpoints);
 }
 

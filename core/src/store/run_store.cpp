@@ -87,6 +87,13 @@ std::optional<darts::Genotype> genotypeFromText(const std::string& text)
     return genotypeFromJson(j);
 }
 
+// access(2) on the database's folder: WAL creates its -wal and -shm files there.
+bool folderWritable(const std::string& path)
+{
+    const auto folder = fs::path(path).parent_path();
+    return ::access((folder.empty() ? fs::path(".") : folder).c_str(), W_OK) == 0;
+}
+
 } // namespace
 
 std::string defaultWorkspacePath()
@@ -163,12 +170,12 @@ RunStore RunStore::open(const std::string& path, const Options& options)
             throw Error(path + ": cannot create the folder " + parent.string() + ": " +
                         ec.message());
     }
-    // WAL needs to create files next to the database: refuse here, clearly, rather than with
-    // SQLite's "attempt to write a readonly database" halfway through opening.
-    const auto folder = parent.empty() ? fs::path(".") : parent;
-    if ((exists && ::access(path.c_str(), W_OK) != 0) || ::access(folder.c_str(), W_OK) != 0)
+    // Refuse here, clearly, rather than with SQLite's "attempt to write a readonly database"
+    // halfway through opening.
+    const bool fileReadOnly = exists && ::access(path.c_str(), W_OK) != 0;
+    if (fileReadOnly || !folderWritable(path))
         throw Error(path + ": the workspace is read-only (" +
-                    (exists && ::access(path.c_str(), W_OK) != 0 ? "the file" : "its folder") +
+                    (fileReadOnly ? "the file" : "its folder") +
                     " cannot be written): it can be read (runs list, runs show, zoo list, the "
                     "workbench) but not changed; copy it to a writable folder to record runs");
     const int rc = sqlite3_open_v2(path.c_str(), &impl->db,
@@ -195,10 +202,7 @@ RunStore RunStore::openExisting(const std::string& path)
 {
     std::error_code ec;
     if (!fs::exists(path, ec)) throw Error(path + ": no workspace database there");
-    const auto folder = fs::path(path).parent_path();
-    const bool writable = ::access(path.c_str(), W_OK) == 0 &&
-                          ::access((folder.empty() ? fs::path(".") : folder).c_str(), W_OK) == 0;
-    if (!writable) return openReadOnly(path);
+    if (::access(path.c_str(), W_OK) != 0 || !folderWritable(path)) return openReadOnly(path);
     Options options;
     options.create = false;
     return open(path, options);
@@ -214,9 +218,7 @@ RunStore RunStore::openReadOnly(const std::string& path, const Options& options)
     impl->readOnly = true;
     // A reader of a WAL database creates the -shm file unless it exists; where it cannot, the
     // file is opened immutable: no writer can be at work in a folder nobody may write.
-    const auto folder = fs::path(path).parent_path();
-    const bool immutable = ::access((folder.empty() ? fs::path(".") : folder).c_str(), W_OK) != 0 &&
-                           !fs::exists(path + "-shm", ec);
+    const bool immutable = !folderWritable(path) && !fs::exists(path + "-shm", ec);
     const int rc = immutable
                        ? sqlite3_open_v2(sql::immutableUri(path).c_str(), &impl->db,
                                          SQLITE_OPEN_READONLY | SQLITE_OPEN_URI, nullptr)

@@ -193,7 +193,9 @@ private Q_SLOTS:
     {
         const QString db = m_dir.path() + "/first-epoch.sqlite";
         QProcess p;
-        p.start(SUPERNET_BIN, tinySearch(m_dir.path(), "4") << "--epochs" << "2" << "--db" << db);
+        p.start(SUPERNET_BIN, tinySearch(m_dir.path(), "4") << "--epochs"
+                                                            << "2"
+                                                            << "--db" << db);
         QVERIFY(p.waitForStarted());
         QString err;
         while (!err.contains("run 1 (") && p.state() == QProcess::Running) {
@@ -206,8 +208,7 @@ private Q_SLOTS:
         QCOMPARE(shown.json["status"].toString(), QString("interrupted"));
         QVERIFY(shown.json["checkpoints"].isArray());
         QCOMPARE(shown.json["checkpoints"].toArray().size(), 0);
-        const auto resumed =
-            wb::test::runSupernet({"runs", "resume", "1", "--db", db, "--json"});
+        const auto resumed = wb::test::runSupernet({"runs", "resume", "1", "--db", db, "--json"});
         QCOMPARE(resumed.exitCode, 0);
         QCOMPARE(resumed.json["status"].toString(), QString("done"));
         QCOMPARE(resumed.json["epochs"].toArray().size(), 2);

@@ -183,7 +183,7 @@ void addBenchCommand(CLI::App& root, int& exitCode)
                       << " nodes=" << s.nodes << " batch=" << s.batchSize
                       << " input=" << o->imageSize << "x" << o->imageSize << "x" << o->imageChannels
                       << " order=" << s.order
-                      << " memory=" << (s.runtime.channelsLast ? "channels_last" : "contiguous")
+                      << " memory=" << (r.channelsLast ? "channels_last" : "contiguous")
                       << " iterations=" << o->iterations << "\n"
                       << r.report();
         }

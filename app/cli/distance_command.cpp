@@ -271,7 +271,7 @@ void addDistanceCommand(CLI::App& root, int& exitCode)
                 matrix[i][j] = result.values[i * n + j];
         if (cancelled) {
             std::cerr << "supernet distance: cancelled" << std::endl;
-            exitCode = 130;
+            exitCode = guard.cancelledExitCode();
             return;
         }
 

@@ -417,7 +417,7 @@ void addExperimentCommand(CLI::App& root, int& exitCode)
         const double seconds =
             std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
         report(dbPath, id, o->common.json, seconds);
-        exitCode = finished ? 0 : 130;
+        exitCode = finished ? 0 : guard.cancelledExitCode();
     });
 }
 

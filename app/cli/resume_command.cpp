@@ -29,7 +29,9 @@ void addResumeCommand(CLI::App& runs, int& exitCode)
         std::vector<darts::CheckpointInfo> checkpoints;
         darts::SearchConfig config;
         {
-            auto db = store::RunStore::open(dbPath);
+            store::RunStore::Options existing;
+            existing.create = false; // a mistyped --db must not leave an empty workspace behind
+            auto db = store::RunStore::open(dbPath, existing);
             const auto run = db.run(o->id);
             if (run.kind != "search")
                 throw Error("run " + std::to_string(o->id) + " is a " + run.kind +

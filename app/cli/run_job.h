@@ -7,11 +7,12 @@
 
 #include "wb/darts/observer_list.h"
 
+#include <algorithm>
 #include <iostream>
 
 namespace wb::cli {
 
-// Runs a job with SIGINT handling, progress on stderr and, when `recorded` is set, the run
+// Runs a job with SIGINT/SIGTERM handling, progress on stderr and, when `recorded` is set, the run
 // store attached; prints the result (JSON or text) and returns the exit code.
 template <typename Job>
 int runRecorded(RecordedRun* recorded, bool json, int epochs, Job&& job)
@@ -21,10 +22,13 @@ int runRecorded(RecordedRun* recorded, bool json, int epochs, Job&& job)
     ProgressPrinter progress(epochs);
     darts::ObserverList observers{&progress, recorded ? &recorded->observer() : nullptr};
     const auto result = job(control, observers);
+    bool recordIncomplete = false;
     if (recorded) {
-        if (const auto error = recorded->finish(result.status, result.error))
-            std::cerr << "warning: the run store could not record everything: " << *error
+        if (const auto error = recorded->finish(result.status, result.error)) {
+            std::cerr << "supernet: the run store could not record everything: " << *error
                       << std::endl;
+            recordIncomplete = true;
+        }
     }
     if (json) {
         auto j = toJson(result);
@@ -33,7 +37,9 @@ int runRecorded(RecordedRun* recorded, bool json, int epochs, Job&& job)
     } else {
         std::cout << summary(result);
     }
-    return exitCode(result.status);
+    if (result.status == darts::RunStatus::Cancelled) return guard.cancelledExitCode();
+    // A run whose record is incomplete has partly failed, even if training itself finished.
+    return recordIncomplete ? std::max(exitCode(result.status), 1) : exitCode(result.status);
 }
 
 } // namespace wb::cli

@@ -34,22 +34,6 @@ std::string databasePath(const RunsOptions& o)
     return o.db.empty() ? store::defaultWorkspacePath() : o.db;
 }
 
-// Reading commands never create a workspace at a mistyped path. A database in a read-only
-// place is still readable.
-store::RunStore openExisting(const std::string& path)
-{
-    if (!std::filesystem::exists(path)) throw Error(path + ": no workspace database there");
-    try {
-        return store::RunStore::open(path);
-    } catch (const Error& writable) {
-        try {
-            return store::RunStore::openReadOnly(path);
-        } catch (const Error&) {
-            throw writable;
-        }
-    }
-}
-
 json number(double v)
 {
     return std::isfinite(v) ? json(v) : json(nullptr);
@@ -94,7 +78,7 @@ void listRuns(const RunsOptions& o)
             std::cout << "no runs yet (no workspace at " << path << ")\n";
         return;
     }
-    auto db = openExisting(path);
+    auto db = store::RunStore::openExisting(path);
     const auto runs = db.listRuns();
     if (o.json) {
         auto out = json::array();
@@ -187,7 +171,7 @@ json showJson(store::RunStore& db, const store::RunDetails& r)
 
 void showRun(const RunsOptions& o)
 {
-    auto db = openExisting(databasePath(o));
+    auto db = store::RunStore::openExisting(databasePath(o));
     const auto r = db.run(o.id);
     if (o.json) {
         std::cout << showJson(db, r).dump(2) << std::endl;
@@ -248,7 +232,7 @@ void showRun(const RunsOptions& o)
 
 void deleteRun(const RunsOptions& o)
 {
-    auto db = openExisting(databasePath(o));
+    auto db = store::RunStore::openExisting(databasePath(o));
     const auto files = db.deleteRun(o.id);
     std::cout << "deleted run " << o.id << "\n";
     for (const auto& path : store::removeRunFiles(files))
@@ -257,7 +241,7 @@ void deleteRun(const RunsOptions& o)
 
 void exportRun(const RunsOptions& o)
 {
-    auto db = openExisting(databasePath(o));
+    auto db = store::RunStore::openExisting(databasePath(o));
     const auto result = darts::exportRunBundle(db, o.id, o.to, o.force);
     for (const auto& f : result.written)
         std::cout << f << "\n";

@@ -89,8 +89,8 @@ void addSuiteCommand(CLI::App& root, int& exitCode)
         std::snprintf(total, sizeof total, "%d of %zu datasets written, %s, %.1f s\n", written,
                       outcomes.size(), megabytes(bytes).c_str(), seconds);
         std::cout << total;
-        // 3: some datasets were skipped (the others are complete and usable).
-        exitCode = written == int(outcomes.size()) ? 0 : 3;
+        // 1 (partly failed): some datasets were skipped; the others are complete and usable.
+        exitCode = written == int(outcomes.size()) ? 0 : 1;
     });
 
     auto p = std::make_shared<PreviewOptions>();

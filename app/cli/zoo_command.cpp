@@ -31,7 +31,9 @@ void requireFreeName(store::RunStore& db, const std::string& name)
 
 std::int64_t addToZoo(const std::string& dbPath, std::int64_t runId, const std::string& name)
 {
-    auto db = store::RunStore::open(dbPath);
+    store::RunStore::Options existing;
+    existing.create = false; // the run must already be in this workspace
+    auto db = store::RunStore::open(dbPath, existing);
     auto entry = zooEntryForRun(db, runId, name);
     const auto id = db.addZooEntry(entry);
     std::cerr << "zoo entry " << id << " '" << entry.name << "' (run " << runId << ")" << std::endl;
@@ -120,7 +122,7 @@ void addZoo(CLI::App& root, int& exitCode)
     l->store.add(*list, false);
     list->add_flag("--json", l->json, "Print a JSON array");
     list->callback([l, &exitCode] {
-        auto db = store::RunStore::open(l->store.path());
+        auto db = store::RunStore::openExisting(l->store.path());
         const auto entries = db.zoo();
         if (l->json) {
             json out = json::array();
@@ -175,7 +177,9 @@ void addZoo(CLI::App& root, int& exitCode)
     remove->add_option("id", r->id, "Zoo entry id")->required();
     r->store.add(*remove, false);
     remove->callback([r, &exitCode] {
-        auto db = store::RunStore::open(r->store.path());
+        store::RunStore::Options existing;
+        existing.create = false;
+        auto db = store::RunStore::open(r->store.path(), existing);
         db.removeZooEntry(r->id);
         std::cerr << "zoo entry " << r->id << " removed" << std::endl;
         exitCode = 0;

@@ -5,6 +5,7 @@
 #include "distance_page.h"
 #include "main_window.h"
 #include "run_view.h"
+#include "termination_signals.h"
 #include "wb/store/run_store.h"
 
 #include <cstdio>
@@ -78,5 +79,15 @@ int main(int argc, char* argv[])
         }
         return 0;
     }
+    // SIGTERM and SIGINT stop a running search cleanly (cancelled, resumable), like the CLI;
+    // the exit code is the shell's 128 + signal.
+    wb::session::TerminationSignals termination;
+    QObject::connect(&termination, &wb::session::TerminationSignals::received, &window,
+                     [&window](int signal) {
+                         // Our exit code, not the 0 of "last window closed".
+                         QApplication::setQuitOnLastWindowClosed(false);
+                         window.closeWithoutAsking();
+                         QApplication::exit(128 + signal);
+                     });
     return QApplication::exec();
 }

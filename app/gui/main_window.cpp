@@ -464,10 +464,12 @@ void MainWindow::restoreSettings()
 void MainWindow::closeEvent(QCloseEvent* event)
 {
     if (m_session.isRunning()) {
-        const auto answer = QMessageBox::question(
-            this, tr("Search running"),
-            tr("A search is running. Stop it (its finished epochs stay recorded and it can be "
-               "resumed) and quit?"));
+        const auto answer =
+            m_askBeforeClosing
+                ? QMessageBox::question(this, tr("Search running"),
+                                        tr("A search is running. Stop it (its finished epochs "
+                                           "stay recorded and it can be resumed) and quit?"))
+                : QMessageBox::Yes;
         if (answer != QMessageBox::Yes) {
             event->ignore();
             return;
@@ -483,6 +485,12 @@ void MainWindow::closeEvent(QCloseEvent* event)
     settings.setValue(kStateKey, saveState());
     settings.setValue(kSplitterKey, m_splitter->saveState());
     event->accept();
+}
+
+void MainWindow::closeWithoutAsking()
+{
+    m_askBeforeClosing = false;
+    close();
 }
 
 bool MainWindow::saveScreenshot(const QString& path, QString* error)

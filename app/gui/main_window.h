@@ -78,6 +78,10 @@ public:
     // Flushes queued plot replots and renders the window into `path`.
     bool saveScreenshot(const QString& path, QString* error = nullptr);
 
+    // Closes without asking (SIGTERM, SIGINT): a running search is stopped and ends as
+    // cancelled, resumable, as if the user had confirmed the close.
+    void closeWithoutAsking();
+
     QString workspacePath() const;
     session::RunsModel* runsModel() const { return m_model; }
     QTableView* runsTable() const { return m_table; }
@@ -140,6 +144,7 @@ private:
     QTimer* m_pollTimer = nullptr;
     std::atomic<std::int64_t> m_liveRunId{0}; // set by the worker once the run row exists
     bool m_liveShown = false;
+    bool m_askBeforeClosing = true; // false once a termination signal asked to close
     int m_loadGeneration = 0; // the newest background read of a run wins
     int m_listGeneration = 0; // the newest background listing of the workspace wins
     int m_pendingReads = 0;   // background reads not yet applied

@@ -51,7 +51,8 @@ std::string SearchBenchResult::toJson() const
                           {"median_weight_step_s", medianWeightStepSeconds},
                           {"median_alpha_step_s", medianAlphaStepSeconds},
                           {"peak_rss_mb", peakRssMb},
-                          {"threads", threads}}
+                          {"threads", threads},
+                          {"memory", channelsLast ? "channels_last" : "contiguous"}}
         .dump();
 }
 
@@ -60,13 +61,18 @@ SearchBenchResult benchSearch(const SearchBenchConfig& config)
     const auto& sc = config.search;
     if (config.iterations < 1 || config.warmup < 0 || config.imageSize < 1 || config.classes < 2)
         throw Error("bench: iterations >= 1, warmup >= 0, image size >= 1 and classes >= 2 needed");
+    // The network and batch rules of a real search; the synthetic data needs no path.
+    auto checked = sc;
+    checked.data.path = "(synthetic)";
+    checked.validate();
     SearchBenchResult result;
     result.threads = setComputeThreads(sc.runtime.threads);
     torch::manual_seed(sc.runtime.seed);
 
     SupernetSpec spec{config.imageChannels, config.classes, sc.channels, sc.layers, sc.nodes,
                       sc.effectivePrimitives(), {}};
-    const auto placement = makePlacement(sc.runtime);
+    const auto placement = makePlacement(sc.runtime, sc.channels);
+    result.channelsLast = placement.channelsLast;
     Supernet net(spec);
     net->place(placement.device, placement.channelsLast);
     torch::optim::SGD weightOpt(net->parameters(), torch::optim::SGDOptions(sc.weights.lr)

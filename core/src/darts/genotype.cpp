@@ -6,6 +6,7 @@
 #include <nlohmann/json.hpp>
 
 #include <cctype>
+#include <cstdint>
 #include <numeric>
 #include <sstream>
 
@@ -57,6 +58,7 @@ public:
             while (after < m_text.size() && std::isspace(uchar(m_text[after]))) ++after;
             if (startOk && after < m_text.size() && m_text[after] == '=') {
                 m_pos = after + 1;
+                m_field = key;
                 return;
             }
             at += key.size();
@@ -81,7 +83,9 @@ public:
         return out;
     }
 
-    std::vector<int> concat()
+    // states: the cell's state count (2 inputs + nodes), known from the edges read before; a
+    // range is checked against it before it is expanded.
+    std::vector<int> concat(int states)
     {
         skipSpace();
         if (m_text.compare(m_pos, 5, "range") == 0) {
@@ -92,6 +96,10 @@ public:
             const int to = integer();
             expect(')');
             if (to <= from) fail("empty range");
+            if (from < 2 || to > states)
+                fail("range(" + std::to_string(from) + ", " + std::to_string(to) +
+                     ") must lie within range(2, " + std::to_string(states) + ") for a cell of " +
+                     std::to_string(states - 2) + " nodes");
             std::vector<int> out(to - from);
             std::iota(out.begin(), out.end(), from);
             return out;
@@ -144,6 +152,7 @@ private:
         std::size_t end = m_pos;
         while (end < m_text.size() && std::isdigit(uchar(m_text[end]))) ++end;
         if (end == m_pos) fail("expected an integer");
+        if (end - m_pos > 4) fail("index " + m_text.substr(m_pos, end - m_pos) + " is too large");
         const int v = std::stoi(m_text.substr(m_pos, end - m_pos));
         m_pos = end;
         return v;
@@ -151,36 +160,95 @@ private:
     std::string excerpt(std::size_t at) const { return m_text.substr(at, 40); }
     [[noreturn]] void fail(const std::string& what) const
     {
-        throw Error("genotype: " + what + " at '" + excerpt(m_pos) + "'");
+        throw Error("genotype: " + m_field + ": " + what + " at '" + excerpt(m_pos) + "'");
     }
 
     const std::string& m_text;
     std::size_t m_pos = 0;
+    std::string m_field; // the key being read, for messages
 };
 
 void check(const Genotype& g)
 {
     if (g.normal.empty() || g.normal.size() % 2 || g.reduce.size() != g.normal.size())
-        throw Error("genotype: normal and reduce need the same even, non-zero number of edges");
-    for (const auto* cell : {&g.normal, &g.reduce}) {
+        throw Error("genotype: normal and reduce need the same even, non-zero number of edges "
+                    "(two per node; got " +
+                    std::to_string(g.normal.size()) + " and " + std::to_string(g.reduce.size()) +
+                    ")");
+    const std::pair<const char*, const std::vector<GenotypeEdge>*> cells[] = {
+        {"normal", &g.normal}, {"reduce", &g.reduce}};
+    for (const auto& [field, cell] : cells) {
         for (std::size_t i = 0; i < cell->size(); ++i) {
             const auto& e = (*cell)[i];
+            const std::string where =
+                std::string("genotype: ") + field + "[" + std::to_string(i) + "]";
             if (!isKnownPrimitive(e.op) || e.op == "none")
-                throw Error("genotype: unknown or unusable op '" + e.op + "'");
+                throw Error(where + ": unknown or unusable op '" + e.op + "'");
             const int node = int(i) / 2;
             if (e.input < 0 || e.input >= node + 2)
-                throw Error("genotype: edge '" + e.op + "' of node " + std::to_string(node) +
+                throw Error(where + ": edge '" + e.op + "' of node " + std::to_string(node) +
                             " reads state " + std::to_string(e.input) +
-                            ", which does not exist yet");
+                            ", which does not exist yet (node " + std::to_string(node) +
+                            " may read states 0 to " + std::to_string(node + 1) + ")");
         }
     }
     const int states = g.nodes() + 2;
-    for (const auto* concat : {&g.normalConcat, &g.reduceConcat})
+    const std::pair<const char*, const std::vector<int>*> concats[] = {
+        {"normal_concat", &g.normalConcat}, {"reduce_concat", &g.reduceConcat}};
+    for (const auto& [field, concat] : concats) {
+        if (concat->empty()) throw Error(std::string("genotype: ") + field + ": empty list");
         for (int k : *concat)
             if (k < 2 || k >= states)
-                throw Error("genotype: concat index " + std::to_string(k) + " out of range");
-    if (g.normalConcat.empty() || g.reduceConcat.empty())
-        throw Error("genotype: empty concat list");
+                throw Error(std::string("genotype: ") + field + ": index " + std::to_string(k) +
+                            " out of range (a cell of " + std::to_string(g.nodes()) +
+                            " nodes concatenates states 2 to " + std::to_string(states - 1) + ")");
+    }
+}
+
+// Strict JSON reading: every field's type is checked, so a huge or fractional index is refused
+// instead of being truncated into a valid-looking one.
+int jsonIndex(const nlohmann::json& v, const std::string& field)
+{
+    // Far above any cell's state count (nodes <= 8); only bounds the conversion to int.
+    constexpr std::uint64_t kMaxIndex = 9999;
+    if (!v.is_number_integer())
+        throw Error("genotype JSON: " + field + " must be an integer, not " + v.dump());
+    if (!v.is_number_unsigned() || v.get<std::uint64_t>() > kMaxIndex)
+        throw Error("genotype JSON: " + field + " = " + v.dump() +
+                    " is not a state index of any cell");
+    return int(v.get<std::uint64_t>());
+}
+
+const nlohmann::json& jsonField(const nlohmann::json& j, const char* key)
+{
+    if (!j.contains(key)) throw Error(std::string("genotype JSON: missing field '") + key + "'");
+    const auto& v = j.at(key);
+    if (!v.is_array())
+        throw Error(std::string("genotype JSON: ") + key + " must be a list, not " + v.dump());
+    return v;
+}
+
+std::vector<GenotypeEdge> jsonEdges(const nlohmann::json& j, const char* key)
+{
+    std::vector<GenotypeEdge> out;
+    const auto& list = jsonField(j, key);
+    for (std::size_t i = 0; i < list.size(); ++i) {
+        const auto& e = list[i];
+        const std::string field = std::string(key) + "[" + std::to_string(i) + "]";
+        if (!e.is_array() || e.size() != 2 || !e[0].is_string())
+            throw Error("genotype JSON: " + field + " must be [\"op\", input], not " + e.dump());
+        out.push_back({e[0].get<std::string>(), jsonIndex(e[1], field + "[1]")});
+    }
+    return out;
+}
+
+std::vector<int> jsonConcat(const nlohmann::json& j, const char* key)
+{
+    std::vector<int> out;
+    const auto& list = jsonField(j, key);
+    for (std::size_t i = 0; i < list.size(); ++i)
+        out.push_back(jsonIndex(list[i], std::string(key) + "[" + std::to_string(i) + "]"));
+    return out;
 }
 
 } // namespace
@@ -216,30 +284,25 @@ Genotype Genotype::parse(const std::string& text)
     Genotype g;
     const auto first = text.find_first_not_of(" \t\r\n");
     if (first != std::string::npos && text[first] == '{') {
-        try {
-            const auto j = nlohmann::json::parse(text);
-            auto edges = [](const nlohmann::json& v) {
-                std::vector<GenotypeEdge> out;
-                for (const auto& e : v) out.push_back({e.at(0).get<std::string>(), e.at(1).get<int>()});
-                return out;
-            };
-            g.normal = edges(j.at("normal"));
-            g.reduce = edges(j.at("reduce"));
-            g.normalConcat = j.at("normal_concat").get<std::vector<int>>();
-            g.reduceConcat = j.at("reduce_concat").get<std::vector<int>>();
-        } catch (const nlohmann::json::exception& e) {
-            throw Error(std::string("genotype JSON: ") + e.what());
-        }
+        const auto j = nlohmann::json::parse(text, nullptr, false);
+        if (j.is_discarded() || !j.is_object())
+            throw Error("genotype JSON: not a JSON object with normal, normal_concat, reduce and "
+                        "reduce_concat");
+        g.normal = jsonEdges(j, "normal");
+        g.reduce = jsonEdges(j, "reduce");
+        g.normalConcat = jsonConcat(j, "normal_concat");
+        g.reduceConcat = jsonConcat(j, "reduce_concat");
     } else {
         LiteralReader reader(text);
         reader.seekKey("normal");
         g.normal = reader.edges();
+        const int states = int(g.normal.size()) / 2 + 2;
         reader.seekKey("normal_concat");
-        g.normalConcat = reader.concat();
+        g.normalConcat = reader.concat(states);
         reader.seekKey("reduce");
         g.reduce = reader.edges();
         reader.seekKey("reduce_concat");
-        g.reduceConcat = reader.concat();
+        g.reduceConcat = reader.concat(states);
     }
     check(g);
     return g;

@@ -61,13 +61,15 @@ public:
         const auto& rt = m_config.runtime;
         setComputeThreads(rt.threads);
         torch::manual_seed(rt.seed);
-        const auto placement = makePlacement(rt);
+        const auto placement = makePlacement(rt, m_config.channels);
         const auto sets = prepareAll();
         m_result.dataset = sets.front().summary;
         for (std::size_t k = 1; k < sets.size(); ++k) m_result.moreDatasets.push_back(sets[k].summary);
         m_observer.onDataset(sets.front().summary);
         for (const auto& d : sets)
             for (const auto& w : d.warnings) report({Severity::Warning, "data.skipped", w, 0});
+        if (!placement.layoutNote.empty())
+            report({Severity::Info, "layout", placement.layoutNote, 0});
 
         SupernetSpec spec;
         spec.inChannels = sets.front().summary.channels;
@@ -286,13 +288,12 @@ SearchResult resumeSearch(const SearchConfig& config,
                           const std::vector<CheckpointInfo>& checkpoints, RunControl& control,
                           RunObserver& observer)
 {
-    if (checkpoints.empty()) {
-        SearchResult result;
-        result.config = config;
-        result.error = "cannot resume: the run has no checkpoint";
-        observer.onIssue({Severity::Error, "run.failed", result.error, 0});
-        return result;
-    }
+    // Stopped in its first epoch (the first checkpoint is written at its end): the epoch in
+    // flight is all there is to lose, so the search starts again from the beginning.
+    if (checkpoints.empty())
+        observer.onIssue({Severity::Info, "resume",
+                          "no checkpoint yet (stopped during epoch 1): started again (epoch 0)",
+                          0});
     return search(config, control, observer, checkpoints);
 }
 

@@ -6,6 +6,9 @@
 #include <nlohmann/json.hpp>
 
 #include <algorithm>
+#include <cstdint>
+#include <limits>
+#include <type_traits>
 
 namespace wb::darts {
 namespace {
@@ -61,7 +64,21 @@ json toJ(const WeightOptConfig& w)
 // Missing keys keep their defaults, so configs written by older versions still load.
 template <typename T> void get(const json& j, const char* key, T& out)
 {
-    if (j.contains(key)) j.at(key).get_to(out);
+    if (!j.contains(key)) return;
+    const auto& v = j.at(key);
+    // nlohmann converts 5e34 or 2^40 to int without a check (undefined behaviour, found by
+    // tools/fuzz.sh): integers must be integral JSON numbers that fit.
+    if constexpr (std::is_integral_v<T> && !std::is_same_v<T, bool>) {
+        const bool fits =
+            (v.is_number_unsigned() &&
+             v.template get<std::uint64_t>() <= std::uint64_t(std::numeric_limits<T>::max())) ||
+            (v.is_number_integer() && !v.is_number_unsigned() &&
+             v.template get<std::int64_t>() >= std::int64_t(std::numeric_limits<T>::min()));
+        if (!fits)
+            throw Error(std::string("config: ") + key + " = " + v.dump() +
+                        " is not an integer in range");
+    }
+    v.get_to(out);
 }
 
 void fromJ(const json& j, DataConfig& d)

@@ -90,7 +90,7 @@ torch::Tensor BatchSampler::next()
     return idx;
 }
 
-Placement makePlacement(const RuntimeConfig& runtime)
+Placement makePlacement(const RuntimeConfig& runtime, int smallestConvChannels)
 {
     Placement p;
     p.channelsLast = runtime.channelsLast;
@@ -99,6 +99,13 @@ Placement makePlacement(const RuntimeConfig& runtime)
             throw Error("device 'cuda': this LibTorch build has no CUDA support or sees no GPU "
                         "(use --device cpu)");
         p.device = torch::kCUDA;
+    }
+    if (p.channelsLast && p.device.is_cpu() && smallestConvChannels < kMinChannelsLastChannels) {
+        p.channelsLast = false;
+        p.layoutNote = "channels_last is not used with " + std::to_string(smallestConvChannels) +
+                       "-channel convolutions on the CPU (fewer than " +
+                       std::to_string(kMinChannelsLastChannels) +
+                       " corrupt memory in LibTorch's oneDNN backward); the run uses NCHW";
     }
     return p;
 }
@@ -129,8 +136,16 @@ void BatchSampler::restore(const std::string& state)
     if (!in || size != m_size || batch != m_batch || pos < 0 || pos > size)
         throw Error("sampler state does not match this split (size " + std::to_string(m_size) +
                     ", batch " + std::to_string(m_batch) + ")");
-    for (auto& i : m_order) in >> i;
+    std::vector<std::int64_t> order(m_order.size());
+    for (auto& i : order) {
+        in >> i;
+        // Out-of-range indices would reach index_select as a wrong batch or an error mid-epoch.
+        if (in && (i < 0 || i >= size))
+            throw Error("sampler state holds index " + std::to_string(i) + ", outside the split (" +
+                        std::to_string(size) + " items)");
+    }
     if (!in) throw Error("sampler state is truncated");
+    m_order = std::move(order);
     m_pos = pos;
 }
 

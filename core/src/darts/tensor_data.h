@@ -56,13 +56,22 @@ private:
     std::int64_t m_pos = 0;
 };
 
+// Fewest channels a convolution may have for channels_last on the CPU. LibTorch 1.13's oneDNN
+// convolution backward writes out of bounds for NHWC tensors of 1 to 3 channels (heap corruption
+// in the weight step, issue 14), so such networks keep the contiguous NCHW layout.
+inline constexpr int kMinChannelsLastChannels = 4;
+
 // Where tensors live and how they are laid out; fixed for a run.
 struct Placement {
     torch::Device device = torch::kCPU;
     bool channelsLast = true;
+    // Why channels_last was asked for but not used; empty when the layout is as asked.
+    std::string layoutNote;
 };
 // "cpu" or "cuda"; throws wb::Error when CUDA is asked of a LibTorch built without it.
-Placement makePlacement(const RuntimeConfig& runtime);
+// smallestConvChannels: the fewest channels of any convolution in the network (C for DARTS,
+// C / k for a partial-channel edge).
+Placement makePlacement(const RuntimeConfig& runtime, int smallestConvChannels);
 
 Batch gather(const TensorSplit& split, const torch::Tensor& indices, const Placement& placement);
 

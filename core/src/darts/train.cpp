@@ -23,12 +23,17 @@ void train(const TrainConfig& config, RunControl& control, RunObserver& observer
     const auto& rt = config.runtime;
     setComputeThreads(rt.threads);
     torch::manual_seed(rt.seed);
-    const auto placement = makePlacement(rt);
+    const auto placement = makePlacement(rt, config.channels);
     auto data = prepareData(config.data, rt.seed);
     result.dataset = data.summary;
     observer.onDataset(data.summary);
     for (const auto& w : data.warnings) {
         Issue issue{Severity::Warning, "data.skipped", w, 0};
+        result.issues.push_back(issue);
+        observer.onIssue(issue);
+    }
+    if (!placement.layoutNote.empty()) {
+        Issue issue{Severity::Info, "layout", placement.layoutNote, 0};
         result.issues.push_back(issue);
         observer.onIssue(issue);
     }

@@ -21,9 +21,10 @@ struct Variant {
     const char* name;
     std::size_t labelBytes;
     const char* namesFile;
+    int classes; // labels are 0 .. classes - 1
 };
-constexpr Variant kCifar10{"CIFAR-10", 1, "batches.meta.txt"};
-constexpr Variant kCifar100{"CIFAR-100", 2, "fine_label_names.txt"};
+constexpr Variant kCifar10{"CIFAR-10", 1, "batches.meta.txt", 10};
+constexpr Variant kCifar100{"CIFAR-100", 2, "fine_label_names.txt", 100};
 
 const std::vector<std::string> kCifar10Files = {"data_batch_1.bin", "data_batch_2.bin",
                                                 "data_batch_3.bin", "data_batch_4.bin",
@@ -76,6 +77,12 @@ void loadBatch(const fs::path& file, const Variant& variant, ImageCollector& col
     const std::string source = file.string();
     for (std::size_t offset = 0; offset < bytes.size(); offset += record) {
         const int label = bytes[offset + variant.labelBytes - 1];
+        if (label >= variant.classes)
+            throw Error(file.string() + ": record " + std::to_string(offset / record) + " (byte " +
+                        std::to_string(offset + variant.labelBytes - 1) + "): label " +
+                        std::to_string(label) + " is outside " + variant.name + "'s " +
+                        std::to_string(variant.classes) + " classes (0 to " +
+                        std::to_string(variant.classes - 1) + ")");
         collector.add(bytes.data() + offset + variant.labelBytes, 3, kSide, kSide, label, source);
         maxLabel = std::max(maxLabel, label);
     }

@@ -143,10 +143,28 @@ std::vector<std::uint8_t> readLabels(const fs::path& file)
     return labels;
 }
 
+// Fashion-MNIST, MNIST and KMNIST have ten classes; a label beyond them is damage, not an extra
+// class. EMNIST (more classes) and other IDX sets have no known count: 0.
+int knownClassCount(const fs::path& path)
+{
+    const auto name = toLowerAscii(fs::absolute(path).string());
+    if (name.find("emnist") != std::string::npos) return 0;
+    if (name.find("fashion") != std::string::npos || name.find("mnist") != std::string::npos)
+        return int(kFashionMnistNames.size());
+    return 0;
+}
+
 void loadPair(const fs::path& imagesFile, const fs::path& labelsFile, ImageCollector& collector,
-              int& maxLabel)
+              int& maxLabel, int knownClasses)
 {
     const std::vector<std::uint8_t> labels = readLabels(labelsFile);
+    if (knownClasses > 0)
+        for (std::size_t i = 0; i < labels.size(); ++i)
+            if (labels[i] >= knownClasses)
+                throw Error(labelsFile.string() + ": record " + std::to_string(i) + ": label " +
+                            std::to_string(labels[i]) + " is outside the dataset's " +
+                            std::to_string(knownClasses) + " classes (0 to " +
+                            std::to_string(knownClasses - 1) + ")");
 
     IdxFile idx(imagesFile);
     idx.expectMagic(kImagesMagic, "an IDX images file");
@@ -250,8 +268,9 @@ Dataset loadIdx(const fs::path& path, const LoadOptions& options)
 
     ImageCollector collector(path.string(), options.imageSize);
     int maxLabel = -1;
+    const int knownClasses = knownClassCount(path);
     for (const auto& [key, files] : pairs)
-        loadPair(files.first, files.second, collector, maxLabel);
+        loadPair(files.first, files.second, collector, maxLabel, knownClasses);
     if (collector.count() == 0) throw Error(path.string() + ": the IDX files hold no images");
     collector.moveInto(dataset);
     // Only labels that occur become classes (a subset such as labels {5, 7, 9} has three), each

@@ -13,6 +13,10 @@ namespace wb::data {
 
 namespace {
 
+// Largest image side accepted (pixels): dataset images are far smaller; it bounds what a corrupt
+// header can make us allocate (8192^2 RGBA = 256 MiB), as the IDX loader does.
+constexpr int kMaxImageSide = 8192;
+
 // Blends a colour value with its alpha over white, rounding to nearest.
 std::uint8_t overWhite(std::uint8_t value, std::uint8_t alpha)
 {
@@ -27,6 +31,13 @@ DecodedImage decodeImage(const std::vector<std::uint8_t>& bytes)
     if (bytes.size() > std::size_t(INT_MAX)) throw Error("file too large to decode");
 
     int width = 0, height = 0, components = 0;
+    // The header alone can claim gigapixels (a 53-byte BMP of 63487 x 3360, found by
+    // tools/fuzz.sh): refuse before stb_image allocates and decodes them.
+    if (stbi_info_from_memory(bytes.data(), int(bytes.size()), &width, &height, &components) &&
+        (width > kMaxImageSide || height > kMaxImageSide))
+        throw Error("image of " + std::to_string(width) + "x" + std::to_string(height) +
+                    " pixels is larger than the " + std::to_string(kMaxImageSide) +
+                    "-pixel sides accepted");
     std::unique_ptr<stbi_uc, void (*)(void*)> data(
         stbi_load_from_memory(bytes.data(), int(bytes.size()), &width, &height, &components, 0),
         &stbi_image_free);

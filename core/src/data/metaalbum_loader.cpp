@@ -41,11 +41,23 @@ struct Entry {
     std::string category;
 };
 
+// A FILE_NAME that is absolute or climbs out with ".." would make a dataset read any file.
+bool staysInside(const fs::path& fileName)
+{
+    if (fileName.is_absolute() || fileName.has_root_name() || fileName.has_root_directory())
+        return false;
+    for (const auto& part : fileName)
+        if (part == "..") return false;
+    return true;
+}
+
 } // namespace
 
 bool looksLikeMetaAlbum(const fs::path& path)
 {
-    return fs::is_regular_file(path / "labels.csv") && fs::is_directory(path / "images");
+    // labels.csv of any kind: a folder of that name is a broken Meta-Album dataset to report,
+    // not an image-folder class.
+    return fs::exists(path / "labels.csv") && fs::is_directory(path / "images");
 }
 
 Dataset loadMetaAlbum(const fs::path& path, const LoadOptions& options)
@@ -57,8 +69,10 @@ Dataset loadMetaAlbum(const fs::path& path, const LoadOptions& options)
     const fs::path labelsFile = path / "labels.csv";
     const fs::path imagesDir = path / "images";
     if (!fs::is_regular_file(labelsFile)) {
-        throw Error(labelsFile.string() +
-                    ": no such file (a Meta-Album folder holds labels.csv and images/)");
+        throw Error(
+            labelsFile.string() +
+            (fs::exists(labelsFile) ? ": not a regular file (a folder?)" : ": no such file") +
+            " (a Meta-Album folder holds the file labels.csv and the folder images/)");
     }
     if (!fs::is_directory(imagesDir)) {
         throw Error(imagesDir.string() +
@@ -85,6 +99,10 @@ Dataset loadMetaAlbum(const fs::path& path, const LoadOptions& options)
             dataset.warnings.push_back(where + ": empty FILE_NAME or CATEGORY; skipped");
             continue;
         }
+        if (!staysInside(entry.fileName))
+            throw Error(where + ": FILE_NAME '" + entry.fileName +
+                        "' points outside the images/ folder (absolute or with '..'); a "
+                        "dataset may only name files inside its own images/ folder");
         entries.push_back(std::move(entry));
     }
 

@@ -87,6 +87,13 @@ std::optional<darts::Genotype> genotypeFromText(const std::string& text)
     return genotypeFromJson(j);
 }
 
+// access(2) on the database's folder: WAL creates its -wal and -shm files there.
+bool folderWritable(const std::string& path)
+{
+    const auto folder = fs::path(path).parent_path();
+    return ::access((folder.empty() ? fs::path(".") : folder).c_str(), W_OK) == 0;
+}
+
 } // namespace
 
 std::string defaultWorkspacePath()
@@ -154,6 +161,8 @@ RunStore RunStore::open(const std::string& path, const Options& options)
     std::error_code ec;
     if (fs::is_directory(path, ec))
         throw Error(path + ": is a folder; --db takes the database file");
+    const bool exists = fs::exists(path, ec);
+    if (!exists && !options.create) throw Error(path + ": no workspace database there");
     const auto parent = fs::path(path).parent_path();
     if (!parent.empty() && !fs::is_directory(parent, ec)) {
         fs::create_directories(parent, ec);
@@ -161,12 +170,21 @@ RunStore RunStore::open(const std::string& path, const Options& options)
             throw Error(path + ": cannot create the folder " + parent.string() + ": " +
                         ec.message());
     }
+    // Refuse here, clearly, rather than with SQLite's "attempt to write a readonly database"
+    // halfway through opening.
+    const bool fileReadOnly = exists && ::access(path.c_str(), W_OK) != 0;
+    if (fileReadOnly || !folderWritable(path))
+        throw Error(path + ": the workspace is read-only (" +
+                    (fileReadOnly ? "the file" : "its folder") +
+                    " cannot be written): it can be read (runs list, runs show, zoo list, the "
+                    "workbench) but not changed; copy it to a writable folder to record runs");
     const int rc = sqlite3_open_v2(path.c_str(), &impl->db,
                                    SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE, nullptr);
     if (rc != SQLITE_OK) sql::fail(impl->db, rc, path, "opening the workspace");
     sqlite3_extended_result_codes(impl->db, 1);
     sqlite3_busy_timeout(impl->db, options.busyTimeoutMs);
     impl->checkHeader();
+    impl->checkIntegrity();
     {
         auto s = impl->prepare("PRAGMA journal_mode = WAL");
         s.step("switching to WAL");
@@ -180,6 +198,16 @@ RunStore RunStore::open(const std::string& path, const Options& options)
     return store;
 }
 
+RunStore RunStore::openExisting(const std::string& path)
+{
+    std::error_code ec;
+    if (!fs::exists(path, ec)) throw Error(path + ": no workspace database there");
+    if (::access(path.c_str(), W_OK) != 0 || !folderWritable(path)) return openReadOnly(path);
+    Options options;
+    options.create = false;
+    return open(path, options);
+}
+
 RunStore RunStore::openReadOnly(const std::string& path, const Options& options)
 {
     std::error_code ec;
@@ -188,7 +216,13 @@ RunStore RunStore::openReadOnly(const std::string& path, const Options& options)
     impl->path = path;
     impl->options = options;
     impl->readOnly = true;
-    const int rc = sqlite3_open_v2(path.c_str(), &impl->db, SQLITE_OPEN_READONLY, nullptr);
+    // A reader of a WAL database creates the -shm file unless it exists; where it cannot, the
+    // file is opened immutable: no writer can be at work in a folder nobody may write.
+    const bool immutable = !folderWritable(path) && !fs::exists(path + "-shm", ec);
+    const int rc = immutable
+                       ? sqlite3_open_v2(sql::immutableUri(path).c_str(), &impl->db,
+                                         SQLITE_OPEN_READONLY | SQLITE_OPEN_URI, nullptr)
+                       : sqlite3_open_v2(path.c_str(), &impl->db, SQLITE_OPEN_READONLY, nullptr);
     if (rc != SQLITE_OK) sql::fail(impl->db, rc, path, "opening the workspace");
     sqlite3_extended_result_codes(impl->db, 1);
     sqlite3_busy_timeout(impl->db, options.busyTimeoutMs);
@@ -198,6 +232,7 @@ RunStore RunStore::openReadOnly(const std::string& path, const Options& options)
                     ": an older or empty workspace; open it once for writing (e.g. "
                     "`supernet runs list --db " +
                     path + "`) to upgrade it");
+    impl->checkIntegrity();
     return RunStore(std::move(impl));
 }
 
@@ -224,6 +259,9 @@ std::string RunStore::runDirectory(std::int64_t id) const
 
 void RunStore::begin()
 {
+    if (m_impl->readOnly)
+        throw Error(m_impl->path + ": the workspace is read-only here (opened for reading, as "
+                                   "its file or folder cannot be written); nothing was changed");
     if (m_impl->txDepth++ > 0) return;
     m_impl->txAborted = false;
     try {

@@ -2,6 +2,10 @@
 
 #include "wb/common/error.h"
 
+#include <cctype>
+#include <cstdio>
+#include <cstring>
+
 namespace wb::store::sql {
 
 void fail(sqlite3* db, int rc, const std::string& file, const std::string& what)
@@ -22,7 +26,7 @@ void fail(sqlite3* db, int rc, const std::string& file, const std::string& what)
         reason = "not a SQLite database (" + detail + "); choose another file with --db";
         break;
     case SQLITE_CORRUPT:
-        reason = "the database is corrupt (" + detail + ")";
+        reason = damagedAdvice(detail);
         break;
     case SQLITE_READONLY:
         reason = "the database or its folder is read-only (" + detail + ")";
@@ -41,6 +45,28 @@ void fail(sqlite3* db, int rc, const std::string& file, const std::string& what)
         reason = detail;
     }
     throw Error(file + ": " + what + ": " + reason);
+}
+
+std::string damagedAdvice(const std::string& detail)
+{
+    return "the database is damaged (" + detail +
+           "); nothing was read from it. Restore a backup, or save what is readable with "
+           "`sqlite3 FILE .recover | sqlite3 NEW_FILE`";
+}
+
+std::string immutableUri(const std::string& path)
+{
+    std::string uri = "file:";
+    for (const unsigned char c : path) {
+        if (std::isalnum(c) || std::strchr("/-_.~", c)) {
+            uri += char(c);
+        } else {
+            char escaped[4];
+            std::snprintf(escaped, sizeof escaped, "%%%02X", c);
+            uri += escaped;
+        }
+    }
+    return uri + "?immutable=1";
 }
 
 void exec(sqlite3* db, const std::string& file, const char* sqlText, const std::string& what)

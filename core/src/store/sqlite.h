@@ -13,6 +13,12 @@ namespace wb::store::sql {
 // reason for the cases users meet (locked, full, not a database, read-only, cannot open).
 [[noreturn]] void fail(sqlite3* db, int rc, const std::string& file, const std::string& what);
 
+// "the database is damaged (<detail>); ..." with what the user can do about it.
+std::string damagedAdvice(const std::string& detail);
+
+// "file:<path>?immutable=1" with the path percent-encoded, for sqlite3_open_v2(SQLITE_OPEN_URI).
+std::string immutableUri(const std::string& path);
+
 // Runs one or more statements without results.
 void exec(sqlite3* db, const std::string& file, const char* sqlText, const std::string& what);
 

@@ -266,6 +266,32 @@ private Q_SLOTS:
         QCOMPARE(window.runView()->runId(), window.runsModel()->runs().front().id);
     }
 
+    // Issue 14 #8: SIGTERM/SIGINT close the window without the confirmation dialog (a dialog
+    // would block this test); the running search ends as cancelled, resumable.
+    void terminationClosesWithoutAskingAndCancels()
+    {
+        QTemporaryDir data;
+        wb::test::writeSeparableIdx(data.path().toStdString(), 2, 24, 8);
+        const QString db = QString::fromStdString(wb::store::defaultWorkspacePath());
+        wb::ui::MainWindow window;
+        window.show();
+        auto config = wb::test::tinySearchConfig(data.path().toStdString(), 1000);
+        config.layers = 2;
+        config.batchSize = 8;
+        QVERIFY(window.startSearch(config));
+        QTest::qWait(1500);
+        QVERIFY(window.searchSession().isRunning());
+        window.closeWithoutAsking();
+        QVERIFY(!window.isVisible());
+        // The job's thread has ended; its finished signal arrives through the event loop.
+        QTRY_VERIFY_WITH_TIMEOUT(!window.searchSession().isRunning(), 10000);
+        auto store = wb::store::RunStore::openReadOnly(db.toStdString());
+        const auto runs = store.listRuns();
+        QVERIFY(!runs.empty());
+        QCOMPARE(QString::fromStdString(wb::darts::statusName(runs.back().status)),
+                 QString("cancelled"));
+    }
+
     void pollPicksUpRunsRecordedElsewhere()
     {
         const QString path = m_dir.filePath(QStringLiteral("poll.sqlite"));

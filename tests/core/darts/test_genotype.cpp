@@ -97,7 +97,49 @@ private Q_SLOTS:
         QTest::newRow("truncated") << "Genotype(normal=[('skip_connect', 0)" << "unexpected end";
         QTest::newRow("missing reduce") << "Genotype(normal=[], normal_concat=[2])"
                                         << "missing 'reduce='";
-        QTest::newRow("bad json") << "{\"normal\": 3}" << "genotype JSON";
+        QTest::newRow("bad json") << "{\"normal\": 3}"
+                                  << "genotype JSON: normal must be a list";
+        // Issue 14: indices that overflow or that do not exist in the cell are refused, naming
+        // the field and the rule, before anything is allocated.
+        const QString edges = "[[\"skip_connect\", 0], [\"skip_connect\", 1]]";
+        auto json = [&](const QString& input, const QString& concat) {
+            return "{\"normal\": [[\"skip_connect\", 0], [\"skip_connect\", " + input +
+                   "]], \"normal_concat\": " + concat + ", \"reduce\": " + edges +
+                   ", \"reduce_concat\": [2]}";
+        };
+        QTest::newRow("json index 2^32")
+            << json("4294967296", "[2]") << "normal[1][1] = 4294967296 is not a state index";
+        QTest::newRow("json index 2^64")
+            << json("18446744073709551616", "[2]") << "normal[1][1] must be an integer";
+        QTest::newRow("json negative") << json("-1", "[2]") << "normal[1][1] = -1";
+        QTest::newRow("json fraction") << json("1.5", "[2]") << "normal[1][1] must be an integer";
+        QTest::newRow("json string index")
+            << json("\"1\"", "[2]") << "normal[1][1] must be an integer";
+        QTest::newRow("json concat range") << json("1", "[2, 3]")
+                                           << "normal_concat: index 3 out of range (a cell of 1 "
+                                              "nodes concatenates states 2 to 2)";
+        QTest::newRow("json edge shape") << "{\"normal\": [[\"skip_connect\"]]}"
+                                         << "normal[0] must be [\"op\", input]";
+        QTest::newRow("json missing field") << "{\"normal\": " + edges + "}"
+                                            << "missing field 'reduce'";
+        QTest::newRow("json not object") << "{\"normal\": ["
+                                         << "not a JSON object";
+        auto literal = [](const QString& input, const QString& concat) {
+            return "Genotype(normal=[('skip_connect', 0), ('skip_connect', " + input +
+                   ")], normal_concat=" + concat +
+                   ", reduce=[('skip_connect', 0), ('skip_connect', 1)], reduce_concat=[2])";
+        };
+        QTest::newRow("literal index 2^31")
+            << literal("2147483648", "[2]") << "normal: index 2147483648 is too large";
+        QTest::newRow("literal huge range") << literal("1", "range(2, 2147483647)")
+                                            << "normal_concat: index 2147483647 is too large";
+        QTest::newRow("literal long range") << literal("1", "range(2, 9)")
+                                            << "normal_concat: range(2, 9) must lie within "
+                                               "range(2, 3)";
+        QTest::newRow("literal concat index")
+            << literal("1", "[2, 7]") << "normal_concat: index 7 out of range";
+        QTest::newRow("literal input")
+            << literal("5", "[2]") << "normal[1]: edge 'skip_connect' of node 0 reads state 5";
     }
     void parseErrors()
     {

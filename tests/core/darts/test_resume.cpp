@@ -2,7 +2,9 @@
 // corrupt newest checkpoint falls back to the previous one.
 
 #include "synthetic_idx.h"
+#include "darts/tensor_data.h"
 #include "tiny_search.h"
+#include "wb/common/error.h"
 #include "wb/darts/search.h"
 
 #include <QTemporaryDir>
@@ -132,6 +134,33 @@ private Q_SLOTS:
         const auto r = resumeSearch(cfg, {missing}, control, rec);
         QVERIFY(r.status == RunStatus::Failed);
         QVERIFY2(r.error.find("no usable checkpoint") != std::string::npos, r.error.c_str());
+    }
+
+    // A checkpoint's sampler state is our own text format: indices outside the split are
+    // refused (they used to be taken as the batch order) and the sampler stays as it was.
+    void samplerStateIsValidated()
+    {
+        BatchSampler sampler(6, 2, 1);
+        const auto good = sampler.state();
+        const auto firstBatch = sampler.next();
+        auto bad = good;
+        bad.replace(bad.rfind(' ') + 1, std::string::npos, "6");
+        try {
+            sampler.restore(bad);
+            QFAIL("accepted");
+        } catch (const wb::Error& e) {
+            QVERIFY2(std::string(e.what()).find("index 6, outside the split (6 items)") !=
+                         std::string::npos,
+                     e.what());
+        }
+        sampler.restore(good);
+        QVERIFY(torch::equal(sampler.next(), firstBatch));
+        try {
+            sampler.restore(good.substr(0, good.rfind(' ')));
+            QFAIL("accepted a truncated state");
+        } catch (const wb::Error& e) {
+            QVERIFY2(std::string(e.what()).find("truncated") != std::string::npos, e.what());
+        }
     }
 
 private:

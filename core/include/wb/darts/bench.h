@@ -21,6 +21,7 @@ struct SearchBenchResult {
     double medianAlphaStepSeconds = 0;
     double peakRssMb = 0;
     int threads = 0;
+    bool channelsLast = false;   // the layout used (see makePlacement: small C stays NCHW)
     std::string report() const;  // human-readable summary
     std::string toJson() const;
 };

@@ -39,7 +39,8 @@ struct TrainResult {
 
 // Continues a search from the first usable checkpoint of `checkpoints` (newest first): a file
 // that is missing, fails its checksum or cannot be read is reported as an issue and the next is
-// tried. At one thread on CPU the resumed epochs reproduce those of an uninterrupted run.
+// tried. At one thread on CPU the resumed epochs reproduce those of an uninterrupted run. A run
+// stopped before its first checkpoint starts again from the beginning.
 SearchResult resumeSearch(const SearchConfig& config,
                           const std::vector<CheckpointInfo>& checkpoints, RunControl& control,
                           RunObserver& observer);

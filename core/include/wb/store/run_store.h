@@ -116,15 +116,24 @@ public:
         // A running run whose heartbeat is older than this is shown as interrupted (seconds;
         // StoreWriter beats every 5 s).
         double staleHeartbeatSeconds = 120;
+        // open(): create the file (and its folders) when missing. Commands that need an
+        // existing workspace (resume, zoo add) pass false so a mistyped --db creates nothing.
+        bool create = true;
     };
 
     // Creates the folders and the database if needed, applies migrations, marks dead runs
     // interrupted. Refuses (without modifying it) a file that is not a SQLite database, a
-    // database of another application, or one written by a newer schema.
+    // database of another application, one written by a newer schema, a damaged one (PRAGMA
+    // quick_check), and one whose file or folder is read-only (use openReadOnly).
     static RunStore open(const std::string& path, const Options& options);
     static RunStore open(const std::string& path) { return open(path, Options{}); }
+    // For reading commands: the database must exist (nothing is created); opened for writing
+    // when possible (dead runs get marked interrupted), read-only otherwise.
+    static RunStore openExisting(const std::string& path);
     // A reader's connection (the GUI): never writes; dead runs are reported as interrupted
-    // without being updated. The database must exist at the current schema version.
+    // without being updated. The database must exist at the current schema version and pass
+    // PRAGMA quick_check. A WAL database in a folder this process cannot write is opened
+    // immutable (nobody can be writing it there).
     static RunStore openReadOnly(const std::string& path, const Options& options);
     static RunStore openReadOnly(const std::string& path) { return openReadOnly(path, Options{}); }
 

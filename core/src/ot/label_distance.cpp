@@ -162,15 +162,14 @@ LabelDistanceOutcome exactDistances(const torch::Tensor& x, const torch::Tensor&
         out.w, rep, monitor, [&](std::int64_t i, std::int64_t j, double& value) {
             const auto& a = sets[std::size_t(i)];
             const auto& b = sets[std::size_t(j)];
+            const auto from = offset[std::size_t(i)];
             if (rowsOf != i) {
                 // lambdaX = 2: the full squared distance ||x - x'||^2 (the reference library's
                 // label routine), not the halved point cost of the outer problem.
-                const auto from = offset[std::size_t(i)];
                 CostTiles all({a, pooled.slice(0, from), 2.0, {}, {}, {}}, o.dtype, a.size(0), 0);
                 rows = all.tile(0);
                 rowsOf = i;
             }
-            const auto from = offset[std::size_t(i)];
             CostTiles cost(
                 rows.slice(1, offset[std::size_t(j)] - from, offset[std::size_t(j) + 1] - from));
             const auto wa = torch::full({a.size(0)}, 1.0 / double(a.size(0)), torch::kFloat64);

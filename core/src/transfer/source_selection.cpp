@@ -64,12 +64,12 @@ ot::DatasetRef sourceOf(const store::ZooEntry& e)
 }
 
 // OTDD target -> source, from the store's cache when it has the pair.
-RankedSource& measure(RankedSource& r, const DatasetPtr& target, const ot::DistanceConfig& config,
-                      store::RunStore& db, ot::EmbeddingCache& cache, RunControl& control,
-                      ot::OtObserver& observer)
+RankedSource& measure(RankedSource& r, const ot::DatasetRef& source, const DatasetPtr& target,
+                      const ot::DistanceConfig& config, store::RunStore& db,
+                      ot::EmbeddingCache& cache, RunControl& control, ot::OtObserver& observer)
 {
-    const auto d = cachedDistance(sourceOf(r.entry), {"target", target}, config, &db, &cache,
-                                  control, observer);
+    const auto d =
+        cachedDistance(source, {"target", target}, config, &db, &cache, control, observer);
     if (d.status == darts::RunStatus::Cancelled) throw Error("cancelled");
     if (d.status != darts::RunStatus::Done)
         throw Error("distance to " + label(r.entry) + ": " + d.error);
@@ -166,17 +166,20 @@ SourceChoice chooseSource(const std::string& how, const darts::SearchConfig& tar
         if (config.embedder.channels == 0) config.embedder.channels = targetDs->channels;
         config.embedder.identify();
         ot::EmbeddingCache cache((fs::absolute(db.path()).parent_path() / "embeddings").string());
+        // With PCA, one basis for the whole ranking (the target and every candidate's dataset,
+        // all loaded once): distances in one space, comparable across candidates. Without, the
+        // sources are loaded one at a time.
+        std::vector<ot::DatasetRef> all;
         if (config.embedDim > 0) {
-            // One PCA basis for the whole ranking (the target and every candidate's dataset):
-            // distances in one space, comparable across candidates.
-            std::vector<ot::DatasetRef> all{{"target", targetDs}};
+            all.push_back({"target", targetDs});
             for (const auto& r : candidates)
                 all.push_back(sourceOf(r.entry));
             config.pcaBasis = ot::fitPcaBasis(all, config, control, &cache);
             if (control.stopRequested()) throw Error("cancelled");
         }
-        for (auto& r : candidates)
-            measure(r, targetDs, config, db, cache, control, observer);
+        for (std::size_t k = 0; k < candidates.size(); ++k)
+            measure(candidates[k], all.empty() ? sourceOf(candidates[k].entry) : all[k + 1],
+                    targetDs, config, db, cache, control, observer);
         std::stable_sort(candidates.begin(), candidates.end(),
                          [](const auto& x, const auto& y) { return *x.distance < *y.distance; });
         out.chosen = candidates.front().entry;

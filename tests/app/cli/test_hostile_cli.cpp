@@ -28,6 +28,16 @@
 
 namespace {
 
+// Reads the process's stderr until `text` appears (or it ends), polling every `ms`.
+void waitForStderr(QProcess& p, const QString& text, int ms)
+{
+    QString err;
+    while (!err.contains(text) && p.state() == QProcess::Running) {
+        p.waitForReadyRead(ms);
+        err += QString::fromUtf8(p.readAllStandardError());
+    }
+}
+
 QStringList tinySearch(const QString& data, const QString& channels)
 {
     return {"search", "--data",  data, "--channels", channels, "--layers", "2", "--nodes",
@@ -151,11 +161,7 @@ private Q_SLOTS:
                                                             << "1000"
                                                             << "--db" << db << "--json");
         QVERIFY(p.waitForStarted());
-        QString err;
-        while (!err.contains("epoch 1/") && p.state() == QProcess::Running) {
-            p.waitForReadyRead(200);
-            err += QString::fromUtf8(p.readAllStandardError());
-        }
+        waitForStderr(p, "epoch 1/", 200);
         ::kill(pid_t(p.processId()), SIGTERM);
         QVERIFY(p.waitForFinished(60000));
         QCOMPARE(p.exitStatus(), QProcess::NormalExit);
@@ -174,12 +180,7 @@ private Q_SLOTS:
         QProcess resume;
         resume.start(SUPERNET_BIN, {"runs", "resume", QString::number(id), "--db", db, "--json"});
         QVERIFY(resume.waitForStarted());
-        QString resumeErr;
-        while (!resumeErr.contains(QString("epoch %1/").arg(epochs + 1)) &&
-               resume.state() == QProcess::Running) {
-            resume.waitForReadyRead(200);
-            resumeErr += QString::fromUtf8(resume.readAllStandardError());
-        }
+        waitForStderr(resume, QString("epoch %1/").arg(epochs + 1), 200);
         ::kill(pid_t(resume.processId()), SIGTERM);
         QVERIFY(resume.waitForFinished(60000));
         QCOMPARE(resume.exitCode(), 143);
@@ -197,11 +198,7 @@ private Q_SLOTS:
                                                             << "2"
                                                             << "--db" << db);
         QVERIFY(p.waitForStarted());
-        QString err;
-        while (!err.contains("run 1 (") && p.state() == QProcess::Running) {
-            p.waitForReadyRead(20);
-            err += QString::fromUtf8(p.readAllStandardError());
-        }
+        waitForStderr(p, "run 1 (", 20);
         ::kill(pid_t(p.processId()), SIGKILL);
         QVERIFY(p.waitForFinished(10000));
         const auto shown = wb::test::runSupernet({"runs", "show", "1", "--db", db, "--json"});

@@ -141,8 +141,11 @@ double marginalError(const Vec& a, const Vec& f, const Vec& fNext, double eps)
     return e;
 }
 
+} // namespace
+
 // Progress over annealing (first 20%) and then in log(error) towards the tolerance.
-double fraction(int level, int levels, double error, int iteration, const SinkhornOptions& o)
+double progressFraction(int level, int levels, double error, int iteration,
+                        const SinkhornOptions& o)
 {
     if (level < levels) return 0.2 * double(level) / double(std::max(1, levels));
     double p = double(iteration) / double(std::max(1, o.maxIterations));
@@ -150,8 +153,6 @@ double fraction(int level, int levels, double error, int iteration, const Sinkho
         p = std::max(p, std::log(error) / std::log(o.tolerance));
     return 0.2 + 0.8 * std::clamp(p, 0.0, 1.0);
 }
-
-} // namespace
 
 SinkhornOutcome sinkhorn(CostTiles& cost, const torch::Tensor& weightsA,
                          const torch::Tensor& weightsB, const SinkhornOptions& o,
@@ -175,7 +176,8 @@ SinkhornOutcome sinkhorn(CostTiles& cost, const torch::Tensor& weightsA,
             !softmin.cols(f, logA, levels[l], g, monitor))
             return cancel();
         ++iterations;
-        if (monitor.progress && !monitor.progress(fraction(l + 1, L, 1.0, 0, o))) return cancel();
+        if (monitor.progress && !monitor.progress(progressFraction(l + 1, L, 1.0, 0, o)))
+            return cancel();
     }
     double omega = o.overRelaxation;
     double best = std::numeric_limits<double>::infinity();
@@ -183,8 +185,7 @@ SinkhornOutcome sinkhorn(CostTiles& cost, const torch::Tensor& weightsA,
     if (o.newton) {
         // Newton from the annealed potentials; whatever it leaves above the tolerance, the
         // Sinkhorn sweeps below finish (and they verify the reported pair in any case).
-        const auto nt =
-            newtonSteps(cost, f, g, a, b, o.eps, 0.5 * o.tolerance, o.maxIterations, monitor);
+        const auto nt = newtonSteps(cost, f, g, a, b, o, 0.5 * o.tolerance, monitor);
         if (nt.stopped) return cancel();
         iterations += nt.passes;
         error = nt.error;
@@ -227,7 +228,8 @@ SinkhornOutcome sinkhorn(CostTiles& cost, const torch::Tensor& weightsA,
             }
             best = std::min(best, error);
         }
-        if (monitor.progress && !monitor.progress(fraction(L, L, error, it, o))) return cancel();
+        if (monitor.progress && !monitor.progress(progressFraction(L, L, error, it, o)))
+            return cancel();
     }
     out.stats.iterations = iterations;
     out.stats.marginalError = error;
@@ -259,7 +261,8 @@ SinkhornOutcome sinkhornSymmetric(CostTiles& cost, const torch::Tensor& weights,
         for (std::size_t i = 0; i < f.size(); ++i)
             f[i] = l == 0 ? tf[i] : 0.5 * (f[i] + tf[i]);
         ++iterations;
-        if (monitor.progress && !monitor.progress(fraction(l + 1, L, 1.0, 0, o))) return cancel();
+        if (monitor.progress && !monitor.progress(progressFraction(l + 1, L, 1.0, 0, o)))
+            return cancel();
     }
     double error = 1.0;
     for (int it = 1;; ++it) {
@@ -273,7 +276,8 @@ SinkhornOutcome sinkhornSymmetric(CostTiles& cost, const torch::Tensor& weights,
         }
         for (std::size_t i = 0; i < f.size(); ++i)
             f[i] = 0.5 * (f[i] + tf[i]);
-        if (monitor.progress && !monitor.progress(fraction(L, L, error, it, o))) return cancel();
+        if (monitor.progress && !monitor.progress(progressFraction(L, L, error, it, o)))
+            return cancel();
     }
     out.stats.iterations = iterations;
     out.stats.marginalError = error;

@@ -53,6 +53,11 @@ struct SinkhornOutcome {
     torch::Tensor f, g; // double potentials of the reported pair (g = f when symmetric)
 };
 
+// Progress of a solve in [0, 1]: `level` of `levels` annealing steps done, then the error's
+// way (in log) towards o.tolerance, or iteration / o.maxIterations if that is further.
+double progressFraction(int level, int levels, double error, int iteration,
+                        const SinkhornOptions& o);
+
 // a, b: probability vectors (double). Throws nothing of its own.
 SinkhornOutcome sinkhorn(CostTiles& cost, const torch::Tensor& a, const torch::Tensor& b,
                          const SinkhornOptions& options, const SinkhornMonitor& monitor);

@@ -194,19 +194,13 @@ double columnError(const Plan& p, const Vec& b)
     return e;
 }
 
-// Progress as the solver reports it at the target eps: 20% for the annealing, then log(error)
-// towards log(tolerance).
-double fraction(double error, double tolerance)
-{
-    const double p = error > 0 && error < 1 ? std::log(error) / std::log(tolerance) : 0.0;
-    return 0.2 + 0.8 * std::clamp(p, 0.0, 1.0);
-}
-
 } // namespace
 
-NewtonOutcome newtonSteps(CostTiles& cost, Vec& f, Vec& g, const Vec& a, const Vec& b, double eps,
-                          double tolerance, int maxPasses, const SinkhornMonitor& monitor)
+NewtonOutcome newtonSteps(CostTiles& cost, Vec& f, Vec& g, const Vec& a, const Vec& b,
+                          const SinkhornOptions& o, double tolerance,
+                          const SinkhornMonitor& monitor)
 {
+    const double eps = o.eps;
     NewtonOutcome out;
     Vec logB(b.size());
     for (std::size_t j = 0; j < b.size(); ++j)
@@ -223,7 +217,7 @@ NewtonOutcome newtonSteps(CostTiles& cost, Vec& f, Vec& g, const Vec& a, const V
     double lambda = 1.0;
     while (true) {
         out.error = columnError(plan, b);
-        if (out.error < tolerance || out.passes >= maxPasses) break;
+        if (out.error < tolerance || out.passes >= o.maxIterations) break;
         for (std::size_t j = 0; j < g.size(); ++j)
             gradient[j] = b[j] - plan.cols[j];
         const auto step = solve(plan, a, lambda, gradient, kForcing, kCgIterations);
@@ -238,7 +232,8 @@ NewtonOutcome newtonSteps(CostTiles& cost, Vec& f, Vec& g, const Vec& a, const V
             return out;
         }
         ++out.passes;
-        if (monitor.progress && !monitor.progress(fraction(out.error, tolerance))) {
+        if (monitor.progress &&
+            !monitor.progress(progressFraction(1, 1, out.error, out.passes, o))) {
             out.stopped = true;
             return out;
         }

@@ -28,10 +28,11 @@ struct NewtonOutcome {
     double error = 1.0;   // L1 column error of the plan of (T(g), g); its rows are exact
 };
 
-// Improves g in place, and sets f = T(g), until the plan's marginal error is below `tolerance`,
-// `maxPasses` passes are spent, or a step no longer increases F.
+// Improves g in place at o.eps, and sets f = T(g), until the plan's marginal error is below
+// `tolerance`, o.maxIterations passes are spent, or a step no longer lowers the error.
 NewtonOutcome newtonSteps(CostTiles& cost, std::vector<double>& f, std::vector<double>& g,
-                          const std::vector<double>& a, const std::vector<double>& b, double eps,
-                          double tolerance, int maxPasses, const SinkhornMonitor& monitor);
+                          const std::vector<double>& a, const std::vector<double>& b,
+                          const SinkhornOptions& o, double tolerance,
+                          const SinkhornMonitor& monitor);
 
 } // namespace wb::ot

@@ -1,14 +1,14 @@
 // `supernet distance`: the OTDD matrix of two or more datasets, cached in the workspace database.
 
 #include "commands.h"
-#include "supernet_embedder.h"
 #include "interrupt.h"
-#include "recorded_run.h"
+#include "store_flags.h"
 
 #include "wb/common/error.h"
 #include "wb/ot/distance.h"
 #include "wb/store/run_store.h"
 #include "wb/transfer/distance_matrix.h"
+#include "wb/transfer/workspace_embedder.h"
 
 #include <nlohmann/json.hpp>
 
@@ -181,7 +181,10 @@ void addDistanceCommand(CLI::App& root, int& exitCode)
         const auto embedder = config.embedder; // the size/channel/range flags
         std::optional<store::RunStore> db;
         if (!o->store.disabled) db.emplace(store::RunStore::open(o->store.path()));
-        config.embedder = ot::EmbedderConfig::parse(autoEmbedder(o->embed, db ? &*db : nullptr));
+        std::string note;
+        config.embedder =
+            ot::EmbedderConfig::parse(transfer::autoEmbedder(o->embed, db ? &*db : nullptr, &note));
+        if (!note.empty()) std::cerr << note << std::endl;
         config.embedder.size = embedder.size;
         config.embedder.channels = embedder.channels;
         config.embedder.range = embedder.range;
@@ -192,7 +195,7 @@ void addDistanceCommand(CLI::App& root, int& exitCode)
         if (o->data.size() < 2) throw Error("--data: give at least two datasets");
 
         if (config.embedder.kind == ot::EmbedderConfig::Kind::Supernet)
-            resolveSupernet(config.embedder, db ? &*db : nullptr);
+            transfer::resolveSupernet(config.embedder, db ? &*db : nullptr);
         config.validate(); // before any dataset is loaded
         if (config.threads <= 0)
             config.threads = int(std::max(1u, std::thread::hardware_concurrency()));

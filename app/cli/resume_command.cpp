@@ -1,9 +1,12 @@
 #include "commands.h"
+#include "store_flags.h"
 #include "run_job.h"
 
-#include "wb/common/error.h"
-#include "wb/darts/search.h"
+#include "wb/darts/search_config.h"
+#include "wb/jobs/resume.h"
 #include "wb/store/run_store.h"
+
+#include <iostream>
 
 #include <memory>
 
@@ -26,27 +29,16 @@ void addResumeCommand(CLI::App& runs, int& exitCode)
     cmd->add_flag("--json", o->json, "Print one JSON object on stdout");
     cmd->callback([o, &exitCode] {
         const auto dbPath = o->store.path();
-        std::vector<darts::CheckpointInfo> checkpoints;
-        darts::SearchConfig config;
-        {
-            store::RunStore::Options existing;
-            existing.create = false; // a mistyped --db must not leave an empty workspace behind
-            auto db = store::RunStore::open(dbPath, existing);
+        const int epochs = [&] { // for the progress bar
+            auto db = store::RunStore::openExisting(dbPath);
             const auto run = db.run(o->id);
-            if (run.kind != "search")
-                throw Error("run " + std::to_string(o->id) + " is a " + run.kind +
-                            " run: only searches can be resumed");
-            config = darts::SearchConfig::fromJson(run.configJson);
-            checkpoints = store::resumeCheckpoints(db, o->id);
-        }
-        if (o->threads >= 0) config.runtime.threads = o->threads;
-        auto recorded = reopenRecordedRun(dbPath, o->id);
-        config.checkpointDir = recorded->directory();
-        exitCode = runRecorded(recorded.get(), o->json, config.epochs,
-                               [&](RunControl& control, darts::RunObserver& observer) {
-                                   return darts::resumeSearch(config, checkpoints, control,
-                                                              observer);
-                               });
+            // Other kinds are refused by the resume itself, with the reason.
+            return run.kind == "search" ? darts::SearchConfig::fromJson(run.configJson).epochs : 0;
+        }();
+        exitCode = runJob(o->json, epochs, [&](RunControl& control, darts::RunObserver& observer) {
+            std::cerr << "resuming run " << o->id << " (" << dbPath << ")" << std::endl;
+            return jobs::resumeRecordedSearch(dbPath, o->id, o->threads, control, observer);
+        });
     });
 }
 

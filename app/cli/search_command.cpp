@@ -1,11 +1,11 @@
 #include "commands.h"
 #include "common_flags.h"
 #include "search_flags.h"
+#include "store_flags.h"
 #include "run_job.h"
 
 #include "wb/darts/search.h"
 
-#include <iostream>
 #include <memory>
 
 namespace wb::cli {
@@ -27,16 +27,14 @@ void addSearchCommand(CLI::App& root, int& exitCode)
         auto& config = o->config;
         o->common.finish(config.data);
         config.validate();
-        std::unique_ptr<RecordedRun> recorded;
-        if (!o->store.disabled) {
-            recorded = startRecordedRun(o->store.path(), "search", config.toJson(),
-                                          config.runtime.seed, config.data.path);
-            config.checkpointDir = recorded->directory();
-        }
-        exitCode = runRecorded(recorded.get(), o->common.json, config.epochs,
-                               [&](RunControl& control, darts::RunObserver& observer) {
-                                   return darts::runSearch(config, control, observer);
-                               });
+        exitCode = runJob(o->common.json, config.epochs,
+                          [&](RunControl& control, darts::RunObserver& observer) {
+                              if (o->store.disabled)
+                                  return unrecorded(darts::runSearch(config, control, observer));
+                              const auto db = o->store.path();
+                              return jobs::recordedSearch(db, config, control, observer,
+                                                          announceRun(db));
+                          });
     });
 }
 

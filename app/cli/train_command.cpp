@@ -1,5 +1,6 @@
 #include "commands.h"
 #include "common_flags.h"
+#include "store_flags.h"
 #include "run_job.h"
 
 #include "wb/common/error.h"
@@ -57,14 +58,14 @@ void addTrainCommand(CLI::App& root, int& exitCode)
         auto& config = o->config;
         config.genotype = readGenotype(o->genotype);
         config.validate();
-        std::unique_ptr<RecordedRun> recorded;
-        if (!o->store.disabled)
-            recorded = startRecordedRun(o->store.path(), "train", config.toJson(),
-                                          config.runtime.seed, config.data.path);
-        exitCode = runRecorded(recorded.get(), o->common.json, config.epochs,
-                               [&](RunControl& control, darts::RunObserver& observer) {
-                                   return darts::runTrain(config, control, observer);
-                               });
+        exitCode = runJob(o->common.json, config.epochs,
+                          [&](RunControl& control, darts::RunObserver& observer) {
+                              if (o->store.disabled)
+                                  return unrecorded(darts::runTrain(config, control, observer));
+                              const auto db = o->store.path();
+                              return jobs::recordedTrain(db, config, control, observer,
+                                                         announceRun(db));
+                          });
     });
 }
 

@@ -5,9 +5,10 @@
 #include "common_flags.h"
 #include "run_job.h"
 #include "search_flags.h"
-#include "transfer_job.h"
+#include "distance_flags.h"
+#include "store_flags.h"
 
-#include "wb/darts/search.h"
+#include "wb/jobs/recorded.h"
 
 #include <memory>
 
@@ -42,17 +43,13 @@ void addTransferCommand(CLI::App& root, int& exitCode)
         o->common.finish(config.data);
         config.validate();
         const auto dbPath = o->store.path();
-        RunControl control;
-        const auto choice = prepareTransfer(dbPath, o->source, config, o->distance,
-                                            o->keepHead, control);
-        auto recorded = startRecordedRun(dbPath, "search", config.toJson(),
-                                           config.runtime.seed, config.data.path);
-        recordTransferOf(dbPath, recorded->id(), choice);
-        config.checkpointDir = recorded->directory();
-        exitCode = runRecorded(recorded.get(), o->common.json, config.epochs,
-                               [&](RunControl& run, darts::RunObserver& observer) {
-                                   return darts::runSearch(config, run, observer);
-                               });
+        exitCode = runJob(o->common.json, config.epochs,
+                          [&](RunControl& control, darts::RunObserver& observer) {
+                              const auto choice = chooseSource(dbPath, o->source, config,
+                                                               o->distance, o->keepHead, control);
+                              return jobs::recordedSearch(dbPath, config, control, observer,
+                                                          announceRun(dbPath), choice.record());
+                          });
     });
 }
 

@@ -4,10 +4,12 @@
 #include "common_flags.h"
 #include "run_job.h"
 #include "search_flags.h"
-#include "zoo_entry.h"
+#include "store_flags.h"
 
 #include "wb/common/error.h"
 #include "wb/darts/search.h"
+#include "wb/jobs/recorded.h"
+#include "wb/jobs/zoo_entry.h"
 #include "wb/store/run_store.h"
 
 #include <nlohmann/json.hpp>
@@ -21,20 +23,12 @@ using nlohmann::json;
 namespace wb::cli {
 namespace {
 
-void requireFreeName(store::RunStore& db, const std::string& name)
-{
-    for (const auto& e : db.zoo())
-        if (e.name == name)
-            throw Error("zoo: the name '" + name + "' is taken by entry " + std::to_string(e.id) +
-                        " in " + db.path() + "; choose another with --name");
-}
-
 std::int64_t addToZoo(const std::string& dbPath, std::int64_t runId, const std::string& name)
 {
     store::RunStore::Options existing;
     existing.create = false; // the run must already be in this workspace
     auto db = store::RunStore::open(dbPath, existing);
-    auto entry = zooEntryForRun(db, runId, name);
+    auto entry = jobs::zooEntryForRun(db, runId, name);
     const auto id = db.addZooEntry(entry);
     std::cerr << "zoo entry " << id << " '" << entry.name << "' (run " << runId << ")" << std::endl;
     return id;
@@ -89,22 +83,21 @@ void addPretrain(CLI::App& root, int& exitCode)
         o->common.finish(config.data, config.moreData);
         config.validate();
         const auto dbPath = o->store.path();
-        if (o->name.empty())
-            for (const auto& p : o->common.dataPaths())
-                o->name += (o->name.empty() ? "" : "+") + folderName(p);
-        {
-            auto db = store::RunStore::open(dbPath);
-            requireFreeName(db, o->name);
-        }
-        auto recorded = startRecordedRun(dbPath, "search", config.toJson(),
-                                           config.runtime.seed, config.data.path);
-        config.checkpointDir = recorded->directory();
-        const auto runId = recorded->id();
-        exitCode = runRecorded(recorded.get(), o->common.json, config.epochs,
-                               [&](RunControl& control, darts::RunObserver& observer) {
-                                   return darts::runSearch(config, control, observer);
-                               });
-        if (exitCode == 0) addToZoo(dbPath, runId, o->name);
+        std::optional<std::int64_t> zooId;
+        exitCode = runJob(o->common.json, config.epochs,
+                          [&](RunControl& control, darts::RunObserver& observer) {
+                              auto p = jobs::recordedPretrain(dbPath, config, o->name, control,
+                                                              observer, announceRun(dbPath));
+                              zooId = p.zooId;
+                              if (!p.zooError.empty())
+                                  std::cerr << "supernet: not added to the zoo: " << p.zooError
+                                            << std::endl;
+                              return p.search;
+                          });
+        if (zooId)
+            std::cerr << "zoo entry " << *zooId << " (" << dbPath << ")" << std::endl;
+        else if (exitCode == 0)
+            exitCode = 1;
     });
 }
 

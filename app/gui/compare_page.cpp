@@ -4,6 +4,7 @@
 #include "plot_palette.h"
 #include "qcustomplot_include.h"
 #include "wb/darts/search_config.h"
+#include "wb/jobs/experiment.h"
 #include "wb/transfer/experiment_report.h"
 #include "wb/transfer/speedup.h"
 
@@ -336,19 +337,11 @@ void ComparePage::redrawExperiment()
     for (const auto& c : e.cells) {
         if (c.target != target) continue;
         if (std::find(arms.begin(), arms.end(), c.arm) == arms.end()) arms.push_back(c.arm);
-        transfer::ArmOutcome o;
-        o.target = target;
-        o.arm = c.arm;
-        o.seed = c.seed;
-        o.source = c.source;
-        o.distance = c.distance;
-        o.testAcc = c.testAcc;
         const auto run = c.searchRunId ? m_curves.find(*c.searchRunId) : m_curves.end();
-        if (run != m_curves.end()) o.valCurve = run->second.series(session::EpochSeries::ValAcc);
-        shown.push_back(run != m_curves.end() ? run->second.series(metric())
-                                              : std::vector<double>{});
-        if (c.status != "done") o.error = c.status;
-        outcomes.push_back(std::move(o));
+        const bool found = run != m_curves.end();
+        outcomes.push_back(jobs::cellOutcome(
+            c, found ? run->second.series(session::EpochSeries::ValAcc) : std::vector<double>{}));
+        shown.push_back(found ? run->second.series(metric()) : std::vector<double>{});
     }
     const auto summary = transfer::summarise(outcomes);
     const auto summaryOf = [&](const std::string& arm) {

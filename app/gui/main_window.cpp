@@ -9,6 +9,8 @@
 #include "runs_model.h"
 #include "transfer_advisor.h"
 
+#include "wb/jobs/resume.h"
+
 #include <algorithm>
 
 #include <QAction>
@@ -535,8 +537,7 @@ void MainWindow::newSearch()
         if (advisor.exec() != QDialog::Accepted || !advisor.choice()) return;
         const auto& choice = *advisor.choice();
         source = choice.chosen;
-        link = store::TransferRecord{0,           choice.chosen.id, choice.chosen.name,
-                                     choice.mode, choice.distance,  choice.rankingJson()};
+        link = choice.record();
     } else if (start != QLatin1String("scratch")) {
         for (const auto& e : m_snapshot->zoo)
             if (QString::number(e.id) == start) source = e;
@@ -672,14 +673,8 @@ bool MainWindow::resumeRun(qint64 id, QString* error)
     const auto& shown = m_runView->details();
     if (m_workspace.isEmpty() || !shown || shown->id != id)
         return refuse(tr("Select run %1 first (it is not shown yet).").arg(id));
-    if (shown->kind != "search" ||
-        (shown->status != darts::RunStatus::Interrupted &&
-         shown->status != darts::RunStatus::Cancelled && shown->status != darts::RunStatus::Failed))
-        return refuse(
-            tr("Run %1 is a %2 %3: only interrupted, cancelled or failed searches resume.")
-                .arg(id)
-                .arg(QString::fromStdString(darts::statusName(shown->status)))
-                .arg(QString::fromStdString(shown->kind)));
+    if (const auto why = jobs::whyNotResumable(*shown))
+        return refuse(QString::fromStdString(*why));
     darts::SearchConfig config;
     try {
         config = darts::SearchConfig::fromJson(shown->configJson);
@@ -691,7 +686,7 @@ bool MainWindow::resumeRun(qint64 id, QString* error)
     beginLiveRun(config.epochs, true);
     m_liveRunId = id; // the run row exists already
     m_session.start(
-        session::SearchSession::resumedSearchRunner(m_workspace.toStdString(), id, config));
+        session::SearchSession::resumedSearchRunner(m_workspace.toStdString(), id));
     updateRunActions();
     statusBar()->showMessage(tr("Resuming run %1…").arg(id));
     return true;

@@ -10,6 +10,7 @@
 #include "qcustomplot_include.h"
 #include "run_view.h"
 #include "runs_model.h"
+#include "wb/common/csv.h"
 #include "wb/darts/run_bundle.h"
 
 #include <QDir>
@@ -40,15 +41,6 @@ void rememberExportFolder(const QString& file)
     QSettings().setValue(kExportDirKey, QFileInfo(file).absolutePath());
 }
 
-QString csvField(QString v)
-{
-    if (!v.contains(QLatin1Char(',')) && !v.contains(QLatin1Char('"')) &&
-        !v.contains(QLatin1Char('\n')))
-        return v;
-    return QLatin1Char('"') + v.replace(QLatin1Char('"'), QStringLiteral("\"\"")) +
-           QLatin1Char('"');
-}
-
 // Replaces `path` only when all of `text` was written.
 QString writeText(const QString& path, const std::string& text)
 {
@@ -64,10 +56,10 @@ QString writeCsv(const QString& path, const QList<QStringList>& rows)
 {
     QString text;
     for (const QStringList& row : rows) {
-        QStringList fields;
+        std::vector<std::string> fields;
         for (const QString& v : row)
-            fields << csvField(v);
-        text += fields.join(QLatin1Char(',')) + QLatin1Char('\n');
+            fields.push_back(v.toStdString());
+        text += QString::fromStdString(csvRow(fields));
     }
     return writeText(path, text.toStdString());
 }
@@ -123,7 +115,7 @@ void MainWindow::exportRunBundle()
     readInBackground<store::ExportResult>(
         this, m_workspace.toStdString(),
         [id, to = dir.toStdString()](store::RunStore& store) {
-            return store::exportRun(store, id, to);
+            return darts::exportRunBundle(store, id, to);
         },
         [this, dir](std::shared_ptr<const store::ExportResult> result, const QString& error) {
             if (!result) {

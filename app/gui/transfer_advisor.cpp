@@ -1,6 +1,7 @@
 #include "transfer_advisor.h"
 
 #include "wb/store/run_store.h"
+#include "wb/transfer/distance_settings.h"
 
 #include <chrono>
 
@@ -104,7 +105,8 @@ void TransferAdvisor::start()
             auto store = store::RunStore::open(db);
             AdvisorProgress progress(post);
             result = std::make_shared<transfer::SourceChoice>(
-                transfer::chooseSource("auto", target, store, ot::DistanceConfig{}, *control,
+                transfer::chooseSource("auto", target, store,
+                                       transfer::DistanceSettings{}.resolve(store), *control,
                                        progress));
         } catch (const std::exception& e) {
             error = QString::fromUtf8(e.what());

@@ -105,7 +105,7 @@ QVariant RunsModel::experimentData(const store::ExperimentRecord& e, int column,
     double seconds = 0;
     QStringList targets;
     for (const auto& c : e.cells) {
-        done += c.status == "done";
+        done += c.state == store::CellState::Done;
         seconds += c.seconds;
         const QString t = shortName(c.target);
         if (!targets.contains(t)) targets << t;

@@ -1,12 +1,27 @@
 #include "search_session.h"
 
-#include "wb/common/versions.h"
-#include "wb/darts/observer_list.h"
 #include "wb/darts/search.h"
-#include "wb/store/recorded_job.h"
-#include "wb/store/run_store.h"
+#include "wb/jobs/recorded.h"
+#include "wb/jobs/resume.h"
 
 namespace wb::session {
+namespace {
+
+// The workbench shows a store error like any other run issue (the CLI prints it).
+darts::SearchResult reported(jobs::Recorded<darts::SearchResult> job,
+                             darts::RunObserver& observer)
+{
+    if (job.storeError) {
+        const darts::Issue issue{darts::Severity::Error, "store",
+                                 "the run store could not record everything: " + *job.storeError,
+                                 int(job.result.epochs.size())};
+        observer.onIssue(issue);
+        job.result.issues.push_back(issue);
+    }
+    return std::move(job.result);
+}
+
+} // namespace
 
 // Kept in its own translation unit: only code that asks for the real search pulls LibTorch's
 // wb_core objects into the link.
@@ -22,42 +37,19 @@ SearchSession::recordedSearchRunner(std::string dbPath, darts::SearchConfig conf
                                     std::optional<store::TransferRecord> transfer,
                                     std::function<void(std::int64_t)> onRunCreated)
 {
-    return [=](RunControl& control, darts::RunObserver& observer) mutable {
-        store::NewRun run;
-        run.kind = "search";
-        run.configJson = config.toJson();
-        run.seed = config.runtime.seed;
-        run.datasetPath = config.data.path;
-        run.appVersion = WB_VERSION;
-        run.libraryVersions = libraryVersions();
-        auto job = store::RecordedJob::start(dbPath, run);
-        if (transfer) {
-            transfer->runId = job->id();
-            store::RunStore::open(dbPath).recordTransfer(*transfer);
-        }
-        config.checkpointDir = job->directory();
-        if (onRunCreated) onRunCreated(job->id());
-        darts::ObserverList observers{&observer, &job->observer()};
-        auto result = darts::runSearch(config, control, observers);
-        job->finish(result.status, result.error);
-        return result;
+    return [=](RunControl& control, darts::RunObserver& observer) {
+        return reported(jobs::recordedSearch(dbPath, config, control, observer, onRunCreated,
+                                             transfer),
+                        observer);
     };
 }
 
 SearchSession::Runner SearchSession::resumedSearchRunner(std::string dbPath, std::int64_t id,
-                                                         darts::SearchConfig config)
+                                                         int threads)
 {
-    return [=](RunControl& control, darts::RunObserver& observer) mutable {
-        const auto checkpoints = [&] {
-            auto db = store::RunStore::openReadOnly(dbPath);
-            return store::resumeCheckpoints(db, id);
-        }();
-        auto job = store::RecordedJob::reopen(dbPath, id);
-        config.checkpointDir = job->directory();
-        darts::ObserverList observers{&observer, &job->observer()};
-        auto result = darts::resumeSearch(config, checkpoints, control, observers);
-        job->finish(result.status, result.error);
-        return result;
+    return [=](RunControl& control, darts::RunObserver& observer) {
+        return reported(jobs::resumeRecordedSearch(dbPath, id, threads, control, observer),
+                        observer);
     };
 }
 

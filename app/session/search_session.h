@@ -57,9 +57,9 @@ public:
                                        std::optional<store::TransferRecord> transfer,
                                        std::function<void(std::int64_t)> onRunCreated);
     // Continues the recorded search `id` of `dbPath` (interrupted, cancelled or failed) from
-    // its newest usable checkpoint, recording into the same run like `supernet runs resume`.
-    static Runner resumedSearchRunner(std::string dbPath, std::int64_t id,
-                                      darts::SearchConfig config);
+    // its newest usable checkpoint, recording into the same run like `supernet runs resume`
+    // (threads >= 0 overrides the recorded thread count).
+    static Runner resumedSearchRunner(std::string dbPath, std::int64_t id, int threads = -1);
 
     // False (and nothing happens) while a job is still running.
     bool start(Runner runner);

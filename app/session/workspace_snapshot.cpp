@@ -74,7 +74,7 @@ bool sameCells(const store::ExperimentRecord& a, const store::ExperimentRecord& 
 {
     if (a.id != b.id || a.status != b.status || a.cells.size() != b.cells.size()) return false;
     for (std::size_t i = 0; i < a.cells.size(); ++i)
-        if (a.cells[i].status != b.cells[i].status ||
+        if (a.cells[i].state != b.cells[i].state ||
             a.cells[i].searchRunId != b.cells[i].searchRunId)
             return false;
     return true;

@@ -1,7 +1,10 @@
 #include "wb/common/sha256.h"
 
+#include "wb/common/error.h"
+
 #include <algorithm>
 #include <cstring>
+#include <fstream>
 
 namespace wb {
 
@@ -116,6 +119,17 @@ void Sha256::compress(const std::uint8_t* block)
     m_state[5] += f;
     m_state[6] += g;
     m_state[7] += h;
+}
+
+std::string fileSha256(const std::string& path)
+{
+    std::ifstream in(path, std::ios::binary);
+    if (!in) throw Error(path + ": cannot read");
+    Sha256 hash;
+    char buffer[1 << 16];
+    while (in.read(buffer, sizeof buffer) || in.gcount() > 0)
+        hash.update(buffer, std::size_t(in.gcount()));
+    return hash.hexDigest();
 }
 
 } // namespace wb

@@ -68,16 +68,6 @@ std::string samplerKey(const char* kind, std::size_t k)
 
 } // namespace
 
-std::string fileSha256(const std::string& path)
-{
-    std::ifstream in(path, std::ios::binary);
-    if (!in) throw Error(path + ": cannot read");
-    Sha256 hash;
-    char buffer[1 << 16];
-    while (in.read(buffer, sizeof buffer) || in.gcount() > 0) hash.update(buffer, std::size_t(in.gcount()));
-    return hash.hexDigest();
-}
-
 std::string saveCheckpoint(const std::string& path, const SearchState& state)
 {
     torch::serialize::OutputArchive archive;

@@ -7,6 +7,7 @@
 
 #include "darts/supernet.h"
 #include "darts/tensor_data.h"
+#include "wb/common/sha256.h"
 #include "wb/darts/observer.h"
 
 #include <torch/torch.h>
@@ -36,7 +37,5 @@ void loadCheckpoint(const std::string& path, SearchState& state);
 // Reads only the supernet (weights, BN statistics) and alphas of a search checkpoint into `net`,
 // which must have the checkpoint's network. Throws wb::Error naming the file.
 void loadSupernetWeights(const std::string& path, Supernet& net);
-
-std::string fileSha256(const std::string& path);
 
 } // namespace wb::darts

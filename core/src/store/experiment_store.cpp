@@ -3,6 +3,26 @@
 #include "run_store_impl.h"
 
 namespace wb::store {
+
+namespace {
+constexpr std::pair<CellState, const char*> kCellStates[] = {
+    {CellState::Pending, "pending"}, {CellState::Searching, "searching"},
+    {CellState::Training, "training"}, {CellState::Done, "done"}, {CellState::Failed, "failed"}};
+} // namespace
+
+std::string cellStateName(CellState state)
+{
+    for (const auto& [s, name] : kCellStates)
+        if (s == state) return name;
+    return "unknown";
+}
+
+CellState parseCellState(const std::string& name)
+{
+    for (const auto& [s, n] : kCellStates)
+        if (n == name) return s;
+    throw Error("unknown experiment cell state '" + name + "' (written by a newer version?)");
+}
 using namespace detail;
 namespace {
 
@@ -55,7 +75,7 @@ void RunStore::putExperimentCell(std::int64_t id, const ExperimentCell& c)
             .bind(2, c.target)
             .bind(3, std::int64_t(c.seed))
             .bind(4, c.arm)
-            .bind(5, c.status);
+            .bind(5, cellStateName(c.state));
         bindOptional(s, 6, c.searchRunId);
         bindOptional(s, 7, c.trainRunId);
         bindOptional(s, 8, c.zooId);
@@ -94,7 +114,7 @@ ExperimentRecord RunStore::experiment(std::int64_t id)
         cell.target = c.text(0);
         cell.seed = std::uint64_t(c.int64(1));
         cell.arm = c.text(2);
-        cell.status = c.text(3);
+        cell.state = parseCellState(c.text(3));
         if (!c.isNull(4)) cell.searchRunId = c.int64(4);
         if (!c.isNull(5)) cell.trainRunId = c.int64(5);
         if (!c.isNull(6)) cell.zooId = c.int64(6);

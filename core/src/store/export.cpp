@@ -1,5 +1,7 @@
 #include "wb/store/export.h"
 
+#include "wb/common/atomic_file.h"
+#include "wb/common/csv.h"
 #include "wb/common/error.h"
 #include "wb/store/cell_graph.h"
 #include "wb/store/run_store.h"
@@ -11,7 +13,6 @@
 #include <chrono>
 #include <cmath>
 #include <filesystem>
-#include <fstream>
 #include <utility>
 
 namespace fs = std::filesystem;
@@ -26,17 +27,6 @@ template <class T> std::string number(T value)
     char buffer[64];
     const auto r = std::to_chars(buffer, buffer + sizeof buffer, value);
     return std::string(buffer, r.ptr);
-}
-
-std::string csvField(const std::string& s)
-{
-    if (s.find_first_of(",\"\n") == std::string::npos) return s;
-    std::string out = "\"";
-    for (char c : s) {
-        if (c == '"') out += '"';
-        out += c;
-    }
-    return out + '"';
 }
 
 std::string metricsCsv(const std::vector<darts::EpochMetrics>& epochs)
@@ -135,31 +125,6 @@ std::string configJson(const std::string& stored)
     return j.is_discarded() ? stored : j.dump(2) + '\n';
 }
 
-void writeFile(const fs::path& path, const std::string& bytes)
-{
-    // Write next to the target, then rename: an interrupted export never leaves half a file.
-    auto part = path;
-    part += ".part";
-    {
-        std::ofstream out(part, std::ios::binary | std::ios::trunc);
-        if (!out) throw Error(path.string() + ": cannot create the file");
-        out.write(bytes.data(), std::streamsize(bytes.size()));
-        out.flush();
-        if (!out) {
-            out.close();
-            std::error_code ec;
-            fs::remove(part, ec);
-            throw Error(path.string() + ": write failed (disk full?)");
-        }
-    }
-    std::error_code ec;
-    fs::rename(part, path, ec);
-    if (ec) {
-        fs::remove(part, ec);
-        throw Error(path.string() + ": cannot move the file into place: " + ec.message());
-    }
-}
-
 } // namespace
 
 std::string genotypePythonFile(const darts::Genotype& genotype)
@@ -236,7 +201,7 @@ ExportResult exportRun(RunStore& store, std::int64_t runId, const std::string& d
     fs::create_directories(dir, ec);
     if (ec) throw Error(directory + ": cannot create the folder: " + ec.message());
     for (const auto& [name, bytes] : files) {
-        writeFile(dir / name, bytes);
+        writeFileAtomically((dir / name).string(), bytes);
         result.written.push_back((dir / name).string());
     }
     return result;

@@ -1,5 +1,6 @@
 #include "wb/suite/meta_album_writer.h"
 
+#include "wb/common/csv.h"
 #include "wb/common/error.h"
 #include "wb/common/sha256.h"
 
@@ -16,18 +17,6 @@ namespace wb::suite {
 namespace {
 
 using nlohmann::json;
-
-// RFC 4180 quoting, only where needed.
-std::string csvField(const std::string& value)
-{
-    if (value.find_first_of(",\"\r\n") == std::string::npos) return value;
-    std::string quoted = "\"";
-    for (const char c : value) {
-        if (c == '"') quoted += '"';
-        quoted += c;
-    }
-    return quoted + "\"";
-}
 
 void writeText(const fs::path& file, const std::string& text)
 {

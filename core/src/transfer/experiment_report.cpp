@@ -1,5 +1,6 @@
 #include "wb/transfer/experiment_report.h"
 
+#include "wb/common/csv.h"
 #include "wb/transfer/speedup.h"
 
 #include <nlohmann/json.hpp>
@@ -129,15 +130,22 @@ std::string csvTable(const std::vector<ArmSummary>& rows)
                       "best_val_std,epochs_to_scratch_best_mean,epochs_to_scratch_best_std,"
                       "reached,speedup_mean,speedup_std,test_acc_mean,test_acc_std,"
                       "seconds_mean,seconds_std\n";
-    const auto pair = [](const Stat& s) {
-        return s.n == 0 ? std::string(",") : fmt(s.mean, "%.6g") + "," + fmt(s.std, "%.6g");
+    const auto add = [](std::vector<std::string>& fields, const Stat& s) {
+        fields.push_back(s.n == 0 ? "" : fmt(s.mean, "%.6g"));
+        fields.push_back(s.n == 0 ? "" : fmt(s.std, "%.6g"));
     };
-    for (const auto& r : rows)
-        out += r.target + "," + r.arm + "," + std::to_string(r.seeds) + "," +
-               std::to_string(r.failed) + ",\"" + r.sources + "\"," + pair(r.distance) + "," +
-               pair(r.bestVal) + "," + pair(r.epochsToScratchBest) + "," +
-               std::to_string(r.reached) + "," + pair(r.speedUp) + "," + pair(r.testAcc) + "," +
-               pair(r.seconds) + "\n";
+    for (const auto& r : rows) {
+        std::vector<std::string> f = {r.target, r.arm, std::to_string(r.seeds),
+                                      std::to_string(r.failed), r.sources};
+        add(f, r.distance);
+        add(f, r.bestVal);
+        add(f, r.epochsToScratchBest);
+        f.push_back(std::to_string(r.reached));
+        add(f, r.speedUp);
+        add(f, r.testAcc);
+        add(f, r.seconds);
+        out += csvRow(f);
+    }
     return out;
 }
 

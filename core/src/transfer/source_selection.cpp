@@ -95,6 +95,11 @@ std::string exclusionReason(const store::ZooEntry& entry, const darts::SearchCon
     return {};
 }
 
+store::TransferRecord SourceChoice::record() const
+{
+    return {0, chosen.id, chosen.name, mode, distance, rankingJson()};
+}
+
 std::string SourceChoice::rankingJson() const
 {
     auto out = nlohmann::json::array();

@@ -140,7 +140,7 @@ private Q_SLOTS:
                 wb::store::ExperimentCell cell;
                 cell.target = "/data/KAN";
                 cell.arm = arm;
-                cell.status = "done";
+                cell.state = wb::store::CellState::Done;
                 cell.searchRunId = run;
                 store.putExperimentCell(experiment, cell);
             }

@@ -86,12 +86,12 @@ private Q_SLOTS:
             wb::store::ExperimentCell done;
             done.target = "/data/KAN";
             done.arm = "scratch";
-            done.status = "done";
+            done.state = wb::store::CellState::Done;
             done.seconds = 10;
             done.searchRunId = ids.finished;
             wb::store::ExperimentCell pending = done;
             pending.arm = "ot";
-            pending.status = "pending";
+            pending.state = wb::store::CellState::Pending;
             pending.seconds = 2.5;
             store.putExperimentCell(e, done);
             store.putExperimentCell(e, pending);

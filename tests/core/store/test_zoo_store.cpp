@@ -86,7 +86,7 @@ private Q_SLOTS:
         b.arm = "ot";
         db.putExperimentCell(id, a);
         db.putExperimentCell(id, b);
-        a.status = "done";
+        a.state = CellState::Done;
         a.testAcc = 0.5;
         a.seconds = 12;
         db.putExperimentCell(id, a);
@@ -94,7 +94,8 @@ private Q_SLOTS:
         QCOMPARE(e.status, std::string("running"));
         QCOMPARE(int(e.cells.size()), 2);
         QCOMPARE(e.cells[0].arm, std::string("scratch"));  // order kept by the upsert
-        QCOMPARE(e.cells[0].status, std::string("done"));
+        QVERIFY(e.cells[0].state == CellState::Done);
+        QVERIFY(e.cells[1].state == CellState::Pending);
         QCOMPARE(*e.cells[0].testAcc, 0.5);
         QCOMPARE(e.cells[0].seconds, 12.0);
         QVERIFY(!e.cells[1].testAcc);

@@ -23,4 +23,7 @@ private:
     std::uint64_t m_totalBytes = 0;
 };
 
+// The hex SHA-256 of a file's bytes. Throws wb::Error naming the file when it cannot be read.
+std::string fileSha256(const std::string& path);
+
 } // namespace wb

@@ -46,12 +46,19 @@ struct TransferRecord {
     std::string rankingJson;           // [{"zoo_id", "name", "distance"}...], nearest first
 };
 
+// Where an experiment cell stands: pending -> searching -> training -> done, or failed from
+// any state (with the reason). Stored by name.
+enum class CellState { Pending, Searching, Training, Done, Failed };
+std::string cellStateName(CellState state);
+// Throws wb::Error for a name this build does not know.
+CellState parseCellState(const std::string& name);
+
 // One cell of a paired experiment: a target x seed x arm and the runs that answer it.
 struct ExperimentCell {
     std::string target;  // dataset path
     std::uint64_t seed = 0;
     std::string arm;     // scratch | ot | random | multi
-    std::string status = "pending"; // pending | searching | training | done | failed
+    CellState state = CellState::Pending;
     std::optional<std::int64_t> searchRunId;
     std::optional<std::int64_t> trainRunId;
     std::optional<std::int64_t> zooId;

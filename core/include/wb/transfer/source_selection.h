@@ -30,6 +30,8 @@ struct SourceChoice {
     std::optional<double> distance;
     std::vector<RankedSource> ranking; // candidates nearest first, then the excluded ones
     std::string rankingJson() const;
+    // How the store links a run warm-started from this choice (its runId left 0).
+    store::TransferRecord record() const;
 };
 
 // Why `entry` cannot warm-start `target` (whose images have targetChannels after conversion),

@@ -1,17 +1,13 @@
-#include "transfer_job.h"
+#include "distance_flags.h"
 
-#include "supernet_embedder.h"
-
-#include "wb/common/error.h"
-#include "wb/store/run_store.h"
+#include "wb/jobs/warm_start_source.h"
 
 #include <cstdio>
-#include <thread>
 
 namespace wb::cli {
 namespace {
 
-// Distances of a ranking take seconds each: one line per finished pair stage is enough.
+// Distances of a ranking take seconds each: warnings are all it prints while they run.
 class QuietOtProgress : public ot::OtObserver {
 public:
     void onIssue(const darts::Issue& issue) override
@@ -24,7 +20,8 @@ public:
 
 void DistanceFlags::add(CLI::App& cmd)
 {
-    cmd.add_option("--embed", embed,
+    auto& config = settings.config;
+    cmd.add_option("--embed", settings.embed,
                    "Embedder of the source ranking: pixels | torchscript:FILE | "
                    "supernet:RUN_OR_CHECKPOINT | auto (the newest multi-dataset zoo supernet, "
                    "else pixels)")
@@ -35,34 +32,16 @@ void DistanceFlags::add(CLI::App& cmd)
     cmd.add_option("--embed-dim", config.embedDim,
                    "PCA to D dims (0 = off), one basis for the target and every candidate")
         ->capture_default_str();
-    cmd.add_option("--inner", inner, "Label-to-label distance: exact|gaussian")
+    cmd.add_option("--inner", settings.inner, "Label-to-label distance: exact|gaussian")
         ->capture_default_str();
     cmd.add_option("--maxsamples", config.maxSamples, "Samples per dataset (0 = all)")
         ->capture_default_str();
     cmd.add_option("--entreg", config.entreg, "Entropic regularisation eps")->capture_default_str();
 }
 
-ot::DistanceConfig DistanceFlags::finish(store::RunStore& db) const
+void printRanking(const transfer::SourceChoice& choice, const std::string& note)
 {
-    auto c = config;
-    c.embedder = ot::EmbedderConfig::parse(autoEmbedder(embed, &db));
-    c.embedder.size = config.embedder.size;
-    // One feature space for the whole ranking: the supernet's, at its own image size.
-    if (c.embedder.kind == ot::EmbedderConfig::Kind::Supernet) resolveSupernet(c.embedder, &db);
-    c.inner = ot::parseInnerMethod(inner);
-    c.threads = int(std::max(1u, std::thread::hardware_concurrency()));
-    c.validate();
-    return c;
-}
-
-transfer::SourceChoice prepareTransfer(const std::string& dbPath, const std::string& how,
-                                       darts::SearchConfig& config, const DistanceFlags& distance,
-                                       bool keepHead, RunControl& control)
-{
-    auto db = store::RunStore::open(dbPath);
-    QuietOtProgress progress;
-    auto choice = transfer::chooseSource(how, config, db, distance.finish(db), control, progress);
-    config.warmStart = transfer::warmStartFrom(choice.chosen, keepHead);
+    if (!note.empty()) std::fprintf(stderr, "%s\n", note.c_str());
     std::fprintf(stderr, "source (%s):\n", choice.mode.c_str());
     int rank = 0;
     for (const auto& r : choice.ranking) {
@@ -80,15 +59,18 @@ transfer::SourceChoice prepareTransfer(const std::string& dbPath, const std::str
                      static_cast<long long>(r.entry.id), r.entry.name.c_str(), dist,
                      r.cached ? " (cached)" : "", chosen ? "  <- chosen" : "");
     }
-    return choice;
 }
 
-void recordTransferOf(const std::string& dbPath, std::int64_t runId,
-                      const transfer::SourceChoice& choice)
+transfer::SourceChoice chooseSource(const std::string& dbPath, const std::string& how,
+                                    darts::SearchConfig& config, const DistanceFlags& distance,
+                                    bool keepHead, RunControl& control)
 {
-    auto db = store::RunStore::open(dbPath);
-    db.recordTransfer({runId, choice.chosen.id, choice.chosen.name, choice.mode, choice.distance,
-                       choice.rankingJson()});
+    QuietOtProgress progress;
+    std::string note;
+    auto choice = jobs::chooseWarmStart(dbPath, how, config, distance.settings, keepHead, control,
+                                        progress, &note);
+    printRanking(choice, note);
+    return choice;
 }
 
 } // namespace wb::cli

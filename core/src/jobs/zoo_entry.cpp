@@ -1,4 +1,4 @@
-#include "zoo_entry.h"
+#include "wb/jobs/zoo_entry.h"
 
 #include "wb/common/error.h"
 #include "wb/darts/search_config.h"
@@ -6,7 +6,7 @@
 
 #include <filesystem>
 
-namespace wb::cli {
+namespace wb::jobs {
 
 std::string folderName(const std::string& path)
 {
@@ -14,6 +14,14 @@ std::string folderName(const std::string& path)
     auto name = p.filename().string();
     if (name.empty()) name = p.parent_path().filename().string();
     return name.empty() ? path : name;
+}
+
+void requireFreeZooName(store::RunStore& db, const std::string& name)
+{
+    for (const auto& e : db.zoo())
+        if (e.name == name)
+            throw Error("zoo: the name '" + name + "' is taken by entry " + std::to_string(e.id) +
+                        " in " + db.path() + "; choose another with --name");
 }
 
 store::ZooEntry zooEntryForRun(store::RunStore& db, std::int64_t runId, std::string name)
@@ -56,4 +64,4 @@ store::ZooEntry zooEntryForRun(store::RunStore& db, std::int64_t runId, std::str
     return e;
 }
 
-} // namespace wb::cli
+} // namespace wb::jobs

@@ -1,14 +1,13 @@
-#include "supernet_embedder.h"
+#include "wb/transfer/workspace_embedder.h"
 
 #include "wb/common/error.h"
 
 #include <filesystem>
-#include <iostream>
 #include <optional>
 
 namespace fs = std::filesystem;
 
-namespace wb::cli {
+namespace wb::transfer {
 
 void resolveSupernet(ot::EmbedderConfig& e, store::RunStore* db)
 {
@@ -57,19 +56,20 @@ void resolveSupernet(ot::EmbedderConfig& e, store::RunStore* db)
     if (e.size == 0) e.size = run.dataset->imageSize;
 }
 
-std::string autoEmbedder(const std::string& embed, store::RunStore* db)
+std::string autoEmbedder(const std::string& embed, store::RunStore* db, std::string* note)
 {
     if (embed != "auto") return embed;
     if (db) {
         const auto zoo = db->zoo();
         for (auto it = zoo.rbegin(); it != zoo.rend(); ++it)
             if (it->multi()) {
-                std::cerr << "embedder: supernet:" << it->runId << " (zoo " << it->id << " '"
-                          << it->name << "', multi-dataset)" << std::endl;
+                if (note)
+                    *note = "embedder: supernet:" + std::to_string(it->runId) + " (zoo " +
+                            std::to_string(it->id) + " '" + it->name + "', multi-dataset)";
                 return "supernet:" + std::to_string(it->runId);
             }
     }
     return "pixels";
 }
 
-} // namespace wb::cli
+} // namespace wb::transfer

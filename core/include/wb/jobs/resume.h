@@ -1,0 +1,38 @@
+#pragma once
+
+// Resuming a recorded search: the rules of what can resume, written once for every front end.
+
+#include "wb/jobs/recorded.h"
+#include "wb/store/run_store.h"
+
+#include <optional>
+#include <string>
+#include <vector>
+
+namespace wb::jobs {
+
+// Why `run` cannot be taken over for resuming, or nothing: only searches that ended without
+// finishing (interrupted, cancelled or failed) resume.
+std::optional<std::string> whyNotResumable(const store::RunDetails& run);
+
+// How a recorded search would continue.
+struct ResumePlan {
+    store::RunDetails run;
+    std::vector<darts::CheckpointInfo> checkpoints; // present and intact, newest first
+    // Why it cannot continue where it stopped (epochs recorded but no usable checkpoint); empty
+    // when it can. A run stopped in its first epoch has nothing to lose and starts again.
+    std::string unusable;
+};
+
+// Throws wb::Error naming the run when whyNotResumable() says so. Checks each recorded
+// checkpoint's file and checksum (missing or corrupt ones go into `unusable`'s reason).
+ResumePlan planResume(store::RunStore& db, std::int64_t id);
+
+// Continues recorded search `id` from its newest usable checkpoint, under the same run id.
+// threads >= 0 overrides the recorded thread count. Throws wb::Error before touching the run
+// when it cannot resume (see planResume).
+Recorded<darts::SearchResult> resumeRecordedSearch(const std::string& db, std::int64_t id,
+                                                   int threads, RunControl& control,
+                                                   darts::RunObserver& observer);
+
+} // namespace wb::jobs

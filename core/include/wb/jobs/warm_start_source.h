@@ -1,0 +1,25 @@
+#pragma once
+
+// The source of a warm-started search (transfer, the experiment's ot/random/multi arms): the zoo
+// ranked against the target with the user's distance settings.
+
+#include "wb/common/run_control.h"
+#include "wb/darts/search_config.h"
+#include "wb/ot/distance.h"
+#include "wb/transfer/distance_settings.h"
+#include "wb/transfer/source_selection.h"
+
+#include <string>
+
+namespace wb::jobs {
+
+// Chooses the source (`how`: auto | random | a zoo id) in workspace `db` and sets
+// config.warmStart from it. `note` receives what an `auto` embedder chose. Throws wb::Error
+// when nothing can be chosen or a distance fails.
+transfer::SourceChoice chooseWarmStart(const std::string& db, const std::string& how,
+                                       darts::SearchConfig& config,
+                                       const transfer::DistanceSettings& distance, bool keepHead,
+                                       RunControl& control, ot::OtObserver& observer,
+                                       std::string* note = nullptr);
+
+} // namespace wb::jobs

@@ -1,0 +1,23 @@
+#include "wb/transfer/distance_settings.h"
+
+#include "wb/transfer/workspace_embedder.h"
+
+#include <algorithm>
+#include <thread>
+
+namespace wb::transfer {
+
+ot::DistanceConfig DistanceSettings::resolve(store::RunStore& db, std::string* note) const
+{
+    auto c = config;
+    c.embedder = ot::EmbedderConfig::parse(autoEmbedder(embed, &db, note));
+    c.embedder.size = config.embedder.size;
+    // One feature space for the whole ranking: the supernet's, at its own image size.
+    if (c.embedder.kind == ot::EmbedderConfig::Kind::Supernet) resolveSupernet(c.embedder, &db);
+    c.inner = ot::parseInnerMethod(inner);
+    if (c.threads <= 0) c.threads = int(std::max(1u, std::thread::hardware_concurrency()));
+    c.validate();
+    return c;
+}
+
+} // namespace wb::transfer

@@ -78,6 +78,10 @@ public:
     // Flushes queued plot replots and renders the window into `path`.
     bool saveScreenshot(const QString& path, QString* error = nullptr);
 
+    // File > Export > Run bundle of the shown run into `dir` (the same files as `supernet runs
+    // export`), written in the background; the status bar reports the outcome.
+    void exportRunBundleTo(const QString& dir);
+
     // Closes without asking (SIGTERM, SIGINT): a running search is stopped and ends as
     // cancelled, resumable, as if the user had confirmed the close.
     void closeWithoutAsking();

@@ -110,6 +110,13 @@ void MainWindow::exportRunBundle()
         QFileDialog::getExistingDirectory(this, tr("Export run into folder"), exportFolder());
     if (dir.isEmpty()) return;
     rememberExportFolder(dir + QStringLiteral("/."));
+    exportRunBundleTo(dir);
+}
+
+void MainWindow::exportRunBundleTo(const QString& dir)
+{
+    const qint64 id = m_runView->runId();
+    if (m_workspace.isEmpty() || id <= 0) return;
     statusBar()->showMessage(tr("Exporting run %1 into %2…").arg(id).arg(dir));
     // Graphviz renders and the metrics dump take a moment: off the GUI thread.
     readInBackground<store::ExportResult>(

@@ -39,6 +39,19 @@ public:
     {
     }
 
+    // A failed cell whose search stopped and cannot resume (what a restart would redo).
+    bool unresumable(const store::ExperimentCell& cell) const
+    {
+        if (cell.state != CellState::Failed || !cell.searchRunId) return false;
+        try {
+            auto db = store::RunStore::open(m_db);
+            return db.hasRun(*cell.searchRunId) &&
+                   !planResume(db, *cell.searchRunId).unusable.empty();
+        } catch (const Error&) {
+            return false; // not resumable at all (done, running): nothing to restart
+        }
+    }
+
     // Runs the cell to done or failed; false when a stop request interrupted it.
     bool run(store::ExperimentCell& cell)
     {
@@ -229,6 +242,11 @@ ExperimentOutcome runExperiment(const std::string& db, std::int64_t id, const Ex
                 cell.arm = arm;
                 for (const auto& c : stored)
                     if (c.target == target && c.seed == seed && c.arm == arm) cell = c;
+                const bool restart = options.restartUnresumable && runner.unresumable(cell);
+                if (restart) {
+                    cell.state = CellState::Searching;
+                    cell.error.clear();
+                }
                 if (!out.stopped && cell.state != CellState::Done &&
                     cell.state != CellState::Failed) {
                     observer.onCellStarted(cell);

@@ -97,8 +97,7 @@ OpenedExperiment openExperiment(const std::string& db, const ExperimentSpec& spe
     auto store = store::RunStore::open(db);
     const auto identity = spec.identity();
     for (const auto& e : store.experiments())
-        if (e.status != "done" && e.status != "failed" &&
-            ExperimentSpec::fromJson(e.specJson).identity() == identity)
+        if (e.status != "done" && ExperimentSpec::fromJson(e.specJson).identity() == identity)
             return {e.id, true};
     const auto all = store.experiments();
     const auto next = all.empty() ? 1 : all.back().id + 1;

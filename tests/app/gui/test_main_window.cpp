@@ -16,6 +16,9 @@
 #include "runs_model.h"
 
 #include <QDir>
+#include <QFile>
+#include <QProcess>
+#include <QRegularExpression>
 #include <QListWidget>
 #include <QSignalSpy>
 #include <QSlider>
@@ -390,6 +393,54 @@ private Q_SLOTS:
         QCOMPARE(recordedSteps, steps.back().stepsPerEpoch + 1); // epoch 1 and step 1 of epoch 2
         QVERIFY(!window.resumeRun(id, &error));                  // done now: nothing to resume
         QVERIFY(error.contains(QStringLiteral("done")));
+    }
+
+    void runBundleMatchesTheCliExport()
+    {
+        QTemporaryDir data;
+        wb::test::writeSeparableIdx(data.path().toStdString(), 2, 12, 8);
+        const QString db = m_dir.filePath(QStringLiteral("bundle.sqlite"));
+        auto config = wb::test::tinySearchConfig(data.path().toStdString(), 1);
+        config.layers = 2;
+        wb::RunControl control;
+        wb::darts::RunObserver quiet;
+        std::int64_t id = 0;
+        const auto done = wb::session::SearchSession::recordedSearchRunner(
+            db.toStdString(), config, std::nullopt,
+            [&](std::int64_t created) { id = created; })(control, quiet);
+        QCOMPARE(int(done.status), int(wb::darts::RunStatus::Done));
+
+        wb::ui::MainWindow window;
+        QVERIFY(window.openWorkspace(db));
+        QVERIFY(window.openRun(id));
+        QVERIFY(window.waitUntilIdle(20000));
+        const QString gui = m_dir.filePath(QStringLiteral("bundle-gui"));
+        const QString cli = m_dir.filePath(QStringLiteral("bundle-cli"));
+        window.exportRunBundleTo(gui);
+        QTRY_VERIFY_WITH_TIMEOUT(QFile::exists(gui + QStringLiteral("/weights.pt")), 30000);
+        QVERIFY(window.waitUntilIdle(20000));
+
+        QProcess export_;
+        export_.start(QStringLiteral(SUPERNET_BIN),
+                      {QStringLiteral("runs"), QStringLiteral("export"), QString::number(id),
+                       QStringLiteral("--db"), db, QStringLiteral("--to"), cli});
+        QVERIFY(export_.waitForFinished(60000));
+        QVERIFY2(export_.exitCode() == 0, export_.readAllStandardError().constData());
+
+        // The same files; each with the same bytes except the export's own timestamp.
+        const auto files = QDir(cli).entryList(QDir::Files, QDir::Name);
+        QVERIFY(files.contains(QStringLiteral("weights.pt")));
+        QCOMPARE(QDir(gui).entryList(QDir::Files, QDir::Name), files);
+        for (const auto& name : files) {
+            QFile a(gui + '/' + name), b(cli + '/' + name);
+            QVERIFY(a.open(QIODevice::ReadOnly) && b.open(QIODevice::ReadOnly));
+            auto bytesA = a.readAll(), bytesB = b.readAll();
+            QVERIFY2(!bytesA.isEmpty(), qPrintable(name));
+            const QRegularExpression stamp(QStringLiteral("\"exported_at\": \"[^\"]*\""));
+            QCOMPARE(QString::fromLatin1(bytesA).remove(stamp).size(),
+                     QString::fromLatin1(bytesB).remove(stamp).size());
+            if (!bytesA.contains("exported_at")) QVERIFY2(bytesA == bytesB, qPrintable(name));
+        }
     }
 
     void badWorkspaceIsReported()

@@ -44,7 +44,7 @@ struct ExperimentSpec {
     std::string identity() const;
 };
 
-// The unfinished experiment of `db` with the same identity, or a new one whose tables go to
+// The experiment of `db` with the same identity that is not done, or a new one whose tables go to
 // `outDir` (empty: experiments/experiment-ID beside the workspace).
 struct OpenedExperiment {
     std::int64_t id = 0;
@@ -74,7 +74,8 @@ public:
 
 struct ExperimentOptions {
     // A cell whose interrupted search cannot continue (epochs recorded, no usable checkpoint)
-    // fails with that reason, unless this asks to search it again from the start.
+    // fails with that reason, unless this asks to search it again from the start in a new run
+    // (cells that failed so in an earlier invocation included).
     bool restartUnresumable = false;
 };
 

@@ -1,0 +1,126 @@
+// `supernet pretrain`, `zoo list|add|remove` and `experiment` end to end on tiny data: the zoo
+// fills and empties, an experiment with a warm arm runs to its tables, and the exit codes say
+// what happened (2: a target is missing, checked before any work; 1: cells failed).
+
+#include "run_supernet.h"
+#include "synthetic_idx.h"
+
+#include <QDir>
+#include <QFile>
+#include <QJsonArray>
+#include <QTemporaryDir>
+#include <QTest>
+
+class TestExperimentCli : public QObject {
+    Q_OBJECT
+private Q_SLOTS:
+    void initTestCase()
+    {
+        QVERIFY(m_dir.isValid());
+        for (const char* name : {"a", "t"})
+            QVERIFY(QDir(m_dir.path()).mkdir(name));
+        wb::test::writeSeparableIdx(path("a").toStdString(), 3, 12, 8, 1);
+        wb::test::writeSeparableIdx(path("t").toStdString(), 3, 12, 8, 5);
+    }
+
+    void missingTargetIsRefusedBeforeAnyWork()
+    {
+        const auto db = m_dir.path() + "/missing.sqlite";
+        const auto r = wb::test::runSupernet(QStringList{"experiment", "--targets", path("t"),
+                                                         path("nowhere"), "--arms", "scratch"} +
+                                             tiny(db));
+        QCOMPARE(r.exitCode, 2);
+        QVERIFY2(r.err.contains(path("nowhere")), qPrintable(r.err));
+        QVERIFY2(!r.err.contains("=="), qPrintable(r.err)); // no cell started
+        QVERIFY(!QFile::exists(db));
+    }
+
+    void zooFillsAndEmpties()
+    {
+        const auto db = m_dir.path() + "/zoo.sqlite";
+        auto r = wb::test::runSupernet(QStringList{"pretrain", "--data", path("a"), "--json"} +
+                                       tiny(db));
+        QVERIFY2(r.exitCode == 0, qPrintable(r.err));
+        QCOMPARE(r.json["run_id"].toInt(), 1);
+        QVERIFY2(r.err.contains("zoo entry 1"), qPrintable(r.err));
+        // The default name is the folder's; a second entry of that name is refused up front.
+        r = wb::test::runSupernet(QStringList{"pretrain", "--data", path("a")} + tiny(db));
+        QCOMPARE(r.exitCode, 2);
+        QVERIFY2(r.err.contains("'a' is taken"), qPrintable(r.err));
+
+        r = wb::test::runSupernet({"zoo", "list", "--json", "--db", db});
+        QCOMPARE(r.exitCode, 0);
+        auto list = QJsonDocument::fromJson(r.out.toUtf8()).array();
+        QCOMPARE(list.size(), 1);
+        QCOMPARE(list[0].toObject()["name"].toString(), QString("a"));
+        QCOMPARE(list[0].toObject()["run_id"].toInt(), 1);
+
+        r = wb::test::runSupernet({"zoo", "remove", "1", "--db", db});
+        QCOMPARE(r.exitCode, 0);
+        r = wb::test::runSupernet({"zoo", "add", "1", "--name", "again", "--db", db});
+        QVERIFY2(r.exitCode == 0, qPrintable(r.err));
+        r = wb::test::runSupernet({"zoo", "list", "--json", "--db", db});
+        list = QJsonDocument::fromJson(r.out.toUtf8()).array();
+        QCOMPARE(list.size(), 1);
+        QCOMPARE(list[0].toObject()["name"].toString(), QString("again"));
+    }
+
+    void experimentWithAWarmArmWritesItsTables()
+    {
+        const auto db = m_dir.path() + "/exp.sqlite";
+        auto r = wb::test::runSupernet(QStringList{"pretrain", "--data", path("a"), "--name",
+                                                   "source-a"} +
+                                       tiny(db));
+        QVERIFY2(r.exitCode == 0, qPrintable(r.err));
+        const auto out = m_dir.path() + "/tables";
+        r = wb::test::runSupernet(QStringList{"experiment", "--targets", path("t"), "--arms",
+                                              "scratch,ot", "--seeds", "0", "--retrain-epochs",
+                                              "1", "--retrain-channels", "4", "--retrain-layers",
+                                              "2", "--out", out, "--json"} +
+                                  tiny(db));
+        QVERIFY2(r.exitCode == 0, qPrintable(r.err));
+        QCOMPARE(r.json["status"].toString(), QString("done"));
+        QVERIFY(r.json["failed_cells"].toArray().isEmpty());
+        const auto rows = r.json["rows"].toArray();
+        QCOMPARE(rows.size(), 2);
+        QJsonObject ot;
+        for (const auto& row : rows)
+            if (row.toObject()["arm"].toString() == "ot") ot = row.toObject();
+        QCOMPARE(ot["target"].toString(), QString("t"));
+        QVERIFY2(ot["sources"].toString() == "source-a", qPrintable(r.out));
+        QVERIFY2(r.err.contains("<- chosen"), qPrintable(r.err)); // the ranking was shown
+        for (const char* name : {"results.md", "results.csv", "results.json"})
+            QVERIFY(QFile::exists(out + "/" + name));
+        // The experiment's runs: the pretraining, then per arm a search and a retraining.
+        r = wb::test::runSupernet({"runs", "list", "--json", "--db", db});
+        QCOMPARE(QJsonDocument::fromJson(r.out.toUtf8()).array().size(), 5);
+    }
+
+    void everyCellFailedExitsOne()
+    {
+        const auto db = m_dir.path() + "/fail.sqlite";
+        const auto r = wb::test::runSupernet(QStringList{"experiment", "--targets", path("t"),
+                                                         "--arms", "multi", "--seeds", "0,1",
+                                                         "--json"} +
+                                             tiny(db));
+        QCOMPARE(r.exitCode, 1);
+        QCOMPARE(r.json["status"].toString(), QString("failed"));
+        const auto failed = r.json["failed_cells"].toArray();
+        QCOMPARE(failed.size(), 2);
+        QVERIFY2(failed[0].toObject()["error"].toString().contains("multi-dataset"),
+                 qPrintable(r.out));
+        QVERIFY2(r.err.contains("failed: t seed 1 arm multi"), qPrintable(r.err));
+    }
+
+private:
+    QString path(const char* name) const { return m_dir.path() + "/" + name; }
+    QStringList tiny(const QString& db) const
+    {
+        return {"--epochs", "1",       "--channels", "4",         "--layers", "3",    "--nodes",
+                "2",        "--batch", "16",         "--threads", "1",        "--db", db};
+    }
+    QTemporaryDir m_dir;
+};
+
+QTEST_APPLESS_MAIN(TestExperimentCli)
+#include "test_experiment_cli.moc"

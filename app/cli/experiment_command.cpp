@@ -13,6 +13,7 @@
 #include "wb/common/error.h"
 #include "wb/jobs/experiment.h"
 #include "wb/jobs/zoo_entry.h"
+#include "wb/store/json_shapes.h"
 #include "wb/store/run_store.h"
 
 #include <nlohmann/json.hpp>
@@ -68,16 +69,15 @@ void report(const std::string& dbPath, std::int64_t id, bool asJson, double seco
         std::cerr << "failed: " << jobs::folderName(c.target) << " seed " << c.seed << " arm "
                   << c.arm << ": " << c.error << std::endl;
     if (asJson) {
-        auto failed = json::array();
-        for (const auto& c : outcome.failed)
-            failed.push_back({{"target", c.target},
-                              {"seed", c.seed},
-                              {"arm", c.arm},
-                              {"error", c.error}});
-        std::cout << json{{"experiment_id", id},
+        auto cells = json::array(), failed = json::array();
+        for (const auto& c : experiment.cells) cells.push_back(store::cellJson(c));
+        for (const auto& c : outcome.failed) failed.push_back(store::cellJson(c));
+        std::cout << json{{"schema_version", store::kJsonSchemaVersion},
+                          {"experiment_id", id},
                           {"status", experiment.status},
                           {"out", experiment.outDir},
                           {"seconds", seconds},
+                          {"cells", cells},
                           {"failed_cells", failed},
                           {"rows", json::parse(transfer::jsonTable(rows))}}
                          .dump(2)

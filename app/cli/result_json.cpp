@@ -1,5 +1,7 @@
 #include "result_json.h"
 
+#include "wb/store/json_shapes.h"
+
 #include <cstdio>
 #include <sstream>
 
@@ -8,40 +10,24 @@ namespace {
 
 using nlohmann::json;
 
-json epochsJson(const std::vector<darts::EpochMetrics>& epochs)
+// What a search and a training result share, in the run shape of wb/store/json_shapes.h.
+json resultJson(const char* kind, darts::RunStatus status, const std::string& config,
+                const darts::DatasetSummary& dataset,
+                const std::vector<darts::EpochMetrics>& epochs,
+                const std::vector<darts::Issue>& issues)
 {
-    auto out = json::array();
-    for (const auto& e : epochs)
-        out.push_back({{"epoch", e.epoch},
-                       {"train_loss", e.trainLoss},
-                       {"train_acc", e.trainAcc},
-                       {"val_loss", e.valLoss},
-                       {"val_acc", e.valAcc},
-                       {"lr", e.lr},
-                       {"seconds", e.seconds}});
-    return out;
-}
-
-json issuesJson(const std::vector<darts::Issue>& issues)
-{
-    auto out = json::array();
-    for (const auto& i : issues) {
-        const char* level = i.severity == darts::Severity::Error     ? "error"
-                            : i.severity == darts::Severity::Warning ? "warning"
-                                                                     : "info";
-        out.push_back({{"severity", level}, {"code", i.code}, {"message", i.message},
-                       {"epoch", i.epoch}});
-    }
-    return out;
-}
-
-json datasetJson(const darts::DatasetSummary& d)
-{
-    return {{"path", d.path},         {"format", d.format},
-            {"fingerprint", d.fingerprint}, {"classes", d.classNames},
-            {"class_counts", d.classCounts}, {"channels", d.channels},
-            {"image_size", d.imageSize},     {"train_images", d.trainImages},
-            {"val_images", d.valImages},     {"test_images", d.testImages}};
+    auto d = store::datasetJson(dataset);
+    d["classes"] = dataset.classNames; // alias of class_names until the next release
+    const auto list = store::epochsJson(epochs);
+    return {{"schema_version", store::kJsonSchemaVersion},
+            {"kind", kind},
+            {"status", darts::statusName(status)},
+            {"config", json::parse(config)},
+            {"dataset", d},
+            {"epoch_count", epochs.size()},
+            {"epoch_metrics", list},
+            {"epochs", list}, // alias of epoch_metrics until the next release
+            {"issues", store::issuesJson(issues)}};
 }
 
 json matrix(const std::vector<float>& w, int rows)
@@ -71,11 +57,7 @@ nlohmann::json toJson(const darts::SearchResult& r)
 {
     const auto& a = r.alphas;
     const auto& s = a.signals;
-    json j = {{"status", darts::statusName(r.status)},
-              {"config", json::parse(r.config.toJson())},
-              {"dataset", datasetJson(r.dataset)},
-              {"epochs", epochsJson(r.epochs)},
-              {"issues", issuesJson(r.issues)}};
+    json j = resultJson("search", r.status, r.config.toJson(), r.dataset, r.epochs, r.issues);
     if (!r.error.empty()) j["error"] = r.error;
     if (!r.genotype.normal.empty()) {
         j["genotype"] = r.genotype.toPython();
@@ -96,13 +78,9 @@ nlohmann::json toJson(const darts::SearchResult& r)
 
 nlohmann::json toJson(const darts::TrainResult& r)
 {
-    json j = {{"status", darts::statusName(r.status)},
-              {"config", json::parse(r.config.toJson())},
-              {"dataset", datasetJson(r.dataset)},
-              {"epochs", epochsJson(r.epochs)},
-              {"genotype", r.config.genotype.toPython()},
-              {"parameters", r.parameters},
-              {"issues", issuesJson(r.issues)}};
+    json j = resultJson("train", r.status, r.config.toJson(), r.dataset, r.epochs, r.issues);
+    j["genotype"] = r.config.genotype.toPython();
+    j["parameters"] = r.parameters;
     if (!r.error.empty()) j["error"] = r.error;
     if (r.status != darts::RunStatus::Failed) {
         j["test_loss"] = r.testLoss;

@@ -6,6 +6,7 @@
 #include "wb/common/error.h"
 #include "wb/darts/run_bundle.h"
 #include "wb/store/export.h"
+#include "wb/store/json_shapes.h"
 #include "wb/store/run_store.h"
 
 #include <nlohmann/json.hpp>
@@ -32,25 +33,6 @@ struct RunsOptions {
 std::string databasePath(const RunsOptions& o)
 {
     return o.db.empty() ? store::defaultWorkspacePath() : o.db;
-}
-
-json number(double v)
-{
-    return std::isfinite(v) ? json(v) : json(nullptr);
-}
-
-json summaryJson(const store::RunSummary& r)
-{
-    return {{"id", r.id},
-            {"kind", r.kind},
-            {"status", darts::statusName(r.status)},
-            {"dataset_path", r.datasetPath},
-            {"dataset_fingerprint", r.datasetFingerprint},
-            {"epochs", r.epochs},
-            {"best_val_acc", r.bestValAcc ? json(*r.bestValAcc) : json(nullptr)},
-            {"started_at", store::isoTime(r.startedAt)},
-            {"finished_at", r.finishedAt ? json(store::isoTime(*r.finishedAt)) : json(nullptr)},
-            {"seconds", r.seconds}};
 }
 
 std::string fixed(double v, int decimals)
@@ -83,7 +65,7 @@ void listRuns(const RunsOptions& o)
     if (o.json) {
         auto out = json::array();
         for (const auto& r : runs)
-            out.push_back(summaryJson(r));
+            out.push_back(store::runSummaryJson(r));
         std::cout << out.dump(2) << std::endl;
         return;
     }
@@ -105,7 +87,7 @@ void listRuns(const RunsOptions& o)
 
 json showJson(store::RunStore& db, const store::RunDetails& r)
 {
-    auto out = summaryJson(r);
+    auto out = store::runSummaryJson(r);
     const auto config = json::parse(r.configJson, nullptr, false);
     out["config"] = config.is_discarded() ? json(r.configJson) : config;
     out["seed"] = r.seed;
@@ -116,55 +98,28 @@ json showJson(store::RunStore& db, const store::RunDetails& r)
     out["heartbeat_at"] = store::isoTime(r.heartbeatAt);
     out["error"] = r.error;
     out["directory"] = r.directory;
-    if (r.dataset)
-        out["dataset"] = {{"path", r.dataset->path},
-                          {"format", r.dataset->format},
-                          {"fingerprint", r.dataset->fingerprint},
-                          {"class_names", r.dataset->classNames},
-                          {"class_counts", r.dataset->classCounts},
-                          {"channels", r.dataset->channels},
-                          {"image_size", r.dataset->imageSize},
-                          {"train_images", r.dataset->trainImages},
-                          {"val_images", r.dataset->valImages},
-                          {"test_images", r.dataset->testImages}};
+    if (r.dataset) out["dataset"] = store::datasetJson(*r.dataset);
     out["genotype"] = r.genotype ? json(r.genotype->toPython()) : json(nullptr);
     out["genotype_json"] = r.genotype ? json::parse(r.genotype->toJson()) : json(nullptr);
-    auto epochs = json::array();
-    for (const auto& e : db.epochs(r.id))
-        epochs.push_back({{"epoch", e.epoch},
-                          {"train_loss", number(e.trainLoss)},
-                          {"train_acc", number(e.trainAcc)},
-                          {"val_loss", number(e.valLoss)},
-                          {"val_acc", number(e.valAcc)},
-                          {"lr", number(e.lr)},
-                          {"seconds", number(e.seconds)}});
-    out["epoch_metrics"] = epochs;
+    out["epoch_metrics"] = store::epochsJson(db.epochs(r.id));
     auto signals = json::array();
     for (const auto& a : db.alphas(r.id))
         signals.push_back({{"epoch", a.epoch},
                            {"skip_normal", a.signals.skipNormal},
                            {"skip_reduce", a.signals.skipReduce},
-                           {"param_free_normal", number(a.signals.paramFreeNormal)},
-                           {"param_free_reduce", number(a.signals.paramFreeReduce)},
-                           {"entropy_normal", number(a.signals.entropyNormal)},
-                           {"entropy_reduce", number(a.signals.entropyReduce)}});
+                           {"param_free_normal", store::numberOrNull(a.signals.paramFreeNormal)},
+                           {"param_free_reduce", store::numberOrNull(a.signals.paramFreeReduce)},
+                           {"entropy_normal", store::numberOrNull(a.signals.entropyNormal)},
+                           {"entropy_reduce", store::numberOrNull(a.signals.entropyReduce)}});
     out["signals"] = signals;
-    auto issues = json::array();
-    for (const auto& i : db.issues(r.id))
-        issues.push_back({{"severity", i.severity == darts::Severity::Error     ? "error"
-                                       : i.severity == darts::Severity::Warning ? "warning"
-                                                                                : "info"},
-                          {"code", i.code},
-                          {"message", i.message},
-                          {"epoch", i.epoch}});
-    out["issues"] = issues;
+    out["issues"] = store::issuesJson(db.issues(r.id));
     auto checkpoints = json::array();
     for (const auto& c : db.checkpoints(r.id))
         checkpoints.push_back({{"kind", store::checkpointKindName(c.kind)},
                                {"epoch", c.info.epoch},
                                {"path", c.info.path},
                                {"sha256", c.info.sha256},
-                               {"val_acc", number(c.info.valAcc)}});
+                               {"val_acc", store::numberOrNull(c.info.valAcc)}});
     out["checkpoints"] = checkpoints;
     return out;
 }

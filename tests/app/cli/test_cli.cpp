@@ -105,6 +105,33 @@ private Q_SLOTS:
         QVERIFY(match.captured(1).toInt() > 100);
     }
 
+    void runJsonShapesAgree()
+    {
+        const QString db = m_dir.path() + "/shapes.sqlite";
+        const auto search = wb::test::runSupernet(tinySearch(m_dir.path())
+                                                  << "--epochs" << "2" << "--db" << db << "--json");
+        QCOMPARE(search.exitCode, 0);
+        const auto id = QString::number(search.json["run_id"].toInt());
+        const auto show = wb::test::runSupernet({"runs", "show", id, "--db", db, "--json"});
+        const auto list = wb::test::runSupernet({"runs", "list", "--db", db, "--json"});
+        QCOMPARE(show.exitCode, 0);
+        const auto listed = QJsonDocument::fromJson(list.out.toUtf8()).array()[0].toObject();
+        for (const auto& j : {search.json, show.json, listed}) {
+            QCOMPARE(j["schema_version"].toInt(), 1);
+            QCOMPARE(j["epoch_count"].toInt(), 2);
+        }
+        // One epoch shape: what the search printed is what the store gives back.
+        QCOMPARE(search.json["epoch_metrics"].toArray(), show.json["epoch_metrics"].toArray());
+        QCOMPARE(search.json["epoch_metrics"].toArray().size(), 2);
+        QCOMPARE(search.json["dataset"].toObject()["class_names"],
+                 show.json["dataset"].toObject()["class_names"]);
+        // The old names stay for one release: a list in search --json, a count in runs show.
+        QCOMPARE(search.json["epochs"].toArray(), search.json["epoch_metrics"].toArray());
+        QCOMPARE(show.json["epochs"].toInt(), 2);
+        QCOMPARE(search.json["dataset"].toObject()["classes"],
+                 search.json["dataset"].toObject()["class_names"]);
+    }
+
     void trainJsonShape()
     {
         QVERIFY(!m_genotype.isEmpty());

@@ -441,6 +441,16 @@ private Q_SLOTS:
                      QString::fromLatin1(bytesB).remove(stamp).size());
             if (!bytesA.contains("exported_at")) QVERIFY2(bytesA == bytesB, qPrintable(name));
         }
+        QProcess py;
+        py.start(QStringLiteral("/usr/bin/python3"),
+                 {QStringLiteral("-c"),
+                  QStringLiteral("import sys, torch; print(tuple(torch.load(sys.argv[1])"
+                                 "['alpha_normal'].shape))"),
+                  gui + QStringLiteral("/weights.pt")});
+        QVERIFY(py.waitForFinished(60000));
+        if (py.exitCode() != 0 && py.readAllStandardError().contains("No module named 'torch'"))
+            QSKIP("python3-torch is not installed");
+        QCOMPARE(QString::fromUtf8(py.readAllStandardOutput()).trimmed(), QString("(5, 8)"));
     }
 
     void badWorkspaceIsReported()

@@ -1,6 +1,7 @@
 #include "darts/tensor_data.h"
 
 #include "wb/common/error.h"
+#include "wb/common/seeded_rng.h"
 #include "wb/data/dataset.h"
 #include "wb/data/split.h"
 
@@ -74,11 +75,7 @@ BatchSampler::BatchSampler(std::int64_t size, int batch, std::uint64_t seed)
 void BatchSampler::reshuffle()
 {
     for (std::int64_t i = 0; i < m_size; ++i) m_order[i] = i;
-    // Own Fisher-Yates: std::shuffle's algorithm differs between standard libraries.
-    for (std::int64_t i = m_size - 1; i > 0; --i) {
-        const auto j = std::int64_t(m_rng() % std::uint64_t(i + 1));
-        std::swap(m_order[i], m_order[j]);
-    }
+    shuffle(m_order, m_rng);
     m_pos = 0;
 }
 

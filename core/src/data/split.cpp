@@ -1,45 +1,16 @@
 #include "wb/data/split.h"
 
 #include "wb/common/error.h"
+#include "wb/common/seeded_rng.h"
 #include "wb/data/dataset.h"
 
 #include <algorithm>
 #include <cmath>
-#include <limits>
 #include <random>
 
 namespace wb::data {
 
 namespace {
-
-// SplitMix64 finaliser (Steele, Lea, Flood 2014): spreads (seed, class) over all 64 bits so
-// neighbouring seeds and classes give unrelated mt19937_64 streams.
-std::uint64_t splitMix64(std::uint64_t x)
-{
-    x += 0x9e3779b97f4a7c15ULL;
-    x = (x ^ (x >> 30)) * 0xbf58476d1ce4e5b9ULL;
-    x = (x ^ (x >> 27)) * 0x94d049bb133111ebULL;
-    return x ^ (x >> 31);
-}
-
-// Uniform in [0, bound) by rejection; std::uniform_int_distribution is avoided because its
-// algorithm, and so the split, would differ between standard libraries.
-std::uint64_t uniformBelow(std::mt19937_64& rng, std::uint64_t bound)
-{
-    constexpr std::uint64_t kMax = std::numeric_limits<std::uint64_t>::max();
-    const std::uint64_t limit = kMax - kMax % bound; // a multiple of bound
-    std::uint64_t value = rng();
-    while (value >= limit)
-        value = rng();
-    return value % bound;
-}
-
-// Fisher-Yates, written out because std::shuffle's algorithm is implementation-defined.
-void shuffle(std::vector<int>& items, std::mt19937_64& rng)
-{
-    for (std::size_t i = items.size(); i > 1; --i)
-        std::swap(items[i - 1], items[uniformBelow(rng, i)]);
-}
 
 } // namespace
 

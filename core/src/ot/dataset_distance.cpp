@@ -5,6 +5,7 @@
 #include "ot/label_distance.h"
 #include "ot/pca.h"
 #include "ot/sinkhorn.h"
+#include "wb/common/seeded_rng.h"
 #include "wb/common/sha256.h"
 #include "wb/common/threads.h"
 #include "wb/data/fingerprint.h"
@@ -62,14 +63,6 @@ private:
     OtObserver& m_observer;
 };
 
-std::uint64_t splitmix(std::uint64_t x)
-{
-    x += 0x9e3779b97f4a7c15ull;
-    x = (x ^ (x >> 30)) * 0xbf58476d1ce4e5b9ull;
-    x = (x ^ (x >> 27)) * 0x94d049bb133111ebull;
-    return x ^ (x >> 31);
-}
-
 // The sample depends on the seed and the image count only: never on the other dataset, the order
 // of the pair or the class names, so S(A,B) = S(B,A) and relabelling keeps the same points.
 std::vector<std::int64_t> sampleIndices(const data::Dataset& ds, int maxSamples, std::uint64_t seed)
@@ -79,11 +72,10 @@ std::vector<std::int64_t> sampleIndices(const data::Dataset& ds, int maxSamples,
     for (std::int64_t i = 0; i < n; ++i)
         all[std::size_t(i)] = i;
     if (maxSamples <= 0 || n <= maxSamples) return all;
-    const std::uint64_t h = splitmix(seed ^ splitmix(std::uint64_t(n)));
-    std::mt19937_64 rng(h);
-    // Partial Fisher-Yates with our own index draw: std::shuffle differs between libraries.
+    std::mt19937_64 rng(splitMix64(seed ^ splitMix64(std::uint64_t(n))));
+    // Partial Fisher-Yates (the first maxSamples places only).
     for (std::int64_t i = 0; i < maxSamples; ++i) {
-        const auto j = i + std::int64_t(rng() % std::uint64_t(n - i));
+        const auto j = i + std::int64_t(uniformBelow(rng, std::uint64_t(n - i)));
         std::swap(all[std::size_t(i)], all[std::size_t(j)]);
     }
     all.resize(std::size_t(maxSamples));

@@ -8,32 +8,6 @@
 
 namespace wb::suite {
 
-std::uint64_t SeededRng::next()
-{
-    // SplitMix64 constants (Steele, Lea, Flood 2014; Vigna's reference implementation).
-    std::uint64_t z = (m_state += 0x9e3779b97f4a7c15ull);
-    z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ull;
-    z = (z ^ (z >> 27)) * 0x94d049bb133111ebull;
-    return z ^ (z >> 31);
-}
-
-std::uint64_t SeededRng::below(std::uint64_t bound)
-{
-    if (bound == 0) throw Error("SeededRng::below: bound must be positive");
-    // Largest multiple of bound representable; values at or above it are redrawn.
-    const std::uint64_t limit = ~std::uint64_t(0) - (~std::uint64_t(0) % bound);
-    std::uint64_t value = next();
-    while (value >= limit)
-        value = next();
-    return value % bound;
-}
-
-int SeededRng::between(int low, int high)
-{
-    if (high < low) throw Error("SeededRng::between: empty range");
-    return low + int(below(std::uint64_t(std::int64_t(high) - low + 1)));
-}
-
 std::uint64_t deriveSeed(std::uint64_t suiteSeed, std::string_view stream)
 {
     // FNV-1a (64 bit) of the stream name, mixed with the seed through one SplitMix64 step.

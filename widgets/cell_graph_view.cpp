@@ -30,13 +30,13 @@ bool CellGraphView::onDarkPalette() const
     return palette().color(QPalette::Base).lightness() < 128;
 }
 
-bool CellGraphView::setGenotype(const darts::Genotype& genotype, store::CellType cell,
-                                const store::EdgeStyle& style)
+bool CellGraphView::setGenotype(const darts::Genotype& genotype, render::CellType cell,
+                                const render::EdgeStyle& style)
 {
-    const auto& edges = cell == store::CellType::Reduce ? genotype.reduce : genotype.normal;
-    m_title = QString::fromStdString(store::cellTypeName(cell)) + tr(" cell");
+    const auto& edges = cell == render::CellType::Reduce ? genotype.reduce : genotype.normal;
+    m_title = QString::fromStdString(render::cellTypeName(cell)) + tr(" cell");
     if (edges.empty()) {
-        clear(tr("no %1 cell recorded").arg(QString::fromStdString(store::cellTypeName(cell))));
+        clear(tr("no %1 cell recorded").arg(QString::fromStdString(render::cellTypeName(cell))));
         return false;
     }
     m_shown = Shown{genotype, cell, style};
@@ -46,16 +46,16 @@ bool CellGraphView::setGenotype(const darts::Genotype& genotype, store::CellType
 bool CellGraphView::render()
 {
     try {
-        store::EdgeStyle paper = m_shown->style;
+        render::EdgeStyle paper = m_shown->style;
         paper.onDark = false;
-        const std::string dot = store::cellDot(m_shown->genotype, m_shown->cell, paper);
+        const std::string dot = render::cellDot(m_shown->genotype, m_shown->cell, paper);
         m_dot = QString::fromStdString(dot);
-        m_svg = bytes(store::renderDot(dot, "svg"));
+        m_svg = bytes(render::renderDot(dot, "svg"));
         if (onDarkPalette()) {
-            store::EdgeStyle dark = m_shown->style;
+            render::EdgeStyle dark = m_shown->style;
             dark.onDark = true;
             m_shownSvg = bytes(
-                store::renderDot(store::cellDot(m_shown->genotype, m_shown->cell, dark), "svg"));
+                render::renderDot(render::cellDot(m_shown->genotype, m_shown->cell, dark), "svg"));
         } else {
             m_shownSvg = m_svg;
         }

@@ -1,7 +1,7 @@
 #pragma once
 
 #include "wb/darts/genotype.h"
-#include "wb/store/cell_graph.h"
+#include "wb/render/cell_graph.h"
 
 #include <optional>
 
@@ -14,7 +14,7 @@ class QSvgRenderer;
 namespace wb::ui {
 
 // One derived cell (normal or reduce) drawn like the DARTS paper figures: the genotype becomes
-// DOT (wb_store's cellDot), Graphviz lays it out as SVG, QSvgRenderer paints it scaled to fit.
+// DOT (wb_render's cellDot), Graphviz lays it out as SVG, QSvgRenderer paints it scaled to fit.
 // On a dark palette the view draws the dark variant (light edges on the palette's base colour)
 // and redraws when the palette changes; dot() and svg() stay the paper version for export.
 // GUI thread only; owned by its parent.
@@ -24,8 +24,8 @@ public:
     explicit CellGraphView(QWidget* parent = nullptr);
 
     // Renders synchronously (cells are tiny: a few ms). On failure the view shows the message.
-    bool setGenotype(const darts::Genotype& genotype, store::CellType cell,
-                     const store::EdgeStyle& style = {});
+    bool setGenotype(const darts::Genotype& genotype, render::CellType cell,
+                     const render::EdgeStyle& style = {});
     void clear(const QString& message = {});
     // Replaces the caption above the graph ("normal cell" by default) until the next
     // setGenotype().
@@ -49,8 +49,8 @@ private:
 
     struct Shown {
         darts::Genotype genotype;
-        store::CellType cell;
-        store::EdgeStyle style;
+        render::CellType cell;
+        render::EdgeStyle style;
     };
     std::optional<Shown> m_shown; // what setGenotype() last asked for, redrawn on palette changes
     QSvgRenderer* m_renderer = nullptr;

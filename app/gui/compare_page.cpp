@@ -238,8 +238,8 @@ bool ComparePage::showCellPair(const RunCurve* scratch, const RunCurve* warm, QS
     std::vector<bool> differs(std::max(a.size(), b.size()), true);
     for (std::size_t i = 0; i < std::min(a.size(), b.size()); ++i)
         differs[i] = !(a[i] == b[i]);
-    m_scratchCell->setGenotype(*scratch->genotype, store::CellType::Normal, {{}, differs});
-    m_warmCell->setGenotype(*warm->genotype, store::CellType::Normal, {{}, differs});
+    m_scratchCell->setGenotype(*scratch->genotype, render::CellType::Normal, {{}, differs});
+    m_warmCell->setGenotype(*warm->genotype, render::CellType::Normal, {{}, differs});
     m_scratchCell->setTitle(tr("normal cell, scratch #%1").arg(scratch->summary.id));
     m_warmCell->setTitle(
         tr("normal cell, warm #%1 (differing edges in red)").arg(warm->summary.id));

@@ -172,8 +172,8 @@ void RunView::display(const RunData& data)
     m_alphas = alphas;
     if (m_alphas.empty() && m_finalGenotype) {
         m_shownGenotype = m_finalGenotype;
-        m_normalCell->setGenotype(*m_finalGenotype, store::CellType::Normal);
-        m_reduceCell->setGenotype(*m_finalGenotype, store::CellType::Reduce);
+        m_normalCell->setGenotype(*m_finalGenotype, render::CellType::Normal);
+        m_reduceCell->setGenotype(*m_finalGenotype, render::CellType::Reduce);
         return;
     }
     alphasChanged(true);
@@ -299,10 +299,10 @@ void RunView::showAlphaEpoch(int index)
     // Edge width and label carry the chosen op's weight when the genotype is this epoch's own.
     const bool own = &g == &a.genotype;
     m_normalCell->setGenotype(
-        g, store::CellType::Normal,
+        g, render::CellType::Normal,
         {own ? chosenWeights(g.normal, a.normal, a.ops) : std::vector<float>{}, {}});
     m_reduceCell->setGenotype(
-        g, store::CellType::Reduce,
+        g, render::CellType::Reduce,
         {own ? chosenWeights(g.reduce, a.reduce, a.ops) : std::vector<float>{}, {}});
 
     const auto& sg = a.signals;

@@ -4,7 +4,7 @@
 #include <QTest>
 
 using wb::darts::Genotype;
-using wb::store::CellType;
+using wb::render::CellType;
 using wb::ui::CellGraphView;
 
 namespace {
@@ -75,9 +75,9 @@ private Q_SLOTS:
     void edgeStyleCarriesWeightsAndHighlights()
     {
         const Genotype g = genotype(2); // 4 edges
-        const wb::store::EdgeStyle style{{0.1f, 0.5f, 0.3f, 0.5f}, {false, true, false, false}};
+        const wb::render::EdgeStyle style{{0.1f, 0.5f, 0.3f, 0.5f}, {false, true, false, false}};
         const QString dot =
-            QString::fromStdString(wb::store::cellDot(g, wb::store::CellType::Normal, style));
+            QString::fromStdString(wb::render::cellDot(g, wb::render::CellType::Normal, style));
         QCOMPARE(dot.count(QStringLiteral("penwidth=1.00")), 1); // the lightest edge
         QCOMPARE(dot.count(QStringLiteral("penwidth=5.00")), 2); // the heaviest two
         QCOMPARE(dot.count(QStringLiteral("penwidth=3.00")), 1); // halfway
@@ -85,10 +85,10 @@ private Q_SLOTS:
         QVERIFY(dot.contains(QStringLiteral(" 0.30\"")));
         // Weights of the wrong length are ignored rather than misattributed.
         const QString plain = QString::fromStdString(
-            wb::store::cellDot(g, wb::store::CellType::Normal, {{0.5f}, {}}));
+            wb::render::cellDot(g, wb::render::CellType::Normal, {{0.5f}, {}}));
         QVERIFY(!plain.contains(QStringLiteral("penwidth=1.00")));
         CellGraphView view;
-        QVERIFY(view.setGenotype(g, wb::store::CellType::Normal, style));
+        QVERIFY(view.setGenotype(g, wb::render::CellType::Normal, style));
         QVERIFY(view.dot().contains(QStringLiteral("color=red")));
     }
 

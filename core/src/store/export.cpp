@@ -3,7 +3,7 @@
 #include "wb/common/atomic_file.h"
 #include "wb/common/csv.h"
 #include "wb/common/error.h"
-#include "wb/store/cell_graph.h"
+#include "wb/render/cell_graph.h"
 #include "wb/store/run_store.h"
 
 #include <nlohmann/json.hpp>
@@ -17,6 +17,7 @@
 
 namespace fs = std::filesystem;
 using nlohmann::json;
+using namespace wb::render;
 
 namespace wb::store {
 namespace {

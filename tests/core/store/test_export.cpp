@@ -1,7 +1,7 @@
 #include "store_fixtures.h"
 
 #include "wb/common/error.h"
-#include "wb/store/cell_graph.h"
+#include "wb/render/cell_graph.h"
 #include "wb/store/export.h"
 #include "wb/store/run_store.h"
 
@@ -17,6 +17,7 @@
 
 using namespace wb;
 using namespace wb::store;
+using namespace wb::render;
 using namespace fixtures;
 namespace fs = std::filesystem;
 

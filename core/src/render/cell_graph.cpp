@@ -1,4 +1,4 @@
-#include "wb/store/cell_graph.h"
+#include "wb/render/cell_graph.h"
 
 #include "wb/common/error.h"
 
@@ -10,7 +10,7 @@
 #include <mutex>
 #include <sstream>
 
-namespace wb::store {
+namespace wb::render {
 namespace {
 
 std::string quoted(const std::string& text)
@@ -150,4 +150,4 @@ std::string renderDot(const std::string& dot, const std::string& format)
     return result;
 }
 
-} // namespace wb::store
+} // namespace wb::render

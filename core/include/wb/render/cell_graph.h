@@ -5,7 +5,7 @@
 #include <string>
 #include <vector>
 
-namespace wb::store {
+namespace wb::render {
 
 enum class CellType { Normal, Reduce };
 std::string cellTypeName(CellType cell); // "normal" | "reduce"
@@ -33,4 +33,4 @@ std::string cellDot(const darts::Genotype& genotype, CellType cell, const EdgeSt
 // Graphviz's message on malformed DOT or an unknown format.
 std::string renderDot(const std::string& dot, const std::string& format);
 
-} // namespace wb::store
+} // namespace wb::render

@@ -1,5 +1,6 @@
 #include "datasets_page.h"
 
+#include "background_job.h"
 #include "path_list.h"
 
 #include "wb/data/dataset.h"
@@ -16,12 +17,10 @@
 #include <QLabel>
 #include <QListWidget>
 #include <QPlainTextEdit>
-#include <QPointer>
 #include <QProgressBar>
 #include <QPushButton>
 #include <QSplitter>
 #include <QTableWidget>
-#include <QThread>
 #include <QVBoxLayout>
 
 namespace wb::ui {
@@ -65,6 +64,7 @@ DatasetsPage::DatasetsPage(QWidget* parent) : QWidget(parent)
     auto* addFile = new QPushButton(tr("Add file…"), this);
     auto* remove = new QPushButton(tr("Remove"), this);
     m_suiteButton = new QPushButton(tr("Build offline suite…"), this);
+    m_job = new session::BackgroundJob(this);
     m_header = new QLabel(tr("Select a dataset."), this);
     m_header->setWordWrap(true);
     m_header->setTextInteractionFlags(Qt::TextSelectableByMouse);
@@ -125,14 +125,19 @@ DatasetsPage::DatasetsPage(QWidget* parent) : QWidget(parent)
         if (!file.isEmpty()) setDatasets(datasets() << file);
     });
     connect(remove, &QPushButton::clicked, m_list, &PathList::removeCurrent);
-    connect(m_suiteButton, &QPushButton::clicked, this, [this] { buildSuite(); });
+    connect(m_suiteButton, &QPushButton::clicked, this, [this] {
+        if (m_job->isRunning())
+            m_job->stop(); // only the suite build leaves the button enabled while it runs
+        else
+            buildSuite();
+    });
+    connect(m_job, &session::BackgroundJob::finished, this, [this] {
+        m_suiteButton->setText(tr("Build offline suite…"));
+        m_suiteButton->setEnabled(true);
+        m_busy->hide();
+    });
     connect(m_list, &QListWidget::currentTextChanged, this,
             [this](const QString& path) { showDataset(path); });
-}
-
-DatasetsPage::~DatasetsPage()
-{
-    if (m_thread) m_thread->wait();
 }
 
 void DatasetsPage::setDatasets(const QStringList& paths)
@@ -154,28 +159,27 @@ int DatasetsPage::thumbnailCount() const
     return n;
 }
 
-void DatasetsPage::runJob(const std::function<void()>& job)
+bool DatasetsPage::busy() const
 {
-    m_thread = QThread::create(job);
-    connect(m_thread, &QThread::finished, this, [this] {
-        m_thread->deleteLater();
-        m_thread = nullptr;
-        m_suiteButton->setEnabled(true);
-        m_busy->hide();
-    });
+    return m_job->isRunning();
+}
+
+bool DatasetsPage::runJob(
+    std::function<void(RunControl&, const std::function<void(std::function<void()>)>&)> work)
+{
+    if (!m_job->start(std::move(work))) return false;
     m_suiteButton->setEnabled(false);
     m_busy->show();
-    m_thread->start();
+    return true;
 }
 
 void DatasetsPage::showDataset(const QString& path)
 {
-    if (path.isEmpty() || m_thread) return;
+    if (path.isEmpty() || busy()) return;
     m_header->setText(tr("Loading %1…").arg(path));
     m_classes->setRowCount(0);
     m_fingerprint.clear();
-    QPointer<DatasetsPage> self(this);
-    runJob([self, path] {
+    runJob([this, path](RunControl&, const auto& post) {
         auto loaded = std::make_shared<Loaded>();
         try {
             const auto ds = data::loadDataset(path.toStdString());
@@ -204,18 +208,15 @@ void DatasetsPage::showDataset(const QString& path)
         } catch (const std::exception& e) {
             loaded->error = QString::fromUtf8(e.what());
         }
-        QMetaObject::invokeMethod(
-            self.data(),
-            [self, loaded] {
-                if (!self) return;
+        post([this, loaded] {
                 if (!loaded->error.isEmpty()) {
-                    self->m_header->setText(QStringLiteral("<font color='#b00'>%1</font>")
-                                                .arg(loaded->error.toHtmlEscaped()));
+                    m_header->setText(QStringLiteral("<font color='#b00'>%1</font>")
+                                          .arg(loaded->error.toHtmlEscaped()));
                     return;
                 }
-                self->m_header->setText(loaded->header);
-                self->m_fingerprint = loaded->fingerprint;
-                auto* table = self->m_classes;
+                m_header->setText(loaded->header);
+                m_fingerprint = loaded->fingerprint;
+                auto* table = m_classes;
                 table->setRowCount(int(loaded->classes.size()));
                 for (std::size_t r = 0; r < loaded->classes.size(); ++r) {
                     const int row = int(r);
@@ -230,57 +231,52 @@ void DatasetsPage::showDataset(const QString& path)
                 }
                 table->resizeColumnToContents(0);
                 table->resizeColumnToContents(1);
-            },
-            Qt::QueuedConnection);
+        });
     });
 }
 
 bool DatasetsPage::waitUntilIdle(int timeoutMs)
 {
     QDeadlineTimer deadline(timeoutMs);
-    while (m_thread && !deadline.hasExpired())
+    while (busy() && !deadline.hasExpired())
         QApplication::processEvents(QEventLoop::AllEvents, 50);
     QApplication::processEvents();
-    return !m_thread;
+    return !busy();
 }
 
 void DatasetsPage::buildSuite()
 {
-    if (m_thread) return;
+    if (busy()) return;
     const QString out = QFileDialog::getExistingDirectory(this, tr("Build the offline suite into"));
     if (out.isEmpty()) return;
     m_log->clear();
     m_log->show();
-    QPointer<DatasetsPage> self(this);
-    const auto post = [self](const QString& line) {
-        QMetaObject::invokeMethod(
-            self.data(),
-            [self, line] {
-                if (self) self->m_log->appendPlainText(line);
-            },
-            Qt::QueuedConnection);
-    };
-    runJob([self, out, post] {
+    const auto log = [this](const QString& line) { m_log->appendPlainText(line); };
+    runJob([this, out, log](RunControl& control, const auto& post) {
         suite::SuiteOptions options;
         options.outDir = out.toStdString();
-        options.log = [post](const std::string& line) { post(QString::fromStdString(line)); };
+        options.control = &control;
+        options.log = [&](const std::string& line) {
+            post([log, line = QString::fromStdString(line)] { log(line); });
+        };
         try {
             QStringList built;
             for (const auto& d : suite::buildSuite(options)) {
-                post(QStringLiteral("%1: %2").arg(QString::fromStdString(d.id),
-                                                  QString::fromStdString(d.message)));
+                post([log, line = QStringLiteral("%1: %2").arg(QString::fromStdString(d.id),
+                                                              QString::fromStdString(d.message))] {
+                    log(line);
+                });
                 if (d.written) built << out + QLatin1Char('/') + QString::fromStdString(d.id);
             }
-            QMetaObject::invokeMethod(
-                self.data(),
-                [self, built] {
-                    if (self) self->setDatasets(self->datasets() << built);
-                },
-                Qt::QueuedConnection);
+            post([this, built] { setDatasets(datasets() << built); });
         } catch (const std::exception& e) {
-            post(QObject::tr("suite build failed: %1").arg(QString::fromUtf8(e.what())));
+            post([log, line = tr("suite build failed: %1").arg(QString::fromUtf8(e.what()))] {
+                log(line);
+            });
         }
     });
+    m_suiteButton->setText(tr("Stop the suite build"));
+    m_suiteButton->setEnabled(true);
 }
 
 } // namespace wb::ui

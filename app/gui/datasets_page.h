@@ -1,5 +1,9 @@
 #pragma once
 
+#include "wb/common/run_control.h"
+
+#include <functional>
+
 #include <QWidget>
 
 class QLabel;
@@ -7,7 +11,10 @@ class QPlainTextEdit;
 class QProgressBar;
 class QPushButton;
 class QTableWidget;
-class QThread;
+
+namespace wb::session {
+class BackgroundJob;
+}
 
 namespace wb::ui {
 
@@ -16,12 +23,12 @@ class PathList;
 // Datasets: a remembered list (add a folder or file by dialog or drag and drop); the selected
 // one is loaded on a worker thread and shown with its format, geometry, fingerprint, class
 // counts and a thumbnail grid (one row per class: name, count, its first images). "Build offline
-// suite…" runs the suite builder on a worker thread with its progress lines. GUI thread only.
+// suite…" runs the suite builder on a worker thread with its progress lines; the same button
+// stops it after the dataset being built (as does closing the page). GUI thread only.
 class DatasetsPage : public QWidget {
     Q_OBJECT
 public:
     explicit DatasetsPage(QWidget* parent = nullptr);
-    ~DatasetsPage() override;
 
     void setDatasets(const QStringList& paths);
     QStringList datasets() const;
@@ -29,12 +36,14 @@ public:
     void showDataset(const QString& path);
     bool waitUntilIdle(int timeoutMs);
     void buildSuite();
+    bool busy() const;
     int thumbnailCount() const;
     QTableWidget* classTable() const { return m_classes; }
     const QString& fingerprint() const { return m_fingerprint; }
 
 private:
-    void runJob(const std::function<void()>& job);
+    // Runs `work` on the page's job thread with the busy bar shown; false while one runs.
+    bool runJob(std::function<void(RunControl&, const std::function<void(std::function<void()>)>&)> work);
 
     PathList* m_list = nullptr;
     QLabel* m_header = nullptr;
@@ -42,7 +51,7 @@ private:
     QPlainTextEdit* m_log = nullptr;
     QProgressBar* m_busy = nullptr;
     QPushButton* m_suiteButton = nullptr;
-    QThread* m_thread = nullptr;
+    session::BackgroundJob* m_job = nullptr;
     QString m_fingerprint;
 };
 

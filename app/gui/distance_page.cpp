@@ -1,5 +1,7 @@
 #include "distance_page.h"
 
+#include "background_job.h"
+
 #include "alpha_heatmap_view.h"
 #include "distance_matrix_view.h"
 #include "path_list.h"
@@ -23,12 +25,10 @@
 #include <QFormLayout>
 #include <QHBoxLayout>
 #include <QLabel>
-#include <QPointer>
 #include <QProgressBar>
 #include <QPushButton>
 #include <QSpinBox>
 #include <QSplitter>
-#include <QThread>
 #include <QVBoxLayout>
 
 namespace wb::ui {
@@ -81,6 +81,7 @@ DistancePage::DistancePage(QWidget* parent) : QWidget(parent)
     m_embedSize->setValue(m_config.embedder.size);
     m_embedSize->setSpecialValueText(tr("native"));
     m_embedSize->setToolTip(tr("Datasets of different image sizes need a common size here"));
+    m_job = new session::BackgroundJob(this);
     m_computeButton = new QPushButton(tr("Compute"), this);
     m_stopButton = new QPushButton(tr("Stop"), this);
     m_stopButton->setEnabled(false);
@@ -152,14 +153,6 @@ DistancePage::DistancePage(QWidget* parent) : QWidget(parent)
             [this](int r, int c) { showPair(r, c); });
 }
 
-DistancePage::~DistancePage()
-{
-    if (m_thread) {
-        m_control->requestStop();
-        m_thread->wait();
-    }
-}
-
 void DistancePage::setWorkspace(const QString& dbPath)
 {
     m_dbPath = dbPath;
@@ -177,12 +170,12 @@ QStringList DistancePage::datasets() const
 
 bool DistancePage::isComputing() const
 {
-    return m_thread != nullptr;
+    return m_job->isRunning();
 }
 
 bool DistancePage::compute()
 {
-    if (m_thread) return false;
+    if (isComputing()) return false;
     const QStringList paths = datasets();
     if (paths.size() < 2) {
         m_status->setText(tr("Add at least two datasets."));
@@ -212,24 +205,14 @@ bool DistancePage::compute()
         files.push_back(paths[i].toStdString());
         names.push_back(m_names[i].toStdString());
     }
-    m_control = std::make_unique<RunControl>();
     m_bar->setRange(0, n * (n - 1) / 2);
     m_bar->setValue(0);
     m_status->setText(tr("Loading datasets…"));
     m_computeButton->setEnabled(false);
     m_stopButton->setEnabled(true);
 
-    QPointer<DistancePage> self(this);
-    auto post = [self](auto fn) {
-        QMetaObject::invokeMethod(
-            self.data(),
-            [self, fn] {
-                if (self) fn(*self);
-            },
-            Qt::QueuedConnection);
-    };
-    m_thread = QThread::create([post, files, names, config, control = m_control.get(),
-                                db = m_dbPath.toStdString()]() mutable {
+    m_job->start([this, files, names, config,
+                  db = m_dbPath.toStdString()](RunControl& control, const auto& post) {
         QString error;
         try {
             std::optional<store::RunStore> store;
@@ -242,8 +225,7 @@ bool DistancePage::compute()
                     warnings << QString::fromStdString(names[k] + ": " + w);
                 sets.push_back({names[k], std::move(ds)});
             }
-            if (!warnings.isEmpty())
-                post([warnings](DistancePage& page) { page.m_warnings = warnings; });
+            if (!warnings.isEmpty()) post([this, warnings] { m_warnings = warnings; });
             // The CLI's embedding cache: next to the workspace, shared by both front ends.
             ot::EmbeddingCache cache(
                 db.empty() ? std::string()
@@ -256,24 +238,23 @@ bool DistancePage::compute()
                     d.status == darts::RunStatus::Done ? d.value.value : std::nan("");
                 const auto details = QString::fromStdString(d.value.detailsJson);
                 const auto message = QString::fromStdString(d.error);
-                post([=, i = int(p.i), j = int(p.j)](DistancePage& page) {
-                    page.pairDone(i, j, value, details, message);
+                post([=, this, i = int(p.i), j = int(p.j)] {
+                    pairDone(i, j, value, details, message);
                 });
             };
-            transfer::distanceMatrix(sets, config, store ? &*store : nullptr, &cache, *control,
+            transfer::distanceMatrix(sets, config, store ? &*store : nullptr, &cache, control,
                                      quiet, callbacks);
         } catch (const std::exception& e) {
             error = QString::fromUtf8(e.what());
         }
-        post([error](DistancePage& page) { page.finished(error); });
+        post([this, error] { finished(error); });
     });
-    m_thread->start();
     return true;
 }
 
 void DistancePage::stop()
 {
-    if (m_control) m_control->requestStop();
+    m_job->stop();
 }
 
 void DistancePage::pairDone(int i, int j, double value, const QString& details,
@@ -292,11 +273,6 @@ void DistancePage::pairDone(int i, int j, double value, const QString& details,
 
 void DistancePage::finished(const QString& error)
 {
-    if (m_thread) {
-        m_thread->wait();
-        delete m_thread;
-        m_thread = nullptr;
-    }
     m_computeButton->setEnabled(true);
     m_stopButton->setEnabled(false);
     if (!error.isEmpty())
@@ -314,9 +290,9 @@ void DistancePage::finished(const QString& error)
 bool DistancePage::waitUntilIdle(int timeoutMs)
 {
     QDeadlineTimer deadline(timeoutMs);
-    while (m_thread && !deadline.hasExpired())
+    while (isComputing() && !deadline.hasExpired())
         QApplication::processEvents(QEventLoop::AllEvents, 50);
-    return !m_thread;
+    return !isComputing();
 }
 
 QList<QStringList> DistancePage::matrixTable() const

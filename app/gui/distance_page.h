@@ -17,7 +17,10 @@ class QLabel;
 class QProgressBar;
 class QPushButton;
 class QSpinBox;
-class QThread;
+
+namespace wb::session {
+class BackgroundJob;
+}
 
 namespace wb::ui {
 
@@ -33,7 +36,6 @@ class DistancePage : public QWidget {
     Q_OBJECT
 public:
     explicit DistancePage(QWidget* parent = nullptr);
-    ~DistancePage() override;
 
     void setWorkspace(const QString& dbPath);
     void setDatasets(const QStringList& paths);
@@ -77,8 +79,7 @@ private:
     QLabel* m_pairLabel = nullptr;
     AlphaHeatmapView* m_labelDistances = nullptr;
     AlphaHeatmapView* m_coupling = nullptr;
-    QThread* m_thread = nullptr;
-    std::unique_ptr<RunControl> m_control;
+    session::BackgroundJob* m_job = nullptr;
     QStringList m_names;
     std::vector<double> m_values;
     std::map<std::pair<int, int>, QString> m_details; // (i < j) -> details JSON

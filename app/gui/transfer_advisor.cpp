@@ -1,5 +1,7 @@
 #include "transfer_advisor.h"
 
+#include "background_job.h"
+
 #include "wb/store/run_store.h"
 #include "wb/transfer/distance_settings.h"
 
@@ -8,11 +10,9 @@
 #include <QDialogButtonBox>
 #include <QHeaderView>
 #include <QLabel>
-#include <QPointer>
 #include <QProgressBar>
 #include <QPushButton>
 #include <QTableWidget>
-#include <QThread>
 #include <QVBoxLayout>
 
 namespace wb::ui {
@@ -78,48 +78,27 @@ TransferAdvisor::TransferAdvisor(QString dbPath, darts::SearchConfig target, QWi
     start();
 }
 
-TransferAdvisor::~TransferAdvisor()
-{
-    if (m_thread) {
-        m_control.requestStop();
-        m_thread->wait();
-    }
-}
-
 void TransferAdvisor::start()
 {
-    QPointer<TransferAdvisor> self(this);
-    auto post = [self](QString stage, double fraction) {
-        QMetaObject::invokeMethod(
-            self.data(),
-            [self, stage, fraction] {
-                if (self) self->progress(stage, fraction);
-            },
-            Qt::QueuedConnection);
-    };
-    m_thread = QThread::create([self, post, db = m_dbPath.toStdString(), target = m_target,
-                                control = &m_control] {
+    m_job = new session::BackgroundJob(this);
+    m_job->start([this, db = m_dbPath.toStdString(), target = m_target](RunControl& control,
+                                                                       const auto& post) {
         std::shared_ptr<transfer::SourceChoice> result;
         QString error;
         try {
             auto store = store::RunStore::open(db);
-            AdvisorProgress progress(post);
+            AdvisorProgress progress([this, &post](QString stage, double fraction) {
+                post([this, stage, fraction] { this->progress(stage, fraction); });
+            });
             result = std::make_shared<transfer::SourceChoice>(
                 transfer::chooseSource("auto", target, store,
-                                       transfer::DistanceSettings{}.resolve(store), *control,
+                                       transfer::DistanceSettings{}.resolve(store), control,
                                        progress));
         } catch (const std::exception& e) {
             error = QString::fromUtf8(e.what());
         }
-        QMetaObject::invokeMethod(
-            self.data(),
-            [self, result, error] {
-                if (self) self->finish(result, error);
-            },
-            Qt::QueuedConnection);
+        post([this, result, error] { finish(result, error); });
     });
-    m_thread->setParent(this);
-    m_thread->start();
 }
 
 void TransferAdvisor::progress(const QString& stage, double fraction)
@@ -130,7 +109,6 @@ void TransferAdvisor::progress(const QString& stage, double fraction)
 
 void TransferAdvisor::finish(std::shared_ptr<transfer::SourceChoice> result, const QString& error)
 {
-    m_thread->wait();
     m_bar->setValue(1000);
     if (!result) {
         m_status->setText(tr("<font color='#b00'>%1</font>").arg(error.toHtmlEscaped()));

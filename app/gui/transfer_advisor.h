@@ -13,7 +13,10 @@ class QLabel;
 class QProgressBar;
 class QPushButton;
 class QTableWidget;
-class QThread;
+
+namespace wb::session {
+class BackgroundJob;
+}
 
 namespace wb::ui {
 
@@ -25,7 +28,6 @@ class TransferAdvisor : public QDialog {
     Q_OBJECT
 public:
     TransferAdvisor(QString dbPath, darts::SearchConfig target, QWidget* parent = nullptr);
-    ~TransferAdvisor() override;
 
     // Valid after accept(): the ranking, with `chosen` the selected candidate.
     const std::optional<transfer::SourceChoice>& choice() const { return m_choice; }
@@ -37,8 +39,7 @@ private:
 
     QString m_dbPath;
     darts::SearchConfig m_target;
-    RunControl m_control;
-    QThread* m_thread = nullptr;
+    session::BackgroundJob* m_job = nullptr;
     QLabel* m_status = nullptr;
     QProgressBar* m_bar = nullptr;
     QTableWidget* m_table = nullptr;

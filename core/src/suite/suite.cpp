@@ -124,6 +124,12 @@ std::vector<DatasetOutcome> buildSuite(const SuiteOptions& options)
     for (const std::string& id : ids) {
         DatasetOutcome outcome;
         outcome.id = id;
+        if (options.control && options.control->stopRequested()) {
+            outcome.message = "cancelled before it was built";
+            log(id + ": SKIPPED, " + outcome.message);
+            outcomes.push_back(std::move(outcome));
+            continue;
+        }
         log(id + ": building");
         const auto start = std::chrono::steady_clock::now();
         detail::BuildContext context{cache, fonts, options.seed, log, {}};

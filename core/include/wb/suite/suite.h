@@ -1,5 +1,7 @@
 #pragma once
 
+#include "wb/common/run_control.h"
+
 #include <cstdint>
 #include <filesystem>
 #include <functional>
@@ -22,6 +24,9 @@ struct SuiteOptions {
     std::uint64_t seed = 1;
     std::vector<std::string> only;               // dataset ids; empty: all
     std::function<void(const std::string&)> log; // progress lines; called on the caller's thread
+    // When set, a stop request ends the build after the dataset being built; the datasets not
+    // built yet are reported as cancelled.
+    const RunControl* control = nullptr;
 };
 
 struct DatasetOutcome {

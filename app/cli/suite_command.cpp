@@ -1,6 +1,7 @@
 // `supernet suite build|preview`: the offline dataset suite (issue 5) and its contact sheets.
 
 #include "commands.h"
+#include "interrupt.h"
 
 #include "wb/common/error.h"
 #include "wb/suite/contact_sheet.h"
@@ -67,6 +68,10 @@ void addSuiteCommand(CLI::App& root, int& exitCode)
         options.only = b->only;
         options.seed = b->seed;
         options.log = [](const std::string& line) { std::cerr << line << std::endl; };
+        // SIGINT/SIGTERM: the dataset being built is finished, the rest are skipped.
+        RunControl control;
+        InterruptGuard guard(control);
+        options.control = &control;
         const auto start = std::chrono::steady_clock::now();
         const std::vector<suite::DatasetOutcome> outcomes = suite::buildSuite(options);
         const double seconds =
@@ -90,7 +95,9 @@ void addSuiteCommand(CLI::App& root, int& exitCode)
                       outcomes.size(), megabytes(bytes).c_str(), seconds);
         std::cout << total;
         // 1 (partly failed): some datasets were skipped; the others are complete and usable.
-        exitCode = written == int(outcomes.size()) ? 0 : 1;
+        exitCode = control.stopRequested()              ? guard.cancelledExitCode()
+                   : written == int(outcomes.size()) ? 0
+                                                     : 1;
     });
 
     auto p = std::make_shared<PreviewOptions>();

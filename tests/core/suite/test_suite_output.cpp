@@ -2,6 +2,7 @@
 #include "wb/data/dataset.h"
 #include "wb/suite/contact_sheet.h"
 #include "wb/suite/meta_album_writer.h"
+#include "wb/suite/suite.h"
 
 #include <nlohmann/json.hpp>
 
@@ -28,6 +29,7 @@ private Q_SLOTS:
     void partialIsNotWritten();
     void identicalBytes();
     void contactSheetLayout();
+    void stoppedBuildWritesNothing();
 
 private:
     static SuiteDataset makeDataset();
@@ -214,6 +216,28 @@ void TestSuiteOutput::contactSheetLayout()
     QCOMPARE(sheet.at(left, top)[0], first.pixels[0]);
     QCOMPARE(sheet.at(left + 1, top + 1)[1], first.pixels[1]);
     QVERIFY_THROWS_EXCEPTION(wb::Error, wb::suite::contactSheet((folder / "missing").string()));
+}
+
+// A stop request (the workbench's Stop button or closing it) ends the build before the next
+// dataset: every remaining one is reported as cancelled and nothing is written or fetched.
+void TestSuiteOutput::stoppedBuildWritesNothing()
+{
+    QTemporaryDir out, cache;
+    wb::RunControl control;
+    control.requestStop();
+    wb::suite::SuiteOptions options;
+    options.outDir = out.path().toStdString();
+    options.cacheDir = cache.path().toStdString();
+    options.only = {"FSH", "GRK"};
+    options.control = &control;
+    const auto outcomes = wb::suite::buildSuite(options);
+    QCOMPARE(int(outcomes.size()), 2);
+    for (const auto& o : outcomes) {
+        QVERIFY(!o.written);
+        QVERIFY2(o.message.find("cancelled") != std::string::npos, o.message.c_str());
+    }
+    QVERIFY(std::filesystem::is_empty(out.path().toStdString()));
+    QVERIFY(std::filesystem::is_empty(cache.path().toStdString()));
 }
 
 QTEST_APPLESS_MAIN(TestSuiteOutput)

@@ -15,11 +15,10 @@ std::string postgresStatement(std::string s)
 {
     const bool withoutRowid = std::regex_search(s, std::regex(R"(\bWITHOUT ROWID\b)"));
     s = replaceAll(s, R"(\)\s*WITHOUT ROWID)", ")");
-    // SQLite's rowid alias: only a column INTEGER PRIMARY KEY with no other constraint after it
-    // (a `run_id INTEGER PRIMARY KEY REFERENCES runs` stays a plain key).
-    const std::regex alias(R"(\bINTEGER PRIMARY KEY( AUTOINCREMENT)?(?=\s*[,)]))");
-    const bool hasAlias = std::regex_search(s, alias);
-    s = std::regex_replace(s, alias, "IDENTITY_KEY");
+    // A column INTEGER PRIMARY KEY is SQLite's rowid; it becomes an identity unless another
+    // constraint follows (a `run_id INTEGER PRIMARY KEY REFERENCES runs` stays a plain key).
+    const bool hasAlias = std::regex_search(s, std::regex(R"(\bINTEGER PRIMARY KEY\b)"));
+    s = replaceAll(s, R"(\bINTEGER PRIMARY KEY( AUTOINCREMENT)?(?=\s*[,)]))", "IDENTITY_KEY");
     s = replaceAll(s, R"(\bINTEGER\b)", "BIGINT");
     s = replaceAll(s, R"(\bREAL\b)", "DOUBLE PRECISION");
     s = replaceAll(s, R"(\bBLOB\b)", "BYTEA");

@@ -12,8 +12,8 @@ namespace {
 bool startsWithNoCase(std::string_view s, std::string_view prefix)
 {
     return s.size() >= prefix.size() &&
-           std::equal(prefix.begin(), prefix.end(), s.begin(), [](char a, char b) {
-               return std::tolower(static_cast<unsigned char>(a)) == b;
+           std::equal(prefix.begin(), prefix.end(), s.begin(), [](char p, char c) {
+               return std::tolower(static_cast<unsigned char>(c)) == p;
            });
 }
 

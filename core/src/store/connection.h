@@ -14,6 +14,9 @@ namespace wb::store::sql {
 
 enum class Dialect { Sqlite, Postgres };
 
+// The storage class of one value in a row, as SQLite names them.
+enum class Kind { Null, Integer, Real, Text, Blob };
+
 // One backend's prepared statement: bindings, then rows. Used through Statement.
 class Cursor {
 public:
@@ -30,6 +33,10 @@ public:
     virtual double real(int column) const = 0;
     virtual std::string text(int column) const = 0;
     virtual std::vector<unsigned char> blob(int column) const = 0;
+    // For copying whole tables: the row's shape.
+    virtual int columnCount() const = 0;
+    virtual std::string columnName(int column) const = 0;
+    virtual Kind kind(int column) const = 0;
 };
 
 // A prepared statement; owned by one connection and used on that connection's thread only.
@@ -68,6 +75,9 @@ public:
     double real(int column) const { return m_cursor->real(column); }
     std::string text(int column) const { return m_cursor->text(column); }
     std::vector<unsigned char> blob(int column) const { return m_cursor->blob(column); }
+    int columnCount() const { return m_cursor->columnCount(); }
+    std::string columnName(int column) const { return m_cursor->columnName(column); }
+    Kind kind(int column) const { return m_cursor->kind(column); }
 
 private:
     std::unique_ptr<Cursor> m_cursor;
@@ -111,5 +121,17 @@ public:
     // Caps the database size: writes beyond fail like a full disk (tests, quotas).
     virtual void limitSize(std::int64_t maxBytes) = 0;
 };
+
+// How a store opens its database; shared by both backends.
+struct OpenRequest {
+    bool readOnly = false;
+    bool create = true;       // SQLite: create the file (and its folders) when missing
+    int busyTimeoutMs = 5000; // wait for another writer's lock before failing (ms)
+};
+
+// A SQLite file or, for a postgresql:// URI, a server database (see workspace_location.h).
+// Messages name `display`.
+std::unique_ptr<Connection> connect(const std::string& db, const std::string& display,
+                                    const OpenRequest& request);
 
 } // namespace wb::store::sql

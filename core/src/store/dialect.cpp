@@ -78,6 +78,14 @@ std::string schemaText(std::string_view text, Dialect dialect)
     return out;
 }
 
+std::string identityCatchUp(std::string_view table, std::string_view column, Dialect dialect)
+{
+    if (dialect == Dialect::Sqlite) return {};
+    const std::string t(table), c(column);
+    return "SELECT setval(pg_get_serial_sequence('" + t + "', '" + c + "'), coalesce(max(" + c +
+           "), 0) + 1, false) FROM " + t;
+}
+
 std::string upsert(std::string_view table, std::initializer_list<std::string_view> keys,
                    std::initializer_list<std::string_view> values)
 {

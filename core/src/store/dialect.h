@@ -22,6 +22,10 @@ std::string numberedPlaceholders(std::string_view text);
 // json_extract(col, '$.key') -> col::jsonb ->> 'key'.
 std::string schemaText(std::string_view text, Dialect dialect);
 
+// After rows were inserted with explicit ids: the statement that moves the id generator past
+// them (PostgreSQL's identity sequence); empty for SQLite, whose AUTOINCREMENT follows by itself.
+std::string identityCatchUp(std::string_view table, std::string_view column, Dialect dialect);
+
 // "INSERT INTO table (keys..., values...) VALUES (?, ...) ON CONFLICT (keys...) DO UPDATE SET
 // value = excluded.value, ...": SQLite's INSERT OR REPLACE in the form both backends share.
 // Placeholders follow the column order, keys first.

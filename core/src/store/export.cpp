@@ -115,7 +115,9 @@ std::string provenanceJson(const RunDetails& r, const std::vector<CheckpointReco
               {"versions",
                {{"app", r.appVersion},
                 {"libraries", r.libraryVersions},
-                {"sqlite", r.sqliteVersion},
+                // "sqlite": "3.40.1", or "database": "PostgreSQL 15.18" for a server workspace.
+                {r.sqliteVersion.starts_with("PostgreSQL") ? "database" : "sqlite",
+                 r.sqliteVersion},
                 {"store_schema", kSchemaVersion}}},
               {"host", r.host},
               {"pid", r.pid},

@@ -162,6 +162,26 @@ public:
         const auto* p = reinterpret_cast<const unsigned char*>(PQgetvalue(m_res, m_row, column));
         return {p, p + PQgetlength(m_res, m_row, column)};
     }
+    int columnCount() const override { return PQnfields(m_res); }
+    std::string columnName(int column) const override { return PQfname(m_res, column); }
+    Kind kind(int column) const override
+    {
+        if (isNull(column)) return Kind::Null;
+        switch (PQftype(m_res, column)) {
+        case kInt8:
+        case kInt4:
+        case kInt2:
+        case kBool:
+            return Kind::Integer;
+        case kFloat8:
+        case kFloat4:
+            return Kind::Real;
+        case kBytea:
+            return Kind::Blob;
+        default:
+            return Kind::Text;
+        }
+    }
 
 private:
     void set(int index, std::optional<std::string> value, Oid type, int format)

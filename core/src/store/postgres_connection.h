@@ -3,7 +3,6 @@
 // The PostgreSQL backend of sql::Connection, on libpq's C API.
 
 #include "connection.h"
-#include "sqlite_connection.h"
 
 #include <string>
 

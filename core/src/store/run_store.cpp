@@ -1,8 +1,6 @@
 #include "wb/store/run_store.h"
 
-#include "postgres_connection.h"
 #include "run_store_impl.h"
-#include "sqlite_connection.h"
 
 #include "wb/common/error.h"
 #include "wb/store/workspace_location.h"
@@ -121,13 +119,6 @@ sql::OpenRequest request(const RunStore::Options& options, bool readOnly)
     return {readOnly, options.create, options.busyTimeoutMs};
 }
 
-std::unique_ptr<sql::Connection> connect(const std::string& path, const std::string& display,
-                                         const sql::OpenRequest& request)
-{
-    return isServerWorkspace(path) ? sql::openPostgres(path, display, request)
-                                   : sql::openSqlite(path, request);
-}
-
 // "`supernet workspace migrate --db URI`" for messages that name the command to run.
 std::string migrateCommand(const std::string& display)
 {
@@ -198,7 +189,7 @@ RunStore RunStore::open(const std::string& path, const Options& options)
     auto impl = std::make_unique<Impl>();
     impl->path = redactedWorkspace(path);
     impl->options = options;
-    impl->db = connect(path, impl->path, request(options, false));
+    impl->db = sql::connect(path, impl->path, request(options, false));
     const int version = impl->checkHeader();
     if (impl->onServer() && version != kSchemaVersion)
         throw Error(impl->path + ": the workspace has schema " + std::to_string(version) +
@@ -217,7 +208,7 @@ RunStore::Migrated RunStore::migrate(const std::string& path)
 {
     auto impl = std::make_unique<Impl>();
     impl->path = redactedWorkspace(path);
-    impl->db = connect(path, impl->path, request(Options{}, false));
+    impl->db = sql::connect(path, impl->path, request(Options{}, false));
     Migrated out;
     out.from = impl->checkHeader();
     impl->db->checkIntegrity();
@@ -244,7 +235,7 @@ RunStore RunStore::openReadOnly(const std::string& path, const Options& options)
     impl->path = redactedWorkspace(path);
     impl->options = options;
     impl->readOnly = true;
-    impl->db = connect(path, impl->path, request(options, true));
+    impl->db = sql::connect(path, impl->path, request(options, true));
     if (impl->checkHeader() < kSchemaVersion)
         throw Error(impl->path + ": an older or empty workspace; " +
                     (impl->onServer() ? "upgrade it with " + migrateCommand(impl->path)

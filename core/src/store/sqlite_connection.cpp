@@ -123,6 +123,26 @@ public:
         const auto n = std::size_t(sqlite3_column_bytes(m_stmt, column));
         return p ? std::vector<unsigned char>(p, p + n) : std::vector<unsigned char>();
     }
+    int columnCount() const override { return sqlite3_column_count(m_stmt); }
+    std::string columnName(int column) const override
+    {
+        return sqlite3_column_name(m_stmt, column);
+    }
+    Kind kind(int column) const override
+    {
+        switch (sqlite3_column_type(m_stmt, column)) {
+        case SQLITE_INTEGER:
+            return Kind::Integer;
+        case SQLITE_FLOAT:
+            return Kind::Real;
+        case SQLITE_TEXT:
+            return Kind::Text;
+        case SQLITE_BLOB:
+            return Kind::Blob;
+        default:
+            return Kind::Null;
+        }
+    }
 
 private:
     void check(int rc)

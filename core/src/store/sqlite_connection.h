@@ -8,13 +8,6 @@
 
 namespace wb::store::sql {
 
-// How a store opens its database; shared by both backends.
-struct OpenRequest {
-    bool readOnly = false;
-    bool create = true;       // SQLite: create the file (and its folders) when missing
-    int busyTimeoutMs = 5000; // wait for another writer's lock before failing (ms)
-};
-
 // Opens (or creates) the file with today's checks: a folder, a missing file without `create`,
 // a read-only file or folder are refused with a message that says what to do. A read-only
 // request in a folder nobody may write opens the file immutable.

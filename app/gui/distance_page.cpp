@@ -244,10 +244,11 @@ bool DistancePage::compute()
             }
             if (!warnings.isEmpty())
                 post([warnings](DistancePage& page) { page.m_warnings = warnings; });
-            // The CLI's embedding cache: next to the workspace, shared by both front ends.
+            // The CLI's embedding cache: in the workspace's artifacts folder, shared by both
+            // front ends.
             ot::EmbeddingCache cache(
-                db.empty() ? std::string()
-                           : (std::filesystem::absolute(db).parent_path() / "embeddings").string());
+                store ? (std::filesystem::path(store->artifactsDirectory()) / "embeddings").string()
+                      : std::string());
             ot::OtObserver quiet;
             transfer::MatrixCallbacks callbacks;
             callbacks.finished = [&](const transfer::MatrixPair& p) {

@@ -100,7 +100,8 @@ public:
     virtual void exec(const std::string& text, const std::string& what) = 0;
     virtual std::int64_t lastInsertId() = 0; // of the last INSERT on this connection
     virtual std::int64_t changes() = 0;      // rows changed by the last statement
-    // A write transaction that holds its locks from the start (SQLite: BEGIN IMMEDIATE).
+    // A write transaction that holds the workspace's write lock from the start (SQLite: BEGIN
+    // IMMEDIATE; PostgreSQL: an advisory lock), so one writer at a time, on either backend.
     virtual void begin(const std::string& what) = 0;
     virtual void commit(const std::string& what) = 0;
     virtual void rollback() noexcept = 0; // also when the server rolled back by itself
@@ -110,10 +111,8 @@ public:
     virtual std::string identity() const = 0;
 
     virtual Header header() = 0;
-    // Inside a transaction from beginMigration(): records the schema version.
+    // Inside a begin() transaction: records the schema version.
     virtual void setVersion(int version) = 0;
-    // begin(), serialised against every other migrating process.
-    virtual void beginMigration() = 0;
     // Refuses damaged storage (SQLite's quick_check); servers keep their pages themselves.
     virtual void checkIntegrity() = 0;
     // After the header and integrity checks passed (a refused database stays untouched).

@@ -17,8 +17,8 @@ namespace {
 // Type OIDs of pg_type.h (stable across server versions).
 constexpr Oid kBool = 16, kBytea = 17, kInt8 = 20, kInt2 = 21, kInt4 = 23, kText = 25,
               kFloat4 = 700, kFloat8 = 701;
-// The migration lock: pg_advisory_xact_lock key ("WBWS", as SQLite's application_id).
-constexpr long kMigrationLock = 0x57425753;
+// The workspace's write lock: pg_advisory_xact_lock key ("WBWS", as SQLite's application_id).
+constexpr long kWriteLock = 0x57425753;
 constexpr const char* kApplication = "supernet-workbench";
 
 std::string trimmed(std::string s)
@@ -239,8 +239,18 @@ public:
     }
     std::int64_t changes() override { return m_changes; }
 
-    // Row locks replace SQLite's database lock: a plain BEGIN is enough.
-    void begin(const std::string& what) override { exec("BEGIN", what); }
+    // One writer at a time, as SQLite's BEGIN IMMEDIATE: the store's read-then-write
+    // transactions (resume, zoo names, checkpoints) rely on it. The lock waits up to
+    // lock_timeout and is released by COMMIT or ROLLBACK.
+    void begin(const std::string& what) override
+    {
+        try {
+            exec("BEGIN; SELECT pg_advisory_xact_lock(" + std::to_string(kWriteLock) + ")", what);
+        } catch (...) {
+            rollback();
+            throw;
+        }
+    }
     void commit(const std::string& what) override
     {
         // COMMIT of a failed transaction "succeeds" as a ROLLBACK: say so instead.
@@ -289,12 +299,6 @@ public:
         s.bind(1, std::string(kApplication)).bind(2, version).run("upgrading the schema");
     }
 
-    void beginMigration() override
-    {
-        begin("starting the schema upgrade");
-        exec("SELECT pg_advisory_xact_lock(" + std::to_string(kMigrationLock) + ")",
-             "waiting for another schema upgrade");
-    }
 
     void checkIntegrity() override {}
     void configureForWriting() override {}

@@ -111,7 +111,7 @@ struct RunStore::Impl {
     {
         for (const auto& m : migrations()) {
             if (db->header().version >= m.version) continue;
-            db->beginMigration();
+            db->begin("starting the schema upgrade");
             try {
                 if (checkHeader() < m.version) {
                     exec(sql::schemaText(m.sql, db->dialect()),

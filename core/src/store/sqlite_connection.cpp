@@ -214,7 +214,6 @@ public:
              "upgrading the schema");
     }
 
-    void beginMigration() override { begin("starting the schema upgrade"); }
 
     // PRAGMA quick_check: a damaged page would otherwise be read as made-up rows (issue 14).
     // It reads every page once (well under a second for a workspace of tens of MB).

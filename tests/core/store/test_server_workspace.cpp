@@ -6,9 +6,13 @@
 
 #include "wb/common/error.h"
 #include "wb/store/run_store.h"
+#include "wb/store/workspace_copy.h"
 
+#include <algorithm>
 #include <chrono>
+#include <cstdio>
 #include <cstdlib>
+#include <limits>
 
 #include <QTemporaryDir>
 #include <QTest>
@@ -34,6 +38,93 @@ template <class Fn> std::string errorOf(Fn&& fn)
 bool has(const std::string& text, const std::string& part)
 {
     return text.find(part) != std::string::npos;
+}
+
+// Every row of a SQLite table, each value with its storage class (REAL to 17 digits, BLOB in
+// hex), sorted: two files compare equal exactly when they hold the same values.
+std::vector<std::string> sqliteRows(const std::string& file, const std::string& table)
+{
+    sqlite3* db = nullptr;
+    sqlite3_open(file.c_str(), &db);
+    sqlite3_stmt* s = nullptr;
+    sqlite3_prepare_v2(db, ("SELECT * FROM " + table).c_str(), -1, &s, nullptr);
+    std::vector<std::string> rows;
+    while (sqlite3_step(s) == SQLITE_ROW) {
+        std::string row;
+        for (int c = 0; c < sqlite3_column_count(s); ++c) {
+            char buffer[64];
+            switch (sqlite3_column_type(s, c)) {
+            case SQLITE_INTEGER:
+                row += 'i';
+                row += std::to_string(sqlite3_column_int64(s, c));
+                break;
+            case SQLITE_FLOAT:
+                std::snprintf(buffer, sizeof buffer, "r%.17g", sqlite3_column_double(s, c));
+                row += buffer;
+                break;
+            case SQLITE_TEXT:
+                row += 't';
+                row += reinterpret_cast<const char*>(sqlite3_column_text(s, c));
+                break;
+            case SQLITE_BLOB: {
+                const auto* p = static_cast<const unsigned char*>(sqlite3_column_blob(s, c));
+                row += "b";
+                for (int i = 0; i < sqlite3_column_bytes(s, c); ++i) {
+                    std::snprintf(buffer, sizeof buffer, "%02x", p[i]);
+                    row += buffer;
+                }
+                break;
+            }
+            default:
+                row += "null";
+            }
+            row += "|";
+        }
+        rows.push_back(row);
+    }
+    sqlite3_finalize(s);
+    sqlite3_close(db);
+    std::sort(rows.begin(), rows.end());
+    return rows;
+}
+
+// A workspace with a row in every table, NaN metrics and an experiment whose cell order is not
+// the order of its keys.
+void fillWorkspace(RunStore& db)
+{
+    const auto a = db.createRun(sampleRun());
+    const auto b = db.createRun(sampleRun());
+    for (auto run : {a, b}) {
+        db.recordDataset(run, sampleDataset());
+        auto e1 = sampleEpoch(1);
+        e1.valLoss = std::numeric_limits<double>::quiet_NaN();
+        db.recordEpoch(run, e1);
+        db.recordEpoch(run, sampleEpoch(2));
+        db.recordSteps(run, {sampleStep(1, 1), sampleStep(1, 2), sampleStep(2, 1)});
+        db.recordAlphas(run, sampleAlphas(1));
+        db.recordAlphas(run, sampleAlphas(2));
+        db.recordIssue(run, {darts::Severity::Warning, "collapse.skip", "3 skips", 2});
+        db.recordCheckpoint(run, {2, "/ckpt/" + std::to_string(run) + ".pt", "ab", 0.25, true});
+    }
+    db.finishRun(a, darts::RunStatus::Done);
+    ZooEntry entry;
+    entry.name = "fsh";
+    entry.runId = a;
+    entry.sources = {{"FSH", "/data/fsh", std::string(64, 'a'), 10, 1, 28}};
+    entry.searchConfigJson = "{}";
+    entry.checkpoint = "/ckpt/1.pt";
+    entry.checkpointSha256 = "ab";
+    entry.valAcc = 0.5;
+    const auto zooId = db.addZooEntry(entry);
+    db.recordTransfer({b, zooId, "fsh", "auto", 1.25, R"([{"zoo_id": 1}])"});
+    db.putDistance({std::string(64, 'b'), std::string(64, 'a'), "{}", R"({"inner":"exact"})"},
+                   {std::numeric_limits<double>::quiet_NaN(), 7, 1e-9, false, "{}", 0});
+    db.putDistance({"c", "d", "{}", "{}"}, {3.5, 10, 0.5, true, R"({"x":1})", 0});
+    const auto ex = db.createExperiment(R"({"targets":["/t"]})", "/out");
+    for (const auto* arm : {"scratch", "ot", "random"})
+        db.putExperimentCell(ex, {"/t", 0, arm, "done", b, std::nullopt, zooId, "fsh", 1.25,
+                                  0.5, 3.0, ""});
+    db.setExperimentStatus(ex, "done");
 }
 
 } // namespace
@@ -148,6 +239,16 @@ private Q_SLOTS:
         QCOMPARE(other.exec("COMMIT"), 0);
         store.recordEpoch(id, sampleEpoch(2));
         QCOMPARE(store.epochs(id).size(), std::size_t(2));
+
+        // Writers take turns, as on SQLite: another writer's open transaction (holding the
+        // advisory lock "WBWS") holds the store.
+        auto writer = RunStore::open(uri, options);
+        QCOMPARE(other.exec("BEGIN; SELECT pg_advisory_xact_lock(1463965523)"), 0);
+        const auto busy = errorOf([&] { writer.recordIssue(id, {darts::Severity::Info, "a", "b", 1}); });
+        QVERIFY2(has(busy, "locked"), busy.c_str());
+        QCOMPARE(other.exec("ROLLBACK"), 0);
+        writer.recordIssue(id, {darts::Severity::Info, "a", "b", 1});
+        QCOMPARE(store.issues(id).size(), std::size_t(1));
     }
 
     void passwordNeverShows()
@@ -169,6 +270,57 @@ private Q_SLOTS:
         const auto id = store.createRun(sampleRun());
         QVERIFY(!has(store.run(id).directory, secret));
         QVERIFY(!has(errorOf([&] { store.run(99); }), secret));
+    }
+
+    void copyRoundTripsBetweenBackends()
+    {
+        QTemporaryDir dir;
+        const auto original = dbPath(dir, "a.sqlite");
+        const auto back = dbPath(dir, "b.sqlite");
+        {
+            auto db = RunStore::open(original);
+            fillWorkspace(db);
+        }
+        const auto server = bareDatabase();
+        const auto there = copyWorkspace(original, server);
+        const auto home = copyWorkspace(server, back);
+        QCOMPARE(there.size(), std::size_t(13));
+        QVERIFY(there == home);
+        for (const auto& [table, rows] : there) {
+            QVERIFY2(rows > 0, table.c_str());
+            const auto a = sqliteRows(original, table);
+            QVERIFY2(a.size() == std::size_t(rows), table.c_str());
+            QVERIFY2(a == sqliteRows(back, table), table.c_str());
+            QCOMPARE(RawDb(server).scalar("SELECT count(*) FROM " + table), rows);
+        }
+
+        auto pg = RunStore::open(server);
+        auto sqlite = RunStore::open(original);
+        QCOMPARE(pg.listRuns().size(), std::size_t(2));
+        QVERIFY(std::isnan(pg.epochs(1)[0].valLoss));
+        QCOMPARE(pg.epochs(1)[1].valAcc, sampleEpoch(2).valAcc);
+        QVERIFY(pg.alphas(2)[1].normal == sampleAlphas(2).normal);
+        QCOMPARE(q(pg.run(1).sqliteVersion), q(sqlite.run(1).sqliteVersion)); // as recorded
+        QCOMPARE(pg.zoo().size(), std::size_t(1));
+        QCOMPARE(*pg.transfer(2)->zooId, pg.zoo()[0].id);
+        const auto cells = pg.experiment(1).cells;
+        QCOMPARE(cells.size(), std::size_t(3));
+        QCOMPARE(q(cells[0].arm), QString("scratch")); // insertion order, not key order
+        QCOMPARE(q(cells[1].arm), QString("ot"));
+        QCOMPARE(q(cells[2].arm), QString("random"));
+        const auto cached = pg.findDistance({std::string(64, 'a'), std::string(64, 'b'), "{}",
+                                             R"({"inner":"exact"})"});
+        QVERIFY(cached && std::isnan(cached->value) && cached->iterations == 7);
+
+        // Ids continue after the copied ones on both backends.
+        QCOMPARE(pg.createRun(sampleRun()), std::int64_t(3));
+        QCOMPARE(pg.createExperiment("{}", "/o"), std::int64_t(2));
+        QCOMPARE(RunStore::open(back).createRun(sampleRun()), std::int64_t(3));
+
+        // Only into an empty workspace; the source stays as it was.
+        const auto refused = errorOf([&] { copyWorkspace(original, server); });
+        QVERIFY2(has(refused, "not empty"), refused.c_str());
+        QCOMPARE(pg.listRuns().size(), std::size_t(3));
     }
 
     void artifactsGoToTheirOwnFolder()

@@ -243,8 +243,9 @@ bool MainWindow::openWorkspace(const QString& path, QString* error)
     m_distances->setWorkspace(path);
     const auto shown = shownWorkspace();
     setWindowTitle(tr("%1 – Supernet Workbench")
-                       .arg(store::isServerWorkspace(path.toStdString()) ? shown
-                                                                         : QFileInfo(path).fileName()));
+                       .arg(store::isServerWorkspace(path.toStdString())
+                                ? shown
+                                : QFileInfo(path).fileName()));
     // A URI's password is never stored: such a workspace is not remembered (~/.pgpass is).
     if (shown == path) QSettings().setValue(kWorkspaceKey, path);
     reloadRuns();

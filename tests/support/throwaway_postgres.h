@@ -74,7 +74,8 @@ private:
     static std::unique_ptr<ThrowawayPostgres> start()
     {
         const auto bin = binaries();
-        if (!std::filesystem::exists(bin + "/initdb") || !std::filesystem::exists(bin + "/pg_ctl")) {
+        if (!std::filesystem::exists(bin + "/initdb") ||
+            !std::filesystem::exists(bin + "/pg_ctl")) {
             reason() = "no PostgreSQL server binaries in " + bin +
                        " (install the Debian package postgresql: packaging/install-deps.sh)";
             return nullptr;

@@ -46,7 +46,10 @@ public:
     Statement(Statement&&) noexcept = default;
     Statement& operator=(Statement&&) noexcept = default;
 
-    Statement& bind(int index, std::int64_t value) { return m_cursor->bindInt64(index, value), *this; }
+    Statement& bind(int index, std::int64_t value)
+    {
+        return m_cursor->bindInt64(index, value), *this;
+    }
     Statement& bind(int index, int value) { return bind(index, std::int64_t(value)); }
     Statement& bind(int index, double value) { return m_cursor->bindDouble(index, value), *this; }
     Statement& bind(int index, const std::string& value)

@@ -23,7 +23,8 @@ constexpr const char* kApplication = "supernet-workbench";
 
 std::string trimmed(std::string s)
 {
-    while (!s.empty() && (s.back() == '\n' || s.back() == ' ')) s.pop_back();
+    while (!s.empty() && (s.back() == '\n' || s.back() == ' '))
+        s.pop_back();
     return s;
 }
 
@@ -69,14 +70,16 @@ struct Result {
 std::string bigEndian(std::uint64_t bits)
 {
     std::string out(8, '\0');
-    for (int i = 7; i >= 0; --i, bits >>= 8) out[std::size_t(i)] = char(bits & 0xff);
+    for (int i = 7; i >= 0; --i, bits >>= 8)
+        out[std::size_t(i)] = char(bits & 0xff);
     return out;
 }
 
 std::uint64_t fromBigEndian(const char* p, int n)
 {
     std::uint64_t v = 0;
-    for (int i = 0; i < n; ++i) v = (v << 8) | static_cast<unsigned char>(p[i]);
+    for (int i = 0; i < n; ++i)
+        v = (v << 8) | static_cast<unsigned char>(p[i]);
     return v;
 }
 
@@ -299,7 +302,6 @@ public:
         s.bind(1, std::string(kApplication)).bind(2, version).run("upgrading the schema");
     }
 
-
     void checkIntegrity() override {}
     void configureForWriting() override {}
 
@@ -358,7 +360,7 @@ std::unique_ptr<Connection> openPostgres(const std::string& uri, const std::stri
     PQsetNoticeProcessor(conn, quiet, nullptr);
     auto db = std::make_unique<PostgresConnection>(conn, display);
     db->exec("SET lock_timeout = " + std::to_string(request.busyTimeoutMs), "configuring the "
-                                                                              "connection");
+                                                                            "connection");
     if (request.readOnly)
         db->exec("SET default_transaction_read_only = on", "configuring the connection");
     return db;

@@ -382,9 +382,9 @@ void RunStore::recordEpoch(std::int64_t runId, const darts::EpochMetrics& e)
 {
     transaction([&] {
         m_impl->requireRun(runId);
-        auto s = m_impl->prepare(sql::upsert(
-            "epochs", {"run_id", "epoch"},
-            {"train_loss", "train_acc", "val_loss", "val_acc", "lr", "seconds"}));
+        auto s = m_impl->prepare(
+            sql::upsert("epochs", {"run_id", "epoch"},
+                        {"train_loss", "train_acc", "val_loss", "val_acc", "lr", "seconds"}));
         s.bind(1, runId)
             .bind(2, e.epoch)
             .bind(3, e.trainLoss)
@@ -435,10 +435,10 @@ void RunStore::recordAlphas(std::int64_t runId, const darts::AlphaSnapshot& a)
             .bind(7, a.genotype.toJson())
             .run("recording the alphas of epoch " + std::to_string(a.epoch));
         const auto& c = a.signals;
-        auto c2 = m_impl->prepare(sql::upsert(
-            "collapse_signals", {"run_id", "epoch"},
-            {"skip_normal", "skip_reduce", "param_free_normal", "param_free_reduce",
-             "entropy_normal", "entropy_reduce"}));
+        auto c2 =
+            m_impl->prepare(sql::upsert("collapse_signals", {"run_id", "epoch"},
+                                        {"skip_normal", "skip_reduce", "param_free_normal",
+                                         "param_free_reduce", "entropy_normal", "entropy_reduce"}));
         c2.bind(1, runId)
             .bind(2, a.epoch)
             .bind(3, c.skipNormal)
@@ -480,9 +480,9 @@ std::vector<std::string> RunStore::recordCheckpoint(std::int64_t runId,
             auto q = m_impl->prepare("SELECT path FROM checkpoints WHERE run_id = ? AND kind = ?");
             q.bind(1, runId).bind(2, kind);
             if (q.step("reading checkpoints")) previous.insert(q.text(0));
-            auto s = m_impl->prepare(
-                sql::upsert("checkpoints", {"run_id", "kind"},
-                            {"epoch", "path", "sha256", "val_acc", "recorded_at"}));
+            auto s =
+                m_impl->prepare(sql::upsert("checkpoints", {"run_id", "kind"},
+                                            {"epoch", "path", "sha256", "val_acc", "recorded_at"}));
             s.bind(1, runId)
                 .bind(2, kind)
                 .bind(3, c.epoch)

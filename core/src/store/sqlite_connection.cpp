@@ -193,7 +193,8 @@ public:
     void rollback() noexcept override
     {
         // SQLite may already have rolled back by itself (e.g. after SQLITE_FULL).
-        if (!sqlite3_get_autocommit(m_db)) sqlite3_exec(m_db, "ROLLBACK", nullptr, nullptr, nullptr);
+        if (!sqlite3_get_autocommit(m_db))
+            sqlite3_exec(m_db, "ROLLBACK", nullptr, nullptr, nullptr);
     }
     std::string serverVersion() override { return sqlite3_libversion(); }
     std::string identity() const override { return fs::absolute(m_path).string(); }
@@ -203,8 +204,8 @@ public:
         const auto appId = scalar("PRAGMA application_id");
         const auto version = scalar("PRAGMA user_version");
         const auto objects = scalar("SELECT count(*) FROM sqlite_master");
-        return {int(version), (version == 0 && objects > 0) ||
-                                  (version > 0 && appId != kApplicationId)};
+        return {int(version),
+                (version == 0 && objects > 0) || (version > 0 && appId != kApplicationId)};
     }
 
     void setVersion(int version) override
@@ -213,7 +214,6 @@ public:
                  "; PRAGMA user_version = " + std::to_string(version),
              "upgrading the schema");
     }
-
 
     // PRAGMA quick_check: a damaged page would otherwise be read as made-up rows (issue 14).
     // It reads every page once (well under a second for a workspace of tens of MB).

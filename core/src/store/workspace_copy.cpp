@@ -35,11 +35,10 @@ constexpr Table kTables[] = {
     {"experiment_cells", "rowid", nullptr},
 };
 
-void copyTable(sql::Connection& from, sql::Connection& to, const Table& table,
-               std::int64_t& rows)
+void copyTable(sql::Connection& from, sql::Connection& to, const Table& table, std::int64_t& rows)
 {
-    auto read = from.prepare(std::string("SELECT * FROM ") + table.name + " ORDER BY " +
-                             table.order);
+    auto read =
+        from.prepare(std::string("SELECT * FROM ") + table.name + " ORDER BY " + table.order);
     const std::string what = std::string("copying ") + table.name;
     std::optional<sql::Statement> write;
     std::vector<int> columns; // source columns that go across (not PostgreSQL's explicit rowid)

@@ -121,8 +121,8 @@ void RunStore::removeZooEntry(std::int64_t id)
 void RunStore::recordTransfer(const TransferRecord& t)
 {
     transaction([&] {
-        auto s = m_impl->prepare(sql::upsert("transfers", {"run_id"},
-                                             {"zoo_id", "zoo_name", "mode", "distance", "ranking"}));
+        auto s = m_impl->prepare(sql::upsert(
+            "transfers", {"run_id"}, {"zoo_id", "zoo_name", "mode", "distance", "ranking"}));
         s.bind(1, t.runId);
         if (t.zooId)
             s.bind(2, *t.zooId);

@@ -70,8 +70,7 @@ private Q_SLOTS:
         QVERIFY2(r.exitCode == 0, qPrintable(r.err));
         QVERIFY2(r.err.contains("run 1 (postgresql://wb:***@"), qPrintable(r.err));
         QVERIFY(!hasSecret(r));
-        const auto checkpoints =
-            QDir(artifacts + "/runs/1").entryList({"*.pt"}, QDir::Files);
+        const auto checkpoints = QDir(artifacts + "/runs/1").entryList({"*.pt"}, QDir::Files);
         QVERIFY2(!checkpoints.isEmpty(), qPrintable(artifacts));
 
         r = wb::test::runSupernet({"runs", "show", "1", "--json"});

@@ -51,14 +51,14 @@ inline bool onPostgres()
 #define WB_REQUIRE_TEST_BACKEND()                                                                  \
     do {                                                                                           \
         if (fixtures::onPostgres() && !fixtures::ThrowawayPostgres::instance())                    \
-            QSKIP(("PostgreSQL variant skipped: " + fixtures::ThrowawayPostgres::reason())        \
-                      .c_str());                                                                   \
+            QSKIP(                                                                                 \
+                ("PostgreSQL variant skipped: " + fixtures::ThrowawayPostgres::reason()).c_str()); \
     } while (false)
 
 // For tests of SQLite files themselves (bytes, permissions, locks, page limits).
 #define WB_SQLITE_ONLY()                                                                           \
     do {                                                                                           \
-        if (fixtures::onPostgres()) QSKIP("tests SQLite file behaviour");                         \
+        if (fixtures::onPostgres()) QSKIP("tests SQLite file behaviour");                          \
     } while (false)
 
 // A fresh database on the throwaway server, created and migrated (the server's schema changes
@@ -186,7 +186,8 @@ public:
     {
         if (!m_pg) return sqlite3_exec(m_db, sqlText.c_str(), nullptr, nullptr, nullptr);
         PGresult* r = PQexec(m_pg, sqlText.c_str());
-        const bool ok = PQresultStatus(r) == PGRES_COMMAND_OK || PQresultStatus(r) == PGRES_TUPLES_OK;
+        const bool ok =
+            PQresultStatus(r) == PGRES_COMMAND_OK || PQresultStatus(r) == PGRES_TUPLES_OK;
         PQclear(r);
         return ok ? 0 : 1;
     }

@@ -122,8 +122,8 @@ void fillWorkspace(RunStore& db)
     db.putDistance({"c", "d", "{}", "{}"}, {3.5, 10, 0.5, true, R"({"x":1})", 0});
     const auto ex = db.createExperiment(R"({"targets":["/t"]})", "/out");
     for (const auto* arm : {"scratch", "ot", "random"})
-        db.putExperimentCell(ex, {"/t", 0, arm, "done", b, std::nullopt, zooId, "fsh", 1.25,
-                                  0.5, 3.0, ""});
+        db.putExperimentCell(
+            ex, {"/t", 0, arm, "done", b, std::nullopt, zooId, "fsh", 1.25, 0.5, 3.0, ""});
     db.setExperimentStatus(ex, "done");
 }
 
@@ -165,9 +165,9 @@ private Q_SLOTS:
         QCOMPARE(migrated.to, kSchemaVersion);
         RawDb raw(uri);
         QCOMPARE(raw.scalar("SELECT version FROM workbench_schema"), std::int64_t(kSchemaVersion));
-        for (const char* table : {"runs", "epochs", "steps", "alphas", "collapse_signals",
-                                  "issues", "checkpoints", "datasets", "distances", "zoo",
-                                  "transfers", "experiments", "experiment_cells"})
+        for (const char* table :
+             {"runs", "epochs", "steps", "alphas", "collapse_signals", "issues", "checkpoints",
+              "datasets", "distances", "zoo", "transfers", "experiments", "experiment_cells"})
             QVERIFY2(raw.scalar(std::string("SELECT count(*) FROM information_schema.tables "
                                             "WHERE table_name = '") +
                                 table + "'") == 1,
@@ -186,9 +186,8 @@ private Q_SLOTS:
         QCOMPARE(raw.exec("UPDATE workbench_schema SET version = 3"), 0);
         const auto older = errorOf([&] { RunStore::open(uri); });
         QVERIFY2(has(older, "schema 3") && has(older, "workspace migrate"), older.c_str());
-        QCOMPARE(raw.exec("UPDATE workbench_schema SET version = " +
-                          std::to_string(kSchemaVersion)),
-                 0);
+        QCOMPARE(
+            raw.exec("UPDATE workbench_schema SET version = " + std::to_string(kSchemaVersion)), 0);
     }
 
     void refusesANewerSchemaUnchanged()
@@ -197,9 +196,9 @@ private Q_SLOTS:
         RunStore::migrate(uri);
         RawDb raw(uri);
         QCOMPARE(raw.exec("UPDATE workbench_schema SET version = 99"), 0);
-        for (const auto& message : {errorOf([&] { RunStore::open(uri); }),
-                                    errorOf([&] { RunStore::migrate(uri); }),
-                                    errorOf([&] { RunStore::openReadOnly(uri); })})
+        for (const auto& message :
+             {errorOf([&] { RunStore::open(uri); }), errorOf([&] { RunStore::migrate(uri); }),
+              errorOf([&] { RunStore::openReadOnly(uri); })})
             QVERIFY2(has(message, "newer") && has(message, "99") && has(message, "not modified"),
                      message.c_str());
         QCOMPARE(raw.scalar("SELECT version FROM workbench_schema"), std::int64_t(99));
@@ -244,7 +243,9 @@ private Q_SLOTS:
         // advisory lock "WBWS") holds the store.
         auto writer = RunStore::open(uri, options);
         QCOMPARE(other.exec("BEGIN; SELECT pg_advisory_xact_lock(1463965523)"), 0);
-        const auto busy = errorOf([&] { writer.recordIssue(id, {darts::Severity::Info, "a", "b", 1}); });
+        const auto busy = errorOf([&] {
+            writer.recordIssue(id, {darts::Severity::Info, "a", "b", 1});
+        });
         QVERIFY2(has(busy, "locked"), busy.c_str());
         QCOMPARE(other.exec("ROLLBACK"), 0);
         writer.recordIssue(id, {darts::Severity::Info, "a", "b", 1});
@@ -308,8 +309,8 @@ private Q_SLOTS:
         QCOMPARE(q(cells[0].arm), QString("scratch")); // insertion order, not key order
         QCOMPARE(q(cells[1].arm), QString("ot"));
         QCOMPARE(q(cells[2].arm), QString("random"));
-        const auto cached = pg.findDistance({std::string(64, 'a'), std::string(64, 'b'), "{}",
-                                             R"({"inner":"exact"})"});
+        const auto cached = pg.findDistance(
+            {std::string(64, 'a'), std::string(64, 'b'), "{}", R"({"inner":"exact"})"});
         QVERIFY(cached && std::isnan(cached->value) && cached->iterations == 7);
 
         // Ids continue after the copied ones on both backends.

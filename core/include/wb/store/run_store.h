@@ -127,9 +127,10 @@ public:
 
     // Creates the folders and the database if needed, applies migrations, marks dead runs
     // interrupted. A PostgreSQL workspace must already be at kSchemaVersion (migrate()); an
-    // older or newer one is refused with the command to run. Refuses (without modifying it) a file that is not a SQLite database, a
-    // database of another application, one written by a newer schema, a damaged one (PRAGMA
-    // quick_check), and one whose file or folder is read-only (use openReadOnly).
+    // older or newer one is refused with the command to run. Refuses (without modifying it) a file
+    // that is not a SQLite database, a database of another application, one written by a newer
+    // schema, a damaged one (PRAGMA quick_check), and one whose file or folder is read-only (use
+    // openReadOnly).
     static RunStore open(const std::string& path, const Options& options);
     static RunStore open(const std::string& path) { return open(path, Options{}); }
     // For reading commands: the database must exist (nothing is created); opened for writing

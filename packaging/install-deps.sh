@@ -15,7 +15,7 @@ done
 core_pkgs=(
   build-essential cmake ninja-build ccache pkg-config git
   libtorch-dev libopenblas0-openmp libsqlite3-dev nlohmann-json3-dev libcli11-dev libstb-dev
-  libgraphviz-dev graphviz libfreetype-dev zlib1g-dev
+  libgraphviz-dev graphviz libfreetype-dev zlib1g-dev libpq-dev postgresql
   dataset-fashion-mnist fonts-dejavu-core
   python3 python3-torch
 )
@@ -25,6 +25,9 @@ core_pkgs=(
 # libopenblas0-openmp: Debian's LibTorch calls the system BLAS/LAPACK, which is the unoptimised
 # reference one unless OpenBLAS provides it (2.3x faster Gaussian label distances; OpenMP build so
 # it shares LibTorch's thread count).
+# libpq-dev: PostgreSQL workspaces (--db postgresql://...). postgresql: only its server binaries
+# (/usr/lib/postgresql/15/bin) are used, by the tests' throwaway servers; nothing needs the
+# system cluster Debian sets up with it.
 # python3-torch: tests check that exported weights load in PyTorch; tools/reference benchmarks.
 # Qt Test drives every test executable, so QtCore/Test are needed even without the GUI.
 qt_core_pkgs=(qt6-base-dev)

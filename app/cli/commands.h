@@ -24,5 +24,8 @@ void addZooCommands(CLI::App& root, int& exitCode);
 void addTransferCommand(CLI::App& root, int& exitCode);
 // `experiment --targets ...`: paired scratch / warm-start arms over seeds, resumable.
 void addExperimentCommand(CLI::App& root, int& exitCode);
+// `workspace migrate|copy`: schema upgrades (the only way on a PostgreSQL workspace) and
+// copies between backends.
+void addWorkspaceCommand(CLI::App& root, int& exitCode);
 
 } // namespace wb::cli

@@ -212,7 +212,7 @@ void addDistanceCommand(CLI::App& root, int& exitCode)
         std::unique_ptr<ot::EmbeddingCache> cache;
         if (db)
             cache = std::make_unique<ot::EmbeddingCache>(
-                (fs::absolute(db->path()).parent_path() / "embeddings").string());
+                (fs::path(db->artifactsDirectory()) / "embeddings").string());
         else
             cache = std::make_unique<ot::EmbeddingCache>();
 

@@ -15,6 +15,7 @@
 #include "wb/jobs/zoo_entry.h"
 #include "wb/store/json_shapes.h"
 #include "wb/store/run_store.h"
+#include "wb/store/workspace_location.h"
 
 #include <nlohmann/json.hpp>
 
@@ -148,7 +149,7 @@ void addExperimentCommand(CLI::App& root, int& exitCode)
             const auto opened = jobs::openExperiment(dbPath, o->spec, o->out);
             id = opened.id;
             std::cerr << (opened.resumed ? "resuming experiment " : "experiment ") << id << " ("
-                      << dbPath << ")" << std::endl;
+                      << store::redactedWorkspace(dbPath) << ")" << std::endl;
         }
         RunControl control;
         InterruptGuard guard(control);

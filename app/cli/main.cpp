@@ -21,6 +21,7 @@ int main(int argc, char** argv)
     wb::cli::addZooCommands(app, exitCode);
     wb::cli::addTransferCommand(app, exitCode);
     wb::cli::addExperimentCommand(app, exitCode);
+    wb::cli::addWorkspaceCommand(app, exitCode);
     try {
         app.parse(argc, argv);
     } catch (const CLI::ParseError& e) {

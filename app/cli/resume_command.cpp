@@ -5,6 +5,7 @@
 #include "wb/darts/search_config.h"
 #include "wb/jobs/resume.h"
 #include "wb/store/run_store.h"
+#include "wb/store/workspace_location.h"
 
 #include <iostream>
 
@@ -36,7 +37,7 @@ void addResumeCommand(CLI::App& runs, int& exitCode)
             return run.kind == "search" ? darts::SearchConfig::fromJson(run.configJson).epochs : 0;
         }();
         exitCode = runJob(o->json, epochs, [&](RunControl& control, darts::RunObserver& observer) {
-            std::cerr << "resuming run " << o->id << " (" << dbPath << ")" << std::endl;
+            std::cerr << "resuming run " << o->id << " (" << store::redactedWorkspace(dbPath) << ")" << std::endl;
             return jobs::resumeRecordedSearch(dbPath, o->id, o->threads, control, observer);
         });
     });

@@ -5,6 +5,7 @@
 #include "result_json.h"
 
 #include "wb/jobs/recorded.h"
+#include "wb/store/workspace_location.h"
 
 #include <algorithm>
 #include <iostream>
@@ -15,7 +16,7 @@ namespace wb::cli {
 inline jobs::RunCreated announceRun(const std::string& dbPath, const char* what = "")
 {
     return [dbPath, what](std::int64_t id) {
-        std::cerr << "run " << id << what << " (" << dbPath << ")" << std::endl;
+        std::cerr << "run " << id << what << " (" << store::redactedWorkspace(dbPath) << ")" << std::endl;
     };
 }
 

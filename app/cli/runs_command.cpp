@@ -2,12 +2,14 @@
 // from the terminal.
 
 #include "commands.h"
+#include "store_flags.h"
 
 #include "wb/common/error.h"
 #include "wb/darts/run_bundle.h"
 #include "wb/store/export.h"
 #include "wb/store/json_shapes.h"
 #include "wb/store/run_store.h"
+#include "wb/store/workspace_location.h"
 
 #include <nlohmann/json.hpp>
 
@@ -32,7 +34,7 @@ struct RunsOptions {
 
 std::string databasePath(const RunsOptions& o)
 {
-    return o.db.empty() ? store::defaultWorkspacePath() : o.db;
+    return o.db.empty() ? store::defaultWorkspace() : o.db;
 }
 
 std::string fixed(double v, int decimals)
@@ -53,7 +55,7 @@ std::string padded(const std::string& s, std::size_t width, bool right = false)
 void listRuns(const RunsOptions& o)
 {
     const auto path = databasePath(o);
-    if (!std::filesystem::exists(path)) {
+    if (!store::isServerWorkspace(path) && !std::filesystem::exists(path)) {
         if (o.json)
             std::cout << "[]" << std::endl;
         else
@@ -70,7 +72,7 @@ void listRuns(const RunsOptions& o)
         return;
     }
     if (runs.empty()) {
-        std::cout << "no runs yet in " << path << "\n";
+        std::cout << "no runs yet in " << db.path() << "\n";
         return;
     }
     std::cout << padded("ID", 5, true) << "  " << padded("KIND", 8) << padded("STATUS", 12)
@@ -92,7 +94,9 @@ json showJson(store::RunStore& db, const store::RunDetails& r)
     out["config"] = config.is_discarded() ? json(r.configJson) : config;
     out["seed"] = r.seed;
     out["versions"] = {
-        {"app", r.appVersion}, {"libraries", r.libraryVersions}, {"sqlite", r.sqliteVersion}};
+        {"app", r.appVersion},
+        {"libraries", r.libraryVersions},
+        {r.sqliteVersion.starts_with("PostgreSQL") ? "database" : "sqlite", r.sqliteVersion}};
     out["host"] = r.host;
     out["pid"] = r.pid;
     out["heartbeat_at"] = store::isoTime(r.heartbeatAt);
@@ -143,8 +147,8 @@ void showRun(const RunsOptions& o)
             << " classes, fingerprint " << r.dataset->fingerprint.substr(0, 12) << ")";
     out << "\n";
     out << "seed " << r.seed << "   host " << r.host << "   pid " << r.pid << "\n";
-    out << "versions  app " << r.appVersion << ", " << r.libraryVersions << ", sqlite "
-        << r.sqliteVersion << "\n";
+    out << "versions  app " << r.appVersion << ", " << r.libraryVersions << ", "
+        << (r.sqliteVersion.starts_with("PostgreSQL") ? "" : "sqlite ") << r.sqliteVersion << "\n";
     out << "folder    " << r.directory << "\n";
     if (!r.error.empty()) out << "error     " << r.error << "\n";
 
@@ -213,9 +217,7 @@ void addRunsCommand(CLI::App& root, int& exitCode)
         "runs", "List, show, resume, delete and export the runs of a workspace");
     runs->require_subcommand(1);
     addResumeCommand(*runs, exitCode);
-    const std::string dbHelp = "Workspace database (default: "
-                               "$XDG_DATA_HOME/supernet-workbench/workspace.sqlite)";
-    auto addDb = [&](CLI::App* cmd) { cmd->add_option("--db", o->db, dbHelp); };
+    auto addDb = [&](CLI::App* cmd) { cmd->add_option("--db", o->db, kDbHelp); };
     auto addId = [&](CLI::App* cmd) { cmd->add_option("id", o->id, "Run id")->required(); };
 
     auto* list = runs->add_subcommand("list", "List the runs");

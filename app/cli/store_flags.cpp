@@ -1,20 +1,18 @@
 #include "store_flags.h"
 
-#include "wb/store/run_store.h"
+#include "wb/store/workspace_location.h"
 
 namespace wb::cli {
 
 void StoreFlags::add(CLI::App& cmd, bool allowDisable)
 {
-    cmd.add_option("--db", db,
-                   "Workspace database (default: "
-                   "$XDG_DATA_HOME/supernet-workbench/workspace.sqlite)");
+    cmd.add_option("--db", db, kDbHelp);
     if (allowDisable) cmd.add_flag("--no-store", disabled, "Do not record the run in a database");
 }
 
 std::string StoreFlags::path() const
 {
-    return db.empty() ? store::defaultWorkspacePath() : db;
+    return db.empty() ? store::defaultWorkspace() : db;
 }
 
 } // namespace wb::cli

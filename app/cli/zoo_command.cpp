@@ -11,6 +11,7 @@
 #include "wb/jobs/recorded.h"
 #include "wb/jobs/zoo_entry.h"
 #include "wb/store/run_store.h"
+#include "wb/store/workspace_location.h"
 
 #include <nlohmann/json.hpp>
 
@@ -95,7 +96,7 @@ void addPretrain(CLI::App& root, int& exitCode)
                               return p.search;
                           });
         if (zooId)
-            std::cerr << "zoo entry " << *zooId << " (" << dbPath << ")" << std::endl;
+            std::cerr << "zoo entry " << *zooId << " (" << store::redactedWorkspace(dbPath) << ")" << std::endl;
         else if (exitCode == 0)
             exitCode = 1;
     });

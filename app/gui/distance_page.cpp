@@ -226,10 +226,11 @@ bool DistancePage::compute()
                 sets.push_back({names[k], std::move(ds)});
             }
             if (!warnings.isEmpty()) post([this, warnings] { m_warnings = warnings; });
-            // The CLI's embedding cache: next to the workspace, shared by both front ends.
+            // The CLI's embedding cache: in the workspace's artifacts folder, shared by both
+            // front ends.
             ot::EmbeddingCache cache(
-                db.empty() ? std::string()
-                           : (std::filesystem::absolute(db).parent_path() / "embeddings").string());
+                store ? (std::filesystem::path(store->artifactsDirectory()) / "embeddings").string()
+                      : std::string());
             ot::OtObserver quiet;
             transfer::MatrixCallbacks callbacks;
             callbacks.finished = [&](const transfer::MatrixPair& p) {

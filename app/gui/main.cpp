@@ -7,6 +7,7 @@
 #include "run_view.h"
 #include "termination_signals.h"
 #include "wb/store/run_store.h"
+#include "wb/store/workspace_location.h"
 
 #include <cstdio>
 
@@ -36,14 +37,18 @@ int main(int argc, char* argv[])
     wb::ui::MainWindow window;
     if (!screenshot) window.restoreSettings();
 
+    // --db, then SUPERNET_DB, then the last workspace, then the default file.
     QString db = options->db;
+    const bool given = !db.isEmpty() || !qEnvironmentVariableIsEmpty("SUPERNET_DB");
+    if (db.isEmpty()) db = qEnvironmentVariable("SUPERNET_DB");
     if (db.isEmpty()) db = QSettings().value(QStringLiteral("workspace/last")).toString();
     if (db.isEmpty()) db = QString::fromStdString(wb::store::defaultWorkspacePath());
-    // An explicit --db must open; a remembered or default one may be missing on a fresh machine.
-    if (!options->db.isEmpty() || QFileInfo::exists(db)) {
+    // An explicit workspace must open; a remembered or default file may be missing on a fresh
+    // machine.
+    if (given || wb::store::isServerWorkspace(db.toStdString()) || QFileInfo::exists(db)) {
         if (!window.openWorkspace(db, &error)) {
             std::fprintf(stderr, "supernet-workbench: %s\n", qPrintable(error));
-            if (!options->db.isEmpty() && screenshot) return 1;
+            if (given && screenshot) return 1;
         }
     }
     if (options->runId) window.openRun(*options->runId); // shown once the workspace is listed
@@ -55,7 +60,7 @@ int main(int argc, char* argv[])
     // (Without a screenshot a missing run is reported in the status bar once listed.)
     if (screenshot && options->runId && window.runView()->runId() != *options->runId) {
         std::fprintf(stderr, "supernet-workbench: run %lld not found in %s\n",
-                     static_cast<long long>(*options->runId), qPrintable(window.workspacePath()));
+                     static_cast<long long>(*options->runId), qPrintable(window.shownWorkspace()));
         return 1;
     }
     if (!options->datasets.isEmpty() && options->view == wb::ui::View::Datasets) {

@@ -39,6 +39,8 @@
 #include <QToolBar>
 #include <QVBoxLayout>
 
+#include "wb/store/workspace_location.h"
+
 namespace wb::ui {
 namespace {
 
@@ -241,8 +243,13 @@ bool MainWindow::openWorkspace(const QString& path, QString* error)
     m_workspace = path;
     if (!m_session.isRunning()) m_runView->clear();
     m_distances->setWorkspace(path);
-    setWindowTitle(tr("%1 – Supernet Workbench").arg(QFileInfo(path).fileName()));
-    QSettings().setValue(kWorkspaceKey, path);
+    const auto shown = shownWorkspace();
+    setWindowTitle(tr("%1 – Supernet Workbench")
+                       .arg(store::isServerWorkspace(path.toStdString())
+                                ? shown
+                                : QFileInfo(path).fileName()));
+    // A URI's password is never stored: such a workspace is not remembered (~/.pgpass is).
+    if (shown == path) QSettings().setValue(kWorkspaceKey, path);
     reloadRuns();
     m_pollTimer->start();
     return true;
@@ -251,6 +258,11 @@ bool MainWindow::openWorkspace(const QString& path, QString* error)
 QString MainWindow::workspacePath() const
 {
     return m_workspace;
+}
+
+QString MainWindow::shownWorkspace() const
+{
+    return QString::fromStdString(store::redactedWorkspace(m_workspace.toStdString()));
 }
 
 void MainWindow::reloadRuns()
@@ -269,7 +281,7 @@ void MainWindow::listWorkspace(bool poll)
     const int generation = ++m_listGeneration;
     (poll ? m_polling : m_listing) = true;
     ++m_pendingReads;
-    if (!poll) statusBar()->showMessage(tr("Listing %1…").arg(m_workspace));
+    if (!poll) statusBar()->showMessage(tr("Listing %1…").arg(shownWorkspace()));
     // A poll reuses what the current listing read of unchanged runs; a reload reads all.
     std::shared_ptr<const session::WorkspaceSnapshot> previous;
     if (poll) previous = m_snapshot;
@@ -316,7 +328,8 @@ void MainWindow::workspaceListed(std::shared_ptr<const session::WorkspaceSnapsho
     }
     m_compare->setSnapshot(snapshot);
     if (!poll) m_table->resizeColumnsToContents();
-    statusBar()->showMessage(tr("%n run(s) in %1", nullptr, m_model->rowCount()).arg(m_workspace));
+    statusBar()->showMessage(
+        tr("%n run(s) in %1", nullptr, m_model->rowCount()).arg(shownWorkspace()));
     const qint64 wanted = m_runAfterListing.value_or(current);
     m_runAfterListing.reset();
     if (wanted <= 0) return;
@@ -511,7 +524,7 @@ bool MainWindow::saveScreenshot(const QString& path, QString* error)
 QString MainWindow::writablePath() const
 {
     const QString open = workspacePath();
-    return open.isEmpty() ? QString::fromStdString(store::defaultWorkspacePath()) : open;
+    return open.isEmpty() ? QString::fromStdString(store::defaultWorkspace()) : open;
 }
 
 void MainWindow::newSearch()

@@ -86,7 +86,8 @@ public:
     // cancelled, resumable, as if the user had confirmed the close.
     void closeWithoutAsking();
 
-    QString workspacePath() const;
+    QString workspacePath() const;  // as given: a file or a URI, for opening
+    QString shownWorkspace() const; // for display: a URI without its password
     session::RunsModel* runsModel() const { return m_model; }
     QTableView* runsTable() const { return m_table; }
     RunView* runView() const { return m_runView; }

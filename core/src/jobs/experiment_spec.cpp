@@ -101,7 +101,7 @@ OpenedExperiment openExperiment(const std::string& db, const ExperimentSpec& spe
             return {e.id, true};
     const auto all = store.experiments();
     const auto next = all.empty() ? 1 : all.back().id + 1;
-    const auto out = outDir.empty() ? (fs::absolute(db).parent_path() / "experiments" /
+    const auto out = outDir.empty() ? (fs::path(store.artifactsDirectory()) / "experiments" /
                                        ("experiment-" + std::to_string(next)))
                                           .string()
                                     : outDir;

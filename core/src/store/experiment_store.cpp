@@ -43,7 +43,7 @@ std::int64_t RunStore::createExperiment(const std::string& specJson, const std::
         auto s = m_impl->prepare("INSERT INTO experiments (created_at, spec, status, out_dir) "
                                  "VALUES (?, ?, 'running', ?)");
         s.bind(1, now()).bind(2, specJson).bind(3, outDir).run("creating an experiment");
-        id = sqlite3_last_insert_rowid(m_impl->db);
+        id = m_impl->db->lastInsertId();
     });
     return id;
 }
@@ -53,7 +53,7 @@ void RunStore::setExperimentStatus(std::int64_t id, const std::string& status)
     transaction([&] {
         auto s = m_impl->prepare("UPDATE experiments SET status = ? WHERE id = ?");
         s.bind(1, status).bind(2, id).run("updating experiment " + std::to_string(id));
-        if (sqlite3_changes(m_impl->db) == 0)
+        if (m_impl->db->changes() == 0)
             throw Error("experiment " + std::to_string(id) + " not found in " + m_impl->path);
     });
 }

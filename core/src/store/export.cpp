@@ -97,6 +97,8 @@ std::string provenanceJson(const RunDetails& r, const std::vector<CheckpointReco
                          {"val_acc", optionalNumber(c.info.valAcc)}});
     using namespace std::chrono;
     const double now = duration<double>(system_clock::now().time_since_epoch()).count();
+    // "sqlite": "3.40.1", or "database": "PostgreSQL 15.18" for a server workspace.
+    const char* databaseKey = r.sqliteVersion.starts_with("PostgreSQL") ? "database" : "sqlite";
     json j = {{"run_id", r.id},
               {"kind", r.kind},
               {"status", darts::statusName(r.status)},
@@ -106,7 +108,7 @@ std::string provenanceJson(const RunDetails& r, const std::vector<CheckpointReco
               {"versions",
                {{"app", r.appVersion},
                 {"libraries", r.libraryVersions},
-                {"sqlite", r.sqliteVersion},
+                {databaseKey, r.sqliteVersion},
                 {"store_schema", kSchemaVersion}}},
               {"host", r.host},
               {"pid", r.pid},

@@ -3,10 +3,12 @@
 #include "run_store_impl.h"
 
 #include "wb/common/error.h"
+#include "wb/store/workspace_location.h"
 
 #include <nlohmann/json.hpp>
 
 #include <bit>
+#include <cctype>
 #include <cerrno>
 #include <chrono>
 #include <cmath>
@@ -94,6 +96,35 @@ bool folderWritable(const std::string& path)
     return ::access((folder.empty() ? fs::path(".") : folder).c_str(), W_OK) == 0;
 }
 
+// A file name from a server's identity: letters, digits, '.', '-', '@', '_' kept.
+std::string fileNameFrom(const std::string& text)
+{
+    std::string out;
+    for (const unsigned char c : text)
+        out += std::isalnum(c) || c == '.' || c == '-' || c == '@' ? char(c) : '_';
+    return out;
+}
+
+// The artifacts folder of a PostgreSQL workspace (see RunStore::artifactsDirectory()).
+std::string serverArtifacts(const std::string& identity)
+{
+    if (const char* dir = std::getenv("SUPERNET_ARTIFACTS"); dir && *dir)
+        return fs::absolute(dir).string();
+    return (fs::path(defaultWorkspacePath()).parent_path() / "artifacts" / fileNameFrom(identity))
+        .string();
+}
+
+sql::OpenRequest request(const RunStore::Options& options, bool readOnly)
+{
+    return {readOnly, options.create, options.busyTimeoutMs};
+}
+
+// "`supernet workspace migrate --db URI`" for messages that name the command to run.
+std::string migrateCommand(const std::string& display)
+{
+    return "`supernet workspace migrate --db '" + display + "'`";
+}
+
 } // namespace
 
 std::string defaultWorkspacePath()
@@ -156,83 +187,61 @@ RunStore::~RunStore() = default;
 RunStore RunStore::open(const std::string& path, const Options& options)
 {
     auto impl = std::make_unique<Impl>();
-    impl->path = path;
+    impl->path = redactedWorkspace(path);
     impl->options = options;
-    std::error_code ec;
-    if (fs::is_directory(path, ec))
-        throw Error(path + ": is a folder; --db takes the database file");
-    const bool exists = fs::exists(path, ec);
-    if (!exists && !options.create) throw Error(path + ": no workspace database there");
-    const auto parent = fs::path(path).parent_path();
-    if (!parent.empty() && !fs::is_directory(parent, ec)) {
-        fs::create_directories(parent, ec);
-        if (ec)
-            throw Error(path + ": cannot create the folder " + parent.string() + ": " +
-                        ec.message());
-    }
-    // Refuse here, clearly, rather than with SQLite's "attempt to write a readonly database"
-    // halfway through opening.
-    const bool fileReadOnly = exists && ::access(path.c_str(), W_OK) != 0;
-    if (fileReadOnly || !folderWritable(path))
-        throw Error(path + ": the workspace is read-only (" +
-                    (fileReadOnly ? "the file" : "its folder") +
-                    " cannot be written): it can be read (runs list, runs show, zoo list, the "
-                    "workbench) but not changed; copy it to a writable folder to record runs");
-    const int rc = sqlite3_open_v2(path.c_str(), &impl->db,
-                                   SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE, nullptr);
-    if (rc != SQLITE_OK) sql::fail(impl->db, rc, path, "opening the workspace");
-    sqlite3_extended_result_codes(impl->db, 1);
-    sqlite3_busy_timeout(impl->db, options.busyTimeoutMs);
-    impl->checkHeader();
-    impl->checkIntegrity();
-    {
-        auto s = impl->prepare("PRAGMA journal_mode = WAL");
-        s.step("switching to WAL");
-    }
-    // FULL syncs the WAL at every commit: a power cut loses at most the batch in flight, not
-    // everything since the last checkpoint (NORMAL's guarantee in WAL mode).
-    impl->exec("PRAGMA synchronous = FULL; PRAGMA foreign_keys = ON", "configuring the connection");
+    impl->db = sql::connect(path, impl->path, request(options, false));
+    const int version = impl->checkHeader();
+    if (impl->onServer() && version != kSchemaVersion)
+        throw Error(impl->path + ": the workspace has schema " + std::to_string(version) +
+                    " and this build needs " + std::to_string(kSchemaVersion) +
+                    "; on a shared database the schema changes only through " +
+                    migrateCommand(impl->path) + ". Nothing was changed.");
+    impl->db->checkIntegrity();
+    impl->db->configureForWriting();
     impl->migrate();
     RunStore store(std::move(impl));
     store.tryMarkDeadRunsInterrupted();
     return store;
 }
 
+RunStore::Migrated RunStore::migrate(const std::string& path)
+{
+    auto impl = std::make_unique<Impl>();
+    impl->path = redactedWorkspace(path);
+    impl->db = sql::connect(path, impl->path, request(Options{}, false));
+    Migrated out;
+    out.from = impl->checkHeader();
+    impl->db->checkIntegrity();
+    impl->db->configureForWriting();
+    impl->migrate();
+    out.to = impl->db->header().version;
+    return out;
+}
+
 RunStore RunStore::openExisting(const std::string& path)
 {
+    Options options;
+    options.create = false;
+    if (isServerWorkspace(path)) return open(path, options);
     std::error_code ec;
     if (!fs::exists(path, ec)) throw Error(path + ": no workspace database there");
     if (::access(path.c_str(), W_OK) != 0 || !folderWritable(path)) return openReadOnly(path);
-    Options options;
-    options.create = false;
     return open(path, options);
 }
 
 RunStore RunStore::openReadOnly(const std::string& path, const Options& options)
 {
-    std::error_code ec;
-    if (!fs::is_regular_file(path, ec)) throw Error(path + ": no workspace database there");
     auto impl = std::make_unique<Impl>();
-    impl->path = path;
+    impl->path = redactedWorkspace(path);
     impl->options = options;
     impl->readOnly = true;
-    // A reader of a WAL database creates the -shm file unless it exists; where it cannot, the
-    // file is opened immutable: no writer can be at work in a folder nobody may write.
-    const bool immutable = !folderWritable(path) && !fs::exists(path + "-shm", ec);
-    const int rc = immutable
-                       ? sqlite3_open_v2(sql::immutableUri(path).c_str(), &impl->db,
-                                         SQLITE_OPEN_READONLY | SQLITE_OPEN_URI, nullptr)
-                       : sqlite3_open_v2(path.c_str(), &impl->db, SQLITE_OPEN_READONLY, nullptr);
-    if (rc != SQLITE_OK) sql::fail(impl->db, rc, path, "opening the workspace");
-    sqlite3_extended_result_codes(impl->db, 1);
-    sqlite3_busy_timeout(impl->db, options.busyTimeoutMs);
-    impl->checkHeader();
-    if (impl->pragmaInt("PRAGMA user_version") < kSchemaVersion)
-        throw Error(path +
-                    ": an older or empty workspace; open it once for writing (e.g. "
-                    "`supernet runs list --db " +
-                    path + "`) to upgrade it");
-    impl->checkIntegrity();
+    impl->db = sql::connect(path, impl->path, request(options, true));
+    if (impl->checkHeader() < kSchemaVersion)
+        throw Error(impl->path + ": an older or empty workspace; " +
+                    (impl->onServer() ? "upgrade it with " + migrateCommand(impl->path)
+                                      : "open it once for writing (e.g. `supernet runs list --db " +
+                                            impl->path + "`) to upgrade it"));
+    impl->db->checkIntegrity();
     return RunStore(std::move(impl));
 }
 
@@ -246,15 +255,28 @@ bool RunStore::readOnly() const
     return m_impl->readOnly;
 }
 
+bool RunStore::onServer() const
+{
+    return m_impl->onServer();
+}
+
 int RunStore::schemaVersion()
 {
-    return int(m_impl->pragmaInt("PRAGMA user_version"));
+    return m_impl->db->header().version;
+}
+
+std::string RunStore::artifactsDirectory() const
+{
+    if (m_impl->artifacts.empty())
+        m_impl->artifacts = m_impl->onServer()
+                                ? serverArtifacts(m_impl->db->identity())
+                                : fs::absolute(fs::path(m_impl->path)).parent_path().string();
+    return m_impl->artifacts;
 }
 
 std::string RunStore::runDirectory(std::int64_t id) const
 {
-    const auto base = fs::absolute(fs::path(m_impl->path)).parent_path();
-    return (base / "runs" / std::to_string(id)).string();
+    return (fs::path(artifactsDirectory()) / "runs" / std::to_string(id)).string();
 }
 
 void RunStore::begin()
@@ -265,9 +287,7 @@ void RunStore::begin()
     if (m_impl->txDepth++ > 0) return;
     m_impl->txAborted = false;
     try {
-        // IMMEDIATE takes the write lock up front, so a busy database waits in the busy handler
-        // instead of failing later on a read-to-write upgrade.
-        m_impl->exec("BEGIN IMMEDIATE", "starting a write");
+        m_impl->db->begin("starting a write");
     } catch (...) {
         m_impl->txDepth = 0;
         throw;
@@ -279,7 +299,7 @@ void RunStore::commit()
     if (--m_impl->txDepth > 0) return;
     if (m_impl->txAborted) throw Error(m_impl->path + ": a nested write failed; nothing saved");
     try {
-        m_impl->exec("COMMIT", "saving");
+        m_impl->db->commit("saving");
     } catch (...) {
         rollback();
         m_impl->txDepth = 0;
@@ -291,9 +311,7 @@ void RunStore::rollback()
 {
     if (m_impl->txDepth > 0) --m_impl->txDepth;
     m_impl->txAborted = true;
-    // SQLite may already have rolled back by itself (e.g. after SQLITE_FULL).
-    if (!sqlite3_get_autocommit(m_impl->db))
-        sqlite3_exec(m_impl->db, "ROLLBACK", nullptr, nullptr, nullptr);
+    m_impl->db->rollback();
 }
 
 std::int64_t RunStore::createRun(const NewRun& run)
@@ -312,13 +330,13 @@ std::int64_t RunStore::createRun(const NewRun& run)
             .bind(5, run.directory)
             .bind(6, run.appVersion)
             .bind(7, run.libraryVersions)
-            .bind(8, std::string(sqlite3_libversion()))
+            .bind(8, m_impl->db->serverVersion())
             .bind(9, m_impl->host)
             .bind(10, std::int64_t(getpid()))
             .bind(11, t)
             .bind(12, t);
         s.run("creating a run");
-        id = sqlite3_last_insert_rowid(m_impl->db);
+        id = m_impl->db->lastInsertId();
         if (run.directory.empty()) {
             auto u = m_impl->prepare("UPDATE runs SET directory = ? WHERE id = ?");
             u.bind(1, runDirectory(id)).bind(2, id).run("creating a run");
@@ -364,9 +382,9 @@ void RunStore::recordEpoch(std::int64_t runId, const darts::EpochMetrics& e)
 {
     transaction([&] {
         m_impl->requireRun(runId);
-        auto s = m_impl->prepare("INSERT OR REPLACE INTO epochs (run_id, epoch, train_loss, "
-                                 "train_acc, val_loss, val_acc, lr, seconds) "
-                                 "VALUES (?, ?, ?, ?, ?, ?, ?, ?)");
+        auto s = m_impl->prepare(
+            sql::upsert("epochs", {"run_id", "epoch"},
+                        {"train_loss", "train_acc", "val_loss", "val_acc", "lr", "seconds"}));
         s.bind(1, runId)
             .bind(2, e.epoch)
             .bind(3, e.trainLoss)
@@ -384,9 +402,9 @@ void RunStore::recordSteps(std::int64_t runId, const std::vector<darts::StepMetr
     if (steps.empty()) return;
     transaction([&] {
         m_impl->requireRun(runId);
-        auto s = m_impl->prepare("INSERT OR REPLACE INTO steps (run_id, epoch, step, "
-                                 "steps_per_epoch, train_loss, train_acc, alpha_loss, lr, seconds) "
-                                 "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)");
+        auto s = m_impl->prepare(sql::upsert(
+            "steps", {"run_id", "epoch", "step"},
+            {"steps_per_epoch", "train_loss", "train_acc", "alpha_loss", "lr", "seconds"}));
         for (const auto& m : steps) {
             s.bind(1, runId)
                 .bind(2, m.epoch)
@@ -406,8 +424,8 @@ void RunStore::recordAlphas(std::int64_t runId, const darts::AlphaSnapshot& a)
 {
     transaction([&] {
         m_impl->requireRun(runId);
-        auto s = m_impl->prepare("INSERT OR REPLACE INTO alphas (run_id, epoch, edges, ops, "
-                                 "normal, reduce, genotype) VALUES (?, ?, ?, ?, ?, ?, ?)");
+        auto s = m_impl->prepare(sql::upsert("alphas", {"run_id", "epoch"},
+                                             {"edges", "ops", "normal", "reduce", "genotype"}));
         s.bind(1, runId)
             .bind(2, a.epoch)
             .bind(3, a.edges)
@@ -417,10 +435,10 @@ void RunStore::recordAlphas(std::int64_t runId, const darts::AlphaSnapshot& a)
             .bind(7, a.genotype.toJson())
             .run("recording the alphas of epoch " + std::to_string(a.epoch));
         const auto& c = a.signals;
-        auto c2 = m_impl->prepare(
-            "INSERT OR REPLACE INTO collapse_signals (run_id, epoch, skip_normal, skip_reduce, "
-            "param_free_normal, param_free_reduce, entropy_normal, entropy_reduce) "
-            "VALUES (?, ?, ?, ?, ?, ?, ?, ?)");
+        auto c2 =
+            m_impl->prepare(sql::upsert("collapse_signals", {"run_id", "epoch"},
+                                        {"skip_normal", "skip_reduce", "param_free_normal",
+                                         "param_free_reduce", "entropy_normal", "entropy_reduce"}));
         c2.bind(1, runId)
             .bind(2, a.epoch)
             .bind(3, c.skipNormal)
@@ -462,9 +480,9 @@ std::vector<std::string> RunStore::recordCheckpoint(std::int64_t runId,
             auto q = m_impl->prepare("SELECT path FROM checkpoints WHERE run_id = ? AND kind = ?");
             q.bind(1, runId).bind(2, kind);
             if (q.step("reading checkpoints")) previous.insert(q.text(0));
-            auto s = m_impl->prepare(
-                "INSERT OR REPLACE INTO checkpoints (run_id, kind, epoch, path, sha256, val_acc, "
-                "recorded_at) VALUES (?, ?, ?, ?, ?, ?, ?)");
+            auto s =
+                m_impl->prepare(sql::upsert("checkpoints", {"run_id", "kind"},
+                                            {"epoch", "path", "sha256", "val_acc", "recorded_at"}));
             s.bind(1, runId)
                 .bind(2, kind)
                 .bind(3, c.epoch)
@@ -604,7 +622,7 @@ int RunStore::markDeadRunsInterrupted()
                 .bind(2, d.id)
                 .bind(3, d.heartbeatAt)
                 .run("marking runs interrupted");
-            changed += sqlite3_changes(m_impl->db);
+            changed += int(m_impl->db->changes());
         }
     });
     return changed;
@@ -824,10 +842,9 @@ void RunStore::putDistance(const DistanceKey& key, const CachedDistance& d)
 {
     const auto [a, b] = canonicalPair(key);
     transaction([&] {
-        auto s = m_impl->prepare(
-            "INSERT OR REPLACE INTO distances (fingerprint_a, fingerprint_b, embedder, settings, "
-            "value, iterations, marginal_error, converged, details, created_at) "
-            "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)");
+        auto s = m_impl->prepare(sql::upsert(
+            "distances", {"fingerprint_a", "fingerprint_b", "embedder", "settings"},
+            {"value", "iterations", "marginal_error", "converged", "details", "created_at"}));
         s.bind(1, a)
             .bind(2, b)
             .bind(3, key.embedder)
@@ -862,11 +879,7 @@ std::optional<CachedDistance> RunStore::findDistance(const DistanceKey& key)
 
 void RunStore::limitSize(std::int64_t maxBytes)
 {
-    const auto pageSize = m_impl->pragmaInt("PRAGMA page_size");
-    const auto pages = std::max<std::int64_t>(1, maxBytes / std::max<std::int64_t>(1, pageSize));
-    const auto text = "PRAGMA max_page_count = " + std::to_string(pages);
-    auto s = m_impl->prepare(text);
-    s.step("limiting the database size");
+    m_impl->db->limitSize(maxBytes);
 }
 
 } // namespace wb::store

@@ -3,8 +3,9 @@
 // The connection behind RunStore, shared by the files that implement its parts (runs and
 // metrics, the zoo, experiments).
 
+#include "connection.h"
+#include "dialect.h"
 #include "schema.h"
-#include "sqlite.h"
 
 #include "wb/common/error.h"
 #include "wb/store/run_store.h"
@@ -12,6 +13,7 @@
 #include <cerrno>
 #include <chrono>
 #include <limits>
+#include <memory>
 #include <optional>
 #include <string>
 
@@ -52,7 +54,7 @@ inline std::optional<darts::RunStatus> parseStatus(const std::string& name)
     return std::nullopt;
 }
 
-// SQLite turns NaN into NULL on bind; this keeps the distinction readable on the way back.
+// Both backends store NaN as NULL; this keeps the distinction readable on the way back.
 inline double realOrNaN(const sql::Statement& s, int column)
 {
     return s.isNull(column) ? kNaN : s.real(column);
@@ -61,27 +63,20 @@ inline double realOrNaN(const sql::Statement& s, int column)
 } // namespace detail
 
 struct RunStore::Impl {
-    sqlite3* db = nullptr;
-    std::string path;
+    std::unique_ptr<sql::Connection> db;
+    std::string path; // for messages: a URI without its password
+    std::string artifacts;
     Options options;
     bool readOnly = false;
     int txDepth = 0;
     bool txAborted = false;
     std::string host = detail::hostName();
 
-    ~Impl()
-    {
-        if (db) sqlite3_close_v2(db);
-    }
+    bool onServer() const { return db->dialect() == sql::Dialect::Postgres; }
+    const char* backendName() const { return onServer() ? "PostgreSQL" : "SQLite"; }
 
-    sql::Statement prepare(std::string_view text) { return sql::Statement(db, path, text); }
-    void exec(const char* text, const std::string& what) { sql::exec(db, path, text, what); }
-
-    std::int64_t pragmaInt(const char* text)
-    {
-        auto s = prepare(text);
-        return s.step("reading the database header") ? s.int64(0) : 0;
-    }
+    sql::Statement prepare(std::string_view text) { return db->prepare(text); }
+    void exec(const std::string& text, const std::string& what) { db->exec(text, what); }
 
     void requireRun(std::int64_t id)
     {
@@ -91,54 +86,41 @@ struct RunStore::Impl {
             throw Error("run " + std::to_string(id) + " not found in " + path);
     }
 
-    // Reads what decides whether we may touch the file at all; writes nothing.
-    void checkHeader()
+    // Reads what decides whether we may touch the database at all; writes nothing.
+    int checkHeader()
     {
-        const auto appId = pragmaInt("PRAGMA application_id");
-        const auto version = pragmaInt("PRAGMA user_version");
-        const auto objects = pragmaInt("SELECT count(*) FROM sqlite_master");
-        if (version > kSchemaVersion)
+        const auto header = db->header();
+        if (header.version > kSchemaVersion)
             throw Error(path + ": written by a newer version of Supernet Workbench (schema " +
-                        std::to_string(version) + ", this build knows up to " +
+                        std::to_string(header.version) + ", this build knows up to " +
                         std::to_string(kSchemaVersion) +
-                        "); upgrade supernet or choose another --db. The file was not modified.");
-        if ((version == 0 && objects > 0) || (version > 0 && appId != kApplicationId))
-            throw Error(path + ": a SQLite database of another program (no workbench schema); "
-                               "choose another file with --db. The file was not modified.");
+                        "); upgrade supernet or choose another --db. The " +
+                        (onServer() ? "database" : "file") + " was not modified.");
+        if (header.foreign)
+            throw Error(path + ": a " + backendName() +
+                        " database of another program (no workbench schema); choose another " +
+                        (onServer() ? "database" : "file") + " with --db. The " +
+                        (onServer() ? "database" : "file") + " was not modified.");
+        return header.version;
     }
 
-    // PRAGMA quick_check: a damaged page would otherwise be read as made-up rows (issue 14).
-    // It reads every page once (well under a second for a workspace of tens of MB).
-    void checkIntegrity()
-    {
-        auto s = prepare("PRAGMA quick_check(5)");
-        std::string problems;
-        while (s.step("checking the database")) {
-            const auto line = s.text(0);
-            if (line == "ok") continue;
-            problems += (problems.empty() ? "" : "; ") + line;
-        }
-        if (!problems.empty()) throw Error(path + ": " + sql::damagedAdvice(problems));
-    }
-
+    // Applies the migrations the database lacks, each in its own transaction together with
+    // its version. Another process may be migrating too: each step re-reads the version under
+    // the migration lock.
     void migrate()
     {
         for (const auto& m : migrations()) {
-            if (pragmaInt("PRAGMA user_version") >= m.version) continue;
-            exec("BEGIN IMMEDIATE", "starting the schema upgrade");
+            if (db->header().version >= m.version) continue;
+            db->begin("starting the schema upgrade");
             try {
-                // Another process may have migrated between our check and our lock.
-                if (pragmaInt("PRAGMA user_version") < m.version) {
-                    exec(m.sql, "upgrading the schema to version " + std::to_string(m.version));
-                    const auto pragmas =
-                        "PRAGMA application_id = " + std::to_string(kApplicationId) +
-                        "; PRAGMA user_version = " + std::to_string(m.version);
-                    exec(pragmas.c_str(), "upgrading the schema");
+                if (checkHeader() < m.version) {
+                    exec(sql::schemaText(m.sql, db->dialect()),
+                         "upgrading the schema to version " + std::to_string(m.version));
+                    db->setVersion(m.version);
                 }
-                exec("COMMIT", "upgrading the schema");
+                db->commit("upgrading the schema");
             } catch (...) {
-                if (!sqlite3_get_autocommit(db))
-                    sqlite3_exec(db, "ROLLBACK", nullptr, nullptr, nullptr);
+                db->rollback();
                 throw;
             }
         }
@@ -161,16 +143,14 @@ struct RunStore::Impl {
     {
         std::vector<RunSummary> out;
         auto q = prepare(
-            "SELECT r.id, r.kind, r.status, r.dataset_path, ifnull(r.dataset_fingerprint, ''), "
+            "SELECT r.id, r.kind, r.status, r.dataset_path, coalesce(r.dataset_fingerprint, ''), "
             "r.started_at, r.finished_at, r.host, r.pid, r.heartbeat_at, "
             "(SELECT count(*) FROM epochs e WHERE e.run_id = r.id), "
             "(SELECT max(val_acc) FROM epochs e WHERE e.run_id = r.id), "
-            "(SELECT total(seconds) FROM epochs e WHERE e.run_id = r.id) "
-            "FROM runs r WHERE ?1 IS NULL OR r.id = ?1 ORDER BY r.id");
-        if (only)
-            q.bind(1, *only);
-        else
-            q.bindNull(1);
+            "(SELECT coalesce(sum(seconds), 0) FROM epochs e WHERE e.run_id = r.id) "
+            "FROM runs r" +
+            std::string(only ? " WHERE r.id = ?" : "") + " ORDER BY r.id");
+        if (only) q.bind(1, *only);
         while (q.step("listing runs")) {
             RunSummary r;
             r.id = q.int64(0);

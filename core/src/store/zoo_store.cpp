@@ -86,7 +86,7 @@ std::int64_t RunStore::addZooEntry(const ZooEntry& entry)
         else
             s.bindNull(8);
         s.run("adding to the zoo");
-        id = sqlite3_last_insert_rowid(m_impl->db);
+        id = m_impl->db->lastInsertId();
     });
     return id;
 }
@@ -113,7 +113,7 @@ void RunStore::removeZooEntry(std::int64_t id)
     transaction([&] {
         auto s = m_impl->prepare("DELETE FROM zoo WHERE id = ?");
         s.bind(1, id).run("removing from the zoo");
-        if (sqlite3_changes(m_impl->db) == 0)
+        if (m_impl->db->changes() == 0)
             throw Error("zoo entry " + std::to_string(id) + " not found in " + m_impl->path);
     });
 }
@@ -121,8 +121,8 @@ void RunStore::removeZooEntry(std::int64_t id)
 void RunStore::recordTransfer(const TransferRecord& t)
 {
     transaction([&] {
-        auto s = m_impl->prepare("INSERT OR REPLACE INTO transfers (run_id, zoo_id, zoo_name, "
-                                 "mode, distance, ranking) VALUES (?, ?, ?, ?, ?, ?)");
+        auto s = m_impl->prepare(sql::upsert(
+            "transfers", {"run_id"}, {"zoo_id", "zoo_name", "mode", "distance", "ranking"}));
         s.bind(1, t.runId);
         if (t.zooId)
             s.bind(2, *t.zooId);

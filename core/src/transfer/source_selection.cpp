@@ -170,7 +170,7 @@ SourceChoice chooseSource(const std::string& how, const darts::SearchConfig& tar
         if (config.embedder.size == 0) config.embedder.size = targetDs->height;
         if (config.embedder.channels == 0) config.embedder.channels = targetDs->channels;
         config.embedder.identify();
-        ot::EmbeddingCache cache((fs::absolute(db.path()).parent_path() / "embeddings").string());
+        ot::EmbeddingCache cache((fs::path(db.artifactsDirectory()) / "embeddings").string());
         // With PCA, one basis for the whole ranking (the target and every candidate's dataset,
         // all loaded once): distances in one space, comparable across candidates. Without, the
         // sources are loaded one at a time.

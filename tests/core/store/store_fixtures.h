@@ -1,11 +1,15 @@
 #pragma once
 
-// Sample values and raw-SQLite helpers shared by the store tests.
+// Sample values and raw-database helpers shared by the store tests. The same tests run against
+// both backends: WB_TEST_BACKEND=postgresql (a second CTest registration) points dbPath(dir) at
+// a fresh database on a throwaway PostgreSQL server instead of a SQLite file in `dir`.
 
 #include "wb/darts/genotype.h"
 #include "wb/darts/observer.h"
 #include "wb/darts/primitives.h"
 #include "wb/store/run_store.h"
+
+#include "throwaway_postgres.h"
 
 #include <sqlite3.h>
 
@@ -13,6 +17,7 @@
 #include <filesystem>
 #include <fstream>
 #include <iterator>
+#include <map>
 #include <string>
 #include <vector>
 
@@ -33,9 +38,56 @@ inline void writeBytes(const std::filesystem::path& file, const std::string& byt
     out << bytes;
 }
 
-inline std::string dbPath(const QTemporaryDir& dir, const char* name = "ws/workspace.sqlite")
+inline bool onPostgres()
 {
-    return (std::filesystem::path(dir.path().toStdString()) / name).string();
+    static const bool pg = [] {
+        const char* b = std::getenv("WB_TEST_BACKEND");
+        return b && std::string(b) == "postgresql";
+    }();
+    return pg;
+}
+
+// In initTestCase(): the PostgreSQL variant skips, saying why, when no server can start.
+#define WB_REQUIRE_TEST_BACKEND()                                                                  \
+    do {                                                                                           \
+        if (fixtures::onPostgres() && !fixtures::ThrowawayPostgres::instance())                    \
+            QSKIP(                                                                                 \
+                ("PostgreSQL variant skipped: " + fixtures::ThrowawayPostgres::reason()).c_str()); \
+    } while (false)
+
+// For tests of SQLite files themselves (bytes, permissions, locks, page limits).
+#define WB_SQLITE_ONLY()                                                                           \
+    do {                                                                                           \
+        if (fixtures::onPostgres()) QSKIP("tests SQLite file behaviour");                          \
+    } while (false)
+
+// A fresh database on the throwaway server, created and migrated (the server's schema changes
+// only through RunStore::migrate); its artifacts go to `folder`.
+inline std::string newServerWorkspace(const std::string& folder)
+{
+    static int next = 0;
+    auto* server = ThrowawayPostgres::instance();
+    const auto name = "ws_" + std::to_string(getpid()) + "_" + std::to_string(++next);
+    const auto error = server->admin("CREATE DATABASE " + name);
+    if (!error.empty()) throw std::runtime_error(error);
+    setenv("SUPERNET_ARTIFACTS", (folder + "/artifacts").c_str(), 1);
+    const auto uri = server->uri(name);
+    wb::store::RunStore::migrate(uri);
+    return uri;
+}
+
+// The test's workspace: a SQLite file in `dir`, or (PostgreSQL variant, no name given) a fresh
+// server database, the same one for every call with the same `dir`. A name always means a file.
+inline std::string dbPath(const QTemporaryDir& dir, const char* name = nullptr)
+{
+    const auto folder = dir.path().toStdString();
+    if (!name && onPostgres()) {
+        static std::map<std::string, std::string> workspaces;
+        auto& uri = workspaces[folder];
+        if (uri.empty()) uri = newServerWorkspace(folder);
+        return uri;
+    }
+    return (std::filesystem::path(folder) / (name ? name : "ws/workspace.sqlite")).string();
 }
 
 inline wb::darts::Genotype sampleGenotype()
@@ -114,29 +166,47 @@ inline wb::darts::DatasetSummary sampleDataset()
     return d;
 }
 
-// A raw connection for what the store must not do itself (lock, forge rows, inspect).
+// A raw connection for what the store must not do itself (lock, forge rows, inspect), to a
+// SQLite file or a PostgreSQL URI. exec() returns 0 (SQLITE_OK) on success.
 class RawDb {
 public:
-    explicit RawDb(const std::string& path) { sqlite3_open(path.c_str(), &m_db); }
-    ~RawDb() { sqlite3_close(m_db); }
+    explicit RawDb(const std::string& path)
+    {
+        if (path.rfind("postgresql://", 0) == 0)
+            m_pg = PQconnectdb(path.c_str());
+        else
+            sqlite3_open(path.c_str(), &m_db);
+    }
+    ~RawDb()
+    {
+        if (m_pg) PQfinish(m_pg);
+        sqlite3_close(m_db);
+    }
     int exec(const std::string& sqlText)
     {
-        return sqlite3_exec(m_db, sqlText.c_str(), nullptr, nullptr, nullptr);
+        if (!m_pg) return sqlite3_exec(m_db, sqlText.c_str(), nullptr, nullptr, nullptr);
+        PGresult* r = PQexec(m_pg, sqlText.c_str());
+        const bool ok =
+            PQresultStatus(r) == PGRES_COMMAND_OK || PQresultStatus(r) == PGRES_TUPLES_OK;
+        PQclear(r);
+        return ok ? 0 : 1;
     }
     std::int64_t scalar(const std::string& sqlText)
     {
-        sqlite3_stmt* s = nullptr;
-        std::int64_t v = -1;
-        if (sqlite3_prepare_v2(m_db, sqlText.c_str(), -1, &s, nullptr) == SQLITE_OK &&
-            sqlite3_step(s) == SQLITE_ROW)
-            v = sqlite3_column_int64(s, 0);
-        sqlite3_finalize(s);
-        return v;
+        const auto v = text(sqlText);
+        return v.empty() ? -1 : std::stoll(v);
     }
     std::string text(const std::string& sqlText)
     {
-        sqlite3_stmt* s = nullptr;
         std::string v;
+        if (m_pg) {
+            PGresult* r = PQexec(m_pg, sqlText.c_str());
+            if (PQresultStatus(r) == PGRES_TUPLES_OK && PQntuples(r) > 0 && !PQgetisnull(r, 0, 0))
+                v = PQgetvalue(r, 0, 0);
+            PQclear(r);
+            return v;
+        }
+        sqlite3_stmt* s = nullptr;
         if (sqlite3_prepare_v2(m_db, sqlText.c_str(), -1, &s, nullptr) == SQLITE_OK &&
             sqlite3_step(s) == SQLITE_ROW && sqlite3_column_text(s, 0))
             v = reinterpret_cast<const char*>(sqlite3_column_text(s, 0));
@@ -146,6 +216,7 @@ public:
 
 private:
     sqlite3* m_db = nullptr;
+    PGconn* m_pg = nullptr;
 };
 
 inline QString q(const std::string& s)

@@ -43,8 +43,11 @@ CachedDistance sampleDistance()
 class TestDistanceCache : public QObject {
     Q_OBJECT
 private Q_SLOTS:
+    void initTestCase() { WB_REQUIRE_TEST_BACKEND(); }
+
     void migratesAVersion1Workspace()
     {
+        WB_SQLITE_ONLY();
         QTemporaryDir dir;
         const auto path = dbPath(dir, "v1.sqlite");
         {
@@ -79,6 +82,7 @@ private Q_SLOTS:
 
     void version4DropsExactEntriesOfTheHalvedCost()
     {
+        WB_SQLITE_ONLY();
         QTemporaryDir dir;
         const auto path = dbPath(dir, "v3.sqlite");
         {

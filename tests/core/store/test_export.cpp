@@ -59,6 +59,8 @@ bool contains(const std::string& text, const std::string& part)
 class TestExport : public QObject {
     Q_OBJECT
 private Q_SLOTS:
+    void initTestCase() { WB_REQUIRE_TEST_BACKEND(); }
+
     void dotTextHasThePapersNodesAndEdges()
     {
         // Two intermediate nodes: node 0 reads c_{k-2} and c_{k-1}, node 1 reads c_{k-2} and 0.

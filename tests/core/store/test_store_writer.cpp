@@ -35,6 +35,8 @@ template <class Fn> bool eventually(Fn&& fn, std::chrono::milliseconds limit = 5
 class TestStoreWriter : public QObject {
     Q_OBJECT
 private Q_SLOTS:
+    void initTestCase() { WB_REQUIRE_TEST_BACKEND(); }
+
     void writesEverythingAndFinishes()
     {
         QTemporaryDir dir;
@@ -135,6 +137,7 @@ private Q_SLOTS:
 
     void writeErrorIsKeptNotThrown()
     {
+        WB_SQLITE_ONLY();
         QTemporaryDir dir;
         const auto path = dbPath(dir);
         auto store = RunStore::open(path);

@@ -30,6 +30,8 @@ ZooEntry entry(std::int64_t run, const std::string& name)
 class TestZooStore : public QObject {
     Q_OBJECT
 private Q_SLOTS:
+    void initTestCase() { WB_REQUIRE_TEST_BACKEND(); }
+
     void zooEntriesRoundTripAndProtectTheirRun()
     {
         QTemporaryDir dir;

@@ -45,7 +45,7 @@ struct ExperimentSpec {
 };
 
 // The experiment of `db` with the same identity that is not done, or a new one whose tables go to
-// `outDir` (empty: experiments/experiment-ID beside the workspace).
+// `outDir` (empty: experiments/experiment-ID in the workspace's artifacts folder).
 struct OpenedExperiment {
     std::int64_t id = 0;
     bool resumed = false;

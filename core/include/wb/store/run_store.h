@@ -12,12 +12,14 @@
 
 namespace wb::store {
 
-// Schema version this build writes (PRAGMA user_version); newer databases are refused.
+// Schema version this build writes (SQLite: PRAGMA user_version; PostgreSQL: the
+// workbench_schema table); newer databases are refused.
 inline constexpr int kSchemaVersion = 4;
 
 // `$XDG_DATA_HOME/supernet-workbench/workspace.sqlite`, falling back to
 // `~/.local/share/supernet-workbench/workspace.sqlite` (XDG base directory spec). Shared by every
-// command that takes `--db FILE`.
+// command that takes `--db FILE`. `SUPERNET_DB` overrides it: see defaultWorkspace()
+// (workspace_location.h).
 std::string defaultWorkspacePath();
 
 // "2024-05-01T12:34:56Z" for a Unix time in seconds (UTC); empty for 0.
@@ -30,7 +32,7 @@ struct NewRun {
     std::uint64_t seed = 0;
     std::string datasetPath;
     std::string appVersion;
-    std::string libraryVersions; // e.g. "libtorch 2.3.1"; the store adds its SQLite version
+    std::string libraryVersions; // e.g. "libtorch 2.3.1"; the store adds its database version
     std::string directory; // the run's folder (checkpoints); empty = RunStore::runDirectory(id)
 };
 
@@ -54,7 +56,7 @@ struct RunDetails : RunSummary {
     std::uint64_t seed = 0;
     std::string appVersion;
     std::string libraryVersions;
-    std::string sqliteVersion;
+    std::string sqliteVersion; // the database: "3.40.1" (SQLite) or "PostgreSQL 15.18"
     std::string host;
     std::int64_t pid = 0;
     double heartbeatAt = 0;
@@ -105,10 +107,12 @@ struct DeletedRun {
 // paths it removed.
 std::vector<std::string> removeRunFiles(const DeletedRun& files);
 
-// The workspace database (SQLite, WAL, foreign keys, ordered migrations): runs, metrics, alpha
-// snapshots, issues, checkpoints and datasets. One object owns one connection; it is not
-// thread-safe, so each thread opens its own (WAL lets readers run while one writer writes).
-// Every failure throws wb::Error naming the database file and the problem.
+// The workspace database: runs, metrics, alpha snapshots, issues, checkpoints and datasets.
+// `path` is a SQLite file (WAL, foreign keys, migrated on open) or a PostgreSQL connection URI
+// (see workspace_location.h; its schema changes only through migrate()). One object owns one
+// connection; it is not thread-safe, so each thread opens its own (WAL lets readers run while
+// one writer writes). Every failure throws wb::Error naming the database (a URI without its
+// password) and the problem.
 class RunStore {
 public:
     struct Options {
@@ -122,9 +126,11 @@ public:
     };
 
     // Creates the folders and the database if needed, applies migrations, marks dead runs
-    // interrupted. Refuses (without modifying it) a file that is not a SQLite database, a
-    // database of another application, one written by a newer schema, a damaged one (PRAGMA
-    // quick_check), and one whose file or folder is read-only (use openReadOnly).
+    // interrupted. A PostgreSQL workspace must already be at kSchemaVersion (migrate()); an
+    // older or newer one is refused with the command to run. Refuses (without modifying it) a file
+    // that is not a SQLite database, a database of another application, one written by a newer
+    // schema, a damaged one (PRAGMA quick_check), and one whose file or folder is read-only (use
+    // openReadOnly).
     static RunStore open(const std::string& path, const Options& options);
     static RunStore open(const std::string& path) { return open(path, Options{}); }
     // For reading commands: the database must exist (nothing is created); opened for writing
@@ -136,15 +142,27 @@ public:
     // immutable (nobody can be writing it there).
     static RunStore openReadOnly(const std::string& path, const Options& options);
     static RunStore openReadOnly(const std::string& path) { return openReadOnly(path, Options{}); }
+    // Brings the schema to kSchemaVersion, for either backend (`supernet workspace migrate`);
+    // creates a missing SQLite file. Refuses a newer or foreign database unchanged.
+    struct Migrated {
+        int from = 0;
+        int to = 0;
+    };
+    static Migrated migrate(const std::string& path);
 
     RunStore(RunStore&&) noexcept;
     RunStore& operator=(RunStore&&) noexcept;
     ~RunStore();
 
-    const std::string& path() const;
+    const std::string& path() const; // a URI without its password: for messages
+    bool onServer() const;           // PostgreSQL
     bool readOnly() const;
     int schemaVersion();
-    // <folder of the database>/runs/<id>: where a run's checkpoints go by default.
+    // Local files of the workspace (run folders, embedding caches): the database's folder for
+    // SQLite; for PostgreSQL `$SUPERNET_ARTIFACTS`, or by default
+    // `$XDG_DATA_HOME/supernet-workbench/artifacts/<database>@<host>_<port>`.
+    std::string artifactsDirectory() const;
+    // <artifacts>/runs/<id>: where a run's checkpoints go by default.
     std::string runDirectory(std::int64_t id) const;
 
     // Writes. Each is one transaction unless called inside transaction().
@@ -219,7 +237,7 @@ public:
     std::vector<ExperimentRecord> experiments();  // without cells
 
     // Caps the database file (PRAGMA max_page_count on this connection): writes beyond it fail
-    // like a full disk. For tests and for users who want a quota.
+    // like a full disk. For tests and for users who want a quota. SQLite only.
     void limitSize(std::int64_t maxBytes);
 
 private:

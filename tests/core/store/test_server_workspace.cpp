@@ -1,0 +1,352 @@
+// What only a PostgreSQL workspace does: its schema changes only through RunStore::migrate, it
+// is refused unchanged when newer or foreign, a lock times out like SQLite's busy timeout, a
+// password in the URI never shows, and local files go to the artifacts folder.
+
+#include "store_fixtures.h"
+
+#include "wb/common/error.h"
+#include "wb/store/run_store.h"
+#include "wb/store/workspace_copy.h"
+
+#include <algorithm>
+#include <chrono>
+#include <cstdio>
+#include <cstdlib>
+#include <limits>
+
+#include <QTemporaryDir>
+#include <QTest>
+
+using namespace wb;
+using namespace wb::store;
+using namespace fixtures;
+namespace fs = std::filesystem;
+
+namespace {
+
+// The message of the wb::Error that `fn` throws, or "NO ERROR".
+template <class Fn> std::string errorOf(Fn&& fn)
+{
+    try {
+        fn();
+    } catch (const Error& e) {
+        return e.what();
+    }
+    return "NO ERROR";
+}
+
+bool has(const std::string& text, const std::string& part)
+{
+    return text.find(part) != std::string::npos;
+}
+
+// Every row of a SQLite table, each value with its storage class (REAL to 17 digits, BLOB in
+// hex), sorted: two files compare equal exactly when they hold the same values.
+std::vector<std::string> sqliteRows(const std::string& file, const std::string& table)
+{
+    sqlite3* db = nullptr;
+    sqlite3_open(file.c_str(), &db);
+    sqlite3_stmt* s = nullptr;
+    sqlite3_prepare_v2(db, ("SELECT * FROM " + table).c_str(), -1, &s, nullptr);
+    std::vector<std::string> rows;
+    while (sqlite3_step(s) == SQLITE_ROW) {
+        std::string row;
+        for (int c = 0; c < sqlite3_column_count(s); ++c) {
+            char buffer[64];
+            switch (sqlite3_column_type(s, c)) {
+            case SQLITE_INTEGER:
+                row += 'i';
+                row += std::to_string(sqlite3_column_int64(s, c));
+                break;
+            case SQLITE_FLOAT:
+                std::snprintf(buffer, sizeof buffer, "r%.17g", sqlite3_column_double(s, c));
+                row += buffer;
+                break;
+            case SQLITE_TEXT:
+                row += 't';
+                row += reinterpret_cast<const char*>(sqlite3_column_text(s, c));
+                break;
+            case SQLITE_BLOB: {
+                const auto* p = static_cast<const unsigned char*>(sqlite3_column_blob(s, c));
+                row += "b";
+                for (int i = 0; i < sqlite3_column_bytes(s, c); ++i) {
+                    std::snprintf(buffer, sizeof buffer, "%02x", p[i]);
+                    row += buffer;
+                }
+                break;
+            }
+            default:
+                row += "null";
+            }
+            row += "|";
+        }
+        rows.push_back(row);
+    }
+    sqlite3_finalize(s);
+    sqlite3_close(db);
+    std::sort(rows.begin(), rows.end());
+    return rows;
+}
+
+// A workspace with a row in every table, NaN metrics and an experiment whose cell order is not
+// the order of its keys.
+void fillWorkspace(RunStore& db)
+{
+    const auto a = db.createRun(sampleRun());
+    const auto b = db.createRun(sampleRun());
+    for (auto run : {a, b}) {
+        db.recordDataset(run, sampleDataset());
+        auto e1 = sampleEpoch(1);
+        e1.valLoss = std::numeric_limits<double>::quiet_NaN();
+        db.recordEpoch(run, e1);
+        db.recordEpoch(run, sampleEpoch(2));
+        db.recordSteps(run, {sampleStep(1, 1), sampleStep(1, 2), sampleStep(2, 1)});
+        db.recordAlphas(run, sampleAlphas(1));
+        db.recordAlphas(run, sampleAlphas(2));
+        db.recordIssue(run, {darts::Severity::Warning, "collapse.skip", "3 skips", 2});
+        db.recordCheckpoint(run, {2, "/ckpt/" + std::to_string(run) + ".pt", "ab", 0.25, true});
+    }
+    db.finishRun(a, darts::RunStatus::Done);
+    ZooEntry entry;
+    entry.name = "fsh";
+    entry.runId = a;
+    entry.sources = {{"FSH", "/data/fsh", std::string(64, 'a'), 10, 1, 28}};
+    entry.searchConfigJson = "{}";
+    entry.checkpoint = "/ckpt/1.pt";
+    entry.checkpointSha256 = "ab";
+    entry.valAcc = 0.5;
+    const auto zooId = db.addZooEntry(entry);
+    db.recordTransfer({b, zooId, "fsh", "auto", 1.25, R"([{"zoo_id": 1}])"});
+    db.putDistance({std::string(64, 'b'), std::string(64, 'a'), "{}", R"({"inner":"exact"})"},
+                   {std::numeric_limits<double>::quiet_NaN(), 7, 1e-9, false, "{}", 0});
+    db.putDistance({"c", "d", "{}", "{}"}, {3.5, 10, 0.5, true, R"({"x":1})", 0});
+    const auto ex = db.createExperiment(R"({"targets":["/t"]})", "/out");
+    for (const auto* arm : {"scratch", "ot", "random"})
+        db.putExperimentCell(
+            ex, {"/t", 0, arm, CellState::Done, b, std::nullopt, zooId, "fsh", 1.25, 0.5, 3.0, ""});
+    db.setExperimentStatus(ex, "done");
+}
+
+} // namespace
+
+class TestServerWorkspace : public QObject {
+    Q_OBJECT
+
+    ThrowawayPostgres* m_server = nullptr;
+    int m_next = 0;
+
+    // An empty database on the server, not migrated.
+    std::string bareDatabase(const std::string& password = {})
+    {
+        const auto name = "bare_" + std::to_string(++m_next);
+        const auto error = m_server->admin("CREATE DATABASE " + name);
+        if (!error.empty()) qFatal("%s", error.c_str());
+        return m_server->uri(name, password);
+    }
+
+private Q_SLOTS:
+    void initTestCase()
+    {
+        m_server = ThrowawayPostgres::instance();
+        if (!m_server) QSKIP(("no PostgreSQL server: " + ThrowawayPostgres::reason()).c_str());
+    }
+
+    void schemaChangesOnlyThroughMigrate()
+    {
+        const auto uri = bareDatabase();
+        const auto refused = errorOf([&] { RunStore::open(uri); });
+        QVERIFY2(has(refused, "schema 0") && has(refused, "supernet workspace migrate --db"),
+                 refused.c_str());
+        QVERIFY(has(errorOf([&] { RunStore::openReadOnly(uri); }), "supernet workspace migrate"));
+        QCOMPARE(RawDb(uri).text("SELECT to_regclass('runs')::text"), std::string());
+
+        const auto migrated = RunStore::migrate(uri);
+        QCOMPARE(migrated.from, 0);
+        QCOMPARE(migrated.to, kSchemaVersion);
+        RawDb raw(uri);
+        QCOMPARE(raw.scalar("SELECT version FROM workbench_schema"), std::int64_t(kSchemaVersion));
+        for (const char* table :
+             {"runs", "epochs", "steps", "alphas", "collapse_signals", "issues", "checkpoints",
+              "datasets", "distances", "zoo", "transfers", "experiments", "experiment_cells"})
+            QVERIFY2(raw.scalar(std::string("SELECT count(*) FROM information_schema.tables "
+                                            "WHERE table_name = '") +
+                                table + "'") == 1,
+                     table);
+        const auto again = RunStore::migrate(uri);
+        QCOMPARE(again.from, kSchemaVersion);
+        QCOMPARE(again.to, kSchemaVersion);
+
+        auto store = RunStore::open(uri);
+        QVERIFY(store.onServer());
+        QCOMPARE(store.schemaVersion(), kSchemaVersion);
+        QCOMPARE(store.createRun(sampleRun()), std::int64_t(1));
+        QCOMPARE(RunStore::openReadOnly(uri).listRuns().size(), std::size_t(1));
+
+        // An older schema is refused too (SQLite would migrate it on open).
+        QCOMPARE(raw.exec("UPDATE workbench_schema SET version = 3"), 0);
+        const auto older = errorOf([&] { RunStore::open(uri); });
+        QVERIFY2(has(older, "schema 3") && has(older, "workspace migrate"), older.c_str());
+        QCOMPARE(
+            raw.exec("UPDATE workbench_schema SET version = " + std::to_string(kSchemaVersion)), 0);
+    }
+
+    void refusesANewerSchemaUnchanged()
+    {
+        const auto uri = bareDatabase();
+        RunStore::migrate(uri);
+        RawDb raw(uri);
+        QCOMPARE(raw.exec("UPDATE workbench_schema SET version = 99"), 0);
+        for (const auto& message :
+             {errorOf([&] { RunStore::open(uri); }), errorOf([&] { RunStore::migrate(uri); }),
+              errorOf([&] { RunStore::openReadOnly(uri); })})
+            QVERIFY2(has(message, "newer") && has(message, "99") && has(message, "not modified"),
+                     message.c_str());
+        QCOMPARE(raw.scalar("SELECT version FROM workbench_schema"), std::int64_t(99));
+    }
+
+    void refusesAnotherProgramsDatabaseUnchanged()
+    {
+        const auto uri = bareDatabase();
+        QCOMPARE(RawDb(uri).exec("CREATE TABLE contacts (name TEXT)"), 0);
+        for (const auto& message :
+             {errorOf([&] { RunStore::open(uri); }), errorOf([&] { RunStore::migrate(uri); })})
+            QVERIFY2(has(message, "another program") && has(message, "PostgreSQL"),
+                     message.c_str());
+        QCOMPARE(RawDb(uri).scalar("SELECT count(*) FROM information_schema.tables WHERE "
+                                   "table_schema = 'public'"),
+                 std::int64_t(1));
+    }
+
+    void lockTimesOutWithAClearError()
+    {
+        const auto uri = bareDatabase();
+        RunStore::migrate(uri);
+        RunStore::Options options;
+        options.busyTimeoutMs = 300;
+        auto store = RunStore::open(uri, options);
+        const auto id = store.createRun(sampleRun());
+        store.recordEpoch(id, sampleEpoch(1));
+
+        RawDb other(uri);
+        QCOMPARE(other.exec("BEGIN; LOCK TABLE epochs IN EXCLUSIVE MODE"), 0);
+        const auto start = std::chrono::steady_clock::now();
+        const auto message = errorOf([&] { store.recordEpoch(id, sampleEpoch(2)); });
+        const auto waited = std::chrono::steady_clock::now() - start;
+        QVERIFY2(has(message, "locked") && has(message, "postgresql://"), message.c_str());
+        QVERIFY(waited >= std::chrono::milliseconds(250)); // lock_timeout was honoured
+        QCOMPARE(store.epochs(id).size(), std::size_t(1)); // readers still work
+        QCOMPARE(other.exec("COMMIT"), 0);
+        store.recordEpoch(id, sampleEpoch(2));
+        QCOMPARE(store.epochs(id).size(), std::size_t(2));
+
+        // Writers take turns, as on SQLite: another writer's open transaction (holding the
+        // advisory lock "WBWS") holds the store.
+        auto writer = RunStore::open(uri, options);
+        QCOMPARE(other.exec("BEGIN; SELECT pg_advisory_xact_lock(1463965523)"), 0);
+        const auto busy = errorOf([&] {
+            writer.recordIssue(id, {darts::Severity::Info, "a", "b", 1});
+        });
+        QVERIFY2(has(busy, "locked"), busy.c_str());
+        QCOMPARE(other.exec("ROLLBACK"), 0);
+        writer.recordIssue(id, {darts::Severity::Info, "a", "b", 1});
+        QCOMPARE(store.issues(id).size(), std::size_t(1));
+    }
+
+    void passwordNeverShows()
+    {
+        const std::string secret = "s3cret-Pw";
+        const auto missing = m_server->uri("no_such_db", secret);
+        for (const auto& message : {errorOf([&] { RunStore::open(missing); }),
+                                    errorOf([&] { RunStore::migrate(missing); }),
+                                    errorOf([&] { RunStore::openReadOnly(missing); })}) {
+            QVERIFY2(!has(message, secret), message.c_str());
+            QVERIFY2(has(message, "wb:***@") && has(message, "cannot connect"), message.c_str());
+        }
+        // The throwaway server trusts its socket, so the password is accepted and ignored.
+        const auto uri = bareDatabase(secret);
+        const auto migrated = RunStore::migrate(uri);
+        QCOMPARE(migrated.to, kSchemaVersion);
+        auto store = RunStore::open(uri);
+        QVERIFY2(!has(store.path(), secret) && has(store.path(), "***"), store.path().c_str());
+        const auto id = store.createRun(sampleRun());
+        QVERIFY(!has(store.run(id).directory, secret));
+        QVERIFY(!has(errorOf([&] { store.run(99); }), secret));
+    }
+
+    void copyRoundTripsBetweenBackends()
+    {
+        QTemporaryDir dir;
+        const auto original = dbPath(dir, "a.sqlite");
+        const auto back = dbPath(dir, "b.sqlite");
+        {
+            auto db = RunStore::open(original);
+            fillWorkspace(db);
+        }
+        const auto server = bareDatabase();
+        const auto there = copyWorkspace(original, server);
+        const auto home = copyWorkspace(server, back);
+        QCOMPARE(there.size(), std::size_t(13));
+        QVERIFY(there == home);
+        for (const auto& [table, rows] : there) {
+            QVERIFY2(rows > 0, table.c_str());
+            const auto a = sqliteRows(original, table);
+            QVERIFY2(a.size() == std::size_t(rows), table.c_str());
+            QVERIFY2(a == sqliteRows(back, table), table.c_str());
+            QCOMPARE(RawDb(server).scalar("SELECT count(*) FROM " + table), rows);
+        }
+
+        auto pg = RunStore::open(server);
+        auto sqlite = RunStore::open(original);
+        QCOMPARE(pg.listRuns().size(), std::size_t(2));
+        QVERIFY(std::isnan(pg.epochs(1)[0].valLoss));
+        QCOMPARE(pg.epochs(1)[1].valAcc, sampleEpoch(2).valAcc);
+        QVERIFY(pg.alphas(2)[1].normal == sampleAlphas(2).normal);
+        QCOMPARE(q(pg.run(1).sqliteVersion), q(sqlite.run(1).sqliteVersion)); // as recorded
+        QCOMPARE(pg.zoo().size(), std::size_t(1));
+        QCOMPARE(*pg.transfer(2)->zooId, pg.zoo()[0].id);
+        const auto cells = pg.experiment(1).cells;
+        QCOMPARE(cells.size(), std::size_t(3));
+        QCOMPARE(q(cells[0].arm), QString("scratch")); // insertion order, not key order
+        QCOMPARE(q(cells[1].arm), QString("ot"));
+        QCOMPARE(q(cells[2].arm), QString("random"));
+        const auto cached = pg.findDistance(
+            {std::string(64, 'a'), std::string(64, 'b'), "{}", R"({"inner":"exact"})"});
+        QVERIFY(cached && std::isnan(cached->value) && cached->iterations == 7);
+
+        // Ids continue after the copied ones on both backends.
+        QCOMPARE(pg.createRun(sampleRun()), std::int64_t(3));
+        QCOMPARE(pg.createExperiment("{}", "/o"), std::int64_t(2));
+        QCOMPARE(RunStore::open(back).createRun(sampleRun()), std::int64_t(3));
+
+        // Only into an empty workspace; the source stays as it was.
+        const auto refused = errorOf([&] { copyWorkspace(original, server); });
+        QVERIFY2(has(refused, "not empty"), refused.c_str());
+        QCOMPARE(pg.listRuns().size(), std::size_t(3));
+    }
+
+    void artifactsGoToTheirOwnFolder()
+    {
+        QTemporaryDir dir;
+        const auto uri = bareDatabase();
+        RunStore::migrate(uri);
+        const auto folder = dir.path().toStdString();
+        setenv("SUPERNET_ARTIFACTS", (folder + "/chosen").c_str(), 1);
+        {
+            auto store = RunStore::open(uri);
+            QCOMPARE(q(store.artifactsDirectory()), q(folder + "/chosen"));
+            const auto id = store.createRun(sampleRun());
+            QCOMPARE(q(store.run(id).directory), q(folder + "/chosen/runs/" + std::to_string(id)));
+        }
+        unsetenv("SUPERNET_ARTIFACTS");
+        setenv("XDG_DATA_HOME", folder.c_str(), 1);
+        auto store = RunStore::open(uri);
+        const auto dbName = uri.substr(uri.find("@/") + 2, uri.find('?') - uri.find("@/") - 2);
+        const auto expected = folder + "/supernet-workbench/artifacts/" + dbName + "@";
+        QVERIFY2(store.artifactsDirectory().rfind(expected, 0) == 0,
+                 store.artifactsDirectory().c_str());
+        QVERIFY(store.artifactsDirectory().find('/', expected.size()) == std::string::npos);
+    }
+};
+
+QTEST_APPLESS_MAIN(TestServerWorkspace)
+#include "test_server_workspace.moc"

@@ -27,5 +27,7 @@ void addExperimentCommand(CLI::App& root, int& exitCode);
 // `workspace migrate|copy`: schema upgrades (the only way on a PostgreSQL workspace) and
 // copies between backends.
 void addWorkspaceCommand(CLI::App& root, int& exitCode);
+// `worker`, `queue list|cancel|retry` and `workers`: the job queue shared by many machines.
+void addQueueCommands(CLI::App& root, int& exitCode);
 
 } // namespace wb::cli

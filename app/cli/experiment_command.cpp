@@ -7,11 +7,13 @@
 #include "distance_flags.h"
 #include "interrupt.h"
 #include "progress_printer.h"
+#include "queue_flags.h"
 #include "search_flags.h"
 #include "store_flags.h"
 
 #include "wb/common/error.h"
 #include "wb/jobs/experiment.h"
+#include "wb/jobs/queue.h"
 #include "wb/jobs/zoo_entry.h"
 #include "wb/store/json_shapes.h"
 #include "wb/store/run_store.h"
@@ -91,6 +93,48 @@ void report(const std::string& dbPath, std::int64_t id, bool asJson, double seco
               << " s" << std::endl;
 }
 
+// `experiment report ID [--out DIR]`: the tables from the store, at any time, anywhere.
+void addReport(CLI::App& experiment, int& exitCode)
+{
+    struct Options {
+        StoreFlags store;
+        std::int64_t id = 0;
+        std::string out;
+        bool json = false;
+    };
+    auto o = std::make_shared<Options>();
+    auto* cmd = experiment.add_subcommand(
+        "report", "Write results.md/csv/json of an experiment from the store (also while its "
+                  "cells are still running elsewhere)");
+    cmd->add_option("id", o->id, "Experiment id")->required();
+    cmd->add_option("--out", o->out, "Folder for the tables (default: the experiment's)");
+    o->store.add(*cmd, false);
+    cmd->add_flag("--json", o->json, "Print one JSON object on stdout");
+    cmd->callback([o, &exitCode] {
+        auto db = store::RunStore::openExisting(o->store.path());
+        const auto experiment = db.experiment(o->id);
+        const auto rows = jobs::writeExperimentReport(db, o->id, o->out);
+        const auto out = o->out.empty() ? experiment.outDir : o->out;
+        if (o->json) {
+            auto cells = json::array();
+            for (const auto& c : experiment.cells) cells.push_back(store::cellJson(c));
+            std::cout << json{{"schema_version", store::kJsonSchemaVersion},
+                              {"experiment_id", o->id},
+                              {"status", experiment.status},
+                              {"out", out},
+                              {"cells", cells},
+                              {"rows", json::parse(transfer::jsonTable(rows))}}
+                             .dump(2)
+                      << std::endl;
+        } else {
+            std::cout << "experiment " << o->id << " (" << experiment.status << "), tables in "
+                      << out << "\n\n"
+                      << transfer::markdownTable(rows);
+        }
+        exitCode = 0;
+    });
+}
+
 } // namespace
 
 void addExperimentCommand(CLI::App& root, int& exitCode)
@@ -100,6 +144,7 @@ void addExperimentCommand(CLI::App& root, int& exitCode)
         CommonFlags common;
         StoreFlags store;
         DistanceFlags distance;
+        QueueFlags queue;
         std::string out;
         std::int64_t resume = 0;
         bool restartUnresumable = false;
@@ -130,7 +175,10 @@ void addExperimentCommand(CLI::App& root, int& exitCode)
     addSearchFlags(*cmd, s.search);
     o->distance.add(*cmd);
     o->store.add(*cmd, false);
+    o->queue.add(*cmd);
+    addReport(*cmd, exitCode);
     cmd->callback([o, cmd, &exitCode] {
+        if (cmd->got_subcommand("report")) return;
         const bool threadsGiven = cmd->count("--threads") > 0;
         const auto start = std::chrono::steady_clock::now();
         const auto dbPath = o->store.path();
@@ -146,6 +194,24 @@ void addExperimentCommand(CLI::App& root, int& exitCode)
             std::cerr << "resuming experiment " << id << std::endl;
         } else {
             o->spec.validate();
+            if (o->queue.queue) {
+                // Recorded now, run by the workers: one job per cell.
+                const auto id = jobs::createExperiment(dbPath, o->spec, o->out);
+                const auto jobs = jobs::submitExperiment(
+                    dbPath, id, o->spec, o->queue.submission(o->spec.search.runtime.device));
+                if (o->common.json)
+                    std::cout << json{{"schema_version", store::kJsonSchemaVersion},
+                                      {"experiment_id", id},
+                                      {"job_ids", jobs}}
+                                     .dump(2)
+                              << std::endl;
+                else
+                    std::cout << id << std::endl;
+                std::cerr << "experiment " << id << ": " << jobs.size() << " cell jobs queued ("
+                          << store::redactedWorkspace(dbPath) << ")" << std::endl;
+                exitCode = 0;
+                return;
+            }
             const auto opened = jobs::openExperiment(dbPath, o->spec, o->out);
             id = opened.id;
             std::cerr << (opened.resumed ? "resuming experiment " : "experiment ") << id << " ("

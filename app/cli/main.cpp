@@ -22,6 +22,7 @@ int main(int argc, char** argv)
     wb::cli::addTransferCommand(app, exitCode);
     wb::cli::addExperimentCommand(app, exitCode);
     wb::cli::addWorkspaceCommand(app, exitCode);
+    wb::cli::addQueueCommands(app, exitCode);
     try {
         app.parse(argc, argv);
     } catch (const CLI::ParseError& e) {

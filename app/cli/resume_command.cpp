@@ -38,7 +38,9 @@ void addResumeCommand(CLI::App& runs, int& exitCode)
         }();
         exitCode = runJob(o->json, epochs, [&](RunControl& control, darts::RunObserver& observer) {
             std::cerr << "resuming run " << o->id << " (" << store::redactedWorkspace(dbPath) << ")" << std::endl;
-            return jobs::resumeRecordedSearch(dbPath, o->id, o->threads, control, observer);
+            jobs::ResumeOptions resume;
+            resume.threads = o->threads;
+            return jobs::resumeRecordedSearch(dbPath, o->id, resume, control, observer);
         });
     });
 }

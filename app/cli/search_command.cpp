@@ -2,6 +2,7 @@
 #include "common_flags.h"
 #include "search_flags.h"
 #include "store_flags.h"
+#include "queue_flags.h"
 #include "run_job.h"
 
 #include "wb/darts/search.h"
@@ -16,6 +17,7 @@ void addSearchCommand(CLI::App& root, int& exitCode)
         darts::SearchConfig config;
         CommonFlags common;
         StoreFlags store;
+        QueueFlags queue;
     };
     auto o = std::make_shared<Options>();
     auto& c = o->config;
@@ -23,10 +25,19 @@ void addSearchCommand(CLI::App& root, int& exitCode)
     o->common.add(*cmd, c.data, c.runtime, c.weights);
     o->store.add(*cmd);
     addSearchFlags(*cmd, c);
+    o->queue.add(*cmd);
     cmd->callback([o, &exitCode] {
         auto& config = o->config;
         o->common.finish(config.data);
         config.validate();
+        if (o->queue.queue) {
+            jobs::QueuedJob job;
+            job.kind = "search";
+            job.search = config;
+            exitCode = queueJob(o->store.path(), job, o->queue, config.runtime.device,
+                                o->common.json);
+            return;
+        }
         exitCode = runJob(o->common.json, config.epochs,
                           [&](RunControl& control, darts::RunObserver& observer) {
                               if (o->store.disabled)

@@ -1,6 +1,7 @@
 #include "commands.h"
 #include "common_flags.h"
 #include "store_flags.h"
+#include "queue_flags.h"
 #include "run_job.h"
 
 #include "wb/common/error.h"
@@ -40,6 +41,7 @@ void addTrainCommand(CLI::App& root, int& exitCode)
         darts::TrainConfig config;
         CommonFlags common;
         StoreFlags store;
+        QueueFlags queue;
         std::string genotype;
     };
     auto o = std::make_shared<Options>();
@@ -53,11 +55,20 @@ void addTrainCommand(CLI::App& root, int& exitCode)
     cmd->add_option("--layers", c.layers, "Cells in the network")->capture_default_str();
     cmd->add_option("--batch", c.batchSize, "Batch size")->capture_default_str();
     cmd->add_option("--epochs", c.epochs, "Training epochs")->capture_default_str();
+    o->queue.add(*cmd);
     cmd->callback([o, &exitCode] {
         o->common.finish(o->config.data);
         auto& config = o->config;
         config.genotype = readGenotype(o->genotype);
         config.validate();
+        if (o->queue.queue) {
+            jobs::QueuedJob job;
+            job.kind = "train";
+            job.train = config;
+            exitCode = queueJob(o->store.path(), job, o->queue, config.runtime.device,
+                                o->common.json);
+            return;
+        }
         exitCode = runJob(o->common.json, config.epochs,
                           [&](RunControl& control, darts::RunObserver& observer) {
                               if (o->store.disabled)

@@ -6,6 +6,7 @@
 #include "run_job.h"
 #include "search_flags.h"
 #include "distance_flags.h"
+#include "queue_flags.h"
 #include "store_flags.h"
 
 #include "wb/jobs/recorded.h"
@@ -21,6 +22,7 @@ void addTransferCommand(CLI::App& root, int& exitCode)
         CommonFlags common;
         StoreFlags store;
         DistanceFlags distance;
+        QueueFlags queue;
         std::string source = "auto";
         bool keepHead = false;
     };
@@ -38,11 +40,22 @@ void addTransferCommand(CLI::App& root, int& exitCode)
     cmd->add_flag("--keep-head", o->keepHead,
                   "Keep the source's classifier head when the class counts match");
     o->distance.add(*cmd);
+    o->queue.add(*cmd);
     cmd->callback([o, &exitCode] {
         auto& config = o->config;
         o->common.finish(config.data);
         config.validate();
         const auto dbPath = o->store.path();
+        if (o->queue.queue) {
+            jobs::QueuedJob job;
+            job.kind = "transfer";
+            job.search = config;
+            job.source = o->source;
+            job.keepHead = o->keepHead;
+            job.distance = o->distance.settings;
+            exitCode = queueJob(dbPath, job, o->queue, config.runtime.device, o->common.json);
+            return;
+        }
         exitCode = runJob(o->common.json, config.epochs,
                           [&](RunControl& control, darts::RunObserver& observer) {
                               const auto choice = chooseSource(dbPath, o->source, config,

@@ -2,6 +2,7 @@
 
 #include "commands.h"
 #include "common_flags.h"
+#include "queue_flags.h"
 #include "run_job.h"
 #include "search_flags.h"
 #include "store_flags.h"
@@ -68,6 +69,7 @@ void addPretrain(CLI::App& root, int& exitCode)
         darts::SearchConfig config;
         CommonFlags common;
         StoreFlags store;
+        QueueFlags queue;
         std::string name;
     };
     auto o = std::make_shared<Options>();
@@ -79,11 +81,20 @@ void addPretrain(CLI::App& root, int& exitCode)
     o->store.add(*cmd, false);
     addSearchFlags(*cmd, c);
     cmd->add_option("--name", o->name, "Zoo entry name (default: the folder names joined by '+')");
+    o->queue.add(*cmd);
     cmd->callback([o, &exitCode] {
         auto& config = o->config;
         o->common.finish(config.data, config.moreData);
         config.validate();
         const auto dbPath = o->store.path();
+        if (o->queue.queue) {
+            jobs::QueuedJob job;
+            job.kind = "pretrain";
+            job.search = config;
+            job.zooName = o->name;
+            exitCode = queueJob(dbPath, job, o->queue, config.runtime.device, o->common.json);
+            return;
+        }
         std::optional<std::int64_t> zooId;
         exitCode = runJob(o->common.json, config.epochs,
                           [&](RunControl& control, darts::RunObserver& observer) {

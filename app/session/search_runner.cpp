@@ -48,7 +48,9 @@ SearchSession::Runner SearchSession::resumedSearchRunner(std::string dbPath, std
                                                          int threads)
 {
     return [=](RunControl& control, darts::RunObserver& observer) {
-        return reported(jobs::resumeRecordedSearch(dbPath, id, threads, control, observer),
+        jobs::ResumeOptions resume;
+        resume.threads = threads;
+        return reported(jobs::resumeRecordedSearch(dbPath, id, resume, control, observer),
                         observer);
     };
 }

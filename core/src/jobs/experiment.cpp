@@ -56,14 +56,15 @@ public:
     bool run(store::ExperimentCell& cell)
     {
         auto config = m_spec.search;
-        config.data.path = cell.target;
+        config.data.path = m_options.resolveTarget ? m_options.resolveTarget(cell.target)
+                                                   : cell.target;
         config.runtime.seed = cell.seed;
         std::optional<store::RunDetails> search;
         if (cell.searchRunId) {
             auto db = store::RunStore::open(m_db);
             if (db.hasRun(*cell.searchRunId)) search = db.run(*cell.searchRunId);
         }
-        if (search && search->status == RunStatus::Running)
+        if (search && search->status == RunStatus::Running && !m_options.takeOverRunning)
             throw Error("experiment cell " + cell.target + " seed " + std::to_string(cell.seed) +
                         " arm " + cell.arm + ": its search (run " + std::to_string(search->id) +
                         ") is running in another process");
@@ -109,7 +110,7 @@ private:
         ResumePlan plan;
         try {
             auto db = store::RunStore::open(m_db);
-            plan = planResume(db, search.id);
+            plan = planResume(db, search.id, m_options.takeOverRunning);
         } catch (const Error& e) {
             fail(cell, e.what());
             return std::nullopt;
@@ -120,12 +121,17 @@ private:
                                " (experiment --restart-unresumable searches it again)");
             return std::nullopt;
         }
+        const auto path = config.data.path; // as resolved on this machine
         config = darts::SearchConfig::fromJson(search.configJson);
+        config.data.path = path;
         config.runtime.threads = m_spec.search.runtime.threads;
         auto& observer = m_observer.jobObserver("search", config.epochs);
         try {
-            return finished(resumeRecordedSearch(m_db, search.id, config.runtime.threads,
-                                                 m_control, observer));
+            ResumeOptions resume;
+            resume.threads = config.runtime.threads;
+            resume.takeOver = m_options.takeOverRunning;
+            resume.localise = [&](darts::SearchConfig& c) { c.data.path = path; };
+            return finished(resumeRecordedSearch(m_db, search.id, resume, m_control, observer));
         } catch (const Error& e) {
             fail(cell, e.what());
             return std::nullopt;
@@ -219,6 +225,20 @@ private:
     ExperimentObserver& m_observer;
 };
 
+// Runs `cell` unless it is done or failed (a failed one is restarted when asked and it failed
+// for want of a checkpoint); true when a stop request interrupted it.
+bool runStoredCell(CellRunner& runner, store::ExperimentCell& cell,
+                   const ExperimentOptions& options, ExperimentObserver& observer)
+{
+    if (options.restartUnresumable && runner.unresumable(cell)) {
+        cell.state = CellState::Searching;
+        cell.error.clear();
+    }
+    if (cell.state == CellState::Done || cell.state == CellState::Failed) return false;
+    observer.onCellStarted(cell);
+    return !runner.run(cell);
+}
+
 } // namespace
 
 ExperimentOutcome runExperiment(const std::string& db, std::int64_t id, const ExperimentSpec& spec,
@@ -242,16 +262,7 @@ ExperimentOutcome runExperiment(const std::string& db, std::int64_t id, const Ex
                 cell.arm = arm;
                 for (const auto& c : stored)
                     if (c.target == target && c.seed == seed && c.arm == arm) cell = c;
-                const bool restart = options.restartUnresumable && runner.unresumable(cell);
-                if (restart) {
-                    cell.state = CellState::Searching;
-                    cell.error.clear();
-                }
-                if (!out.stopped && cell.state != CellState::Done &&
-                    cell.state != CellState::Failed) {
-                    observer.onCellStarted(cell);
-                    out.stopped = !runner.run(cell);
-                }
+                if (!out.stopped) out.stopped = runStoredCell(runner, cell, options, observer);
                 if (cell.state == CellState::Done) out.done.push_back(cell);
                 if (cell.state == CellState::Failed) out.failed.push_back(cell);
             }
@@ -260,6 +271,24 @@ ExperimentOutcome runExperiment(const std::string& db, std::int64_t id, const Ex
                                                                   : "done";
     store::RunStore::open(db).setExperimentStatus(id, status);
     return out;
+}
+
+store::ExperimentCell runExperimentCell(const std::string& db, std::int64_t id,
+                                        const ExperimentSpec& spec, const std::string& target,
+                                        std::uint64_t seed, const std::string& arm,
+                                        const ExperimentOptions& options, RunControl& control,
+                                        ExperimentObserver& observer, bool* stopped)
+{
+    store::ExperimentCell cell;
+    cell.target = target;
+    cell.seed = seed;
+    cell.arm = arm;
+    for (const auto& c : store::RunStore::open(db).experiment(id).cells)
+        if (c.target == target && c.seed == seed && c.arm == arm) cell = c;
+    CellRunner runner(db, id, spec, options, control, observer);
+    const bool interrupted = runStoredCell(runner, cell, options, observer);
+    if (stopped) *stopped = interrupted;
+    return cell;
 }
 
 transfer::ArmOutcome cellOutcome(const store::ExperimentCell& cell, std::vector<double> valCurve)
@@ -291,14 +320,15 @@ std::vector<transfer::ArmOutcome> experimentOutcomes(store::RunStore& db,
     return out;
 }
 
-std::vector<transfer::ArmSummary> writeExperimentReport(store::RunStore& db, std::int64_t id)
+std::vector<transfer::ArmSummary> writeExperimentReport(store::RunStore& db, std::int64_t id,
+                                                        const std::string& outDir)
 {
     const auto experiment = db.experiment(id);
     const auto rows = transfer::summarise(experimentOutcomes(db, experiment));
+    const auto dir = fs::path(outDir.empty() ? experiment.outDir : outDir);
     std::error_code ec;
-    fs::create_directories(experiment.outDir, ec);
-    if (ec) throw Error(experiment.outDir + ": cannot create the folder: " + ec.message());
-    const auto dir = fs::path(experiment.outDir);
+    fs::create_directories(dir, ec);
+    if (ec) throw Error(dir.string() + ": cannot create the folder: " + ec.message());
     writeFileAtomically((dir / "results.md").string(), transfer::markdownTable(rows));
     writeFileAtomically((dir / "results.csv").string(), transfer::csvTable(rows));
     writeFileAtomically((dir / "results.json").string(), transfer::jsonTable(rows));

@@ -99,13 +99,20 @@ OpenedExperiment openExperiment(const std::string& db, const ExperimentSpec& spe
     for (const auto& e : store.experiments())
         if (e.status != "done" && ExperimentSpec::fromJson(e.specJson).identity() == identity)
             return {e.id, true};
+    return {createExperiment(db, spec, outDir), false};
+}
+
+std::int64_t createExperiment(const std::string& db, const ExperimentSpec& spec,
+                              const std::string& outDir)
+{
+    auto store = store::RunStore::open(db);
     const auto all = store.experiments();
     const auto next = all.empty() ? 1 : all.back().id + 1;
     const auto out = outDir.empty() ? (fs::path(store.artifactsDirectory()) / "experiments" /
                                        ("experiment-" + std::to_string(next)))
                                           .string()
                                     : outDir;
-    return {store.createExperiment(spec.toJson(), out), false};
+    return store.createExperiment(spec.toJson(), out);
 }
 
 } // namespace wb::jobs

@@ -9,22 +9,23 @@
 
 namespace wb::jobs {
 
-std::optional<std::string> whyNotResumable(const store::RunDetails& run)
+std::optional<std::string> whyNotResumable(const store::RunDetails& run, bool takeOver)
 {
     const auto id = "run " + std::to_string(run.id);
     if (run.kind != "search")
         return id + " is a " + run.kind + " run: only searches can be resumed";
-    if (run.status == darts::RunStatus::Running || run.status == darts::RunStatus::Done)
+    if ((run.status == darts::RunStatus::Running && !takeOver) ||
+        run.status == darts::RunStatus::Done)
         return id + " is " + darts::statusName(run.status) +
                ": only interrupted, cancelled or failed runs can be resumed";
     return std::nullopt;
 }
 
-ResumePlan planResume(store::RunStore& db, std::int64_t id)
+ResumePlan planResume(store::RunStore& db, std::int64_t id, bool takeOver)
 {
     ResumePlan plan;
     plan.run = db.run(id);
-    if (const auto why = whyNotResumable(plan.run)) throw Error(*why);
+    if (const auto why = whyNotResumable(plan.run, takeOver)) throw Error(*why);
     std::string problems;
     for (const auto& c : store::resumeCheckpoints(db, id)) {
         std::error_code ec;
@@ -46,7 +47,8 @@ ResumePlan planResume(store::RunStore& db, std::int64_t id)
 }
 
 Recorded<darts::SearchResult> resumeRecordedSearch(const std::string& db, std::int64_t id,
-                                                   int threads, RunControl& control,
+                                                   const ResumeOptions& options,
+                                                   RunControl& control,
                                                    darts::RunObserver& observer)
 {
     ResumePlan plan;
@@ -54,12 +56,13 @@ Recorded<darts::SearchResult> resumeRecordedSearch(const std::string& db, std::i
         store::RunStore::Options existing;
         existing.create = false; // a mistyped --db must not leave an empty workspace behind
         auto store = store::RunStore::open(db, existing);
-        plan = planResume(store, id);
+        plan = planResume(store, id, options.takeOver);
     }
     if (!plan.unusable.empty()) throw Error("cannot resume: " + plan.unusable);
     auto config = darts::SearchConfig::fromJson(plan.run.configJson);
-    if (threads >= 0) config.runtime.threads = threads;
-    auto recorded = store::RecordedJob::reopen(db, id);
+    if (options.threads >= 0) config.runtime.threads = options.threads;
+    if (options.localise) options.localise(config);
+    auto recorded = store::RecordedJob::reopen(db, id, options.takeOver);
     config.checkpointDir = recorded->directory();
     darts::ObserverList observers{&observer, &recorded->observer()};
     Recorded<darts::SearchResult> out;

@@ -21,14 +21,16 @@ std::unique_ptr<RecordedJob> RecordedJob::start(const std::string& dbPath, const
     return std::unique_ptr<RecordedJob>(new RecordedJob(id, dir, std::move(writer)));
 }
 
-std::unique_ptr<RecordedJob> RecordedJob::reopen(const std::string& dbPath, std::int64_t id)
+std::unique_ptr<RecordedJob> RecordedJob::reopen(const std::string& dbPath, std::int64_t id,
+                                                 bool takeOver)
 {
     auto db = RunStore::open(dbPath);
     const auto run = db.run(id);
-    if (run.status == darts::RunStatus::Running || run.status == darts::RunStatus::Done)
+    if ((run.status == darts::RunStatus::Running && !takeOver) ||
+        run.status == darts::RunStatus::Done)
         throw Error("run " + std::to_string(id) + " is " + darts::statusName(run.status) +
                     ": only interrupted, cancelled or failed runs can be resumed");
-    db.resumeRun(id);
+    db.resumeRun(id, takeOver);
     const auto dir = run.directory.empty() ? db.runDirectory(id) : run.directory;
     auto writer = std::make_unique<StoreWriter>(std::move(db), id, StoreWriter::Options{});
     return std::unique_ptr<RecordedJob>(new RecordedJob(id, dir, std::move(writer)));

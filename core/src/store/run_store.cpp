@@ -292,6 +292,20 @@ void RunStore::begin()
         m_impl->txDepth = 0;
         throw;
     }
+    // A worker's writes hold only while its attempt is the job's running one (under the write
+    // lock, so no takeover can slip in between the check and the write).
+    if (const auto fence = processJobFence()) {
+        auto q = m_impl->prepare("SELECT 1 FROM jobs WHERE id = ? AND attempt = ? AND "
+                                 "state = 'running'");
+        q.bind(1, fence->jobId).bind(2, fence->attempt);
+        if (!q.step("checking the job's lease")) {
+            m_impl->db->rollback();
+            m_impl->txDepth = 0;
+            throw FencedOut(m_impl->path + ": job " + std::to_string(fence->jobId) + " attempt " +
+                            std::to_string(fence->attempt) +
+                            " lost its lease (taken over or cancelled); nothing was written");
+        }
+    }
 }
 
 void RunStore::commit()
@@ -534,7 +548,7 @@ void RunStore::finishRun(std::int64_t runId, darts::RunStatus status, const std:
     });
 }
 
-void RunStore::resumeRun(std::int64_t runId)
+void RunStore::resumeRun(std::int64_t runId, bool takeOver)
 {
     transaction([&] {
         m_impl->requireRun(runId);
@@ -542,7 +556,8 @@ void RunStore::resumeRun(std::int64_t runId)
         q.bind(1, runId);
         q.step("reading run " + std::to_string(runId));
         const auto pid = q.int64(2);
-        if (q.text(0) == "running" && m_impl->deathReason(q.text(1), pid, q.real(3)).empty() &&
+        if (!takeOver && q.text(0) == "running" &&
+            m_impl->deathReason(q.text(1), pid, q.real(3)).empty() &&
             !(pid == getpid() && q.text(1) == m_impl->host))
             throw Error("run " + std::to_string(runId) + " is still running (process " +
                         std::to_string(pid) + " on " + q.text(1) + ")");

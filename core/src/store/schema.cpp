@@ -201,10 +201,51 @@ WHERE json_extract(settings, '$.inner') = 'exact'
   AND json_extract(settings, '$.exact_label_cost') IS NULL;
 )sql";
 
+// Version 5: the job queue that workers on many machines share. A job is a command recorded to
+// run later (`spec`: its kind's JSON); `attempt` counts its claims and is the token every write
+// of the claiming worker carries (a worker whose lease was taken over is fenced out);
+// `failures` counts failed attempts (lease expiries included) against `max_attempts`, and
+// `errors` keeps each one (a JSON array). `wait_for` is a JSON array of job ids that must be
+// done first. `workers` is what each worker last said about itself.
+static const char* const kSchema5 = R"sql(
+CREATE TABLE jobs (
+    id INTEGER PRIMARY KEY,
+    kind TEXT NOT NULL,
+    spec TEXT NOT NULL,
+    device TEXT NOT NULL,
+    state TEXT NOT NULL CHECK (state IN ('queued', 'running', 'done', 'failed', 'cancelled')),
+    wait_for TEXT NOT NULL,
+    attempt INTEGER NOT NULL,
+    failures INTEGER NOT NULL,
+    max_attempts INTEGER NOT NULL,
+    worker TEXT NOT NULL,
+    lease_until REAL,
+    run_id INTEGER REFERENCES runs (id) ON DELETE SET NULL,
+    experiment_id INTEGER REFERENCES experiments (id) ON DELETE CASCADE,
+    progress REAL,
+    errors TEXT NOT NULL,
+    created_at REAL NOT NULL,
+    started_at REAL,
+    finished_at REAL
+);
+CREATE INDEX jobs_state ON jobs (state);
+
+CREATE TABLE workers (
+    name TEXT PRIMARY KEY,
+    host TEXT NOT NULL,
+    pid INTEGER NOT NULL,
+    device TEXT NOT NULL,
+    state TEXT NOT NULL,
+    job_id INTEGER,
+    started_at REAL NOT NULL,
+    heartbeat_at REAL NOT NULL
+);
+)sql";
+
 const std::vector<Migration>& migrations()
 {
     static const std::vector<Migration> list = {
-        {1, kSchema1}, {2, kSchema2}, {3, kSchema3}, {4, kSchema4}};
+        {1, kSchema1}, {2, kSchema2}, {3, kSchema3}, {4, kSchema4}, {5, kSchema5}};
     return list;
 }
 

@@ -33,6 +33,8 @@ constexpr Table kTables[] = {
     {"transfers", "run_id", nullptr},
     {"experiments", "id", "id"},
     {"experiment_cells", "rowid", nullptr},
+    {"jobs", "id", "id"},
+    {"workers", "name", nullptr},
 };
 
 void copyTable(sql::Connection& from, sql::Connection& to, const Table& table, std::int64_t& rows)

@@ -13,6 +13,7 @@
 #include "wb/transfer/source_selection.h"
 
 #include <cstdint>
+#include <functional>
 #include <string>
 #include <vector>
 
@@ -52,6 +53,9 @@ struct OpenedExperiment {
 };
 OpenedExperiment openExperiment(const std::string& db, const ExperimentSpec& spec,
                                 const std::string& outDir);
+// Always a new experiment (`experiment --queue`), its tables in `outDir` as above.
+std::int64_t createExperiment(const std::string& db, const ExperimentSpec& spec,
+                              const std::string& outDir);
 
 // What the front end sees of a running experiment.
 class ExperimentObserver {
@@ -77,6 +81,12 @@ struct ExperimentOptions {
     // fails with that reason, unless this asks to search it again from the start in a new run
     // (cells that failed so in an earlier invocation included).
     bool restartUnresumable = false;
+    // A queue worker: a cell's search still marked running belongs to a worker that was fenced
+    // out, so it is taken over (resumed) instead of refused.
+    bool takeOverRunning = false;
+    // Where a stored target path is on this machine (a queue worker's data roots); empty: as
+    // stored. Throws wb::Error when the dataset cannot be used here.
+    std::function<std::string(const std::string& target)> resolveTarget;
 };
 
 struct ExperimentOutcome {
@@ -92,6 +102,14 @@ ExperimentOutcome runExperiment(const std::string& db, std::int64_t id, const Ex
                                 const ExperimentOptions& options, RunControl& control,
                                 ExperimentObserver& observer);
 
+// Runs one cell (target x seed x arm) of experiment `id` as runExperiment would (a queue job).
+// Returns the cell as stored at the end; `stopped` tells a stop request interrupted it.
+store::ExperimentCell runExperimentCell(const std::string& db, std::int64_t id,
+                                        const ExperimentSpec& spec, const std::string& target,
+                                        std::uint64_t seed, const std::string& arm,
+                                        const ExperimentOptions& options, RunControl& control,
+                                        ExperimentObserver& observer, bool* stopped = nullptr);
+
 // A stored cell as the tables and the workbench's Compare view read it (target = the dataset's
 // folder name; a cell not done counts as failed, with its state as the reason when it has no
 // error), given its search's validation accuracy per epoch.
@@ -101,8 +119,10 @@ transfer::ArmOutcome cellOutcome(const store::ExperimentCell& cell, std::vector<
 std::vector<transfer::ArmOutcome> experimentOutcomes(store::RunStore& db,
                                                      const store::ExperimentRecord& experiment);
 
-// Writes results.md, results.csv and results.json into the experiment's folder (each file
-// atomically) and returns the summary rows. Throws wb::Error naming a file it cannot write.
-std::vector<transfer::ArmSummary> writeExperimentReport(store::RunStore& db, std::int64_t id);
+// Writes results.md, results.csv and results.json into `outDir` (empty: the experiment's
+// folder), each file atomically, and returns the summary rows. Throws wb::Error naming a file it
+// cannot write.
+std::vector<transfer::ArmSummary> writeExperimentReport(store::RunStore& db, std::int64_t id,
+                                                        const std::string& outDir = {});
 
 } // namespace wb::jobs

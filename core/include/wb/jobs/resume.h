@@ -5,6 +5,7 @@
 #include "wb/jobs/recorded.h"
 #include "wb/store/run_store.h"
 
+#include <functional>
 #include <optional>
 #include <string>
 #include <vector>
@@ -12,8 +13,9 @@
 namespace wb::jobs {
 
 // Why `run` cannot be taken over for resuming, or nothing: only searches that ended without
-// finishing (interrupted, cancelled or failed) resume.
-std::optional<std::string> whyNotResumable(const store::RunDetails& run);
+// finishing (interrupted, cancelled or failed) resume; with `takeOver` (a queue worker that
+// fenced the run's previous worker out) a run still marked running too.
+std::optional<std::string> whyNotResumable(const store::RunDetails& run, bool takeOver = false);
 
 // How a recorded search would continue.
 struct ResumePlan {
@@ -26,13 +28,20 @@ struct ResumePlan {
 
 // Throws wb::Error naming the run when whyNotResumable() says so. Checks each recorded
 // checkpoint's file and checksum (missing or corrupt ones go into `unusable`'s reason).
-ResumePlan planResume(store::RunStore& db, std::int64_t id);
+ResumePlan planResume(store::RunStore& db, std::int64_t id, bool takeOver = false);
+
+struct ResumeOptions {
+    int threads = -1;      // >= 0 overrides the recorded thread count
+    bool takeOver = false; // see whyNotResumable
+    // Adapts the recorded config to this machine (a queue worker's dataset paths).
+    std::function<void(darts::SearchConfig&)> localise;
+};
 
 // Continues recorded search `id` from its newest usable checkpoint, under the same run id.
-// threads >= 0 overrides the recorded thread count. Throws wb::Error before touching the run
-// when it cannot resume (see planResume).
+// Throws wb::Error before touching the run when it cannot resume (see planResume).
 Recorded<darts::SearchResult> resumeRecordedSearch(const std::string& db, std::int64_t id,
-                                                   int threads, RunControl& control,
+                                                   const ResumeOptions& options,
+                                                   RunControl& control,
                                                    darts::RunObserver& observer);
 
 } // namespace wb::jobs

@@ -20,8 +20,10 @@ public:
     // Creates the run. Throws wb::Error when the database cannot be opened or written.
     static std::unique_ptr<RecordedJob> start(const std::string& dbPath, const NewRun& run);
     // Takes over a run that ended without finishing (interrupted, cancelled or failed) for
-    // resuming; a running or done run is refused.
-    static std::unique_ptr<RecordedJob> reopen(const std::string& dbPath, std::int64_t id);
+    // resuming; a running or done run is refused. `takeOver` also accepts a run still marked
+    // running: a queue worker whose claim fenced out the run's previous worker.
+    static std::unique_ptr<RecordedJob> reopen(const std::string& dbPath, std::int64_t id,
+                                               bool takeOver = false);
 
     std::int64_t id() const { return m_id; }
     const std::string& directory() const { return m_directory; }

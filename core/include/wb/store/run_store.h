@@ -2,6 +2,7 @@
 
 #include "wb/darts/genotype.h"
 #include "wb/darts/observer.h"
+#include "wb/store/job_queue.h"
 #include "wb/store/transfer_records.h"
 
 #include <cstdint>
@@ -14,7 +15,7 @@ namespace wb::store {
 
 // Schema version this build writes (SQLite: PRAGMA user_version; PostgreSQL: the
 // workbench_schema table); newer databases are refused.
-inline constexpr int kSchemaVersion = 4;
+inline constexpr int kSchemaVersion = 5;
 
 // `$XDG_DATA_HOME/supernet-workbench/workspace.sqlite`, falling back to
 // `~/.local/share/supernet-workbench/workspace.sqlite` (XDG base directory spec). Shared by every
@@ -182,8 +183,9 @@ public:
     void finishRun(std::int64_t runId, darts::RunStatus status, const std::string& error = {});
     // Takes over a run that is not running (interrupted, cancelled, failed, done) for this
     // process: status running, pid/host/heartbeat updated, finish time and error cleared.
-    // Throws if the run is still running in a live process.
-    void resumeRun(std::int64_t runId);
+    // Throws if the run is still running in a live process, unless `takeOver` (a queue worker
+    // whose claim fenced the previous owner out).
+    void resumeRun(std::int64_t runId, bool takeOver = false);
     // Deletes the run and (foreign keys, ON DELETE CASCADE) every row of it. Refuses a run that
     // is still running. The files are returned, not removed: see removeRunFiles().
     DeletedRun deleteRun(std::int64_t runId);
@@ -235,6 +237,34 @@ public:
     void putExperimentCell(std::int64_t id, const ExperimentCell& cell); // insert or replace
     ExperimentRecord experiment(std::int64_t id); // with its cells
     std::vector<ExperimentRecord> experiments();  // without cells
+
+    // The job queue (job_store.cpp; see job_queue.h).
+    std::int64_t enqueueJob(const NewJob& job);
+    // Returns leases that expired to the queue (each counts as a failed attempt; past
+    // max_attempts the job fails), then claims the oldest queued job on one of `devices` whose
+    // waits are done: running, attempt + 1, leased to `worker` for `leaseSeconds`.
+    std::optional<JobRecord> claimJob(const std::string& worker,
+                                      const std::vector<std::string>& devices,
+                                      double leaseSeconds);
+    // Extends the lease (and records progress); false when the fence is no longer the job's
+    // running attempt (taken over, cancelled): the worker must stop.
+    bool renewJobLease(const JobFence& fence, double leaseSeconds,
+                       std::optional<double> progress = std::nullopt);
+    void setJobRun(const JobFence& fence, std::int64_t runId);
+    // Done; or a failed attempt: queued again while failures < max_attempts, else failed. The
+    // error is kept either way. Throws FencedOut when the fence no longer holds.
+    JobState finishJob(const JobFence& fence, bool succeeded, const std::string& error = {});
+    // Gives the job back to the queue without counting a failure (SIGTERM from a scheduler).
+    void releaseJob(const JobFence& fence, const std::string& reason);
+    // Queued or running jobs become cancelled (a running one's worker stops at its next lease
+    // renewal). Throws for a finished job.
+    void cancelJob(std::int64_t id);
+    // A failed or cancelled job is queued again with a fresh failure budget (errors kept).
+    void retryJob(std::int64_t id);
+    std::vector<JobRecord> jobs();
+    JobRecord job(std::int64_t id); // throws "job 3 not found"
+    void recordWorker(const WorkerRecord& worker); // insert or replace by name
+    std::vector<WorkerRecord> workers();
 
     // Caps the database file (PRAGMA max_page_count on this connection): writes beyond it fail
     // like a full disk. For tests and for users who want a quota. SQLite only.

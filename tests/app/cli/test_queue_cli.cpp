@@ -1,0 +1,182 @@
+// The queue end to end with real `supernet worker` processes on a SQLite workspace: two workers
+// finish six experiment cells exactly once; a worker killed mid-search is taken over after its
+// lease and the next one resumes the same run from its checkpoint (no epoch twice); a job whose
+// dataset lies outside the worker's roots fails with every attempt's reason; cancel and retry.
+
+#include "run_supernet.h"
+#include "synthetic_idx.h"
+
+#include <QDir>
+#include <QJsonArray>
+#include <QProcess>
+#include <QTemporaryDir>
+#include <QTest>
+
+#include <signal.h>
+
+class TestQueueCli : public QObject {
+    Q_OBJECT
+private Q_SLOTS:
+    void initTestCase()
+    {
+        QVERIFY(m_dir.isValid());
+        QVERIFY(QDir(m_dir.path()).mkpath("data/t"));
+        QVERIFY(QDir(m_dir.path()).mkpath("elsewhere/u"));
+        wb::test::writeSeparableIdx(path("data/t").toStdString(), 3, 12, 8, 5);
+        wb::test::writeSeparableIdx(path("elsewhere/u").toStdString(), 3, 12, 8, 6);
+    }
+
+    void twoWorkersFinishEveryCellOnce()
+    {
+        const auto db = path("cells.sqlite");
+        auto r = wb::test::runSupernet(
+            QStringList{"experiment", "--targets", path("data/t"), "--arms", "scratch", "--seeds",
+                        "0,1,2,3,4,5", "--retrain-epochs", "0", "--queue", "--data-root",
+                        path("data"), "--json"} +
+            tiny(db));
+        QVERIFY2(r.exitCode == 0, qPrintable(r.err));
+        const int experiment = r.json["experiment_id"].toInt();
+        QCOMPARE(r.json["job_ids"].toArray().size(), 6);
+
+        QProcess a, b;
+        a.start(SUPERNET_BIN, worker(db, "a", "--idle-exit", "2"));
+        b.start(SUPERNET_BIN, worker(db, "b", "--idle-exit", "2"));
+        QVERIFY(a.waitForFinished(240000) && b.waitForFinished(240000));
+        const auto errA = QString::fromUtf8(a.readAllStandardError());
+        QCOMPARE(a.exitCode(), 0);
+        QCOMPARE(b.exitCode(), 0);
+
+        r = wb::test::runSupernet({"queue", "list", "--json", "--db", db});
+        const auto jobs = QJsonDocument::fromJson(r.out.toUtf8()).array();
+        QCOMPARE(jobs.size(), 6);
+        QSet<int> runs;
+        for (const auto& j : jobs) {
+            QCOMPARE(j.toObject()["state"].toString(), QString("done"));
+            QCOMPARE(j.toObject()["attempt"].toInt(), 1); // claimed once
+        }
+        r = wb::test::runSupernet({"experiment", "report", QString::number(experiment), "--db",
+                                   db, "--json", "--out", path("tables")});
+        QVERIFY2(r.exitCode == 0, qPrintable(r.err));
+        const auto cells = r.json["cells"].toArray();
+        QCOMPARE(cells.size(), 6);
+        for (const auto& c : cells) {
+            QCOMPARE(c.toObject()["state"].toString(), QString("done"));
+            runs.insert(c.toObject()["search_run_id"].toInt());
+        }
+        QCOMPARE(runs.size(), 6); // one search per cell
+        r = wb::test::runSupernet({"runs", "list", "--json", "--db", db});
+        QCOMPARE(QJsonDocument::fromJson(r.out.toUtf8()).array().size(), 6); // and no other run
+        QVERIFY(QFile::exists(path("tables/results.csv")));
+        r = wb::test::runSupernet({"workers", "--json", "--db", db});
+        const auto workers = QJsonDocument::fromJson(r.out.toUtf8()).array();
+        QCOMPARE(workers.size(), 2);
+        for (const auto& w : workers)
+            QCOMPARE(w.toObject()["state"].toString(), QString("stopped"));
+        QVERIFY2(errA.contains("done"), qPrintable(errA));
+    }
+
+    void killedWorkerIsTakenOverFromItsCheckpoint()
+    {
+        const auto db = path("kill.sqlite");
+        auto r = wb::test::runSupernet(QStringList{"search", "--data", path("data/t"), "--queue",
+                                                   "--data-root", path("data")} +
+                                       tiny(db, "12"));
+        QVERIFY2(r.exitCode == 0, qPrintable(r.err));
+        const auto jobId = r.out.trimmed();
+
+        QProcess first;
+        first.start(SUPERNET_BIN, worker(db, "first", "--lease", "2"));
+        // Kill it (SIGKILL: no goodbye) once the run has its first epoch and checkpoint.
+        int runId = 0;
+        for (int i = 0; i < 600 && runId == 0; ++i) {
+            QTest::qWait(100);
+            const auto list = wb::test::runSupernet({"runs", "list", "--json", "--db", db});
+            const auto runs = QJsonDocument::fromJson(list.out.toUtf8()).array();
+            if (!runs.isEmpty() && runs[0].toObject()["epoch_count"].toInt() >= 1)
+                runId = runs[0].toObject()["id"].toInt();
+        }
+        QVERIFY(runId > 0);
+        ::kill(pid_t(first.processId()), SIGKILL);
+        QVERIFY(first.waitForFinished(10000));
+        r = wb::test::runSupernet({"runs", "show", QString::number(runId), "--json", "--db", db});
+        QVERIFY2(r.json["epoch_count"].toInt() < 12, "the first worker finished before the kill");
+
+        QProcess second;
+        second.start(SUPERNET_BIN, worker(db, "second", "--lease", "2", "--idle-exit", "4"));
+        QVERIFY(second.waitForFinished(240000));
+        const auto err = QString::fromUtf8(second.readAllStandardError());
+        QVERIFY2(second.exitCode() == 0, qPrintable(err));
+
+        r = wb::test::runSupernet({"queue", "list", "--json", "--db", db});
+        const auto job = QJsonDocument::fromJson(r.out.toUtf8()).array()[0].toObject();
+        QCOMPARE(job["state"].toString(), QString("done"));
+        QCOMPARE(job["attempt"].toInt(), 2);
+        QCOMPARE(job["run_id"].toInt(), runId);
+        QVERIFY2(job["errors"].toArray()[0].toString().contains("first stopped heartbeating"),
+                 qPrintable(r.out));
+        r = wb::test::runSupernet({"runs", "show", QString::number(runId), "--json", "--db", db});
+        QCOMPARE(r.json["status"].toString(), QString("done"));
+        const auto epochs = r.json["epoch_metrics"].toArray();
+        QCOMPARE(epochs.size(), 12);
+        for (int e = 0; e < 12; ++e) QCOMPARE(epochs[e].toObject()["epoch"].toInt(), e + 1);
+        // Resumed, not restarted: the run says which checkpoint it continued from.
+        bool resumed = false;
+        for (const auto& i : r.json["issues"].toArray())
+            resumed = resumed || i.toObject()["message"].toString().startsWith("resumed from");
+        QVERIFY2(resumed, qPrintable(r.out));
+        Q_UNUSED(jobId);
+    }
+
+    void datasetOutsideTheRootsFailsThenRetryAndCancel()
+    {
+        const auto db = path("roots.sqlite");
+        auto r = wb::test::runSupernet(QStringList{"search", "--data", path("elsewhere/u"),
+                                                   "--queue", "--max-attempts", "2"} +
+                                       tiny(db));
+        QVERIFY2(r.exitCode == 0, qPrintable(r.err));
+        const auto id = r.out.trimmed();
+        QProcess w;
+        w.start(SUPERNET_BIN, worker(db, "w", "--idle-exit", "1"));
+        QVERIFY(w.waitForFinished(60000));
+        r = wb::test::runSupernet({"queue", "list", "--json", "--db", db});
+        auto job = QJsonDocument::fromJson(r.out.toUtf8()).array()[0].toObject();
+        QCOMPARE(job["state"].toString(), QString("failed"));
+        QCOMPARE(job["errors"].toArray().size(), 2);
+        QVERIFY2(job["errors"].toArray()[1].toString().contains("outside this worker's data roots"),
+                 qPrintable(r.out));
+        QVERIFY(wb::test::runSupernet({"runs", "list", "--json", "--db", db}).out.trimmed() ==
+                "[]"); // nothing ran
+
+        QCOMPARE(wb::test::runSupernet({"queue", "retry", id, "--db", db}).exitCode, 0);
+        r = wb::test::runSupernet({"queue", "list", "--json", "--db", db});
+        job = QJsonDocument::fromJson(r.out.toUtf8()).array()[0].toObject();
+        QCOMPARE(job["state"].toString(), QString("queued"));
+        QCOMPARE(job["failures"].toInt(), 0);
+        QCOMPARE(wb::test::runSupernet({"queue", "cancel", id, "--db", db}).exitCode, 0);
+        r = wb::test::runSupernet({"queue", "cancel", id, "--db", db});
+        QCOMPARE(r.exitCode, 2);
+        QVERIFY2(r.err.contains("is cancelled"), qPrintable(r.err));
+    }
+
+private:
+    QString path(const char* name) const { return m_dir.path() + "/" + name; }
+    QStringList tiny(const QString& db, const char* epochs = "1") const
+    {
+        return {"--epochs", epochs,    "--channels", "4",         "--layers", "3",    "--nodes",
+                "2",        "--batch", "16",         "--threads", "1",        "--db", db};
+    }
+    QStringList worker(const QString& db, const char* name, const char* flag = nullptr,
+                       const char* value = nullptr, const char* flag2 = nullptr,
+                       const char* value2 = nullptr) const
+    {
+        QStringList args{"worker", "--db", db, "--name", name, "--threads", "1",
+                         "--data-root", path("data"), "--poll", "0.2"};
+        if (flag) args << flag << value;
+        if (flag2) args << flag2 << value2;
+        return args;
+    }
+    QTemporaryDir m_dir;
+};
+
+QTEST_APPLESS_MAIN(TestQueueCli)
+#include "test_queue_cli.moc"

@@ -3,6 +3,7 @@
 #include "dialect.h"
 
 #include "wb/common/error.h"
+#include "wb/store/workspace_location.h"
 
 #include <libpq-fe.h>
 
@@ -351,7 +352,8 @@ std::unique_ptr<Connection> openPostgres(const std::string& uri, const std::stri
     PGconn* conn = PQconnectdb(uri.c_str());
     if (!conn) throw Error(display + ": cannot connect to the workspace server: out of memory");
     if (PQstatus(conn) != CONNECTION_OK) {
-        const auto message = trimmed(PQerrorMessage(conn));
+        // libpq quotes a URI part it cannot parse, which may be the password.
+        const auto message = withoutPasswords(trimmed(PQerrorMessage(conn)), uri);
         PQfinish(conn);
         throw Error(display + ": cannot connect to the workspace server (" + message +
                     "); check the URI, that the server runs, and the password (~/.pgpass)");

@@ -262,6 +262,11 @@ private Q_SLOTS:
             QVERIFY2(!has(message, secret), message.c_str());
             QVERIFY2(has(message, "wb:***@") && has(message, "cannot connect"), message.c_str());
         }
+        // libpq quotes the token it cannot decode; the message must not.
+        const auto badEscape = m_server->uri("x", "pa%zzss");
+        const auto undecodable = errorOf([&] { RunStore::open(badEscape); });
+        QVERIFY2(!has(undecodable, "pa%zz") && has(undecodable, "cannot connect"),
+                 undecodable.c_str());
         // The throwaway server trusts its socket, so the password is accepted and ignored.
         const auto uri = bareDatabase(secret);
         const auto migrated = RunStore::migrate(uri);

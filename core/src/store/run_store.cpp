@@ -1,6 +1,7 @@
 #include "wb/store/run_store.h"
 
 #include "run_store_impl.h"
+#include "sqlite_connection.h"
 
 #include "wb/common/error.h"
 #include "wb/store/workspace_location.h"
@@ -87,13 +88,6 @@ std::optional<darts::Genotype> genotypeFromText(const std::string& text)
     const auto j = json::parse(text, nullptr, false);
     if (j.is_discarded()) return std::nullopt;
     return genotypeFromJson(j);
-}
-
-// access(2) on the database's folder: WAL creates its -wal and -shm files there.
-bool folderWritable(const std::string& path)
-{
-    const auto folder = fs::path(path).parent_path();
-    return ::access((folder.empty() ? fs::path(".") : folder).c_str(), W_OK) == 0;
 }
 
 // A file name from a server's identity: letters, digits, '.', '-', '@', '_' kept.
@@ -225,7 +219,7 @@ RunStore RunStore::openExisting(const std::string& path)
     if (isServerWorkspace(path)) return open(path, options);
     std::error_code ec;
     if (!fs::exists(path, ec)) throw Error(path + ": no workspace database there");
-    if (::access(path.c_str(), W_OK) != 0 || !folderWritable(path)) return openReadOnly(path);
+    if (!sql::sqliteWritable(path)) return openReadOnly(path);
     return open(path, options);
 }
 

@@ -299,6 +299,11 @@ std::unique_ptr<Connection> openSqlite(const std::string& path, const OpenReques
     return db;
 }
 
+bool sqliteWritable(const std::string& path)
+{
+    return ::access(path.c_str(), W_OK) == 0 && folderWritable(path);
+}
+
 std::string damagedAdvice(const std::string& detail)
 {
     return "the database is damaged (" + detail +

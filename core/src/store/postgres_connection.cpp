@@ -210,6 +210,7 @@ private:
     int m_row = -1;
 };
 
+// One PGconn to one database; remembers the rows changed by its last statement.
 class PostgresConnection final : public Connection {
 public:
     PostgresConnection(PGconn* conn, std::string display)

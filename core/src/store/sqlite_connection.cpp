@@ -66,6 +66,7 @@ bool folderWritable(const std::string& path)
     return ::access((folder.empty() ? fs::path(".") : folder).c_str(), W_OK) == 0;
 }
 
+// A sqlite3_stmt; borrows its connection, which outlives it.
 class SqliteCursor final : public Cursor {
 public:
     SqliteCursor(sqlite3* db, const std::string& file, std::string_view text)
@@ -155,6 +156,7 @@ private:
     sqlite3_stmt* m_stmt = nullptr;
 };
 
+// One sqlite3 handle on one workspace file (or its immutable URI).
 class SqliteConnection final : public Connection {
 public:
     explicit SqliteConnection(std::string path) : m_path(std::move(path)) {}

@@ -394,22 +394,38 @@ void RunStore::recordEpoch(std::int64_t runId, const darts::EpochMetrics& e)
 void RunStore::recordSteps(std::int64_t runId, const std::vector<darts::StepMetrics>& steps)
 {
     if (steps.empty()) return;
+    // Several rows per statement: one server round trip each, not one per step (PostgreSQL over
+    // a network). 100 rows x 9 values stay far below both backends' parameter limits.
+    constexpr std::size_t kRowsPerInsert = 100;
     transaction([&] {
         m_impl->requireRun(runId);
-        auto s = m_impl->prepare(sql::upsert(
-            "steps", {"run_id", "epoch", "step"},
-            {"steps_per_epoch", "train_loss", "train_acc", "alpha_loss", "lr", "seconds"}));
-        for (const auto& m : steps) {
-            s.bind(1, runId)
-                .bind(2, m.epoch)
-                .bind(3, m.step)
-                .bind(4, m.stepsPerEpoch)
-                .bind(5, m.trainLoss)
-                .bind(6, m.trainAcc)
-                .bind(7, m.alphaLoss)
-                .bind(8, m.lr)
-                .bind(9, m.seconds)
-                .run("recording step metrics");
+        std::size_t begin = 0;
+        while (begin < steps.size()) {
+            // A step repeated within the batch (a re-run) starts the next statement.
+            std::set<std::pair<int, int>> keys;
+            auto end = begin;
+            while (end < steps.size() && end - begin < kRowsPerInsert &&
+                   keys.insert({steps[end].epoch, steps[end].step}).second)
+                ++end;
+            auto s = m_impl->prepare(sql::upsert(
+                "steps", {"run_id", "epoch", "step"},
+                {"steps_per_epoch", "train_loss", "train_acc", "alpha_loss", "lr", "seconds"},
+                int(end - begin)));
+            for (auto i = begin; i < end; ++i) {
+                const auto& m = steps[i];
+                const int p = 9 * int(i - begin); // the row's first placeholder, less one
+                s.bind(p + 1, runId)
+                    .bind(p + 2, m.epoch)
+                    .bind(p + 3, m.step)
+                    .bind(p + 4, m.stepsPerEpoch)
+                    .bind(p + 5, m.trainLoss)
+                    .bind(p + 6, m.trainAcc)
+                    .bind(p + 7, m.alphaLoss)
+                    .bind(p + 8, m.lr)
+                    .bind(p + 9, m.seconds);
+            }
+            s.run("recording step metrics");
+            begin = end;
         }
     });
 }

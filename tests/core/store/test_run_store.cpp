@@ -195,6 +195,26 @@ private Q_SLOTS:
         QCOMPARE(epochs[0].valAcc, 0.5);
     }
 
+    void largeStepBatchesKeepEveryRowAndTheLastRepeat()
+    {
+        QTemporaryDir dir;
+        auto store = RunStore::open(dbPath(dir));
+        const auto id = store.createRun(sampleRun());
+        std::vector<darts::StepMetrics> steps;
+        for (int s = 1; s <= 250; ++s)
+            steps.push_back(sampleStep(1 + s / 120, s));
+        auto again = steps[150]; // a re-run of a step within the same batch
+        again.trainLoss = 42.0;
+        steps.insert(steps.begin() + 160, again);
+        store.recordSteps(id, steps);
+        const auto read = store.steps(id);
+        QCOMPARE(read.size(), std::size_t(250));
+        for (std::size_t i = 0; i < read.size(); ++i) {
+            QCOMPARE(read[i].step, int(i) + 1);
+            QCOMPARE(read[i].trainLoss, i == 150 ? 42.0 : sampleStep(1, int(i) + 1).trainLoss);
+        }
+    }
+
     void trainRunTakesTheGenotypeFromItsConfig()
     {
         QTemporaryDir dir;

@@ -14,6 +14,8 @@
 #include <cstdlib>
 #include <limits>
 
+#include <sys/stat.h>
+
 #include <QTemporaryDir>
 #include <QTest>
 
@@ -327,6 +329,31 @@ private Q_SLOTS:
         const auto refused = errorOf([&] { copyWorkspace(original, server); });
         QVERIFY2(has(refused, "not empty"), refused.c_str());
         QCOMPARE(pg.listRuns().size(), std::size_t(3));
+    }
+
+    void passwordFileIsUsedAndAWrongPasswordNotShown()
+    {
+        QTemporaryDir dir;
+        QCOMPARE(m_server->admin("CREATE ROLE pwuser LOGIN PASSWORD 'pa55-Word'"), std::string());
+        QCOMPARE(m_server->admin("CREATE DATABASE pwdb OWNER pwuser"), std::string());
+        const auto host = m_server->uri("pwdb").substr(m_server->uri("pwdb").find('?'));
+        const auto plain = "postgresql://pwuser@/pwdb" + host;
+        unsetenv("PGPASSFILE");
+        const auto noPassword = errorOf([&] { RunStore::migrate(plain); });
+        QVERIFY2(has(noPassword, "cannot connect") && has(noPassword, "password"),
+                 noPassword.c_str());
+        const auto wrong =
+            errorOf([&] { RunStore::migrate("postgresql://pwuser:wr0ng-Pw@/pwdb" + host); });
+        QVERIFY2(has(wrong, "cannot connect") && !has(wrong, "wr0ng-Pw"), wrong.c_str());
+
+        const auto passFile = dir.path().toStdString() + "/pgpass";
+        writeBytes(passFile, "*:*:*:pwuser:pa55-Word\n");
+        QVERIFY(::chmod(passFile.c_str(), 0600) == 0); // libpq ignores a file others can read
+        setenv("PGPASSFILE", passFile.c_str(), 1);
+        QCOMPARE(RunStore::migrate(plain).to, kSchemaVersion);
+        auto store = RunStore::open(plain);
+        QCOMPARE(store.createRun(sampleRun()), std::int64_t(1));
+        unsetenv("PGPASSFILE");
     }
 
     void artifactsGoToTheirOwnFolder()

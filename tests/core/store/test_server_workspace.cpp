@@ -108,6 +108,11 @@ void fillWorkspace(RunStore& db)
         db.recordIssue(run, {darts::Severity::Warning, "collapse.skip", "3 skips", 2});
         db.recordCheckpoint(run, {2, "/ckpt/" + std::to_string(run) + ".pt", "ab", 0.25, true});
     }
+    // More steps than one page of the copy (5000 rows) and than one multi-row INSERT.
+    std::vector<darts::StepMetrics> many;
+    for (int s = 1; s <= 12000; ++s)
+        many.push_back(sampleStep(3 + s / 1000, s));
+    db.recordSteps(a, many);
     db.finishRun(a, darts::RunStatus::Done);
     ZooEntry entry;
     entry.name = "fsh";

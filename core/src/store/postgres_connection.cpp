@@ -9,7 +9,7 @@
 
 #include <bit>
 #include <cmath>
-#include <cstring>
+#include <cstdlib>
 #include <optional>
 
 namespace wb::store::sql {

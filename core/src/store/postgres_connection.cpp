@@ -282,17 +282,18 @@ public:
     // PRAGMA user_version and application_id become one row of `workbench_schema`.
     Header header() override
     {
-        auto t = prepare("SELECT to_regclass('workbench_schema') IS NOT NULL");
-        t.step("reading the workspace header");
-        if (t.int64(0)) {
-            auto v = prepare("SELECT application, version FROM workbench_schema");
-            if (!v.step("reading the workspace header")) return {0, true};
-            return {int(v.int64(1)), v.text(0) != kApplication};
-        }
+        // Tables first, our marker second: a migration commits both at once, so tables seen
+        // without the marker are another program's even while another process migrates.
         auto n = prepare("SELECT count(*) FROM information_schema.tables "
                          "WHERE table_schema = current_schema()");
         n.step("reading the workspace header");
-        return {0, n.int64(0) > 0};
+        const bool tables = n.int64(0) > 0;
+        auto t = prepare("SELECT to_regclass('workbench_schema') IS NOT NULL");
+        t.step("reading the workspace header");
+        if (!t.int64(0)) return {0, tables};
+        auto v = prepare("SELECT application, version FROM workbench_schema");
+        if (!v.step("reading the workspace header")) return {0, true};
+        return {int(v.int64(1)), v.text(0) != kApplication};
     }
 
     void setVersion(int version) override

@@ -203,9 +203,11 @@ public:
 
     Header header() override
     {
+        // Objects first, version second: a migration commits both at once, so objects seen
+        // at version 0 are another program's even while another process migrates.
+        const auto objects = scalar("SELECT count(*) FROM sqlite_master");
         const auto appId = scalar("PRAGMA application_id");
         const auto version = scalar("PRAGMA user_version");
-        const auto objects = scalar("SELECT count(*) FROM sqlite_master");
         return {int(version),
                 (version == 0 && objects > 0) || (version > 0 && appId != kApplicationId)};
     }

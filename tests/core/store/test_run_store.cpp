@@ -9,6 +9,7 @@
 #include <filesystem>
 #include <limits>
 #include <random>
+#include <thread>
 
 #include <sys/stat.h>
 #include <sys/wait.h>
@@ -258,6 +259,28 @@ private Q_SLOTS:
                  schemaBefore);
         auto reader = RunStore::openReadOnly(path);
         QCOMPARE(reader.listRuns().size(), std::size_t(1));
+    }
+
+    void concurrentFirstOpensBothSucceed()
+    {
+        for (int round = 0; round < 5; ++round) {
+            QTemporaryDir dir;
+            const auto path = dbPath(dir);
+            std::string errors[2];
+            auto open = [&](int i) {
+                try {
+                    RunStore::open(path).createRun(sampleRun());
+                } catch (const std::exception& e) {
+                    errors[i] = e.what();
+                }
+            };
+            std::thread other(open, 1);
+            open(0);
+            other.join();
+            QVERIFY2(errors[0].empty(), errors[0].c_str());
+            QVERIFY2(errors[1].empty(), errors[1].c_str());
+            QCOMPARE(RunStore::open(path).listRuns().size(), std::size_t(2));
+        }
     }
 
     void refusesANewerSchemaWithoutTouchingIt()

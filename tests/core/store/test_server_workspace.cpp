@@ -13,6 +13,7 @@
 #include <cstdio>
 #include <cstdlib>
 #include <limits>
+#include <thread>
 
 #include <sys/stat.h>
 
@@ -195,6 +196,32 @@ private Q_SLOTS:
         QVERIFY2(has(older, "schema 3") && has(older, "workspace migrate"), older.c_str());
         QCOMPARE(
             raw.exec("UPDATE workbench_schema SET version = " + std::to_string(kSchemaVersion)), 0);
+    }
+
+    void concurrentMigrationsBothSucceedOnce()
+    {
+        const auto uri = bareDatabase();
+        std::string errors[2];
+        RunStore::Migrated results[2];
+        std::thread other([&] {
+            try {
+                results[1] = RunStore::migrate(uri);
+            } catch (const std::exception& e) {
+                errors[1] = e.what();
+            }
+        });
+        try {
+            results[0] = RunStore::migrate(uri);
+        } catch (const std::exception& e) {
+            errors[0] = e.what();
+        }
+        other.join();
+        for (int i = 0; i < 2; ++i) {
+            QVERIFY2(errors[i].empty(), errors[i].c_str());
+            QCOMPARE(results[i].to, kSchemaVersion);
+        }
+        QCOMPARE(RawDb(uri).scalar("SELECT count(*) FROM workbench_schema"), std::int64_t(1));
+        QCOMPARE(RunStore::open(uri).createRun(sampleRun()), std::int64_t(1));
     }
 
     void refusesANewerSchemaUnchanged()

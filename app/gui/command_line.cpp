@@ -12,9 +12,11 @@ std::optional<CommandLine> parseCommandLine(const QStringList& arguments, QStrin
         QCoreApplication::translate("main", "Supernet Workbench: DARTS runs of a workspace"));
     parser.addHelpOption();
     parser.addVersionOption();
-    const QCommandLineOption db(QStringLiteral("db"),
-                                QCoreApplication::translate("main", "Workspace database."),
-                                QStringLiteral("FILE"));
+    const QCommandLineOption db(
+        QStringLiteral("db"),
+        QCoreApplication::translate("main", "Workspace: a SQLite file or a postgresql:// URI "
+                                            "(default: $SUPERNET_DB, else the last one)."),
+        QStringLiteral("FILE|URI"));
     const QCommandLineOption openRun(QStringLiteral("open-run"),
                                      QCoreApplication::translate("main", "Run to show."),
                                      QStringLiteral("ID"));

@@ -97,6 +97,11 @@ private:
             reason() = "initdb failed: " + s->log();
             return nullptr;
         }
+        // Trust on the socket, except the role `pwuser` (tests of passwords and PGPASSFILE).
+        {
+            std::ofstream hba(s->m_data + "/pg_hba.conf", std::ios::trunc);
+            hba << "local all pwuser scram-sha-256\nlocal all all trust\n";
+        }
         // No TCP at all; durability is not wanted from a throwaway server.
         const std::string options = "-c listen_addresses='' -c unix_socket_directories='" +
                                     s->m_dir + "' -c fsync=off -c full_page_writes=off";

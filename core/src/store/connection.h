@@ -46,21 +46,33 @@ public:
     Statement(Statement&&) noexcept = default;
     Statement& operator=(Statement&&) noexcept = default;
 
+    // Indexes start at 1, as SQLite's and libpq's do.
     Statement& bind(int index, std::int64_t value)
     {
-        return m_cursor->bindInt64(index, value), *this;
+        m_cursor->bindInt64(index, value);
+        return *this;
     }
     Statement& bind(int index, int value) { return bind(index, std::int64_t(value)); }
-    Statement& bind(int index, double value) { return m_cursor->bindDouble(index, value), *this; }
+    Statement& bind(int index, double value)
+    {
+        m_cursor->bindDouble(index, value);
+        return *this;
+    }
     Statement& bind(int index, const std::string& value)
     {
-        return m_cursor->bindText(index, value), *this;
+        m_cursor->bindText(index, value);
+        return *this;
     }
     Statement& bindBlob(int index, const void* data, std::size_t size)
     {
-        return m_cursor->bindBlob(index, data, size), *this;
+        m_cursor->bindBlob(index, data, size);
+        return *this;
     }
-    Statement& bindNull(int index) { return m_cursor->bindNull(index), *this; }
+    Statement& bindNull(int index)
+    {
+        m_cursor->bindNull(index);
+        return *this;
+    }
 
     bool step(const std::string& what) { return m_cursor->step(what); }
     // Steps to completion, ignoring rows, and resets for the next bind/run.
@@ -92,7 +104,8 @@ struct Header {
     bool foreign = false; // tables of another program, or another program's marker
 };
 
-// One open database. Not thread-safe: one thread at a time. Every failure throws wb::Error
+// One open database, owned by one RunStore (or a workspace copy). Not thread-safe: one thread
+// at a time. Every failure throws wb::Error
 // "<display name>: <what>: <reason>" (the display name never holds a password).
 class Connection {
 public:

@@ -87,7 +87,7 @@ std::string identityCatchUp(std::string_view table, std::string_view column, Dia
 }
 
 std::string upsert(std::string_view table, std::initializer_list<std::string_view> keys,
-                   std::initializer_list<std::string_view> values)
+                   std::initializer_list<std::string_view> values, int rows)
 {
     std::string columns, marks, keyList, updates;
     auto add = [](std::string& list, std::string_view item) {
@@ -104,8 +104,11 @@ std::string upsert(std::string_view table, std::initializer_list<std::string_vie
         add(marks, "?");
         add(updates, std::string(v) + " = excluded." + std::string(v));
     }
-    return "INSERT INTO " + std::string(table) + " (" + columns + ") VALUES (" + marks +
-           ") ON CONFLICT (" + keyList + ") DO UPDATE SET " + updates;
+    std::string tuples = "(" + marks + ")";
+    for (int r = 1; r < rows; ++r)
+        tuples += ", (" + marks + ")";
+    return "INSERT INTO " + std::string(table) + " (" + columns + ") VALUES " + tuples +
+           " ON CONFLICT (" + keyList + ") DO UPDATE SET " + updates;
 }
 
 } // namespace wb::store::sql

@@ -28,8 +28,9 @@ std::string identityCatchUp(std::string_view table, std::string_view column, Dia
 
 // "INSERT INTO table (keys..., values...) VALUES (?, ...) ON CONFLICT (keys...) DO UPDATE SET
 // value = excluded.value, ...": SQLite's INSERT OR REPLACE in the form both backends share.
-// Placeholders follow the column order, keys first.
+// Placeholders follow the column order, keys first, row after row. The rows of one statement
+// must have distinct keys (PostgreSQL cannot update a row twice in one statement).
 std::string upsert(std::string_view table, std::initializer_list<std::string_view> keys,
-                   std::initializer_list<std::string_view> values);
+                   std::initializer_list<std::string_view> values, int rows = 1);
 
 } // namespace wb::store::sql

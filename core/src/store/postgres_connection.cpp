@@ -3,12 +3,13 @@
 #include "dialect.h"
 
 #include "wb/common/error.h"
+#include "wb/store/workspace_location.h"
 
 #include <libpq-fe.h>
 
 #include <bit>
 #include <cmath>
-#include <cstring>
+#include <cstdlib>
 #include <optional>
 
 namespace wb::store::sql {
@@ -209,6 +210,7 @@ private:
     int m_row = -1;
 };
 
+// One PGconn to one database; remembers the rows changed by its last statement.
 class PostgresConnection final : public Connection {
 public:
     PostgresConnection(PGconn* conn, std::string display)
@@ -280,17 +282,18 @@ public:
     // PRAGMA user_version and application_id become one row of `workbench_schema`.
     Header header() override
     {
-        auto t = prepare("SELECT to_regclass('workbench_schema') IS NOT NULL");
-        t.step("reading the workspace header");
-        if (t.int64(0)) {
-            auto v = prepare("SELECT application, version FROM workbench_schema");
-            if (!v.step("reading the workspace header")) return {0, true};
-            return {int(v.int64(1)), v.text(0) != kApplication};
-        }
+        // Tables first, our marker second: a migration commits both at once, so tables seen
+        // without the marker are another program's even while another process migrates.
         auto n = prepare("SELECT count(*) FROM information_schema.tables "
                          "WHERE table_schema = current_schema()");
         n.step("reading the workspace header");
-        return {0, n.int64(0) > 0};
+        const bool tables = n.int64(0) > 0;
+        auto t = prepare("SELECT to_regclass('workbench_schema') IS NOT NULL");
+        t.step("reading the workspace header");
+        if (!t.int64(0)) return {0, tables};
+        auto v = prepare("SELECT application, version FROM workbench_schema");
+        if (!v.step("reading the workspace header")) return {0, true};
+        return {int(v.int64(1)), v.text(0) != kApplication};
     }
 
     void setVersion(int version) override
@@ -351,7 +354,8 @@ std::unique_ptr<Connection> openPostgres(const std::string& uri, const std::stri
     PGconn* conn = PQconnectdb(uri.c_str());
     if (!conn) throw Error(display + ": cannot connect to the workspace server: out of memory");
     if (PQstatus(conn) != CONNECTION_OK) {
-        const auto message = trimmed(PQerrorMessage(conn));
+        // libpq quotes a URI part it cannot parse, which may be the password.
+        const auto message = withoutPasswords(trimmed(PQerrorMessage(conn)), uri);
         PQfinish(conn);
         throw Error(display + ": cannot connect to the workspace server (" + message +
                     "); check the URI, that the server runs, and the password (~/.pgpass)");

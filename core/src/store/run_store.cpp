@@ -1,6 +1,7 @@
 #include "wb/store/run_store.h"
 
 #include "run_store_impl.h"
+#include "sqlite_connection.h"
 
 #include "wb/common/error.h"
 #include "wb/store/workspace_location.h"
@@ -87,13 +88,6 @@ std::optional<darts::Genotype> genotypeFromText(const std::string& text)
     const auto j = json::parse(text, nullptr, false);
     if (j.is_discarded()) return std::nullopt;
     return genotypeFromJson(j);
-}
-
-// access(2) on the database's folder: WAL creates its -wal and -shm files there.
-bool folderWritable(const std::string& path)
-{
-    const auto folder = fs::path(path).parent_path();
-    return ::access((folder.empty() ? fs::path(".") : folder).c_str(), W_OK) == 0;
 }
 
 // A file name from a server's identity: letters, digits, '.', '-', '@', '_' kept.
@@ -225,7 +219,7 @@ RunStore RunStore::openExisting(const std::string& path)
     if (isServerWorkspace(path)) return open(path, options);
     std::error_code ec;
     if (!fs::exists(path, ec)) throw Error(path + ": no workspace database there");
-    if (::access(path.c_str(), W_OK) != 0 || !folderWritable(path)) return openReadOnly(path);
+    if (!sql::sqliteWritable(path)) return openReadOnly(path);
     return open(path, options);
 }
 
@@ -414,22 +408,38 @@ void RunStore::recordEpoch(std::int64_t runId, const darts::EpochMetrics& e)
 void RunStore::recordSteps(std::int64_t runId, const std::vector<darts::StepMetrics>& steps)
 {
     if (steps.empty()) return;
+    // Several rows per statement: one server round trip each, not one per step (PostgreSQL over
+    // a network). 100 rows x 9 values stay far below both backends' parameter limits.
+    constexpr std::size_t kRowsPerInsert = 100;
     transaction([&] {
         m_impl->requireRun(runId);
-        auto s = m_impl->prepare(sql::upsert(
-            "steps", {"run_id", "epoch", "step"},
-            {"steps_per_epoch", "train_loss", "train_acc", "alpha_loss", "lr", "seconds"}));
-        for (const auto& m : steps) {
-            s.bind(1, runId)
-                .bind(2, m.epoch)
-                .bind(3, m.step)
-                .bind(4, m.stepsPerEpoch)
-                .bind(5, m.trainLoss)
-                .bind(6, m.trainAcc)
-                .bind(7, m.alphaLoss)
-                .bind(8, m.lr)
-                .bind(9, m.seconds)
-                .run("recording step metrics");
+        std::size_t begin = 0;
+        while (begin < steps.size()) {
+            // A step repeated within the batch (a re-run) starts the next statement.
+            std::set<std::pair<int, int>> keys;
+            auto end = begin;
+            while (end < steps.size() && end - begin < kRowsPerInsert &&
+                   keys.insert({steps[end].epoch, steps[end].step}).second)
+                ++end;
+            auto s = m_impl->prepare(sql::upsert(
+                "steps", {"run_id", "epoch", "step"},
+                {"steps_per_epoch", "train_loss", "train_acc", "alpha_loss", "lr", "seconds"},
+                int(end - begin)));
+            for (auto i = begin; i < end; ++i) {
+                const auto& m = steps[i];
+                const int p = 9 * int(i - begin); // the row's first placeholder, less one
+                s.bind(p + 1, runId)
+                    .bind(p + 2, m.epoch)
+                    .bind(p + 3, m.step)
+                    .bind(p + 4, m.stepsPerEpoch)
+                    .bind(p + 5, m.trainLoss)
+                    .bind(p + 6, m.trainAcc)
+                    .bind(p + 7, m.alphaLoss)
+                    .bind(p + 8, m.lr)
+                    .bind(p + 9, m.seconds);
+            }
+            s.run("recording step metrics");
+            begin = end;
         }
     });
 }

@@ -106,17 +106,20 @@ struct RunStore::Impl {
 
     // Applies the migrations the database lacks, each in its own transaction together with
     // its version. Another process may be migrating too: each step re-reads the version under
-    // the migration lock.
+    // the write lock.
     void migrate()
     {
+        int version = db->header().version;
         for (const auto& m : migrations()) {
-            if (db->header().version >= m.version) continue;
+            if (version >= m.version) continue;
             db->begin("starting the schema upgrade");
             try {
-                if (checkHeader() < m.version) {
+                version = checkHeader();
+                if (version < m.version) {
                     exec(sql::schemaText(m.sql, db->dialect()),
                          "upgrading the schema to version " + std::to_string(m.version));
                     db->setVersion(m.version);
+                    version = m.version;
                 }
                 db->commit("upgrading the schema");
             } catch (...) {

@@ -3,8 +3,9 @@
 namespace wb::store {
 
 // Times are Unix seconds (REAL, UTC). Metric columns are nullable because SQLite stores NaN as
-// NULL; readers turn NULL back into NaN. Alpha matrices are little-endian float32 BLOBs
-// (edges x ops, row-major), genotypes the JSON form of Genotype::toJson().
+// NULL (and the PostgreSQL backend does the same); readers turn NULL back into NaN. Alpha matrices
+// are little-endian float32 BLOBs (edges x ops, row-major), genotypes the JSON form of
+// Genotype::toJson().
 static const char* const kSchema1 = R"sql(
 CREATE TABLE datasets (
     fingerprint TEXT PRIMARY KEY,

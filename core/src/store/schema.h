@@ -4,10 +4,12 @@
 
 namespace wb::store {
 
-// "WBWS" in PRAGMA application_id: tells our workspaces from other programs' SQLite files.
+// "WBWS" in PRAGMA application_id: tells our workspaces from other programs' SQLite files
+// (PostgreSQL: the application name in workbench_schema).
 inline constexpr int kApplicationId = 0x57425753;
 
-// One step of the schema: applied in its own transaction together with `user_version = version`.
+// One step of the schema, for both backends (written for SQLite; sql::schemaText translates it
+// for PostgreSQL): applied in its own transaction together with the new version.
 struct Migration {
     int version;
     const char* sql;

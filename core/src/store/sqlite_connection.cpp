@@ -66,6 +66,7 @@ bool folderWritable(const std::string& path)
     return ::access((folder.empty() ? fs::path(".") : folder).c_str(), W_OK) == 0;
 }
 
+// A sqlite3_stmt; borrows its connection, which outlives it.
 class SqliteCursor final : public Cursor {
 public:
     SqliteCursor(sqlite3* db, const std::string& file, std::string_view text)
@@ -155,6 +156,7 @@ private:
     sqlite3_stmt* m_stmt = nullptr;
 };
 
+// One sqlite3 handle on one workspace file (or its immutable URI).
 class SqliteConnection final : public Connection {
 public:
     explicit SqliteConnection(std::string path) : m_path(std::move(path)) {}
@@ -201,9 +203,13 @@ public:
 
     Header header() override
     {
-        const auto appId = scalar("PRAGMA application_id");
-        const auto version = scalar("PRAGMA user_version");
-        const auto objects = scalar("SELECT count(*) FROM sqlite_master");
+        // One statement, so one snapshot: read one by one, a migration committed in between
+        // (objects, application id and version at once) could pass for another program's file.
+        auto s = prepare("SELECT (SELECT count(*) FROM sqlite_master), "
+                         "(SELECT application_id FROM pragma_application_id), "
+                         "(SELECT user_version FROM pragma_user_version)");
+        s.step("reading the schema version");
+        const auto objects = s.int64(0), appId = s.int64(1), version = s.int64(2);
         return {int(version),
                 (version == 0 && objects > 0) || (version > 0 && appId != kApplicationId)};
     }
@@ -297,6 +303,11 @@ std::unique_ptr<Connection> openSqlite(const std::string& path, const OpenReques
                     "workbench) but not changed; copy it to a writable folder to record runs");
     db->open(path, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE, request.busyTimeoutMs);
     return db;
+}
+
+bool sqliteWritable(const std::string& path)
+{
+    return ::access(path.c_str(), W_OK) == 0 && folderWritable(path);
 }
 
 std::string damagedAdvice(const std::string& detail)

@@ -13,6 +13,9 @@ namespace wb::store::sql {
 // request in a folder nobody may write opens the file immutable.
 std::unique_ptr<Connection> openSqlite(const std::string& path, const OpenRequest& request);
 
+// The file and its folder can be written (WAL creates its -wal and -shm files there).
+bool sqliteWritable(const std::string& path);
+
 // "the database is damaged (<detail>); ..." with what the user can do about it.
 std::string damagedAdvice(const std::string& detail);
 

@@ -10,16 +10,20 @@
 #include "search_session.h"
 #include "qcustomplot_include.h"
 #include "synthetic_idx.h"
+#include "throwaway_postgres.h"
 #include "tiny_search.h"
 #include "timeline_slider.h"
 #include "run_view.h"
 #include "runs_model.h"
+
+#include "wb/store/workspace_copy.h"
 
 #include <QDir>
 #include <QFile>
 #include <QProcess>
 #include <QRegularExpression>
 #include <QListWidget>
+#include <QSettings>
 #include <QSignalSpy>
 #include <QSlider>
 #include <QTabWidget>
@@ -465,6 +469,32 @@ private Q_SLOTS:
         QVERIFY(!window.openWorkspace(bogus, &error));
         QVERIFY(!error.isEmpty());
         QVERIFY(window.workspacePath().isEmpty());
+    }
+
+    void opensAPostgresWorkspaceWithoutKeepingItsPassword()
+    {
+        auto* server = fixtures::ThrowawayPostgres::instance();
+        if (!server)
+            QSKIP(("no PostgreSQL server: " + fixtures::ThrowawayPostgres::reason()).c_str());
+        QCOMPARE(QString::fromStdString(server->admin("CREATE DATABASE gui")), QString());
+        const auto uri = QString::fromStdString(server->uri("gui", "gui-Secret"));
+        wb::store::copyWorkspace(m_path.toStdString(), uri.toStdString());
+        QSettings().remove(QStringLiteral("workspace/last"));
+
+        wb::ui::MainWindow window;
+        QString error;
+        QVERIFY2(window.openWorkspace(uri, &error), qPrintable(error));
+        QVERIFY(window.waitUntilIdle(20000));
+        QCOMPARE(window.runsModel()->rowCount(), 3);
+        QVERIFY2(window.openRun(m_ids.finished, &error), qPrintable(error));
+        QVERIFY(window.waitUntilIdle(20000));
+        QCOMPARE(window.runView()->curves()->pointCount(Curve::StepTrainLoss), 12);
+        QCOMPARE(window.runView()->epochCount(), 3);
+        QVERIFY2(!window.windowTitle().contains("gui-Secret") &&
+                     window.windowTitle().contains("wb:***@"),
+                 qPrintable(window.windowTitle()));
+        QVERIFY(!window.shownWorkspace().contains("gui-Secret"));
+        QVERIFY(!QSettings().contains(QStringLiteral("workspace/last")));
     }
 
 private:

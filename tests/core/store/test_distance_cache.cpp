@@ -101,7 +101,7 @@ private Q_SLOTS:
                          SQLITE_OK);
         }
         auto store = RunStore::open(path);
-        QCOMPARE(store.schemaVersion(), 4);
+        QCOMPARE(store.schemaVersion(), kSchemaVersion);
         RawDb raw(path);
         QCOMPARE(raw.scalar("SELECT count(*) FROM distances"), std::int64_t(1));
         QCOMPARE(raw.text("SELECT json_extract(settings, '$.inner') FROM distances"),

@@ -9,6 +9,7 @@
 #include <filesystem>
 #include <limits>
 #include <random>
+#include <thread>
 
 #include <sys/stat.h>
 #include <sys/wait.h>
@@ -195,6 +196,26 @@ private Q_SLOTS:
         QCOMPARE(epochs[0].valAcc, 0.5);
     }
 
+    void largeStepBatchesKeepEveryRowAndTheLastRepeat()
+    {
+        QTemporaryDir dir;
+        auto store = RunStore::open(dbPath(dir));
+        const auto id = store.createRun(sampleRun());
+        std::vector<darts::StepMetrics> steps;
+        for (int s = 1; s <= 250; ++s)
+            steps.push_back(sampleStep(1 + s / 120, s));
+        auto again = steps[150]; // a re-run of a step within the same batch
+        again.trainLoss = 42.0;
+        steps.insert(steps.begin() + 160, again);
+        store.recordSteps(id, steps);
+        const auto read = store.steps(id);
+        QCOMPARE(read.size(), std::size_t(250));
+        for (std::size_t i = 0; i < read.size(); ++i) {
+            QCOMPARE(read[i].step, int(i) + 1);
+            QCOMPARE(read[i].trainLoss, i == 150 ? 42.0 : sampleStep(1, int(i) + 1).trainLoss);
+        }
+    }
+
     void trainRunTakesTheGenotypeFromItsConfig()
     {
         QTemporaryDir dir;
@@ -238,6 +259,28 @@ private Q_SLOTS:
                  schemaBefore);
         auto reader = RunStore::openReadOnly(path);
         QCOMPARE(reader.listRuns().size(), std::size_t(1));
+    }
+
+    void concurrentFirstOpensBothSucceed()
+    {
+        for (int round = 0; round < 5; ++round) {
+            QTemporaryDir dir;
+            const auto path = dbPath(dir);
+            std::string errors[2];
+            auto open = [&](int i) {
+                try {
+                    RunStore::open(path).createRun(sampleRun());
+                } catch (const std::exception& e) {
+                    errors[i] = e.what();
+                }
+            };
+            std::thread other(open, 1);
+            open(0);
+            other.join();
+            QVERIFY2(errors[0].empty(), errors[0].c_str());
+            QVERIFY2(errors[1].empty(), errors[1].c_str());
+            QCOMPARE(RunStore::open(path).listRuns().size(), std::size_t(2));
+        }
     }
 
     void refusesANewerSchemaWithoutTouchingIt()

@@ -13,6 +13,9 @@
 #include <cstdio>
 #include <cstdlib>
 #include <limits>
+#include <thread>
+
+#include <sys/stat.h>
 
 #include <QTemporaryDir>
 #include <QTest>
@@ -106,6 +109,11 @@ void fillWorkspace(RunStore& db)
         db.recordIssue(run, {darts::Severity::Warning, "collapse.skip", "3 skips", 2});
         db.recordCheckpoint(run, {2, "/ckpt/" + std::to_string(run) + ".pt", "ab", 0.25, true});
     }
+    // More steps than one page of the copy (5000 rows) and than one multi-row INSERT.
+    std::vector<darts::StepMetrics> many;
+    for (int s = 1; s <= 12000; ++s)
+        many.push_back(sampleStep(3 + s / 1000, s));
+    db.recordSteps(a, many);
     db.finishRun(a, darts::RunStatus::Done);
     ZooEntry entry;
     entry.name = "fsh";
@@ -125,6 +133,14 @@ void fillWorkspace(RunStore& db)
         db.putExperimentCell(
             ex, {"/t", 0, arm, CellState::Done, b, std::nullopt, zooId, "fsh", 1.25, 0.5, 3.0, ""});
     db.setExperimentStatus(ex, "done");
+    NewJob job{"search", R"({"config":{}})", "cpu", {}, 3, ex};
+    const auto first = db.enqueueJob(job);
+    job.waitFor = {first};
+    db.enqueueJob(job);
+    const auto claimed = db.claimJob("w1", {"cpu"}, 60);
+    db.setJobRun({claimed->id, claimed->attempt}, a);
+    db.finishJob({claimed->id, claimed->attempt}, false, "first try failed");
+    db.recordWorker({"w1", "host", 7, "cpu", "idle", std::nullopt, 1.0, 2.0});
 }
 
 } // namespace
@@ -188,6 +204,32 @@ private Q_SLOTS:
         QVERIFY2(has(older, "schema 3") && has(older, "workspace migrate"), older.c_str());
         QCOMPARE(
             raw.exec("UPDATE workbench_schema SET version = " + std::to_string(kSchemaVersion)), 0);
+    }
+
+    void concurrentMigrationsBothSucceedOnce()
+    {
+        const auto uri = bareDatabase();
+        std::string errors[2];
+        RunStore::Migrated results[2];
+        std::thread other([&] {
+            try {
+                results[1] = RunStore::migrate(uri);
+            } catch (const std::exception& e) {
+                errors[1] = e.what();
+            }
+        });
+        try {
+            results[0] = RunStore::migrate(uri);
+        } catch (const std::exception& e) {
+            errors[0] = e.what();
+        }
+        other.join();
+        for (int i = 0; i < 2; ++i) {
+            QVERIFY2(errors[i].empty(), errors[i].c_str());
+            QCOMPARE(results[i].to, kSchemaVersion);
+        }
+        QCOMPARE(RawDb(uri).scalar("SELECT count(*) FROM workbench_schema"), std::int64_t(1));
+        QCOMPARE(RunStore::open(uri).createRun(sampleRun()), std::int64_t(1));
     }
 
     void refusesANewerSchemaUnchanged()
@@ -262,6 +304,11 @@ private Q_SLOTS:
             QVERIFY2(!has(message, secret), message.c_str());
             QVERIFY2(has(message, "wb:***@") && has(message, "cannot connect"), message.c_str());
         }
+        // libpq quotes the token it cannot decode; the message must not.
+        const auto badEscape = m_server->uri("x", "pa%zzss");
+        const auto undecodable = errorOf([&] { RunStore::open(badEscape); });
+        QVERIFY2(!has(undecodable, "pa%zz") && has(undecodable, "cannot connect"),
+                 undecodable.c_str());
         // The throwaway server trusts its socket, so the password is accepted and ignored.
         const auto uri = bareDatabase(secret);
         const auto migrated = RunStore::migrate(uri);
@@ -285,7 +332,7 @@ private Q_SLOTS:
         const auto server = bareDatabase();
         const auto there = copyWorkspace(original, server);
         const auto home = copyWorkspace(server, back);
-        QCOMPARE(there.size(), std::size_t(13));
+        QCOMPARE(there.size(), std::size_t(15));
         QVERIFY(there == home);
         for (const auto& [table, rows] : there) {
             QVERIFY2(rows > 0, table.c_str());
@@ -322,6 +369,31 @@ private Q_SLOTS:
         const auto refused = errorOf([&] { copyWorkspace(original, server); });
         QVERIFY2(has(refused, "not empty"), refused.c_str());
         QCOMPARE(pg.listRuns().size(), std::size_t(3));
+    }
+
+    void passwordFileIsUsedAndAWrongPasswordNotShown()
+    {
+        QTemporaryDir dir;
+        QCOMPARE(m_server->admin("CREATE ROLE pwuser LOGIN PASSWORD 'pa55-Word'"), std::string());
+        QCOMPARE(m_server->admin("CREATE DATABASE pwdb OWNER pwuser"), std::string());
+        const auto host = m_server->uri("pwdb").substr(m_server->uri("pwdb").find('?'));
+        const auto plain = "postgresql://pwuser@/pwdb" + host;
+        unsetenv("PGPASSFILE");
+        const auto noPassword = errorOf([&] { RunStore::migrate(plain); });
+        QVERIFY2(has(noPassword, "cannot connect") && has(noPassword, "password"),
+                 noPassword.c_str());
+        const auto wrong =
+            errorOf([&] { RunStore::migrate("postgresql://pwuser:wr0ng-Pw@/pwdb" + host); });
+        QVERIFY2(has(wrong, "cannot connect") && !has(wrong, "wr0ng-Pw"), wrong.c_str());
+
+        const auto passFile = dir.path().toStdString() + "/pgpass";
+        writeBytes(passFile, "*:*:*:pwuser:pa55-Word\n");
+        QVERIFY(::chmod(passFile.c_str(), 0600) == 0); // libpq ignores a file others can read
+        setenv("PGPASSFILE", passFile.c_str(), 1);
+        QCOMPARE(RunStore::migrate(plain).to, kSchemaVersion);
+        auto store = RunStore::open(plain);
+        QCOMPARE(store.createRun(sampleRun()), std::int64_t(1));
+        unsetenv("PGPASSFILE");
     }
 
     void artifactsGoToTheirOwnFolder()

@@ -16,6 +16,10 @@ bool isServerWorkspace(std::string_view db);
 // becomes `***`; a file path is returned as given.
 std::string redactedWorkspace(std::string_view db);
 
+// `text` with every password of the URI `db` replaced by `***` (for messages a library wrote,
+// which may quote part of a URI it could not parse).
+std::string withoutPasswords(std::string text, std::string_view db);
+
 // `SUPERNET_DB` when set and not empty, else defaultWorkspacePath() (the SQLite file).
 std::string defaultWorkspace();
 

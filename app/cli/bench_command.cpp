@@ -152,6 +152,7 @@ void addBenchCommand(CLI::App& root, int& exitCode)
     auto* bench = root.add_subcommand("bench", "Benchmarks printing speed and memory figures");
     bench->require_subcommand(1);
     addDistanceBench(*bench, exitCode);
+    addQueueBench(*bench, exitCode);
 
     auto o = std::make_shared<darts::SearchBenchConfig>();
     auto json = std::make_shared<bool>(false);

@@ -9,6 +9,8 @@ namespace wb::cli {
 void addSearchCommand(CLI::App& root, int& exitCode);
 void addTrainCommand(CLI::App& root, int& exitCode);
 void addBenchCommand(CLI::App& root, int& exitCode);
+// `bench queue`, added to the `bench` command.
+void addQueueBench(CLI::App& bench, int& exitCode);
 // `runs list|show|resume|delete|export` over the workspace database (--db FILE).
 void addRunsCommand(CLI::App& root, int& exitCode);
 // `runs resume ID`, added to the `runs` command.

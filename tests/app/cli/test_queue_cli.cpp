@@ -1,10 +1,13 @@
-// The queue end to end with real `supernet worker` processes on a SQLite workspace: two workers
+// The queue end to end with real `supernet worker` processes, on a SQLite workspace and (the
+// _pg registration, WB_TEST_BACKEND=postgresql) on a throwaway PostgreSQL server: two workers
 // finish six experiment cells exactly once; a worker killed mid-search is taken over after its
-// lease and the next one resumes the same run from its checkpoint (no epoch twice); a job whose
-// dataset lies outside the worker's roots fails with every attempt's reason; cancel and retry.
+// lease and the next one resumes the same run from its checkpoint (no epoch twice); SIGTERM gives
+// the job back without counting a failure; a job whose dataset lies outside the worker's roots
+// fails with every attempt's reason; cancel and retry.
 
 #include "run_supernet.h"
 #include "synthetic_idx.h"
+#include "throwaway_postgres.h"
 
 #include <QDir>
 #include <QJsonArray>
@@ -20,6 +23,12 @@ private Q_SLOTS:
     void initTestCase()
     {
         QVERIFY(m_dir.isValid());
+        const char* backend = std::getenv("WB_TEST_BACKEND");
+        if (backend && std::string(backend) == "postgresql") {
+            m_server = fixtures::ThrowawayPostgres::instance();
+            if (!m_server)
+                QSKIP(("no PostgreSQL server: " + fixtures::ThrowawayPostgres::reason()).c_str());
+        }
         QVERIFY(QDir(m_dir.path()).mkpath("data/t"));
         QVERIFY(QDir(m_dir.path()).mkpath("elsewhere/u"));
         wb::test::writeSeparableIdx(path("data/t").toStdString(), 3, 12, 8, 5);
@@ -28,7 +37,7 @@ private Q_SLOTS:
 
     void twoWorkersFinishEveryCellOnce()
     {
-        const auto db = path("cells.sqlite");
+        const auto db = workspace("cells");
         auto r = wb::test::runSupernet(
             QStringList{"experiment", "--targets", path("data/t"), "--arms", "scratch", "--seeds",
                         "0,1,2,3,4,5", "--retrain-epochs", "0", "--queue", "--data-root",
@@ -77,7 +86,7 @@ private Q_SLOTS:
 
     void killedWorkerIsTakenOverFromItsCheckpoint()
     {
-        const auto db = path("kill.sqlite");
+        const auto db = workspace("kill");
         auto r = wb::test::runSupernet(QStringList{"search", "--data", path("data/t"), "--queue",
                                                    "--data-root", path("data")} +
                                        tiny(db, "12"));
@@ -127,9 +136,41 @@ private Q_SLOTS:
         Q_UNUSED(jobId);
     }
 
+    void sigtermGivesTheJobBack()
+    {
+        const auto db = workspace("term");
+        auto r = wb::test::runSupernet(QStringList{"search", "--data", path("data/t"), "--queue",
+                                                   "--data-root", path("data")} +
+                                       tiny(db, "12"));
+        QVERIFY2(r.exitCode == 0, qPrintable(r.err));
+        QProcess w;
+        w.start(SUPERNET_BIN, worker(db, "term"));
+        int runId = 0;
+        for (int i = 0; i < 600 && runId == 0; ++i) {
+            QTest::qWait(100);
+            const auto list = wb::test::runSupernet({"runs", "list", "--json", "--db", db});
+            const auto runs = QJsonDocument::fromJson(list.out.toUtf8()).array();
+            if (!runs.isEmpty() && runs[0].toObject()["epoch_count"].toInt() >= 1)
+                runId = runs[0].toObject()["id"].toInt();
+        }
+        QVERIFY(runId > 0);
+        ::kill(pid_t(w.processId()), SIGTERM); // what Slurm and Kubernetes send
+        QVERIFY(w.waitForFinished(60000));
+        QCOMPARE(w.exitCode(), 143);
+        r = wb::test::runSupernet({"queue", "list", "--json", "--db", db});
+        auto job = QJsonDocument::fromJson(r.out.toUtf8()).array()[0].toObject();
+        QCOMPARE(job["state"].toString(), QString("queued"));
+        QCOMPARE(job["failures"].toInt(), 0);
+        QCOMPARE(job["run_id"].toInt(), runId);
+        QVERIFY2(job["errors"].toArray()[0].toString().contains("given back"), qPrintable(r.out));
+        r = wb::test::runSupernet({"workers", "--json", "--db", db});
+        QCOMPARE(QJsonDocument::fromJson(r.out.toUtf8()).array()[0].toObject()["state"].toString(),
+                 QString("stopped"));
+    }
+
     void datasetOutsideTheRootsFailsThenRetryAndCancel()
     {
-        const auto db = path("roots.sqlite");
+        const auto db = workspace("roots");
         auto r = wb::test::runSupernet(QStringList{"search", "--data", path("elsewhere/u"),
                                                    "--queue", "--max-attempts", "2"} +
                                        tiny(db));
@@ -160,6 +201,17 @@ private Q_SLOTS:
 
 private:
     QString path(const char* name) const { return m_dir.path() + "/" + name; }
+    // A SQLite file, or a fresh migrated database on the test's PostgreSQL server.
+    QString workspace(const char* name) const
+    {
+        if (!m_server) return path(name) + QString(".sqlite");
+        const auto error = m_server->admin(std::string("CREATE DATABASE queue_") + name);
+        if (!error.empty()) qFatal("%s", error.c_str());
+        const auto uri = QString::fromStdString(m_server->uri(std::string("queue_") + name));
+        const auto r = wb::test::runSupernet({"workspace", "migrate", "--db", uri});
+        if (r.exitCode != 0) qFatal("%s", qPrintable(r.err));
+        return uri;
+    }
     QStringList tiny(const QString& db, const char* epochs = "1") const
     {
         return {"--epochs", epochs,    "--channels", "4",         "--layers", "3",    "--nodes",
@@ -176,6 +228,7 @@ private:
         return args;
     }
     QTemporaryDir m_dir;
+    fixtures::ThrowawayPostgres* m_server = nullptr;
 };
 
 QTEST_APPLESS_MAIN(TestQueueCli)

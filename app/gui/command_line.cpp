@@ -21,7 +21,7 @@ std::optional<CommandLine> parseCommandLine(const QStringList& arguments, QStrin
                                      QCoreApplication::translate("main", "Run to show."),
                                      QStringLiteral("ID"));
     const QCommandLineOption view(QStringLiteral("view"),
-                                  QCoreApplication::translate("main", "Initial view: runs|run|datasets|distance|compare."),
+                                  QCoreApplication::translate("main", "Initial view: runs|run|datasets|distance|compare|queue."),
                                   QStringLiteral("VIEW"));
     const QCommandLineOption screenshot(
         QStringLiteral("screenshot"),
@@ -79,8 +79,10 @@ std::optional<CommandLine> parseCommandLine(const QStringList& arguments, QStrin
             out.view = View::Distance;
         } else if (v == QLatin1String("compare")) {
             out.view = View::Compare;
+        } else if (v == QLatin1String("queue")) {
+            out.view = View::Queue;
         } else {
-            *error = QStringLiteral("--view: '%1' is not one of runs, run, datasets, distance, compare").arg(v);
+            *error = QStringLiteral("--view: '%1' is not one of runs, run, datasets, distance, compare, queue").arg(v);
             return std::nullopt;
         }
     }

@@ -7,7 +7,7 @@
 
 namespace wb::ui {
 
-enum class View { Runs, Run, Datasets, Distance, Compare };
+enum class View { Runs, Run, Datasets, Distance, Compare, Queue };
 
 // `supernet-workbench [--db FILE] [--open-run ID] [--view runs|run|datasets|distance|compare]
 // [--datasets A,B,...] [--compare ID,ID,...] [--experiment ID] [--dark] [--screenshot OUT.png]`.

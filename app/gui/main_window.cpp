@@ -2,6 +2,7 @@
 
 #include "background_read.h"
 #include "compare_page.h"
+#include "queue_page.h"
 #include "datasets_page.h"
 #include "distance_page.h"
 #include "new_search_dialog.h"
@@ -97,11 +98,14 @@ MainWindow::MainWindow(QWidget* parent) : QMainWindow(parent)
     m_datasets = new DatasetsPage(this);
     m_distances = new DistancePage(this);
     m_compare = new ComparePage(this);
+    m_queue = new QueuePage(this);
+    connect(m_queue, &QueuePage::changed, this, [this] { reloadRuns(); });
     m_tabs = new QTabWidget(this);
     m_tabs->addTab(m_splitter, tr("&Runs"));
     m_tabs->addTab(m_datasets, tr("Data&sets"));
     m_tabs->addTab(m_distances, tr("&Distances"));
     m_tabs->addTab(m_compare, tr("&Compare"));
+    m_tabs->addTab(m_queue, tr("&Queue"));
     setCentralWidget(m_tabs);
 
     m_issues = new QListWidget(this);
@@ -194,6 +198,8 @@ void MainWindow::createMenus()
     dist->setShortcut(QKeySequence(Qt::CTRL | Qt::Key_4));
     QAction* cmp = view->addAction(tr("&Compare"), this, [this] { setView(View::Compare); });
     cmp->setShortcut(QKeySequence(Qt::CTRL | Qt::Key_5));
+    QAction* queue = view->addAction(tr("&Queue"), this, [this] { setView(View::Queue); });
+    queue->setShortcut(QKeySequence(Qt::CTRL | Qt::Key_6));
 
     view->addSeparator();
     QAction* dark = view->addAction(tr("Dar&k palette"));
@@ -243,6 +249,7 @@ bool MainWindow::openWorkspace(const QString& path, QString* error)
     m_workspace = path;
     if (!m_session.isRunning()) m_runView->clear();
     m_distances->setWorkspace(path);
+    m_queue->setWorkspace(path);
     const auto shown = shownWorkspace();
     setWindowTitle(tr("%1 – Supernet Workbench")
                        .arg(store::isServerWorkspace(path.toStdString())
@@ -327,6 +334,7 @@ void MainWindow::workspaceListed(std::shared_ptr<const session::WorkspaceSnapsho
         m_model->setSnapshot(snapshot);
     }
     m_compare->setSnapshot(snapshot);
+    m_queue->setSnapshot(snapshot);
     if (!poll) m_table->resizeColumnsToContents();
     statusBar()->showMessage(
         tr("%n run(s) in %1", nullptr, m_model->rowCount()).arg(shownWorkspace()));
@@ -418,6 +426,7 @@ void MainWindow::setView(View view)
     if (view == View::Datasets) return m_tabs->setCurrentWidget(m_datasets);
     if (view == View::Distance) return m_tabs->setCurrentWidget(m_distances);
     if (view == View::Compare) return m_tabs->setCurrentWidget(m_compare);
+    if (view == View::Queue) return m_tabs->setCurrentWidget(m_queue);
     m_tabs->setCurrentWidget(m_splitter);
     const int total = std::max(m_splitter->height(), 400);
     if (view == View::Runs)

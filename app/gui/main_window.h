@@ -29,6 +29,7 @@ class RunsModel;
 namespace wb::ui {
 
 class ComparePage;
+class QueuePage;
 class DatasetsPage;
 class DistancePage;
 class RunView;
@@ -94,6 +95,7 @@ public:
     DatasetsPage* datasetsPage() const { return m_datasets; }
     DistancePage* distancePage() const { return m_distances; }
     ComparePage* comparePage() const { return m_compare; }
+    QueuePage* queuePage() const { return m_queue; }
     session::SearchSession& searchSession() { return m_session; }
     QListWidget* issuesList() const { return m_issues; }
 
@@ -137,6 +139,7 @@ private:
     DatasetsPage* m_datasets = nullptr;
     DistancePage* m_distances = nullptr;
     ComparePage* m_compare = nullptr;
+    QueuePage* m_queue = nullptr;
     QListWidget* m_issues = nullptr;
     QProgressBar* m_progress = nullptr;
     QLabel* m_eta = nullptr;

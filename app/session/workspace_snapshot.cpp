@@ -51,6 +51,8 @@ WorkspaceSnapshot WorkspaceSnapshot::read(store::RunStore& store, const Workspac
     for (auto& e : s.experiments)
         e = store.experiment(e.id);
     s.zoo = store.zoo();
+    s.jobs = store.jobs();
+    s.workers = store.workers();
     return s;
 }
 
@@ -88,7 +90,12 @@ bool WorkspaceSnapshot::sameListing(const WorkspaceSnapshot& other) const
                       [](const auto& a, const auto& b) { return listed(a) == listed(b); }) &&
            std::equal(experiments.begin(), experiments.end(), other.experiments.begin(),
                       other.experiments.end(), sameCells) &&
-           zoo.size() == other.zoo.size();
+           zoo.size() == other.zoo.size() &&
+           std::equal(jobs.begin(), jobs.end(), other.jobs.begin(), other.jobs.end(),
+                      [](const auto& a, const auto& b) {
+                          return std::tie(a.id, a.state, a.attempt, a.worker, a.progress) ==
+                                 std::tie(b.id, b.state, b.attempt, b.worker, b.progress);
+                      });
 }
 
 } // namespace wb::session

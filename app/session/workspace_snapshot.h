@@ -37,14 +37,17 @@ struct WorkspaceSnapshot {
     std::vector<store::ExperimentRecord> experiments; // with their cells
     std::map<std::int64_t, SearchCurve> searches;     // searches with at least one epoch
     std::vector<store::ZooEntry> zoo;
+    std::vector<store::JobRecord> jobs;       // the queue (Queue page)
+    std::vector<store::WorkerRecord> workers;
 
     // Throws wb::Error like the store. With `previous` (an earlier snapshot of the same
     // workspace), runs whose listed row is unchanged keep what was read of them: a periodic
     // re-listing then costs one query per changed run, not several per run.
     static WorkspaceSnapshot read(store::RunStore& store,
                                   const WorkspaceSnapshot* previous = nullptr);
-    // Same runs (id, status, epochs, best val acc, time) and experiments (id, status, cell
-    // states) as `other`: what a periodic re-listing uses to leave an unchanged table alone.
+    // Same runs (id, status, epochs, best val acc, time), experiments (id, status, cell
+    // states) and jobs (state, attempt, worker, progress) as `other`: what a periodic re-listing
+    // uses to leave an unchanged table alone.
     bool sameListing(const WorkspaceSnapshot& other) const;
 };
 

@@ -7,6 +7,7 @@
 #include "distance_matrix_view.h"
 #include "distance_page.h"
 #include "main_window.h"
+#include "queue_page.h"
 #include "search_session.h"
 #include "qcustomplot_include.h"
 #include "synthetic_idx.h"
@@ -21,6 +22,7 @@
 #include <QDir>
 #include <QFile>
 #include <QProcess>
+#include <QPushButton>
 #include <QRegularExpression>
 #include <QListWidget>
 #include <QSettings>
@@ -497,7 +499,68 @@ private Q_SLOTS:
         QVERIFY(!QSettings().contains(QStringLiteral("workspace/last")));
     }
 
+    // A worker on another "machine" (process) fills a server workspace; the workbench shows its
+    // run and the queue, and cancels a queued job from the Queue page.
+    void queuePageShowsWhatWorkersDid()
+    {
+        QString db = m_dir.filePath(QStringLiteral("queue.sqlite"));
+        if (auto* server = fixtures::ThrowawayPostgres::instance()) {
+            QCOMPARE(QString::fromStdString(server->admin("CREATE DATABASE guiqueue")), QString());
+            db = QString::fromStdString(server->uri("guiqueue"));
+            QVERIFY(runCli({QStringLiteral("workspace"), QStringLiteral("migrate"),
+                            QStringLiteral("--db"), db}));
+        }
+        QTemporaryDir data;
+        wb::test::writeSeparableIdx(data.path().toStdString(), 2, 12, 8);
+        const QStringList search = {QStringLiteral("search"), QStringLiteral("--data"), data.path(),
+                                    QStringLiteral("--epochs"), QStringLiteral("1"),
+                                    QStringLiteral("--channels"), QStringLiteral("4"),
+                                    QStringLiteral("--layers"), QStringLiteral("2"),
+                                    QStringLiteral("--nodes"), QStringLiteral("2"),
+                                    QStringLiteral("--threads"), QStringLiteral("1"),
+                                    QStringLiteral("--queue"), QStringLiteral("--data-root"),
+                                    data.path(), QStringLiteral("--db"), db};
+        QVERIFY(runCli(search));
+        QVERIFY(runCli({QStringLiteral("worker"), QStringLiteral("--db"), db,
+                        QStringLiteral("--name"), QStringLiteral("far-away"),
+                        QStringLiteral("--data-root"), data.path(), QStringLiteral("--idle-exit"),
+                        QStringLiteral("0.5"), QStringLiteral("--poll"), QStringLiteral("0.1")}));
+        QVERIFY(runCli(search)); // a second job, left queued
+
+        wb::ui::MainWindow window;
+        QString error;
+        QVERIFY2(window.openWorkspace(db, &error), qPrintable(error));
+        QVERIFY(window.waitUntilIdle(20000));
+        QCOMPARE(window.runsModel()->rowCount(), 1); // the run the worker recorded
+        auto* table = window.queuePage()->jobsTable();
+        QCOMPARE(table->rowCount(), 2);
+        QCOMPARE(table->item(0, 2)->text(), QString("done"));
+        QCOMPARE(table->item(0, 6)->text(), QString("1")); // its run
+        QCOMPARE(table->item(1, 2)->text(), QString("queued"));
+        QVERIFY2(window.queuePage()->workersText().contains("far-away"),
+                 qPrintable(window.queuePage()->workersText()));
+
+        table->selectRow(1);
+        auto* cancel = window.queuePage()->findChild<QPushButton*>();
+        QVERIFY(cancel && cancel->text() == QString("Cancel job"));
+        cancel->click();
+        QTRY_COMPARE_WITH_TIMEOUT(table->item(1, 2)->text(), QString("cancelled"), 20000);
+        QVERIFY(wb::store::RunStore::open(db.toStdString()).job(2).state ==
+                wb::store::JobState::Cancelled);
+    }
+
 private:
+    static bool runCli(const QStringList& args)
+    {
+        QProcess p;
+        p.start(QStringLiteral(SUPERNET_BIN), args);
+        if (!p.waitForFinished(120000) || p.exitCode() != 0) {
+            qWarning("%s", p.readAllStandardError().constData());
+            return false;
+        }
+        return true;
+    }
+
     QTemporaryDir m_dir;
     QString m_path;
     wb::test::DemoWorkspace m_ids;

@@ -38,7 +38,7 @@ struct JobRecord {
     std::int64_t attempt = 0; // claims so far
     int failures = 0;
     int maxAttempts = 3;
-    std::string worker; // who holds it ("" when none)
+    std::string worker; // who holds it, or ran it last (finished); empty while queued
     std::optional<double> leaseUntil;
     std::optional<std::int64_t> runId; // the run a previous attempt created (resumed by the next)
     std::optional<std::int64_t> experimentId;

@@ -9,6 +9,7 @@
 #include "run_view.h"
 #include "runs_model.h"
 #include "transfer_advisor.h"
+#include "workspace_listener.h"
 
 #include "wb/jobs/resume.h"
 
@@ -54,6 +55,8 @@ const auto kDarkKey = QStringLiteral("view/dark");
 constexpr int kDrainMs = 35;
 // Period of the background re-listing that picks up runs other processes record (ms).
 constexpr int kPollMs = 4000;
+// With LISTEN/NOTIFY (PostgreSQL) polling only catches what a lost notification would miss.
+constexpr int kServerPollMs = 30000;
 
 } // namespace
 
@@ -130,6 +133,12 @@ MainWindow::MainWindow(QWidget* parent) : QMainWindow(parent)
     m_pollTimer = new QTimer(this);
     m_pollTimer->setInterval(kPollMs);
     connect(m_pollTimer, &QTimer::timeout, this, [this] { pollWorkspace(); });
+    m_listener = new session::WorkspaceListener(this);
+    connect(m_listener, &session::WorkspaceListener::changed, this, [this] { pollWorkspace(); });
+    connect(m_listener, &session::WorkspaceListener::lost, this, [this](const QString& message) {
+        statusBar()->showMessage(tr("Not notified of changes any more (%1); polling.").arg(message));
+        m_pollTimer->setInterval(kPollMs);
+    });
 
     m_drainTimer = new QTimer(this);
     m_drainTimer->setSingleShot(true);
@@ -258,6 +267,8 @@ bool MainWindow::openWorkspace(const QString& path, QString* error)
     // A URI's password is never stored: such a workspace is not remembered (~/.pgpass is).
     if (shown == path) QSettings().setValue(kWorkspaceKey, path);
     reloadRuns();
+    // A server workspace tells of changes as they commit; polling then only backs it up.
+    m_pollTimer->setInterval(m_listener->watch(path) ? kServerPollMs : kPollMs);
     m_pollTimer->start();
     return true;
 }

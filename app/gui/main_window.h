@@ -24,6 +24,7 @@ class QTimer;
 
 namespace wb::session {
 class RunsModel;
+class WorkspaceListener;
 }
 
 namespace wb::ui {
@@ -150,6 +151,7 @@ private:
     session::SearchSession m_session;
     QTimer* m_drainTimer = nullptr;
     QTimer* m_pollTimer = nullptr;
+    session::WorkspaceListener* m_listener = nullptr;
     std::atomic<std::int64_t> m_liveRunId{0}; // set by the worker once the run row exists
     bool m_liveShown = false;
     bool m_askBeforeClosing = true; // false once a termination signal asked to close

@@ -6,8 +6,11 @@
 #include "wb/store/workspace_location.h"
 
 #include <libpq-fe.h>
+#include <sys/select.h>
 
 #include <bit>
+#include <cerrno>
+#include <cstring>
 #include <cmath>
 #include <cstdlib>
 #include <optional>
@@ -263,7 +266,8 @@ public:
             rollback();
             throw Error(m_display + ": " + what + ": a statement failed; nothing was saved");
         }
-        exec("COMMIT", what);
+        // Listeners (the workbench) hear of every committed write; delivered at COMMIT only.
+        exec("NOTIFY " + std::string(kChangeChannel) + "; COMMIT", what);
     }
     void rollback() noexcept override
     {
@@ -347,6 +351,72 @@ bool PostgresCursor::step(const std::string& what)
 void quiet(void*, const char*) {}
 
 } // namespace
+
+namespace {
+
+class PostgresListener final : public ChangeListener {
+public:
+    PostgresListener(PGconn* conn, std::string display)
+        : m_conn(conn), m_display(std::move(display))
+    {
+    }
+    ~PostgresListener() override { PQfinish(m_conn); }
+
+    bool wait(double seconds) override
+    {
+        if (drain()) return true;
+        const int socket = PQsocket(m_conn);
+        if (socket < 0) throw Error(m_display + ": the connection to the server was lost");
+        fd_set ready;
+        FD_ZERO(&ready);
+        FD_SET(socket, &ready);
+        timeval timeout{long(seconds), long((seconds - long(seconds)) * 1e6)};
+        if (select(socket + 1, &ready, nullptr, nullptr, &timeout) < 0 && errno != EINTR)
+            throw Error(m_display + ": waiting for changes failed: " + std::strerror(errno));
+        return drain();
+    }
+
+private:
+    bool drain()
+    {
+        if (!PQconsumeInput(m_conn))
+            throw Error(m_display + ": the connection to the server was lost (" +
+                        trimmed(PQerrorMessage(m_conn)) + ")");
+        bool any = false;
+        while (PGnotify* n = PQnotifies(m_conn)) {
+            any = true;
+            PQfreemem(n);
+        }
+        return any;
+    }
+
+    PGconn* m_conn;
+    std::string m_display;
+};
+
+} // namespace
+
+std::unique_ptr<ChangeListener> openPostgresListener(const std::string& uri,
+                                                     const std::string& display)
+{
+    PGconn* conn = PQconnectdb(uri.c_str());
+    if (!conn || PQstatus(conn) != CONNECTION_OK) {
+        const auto message =
+            conn ? withoutPasswords(trimmed(PQerrorMessage(conn)), uri) : "out of memory";
+        PQfinish(conn);
+        throw Error(display + ": cannot connect to the workspace server (" + message + ")");
+    }
+    PQsetNoticeProcessor(conn, quiet, nullptr);
+    PGresult* r = PQexec(conn, ("LISTEN " + std::string(kChangeChannel)).c_str());
+    const bool ok = PQresultStatus(r) == PGRES_COMMAND_OK;
+    PQclear(r);
+    if (!ok) {
+        const auto message = trimmed(PQerrorMessage(conn));
+        PQfinish(conn);
+        throw Error(display + ": cannot listen for changes (" + message + ")");
+    }
+    return std::make_unique<PostgresListener>(conn, display);
+}
 
 std::unique_ptr<Connection> openPostgres(const std::string& uri, const std::string& display,
                                          const OpenRequest& request)

@@ -4,6 +4,8 @@
 
 #include "connection.h"
 
+#include "wb/store/change_listener.h"
+
 #include <string>
 
 namespace wb::store::sql {
@@ -13,5 +15,12 @@ namespace wb::store::sql {
 // read-only; busyTimeoutMs becomes lock_timeout. Nothing is created: the database must exist.
 std::unique_ptr<Connection> openPostgres(const std::string& uri, const std::string& display,
                                          const OpenRequest& request);
+
+// The channel every committed write transaction notifies.
+inline constexpr const char* kChangeChannel = "supernet_workspace";
+
+// A LISTEN connection on that channel (see wb/store/change_listener.h).
+std::unique_ptr<ChangeListener> openPostgresListener(const std::string& uri,
+                                                     const std::string& display);
 
 } // namespace wb::store::sql

@@ -5,6 +5,7 @@
 #include "store_fixtures.h"
 
 #include "wb/common/error.h"
+#include "wb/store/change_listener.h"
 #include "wb/store/run_store.h"
 #include "wb/store/workspace_copy.h"
 
@@ -230,6 +231,28 @@ private Q_SLOTS:
         }
         QCOMPARE(RawDb(uri).scalar("SELECT count(*) FROM workbench_schema"), std::int64_t(1));
         QCOMPARE(RunStore::open(uri).createRun(sampleRun()), std::int64_t(1));
+    }
+
+    // LISTEN/NOTIFY: a listener hears of a write committed by another connection, only once it
+    // commits; a SQLite file has no listener.
+    void listenerHearsCommittedWrites()
+    {
+        const auto uri = bareDatabase();
+        RunStore::migrate(uri);
+        QVERIFY(!ChangeListener::open("/tmp/some.sqlite"));
+        auto listener = ChangeListener::open(uri);
+        QVERIFY(listener);
+        QVERIFY(!listener->wait(0.05)); // nothing written yet
+        auto writer = RunStore::open(uri);
+        writer.transaction([&] {
+            writer.createRun(sampleRun());
+            QVERIFY(!listener->wait(0.1)); // not committed yet
+        });
+        QVERIFY(listener->wait(5));
+        QVERIFY(!listener->wait(0.05)); // consumed
+        writer.createRun(sampleRun());
+        writer.createRun(sampleRun());
+        QVERIFY(listener->wait(5));
     }
 
     void refusesANewerSchemaUnchanged()

@@ -27,13 +27,16 @@ ResumePlan planResume(store::RunStore& db, std::int64_t id, bool takeOver)
     plan.run = db.run(id);
     if (const auto why = whyNotResumable(plan.run, takeOver)) throw Error(*why);
     std::string problems;
-    for (const auto& c : store::resumeCheckpoints(db, id)) {
-        std::error_code ec;
+    for (auto c : store::resumeCheckpoints(db, id)) {
         std::string problem;
-        if (!std::filesystem::is_regular_file(c.path, ec))
+        // Written on another machine: the server workspace's copy, fetched into this one's run
+        // folder.
+        const auto local = db.localRunFile(id, c.path);
+        if (local.empty())
             problem = c.path + ": missing";
-        else if (!c.sha256.empty() && fileSha256(c.path) != c.sha256)
-            problem = c.path + ": checksum mismatch";
+        else if (!c.sha256.empty() && fileSha256(local) != c.sha256)
+            problem = local + ": checksum mismatch";
+        c.path = local;
         if (problem.empty())
             plan.checkpoints.push_back(c);
         else

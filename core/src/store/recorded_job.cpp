@@ -3,6 +3,7 @@
 #include "wb/common/error.h"
 
 #include <algorithm>
+#include <filesystem>
 
 namespace wb::store {
 
@@ -31,7 +32,11 @@ std::unique_ptr<RecordedJob> RecordedJob::reopen(const std::string& dbPath, std:
         throw Error("run " + std::to_string(id) + " is " + darts::statusName(run.status) +
                     ": only interrupted, cancelled or failed runs can be resumed");
     db.resumeRun(id, takeOver);
-    const auto dir = run.directory.empty() ? db.runDirectory(id) : run.directory;
+    // Resumed on another machine of a server workspace: the recorded folder is not here, so the
+    // run continues in this machine's run folder (its checkpoints are in the database too).
+    std::error_code ec;
+    const bool elsewhere = db.onServer() && !std::filesystem::is_directory(run.directory, ec);
+    const auto dir = run.directory.empty() || elsewhere ? db.runDirectory(id) : run.directory;
     auto writer = std::make_unique<StoreWriter>(std::move(db), id, StoreWriter::Options{});
     return std::unique_ptr<RecordedJob>(new RecordedJob(id, dir, std::move(writer)));
 }

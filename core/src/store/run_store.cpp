@@ -4,6 +4,7 @@
 #include "sqlite_connection.h"
 
 #include "wb/common/error.h"
+#include "wb/common/sha256.h"
 #include "wb/store/workspace_location.h"
 
 #include <nlohmann/json.hpp>
@@ -17,6 +18,7 @@
 #include <cstring>
 #include <ctime>
 #include <filesystem>
+#include <fstream>
 #include <limits>
 #include <set>
 
@@ -491,6 +493,37 @@ void RunStore::recordIssue(std::int64_t runId, const darts::Issue& issue)
     });
 }
 
+void RunStore::Impl::storeRunFile(std::int64_t runId, const std::string& path,
+                                  const std::string& sha256)
+{
+    const auto name = fs::path(path).filename().string();
+    auto drop = prepare("DELETE FROM run_files WHERE run_id = ? AND name = ?");
+    drop.bind(1, runId).bind(2, name).run("replacing a stored checkpoint");
+    auto file = prepare("INSERT INTO run_files (run_id, name, sha256, bytes, stored_at) "
+                             "VALUES (?, ?, ?, 0, ?)");
+    file.bind(1, runId).bind(2, name).bind(3, sha256).bind(4, now()).run("storing a checkpoint");
+    std::ifstream in(path, std::ios::binary);
+    if (!in) throw Error(path + ": cannot read the checkpoint to store it");
+    auto chunk = prepare(
+        "INSERT INTO run_file_chunks (run_id, name, chunk, data) VALUES (?, ?, ?, ?)");
+    std::vector<char> buffer(1 << 20);
+    Sha256 hash;
+    std::int64_t bytes = 0;
+    for (std::int64_t i = 0; in.read(buffer.data(), std::streamsize(buffer.size())) ||
+                             in.gcount() > 0;
+         ++i) {
+        const auto n = std::size_t(in.gcount());
+        hash.update(buffer.data(), n);
+        bytes += std::int64_t(n);
+        chunk.bind(1, runId).bind(2, name).bind(3, i).bindBlob(4, buffer.data(), n);
+        chunk.run("storing a checkpoint");
+    }
+    if (!sha256.empty() && hash.hexDigest() != sha256)
+        throw Error(path + ": changed while it was being stored (checksum mismatch)");
+    auto size = prepare("UPDATE run_files SET bytes = ? WHERE run_id = ? AND name = ?");
+    size.bind(1, bytes).bind(2, runId).bind(3, name).run("storing a checkpoint");
+}
+
 std::vector<std::string> RunStore::recordCheckpoint(std::int64_t runId,
                                                     const darts::CheckpointInfo& c)
 {
@@ -522,8 +555,56 @@ std::vector<std::string> RunStore::recordCheckpoint(std::int64_t runId,
             q.bind(1, p);
             if (!q.step("reading checkpoints")) stale.push_back(p);
         }
+        if (m_impl->onServer()) {
+            m_impl->storeRunFile(runId, c.path, c.sha256);
+            for (const auto& p : stale) {
+                auto d = m_impl->prepare("DELETE FROM run_files WHERE run_id = ? AND name = ?");
+                d.bind(1, runId).bind(2, fs::path(p).filename().string()).run("dropping a copy");
+            }
+        }
     });
     return stale;
+}
+
+std::string RunStore::localRunFile(std::int64_t runId, const std::string& path)
+{
+    std::error_code ec;
+    if (fs::is_regular_file(path, ec)) return path;
+    if (!m_impl->onServer()) return {};
+    const auto name = fs::path(path).filename().string();
+    auto q = m_impl->prepare("SELECT sha256 FROM run_files WHERE run_id = ? AND name = ?");
+    q.bind(1, runId).bind(2, name);
+    if (!q.step("looking up a stored checkpoint")) return {};
+    const auto sha256 = q.text(0);
+    const auto local = fs::path(runDirectory(runId)) / name;
+    if (fs::is_regular_file(local, ec) && fileSha256(local.string()) == sha256)
+        return local.string();
+    fs::create_directories(local.parent_path(), ec);
+    const auto part = local.string() + ".part";
+    {
+        std::ofstream out(part, std::ios::binary | std::ios::trunc);
+        if (!out) throw Error(part + ": cannot create the file");
+        Sha256 hash;
+        auto chunk = m_impl->prepare(
+            "SELECT data FROM run_file_chunks WHERE run_id = ? AND name = ? AND chunk = ?");
+        for (std::int64_t i = 0;; ++i) { // one chunk per query: never the whole file in memory
+            chunk.bind(1, runId).bind(2, name).bind(3, i);
+            if (!chunk.step("reading a stored checkpoint")) break;
+            const auto data = chunk.blob(0);
+            out.write(reinterpret_cast<const char*>(data.data()), std::streamsize(data.size()));
+            hash.update(data.data(), data.size());
+            chunk.reset();
+        }
+        out.close();
+        if (!out || hash.hexDigest() != sha256) {
+            fs::remove(part, ec);
+            throw Error(m_impl->path + ": the stored copy of " + name + " (run " +
+                        std::to_string(runId) + ") is incomplete or corrupt");
+        }
+    }
+    fs::rename(part, local, ec);
+    if (ec) throw Error(local.string() + ": cannot move the file into place: " + ec.message());
+    return local.string();
 }
 
 void RunStore::heartbeat(std::int64_t runId)

@@ -207,7 +207,9 @@ WHERE json_extract(settings, '$.inner') = 'exact'
 // of the claiming worker carries (a worker whose lease was taken over is fenced out);
 // `failures` counts failed attempts (lease expiries included) against `max_attempts`, and
 // `errors` keeps each one (a JSON array). `wait_for` is a JSON array of job ids that must be
-// done first. `workers` is what each worker last said about itself.
+// done first. `workers` is what each worker last said about itself. On a PostgreSQL workspace
+// `run_files` keeps a copy of each checkpoint a run references (by file name, in the chunks of
+// `run_file_chunks`), so a worker on another machine can resume from it.
 static const char* const kSchema5 = R"sql(
 CREATE TABLE jobs (
     id INTEGER PRIMARY KEY,
@@ -230,6 +232,24 @@ CREATE TABLE jobs (
     finished_at REAL
 );
 CREATE INDEX jobs_state ON jobs (state);
+
+CREATE TABLE run_files (
+    run_id INTEGER NOT NULL REFERENCES runs (id) ON DELETE CASCADE,
+    name TEXT NOT NULL,
+    sha256 TEXT NOT NULL,
+    bytes INTEGER NOT NULL,
+    stored_at REAL NOT NULL,
+    PRIMARY KEY (run_id, name)
+);
+
+CREATE TABLE run_file_chunks (
+    run_id INTEGER NOT NULL,
+    name TEXT NOT NULL,
+    chunk INTEGER NOT NULL,
+    data BLOB NOT NULL,
+    PRIMARY KEY (run_id, name, chunk),
+    FOREIGN KEY (run_id, name) REFERENCES run_files (run_id, name) ON DELETE CASCADE
+) WITHOUT ROWID;
 
 CREATE TABLE workers (
     name TEXT PRIMARY KEY,

@@ -39,6 +39,8 @@ const Table kTables[] = {
     {"experiments", {"id"}, "id"},
     {"experiment_cells", {}, nullptr},
     {"jobs", {"id"}, "id"},
+    {"run_files", {"run_id", "name"}, nullptr},
+    {"run_file_chunks", {"run_id", "name", "chunk"}, nullptr},
     {"workers", {"name"}, nullptr},
 };
 

@@ -49,7 +49,9 @@ void resolveSupernet(ot::EmbedderConfig& e, store::RunStore* db)
     if (run.kind != "search" || !run.dataset)
         throw Error("--embed supernet:" + e.source + ": run " + std::to_string(*runId) +
                     " is not a search run with a recorded dataset");
-    e.modelPath = checkpoint;
+    // Written on another machine: the server workspace's copy, fetched here.
+    const auto local = db->localRunFile(*runId, checkpoint);
+    e.modelPath = local.empty() ? checkpoint : local;
     e.supernetConfigJson = run.configJson;
     e.supernetInChannels = run.dataset->channels;
     e.supernetClasses = int(run.dataset->classNames.size());

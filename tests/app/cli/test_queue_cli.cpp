@@ -10,8 +10,10 @@
 #include "throwaway_postgres.h"
 
 #include <QDir>
+#include <QFileInfo>
 #include <QJsonArray>
 #include <QProcess>
+#include <QProcessEnvironment>
 #include <QTemporaryDir>
 #include <QTest>
 
@@ -111,6 +113,18 @@ private Q_SLOTS:
         QVERIFY2(r.json["epoch_count"].toInt() < 12, "the first worker finished before the kill");
 
         QProcess second;
+        if (m_server) {
+            // Another machine: the first one's folder is gone (not shared), the second has its
+            // own artifacts folder, so the checkpoint comes from the database's copy.
+            const auto show =
+                wb::test::runSupernet({"runs", "show", QString::number(runId), "--json", "--db", db});
+            const auto written =
+                show.json["checkpoints"].toArray()[0].toObject()["path"].toString();
+            QVERIFY(QFileInfo(written).absoluteDir().removeRecursively());
+            auto env = QProcessEnvironment::systemEnvironment();
+            env.insert("SUPERNET_ARTIFACTS", path("machine-b"));
+            second.setProcessEnvironment(env);
+        }
         second.start(SUPERNET_BIN, worker(db, "second", "--lease", "2", "--idle-exit", "4"));
         QVERIFY(second.waitForFinished(240000));
         const auto err = QString::fromUtf8(second.readAllStandardError());
@@ -130,8 +144,9 @@ private Q_SLOTS:
         for (int e = 0; e < 12; ++e) QCOMPARE(epochs[e].toObject()["epoch"].toInt(), e + 1);
         // Resumed, not restarted: the run says which checkpoint it continued from.
         bool resumed = false;
+        const QString from = m_server ? "resumed from " + path("machine-b") : "resumed from";
         for (const auto& i : r.json["issues"].toArray())
-            resumed = resumed || i.toObject()["message"].toString().startsWith("resumed from");
+            resumed = resumed || i.toObject()["message"].toString().startsWith(from);
         QVERIFY2(resumed, qPrintable(r.out));
         Q_UNUSED(jobId);
     }

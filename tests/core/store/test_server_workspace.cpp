@@ -5,6 +5,7 @@
 #include "store_fixtures.h"
 
 #include "wb/common/error.h"
+#include "wb/common/sha256.h"
 #include "wb/store/change_listener.h"
 #include "wb/store/run_store.h"
 #include "wb/store/workspace_copy.h"
@@ -231,6 +232,49 @@ private Q_SLOTS:
         }
         QCOMPARE(RawDb(uri).scalar("SELECT count(*) FROM workbench_schema"), std::int64_t(1));
         QCOMPARE(RunStore::open(uri).createRun(sampleRun()), std::int64_t(1));
+    }
+
+    // Checkpoints live in the database too: stored in 1 MiB chunks with their checksum, fetched
+    // into this machine's run folder when the written file is not here, dropped with the last
+    // reference.
+    void checkpointsLiveInTheDatabase()
+    {
+        const auto uri = bareDatabase();
+        RunStore::migrate(uri);
+        auto db = RunStore::open(uri);
+        const auto run = db.createRun(sampleRun());
+        QTemporaryDir elsewhere; // the writing machine's folder
+        const auto first = elsewhere.filePath("epoch-0001.pt").toStdString();
+        std::string bytes(2'500'000, '\0');
+        for (std::size_t i = 0; i < bytes.size(); ++i) bytes[i] = char((i * 2654435761u) >> 13);
+        writeBytes(first, bytes);
+        darts::CheckpointInfo c{1, first, wb::fileSha256(first), 0.5, true};
+        QVERIFY(db.recordCheckpoint(run, c).empty());
+        RawDb raw(uri);
+        QCOMPARE(raw.scalar("SELECT bytes FROM run_files"), std::int64_t(bytes.size()));
+        QCOMPARE(raw.scalar("SELECT count(*) FROM run_file_chunks"), std::int64_t(3));
+
+        QCOMPARE(db.localRunFile(run, first), first); // here: used as it is
+        fs::remove(first);
+        const auto fetched = db.localRunFile(run, first);
+        QCOMPARE(fs::path(fetched), fs::path(db.runDirectory(run)) / "epoch-0001.pt");
+        QCOMPARE(readBytes(fetched), bytes);
+        QVERIFY(db.localRunFile(run, elsewhere.filePath("epoch-0009.pt").toStdString()).empty());
+
+        // Epoch 2 replaces `last` and `best`: epoch 1's file and its copy go.
+        const auto second = elsewhere.filePath("epoch-0002.pt").toStdString();
+        writeBytes(second, "small");
+        const auto stale = db.recordCheckpoint(run, {2, second, wb::fileSha256(second), 0.6, true});
+        QCOMPARE(int(stale.size()), 1);
+        QCOMPARE(raw.scalar("SELECT count(*) FROM run_files"), std::int64_t(1));
+        QCOMPARE(raw.scalar("SELECT count(*) FROM run_file_chunks"), std::int64_t(1));
+
+        // A corrupt copy is refused, not written as the checkpoint.
+        fs::remove(second);
+        raw.exec("UPDATE run_files SET sha256 = 'bad'");
+        fs::remove(fs::path(db.runDirectory(run)) / "epoch-0002.pt");
+        QVERIFY_THROWS_EXCEPTION(wb::Error, db.localRunFile(run, second));
+        QVERIFY(!fs::exists(fs::path(db.runDirectory(run)) / "epoch-0002.pt"));
     }
 
     // LISTEN/NOTIFY: a listener hears of a write committed by another connection, only once it

@@ -174,9 +174,15 @@ public:
     void recordAlphas(std::int64_t runId, const darts::AlphaSnapshot& alphas);
     void recordIssue(std::int64_t runId, const darts::Issue& issue);
     // Keeps one `last` row and one `best` row (info.best updates both). Returns the checkpoint
-    // files no row references any more, for the caller to delete.
+    // files no row references any more, for the caller to delete. On a PostgreSQL workspace the
+    // file itself goes into the database too (chunks of 1 MiB, never the whole file in memory)
+    // and the copies of files no longer referenced are dropped.
     std::vector<std::string> recordCheckpoint(std::int64_t runId,
                                               const darts::CheckpointInfo& checkpoint);
+    // The file of one of run `runId`'s checkpoints as a local path: `path` when it exists here;
+    // else, on a PostgreSQL workspace, the database's copy written to runDirectory(runId) under
+    // the same name (streamed, its SHA-256 checked). Empty when neither is there.
+    std::string localRunFile(std::int64_t runId, const std::string& path);
     // Refreshes the owner's heartbeat; revives a run wrongly marked interrupted while its owner
     // (same pid and host) was stopped.
     void heartbeat(std::int64_t runId);

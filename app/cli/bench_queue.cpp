@@ -4,12 +4,15 @@
 #include "commands.h"
 #include "store_flags.h"
 
+#include "wb/common/sha256.h"
 #include "wb/store/run_store.h"
 #include "wb/store/workspace_location.h"
 
 #include <algorithm>
 #include <chrono>
 #include <cstdio>
+#include <filesystem>
+#include <fstream>
 #include <memory>
 #include <mutex>
 #include <numeric>
@@ -41,6 +44,7 @@ void addQueueBench(CLI::App& bench, int& exitCode)
         int workers = 2;
         int jobs = 200;
         int steps = 10000;
+        double checkpointMb = 6.8; // the default search's (C=8, 5 cells, 4 nodes) checkpoint
     };
     auto o = std::make_shared<Options>();
     auto* cmd = bench.add_subcommand(
@@ -52,6 +56,10 @@ void addQueueBench(CLI::App& bench, int& exitCode)
         ->check(CLI::Range(1, 64));
     cmd->add_option("--jobs", o->jobs, "Jobs queued and claimed")->capture_default_str();
     cmd->add_option("--steps", o->steps, "Step metrics written")->capture_default_str();
+    cmd->add_option("--checkpoint-mb", o->checkpointMb,
+                    "Size of the checkpoint stored and fetched (PostgreSQL keeps them in the "
+                    "database)")
+        ->capture_default_str();
     cmd->callback([o, &exitCode] {
         const auto db = o->store.path();
         {
@@ -94,6 +102,25 @@ void addQueueBench(CLI::App& bench, int& exitCode)
         store.recordSteps(run, batch);
         const double stepSeconds = ms(Clock::now() - t0) / 1000;
 
+        // A checkpoint of the given size: stored with its run (in the database on PostgreSQL),
+        // then fetched back as a machine without the file would.
+        const auto file = (std::filesystem::path(store.runDirectory(run)) / "bench.pt").string();
+        std::filesystem::create_directories(std::filesystem::path(file).parent_path());
+        {
+            std::ofstream out(file, std::ios::binary);
+            std::string block(1 << 20, '\0');
+            for (std::size_t i = 0; i < block.size(); ++i) block[i] = char(i * 131 + 7);
+            for (double left = o->checkpointMb * (1 << 20); left > 0; left -= double(block.size()))
+                out.write(block.data(), std::streamsize(std::min(left, double(block.size()))));
+        }
+        const auto t1 = Clock::now();
+        store.recordCheckpoint(run, {1, file, fileSha256(file), 0.5, true});
+        const double storeMs = ms(Clock::now() - t1);
+        std::filesystem::remove(file);
+        const auto t2 = Clock::now();
+        const auto fetched = store.localRunFile(run, file);
+        const double fetchMs = ms(Clock::now() - t2);
+
         std::printf("bench queue on %s (%s)\n", store::redactedWorkspace(db).c_str(),
                     store.onServer() ? "PostgreSQL" : "SQLite");
         std::printf("  claim + finish: %zu jobs, %d workers: mean %.2f ms, median %.2f ms, "
@@ -106,7 +133,16 @@ void addQueueBench(CLI::App& bench, int& exitCode)
                     1000.0 * double(latencies.size()) / wall);
         std::printf("  step metrics: %d in %.2f s: %.0f steps/s (batches of 50)\n", o->steps,
                     stepSeconds, o->steps / std::max(stepSeconds, 1e-9));
-        exitCode = latencies.size() == std::size_t(o->jobs) ? 0 : 1;
+        if (store.onServer())
+            std::printf("  checkpoint of %.1f MB: recorded with its copy in %.0f ms, fetched by a "
+                        "machine without the file in %.0f ms\n",
+                        o->checkpointMb, storeMs, fetchMs);
+        else
+            std::printf("  checkpoint of %.1f MB: recorded in %.1f ms (the file stays a file)\n",
+                        o->checkpointMb, storeMs);
+        exitCode = latencies.size() == std::size_t(o->jobs) && (!store.onServer() || !fetched.empty())
+                       ? 0
+                       : 1;
     });
 }
 

@@ -4,6 +4,7 @@
 #include "wb/common/csv.h"
 #include "wb/common/error.h"
 #include "wb/render/cell_graph.h"
+#include "wb/store/json_shapes.h"
 #include "wb/store/run_store.h"
 
 #include <nlohmann/json.hpp>
@@ -65,26 +66,11 @@ std::string alphasCsv(const std::vector<darts::AlphaSnapshot>& snapshots)
     return out;
 }
 
-json optionalNumber(double v)
-{
-    return std::isfinite(v) ? json(v) : json(nullptr);
-}
-
 std::string provenanceJson(const RunDetails& r, const std::vector<CheckpointRecord>& checkpoints)
 {
     json dataset = nullptr;
     if (r.dataset) {
-        const auto& d = *r.dataset;
-        dataset = {{"path", d.path},
-                   {"fingerprint", d.fingerprint},
-                   {"format", d.format},
-                   {"class_names", d.classNames},
-                   {"class_counts", d.classCounts},
-                   {"channels", d.channels},
-                   {"image_size", d.imageSize},
-                   {"train_images", d.trainImages},
-                   {"val_images", d.valImages},
-                   {"test_images", d.testImages}};
+        dataset = datasetJson(*r.dataset);
     } else {
         dataset = {{"path", r.datasetPath}, {"fingerprint", nullptr}};
     }
@@ -94,7 +80,7 @@ std::string provenanceJson(const RunDetails& r, const std::vector<CheckpointReco
                          {"epoch", c.info.epoch},
                          {"path", c.info.path},
                          {"sha256", c.info.sha256},
-                         {"val_acc", optionalNumber(c.info.valAcc)}});
+                         {"val_acc", numberOrNull(c.info.valAcc)}});
     using namespace std::chrono;
     const double now = duration<double>(system_clock::now().time_since_epoch()).count();
     // "sqlite": "3.40.1", or "database": "PostgreSQL 15.18" for a server workspace.

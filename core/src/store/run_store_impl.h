@@ -78,7 +78,7 @@ struct RunStore::Impl {
     sql::Statement prepare(std::string_view text) { return db->prepare(text); }
     // The checkpoint file `path` into run_files / run_file_chunks (replacing a copy of that
     // name), read and written 1 MiB at a time. Inside the caller's transaction.
-    void storeRunFile(std::int64_t runId, const std::string& path, const std::string& sha256);
+    void storeRunFile(std::int64_t runId, const std::string& path);
     void exec(const std::string& text, const std::string& what) { db->exec(text, what); }
 
     void requireRun(std::int64_t id)

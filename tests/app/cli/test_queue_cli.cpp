@@ -98,14 +98,7 @@ private Q_SLOTS:
         QProcess first;
         first.start(SUPERNET_BIN, worker(db, "first", "--lease", "2"));
         // Kill it (SIGKILL: no goodbye) once the run has its first epoch and checkpoint.
-        int runId = 0;
-        for (int i = 0; i < 600 && runId == 0; ++i) {
-            QTest::qWait(100);
-            const auto list = wb::test::runSupernet({"runs", "list", "--json", "--db", db});
-            const auto runs = QJsonDocument::fromJson(list.out.toUtf8()).array();
-            if (!runs.isEmpty() && runs[0].toObject()["epoch_count"].toInt() >= 1)
-                runId = runs[0].toObject()["id"].toInt();
-        }
+        const int runId = firstRunWithAnEpoch(db);
         QVERIFY(runId > 0);
         ::kill(pid_t(first.processId()), SIGKILL);
         QVERIFY(first.waitForFinished(10000));
@@ -160,14 +153,7 @@ private Q_SLOTS:
         QVERIFY2(r.exitCode == 0, qPrintable(r.err));
         QProcess w;
         w.start(SUPERNET_BIN, worker(db, "term"));
-        int runId = 0;
-        for (int i = 0; i < 600 && runId == 0; ++i) {
-            QTest::qWait(100);
-            const auto list = wb::test::runSupernet({"runs", "list", "--json", "--db", db});
-            const auto runs = QJsonDocument::fromJson(list.out.toUtf8()).array();
-            if (!runs.isEmpty() && runs[0].toObject()["epoch_count"].toInt() >= 1)
-                runId = runs[0].toObject()["id"].toInt();
-        }
+        const int runId = firstRunWithAnEpoch(db);
         QVERIFY(runId > 0);
         ::kill(pid_t(w.processId()), SIGTERM); // what Slurm and Kubernetes send
         QVERIFY(w.waitForFinished(60000));
@@ -215,6 +201,18 @@ private Q_SLOTS:
     }
 
 private:
+    // The id of the workspace's first run once it recorded an epoch (0 after a minute).
+    static int firstRunWithAnEpoch(const QString& db)
+    {
+        for (int i = 0; i < 600; ++i) {
+            QTest::qWait(100);
+            const auto list = wb::test::runSupernet({"runs", "list", "--json", "--db", db});
+            const auto runs = QJsonDocument::fromJson(list.out.toUtf8()).array();
+            if (!runs.isEmpty() && runs[0].toObject()["epoch_count"].toInt() >= 1)
+                return runs[0].toObject()["id"].toInt();
+        }
+        return 0;
+    }
     QString path(const char* name) const { return m_dir.path() + "/" + name; }
     // A SQLite file, or a fresh migrated database on the test's PostgreSQL server.
     QString workspace(const char* name) const

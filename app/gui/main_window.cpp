@@ -24,9 +24,11 @@
 #include <QFileInfo>
 #include <QHeaderView>
 #include <QImage>
+#include <QInputDialog>
 #include <QLabel>
 #include <QLineEdit>
 #include <QListWidget>
+#include <QMenu>
 #include <QMenuBar>
 #include <QMessageBox>
 #include <QProgressBar>
@@ -50,6 +52,9 @@ const auto kGeometryKey = QStringLiteral("mainWindow/geometry");
 const auto kStateKey = QStringLiteral("mainWindow/state");
 const auto kSplitterKey = QStringLiteral("mainWindow/splitter");
 const auto kWorkspaceKey = QStringLiteral("workspace/last");
+// Workspaces opened lately (files and URIs without a password), newest first.
+const auto kRecentKey = QStringLiteral("workspace/recent");
+constexpr int kRecentCount = 8;
 const auto kDarkKey = QStringLiteral("view/dark");
 // Drain period of the live session queue: ~30 updates a second is smooth and cheap.
 constexpr int kDrainMs = 35;
@@ -175,6 +180,9 @@ void MainWindow::createMenus()
     QMenu* file = menuBar()->addMenu(tr("&File"));
     QAction* open = file->addAction(tr("&Open workspace…"), this, [this] { chooseWorkspace(); });
     open->setShortcut(QKeySequence::Open);
+    file->addAction(tr("Open &server workspace…"), this, [this] { chooseServerWorkspace(); });
+    m_recentMenu = file->addMenu(tr("Open &recent"));
+    connect(m_recentMenu, &QMenu::aboutToShow, this, [this] { fillRecentMenu(); });
     QAction* reload = file->addAction(tr("&Reload runs"), this, [this] { reloadRuns(); });
     reload->setShortcut(QKeySequence::Refresh);
     file->addAction(tr("Build offline &suite…"), this, [this] {
@@ -265,7 +273,13 @@ bool MainWindow::openWorkspace(const QString& path, QString* error)
                                 ? shown
                                 : QFileInfo(path).fileName()));
     // A URI's password is never stored: such a workspace is not remembered (~/.pgpass is).
-    if (shown == path) QSettings().setValue(kWorkspaceKey, path);
+    if (shown == path) {
+        QSettings().setValue(kWorkspaceKey, path);
+        auto recent = QSettings().value(kRecentKey).toStringList();
+        recent.removeAll(path);
+        recent.prepend(path);
+        QSettings().setValue(kRecentKey, recent.mid(0, kRecentCount));
+    }
     reloadRuns();
     // A server workspace tells of changes as they commit; polling then only backs it up.
     m_pollTimer->setInterval(m_listener->watch(path) ? kServerPollMs : kPollMs);
@@ -456,6 +470,34 @@ void MainWindow::chooseWorkspace()
     if (path.isEmpty()) return;
     QString error;
     if (!openWorkspace(path, &error)) QMessageBox::warning(this, tr("Open workspace"), error);
+}
+
+void MainWindow::chooseServerWorkspace()
+{
+    bool ok = false;
+    const QString uri = QInputDialog::getText(
+        this, tr("Open server workspace"),
+        tr("PostgreSQL connection URI, e.g. postgresql://user@host:5432/database?sslmode=require\n"
+           "(keep the password in ~/.pgpass or PGPASSFILE; one given here is never shown or "
+           "remembered)"),
+        QLineEdit::Normal, QStringLiteral("postgresql://"), &ok);
+    if (!ok || uri.trimmed().isEmpty()) return;
+    QString error;
+    if (!openWorkspace(uri.trimmed(), &error))
+        QMessageBox::warning(this, tr("Open server workspace"), error);
+}
+
+void MainWindow::fillRecentMenu()
+{
+    m_recentMenu->clear();
+    const auto recent = QSettings().value(kRecentKey).toStringList();
+    if (recent.isEmpty()) m_recentMenu->addAction(tr("(none yet)"))->setEnabled(false);
+    for (const auto& path : recent)
+        m_recentMenu->addAction(path, this, [this, path] {
+            QString error;
+            if (!openWorkspace(path, &error))
+                QMessageBox::warning(this, tr("Open workspace"), error);
+        });
 }
 
 void MainWindow::setDarkPalette(bool dark)

@@ -14,6 +14,7 @@
 class QAction;
 class QCustomPlot;
 class QLabel;
+class QMenu;
 class QListWidget;
 class QProgressBar;
 class QSortFilterProxyModel;
@@ -106,6 +107,9 @@ protected:
 private:
     void createMenus();
     void chooseWorkspace();
+    // A PostgreSQL connection URI typed in (File > Open server workspace).
+    void chooseServerWorkspace();
+    void fillRecentMenu();
     // The selected run, read on a worker thread (the newest selection wins).
     void showSelectedRun();
     void listWorkspace(bool poll);
@@ -151,6 +155,7 @@ private:
     session::SearchSession m_session;
     QTimer* m_drainTimer = nullptr;
     QTimer* m_pollTimer = nullptr;
+    QMenu* m_recentMenu = nullptr;
     session::WorkspaceListener* m_listener = nullptr;
     std::atomic<std::int64_t> m_liveRunId{0}; // set by the worker once the run row exists
     bool m_liveShown = false;

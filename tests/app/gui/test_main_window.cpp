@@ -497,6 +497,8 @@ private Q_SLOTS:
                  qPrintable(window.windowTitle()));
         QVERIFY(!window.shownWorkspace().contains("gui-Secret"));
         QVERIFY(!QSettings().contains(QStringLiteral("workspace/last")));
+        for (const auto& recent : QSettings().value(QStringLiteral("workspace/recent")).toStringList())
+            QVERIFY2(!recent.contains("gui-Secret"), qPrintable(recent));
     }
 
     // A worker on another "machine" (process) fills a server workspace; the workbench shows its
@@ -532,6 +534,8 @@ private Q_SLOTS:
         QVERIFY2(window.openWorkspace(db, &error), qPrintable(error));
         QVERIFY(window.waitUntilIdle(20000));
         QCOMPARE(window.runsModel()->rowCount(), 1); // the run the worker recorded
+        // Remembered for File > Open recent (no password in this URI).
+        QCOMPARE(QSettings().value(QStringLiteral("workspace/recent")).toStringList().value(0), db);
         auto* table = window.queuePage()->jobsTable();
         QCOMPARE(table->rowCount(), 2);
         QCOMPARE(table->item(0, 2)->text(), QString("done"));

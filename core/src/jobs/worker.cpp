@@ -251,13 +251,12 @@ WorkerSummary runWorker(const WorkerOptions& options, RunControl& control,
                 if (running) jobControl.requestStop();
             });
             try {
-                auto& front = observer.jobObserver(0);
-                ProgressTap tap(lease, claimed->kind == "train"
-                                           ? QueuedJob::fromJson("train", claimed->spec).train.epochs
-                                       : claimed->kind == "experiment-cell"
-                                           ? 1
-                                           : QueuedJob::fromJson(claimed->kind, claimed->spec)
-                                                 .search.epochs);
+                const auto spec = QueuedJob::fromJson(claimed->kind, claimed->spec);
+                const int epochs = claimed->kind == "train" ? spec.train.epochs
+                                   : claimed->kind == "experiment-cell" ? 1 // per cell job
+                                                                        : spec.search.epochs;
+                auto& front = observer.jobObserver(epochs);
+                ProgressTap tap(lease, epochs);
                 darts::ObserverList observers{&front, &tap};
                 result = runJob(o, *claimed, fence, jobControl, observers, observer);
             } catch (const store::FencedOut& e) {

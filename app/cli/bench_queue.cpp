@@ -48,8 +48,9 @@ void addQueueBench(CLI::App& bench, int& exitCode)
     };
     auto o = std::make_shared<Options>();
     auto* cmd = bench.add_subcommand(
-        "queue", "Claim + finish time per job with several workers claiming at once, and step "
-                 "metrics written per second (use a scratch workspace: it gains the jobs and a run)");
+        "queue",
+        "Claim + finish time per job with several workers claiming at once, and step "
+        "metrics written per second (use a scratch workspace: it gains the jobs and a run)");
     o->store.add(*cmd, false);
     cmd->add_option("--workers", o->workers, "Claiming threads, one connection each")
         ->capture_default_str()
@@ -65,7 +66,8 @@ void addQueueBench(CLI::App& bench, int& exitCode)
         {
             auto store = store::RunStore::open(db);
             store::NewJob job{"bench", "{}", "cpu", {}, 1, std::nullopt};
-            for (int i = 0; i < o->jobs; ++i) store.enqueueJob(job);
+            for (int i = 0; i < o->jobs; ++i)
+                store.enqueueJob(job);
         }
         std::mutex mutex;
         std::vector<double> latencies;
@@ -85,7 +87,8 @@ void addQueueBench(CLI::App& bench, int& exitCode)
                 std::lock_guard lock(mutex);
                 latencies.insert(latencies.end(), mine.begin(), mine.end());
             });
-        for (auto& t : threads) t.join();
+        for (auto& t : threads)
+            t.join();
         const double wall = ms(Clock::now() - start);
 
         auto store = store::RunStore::open(db);
@@ -109,7 +112,8 @@ void addQueueBench(CLI::App& bench, int& exitCode)
         {
             std::ofstream out(file, std::ios::binary);
             std::string block(1 << 20, '\0');
-            for (std::size_t i = 0; i < block.size(); ++i) block[i] = char(i * 131 + 7);
+            for (std::size_t i = 0; i < block.size(); ++i)
+                block[i] = char(i * 131 + 7);
             for (double left = o->checkpointMb * (1 << 20); left > 0; left -= double(block.size()))
                 out.write(block.data(), std::streamsize(std::min(left, double(block.size()))));
         }
@@ -140,9 +144,9 @@ void addQueueBench(CLI::App& bench, int& exitCode)
         else
             std::printf("  checkpoint of %.1f MB: recorded in %.1f ms (the file stays a file)\n",
                         o->checkpointMb, storeMs);
-        exitCode = latencies.size() == std::size_t(o->jobs) && (!store.onServer() || !fetched.empty())
-                       ? 0
-                       : 1;
+        exitCode =
+            latencies.size() == std::size_t(o->jobs) && (!store.onServer() || !fetched.empty()) ? 0
+                                                                                                : 1;
     });
 }
 

@@ -54,8 +54,7 @@ public:
     }
     void onStoreError(const std::string& message) override
     {
-        std::cerr << "warning: the run store could not record everything: " << message
-                  << std::endl;
+        std::cerr << "warning: the run store could not record everything: " << message << std::endl;
     }
 
 private:
@@ -73,8 +72,10 @@ void report(const std::string& dbPath, std::int64_t id, bool asJson, double seco
                   << c.arm << ": " << c.error << std::endl;
     if (asJson) {
         auto cells = json::array(), failed = json::array();
-        for (const auto& c : experiment.cells) cells.push_back(store::cellJson(c));
-        for (const auto& c : outcome.failed) failed.push_back(store::cellJson(c));
+        for (const auto& c : experiment.cells)
+            cells.push_back(store::cellJson(c));
+        for (const auto& c : outcome.failed)
+            failed.push_back(store::cellJson(c));
         std::cout << json{{"schema_version", store::kJsonSchemaVersion},
                           {"experiment_id", id},
                           {"status", experiment.status},
@@ -117,7 +118,8 @@ void addReport(CLI::App& experiment, int& exitCode)
         const auto out = o->out.empty() ? experiment.outDir : o->out;
         if (o->json) {
             auto cells = json::array();
-            for (const auto& c : experiment.cells) cells.push_back(store::cellJson(c));
+            for (const auto& c : experiment.cells)
+                cells.push_back(store::cellJson(c));
             std::cout << json{{"schema_version", store::kJsonSchemaVersion},
                               {"experiment_id", o->id},
                               {"status", experiment.status},
@@ -168,7 +170,7 @@ void addExperimentCommand(CLI::App& root, int& exitCode)
     cmd->add_flag("--restart-unresumable", o->restartUnresumable,
                   "Search a cell again from the start when its interrupted search has no usable "
                   "checkpoint (default: the cell fails with the reason)");
-    s.search.data.path = "-";  // per target
+    s.search.data.path = "-"; // per target
     o->common.add(*cmd, s.search.data, s.search.runtime, s.search.weights);
     cmd->get_option("--data")->required(false)->description("(unused: see --targets)");
     cmd->get_option("--seed")->description("(unused: see --seeds)");

@@ -29,7 +29,7 @@ int main(int argc, char** argv)
         // --help and --version succeed; every other parser error is a usage error (2), not
         // CLI11's own codes (104, 106, 109, ...). See "Exit codes" in README.md.
         return app.exit(e) == 0 ? 0 : 2;
-    } catch (const std::exception& e) {  // bad input found while preparing a job
+    } catch (const std::exception& e) { // bad input found while preparing a job
         std::cerr << "supernet: " << e.what() << std::endl;
         return 2;
     }

@@ -81,7 +81,8 @@ void addWorker(CLI::App& root, int& exitCode)
         "worker", "Run queued jobs of the workspace one at a time (start as many as you like, on "
                   "any machine that reaches the workspace)");
     o->store.add(*cmd, false);
-    cmd->add_option("--threads", w.threads, "Intra-op CPU threads of each job (default: the job's)");
+    cmd->add_option("--threads", w.threads,
+                    "Intra-op CPU threads of each job (default: the job's)");
     cmd->add_option("--max-jobs", w.maxJobs, "Stop after N jobs (0 = no limit)")
         ->capture_default_str();
     cmd->add_option("--idle-exit", w.idleExitSeconds,
@@ -107,8 +108,8 @@ void addWorker(CLI::App& root, int& exitCode)
         RunControl control;
         InterruptGuard guard(control);
         WorkerPrinter printer;
-        std::cerr << "worker " << (o->worker.name.empty() ? "(host-pid)" : o->worker.name)
-                  << " on " << store::redactedWorkspace(o->worker.db) << std::endl;
+        std::cerr << "worker " << (o->worker.name.empty() ? "(host-pid)" : o->worker.name) << " on "
+                  << store::redactedWorkspace(o->worker.db) << std::endl;
         const auto s = jobs::runWorker(o->worker, control, printer);
         std::cerr << "worker: " << s.done << " done, " << s.failed << " failed, " << s.released
                   << " given back, " << s.lost << " lost" << std::endl;
@@ -134,19 +135,19 @@ void addQueue(CLI::App& root, int& exitCode)
         const auto jobs = db.jobs();
         if (o->json) {
             auto out = json::array();
-            for (const auto& j : jobs) out.push_back(jobJson(j));
+            for (const auto& j : jobs)
+                out.push_back(jobJson(j));
             std::cout << out.dump(2) << std::endl;
         } else if (jobs.empty()) {
             std::cout << "no jobs queued in " << db.path() << "\n";
         } else {
-            std::printf("%5s  %-15s  %-9s  %-7s  %-20s  %8s  %s\n", "ID", "KIND", "STATE",
-                        "TRIES", "WORKER", "PROGRESS", "RUN");
+            std::printf("%5s  %-15s  %-9s  %-7s  %-20s  %8s  %s\n", "ID", "KIND", "STATE", "TRIES",
+                        "WORKER", "PROGRESS", "RUN");
             for (const auto& j : jobs)
                 std::printf("%5lld  %-15s  %-9s  %3lld/%-3d  %-20s  %7.0f%%  %s\n",
                             static_cast<long long>(j.id), j.kind.c_str(),
-                            store::jobStateName(j.state).c_str(),
-                            static_cast<long long>(j.attempt), j.maxAttempts, j.worker.c_str(),
-                            100 * j.progress.value_or(0),
+                            store::jobStateName(j.state).c_str(), static_cast<long long>(j.attempt),
+                            j.maxAttempts, j.worker.c_str(), 100 * j.progress.value_or(0),
                             j.runId ? std::to_string(*j.runId).c_str() : "-");
         }
         exitCode = 0;
@@ -199,10 +200,9 @@ void addWorkers(CLI::App& root, int& exitCode)
             std::cout << out.dump(2) << std::endl;
         } else {
             for (const auto& w : workers)
-                std::printf("%-24s %-16s %7lld  %-5s %-8s job %-6s heartbeat %s\n",
-                            w.name.c_str(), w.host.c_str(), static_cast<long long>(w.pid),
-                            w.device.c_str(), w.state.c_str(),
-                            w.jobId ? std::to_string(*w.jobId).c_str() : "-",
+                std::printf("%-24s %-16s %7lld  %-5s %-8s job %-6s heartbeat %s\n", w.name.c_str(),
+                            w.host.c_str(), static_cast<long long>(w.pid), w.device.c_str(),
+                            w.state.c_str(), w.jobId ? std::to_string(*w.jobId).c_str() : "-",
                             store::isoTime(w.heartbeatAt).c_str());
         }
         exitCode = 0;

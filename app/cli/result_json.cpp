@@ -125,9 +125,12 @@ std::string summary(const darts::TrainResult& r)
 int exitCode(darts::RunStatus status)
 {
     switch (status) {
-    case darts::RunStatus::Done: return 0;
-    case darts::RunStatus::Cancelled: return 130;  // the shell's code for "ended by SIGINT"
-    default: return 1;
+    case darts::RunStatus::Done:
+        return 0;
+    case darts::RunStatus::Cancelled:
+        return 130; // the shell's code for "ended by SIGINT"
+    default:
+        return 1;
     }
 }
 

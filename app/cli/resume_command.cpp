@@ -37,7 +37,8 @@ void addResumeCommand(CLI::App& runs, int& exitCode)
             return run.kind == "search" ? darts::SearchConfig::fromJson(run.configJson).epochs : 0;
         }();
         exitCode = runJob(o->json, epochs, [&](RunControl& control, darts::RunObserver& observer) {
-            std::cerr << "resuming run " << o->id << " (" << store::redactedWorkspace(dbPath) << ")" << std::endl;
+            std::cerr << "resuming run " << o->id << " (" << store::redactedWorkspace(dbPath) << ")"
+                      << std::endl;
             jobs::ResumeOptions resume;
             resume.threads = o->threads;
             return jobs::resumeRecordedSearch(dbPath, o->id, resume, control, observer);

@@ -16,7 +16,8 @@ namespace wb::cli {
 inline jobs::RunCreated announceRun(const std::string& dbPath, const char* what = "")
 {
     return [dbPath, what](std::int64_t id) {
-        std::cerr << "run " << id << what << " (" << store::redactedWorkspace(dbPath) << ")" << std::endl;
+        std::cerr << "run " << id << what << " (" << store::redactedWorkspace(dbPath) << ")"
+                  << std::endl;
     };
 }
 
@@ -37,8 +38,7 @@ int reportJob(const jobs::Recorded<Result>& job, bool json, const InterruptGuard
     }
     if (job.result.status == darts::RunStatus::Cancelled) return guard.cancelledExitCode();
     // A run whose record is incomplete has partly failed, even if training itself finished.
-    return job.storeError ? std::max(exitCode(job.result.status), 1)
-                          : exitCode(job.result.status);
+    return job.storeError ? std::max(exitCode(job.result.status), 1) : exitCode(job.result.status);
 }
 
 // Runs `job(control, observer) -> jobs::Recorded<Result>` with SIGINT/SIGTERM handling and

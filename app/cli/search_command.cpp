@@ -34,18 +34,17 @@ void addSearchCommand(CLI::App& root, int& exitCode)
             jobs::QueuedJob job;
             job.kind = "search";
             job.search = config;
-            exitCode = queueJob(o->store.path(), job, o->queue, config.runtime.device,
-                                o->common.json);
+            exitCode =
+                queueJob(o->store.path(), job, o->queue, config.runtime.device, o->common.json);
             return;
         }
-        exitCode = runJob(o->common.json, config.epochs,
-                          [&](RunControl& control, darts::RunObserver& observer) {
-                              if (o->store.disabled)
-                                  return unrecorded(darts::runSearch(config, control, observer));
-                              const auto db = o->store.path();
-                              return jobs::recordedSearch(db, config, control, observer,
-                                                          announceRun(db));
-                          });
+        exitCode = runJob(
+            o->common.json, config.epochs, [&](RunControl& control, darts::RunObserver& observer) {
+                if (o->store.disabled)
+                    return unrecorded(darts::runSearch(config, control, observer));
+                const auto db = o->store.path();
+                return jobs::recordedSearch(db, config, control, observer, announceRun(db));
+            });
     });
 }
 

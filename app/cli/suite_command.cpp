@@ -95,7 +95,7 @@ void addSuiteCommand(CLI::App& root, int& exitCode)
                       outcomes.size(), megabytes(bytes).c_str(), seconds);
         std::cout << total;
         // 1 (partly failed): some datasets were skipped; the others are complete and usable.
-        exitCode = control.stopRequested()              ? guard.cancelledExitCode()
+        exitCode = control.stopRequested()           ? guard.cancelledExitCode()
                    : written == int(outcomes.size()) ? 0
                                                      : 1;
     });

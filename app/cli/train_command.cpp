@@ -65,18 +65,17 @@ void addTrainCommand(CLI::App& root, int& exitCode)
             jobs::QueuedJob job;
             job.kind = "train";
             job.train = config;
-            exitCode = queueJob(o->store.path(), job, o->queue, config.runtime.device,
-                                o->common.json);
+            exitCode =
+                queueJob(o->store.path(), job, o->queue, config.runtime.device, o->common.json);
             return;
         }
-        exitCode = runJob(o->common.json, config.epochs,
-                          [&](RunControl& control, darts::RunObserver& observer) {
-                              if (o->store.disabled)
-                                  return unrecorded(darts::runTrain(config, control, observer));
-                              const auto db = o->store.path();
-                              return jobs::recordedTrain(db, config, control, observer,
-                                                         announceRun(db));
-                          });
+        exitCode = runJob(
+            o->common.json, config.epochs, [&](RunControl& control, darts::RunObserver& observer) {
+                if (o->store.disabled)
+                    return unrecorded(darts::runTrain(config, control, observer));
+                const auto db = o->store.path();
+                return jobs::recordedTrain(db, config, control, observer, announceRun(db));
+            });
     });
 }
 

@@ -56,13 +56,13 @@ void addTransferCommand(CLI::App& root, int& exitCode)
             exitCode = queueJob(dbPath, job, o->queue, config.runtime.device, o->common.json);
             return;
         }
-        exitCode = runJob(o->common.json, config.epochs,
-                          [&](RunControl& control, darts::RunObserver& observer) {
-                              const auto choice = chooseSource(dbPath, o->source, config,
-                                                               o->distance, o->keepHead, control);
-                              return jobs::recordedSearch(dbPath, config, control, observer,
-                                                          announceRun(dbPath), choice.record());
-                          });
+        exitCode = runJob(
+            o->common.json, config.epochs, [&](RunControl& control, darts::RunObserver& observer) {
+                const auto choice =
+                    chooseSource(dbPath, o->source, config, o->distance, o->keepHead, control);
+                return jobs::recordedSearch(dbPath, config, control, observer, announceRun(dbPath),
+                                            choice.record());
+            });
     });
 }
 

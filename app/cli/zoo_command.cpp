@@ -96,18 +96,18 @@ void addPretrain(CLI::App& root, int& exitCode)
             return;
         }
         std::optional<std::int64_t> zooId;
-        exitCode = runJob(o->common.json, config.epochs,
-                          [&](RunControl& control, darts::RunObserver& observer) {
-                              auto p = jobs::recordedPretrain(dbPath, config, o->name, control,
-                                                              observer, announceRun(dbPath));
-                              zooId = p.zooId;
-                              if (!p.zooError.empty())
-                                  std::cerr << "supernet: not added to the zoo: " << p.zooError
-                                            << std::endl;
-                              return p.search;
-                          });
+        exitCode = runJob(
+            o->common.json, config.epochs, [&](RunControl& control, darts::RunObserver& observer) {
+                auto p = jobs::recordedPretrain(dbPath, config, o->name, control, observer,
+                                                announceRun(dbPath));
+                zooId = p.zooId;
+                if (!p.zooError.empty())
+                    std::cerr << "supernet: not added to the zoo: " << p.zooError << std::endl;
+                return p.search;
+            });
         if (zooId)
-            std::cerr << "zoo entry " << *zooId << " (" << store::redactedWorkspace(dbPath) << ")" << std::endl;
+            std::cerr << "zoo entry " << *zooId << " (" << store::redactedWorkspace(dbPath) << ")"
+                      << std::endl;
         else if (exitCode == 0)
             exitCode = 1;
     });
@@ -131,11 +131,12 @@ void addZoo(CLI::App& root, int& exitCode)
         const auto entries = db.zoo();
         if (l->json) {
             json out = json::array();
-            for (const auto& e : entries) out.push_back(entryJson(e));
+            for (const auto& e : entries)
+                out.push_back(entryJson(e));
             std::cout << out.dump(2) << std::endl;
         } else {
-            std::printf("%4s  %-24s %5s  %-8s %-9s %s\n", "id", "name", "run", "val acc", "C/L/N/ch",
-                        "sources (classes)");
+            std::printf("%4s  %-24s %5s  %-8s %-9s %s\n", "id", "name", "run", "val acc",
+                        "C/L/N/ch", "sources (classes)");
             for (const auto& e : entries) {
                 const auto c = darts::SearchConfig::fromJson(e.searchConfigJson);
                 std::string sources;
@@ -177,8 +178,8 @@ void addZoo(CLI::App& root, int& exitCode)
         std::int64_t id = 0;
     };
     auto r = std::make_shared<RemoveOptions>();
-    auto* remove = zoo->add_subcommand(
-        "remove", "Remove an entry from the zoo (its run and checkpoint stay)");
+    auto* remove =
+        zoo->add_subcommand("remove", "Remove an entry from the zoo (its run and checkpoint stay)");
     remove->add_option("id", r->id, "Zoo entry id")->required();
     r->store.add(*remove, false);
     remove->callback([r, &exitCode] {

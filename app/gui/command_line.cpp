@@ -20,9 +20,11 @@ std::optional<CommandLine> parseCommandLine(const QStringList& arguments, QStrin
     const QCommandLineOption openRun(QStringLiteral("open-run"),
                                      QCoreApplication::translate("main", "Run to show."),
                                      QStringLiteral("ID"));
-    const QCommandLineOption view(QStringLiteral("view"),
-                                  QCoreApplication::translate("main", "Initial view: runs|run|datasets|distance|compare|queue."),
-                                  QStringLiteral("VIEW"));
+    const QCommandLineOption view(
+        QStringLiteral("view"),
+        QCoreApplication::translate("main",
+                                    "Initial view: runs|run|datasets|distance|compare|queue."),
+        QStringLiteral("VIEW"));
     const QCommandLineOption screenshot(
         QStringLiteral("screenshot"),
         QCoreApplication::translate("main",
@@ -82,7 +84,9 @@ std::optional<CommandLine> parseCommandLine(const QStringList& arguments, QStrin
         } else if (v == QLatin1String("queue")) {
             out.view = View::Queue;
         } else {
-            *error = QStringLiteral("--view: '%1' is not one of runs, run, datasets, distance, compare, queue").arg(v);
+            *error = QStringLiteral(
+                         "--view: '%1' is not one of runs, run, datasets, distance, compare, queue")
+                         .arg(v);
             return std::nullopt;
         }
     }

@@ -15,10 +15,10 @@ struct CommandLine {
     QString db; // empty = last workspace from QSettings, else the default
     std::optional<qint64> runId;
     std::optional<View> view;
-    QString screenshot; // non-empty: render the window to this file and exit
-    QStringList datasets;   // datasets/distance views: these datasets (the matrix computed)
-    QList<qint64> compare;  // compare view: these runs checked
-    bool dark = false;      // --dark: the dark palette (screenshots)
+    QString screenshot;    // non-empty: render the window to this file and exit
+    QStringList datasets;  // datasets/distance views: these datasets (the matrix computed)
+    QList<qint64> compare; // compare view: these runs checked
+    bool dark = false;     // --dark: the dark palette (screenshots)
     std::optional<qint64> experiment; // compare view: this experiment's arm means (first target)
 };
 

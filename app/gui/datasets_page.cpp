@@ -209,28 +209,28 @@ void DatasetsPage::showDataset(const QString& path)
             loaded->error = QString::fromUtf8(e.what());
         }
         post([this, loaded] {
-                if (!loaded->error.isEmpty()) {
-                    m_header->setText(QStringLiteral("<font color='#b00'>%1</font>")
-                                          .arg(loaded->error.toHtmlEscaped()));
-                    return;
+            if (!loaded->error.isEmpty()) {
+                m_header->setText(QStringLiteral("<font color='#b00'>%1</font>")
+                                      .arg(loaded->error.toHtmlEscaped()));
+                return;
+            }
+            m_header->setText(loaded->header);
+            m_fingerprint = loaded->fingerprint;
+            auto* table = m_classes;
+            table->setRowCount(int(loaded->classes.size()));
+            for (std::size_t r = 0; r < loaded->classes.size(); ++r) {
+                const int row = int(r);
+                table->setItem(row, 0, new QTableWidgetItem(loaded->classes[r].first));
+                table->setItem(row, 1,
+                               new QTableWidgetItem(QString::number(loaded->classes[r].second)));
+                for (std::size_t k = 0; k < loaded->thumbs[r].size(); ++k) {
+                    auto* cell = new QTableWidgetItem;
+                    cell->setData(Qt::DecorationRole, QPixmap::fromImage(loaded->thumbs[r][k]));
+                    table->setItem(row, 2 + int(k), cell);
                 }
-                m_header->setText(loaded->header);
-                m_fingerprint = loaded->fingerprint;
-                auto* table = m_classes;
-                table->setRowCount(int(loaded->classes.size()));
-                for (std::size_t r = 0; r < loaded->classes.size(); ++r) {
-                    const int row = int(r);
-                    table->setItem(row, 0, new QTableWidgetItem(loaded->classes[r].first));
-                    table->setItem(
-                        row, 1, new QTableWidgetItem(QString::number(loaded->classes[r].second)));
-                    for (std::size_t k = 0; k < loaded->thumbs[r].size(); ++k) {
-                        auto* cell = new QTableWidgetItem;
-                        cell->setData(Qt::DecorationRole, QPixmap::fromImage(loaded->thumbs[r][k]));
-                        table->setItem(row, 2 + int(k), cell);
-                    }
-                }
-                table->resizeColumnToContents(0);
-                table->resizeColumnToContents(1);
+            }
+            table->resizeColumnToContents(0);
+            table->resizeColumnToContents(1);
         });
     });
 }
@@ -263,7 +263,7 @@ void DatasetsPage::buildSuite()
             QStringList built;
             for (const auto& d : suite::buildSuite(options)) {
                 post([log, line = QStringLiteral("%1: %2").arg(QString::fromStdString(d.id),
-                                                              QString::fromStdString(d.message))] {
+                                                               QString::fromStdString(d.message))] {
                     log(line);
                 });
                 if (d.written) built << out + QLatin1Char('/') + QString::fromStdString(d.id);

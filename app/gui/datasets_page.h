@@ -43,7 +43,8 @@ public:
 
 private:
     // Runs `work` on the page's job thread with the busy bar shown; false while one runs.
-    bool runJob(std::function<void(RunControl&, const std::function<void(std::function<void()>)>&)> work);
+    bool runJob(
+        std::function<void(RunControl&, const std::function<void(std::function<void()>)>&)> work);
 
     PathList* m_list = nullptr;
     QLabel* m_header = nullptr;

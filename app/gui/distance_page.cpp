@@ -211,8 +211,8 @@ bool DistancePage::compute()
     m_computeButton->setEnabled(false);
     m_stopButton->setEnabled(true);
 
-    m_job->start([this, files, names, config,
-                  db = m_dbPath.toStdString()](RunControl& control, const auto& post) {
+    m_job->start([this, files, names, config, db = m_dbPath.toStdString()](RunControl& control,
+                                                                           const auto& post) {
         QString error;
         try {
             std::optional<store::RunStore> store;

@@ -141,7 +141,8 @@ MainWindow::MainWindow(QWidget* parent) : QMainWindow(parent)
     m_listener = new session::WorkspaceListener(this);
     connect(m_listener, &session::WorkspaceListener::changed, this, [this] { pollWorkspace(); });
     connect(m_listener, &session::WorkspaceListener::lost, this, [this](const QString& message) {
-        statusBar()->showMessage(tr("Not notified of changes any more (%1); polling.").arg(message));
+        statusBar()->showMessage(
+            tr("Not notified of changes any more (%1); polling.").arg(message));
         m_pollTimer->setInterval(kPollMs);
     });
 
@@ -748,8 +749,7 @@ bool MainWindow::resumeRun(qint64 id, QString* error)
     const auto& shown = m_runView->details();
     if (m_workspace.isEmpty() || !shown || shown->id != id)
         return refuse(tr("Select run %1 first (it is not shown yet).").arg(id));
-    if (const auto why = jobs::whyNotResumable(*shown))
-        return refuse(QString::fromStdString(*why));
+    if (const auto why = jobs::whyNotResumable(*shown)) return refuse(QString::fromStdString(*why));
     darts::SearchConfig config;
     try {
         config = darts::SearchConfig::fromJson(shown->configJson);
@@ -760,8 +760,7 @@ bool MainWindow::resumeRun(qint64 id, QString* error)
     }
     beginLiveRun(config.epochs, true);
     m_liveRunId = id; // the run row exists already
-    m_session.start(
-        session::SearchSession::resumedSearchRunner(m_workspace.toStdString(), id));
+    m_session.start(session::SearchSession::resumedSearchRunner(m_workspace.toStdString(), id));
     updateRunActions();
     statusBar()->showMessage(tr("Resuming run %1…").arg(id));
     return true;

@@ -26,7 +26,7 @@ class QTimer;
 namespace wb::session {
 class RunsModel;
 class WorkspaceListener;
-}
+} // namespace wb::session
 
 namespace wb::ui {
 
@@ -160,11 +160,11 @@ private:
     std::atomic<std::int64_t> m_liveRunId{0}; // set by the worker once the run row exists
     bool m_liveShown = false;
     bool m_askBeforeClosing = true; // false once a termination signal asked to close
-    int m_loadGeneration = 0; // the newest background read of a run wins
-    int m_listGeneration = 0; // the newest background listing of the workspace wins
-    int m_pendingReads = 0;   // background reads not yet applied
-    bool m_listing = false;   // a listing asked for (open, reload, run end) is in flight
-    bool m_polling = false;   // a periodic re-listing is in flight
+    int m_loadGeneration = 0;       // the newest background read of a run wins
+    int m_listGeneration = 0;       // the newest background listing of the workspace wins
+    int m_pendingReads = 0;         // background reads not yet applied
+    bool m_listing = false;         // a listing asked for (open, reload, run end) is in flight
+    bool m_polling = false;         // a periodic re-listing is in flight
     std::optional<qint64> m_runAfterListing; // openRun() asked while listing
     int m_liveEpochs = 0;
     bool m_liveResumed = false;                // the live run continues recorded history

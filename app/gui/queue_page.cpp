@@ -77,15 +77,17 @@ void QueuePage::setSnapshot(const session::WorkspaceSnapshot& s)
         m_jobs->setItem(row, 0, cell(QString::number(j.id)));
         m_jobs->setItem(row, 1, cell(QString::fromStdString(j.kind)));
         m_jobs->setItem(row, 2, cell(QString::fromStdString(store::jobStateName(j.state))));
-        m_jobs->setItem(row, 3,
-                        cell(tr("%1 (%2 failed of %3)").arg(j.attempt).arg(j.failures).arg(j.maxAttempts)));
+        m_jobs->setItem(
+            row, 3,
+            cell(tr("%1 (%2 failed of %3)").arg(j.attempt).arg(j.failures).arg(j.maxAttempts)));
         m_jobs->setItem(row, 4, cell(QString::fromStdString(j.worker)));
         m_jobs->setItem(row, 5,
                         cell(j.progress ? QStringLiteral("%1 %").arg(100 * *j.progress, 0, 'f', 0)
                                         : QStringLiteral("-")));
         m_jobs->setItem(row, 6, cell(j.runId ? QString::number(*j.runId) : QStringLiteral("-")));
         QStringList all;
-        for (const auto& e : j.errors) all << QString::fromStdString(e);
+        for (const auto& e : j.errors)
+            all << QString::fromStdString(e);
         m_jobs->setItem(row, 7, cell(error, all.join(QLatin1Char('\n'))));
         if (QString::number(j.id) == selected) m_jobs->selectRow(row);
     }

@@ -42,9 +42,8 @@ TransferAdvisor::TransferAdvisor(QString dbPath, darts::SearchConfig target, QWi
     : QDialog(parent), m_dbPath(std::move(dbPath)), m_target(std::move(target))
 {
     setWindowTitle(tr("Transfer advisor"));
-    m_status = new QLabel(tr("Ranking the zoo by OTDD to %1…")
-                              .arg(QString::fromStdString(m_target.data.path)),
-                          this);
+    m_status = new QLabel(
+        tr("Ranking the zoo by OTDD to %1…").arg(QString::fromStdString(m_target.data.path)), this);
     m_status->setWordWrap(true);
     m_bar = new QProgressBar(this);
     m_bar->setRange(0, 1000);
@@ -82,7 +81,7 @@ void TransferAdvisor::start()
 {
     m_job = new session::BackgroundJob(this);
     m_job->start([this, db = m_dbPath.toStdString(), target = m_target](RunControl& control,
-                                                                       const auto& post) {
+                                                                        const auto& post) {
         std::shared_ptr<transfer::SourceChoice> result;
         QString error;
         try {
@@ -90,10 +89,9 @@ void TransferAdvisor::start()
             AdvisorProgress progress([this, &post](QString stage, double fraction) {
                 post([this, stage, fraction] { this->progress(stage, fraction); });
             });
-            result = std::make_shared<transfer::SourceChoice>(
-                transfer::chooseSource("auto", target, store,
-                                       transfer::DistanceSettings{}.resolve(store), control,
-                                       progress));
+            result = std::make_shared<transfer::SourceChoice>(transfer::chooseSource(
+                "auto", target, store, transfer::DistanceSettings{}.resolve(store), control,
+                progress));
         } catch (const std::exception& e) {
             error = QString::fromUtf8(e.what());
         }
@@ -122,17 +120,20 @@ void TransferAdvisor::finish(std::shared_ptr<transfer::SourceChoice> result, con
         const bool candidate = r.excluded.empty();
         const int row = int(i);
         m_table->setItem(row, 0, new QTableWidgetItem(candidate ? QString::number(++rank) : "-"));
-        m_table->setItem(row, 1, new QTableWidgetItem(tr("%1 (zoo %2)")
-                                                          .arg(QString::fromStdString(r.entry.name))
-                                                          .arg(r.entry.id)));
-        m_table->setItem(row, 2, new QTableWidgetItem(r.distance ? QString::number(*r.distance, 'g', 5)
-                                                                 : QStringLiteral("-")));
+        m_table->setItem(
+            row, 1,
+            new QTableWidgetItem(
+                tr("%1 (zoo %2)").arg(QString::fromStdString(r.entry.name)).arg(r.entry.id)));
+        m_table->setItem(row, 2,
+                         new QTableWidgetItem(r.distance ? QString::number(*r.distance, 'g', 5)
+                                                         : QStringLiteral("-")));
         QString note = QString::fromStdString(r.excluded);
         if (candidate && r.distance && !r.converged) note = tr("Sinkhorn not converged");
         if (candidate && r.cached) note += tr("cached");
         m_table->setItem(row, 3, new QTableWidgetItem(note));
         if (!candidate)
-            for (int c = 0; c < 4; ++c) m_table->item(row, c)->setFlags(Qt::NoItemFlags);
+            for (int c = 0; c < 4; ++c)
+                m_table->item(row, c)->setFlags(Qt::NoItemFlags);
     }
     m_table->resizeColumnsToContents();
     m_table->selectRow(0);

@@ -19,9 +19,8 @@ bool BackgroundJob::start(Work work)
     const Post post = [this](std::function<void()> fn) {
         QMetaObject::invokeMethod(this, std::move(fn), Qt::QueuedConnection);
     };
-    m_thread = QThread::create([work = std::move(work), post, control = m_control.get()] {
-        work(*control, post);
-    });
+    m_thread = QThread::create(
+        [work = std::move(work), post, control = m_control.get()] { work(*control, post); });
     // Queued after everything the job posted: the pages see its results before `finished`.
     connect(m_thread, &QThread::finished, this, [this] {
         m_thread->deleteLater();

@@ -8,8 +8,7 @@ namespace wb::session {
 namespace {
 
 // The workbench shows a store error like any other run issue (the CLI prints it).
-darts::SearchResult reported(jobs::Recorded<darts::SearchResult> job,
-                             darts::RunObserver& observer)
+darts::SearchResult reported(jobs::Recorded<darts::SearchResult> job, darts::RunObserver& observer)
 {
     if (job.storeError) {
         const darts::Issue issue{darts::Severity::Error, "store",
@@ -38,9 +37,9 @@ SearchSession::recordedSearchRunner(std::string dbPath, darts::SearchConfig conf
                                     std::function<void(std::int64_t)> onRunCreated)
 {
     return [=](RunControl& control, darts::RunObserver& observer) {
-        return reported(jobs::recordedSearch(dbPath, config, control, observer, onRunCreated,
-                                             transfer),
-                        observer);
+        return reported(
+            jobs::recordedSearch(dbPath, config, control, observer, onRunCreated, transfer),
+            observer);
     };
 }
 

@@ -34,12 +34,12 @@ bool WorkspaceListener::watch(const QString& db)
             const auto listener = store::ChangeListener::open(path);
             while (!*stop)
                 if (listener->wait(0.25))
-                    QMetaObject::invokeMethod(this, [this] { Q_EMIT changed(); },
-                                              Qt::QueuedConnection);
+                    QMetaObject::invokeMethod(
+                        this, [this] { Q_EMIT changed(); }, Qt::QueuedConnection);
         } catch (const std::exception& e) {
             const auto message = QString::fromUtf8(e.what());
-            QMetaObject::invokeMethod(this, [this, message] { Q_EMIT lost(message); },
-                                      Qt::QueuedConnection);
+            QMetaObject::invokeMethod(
+                this, [this, message] { Q_EMIT lost(message); }, Qt::QueuedConnection);
         }
     });
     return true;

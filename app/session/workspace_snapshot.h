@@ -37,7 +37,7 @@ struct WorkspaceSnapshot {
     std::vector<store::ExperimentRecord> experiments; // with their cells
     std::map<std::int64_t, SearchCurve> searches;     // searches with at least one epoch
     std::vector<store::ZooEntry> zoo;
-    std::vector<store::JobRecord> jobs;       // the queue (Queue page)
+    std::vector<store::JobRecord> jobs; // the queue (Queue page)
     std::vector<store::WorkerRecord> workers;
 
     // Throws wb::Error like the store. With `previous` (an earlier snapshot of the same

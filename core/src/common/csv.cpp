@@ -16,7 +16,8 @@ std::string csvField(std::string_view value)
 std::string csvRow(const std::vector<std::string>& fields)
 {
     std::string row;
-    for (std::size_t i = 0; i < fields.size(); ++i) row += (i ? "," : "") + csvField(fields[i]);
+    for (std::size_t i = 0; i < fields.size(); ++i)
+        row += (i ? "," : "") + csvField(fields[i]);
     return row + '\n';
 }
 

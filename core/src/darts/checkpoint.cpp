@@ -13,7 +13,7 @@
 namespace wb::darts {
 namespace {
 
-constexpr std::int64_t kFormatVersion = 1;  // bump when the archive layout changes
+constexpr std::int64_t kFormatVersion = 1; // bump when the archive layout changes
 constexpr int kHistoryColumns = 7;
 
 torch::Tensor bytes(const std::string& s)
@@ -36,7 +36,8 @@ torch::Tensor historyTensor(const std::vector<EpochMetrics>& history)
         const auto& e = history[i];
         const double row[kHistoryColumns] = {double(e.epoch), e.trainLoss, e.trainAcc, e.valLoss,
                                              e.valAcc,        e.lr,        e.seconds};
-        for (int k = 0; k < kHistoryColumns; ++k) a[i][k] = row[k];
+        for (int k = 0; k < kHistoryColumns; ++k)
+            a[i][k] = row[k];
     }
     return t;
 }
@@ -166,7 +167,7 @@ void loadCheckpoint(const std::string& path, SearchState& state)
             state.trainSamplers[k].restore(text(read(samplerKey("train", k).c_str())));
             state.valSamplers[k].restore(text(read(samplerKey("val", k).c_str())));
         }
-        auto generator = at::detail::getDefaultCPUGenerator();  // a handle to the global one
+        auto generator = at::detail::getDefaultCPUGenerator(); // a handle to the global one
         generator.set_state(read("torch_rng"));
         state.history = historyFrom(read("history"));
     } catch (const c10::Error& e) {

@@ -2,8 +2,9 @@
 
 // Search checkpoints: everything needed to continue a search exactly where an epoch ended -
 // supernet weights and BN statistics, alphas, both optimiser states, the epoch (which fixes the
-// cosine learning rate), the batch samplers of every dataset, the torch RNG, and the epoch history. Written to a
-// temporary file, flushed to disk, then renamed, so a crash never leaves a half-written file.
+// cosine learning rate), the batch samplers of every dataset, the torch RNG, and the epoch history.
+// Written to a temporary file, flushed to disk, then renamed, so a crash never leaves a
+// half-written file.
 
 #include "darts/supernet.h"
 #include "darts/tensor_data.h"
@@ -21,9 +22,9 @@ struct SearchState {
     Supernet& net;
     torch::optim::SGD& weightOpt;
     torch::optim::Adam& alphaOpt;
-    std::vector<BatchSampler>& trainSamplers;  // one per dataset (several when pretraining jointly)
+    std::vector<BatchSampler>& trainSamplers; // one per dataset (several when pretraining jointly)
     std::vector<BatchSampler>& valSamplers;
-    int epoch = 0;  // completed epochs
+    int epoch = 0; // completed epochs
     std::vector<EpochMetrics> history;
 };
 

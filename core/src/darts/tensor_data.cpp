@@ -41,8 +41,8 @@ PreparedData prepareData(const DataConfig& config, std::uint64_t seed)
     if (ds.classNames.size() < 2)
         throw Error(config.path + ": a search needs at least 2 classes, found " +
                     std::to_string(ds.classNames.size()));
-    const auto split = data::stratifiedSplit(
-        ds, {config.trainFraction, config.valFraction}, config.maxPerClass, seed);
+    const auto split = data::stratifiedSplit(ds, {config.trainFraction, config.valFraction},
+                                             config.maxPerClass, seed);
     const auto stats = data::channelStats(ds, split.train);
 
     PreparedData out;
@@ -74,7 +74,8 @@ BatchSampler::BatchSampler(std::int64_t size, int batch, std::uint64_t seed)
 
 void BatchSampler::reshuffle()
 {
-    for (std::int64_t i = 0; i < m_size; ++i) m_order[i] = i;
+    for (std::int64_t i = 0; i < m_size; ++i)
+        m_order[i] = i;
     shuffle(m_order, m_rng);
     m_pos = 0;
 }
@@ -121,7 +122,8 @@ std::string BatchSampler::state() const
 {
     std::ostringstream out;
     out << m_size << ' ' << m_batch << ' ' << m_pos << ' ' << m_rng;
-    for (auto i : m_order) out << ' ' << i;
+    for (auto i : m_order)
+        out << ' ' << i;
     return out.str();
 }
 
@@ -163,7 +165,8 @@ EvalMetrics evaluate(torch::nn::Module& net,
     // Train-mode BN would also update the running statistics: keep them as they were.
     std::vector<torch::Tensor> savedBuffers;
     if (bn == BatchNormMode::Batch)
-        for (const auto& b : net.buffers()) savedBuffers.push_back(b.clone());
+        for (const auto& b : net.buffers())
+            savedBuffers.push_back(b.clone());
     double lossSum = 0;
     std::int64_t correct = 0;
     const auto n = split.size();
@@ -172,14 +175,16 @@ EvalMetrics evaluate(torch::nn::Module& net,
         const auto x = place(split.x.narrow(0, start, len), placement);
         const auto y = split.y.narrow(0, start, len).to(placement.device);
         auto logits = forward(x);
-        lossSum += torch::nn::functional::cross_entropy(
-                       logits, y, torch::nn::functional::CrossEntropyFuncOptions().reduction(torch::kSum))
-                       .item<double>();
+        lossSum +=
+            torch::nn::functional::cross_entropy(
+                logits, y, torch::nn::functional::CrossEntropyFuncOptions().reduction(torch::kSum))
+                .item<double>();
         correct += logits.argmax(1).eq(y).sum().item<std::int64_t>();
     }
     if (bn == BatchNormMode::Batch) {
         auto buffers = net.buffers();
-        for (std::size_t i = 0; i < buffers.size(); ++i) buffers[i].copy_(savedBuffers[i]);
+        for (std::size_t i = 0; i < buffers.size(); ++i)
+            buffers[i].copy_(savedBuffers[i]);
     }
     net.train(wasTraining);
     return {lossSum / double(n), double(correct) / double(n)};

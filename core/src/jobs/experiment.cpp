@@ -32,8 +32,7 @@ private:
 class CellRunner {
 public:
     CellRunner(const std::string& db, std::int64_t id, const ExperimentSpec& spec,
-               const ExperimentOptions& options, RunControl& control,
-               ExperimentObserver& observer)
+               const ExperimentOptions& options, RunControl& control, ExperimentObserver& observer)
         : m_db(db), m_id(id), m_spec(spec), m_options(options), m_control(control),
           m_observer(observer)
     {
@@ -56,8 +55,8 @@ public:
     bool run(store::ExperimentCell& cell)
     {
         auto config = m_spec.search;
-        config.data.path = m_options.resolveTarget ? m_options.resolveTarget(cell.target)
-                                                   : cell.target;
+        config.data.path =
+            m_options.resolveTarget ? m_options.resolveTarget(cell.target) : cell.target;
         config.runtime.seed = cell.seed;
         std::optional<store::RunDetails> search;
         if (cell.searchRunId) {
@@ -149,8 +148,8 @@ private:
             try {
                 RankingIssues issues(observer);
                 std::string note;
-                choice = chooseWarmStart(m_db, sourceFor(cell.arm), config, m_spec.distance,
-                                         false, m_control, issues, &note);
+                choice = chooseWarmStart(m_db, sourceFor(cell.arm), config, m_spec.distance, false,
+                                         m_control, issues, &note);
                 m_observer.onSourceChosen(*choice, note);
             } catch (const Error& e) {
                 if (!m_control.stopRequested()) fail(cell, e.what());
@@ -211,7 +210,8 @@ private:
             if (result.status == RunStatus::Cancelled) return false;
             if (result.status == RunStatus::Failed) return fail(cell, result.error);
             cell.testAcc = result.testAcc;
-            for (const auto& e : result.epochs) cell.seconds += e.seconds;
+            for (const auto& e : result.epochs)
+                cell.seconds += e.seconds;
         }
         put(cell, CellState::Done);
         return true;
@@ -266,7 +266,7 @@ ExperimentOutcome runExperiment(const std::string& db, std::int64_t id, const Ex
                 if (cell.state == CellState::Done) out.done.push_back(cell);
                 if (cell.state == CellState::Failed) out.failed.push_back(cell);
             }
-    const auto status = out.stopped                          ? "cancelled"
+    const auto status = out.stopped                               ? "cancelled"
                         : out.done.empty() && !out.failed.empty() ? "failed"
                                                                   : "done";
     store::RunStore::open(db).setExperimentStatus(id, status);
@@ -314,7 +314,8 @@ std::vector<transfer::ArmOutcome> experimentOutcomes(store::RunStore& db,
     for (const auto& c : experiment.cells) {
         std::vector<double> curve;
         if (c.searchRunId && db.hasRun(*c.searchRunId))
-            for (const auto& e : db.epochs(*c.searchRunId)) curve.push_back(e.valAcc);
+            for (const auto& e : db.epochs(*c.searchRunId))
+                curve.push_back(e.valAcc);
         out.push_back(cellOutcome(c, std::move(curve)));
     }
     return out;

@@ -64,8 +64,9 @@ std::string DataRoots::forQueue(const std::string& path) const
 std::string DataRoots::resolve(const std::string& stored) const
 {
     if (roots.empty())
-        throw Error("dataset " + stored + ": this worker has no --data-root, so it may read no "
-                                          "dataset");
+        throw Error("dataset " + stored +
+                    ": this worker has no --data-root, so it may read no "
+                    "dataset");
     const fs::path p(stored);
     if (p.is_absolute()) {
         for (const auto& root : roots)
@@ -101,7 +102,8 @@ std::string QueuedJob::toJson() const
         j["arm"] = arm;
     }
     auto prints = json::array();
-    for (const auto& [path, fp] : fingerprints) prints.push_back({{"path", path}, {"fingerprint", fp}});
+    for (const auto& [path, fp] : fingerprints)
+        prints.push_back({{"path", path}, {"fingerprint", fp}});
     j["datasets"] = prints;
     return j.dump();
 }
@@ -112,7 +114,8 @@ QueuedJob QueuedJob::fromJson(const std::string& kind, const std::string& text)
     q.kind = kind;
     try {
         const auto j = json::parse(text);
-        if (kind == "train") q.train = darts::TrainConfig::fromJson(j.at("config").dump());
+        if (kind == "train")
+            q.train = darts::TrainConfig::fromJson(j.at("config").dump());
         else if (kind == "search" || kind == "pretrain" || kind == "transfer")
             q.search = darts::SearchConfig::fromJson(j.at("config").dump());
         else if (kind != "experiment-cell")
@@ -150,7 +153,8 @@ std::int64_t submitJob(const std::string& db, QueuedJob job, const Submission& h
         record(job.train.data);
     } else {
         record(job.search.data);
-        for (auto& more : job.search.moreData) record(more);
+        for (auto& more : job.search.moreData)
+            record(more);
     }
     store::NewJob n;
     n.kind = job.kind;

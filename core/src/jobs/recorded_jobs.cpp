@@ -62,7 +62,8 @@ Pretrained recordedPretrain(const std::string& db, darts::SearchConfig config,
     auto name = zooName;
     if (name.empty()) {
         name = folderName(config.data.path);
-        for (const auto& more : config.moreData) name += "+" + folderName(more.path);
+        for (const auto& more : config.moreData)
+            name += "+" + folderName(more.path);
     }
     {
         auto store = store::RunStore::open(db);

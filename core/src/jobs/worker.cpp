@@ -54,7 +54,8 @@ std::string localDataset(const DataRoots& roots, const QueuedJob& job, const std
 void localise(darts::SearchConfig& c, const DataRoots& roots, const QueuedJob& job)
 {
     c.data.path = localDataset(roots, job, c.data.path, c.data);
-    for (auto& more : c.moreData) more.path = localDataset(roots, job, more.path, more);
+    for (auto& more : c.moreData)
+        more.path = localDataset(roots, job, more.path, more);
 }
 
 // Renews the lease while a job runs; stops the job when the lease is lost.
@@ -79,7 +80,8 @@ public:
 private:
     void loop()
     {
-        const auto period = std::chrono::duration<double>(std::max(0.2, m_options.leaseSeconds / 4));
+        const auto period =
+            std::chrono::duration<double>(std::max(0.2, m_options.leaseSeconds / 4));
         std::unique_lock lock(m_mutex);
         while (!m_wake.wait_for(lock, period, [this] { return m_done; })) {
             bool held = true;
@@ -161,8 +163,7 @@ Ran runJob(const WorkerOptions& o, const store::JobRecord& record, const store::
         auto store = store::RunStore::open(o.db);
         auto spec = ExperimentSpec::fromJson(store.experiment(job.experimentId).specJson);
         if (o.threads >= 0) spec.search.runtime.threads = o.threads;
-        const auto path =
-            localDataset(roots, job, job.fingerprints.at(0).first, spec.search.data);
+        const auto path = localDataset(roots, job, job.fingerprints.at(0).first, spec.search.data);
         ExperimentOptions options;
         options.takeOverRunning = true;
         options.resolveTarget = [path](const std::string&) { return path; };
@@ -193,8 +194,8 @@ Ran runJob(const WorkerOptions& o, const store::JobRecord& record, const store::
         search = resumeRecordedSearch(o.db, *record.runId, resume, control, observer);
     } else if (record.kind == "transfer") {
         ot::OtObserver quiet;
-        const auto choice = chooseWarmStart(o.db, job.source, config, job.distance, job.keepHead,
-                                            control, quiet);
+        const auto choice =
+            chooseWarmStart(o.db, job.source, config, job.distance, job.keepHead, control, quiet);
         search = recordedSearch(o.db, config, control, observer, created, choice.record());
     } else {
         search = recordedSearch(o.db, config, control, observer, created);
@@ -209,8 +210,7 @@ Ran runJob(const WorkerOptions& o, const store::JobRecord& record, const store::
 
 } // namespace
 
-WorkerSummary runWorker(const WorkerOptions& options, RunControl& control,
-                        WorkerObserver& observer)
+WorkerSummary runWorker(const WorkerOptions& options, RunControl& control, WorkerObserver& observer)
 {
     auto o = options;
     if (o.name.empty()) o.name = hostName() + "-" + std::to_string(getpid());
@@ -252,7 +252,7 @@ WorkerSummary runWorker(const WorkerOptions& options, RunControl& control,
             });
             try {
                 const auto spec = QueuedJob::fromJson(claimed->kind, claimed->spec);
-                const int epochs = claimed->kind == "train" ? spec.train.epochs
+                const int epochs = claimed->kind == "train"             ? spec.train.epochs
                                    : claimed->kind == "experiment-cell" ? 1 // per cell job
                                                                         : spec.search.epochs;
                 auto& front = observer.jobObserver(epochs);

@@ -59,7 +59,8 @@ store::ZooEntry zooEntryForRun(store::RunStore& db, std::int64_t runId, std::str
                              int(ds.classNames.size()), ds.channels, ds.height});
     }
     if (name.empty())
-        for (const auto& s : e.sources) name += (name.empty() ? "" : "+") + s.name;
+        for (const auto& s : e.sources)
+            name += (name.empty() ? "" : "+") + s.name;
     e.name = name;
     return e;
 }

@@ -5,9 +5,11 @@
 namespace wb::store {
 
 namespace {
-constexpr std::pair<CellState, const char*> kCellStates[] = {
-    {CellState::Pending, "pending"}, {CellState::Searching, "searching"},
-    {CellState::Training, "training"}, {CellState::Done, "done"}, {CellState::Failed, "failed"}};
+constexpr std::pair<CellState, const char*> kCellStates[] = {{CellState::Pending, "pending"},
+                                                             {CellState::Searching, "searching"},
+                                                             {CellState::Training, "training"},
+                                                             {CellState::Done, "done"},
+                                                             {CellState::Failed, "failed"}};
 } // namespace
 
 std::string cellStateName(CellState state)

@@ -12,12 +12,11 @@ using nlohmann::json;
 namespace wb::store {
 namespace {
 
-constexpr std::pair<JobState, const char*> kJobStates[] = {
-    {JobState::Queued, "queued"},
-    {JobState::Running, "running"},
-    {JobState::Done, "done"},
-    {JobState::Failed, "failed"},
-    {JobState::Cancelled, "cancelled"}};
+constexpr std::pair<JobState, const char*> kJobStates[] = {{JobState::Queued, "queued"},
+                                                           {JobState::Running, "running"},
+                                                           {JobState::Done, "done"},
+                                                           {JobState::Failed, "failed"},
+                                                           {JobState::Cancelled, "cancelled"}};
 
 std::mutex g_fenceMutex;
 std::optional<JobFence> g_fence;
@@ -89,7 +88,8 @@ std::int64_t RunStore::enqueueJob(const NewJob& job)
 {
     std::int64_t id = 0;
     transaction([&] {
-        for (const auto w : job.waitFor) this->job(w); // each must exist
+        for (const auto w : job.waitFor)
+            this->job(w); // each must exist
         auto s = m_impl->prepare(
             "INSERT INTO jobs (kind, spec, device, state, wait_for, attempt, failures, "
             "max_attempts, worker, experiment_id, errors, created_at) "
@@ -114,22 +114,23 @@ std::optional<JobRecord> RunStore::claimJob(const std::string& worker,
     transaction([&] {
         const double t = detail::now();
         // Leases that ran out: their workers stopped heartbeating (killed, cut off, paused).
-        auto expired = m_impl->prepare(
-            "SELECT id, worker, failures, max_attempts, errors FROM jobs "
-            "WHERE state = 'running' AND lease_until < ?");
+        auto expired =
+            m_impl->prepare("SELECT id, worker, failures, max_attempts, errors FROM jobs "
+                            "WHERE state = 'running' AND lease_until < ?");
         expired.bind(1, t);
         std::vector<std::tuple<std::int64_t, std::string, int, int, std::string>> stale;
         while (expired.step("finding expired leases"))
             stale.emplace_back(expired.int64(0), expired.text(1), expired.integer(2),
                                expired.integer(3), expired.text(4));
         for (const auto& [id, holder, failures, maxAttempts, errors] : stale) {
-            const auto error = "worker " + holder + " stopped heartbeating (lease expired " +
-                               isoTime(t) + ")";
+            const auto error =
+                "worker " + holder + " stopped heartbeating (lease expired " + isoTime(t) + ")";
             const bool exhausted = failures + 1 >= maxAttempts;
             auto u = m_impl->prepare(
                 "UPDATE jobs SET state = ?, failures = failures + 1, errors = ?, worker = '', "
                 "lease_until = NULL, finished_at = ? WHERE id = ?");
-            u.bind(1, std::string(exhausted ? "failed" : "queued")).bind(2, withError(errors, error));
+            u.bind(1, std::string(exhausted ? "failed" : "queued"))
+                .bind(2, withError(errors, error));
             if (exhausted)
                 u.bind(3, t);
             else
@@ -140,7 +141,8 @@ std::optional<JobRecord> RunStore::claimJob(const std::string& worker,
         std::vector<JobRecord> queued;
         auto q = m_impl->prepare(std::string("SELECT ") + kJobColumns +
                                  " FROM jobs WHERE state = 'queued' ORDER BY id");
-        while (q.step("reading the queue")) queued.push_back(readJob(q));
+        while (q.step("reading the queue"))
+            queued.push_back(readJob(q));
         for (auto& j : queued) {
             if (std::find(devices.begin(), devices.end(), j.device) == devices.end()) continue;
             bool ready = true;
@@ -171,9 +173,9 @@ bool RunStore::renewJobLease(const JobFence& fence, double leaseSeconds,
 {
     bool held = false;
     transaction([&] {
-        auto u = m_impl->prepare(
-            "UPDATE jobs SET lease_until = ?, progress = coalesce(?, progress) "
-            "WHERE id = ? AND attempt = ? AND state = 'running'");
+        auto u =
+            m_impl->prepare("UPDATE jobs SET lease_until = ?, progress = coalesce(?, progress) "
+                            "WHERE id = ? AND attempt = ? AND state = 'running'");
         u.bind(1, detail::now() + leaseSeconds);
         if (progress)
             u.bind(2, *progress);
@@ -211,8 +213,9 @@ JobState RunStore::finishJob(const JobFence& fence, bool succeeded, const std::s
         const int failures = q.integer(0) + (succeeded ? 0 : 1);
         const int maxAttempts = q.integer(1);
         const auto errors = succeeded ? q.text(2) : withError(q.text(2), error);
-        state = succeeded ? JobState::Done
-                          : failures >= maxAttempts ? JobState::Failed : JobState::Queued;
+        state = succeeded                 ? JobState::Done
+                : failures >= maxAttempts ? JobState::Failed
+                                          : JobState::Queued;
         // A finished job keeps the name of the worker that ran it last; a queued one has none.
         auto u = m_impl->prepare(
             "UPDATE jobs SET state = ?, failures = ?, errors = ?, worker = ?, lease_until = NULL, "
@@ -273,7 +276,8 @@ std::vector<JobRecord> RunStore::jobs()
 {
     std::vector<JobRecord> out;
     auto q = m_impl->prepare(std::string("SELECT ") + kJobColumns + " FROM jobs ORDER BY id");
-    while (q.step("listing jobs")) out.push_back(readJob(q));
+    while (q.step("listing jobs"))
+        out.push_back(readJob(q));
     return out;
 }
 
@@ -309,8 +313,8 @@ std::vector<WorkerRecord> RunStore::workers()
     auto q = m_impl->prepare("SELECT name, host, pid, device, state, job_id, started_at, "
                              "heartbeat_at FROM workers ORDER BY name");
     while (q.step("listing workers")) {
-        WorkerRecord w{q.text(0), q.text(1), q.int64(2), q.text(3), q.text(4), {},
-                       q.real(6), q.real(7)};
+        WorkerRecord w{q.text(0), q.text(1), q.int64(2), q.text(3),
+                       q.text(4), {},        q.real(6),  q.real(7)};
         if (!q.isNull(5)) w.jobId = q.int64(5);
         out.push_back(std::move(w));
     }

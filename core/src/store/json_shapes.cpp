@@ -25,7 +25,8 @@ json epochJson(const darts::EpochMetrics& e)
 json epochsJson(const std::vector<darts::EpochMetrics>& epochs)
 {
     auto out = json::array();
-    for (const auto& e : epochs) out.push_back(epochJson(e));
+    for (const auto& e : epochs)
+        out.push_back(epochJson(e));
     return out;
 }
 
@@ -40,7 +41,8 @@ json issueJson(const darts::Issue& i)
 json issuesJson(const std::vector<darts::Issue>& issues)
 {
     auto out = json::array();
-    for (const auto& i : issues) out.push_back(issueJson(i));
+    for (const auto& i : issues)
+        out.push_back(issueJson(i));
     return out;
 }
 

@@ -504,14 +504,13 @@ void RunStore::Impl::storeRunFile(std::int64_t runId, const std::string& path)
     file.run("storing a checkpoint");
     std::ifstream in(path, std::ios::binary);
     if (!in) throw Error(path + ": cannot read the checkpoint to store it");
-    auto chunk = prepare(
-        "INSERT INTO run_file_chunks (run_id, name, chunk, data) VALUES (?, ?, ?, ?)");
+    auto chunk =
+        prepare("INSERT INTO run_file_chunks (run_id, name, chunk, data) VALUES (?, ?, ?, ?)");
     std::vector<char> buffer(1 << 20);
     Sha256 hash;
     std::int64_t bytes = 0;
-    for (std::int64_t i = 0; in.read(buffer.data(), std::streamsize(buffer.size())) ||
-                             in.gcount() > 0;
-         ++i) {
+    for (std::int64_t i = 0;
+         in.read(buffer.data(), std::streamsize(buffer.size())) || in.gcount() > 0; ++i) {
         const auto n = std::size_t(in.gcount());
         hash.update(buffer.data(), n);
         bytes += std::int64_t(n);

@@ -95,7 +95,8 @@ std::vector<ZooEntry> RunStore::zoo()
 {
     std::vector<ZooEntry> out;
     auto q = m_impl->prepare(std::string(kZooColumns) + " ORDER BY id");
-    while (q.step("reading the zoo")) out.push_back(zooRow(q, m_impl->path));
+    while (q.step("reading the zoo"))
+        out.push_back(zooRow(q, m_impl->path));
     return out;
 }
 

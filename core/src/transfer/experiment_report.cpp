@@ -43,10 +43,12 @@ Stat stat(const std::vector<double>& values)
     Stat s;
     s.n = int(values.size());
     if (s.n == 0) return s;
-    for (double v : values) s.mean += v / s.n;
+    for (double v : values)
+        s.mean += v / s.n;
     if (s.n > 1) {
         double sq = 0;
-        for (double v : values) sq += (v - s.mean) * (v - s.mean);
+        for (double v : values)
+            sq += (v - s.mean) * (v - s.mean);
         s.std = std::sqrt(sq / (s.n - 1));
     }
     return s;
@@ -92,7 +94,8 @@ std::vector<ArmSummary> summarise(const std::vector<ArmOutcome>& outcomes)
                 speed.push_back(*s.factor);
             }
         }
-        for (const auto& s : sources) row.sources += (row.sources.empty() ? "" : ",") + s;
+        for (const auto& s : sources)
+            row.sources += (row.sources.empty() ? "" : ",") + s;
         row.distance = stat(dist);
         row.bestVal = stat(best);
         row.epochsToScratchBest = stat(epochs);
@@ -114,12 +117,11 @@ std::string markdownTable(const std::vector<ArmSummary>& rows)
         out += "| " + r.target + " | " + r.arm + " | " + (r.sources.empty() ? "-" : r.sources) +
                " | " + cell(r.distance, "%.4g") + " | " + cell(r.bestVal, "%.3f") + " | " +
                cell(r.epochsToScratchBest, "%.1f") + " | " + std::to_string(r.reached) + "/" +
-               std::to_string(ran) + (r.reached < ran ? " (not reached: " +
-                                                            std::to_string(ran - r.reached) + ")"
-                                                      : "") +
+               std::to_string(ran) +
+               (r.reached < ran ? " (not reached: " + std::to_string(ran - r.reached) + ")" : "") +
                " | " + cell(r.speedUp, "%.2f") + " | " + cell(r.testAcc, "%.3f") + " | " +
-               cell(r.seconds, "%.0f") + (r.failed ? " | " + std::to_string(r.failed) + " failed" : "") +
-               " |\n";
+               cell(r.seconds, "%.0f") +
+               (r.failed ? " | " + std::to_string(r.failed) + " failed" : "") + " |\n";
     }
     return out;
 }

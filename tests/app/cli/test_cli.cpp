@@ -108,8 +108,10 @@ private Q_SLOTS:
     void runJsonShapesAgree()
     {
         const QString db = m_dir.path() + "/shapes.sqlite";
-        const auto search = wb::test::runSupernet(tinySearch(m_dir.path())
-                                                  << "--epochs" << "2" << "--db" << db << "--json");
+        const auto search =
+            wb::test::runSupernet(tinySearch(m_dir.path()) << "--epochs"
+                                                           << "2"
+                                                           << "--db" << db << "--json");
         QCOMPARE(search.exitCode, 0);
         const auto id = QString::number(search.json["run_id"].toInt());
         const auto show = wb::test::runSupernet({"runs", "show", id, "--db", db, "--json"});

@@ -68,15 +68,14 @@ private Q_SLOTS:
     void experimentWithAWarmArmWritesItsTables()
     {
         const auto db = m_dir.path() + "/exp.sqlite";
-        auto r = wb::test::runSupernet(QStringList{"pretrain", "--data", path("a"), "--name",
-                                                   "source-a"} +
-                                       tiny(db));
+        auto r = wb::test::runSupernet(
+            QStringList{"pretrain", "--data", path("a"), "--name", "source-a"} + tiny(db));
         QVERIFY2(r.exitCode == 0, qPrintable(r.err));
         const auto out = m_dir.path() + "/tables";
         r = wb::test::runSupernet(QStringList{"experiment", "--targets", path("t"), "--arms",
-                                              "scratch,ot", "--seeds", "0", "--retrain-epochs",
-                                              "1", "--retrain-channels", "4", "--retrain-layers",
-                                              "2", "--out", out, "--json"} +
+                                              "scratch,ot", "--seeds", "0", "--retrain-epochs", "1",
+                                              "--retrain-channels", "4", "--retrain-layers", "2",
+                                              "--out", out, "--json"} +
                                   tiny(db));
         QVERIFY2(r.exitCode == 0, qPrintable(r.err));
         QCOMPARE(r.json["status"].toString(), QString("done"));
@@ -99,10 +98,10 @@ private Q_SLOTS:
     void everyCellFailedExitsOne()
     {
         const auto db = m_dir.path() + "/fail.sqlite";
-        const auto r = wb::test::runSupernet(QStringList{"experiment", "--targets", path("t"),
-                                                         "--arms", "multi", "--seeds", "0,1",
-                                                         "--json"} +
-                                             tiny(db));
+        const auto r =
+            wb::test::runSupernet(QStringList{"experiment", "--targets", path("t"), "--arms",
+                                              "multi", "--seeds", "0,1", "--json"} +
+                                  tiny(db));
         QCOMPARE(r.exitCode, 1);
         QCOMPARE(r.json["status"].toString(), QString("failed"));
         const auto failed = r.json["failed_cells"].toArray();

@@ -40,11 +40,11 @@ private Q_SLOTS:
     void twoWorkersFinishEveryCellOnce()
     {
         const auto db = workspace("cells");
-        auto r = wb::test::runSupernet(
-            QStringList{"experiment", "--targets", path("data/t"), "--arms", "scratch", "--seeds",
-                        "0,1,2,3,4,5", "--retrain-epochs", "0", "--queue", "--data-root",
-                        path("data"), "--json"} +
-            tiny(db));
+        auto r = wb::test::runSupernet(QStringList{"experiment", "--targets", path("data/t"),
+                                                   "--arms", "scratch", "--seeds", "0,1,2,3,4,5",
+                                                   "--retrain-epochs", "0", "--queue",
+                                                   "--data-root", path("data"), "--json"} +
+                                       tiny(db));
         QVERIFY2(r.exitCode == 0, qPrintable(r.err));
         const int experiment = r.json["experiment_id"].toInt();
         QCOMPARE(r.json["job_ids"].toArray().size(), 6);
@@ -65,8 +65,8 @@ private Q_SLOTS:
             QCOMPARE(j.toObject()["state"].toString(), QString("done"));
             QCOMPARE(j.toObject()["attempt"].toInt(), 1); // claimed once
         }
-        r = wb::test::runSupernet({"experiment", "report", QString::number(experiment), "--db",
-                                   db, "--json", "--out", path("tables")});
+        r = wb::test::runSupernet({"experiment", "report", QString::number(experiment), "--db", db,
+                                   "--json", "--out", path("tables")});
         QVERIFY2(r.exitCode == 0, qPrintable(r.err));
         const auto cells = r.json["cells"].toArray();
         QCOMPARE(cells.size(), 6);
@@ -109,8 +109,8 @@ private Q_SLOTS:
         if (m_server) {
             // Another machine: the first one's folder is gone (not shared), the second has its
             // own artifacts folder, so the checkpoint comes from the database's copy.
-            const auto show =
-                wb::test::runSupernet({"runs", "show", QString::number(runId), "--json", "--db", db});
+            const auto show = wb::test::runSupernet(
+                {"runs", "show", QString::number(runId), "--json", "--db", db});
             const auto written =
                 show.json["checkpoints"].toArray()[0].toObject()["path"].toString();
             QVERIFY(QFileInfo(written).absoluteDir().removeRecursively());
@@ -134,7 +134,8 @@ private Q_SLOTS:
         QCOMPARE(r.json["status"].toString(), QString("done"));
         const auto epochs = r.json["epoch_metrics"].toArray();
         QCOMPARE(epochs.size(), 12);
-        for (int e = 0; e < 12; ++e) QCOMPARE(epochs[e].toObject()["epoch"].toInt(), e + 1);
+        for (int e = 0; e < 12; ++e)
+            QCOMPARE(epochs[e].toObject()["epoch"].toInt(), e + 1);
         // Resumed, not restarted: the run says which checkpoint it continued from.
         bool resumed = false;
         const QString from = m_server ? "resumed from " + path("machine-b") : "resumed from";
@@ -172,9 +173,9 @@ private Q_SLOTS:
     void datasetOutsideTheRootsFailsThenRetryAndCancel()
     {
         const auto db = workspace("roots");
-        auto r = wb::test::runSupernet(QStringList{"search", "--data", path("elsewhere/u"),
-                                                   "--queue", "--max-attempts", "2"} +
-                                       tiny(db));
+        auto r = wb::test::runSupernet(
+            QStringList{"search", "--data", path("elsewhere/u"), "--queue", "--max-attempts", "2"} +
+            tiny(db));
         QVERIFY2(r.exitCode == 0, qPrintable(r.err));
         const auto id = r.out.trimmed();
         QProcess w;
@@ -234,8 +235,8 @@ private:
                        const char* value = nullptr, const char* flag2 = nullptr,
                        const char* value2 = nullptr) const
     {
-        QStringList args{"worker", "--db", db, "--name", name, "--threads", "1",
-                         "--data-root", path("data"), "--poll", "0.2"};
+        QStringList args{"worker", "--db",        db,           "--name", name, "--threads",
+                         "1",      "--data-root", path("data"), "--poll", "0.2"};
         if (flag) args << flag << value;
         if (flag2) args << flag2 << value2;
         return args;

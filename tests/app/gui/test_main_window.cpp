@@ -497,7 +497,8 @@ private Q_SLOTS:
                  qPrintable(window.windowTitle()));
         QVERIFY(!window.shownWorkspace().contains("gui-Secret"));
         QVERIFY(!QSettings().contains(QStringLiteral("workspace/last")));
-        for (const auto& recent : QSettings().value(QStringLiteral("workspace/recent")).toStringList())
+        for (const auto& recent :
+             QSettings().value(QStringLiteral("workspace/recent")).toStringList())
             QVERIFY2(!recent.contains("gui-Secret"), qPrintable(recent));
     }
 
@@ -514,14 +515,24 @@ private Q_SLOTS:
         }
         QTemporaryDir data;
         wb::test::writeSeparableIdx(data.path().toStdString(), 2, 12, 8);
-        const QStringList search = {QStringLiteral("search"), QStringLiteral("--data"), data.path(),
-                                    QStringLiteral("--epochs"), QStringLiteral("1"),
-                                    QStringLiteral("--channels"), QStringLiteral("4"),
-                                    QStringLiteral("--layers"), QStringLiteral("2"),
-                                    QStringLiteral("--nodes"), QStringLiteral("2"),
-                                    QStringLiteral("--threads"), QStringLiteral("1"),
-                                    QStringLiteral("--queue"), QStringLiteral("--data-root"),
-                                    data.path(), QStringLiteral("--db"), db};
+        const QStringList search = {QStringLiteral("search"),
+                                    QStringLiteral("--data"),
+                                    data.path(),
+                                    QStringLiteral("--epochs"),
+                                    QStringLiteral("1"),
+                                    QStringLiteral("--channels"),
+                                    QStringLiteral("4"),
+                                    QStringLiteral("--layers"),
+                                    QStringLiteral("2"),
+                                    QStringLiteral("--nodes"),
+                                    QStringLiteral("2"),
+                                    QStringLiteral("--threads"),
+                                    QStringLiteral("1"),
+                                    QStringLiteral("--queue"),
+                                    QStringLiteral("--data-root"),
+                                    data.path(),
+                                    QStringLiteral("--db"),
+                                    db};
         QVERIFY(runCli(search));
         QVERIFY(runCli({QStringLiteral("worker"), QStringLiteral("--db"), db,
                         QStringLiteral("--name"), QStringLiteral("far-away"),

@@ -47,7 +47,8 @@ private Q_SLOTS:
         QSignalSpy finished(&job, &BackgroundJob::finished);
         std::atomic<bool> sawStop{false};
         QVERIFY(job.start([&](RunControl& control, const BackgroundJob::Post&) {
-            while (!control.stopRequested()) QThread::msleep(2);
+            while (!control.stopRequested())
+                QThread::msleep(2);
             sawStop = true;
         }));
         QVERIFY(!job.start([](RunControl&, const BackgroundJob::Post&) {}));
@@ -70,7 +71,8 @@ private Q_SLOTS:
         {
             BackgroundJob job;
             QVERIFY(job.start([ran, ended](RunControl& control, const BackgroundJob::Post& post) {
-                while (!control.stopRequested()) QThread::msleep(2);
+                while (!control.stopRequested())
+                    QThread::msleep(2);
                 post([ran] { *ran = true; });
                 *ended = true;
             }));

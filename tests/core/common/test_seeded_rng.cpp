@@ -22,7 +22,8 @@ private Q_SLOTS:
         const std::uint64_t expected[] = {6457827717110365317ull, 3203168211198807973ull,
                                           9817491932198370423ull, 4593380528125082431ull,
                                           16408922859458223821ull};
-        for (const auto e : expected) QCOMPARE(rng.next(), e);
+        for (const auto e : expected)
+            QCOMPARE(rng.next(), e);
         QCOMPARE(wb::splitMix64(1234567), expected[0]);
     }
 
@@ -31,9 +32,11 @@ private Q_SLOTS:
         // 6 bins, 60,000 draws: chi-square with 5 degrees of freedom; 20.5 is its 0.999 quantile.
         wb::SeededRng rng(7);
         std::vector<int> bins(6);
-        for (int i = 0; i < 60000; ++i) ++bins[rng.below(6)];
+        for (int i = 0; i < 60000; ++i)
+            ++bins[rng.below(6)];
         double chi2 = 0;
-        for (const int b : bins) chi2 += (b - 10000.0) * (b - 10000.0) / 10000.0;
+        for (const int b : bins)
+            chi2 += (b - 10000.0) * (b - 10000.0) / 10000.0;
         QVERIFY2(chi2 < 20.5, qPrintable(QString::number(chi2)));
         for (int i = 0; i < 1000; ++i) {
             const int v = rng.between(-3, 3);
@@ -54,14 +57,16 @@ private Q_SLOTS:
             ++seen[v];
         }
         QCOMPARE(int(seen.size()), 6);
-        for (const auto& [order, count] : seen) QVERIFY2(count > 850 && count < 1150, "skewed");
+        for (const auto& [order, count] : seen)
+            QVERIFY2(count > 850 && count < 1150, "skewed");
         std::vector<int> big(1000);
         std::iota(big.begin(), big.end(), 0);
         std::mt19937_64 engine(3);
         wb::shuffle(big, engine);
         auto sorted = big;
         std::sort(sorted.begin(), sorted.end());
-        for (int i = 0; i < 1000; ++i) QCOMPARE(sorted[std::size_t(i)], i);
+        for (int i = 0; i < 1000; ++i)
+            QCOMPARE(sorted[std::size_t(i)], i);
         QVERIFY(big != sorted);
     }
 

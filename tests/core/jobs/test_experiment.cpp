@@ -31,8 +31,14 @@ public:
     int stopAtCheckpoint = 0; // request a stop at the n-th checkpoint (0 = never)
     int checkpoints = 0;
 
-    void onCellStarted(const store::ExperimentCell& c) override { states[key(c)].push_back(c.state); }
-    void onCellChanged(const store::ExperimentCell& c) override { states[key(c)].push_back(c.state); }
+    void onCellStarted(const store::ExperimentCell& c) override
+    {
+        states[key(c)].push_back(c.state);
+    }
+    void onCellChanged(const store::ExperimentCell& c) override
+    {
+        states[key(c)].push_back(c.state);
+    }
     darts::RunObserver& jobObserver(const std::string&, int) override { return *this; }
     void onCheckpoint(const darts::CheckpointInfo&) override
     {

@@ -70,7 +70,8 @@ private Q_SLOTS:
         const auto path = fixtures::dbPath(dir);
         {
             auto db = RunStore::open(path);
-            for (int i = 0; i < 12; ++i) db.enqueueJob(job());
+            for (int i = 0; i < 12; ++i)
+                db.enqueueJob(job());
         }
         std::vector<std::vector<std::int64_t>> won(3);
         std::vector<std::thread> threads;
@@ -80,9 +81,11 @@ private Q_SLOTS:
                 while (auto j = db.claimJob("w" + std::to_string(t), {"cpu"}, 60))
                     won[std::size_t(t)].push_back(j->id);
             });
-        for (auto& t : threads) t.join();
+        for (auto& t : threads)
+            t.join();
         std::multiset<std::int64_t> all;
-        for (const auto& w : won) all.insert(w.begin(), w.end());
+        for (const auto& w : won)
+            all.insert(w.begin(), w.end());
         QCOMPARE(int(all.size()), 12);
         QCOMPARE(int(std::set<std::int64_t>(all.begin(), all.end()).size()), 12);
     }

@@ -246,7 +246,8 @@ private Q_SLOTS:
         QTemporaryDir elsewhere; // the writing machine's folder
         const auto first = elsewhere.filePath("epoch-0001.pt").toStdString();
         std::string bytes(2'500'000, '\0');
-        for (std::size_t i = 0; i < bytes.size(); ++i) bytes[i] = char((i * 2654435761u) >> 13);
+        for (std::size_t i = 0; i < bytes.size(); ++i)
+            bytes[i] = char((i * 2654435761u) >> 13);
         writeBytes(first, bytes);
         darts::CheckpointInfo c{1, first, wb::fileSha256(first), 0.5, true};
         QVERIFY(db.recordCheckpoint(run, c).empty());
@@ -398,8 +399,9 @@ private Q_SLOTS:
         }
         // A checkpoint copy as a server workspace keeps it (a file that went SQLite -> server ->
         // SQLite); SQLite files never write these themselves.
-        RawDb(original).exec("INSERT INTO run_files VALUES (1, 'epoch-0001.pt', 'ab', 3, 1.0); "
-                             "INSERT INTO run_file_chunks VALUES (1, 'epoch-0001.pt', 0, x'010203')");
+        RawDb(original).exec(
+            "INSERT INTO run_files VALUES (1, 'epoch-0001.pt', 'ab', 3, 1.0); "
+            "INSERT INTO run_file_chunks VALUES (1, 'epoch-0001.pt', 0, x'010203')");
         const auto server = bareDatabase();
         const auto there = copyWorkspace(original, server);
         const auto home = copyWorkspace(server, back);

@@ -48,7 +48,7 @@ private Q_SLOTS:
         QVERIFY(e.multi());
         QCOMPARE(*e.valAcc, 0.75);
         QCOMPARE(int(db.zoo().size()), 1);
-        QVERIFY_THROWS_EXCEPTION(wb::Error, db.addZooEntry(entry(run, "AB")));  // name taken
+        QVERIFY_THROWS_EXCEPTION(wb::Error, db.addZooEntry(entry(run, "AB"))); // name taken
         auto noCheckpoint = entry(run, "C");
         noCheckpoint.checkpoint.clear();
         QVERIFY_THROWS_EXCEPTION(wb::Error, db.addZooEntry(noCheckpoint));
@@ -72,7 +72,7 @@ private Q_SLOTS:
         QCOMPARE(t->zooName, std::string("AB"));
         QCOMPARE(*t->distance, 12.5);
         QVERIFY(!db.transfer(run));
-        db.deleteRun(run);  // allowed once out of the zoo
+        db.deleteRun(run); // allowed once out of the zoo
     }
 
     void experimentCellsUpdateInPlace()
@@ -95,7 +95,7 @@ private Q_SLOTS:
         const auto e = db.experiment(id);
         QCOMPARE(e.status, std::string("running"));
         QCOMPARE(int(e.cells.size()), 2);
-        QCOMPARE(e.cells[0].arm, std::string("scratch"));  // order kept by the upsert
+        QCOMPARE(e.cells[0].arm, std::string("scratch")); // order kept by the upsert
         QVERIFY(e.cells[0].state == CellState::Done);
         QVERIFY(e.cells[1].state == CellState::Pending);
         QCOMPARE(*e.cells[0].testAcc, 0.5);

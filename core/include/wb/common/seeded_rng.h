@@ -29,7 +29,8 @@ template <typename Engine> std::uint64_t uniformBelow(Engine& engine, std::uint6
     constexpr std::uint64_t kMax = std::numeric_limits<std::uint64_t>::max();
     const std::uint64_t limit = kMax - kMax % bound; // a multiple of bound
     std::uint64_t value = engine();
-    while (value >= limit) value = engine();
+    while (value >= limit)
+        value = engine();
     return value % bound;
 }
 

@@ -13,7 +13,7 @@ public:
     Sha256();
     void update(const void* data, std::size_t size);
     void update(std::string_view text) { update(text.data(), text.size()); }
-    std::string hexDigest();  // finishes the hash; call once
+    std::string hexDigest(); // finishes the hash; call once
 
 private:
     void compress(const std::uint8_t* block);

@@ -31,7 +31,7 @@ struct ExperimentSpec {
     int retrainEpochs = 10;
     int retrainChannels = 16;
     int retrainLayers = 8;
-    std::int64_t multi = 0; // zoo id of the multi arm; 0 = the newest multi-dataset entry
+    std::int64_t multi = 0;     // zoo id of the multi arm; 0 = the newest multi-dataset entry
     darts::SearchConfig search; // data.path is set per target
     transfer::DistanceSettings distance;
 

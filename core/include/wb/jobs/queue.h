@@ -30,17 +30,17 @@ struct DataRoots {
 
 // What a queued job asks for; the JSON in the jobs table.
 struct QueuedJob {
-    std::string kind; // search | train | pretrain | transfer | experiment-cell
-    darts::SearchConfig search;           // search, pretrain, transfer
-    darts::TrainConfig train;             // train
-    std::string zooName;                  // pretrain
-    std::string source = "auto";          // transfer
-    bool keepHead = false;                // transfer
-    transfer::DistanceSettings distance;  // transfer
-    std::int64_t experimentId = 0;        // experiment-cell
-    std::string target;                   // experiment-cell
-    std::uint64_t seed = 0;               // experiment-cell
-    std::string arm;                      // experiment-cell
+    std::string kind;                    // search | train | pretrain | transfer | experiment-cell
+    darts::SearchConfig search;          // search, pretrain, transfer
+    darts::TrainConfig train;            // train
+    std::string zooName;                 // pretrain
+    std::string source = "auto";         // transfer
+    bool keepHead = false;               // transfer
+    transfer::DistanceSettings distance; // transfer
+    std::int64_t experimentId = 0;       // experiment-cell
+    std::string target;                  // experiment-cell
+    std::uint64_t seed = 0;              // experiment-cell
+    std::string arm;                     // experiment-cell
     std::vector<std::pair<std::string, std::string>> fingerprints; // stored path -> fingerprint
 
     std::string toJson() const;
@@ -65,12 +65,12 @@ std::vector<std::int64_t> submitExperiment(const std::string& db, std::int64_t e
 
 struct WorkerOptions {
     std::string db;
-    std::string name;             // default: host-pid
+    std::string name; // default: host-pid
     std::vector<std::string> dataRoots;
     std::string device = "cpu";
-    int threads = -1;             // intra-op threads of the jobs (-1: as each job says)
-    int maxJobs = 0;              // stop after this many jobs (0: no limit)
-    double idleExitSeconds = -1;  // stop after this long without a job (< 0: never)
+    int threads = -1;            // intra-op threads of the jobs (-1: as each job says)
+    int maxJobs = 0;             // stop after this many jobs (0: no limit)
+    double idleExitSeconds = -1; // stop after this long without a job (< 0: never)
     double leaseSeconds = 60;
     double pollSeconds = 1;
 };

@@ -20,8 +20,8 @@ std::string jobStateName(JobState state);
 JobState parseJobState(const std::string& name); // throws wb::Error for an unknown name
 
 struct NewJob {
-    std::string kind;   // search | train | pretrain | transfer | experiment-cell
-    std::string spec;   // the kind's JSON
+    std::string kind; // search | train | pretrain | transfer | experiment-cell
+    std::string spec; // the kind's JSON
     std::string device = "cpu";
     std::vector<std::int64_t> waitFor; // jobs that must be done first
     int maxAttempts = 3;
@@ -42,7 +42,7 @@ struct JobRecord {
     std::optional<double> leaseUntil;
     std::optional<std::int64_t> runId; // the run a previous attempt created (resumed by the next)
     std::optional<std::int64_t> experimentId;
-    std::optional<double> progress; // 0..1, as the worker last reported
+    std::optional<double> progress;  // 0..1, as the worker last reported
     std::vector<std::string> errors; // one per failed attempt, oldest first
     double createdAt = 0;
     std::optional<double> startedAt;

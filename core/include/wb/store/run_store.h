@@ -82,8 +82,8 @@ struct CheckpointRecord {
 struct DistanceKey {
     std::string fingerprintA;
     std::string fingerprintB;
-    std::string embedder;  // the embedder's key JSON
-    std::string settings;  // every OT setting that changes the value, canonical JSON
+    std::string embedder; // the embedder's key JSON
+    std::string settings; // every OT setting that changes the value, canonical JSON
 };
 
 // A cached dataset distance (see wb/ot/distance.h for the meaning of the numbers).
@@ -92,8 +92,8 @@ struct CachedDistance {
     int iterations = 0;
     double marginalError = 0;
     bool converged = false;
-    std::string detailsJson;  // as written (the writer's orientation: source = smaller fingerprint)
-    double createdAt = 0;     // Unix seconds, set by the store
+    std::string detailsJson; // as written (the writer's orientation: source = smaller fingerprint)
+    double createdAt = 0;    // Unix seconds, set by the store
 };
 
 // The files a deleted run leaves behind; pass to removeRunFiles().
@@ -241,8 +241,8 @@ public:
     std::int64_t createExperiment(const std::string& specJson, const std::string& outDir);
     void setExperimentStatus(std::int64_t id, const std::string& status);
     void putExperimentCell(std::int64_t id, const ExperimentCell& cell); // insert or replace
-    ExperimentRecord experiment(std::int64_t id); // with its cells
-    std::vector<ExperimentRecord> experiments();  // without cells
+    ExperimentRecord experiment(std::int64_t id);                        // with its cells
+    std::vector<ExperimentRecord> experiments();                         // without cells
 
     // The job queue (job_store.cpp; see job_queue.h).
     std::int64_t enqueueJob(const NewJob& job);
@@ -250,8 +250,7 @@ public:
     // max_attempts the job fails), then claims the oldest queued job on one of `devices` whose
     // waits are done: running, attempt + 1, leased to `worker` for `leaseSeconds`.
     std::optional<JobRecord> claimJob(const std::string& worker,
-                                      const std::vector<std::string>& devices,
-                                      double leaseSeconds);
+                                      const std::vector<std::string>& devices, double leaseSeconds);
     // Extends the lease (and records progress); false when the fence is no longer the job's
     // running attempt (taken over, cancelled): the worker must stop.
     bool renewJobLease(const JobFence& fence, double leaseSeconds,
@@ -268,7 +267,7 @@ public:
     // A failed or cancelled job is queued again with a fresh failure budget (errors kept).
     void retryJob(std::int64_t id);
     std::vector<JobRecord> jobs();
-    JobRecord job(std::int64_t id); // throws "job 3 not found"
+    JobRecord job(std::int64_t id);                // throws "job 3 not found"
     void recordWorker(const WorkerRecord& worker); // insert or replace by name
     std::vector<WorkerRecord> workers();
 

@@ -12,7 +12,7 @@ namespace wb::store {
 
 // One dataset a zoo supernet was searched on, as it was loaded for that search.
 struct ZooSource {
-    std::string name;        // short label (the folder name unless given)
+    std::string name; // short label (the folder name unless given)
     std::string path;
     std::string fingerprint; // of the dataset as searched (size and channel conversion included)
     int classes = 0;
@@ -30,7 +30,7 @@ struct ZooEntry {
     std::string searchConfigJson;   // the run's SearchConfig: its search space
     std::string checkpoint;
     std::string checkpointSha256;
-    std::optional<double> valAcc;   // final supernet val accuracy (mean over heads)
+    std::optional<double> valAcc; // final supernet val accuracy (mean over heads)
     int inChannels() const { return sources.empty() ? 0 : sources.front().channels; }
     int classes() const { return sources.empty() ? 0 : sources.front().classes; }
     bool multi() const { return sources.size() > 1; }
@@ -41,9 +41,9 @@ struct TransferRecord {
     std::int64_t runId = 0;
     std::optional<std::int64_t> zooId; // empty once the entry was removed from the zoo
     std::string zooName;
-    std::string mode;                  // "auto", "random" or "id"
-    std::optional<double> distance;    // OTDD target -> chosen source, when computed
-    std::string rankingJson;           // [{"zoo_id", "name", "distance"}...], nearest first
+    std::string mode;               // "auto", "random" or "id"
+    std::optional<double> distance; // OTDD target -> chosen source, when computed
+    std::string rankingJson;        // [{"zoo_id", "name", "distance"}...], nearest first
 };
 
 // Where an experiment cell stands: pending -> searching -> training -> done, or failed from
@@ -55,14 +55,14 @@ CellState parseCellState(const std::string& name);
 
 // One cell of a paired experiment: a target x seed x arm and the runs that answer it.
 struct ExperimentCell {
-    std::string target;  // dataset path
+    std::string target; // dataset path
     std::uint64_t seed = 0;
-    std::string arm;     // scratch | ot | random | multi
+    std::string arm; // scratch | ot | random | multi
     CellState state = CellState::Pending;
     std::optional<std::int64_t> searchRunId;
     std::optional<std::int64_t> trainRunId;
     std::optional<std::int64_t> zooId;
-    std::string source;  // zoo entry name of the warm start ("" for scratch)
+    std::string source; // zoo entry name of the warm start ("" for scratch)
     std::optional<double> distance;
     std::optional<double> testAcc; // of the retrained derived cell
     double seconds = 0;            // search + retraining wall time
@@ -72,8 +72,8 @@ struct ExperimentCell {
 struct ExperimentRecord {
     std::int64_t id = 0;
     double createdAt = 0;
-    std::string specJson;   // what was asked: targets, arms, seeds, budgets, search flags
-    std::string status;     // running | done | failed | cancelled
+    std::string specJson; // what was asked: targets, arms, seeds, budgets, search flags
+    std::string status;   // running | done | failed | cancelled
     std::string outDir;
     std::vector<ExperimentCell> cells;
 };

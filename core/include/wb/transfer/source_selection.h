@@ -18,14 +18,14 @@ namespace wb::transfer {
 
 struct RankedSource {
     store::ZooEntry entry;
-    std::optional<double> distance;  // computed for candidates under `auto`
+    std::optional<double> distance; // computed for candidates under `auto`
     bool converged = true;
     bool cached = false;
-    std::string excluded;            // why the entry cannot be chosen; empty = a candidate
+    std::string excluded; // why the entry cannot be chosen; empty = a candidate
 };
 
 struct SourceChoice {
-    std::string mode;                // auto | random | id
+    std::string mode; // auto | random | id
     store::ZooEntry chosen;
     std::optional<double> distance;
     std::vector<RankedSource> ranking; // candidates nearest first, then the excluded ones

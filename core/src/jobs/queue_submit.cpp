@@ -73,11 +73,12 @@ std::string DataRoots::resolve(const std::string& stored) const
             if (below(p, root)) return p.string();
         throw Error("dataset " + stored + " lies outside this worker's data roots");
     }
-    if (!p.empty() && *p.begin() == "..")
-        throw Error("dataset " + stored + " leaves its data root");
     std::error_code ec;
     for (const auto& root : roots) {
+        // `..` or a symbolic link must not lead out of the root.
         const auto candidate = fs::path(root) / p;
+        if (!below(candidate, root))
+            throw Error("dataset " + stored + " leaves the data root " + root);
         if (fs::exists(candidate, ec)) return candidate.string();
     }
     throw Error("dataset " + stored + " is under none of this worker's data roots");

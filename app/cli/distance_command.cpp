@@ -8,7 +8,7 @@
 #include "wb/ot/distance.h"
 #include "wb/store/run_store.h"
 #include "wb/transfer/distance_matrix.h"
-#include "wb/transfer/workspace_embedder.h"
+#include "wb/transfer/distance_settings.h"
 
 #include <nlohmann/json.hpp>
 
@@ -20,7 +20,6 @@
 #include <iostream>
 #include <memory>
 #include <optional>
-#include <thread>
 
 namespace fs = std::filesystem;
 using nlohmann::json;
@@ -112,22 +111,20 @@ void addDistanceCommand(CLI::App& root, int& exitCode)
     struct Options {
         std::vector<std::string> data;
         std::string format = "auto";
-        std::string embed = "auto";
-        std::string inner = "exact";
+        transfer::DistanceSettings distance{"auto"};
         std::string mean, std;
-        ot::DistanceConfig config;
         StoreFlags store;
         bool json = false;
         bool details = false;
     };
     auto o = std::make_shared<Options>();
-    auto& c = o->config;
+    auto& c = o->distance.config;
     auto* cmd = root.add_subcommand(
         "distance", "Optimal-transport dataset distances (OTDD) between every pair of datasets");
     cmd->add_option("--data", o->data, "Dataset path; give two or more")->required();
     cmd->add_option("--format", o->format, "auto|idx|metaalbum|imagefolder|cifar")
         ->capture_default_str();
-    cmd->add_option("--embed", o->embed,
+    cmd->add_option("--embed", o->distance.embed,
                     "auto | pixels | torchscript:FILE | supernet:RUN_OR_CHECKPOINT (auto: the "
                     "newest multi-dataset zoo supernet when the workspace has one, else pixels)")
         ->capture_default_str();
@@ -147,7 +144,7 @@ void addDistanceCommand(CLI::App& root, int& exitCode)
     cmd->add_option("--embed-std", o->std, "TorchScript input: per-channel std");
     cmd->add_option("--embed-batch", c.embedder.batchSize, "Images per forward pass")
         ->capture_default_str();
-    cmd->add_option("--inner", o->inner, "Label-to-label distance: exact|gaussian")
+    cmd->add_option("--inner", o->distance.inner, "Label-to-label distance: exact|gaussian")
         ->capture_default_str();
     cmd->add_option("--maxsamples", c.maxSamples,
                     "Samples per dataset, drawn with the seed (0 = all)")
@@ -177,28 +174,16 @@ void addDistanceCommand(CLI::App& root, int& exitCode)
     cmd->add_flag("--details", o->details,
                   "Also print each pair's label distances and class coupling");
     cmd->callback([o, &exitCode] {
-        auto& config = o->config;
-        const auto embedder = config.embedder; // the size/channel/range flags
         std::optional<store::RunStore> db;
         if (!o->store.disabled) db.emplace(store::RunStore::open(o->store.path()));
-        std::string note;
-        config.embedder =
-            ot::EmbedderConfig::parse(transfer::autoEmbedder(o->embed, db ? &*db : nullptr, &note));
-        if (!note.empty()) std::cerr << note << std::endl;
-        config.embedder.size = embedder.size;
-        config.embedder.channels = embedder.channels;
-        config.embedder.range = embedder.range;
-        config.embedder.batchSize = embedder.batchSize;
-        config.embedder.mean = parseList(o->mean, "--embed-mean");
-        config.embedder.std = parseList(o->std, "--embed-std");
-        config.inner = ot::parseInnerMethod(o->inner);
+        auto& embedder = o->distance.config.embedder;
+        embedder.mean = parseList(o->mean, "--embed-mean");
+        embedder.std = parseList(o->std, "--embed-std");
         if (o->data.size() < 2) throw Error("--data: give at least two datasets");
-
-        if (config.embedder.kind == ot::EmbedderConfig::Kind::Supernet)
-            transfer::resolveSupernet(config.embedder, db ? &*db : nullptr);
-        config.validate(); // before any dataset is loaded
-        if (config.threads <= 0)
-            config.threads = int(std::max(1u, std::thread::hardware_concurrency()));
+        std::string note;
+        // Validated before any dataset is loaded.
+        const auto config = o->distance.resolve(db ? &*db : nullptr, &note);
+        if (!note.empty()) std::cerr << note << std::endl;
 
         data::LoadOptions load;
         load.format = data::parseFormat(o->format);

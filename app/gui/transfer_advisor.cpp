@@ -90,7 +90,7 @@ void TransferAdvisor::start()
                 post([this, stage, fraction] { this->progress(stage, fraction); });
             });
             result = std::make_shared<transfer::SourceChoice>(transfer::chooseSource(
-                "auto", target, store, transfer::DistanceSettings{}.resolve(store), control,
+                "auto", target, store, transfer::DistanceSettings{}.resolve(&store), control,
                 progress));
         } catch (const std::exception& e) {
             error = QString::fromUtf8(e.what());

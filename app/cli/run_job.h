@@ -13,11 +13,10 @@
 namespace wb::cli {
 
 // Prints "run N (DB)" on stderr once a recorded job's run exists.
-inline jobs::RunCreated announceRun(const std::string& dbPath, const char* what = "")
+inline jobs::RunCreated announceRun(const std::string& dbPath)
 {
-    return [dbPath, what](std::int64_t id) {
-        std::cerr << "run " << id << what << " (" << store::redactedWorkspace(dbPath) << ")"
-                  << std::endl;
+    return [dbPath](std::int64_t id) {
+        std::cerr << "run " << id << " (" << store::redactedWorkspace(dbPath) << ")" << std::endl;
     };
 }
 

@@ -151,11 +151,11 @@ template <typename Result> Ran ran(const Recorded<Result>& r)
     return {r.result.status, error};
 }
 
-Ran runJob(const WorkerOptions& o, const store::JobRecord& record, const store::JobFence& fence,
-           RunControl& control, darts::RunObserver& observer, WorkerObserver& front)
+Ran runJob(const WorkerOptions& o, const store::JobRecord& record, const QueuedJob& job,
+           const store::JobFence& fence, RunControl& control, darts::RunObserver& observer,
+           WorkerObserver& front)
 {
     const DataRoots roots{o.dataRoots};
-    auto job = QueuedJob::fromJson(record.kind, record.spec);
     const auto created = [&](std::int64_t runId) {
         store::RunStore::open(o.db).setJobRun(fence, runId);
     };
@@ -258,7 +258,7 @@ WorkerSummary runWorker(const WorkerOptions& options, RunControl& control, Worke
                 auto& front = observer.jobObserver(epochs);
                 ProgressTap tap(lease, epochs);
                 darts::ObserverList observers{&front, &tap};
-                result = runJob(o, *claimed, fence, jobControl, observers, observer);
+                result = runJob(o, *claimed, spec, fence, jobControl, observers, observer);
             } catch (const store::FencedOut& e) {
                 result = {darts::RunStatus::Cancelled, e.what()};
             } catch (const std::exception& e) {

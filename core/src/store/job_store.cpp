@@ -202,7 +202,6 @@ void RunStore::setJobRun(const JobFence& fence, std::int64_t runId)
 JobState RunStore::finishJob(const JobFence& fence, bool succeeded, const std::string& error)
 {
     JobState state = JobState::Done;
-    const auto workerOf = [&](std::int64_t id) { return job(id).worker; };
     transaction([&] {
         auto q = m_impl->prepare("SELECT failures, max_attempts, errors FROM jobs "
                                  "WHERE id = ? AND attempt = ? AND state = 'running'");
@@ -217,13 +216,13 @@ JobState RunStore::finishJob(const JobFence& fence, bool succeeded, const std::s
                 : failures >= maxAttempts ? JobState::Failed
                                           : JobState::Queued;
         // A finished job keeps the name of the worker that ran it last; a queued one has none.
+        const auto name = jobStateName(state);
         auto u = m_impl->prepare(
-            "UPDATE jobs SET state = ?, failures = ?, errors = ?, worker = ?, lease_until = NULL, "
+            "UPDATE jobs SET state = ?, failures = ?, errors = ?, "
+            "worker = CASE WHEN ? = 'queued' THEN '' ELSE worker END, lease_until = NULL, "
             "progress = CASE WHEN ? = 'done' THEN 1 ELSE progress END, finished_at = ? "
             "WHERE id = ?");
-        u.bind(1, jobStateName(state)).bind(2, failures).bind(3, errors);
-        u.bind(4, state == JobState::Queued ? std::string() : workerOf(fence.jobId));
-        u.bind(5, jobStateName(state));
+        u.bind(1, name).bind(2, failures).bind(3, errors).bind(4, name).bind(5, name);
         if (state == JobState::Queued)
             u.bindNull(6);
         else

@@ -89,11 +89,7 @@ private Q_SLOTS:
     void killedWorkerIsTakenOverFromItsCheckpoint()
     {
         const auto db = workspace("kill");
-        auto r = wb::test::runSupernet(QStringList{"search", "--data", path("data/t"), "--queue",
-                                                   "--data-root", path("data")} +
-                                       tiny(db, "12"));
-        QVERIFY2(r.exitCode == 0, qPrintable(r.err));
-        const auto jobId = r.out.trimmed();
+        QVERIFY(queueLongSearch(db));
 
         QProcess first;
         first.start(SUPERNET_BIN, worker(db, "first", "--lease", "2"));
@@ -102,7 +98,8 @@ private Q_SLOTS:
         QVERIFY(runId > 0);
         ::kill(pid_t(first.processId()), SIGKILL);
         QVERIFY(first.waitForFinished(10000));
-        r = wb::test::runSupernet({"runs", "show", QString::number(runId), "--json", "--db", db});
+        auto r =
+            wb::test::runSupernet({"runs", "show", QString::number(runId), "--json", "--db", db});
         QVERIFY2(r.json["epoch_count"].toInt() < 12, "the first worker finished before the kill");
 
         QProcess second;
@@ -142,16 +139,12 @@ private Q_SLOTS:
         for (const auto& i : r.json["issues"].toArray())
             resumed = resumed || i.toObject()["message"].toString().startsWith(from);
         QVERIFY2(resumed, qPrintable(r.out));
-        Q_UNUSED(jobId);
     }
 
     void sigtermGivesTheJobBack()
     {
         const auto db = workspace("term");
-        auto r = wb::test::runSupernet(QStringList{"search", "--data", path("data/t"), "--queue",
-                                                   "--data-root", path("data")} +
-                                       tiny(db, "12"));
-        QVERIFY2(r.exitCode == 0, qPrintable(r.err));
+        QVERIFY(queueLongSearch(db));
         QProcess w;
         w.start(SUPERNET_BIN, worker(db, "term"));
         const int runId = firstRunWithAnEpoch(db);
@@ -159,7 +152,7 @@ private Q_SLOTS:
         ::kill(pid_t(w.processId()), SIGTERM); // what Slurm and Kubernetes send
         QVERIFY(w.waitForFinished(60000));
         QCOMPARE(w.exitCode(), 143);
-        r = wb::test::runSupernet({"queue", "list", "--json", "--db", db});
+        auto r = wb::test::runSupernet({"queue", "list", "--json", "--db", db});
         auto job = QJsonDocument::fromJson(r.out.toUtf8()).array()[0].toObject();
         QCOMPARE(job["state"].toString(), QString("queued"));
         QCOMPARE(job["failures"].toInt(), 0);
@@ -202,6 +195,15 @@ private Q_SLOTS:
     }
 
 private:
+    // Queues a 12-epoch search: long enough to stop or kill its worker mid-run.
+    bool queueLongSearch(const QString& db) const
+    {
+        const auto r = wb::test::runSupernet(QStringList{"search", "--data", path("data/t"),
+                                                         "--queue", "--data-root", path("data")} +
+                                             tiny(db, "12"));
+        if (r.exitCode != 0) qWarning("%s", qPrintable(r.err));
+        return r.exitCode == 0;
+    }
     // The id of the workspace's first run once it recorded an epoch (0 after a minute).
     static int firstRunWithAnEpoch(const QString& db)
     {

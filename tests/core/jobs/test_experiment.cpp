@@ -122,12 +122,7 @@ private Q_SLOTS:
         const auto db = path("resume.sqlite");
         const auto spec = tinySpec(2);
         const auto id = jobs::openExperiment(db, spec, path("out-resume")).id;
-        RunControl control;
-        Recorder rec;
-        rec.control = &control;
-        rec.stopAtCheckpoint = 1; // after epoch 1 of 2
-        auto outcome = jobs::runExperiment(db, id, spec, {}, control, rec);
-        QVERIFY(outcome.stopped);
+        QVERIFY(stopAtFirstCheckpoint(db, id, spec)); // after epoch 1 of 2
         std::int64_t searchRun = 0;
         {
             auto store = store::RunStore::open(db);
@@ -143,7 +138,7 @@ private Q_SLOTS:
         QCOMPARE(again.id, id);
         RunControl control2;
         Recorder rec2;
-        outcome = jobs::runExperiment(db, id, spec, {}, control2, rec2);
+        const auto outcome = jobs::runExperiment(db, id, spec, {}, control2, rec2);
         QVERIFY(!outcome.stopped);
         QCOMPARE(int(outcome.done.size()), 1);
         auto store = store::RunStore::open(db);
@@ -160,11 +155,7 @@ private Q_SLOTS:
         const auto db = path("lost.sqlite");
         const auto spec = tinySpec(2);
         const auto id = jobs::openExperiment(db, spec, path("out-lost")).id;
-        RunControl control;
-        Recorder rec;
-        rec.control = &control;
-        rec.stopAtCheckpoint = 1;
-        QVERIFY(jobs::runExperiment(db, id, spec, {}, control, rec).stopped);
+        QVERIFY(stopAtFirstCheckpoint(db, id, spec));
         std::int64_t searchRun = 0;
         {
             auto store = store::RunStore::open(db);
@@ -245,6 +236,17 @@ private Q_SLOTS:
     }
 
 private:
+    // Runs experiment `id` until its first checkpoint is written, then stops it; true when the
+    // experiment reports the stop.
+    static bool stopAtFirstCheckpoint(const std::string& db, std::int64_t id,
+                                      const jobs::ExperimentSpec& spec)
+    {
+        RunControl control;
+        Recorder rec;
+        rec.control = &control;
+        rec.stopAtCheckpoint = 1;
+        return jobs::runExperiment(db, id, spec, {}, control, rec).stopped;
+    }
     std::string path(const std::string& name) const
     {
         return m_dir.path().toStdString() + "/" + name;

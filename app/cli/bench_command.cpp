@@ -81,7 +81,7 @@ void addDistanceBench(CLI::App& bench, int& exitCode)
                             r.distance.marginalError,
                             r.distance.converged ? "" : " (not converged)");
             }
-            exitCode = r.distance.status == darts::RunStatus::Done ? 0 : 1;
+            exitCode = r.distance.status == RunStatus::Done ? 0 : 1;
             return;
         }
         // Children inherit it: spinning OpenMP threads collapse under CPU contention

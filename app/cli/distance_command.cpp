@@ -45,7 +45,7 @@ public:
                      100.0 * fraction);
         m_dirty = true;
     }
-    void onIssue(const darts::Issue& issue) override
+    void onIssue(const Issue& issue) override
     {
         endLine();
         std::fprintf(stderr, "warning: %s\n", issue.message.c_str());
@@ -218,7 +218,7 @@ void addDistanceCommand(CLI::App& root, int& exitCode)
             const auto& source = d.sourceIsA ? sets[p.i] : sets[p.j];
             const auto& target = d.sourceIsA ? sets[p.j] : sets[p.i];
             json pair = {{"i", p.i}, {"j", p.j}, {"source", source.name}, {"target", target.name}};
-            if (d.status != darts::RunStatus::Done) {
+            if (d.status != RunStatus::Done) {
                 std::cerr << "supernet distance: " << source.name << " ~ " << target.name << ": "
                           << d.error << std::endl;
                 failed = true;

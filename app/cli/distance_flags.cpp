@@ -10,7 +10,7 @@ namespace {
 // Distances of a ranking take seconds each: warnings are all it prints while they run.
 class QuietOtProgress : public ot::OtObserver {
 public:
-    void onIssue(const darts::Issue& issue) override
+    void onIssue(const Issue& issue) override
     {
         std::fprintf(stderr, "warning: %s\n", issue.message.c_str());
     }

@@ -52,12 +52,12 @@ void ProgressPrinter::onEpoch(const darts::EpochMetrics& m)
                  m.epoch, m_epochs, m.trainLoss, m.trainAcc, m.valLoss, m.valAcc, m.lr, m.seconds);
 }
 
-void ProgressPrinter::onIssue(const darts::Issue& issue)
+void ProgressPrinter::onIssue(const Issue& issue)
 {
     endBarLine();
-    const char* level = issue.severity == darts::Severity::Error     ? "error"
-                        : issue.severity == darts::Severity::Warning ? "warning"
-                                                                     : "info";
+    const char* level = issue.severity == Severity::Error     ? "error"
+                        : issue.severity == Severity::Warning ? "warning"
+                                                              : "info";
     std::fprintf(stderr, "%s: %s [%s]\n", level, issue.message.c_str(), issue.code.c_str());
 }
 

@@ -14,7 +14,7 @@ public:
     ProgressPrinter(int epochs, bool quietSteps = false);
     void onStep(const darts::StepMetrics& m) override;
     void onEpoch(const darts::EpochMetrics& m) override;
-    void onIssue(const darts::Issue& issue) override;
+    void onIssue(const Issue& issue) override;
     void onCheckpoint(const darts::CheckpointInfo& c) override;
 
 private:

@@ -11,17 +11,16 @@ namespace {
 using nlohmann::json;
 
 // What a search and a training result share, in the run shape of wb/store/json_shapes.h.
-json resultJson(const char* kind, darts::RunStatus status, const std::string& config,
-                const darts::DatasetSummary& dataset,
-                const std::vector<darts::EpochMetrics>& epochs,
-                const std::vector<darts::Issue>& issues)
+json resultJson(const char* kind, RunStatus status, const std::string& config,
+                const DatasetSummary& dataset, const std::vector<darts::EpochMetrics>& epochs,
+                const std::vector<Issue>& issues)
 {
     auto d = store::datasetJson(dataset);
     d["classes"] = dataset.classNames; // alias of class_names until the next release
     const auto list = store::epochsJson(epochs);
     return {{"schema_version", store::kJsonSchemaVersion},
             {"kind", kind},
-            {"status", darts::statusName(status)},
+            {"status", statusName(status)},
             {"config", json::parse(config)},
             {"dataset", d},
             {"epoch_count", epochs.size()},
@@ -82,7 +81,7 @@ nlohmann::json toJson(const darts::TrainResult& r)
     j["genotype"] = r.config.genotype.toPython();
     j["parameters"] = r.parameters;
     if (!r.error.empty()) j["error"] = r.error;
-    if (r.status != darts::RunStatus::Failed) {
+    if (r.status != RunStatus::Failed) {
         j["test_loss"] = r.testLoss;
         j["test_acc"] = r.testAcc;
     }
@@ -92,7 +91,7 @@ nlohmann::json toJson(const darts::TrainResult& r)
 std::string summary(const darts::SearchResult& r)
 {
     std::ostringstream out;
-    out << "status: " << darts::statusName(r.status) << '\n';
+    out << "status: " << statusName(r.status) << '\n';
     if (!r.error.empty()) out << "error: " << r.error << '\n';
     if (!r.dataset.fingerprint.empty())
         out << "dataset: " << r.dataset.path << " (" << r.dataset.format << ", "
@@ -112,22 +111,22 @@ std::string summary(const darts::SearchResult& r)
 std::string summary(const darts::TrainResult& r)
 {
     std::ostringstream out;
-    out << "status: " << darts::statusName(r.status) << '\n';
+    out << "status: " << statusName(r.status) << '\n';
     if (!r.error.empty()) out << "error: " << r.error << '\n';
     out << "parameters: " << r.parameters << '\n';
     epochTable(out, r.epochs);
-    if (r.status != darts::RunStatus::Failed)
+    if (r.status != RunStatus::Failed)
         out << "test: loss " << r.testLoss << ", accuracy " << r.testAcc << " on "
             << r.dataset.testImages << " held-out images\n";
     return out.str();
 }
 
-int exitCode(darts::RunStatus status)
+int exitCode(RunStatus status)
 {
     switch (status) {
-    case darts::RunStatus::Done:
+    case RunStatus::Done:
         return 0;
-    case darts::RunStatus::Cancelled:
+    case RunStatus::Cancelled:
         return 130; // the shell's code for "ended by SIGINT"
     default:
         return 1;

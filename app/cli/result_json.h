@@ -17,6 +17,6 @@ nlohmann::json toJson(const darts::TrainResult& r);
 std::string summary(const darts::SearchResult& r);
 std::string summary(const darts::TrainResult& r);
 
-int exitCode(darts::RunStatus status);
+int exitCode(RunStatus status);
 
 } // namespace wb::cli

@@ -35,7 +35,7 @@ int reportJob(const jobs::Recorded<Result>& job, bool json, const InterruptGuard
     } else {
         std::cout << summary(job.result);
     }
-    if (job.result.status == darts::RunStatus::Cancelled) return guard.cancelledExitCode();
+    if (job.result.status == RunStatus::Cancelled) return guard.cancelledExitCode();
     // A run whose record is incomplete has partly failed, even if training itself finished.
     return job.storeError ? std::max(exitCode(job.result.status), 1) : exitCode(job.result.status);
 }

@@ -80,8 +80,7 @@ void listRuns(const RunsOptions& o)
               << padded("SECONDS", 10, true) << "  " << padded("STARTED", 22) << "DATASET\n";
     for (const auto& r : runs)
         std::cout << padded(std::to_string(r.id), 5, true) << "  " << padded(r.kind, 8)
-                  << padded(darts::statusName(r.status), 12)
-                  << padded(std::to_string(r.epochs), 6, true)
+                  << padded(statusName(r.status), 12) << padded(std::to_string(r.epochs), 6, true)
                   << padded(r.bestValAcc ? fixed(*r.bestValAcc, 4) : "-", 10, true)
                   << padded(fixed(r.seconds, 1), 10, true) << "  "
                   << padded(store::isoTime(r.startedAt), 22) << r.datasetPath << "\n";
@@ -137,7 +136,7 @@ void showRun(const RunsOptions& o)
         return;
     }
     auto& out = std::cout;
-    out << "run " << r.id << "  " << r.kind << "  " << darts::statusName(r.status) << "\n";
+    out << "run " << r.id << "  " << r.kind << "  " << statusName(r.status) << "\n";
     out << "started   " << store::isoTime(r.startedAt);
     if (r.finishedAt) out << "   finished " << store::isoTime(*r.finishedAt);
     out << "   (" << fixed(r.seconds, 1) << " s in " << r.epochs << " epochs)\n";
@@ -175,9 +174,9 @@ void showRun(const RunsOptions& o)
         out << "\nissues\n";
         for (const auto& i : issues)
             out << "  ["
-                << (i.severity == darts::Severity::Error     ? "error"
-                    : i.severity == darts::Severity::Warning ? "warning"
-                                                             : "info")
+                << (i.severity == Severity::Error     ? "error"
+                    : i.severity == Severity::Warning ? "warning"
+                                                      : "info")
                 << "] epoch " << i.epoch << " " << i.code << ": " << i.message << "\n";
     }
     const auto checkpoints = db.checkpoints(r.id);

@@ -86,11 +86,10 @@ int main(int argc, char* argv[])
     CountingObserver counter;
     QElapsedTimer clock;
     clock.start();
-    const auto headless =
-        wb::session::SearchSession::recordedSearchRunner(db, config, std::nullopt, {})(control,
-                                                                                        counter);
+    const auto headless = wb::session::SearchSession::recordedSearchRunner(db, config, std::nullopt,
+                                                                           {})(control, counter);
     const double headlessSeconds = double(clock.nsecsElapsed()) * 1e-9;
-    if (headless.status != wb::darts::RunStatus::Done) {
+    if (headless.status != wb::RunStatus::Done) {
         std::fprintf(stderr, "supernet-workbench-bench: %s\n", headless.error.c_str());
         return 1;
     }
@@ -116,8 +115,8 @@ int main(int argc, char* argv[])
     finished.wait(24 * 3600 * 1000);
     timer.stop();
     const double guiSeconds = double(clock.nsecsElapsed()) * 1e-9;
-    const int guiSteps = window.runView()->curves()->pointCount(
-        wb::ui::CurvesView::Curve::StepTrainLoss);
+    const int guiSteps =
+        window.runView()->curves()->pointCount(wb::ui::CurvesView::Curve::StepTrainLoss);
 
     std::printf("search: %s, %d epochs, %d threads, image size %d\n", config.data.path.c_str(),
                 config.epochs, config.runtime.threads, config.data.imageSize);
@@ -126,9 +125,10 @@ int main(int argc, char* argv[])
     std::printf("with GUI : %d steps in %.1f s = %.3f steps/s (%.1f%% of headless)\n", guiSteps,
                 guiSeconds, guiSteps / guiSeconds,
                 100.0 * (guiSteps / guiSeconds) / (counter.steps / headlessSeconds));
-    std::printf("event loop (5 ms timer, %zu ticks): max gap %.1f ms, p99 %.1f ms, median %.1f ms\n",
-                gaps.size(), gaps.empty() ? 0.0 : *std::max_element(gaps.begin(), gaps.end()),
-                percentile(gaps, 0.99), percentile(gaps, 0.5));
+    std::printf(
+        "event loop (5 ms timer, %zu ticks): max gap %.1f ms, p99 %.1f ms, median %.1f ms\n",
+        gaps.size(), gaps.empty() ? 0.0 : *std::max_element(gaps.begin(), gaps.end()),
+        percentile(gaps, 0.99), percentile(gaps, 0.5));
 
     wb::ui::CurvesView curves;
     curves.resize(800, 500);

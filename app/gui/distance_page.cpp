@@ -235,8 +235,7 @@ bool DistancePage::compute()
             transfer::MatrixCallbacks callbacks;
             callbacks.finished = [&](const transfer::MatrixPair& p) {
                 const auto& d = p.distance;
-                const auto value =
-                    d.status == darts::RunStatus::Done ? d.value.value : std::nan("");
+                const auto value = d.status == RunStatus::Done ? d.value.value : std::nan("");
                 const auto details = QString::fromStdString(d.value.detailsJson);
                 const auto message = QString::fromStdString(d.error);
                 post([=, this, i = int(p.i), j = int(p.j)] {

@@ -2,6 +2,7 @@
 
 #include "background_read.h"
 #include "compare_page.h"
+#include "live_run.h"
 #include "queue_page.h"
 #include "datasets_page.h"
 #include "distance_page.h"
@@ -9,7 +10,7 @@
 #include "run_view.h"
 #include "runs_model.h"
 #include "transfer_advisor.h"
-#include "workspace_listener.h"
+#include "workspace_watcher.h"
 
 #include "wb/jobs/resume.h"
 
@@ -58,10 +59,6 @@ constexpr int kRecentCount = 8;
 const auto kDarkKey = QStringLiteral("view/dark");
 // Drain period of the live session queue: ~30 updates a second is smooth and cheap.
 constexpr int kDrainMs = 35;
-// Period of the background re-listing that picks up runs other processes record (ms).
-constexpr int kPollMs = 4000;
-// With LISTEN/NOTIFY (PostgreSQL) polling only catches what a lost notification would miss.
-constexpr int kServerPollMs = 30000;
 
 } // namespace
 
@@ -134,16 +131,32 @@ MainWindow::MainWindow(QWidget* parent) : QMainWindow(parent)
     statusBar()->addPermanentWidget(m_eta);
     statusBar()->addPermanentWidget(m_progress);
 
-    // Runs recorded by other processes (the CLI) appear without a manual reload.
-    m_pollTimer = new QTimer(this);
-    m_pollTimer->setInterval(kPollMs);
-    connect(m_pollTimer, &QTimer::timeout, this, [this] { pollWorkspace(); });
-    m_listener = new session::WorkspaceListener(this);
-    connect(m_listener, &session::WorkspaceListener::changed, this, [this] { pollWorkspace(); });
-    connect(m_listener, &session::WorkspaceListener::lost, this, [this](const QString& message) {
-        statusBar()->showMessage(
-            tr("Not notified of changes any more (%1); polling.").arg(message));
-        m_pollTimer->setInterval(kPollMs);
+    // Runs recorded by other processes (the CLI, workers) appear without a manual reload.
+    m_watcher = new session::WorkspaceWatcher(this);
+    connect(m_watcher, &session::WorkspaceWatcher::listingStarted, this,
+            [this] { statusBar()->showMessage(tr("Listing %1…").arg(shownWorkspace())); });
+    connect(m_watcher, &session::WorkspaceWatcher::listed, this, &MainWindow::workspaceListed);
+    connect(m_watcher, &session::WorkspaceWatcher::listingFailed, this,
+            [this](const QString& message) {
+                statusBar()->showMessage(message);
+                m_runAfterListing.reset();
+            });
+    connect(m_watcher, &session::WorkspaceWatcher::notificationsLost, this,
+            [this](const QString& message) {
+                statusBar()->showMessage(
+                    tr("Not notified of changes any more (%1); polling.").arg(message));
+            });
+
+    m_live = new session::LiveRun(this);
+    connect(m_live, &session::LiveRun::appeared, this, &MainWindow::liveRunAppeared);
+    connect(m_live, &session::LiveRun::progressed, this,
+            [this](double fraction, const QString& status) {
+                m_progress->setValue(int(1000 * fraction));
+                m_eta->setText(status);
+            });
+    connect(m_live, &session::LiveRun::ended, this, [this] {
+        m_progress->hide();
+        m_eta->clear();
     });
 
     m_drainTimer = new QTimer(this);
@@ -281,10 +294,7 @@ bool MainWindow::openWorkspace(const QString& path, QString* error)
         recent.prepend(path);
         QSettings().setValue(kRecentKey, recent.mid(0, kRecentCount));
     }
-    reloadRuns();
-    // A server workspace tells of changes as they commit; polling then only backs it up.
-    m_pollTimer->setInterval(m_listener->watch(path) ? kServerPollMs : kPollMs);
-    m_pollTimer->start();
+    m_watcher->watch(path);
     return true;
 }
 
@@ -300,48 +310,18 @@ QString MainWindow::shownWorkspace() const
 
 void MainWindow::reloadRuns()
 {
-    listWorkspace(false);
+    m_watcher->reload();
 }
 
 void MainWindow::pollWorkspace()
 {
-    listWorkspace(true);
+    m_watcher->poll();
 }
 
-void MainWindow::listWorkspace(bool poll)
-{
-    if (m_workspace.isEmpty() || (poll && (m_listing || m_polling))) return;
-    const int generation = ++m_listGeneration;
-    (poll ? m_polling : m_listing) = true;
-    ++m_pendingReads;
-    if (!poll) statusBar()->showMessage(tr("Listing %1…").arg(shownWorkspace()));
-    // A poll reuses what the current listing read of unchanged runs; a reload reads all.
-    std::shared_ptr<const session::WorkspaceSnapshot> previous;
-    if (poll) previous = m_snapshot;
-    readInBackground<session::WorkspaceSnapshot>(
-        this, m_workspace.toStdString(),
-        [previous](store::RunStore& store) {
-            return session::WorkspaceSnapshot::read(store, previous.get());
-        },
-        [this, generation, poll](std::shared_ptr<const session::WorkspaceSnapshot> snapshot,
-                                 const QString& error) {
-            --m_pendingReads;
-            if (generation != m_listGeneration) return; // a newer listing is on its way
-            m_listing = m_polling = false;
-            if (!snapshot) {
-                statusBar()->showMessage(error);
-                m_runAfterListing.reset();
-                return;
-            }
-            if (poll && snapshot->sameListing(*m_snapshot)) return;
-            workspaceListed(snapshot, poll);
-        });
-}
-
-void MainWindow::workspaceListed(std::shared_ptr<const session::WorkspaceSnapshot> listing,
+void MainWindow::workspaceListed(const std::shared_ptr<const session::WorkspaceSnapshot>& previous,
                                  bool poll)
 {
-    const session::WorkspaceSnapshot& snapshot = *listing;
+    const session::WorkspaceSnapshot& snapshot = *m_watcher->snapshot();
     const qint64 current = m_runView->runId();
     // A poll re-reads the shown run only when its row changed (a CLI run progressing).
     const auto row = [current](const session::WorkspaceSnapshot& s) {
@@ -349,11 +329,10 @@ void MainWindow::workspaceListed(std::shared_ptr<const session::WorkspaceSnapsho
                                      [current](const auto& r) { return r.id == current; });
         return it == s.runs.end() ? std::optional<store::RunSummary>{} : *it;
     };
-    const auto before = row(*m_snapshot);
+    const auto before = row(*previous);
     const auto after = row(snapshot);
     const bool shownChanged =
         !before || !after || before->epochs != after->epochs || before->status != after->status;
-    m_snapshot = std::move(listing);
     {
         // The reset would otherwise select nothing and clear the run view.
         const QSignalBlocker block(m_table->selectionModel());
@@ -378,12 +357,13 @@ void MainWindow::workspaceListed(std::shared_ptr<const session::WorkspaceSnapsho
     if (openRun(wanted, &error)) return;
     statusBar()->showMessage(error);
     // The shown run is gone (deleted by another process): do not keep showing it.
-    if (wanted == current && !(m_session.isRunning() && current == m_liveRunId)) m_runView->clear();
+    if (wanted == current && !(m_session.isRunning() && current == m_live->runId()))
+        m_runView->clear();
 }
 
 bool MainWindow::openRun(qint64 id, QString* error)
 {
-    if (m_listing) {
+    if (m_watcher->isListing()) {
         m_runAfterListing = id;
         return true;
     }
@@ -407,9 +387,10 @@ bool MainWindow::openRun(qint64 id, QString* error)
 bool MainWindow::waitUntilIdle(int timeoutMs)
 {
     QDeadlineTimer deadline(timeoutMs);
-    while (m_pendingReads > 0 && !deadline.hasExpired())
+    const auto idle = [this] { return m_runReads == 0 && !m_watcher->isBusy(); };
+    while (!idle() && !deadline.hasExpired())
         QApplication::processEvents(QEventLoop::AllEvents, 20);
-    return m_pendingReads == 0;
+    return idle();
 }
 
 void MainWindow::showSelectedRun()
@@ -426,15 +407,15 @@ void MainWindow::showSelectedRun()
         return;
     }
     const qint64 id = current.data(session::RunsModel::RunIdRole).toLongLong();
-    if (m_session.isRunning() && id == m_liveRunId) return; // the live view is already there
+    if (m_session.isRunning() && id == m_live->runId()) return; // the live view is there
     const int generation = ++m_loadGeneration;
-    ++m_pendingReads;
+    ++m_runReads;
     statusBar()->showMessage(tr("Loading run %1…").arg(id));
-    readInBackground<RunView::RunData>(
+    session::readInBackground<RunView::RunData>(
         this, m_workspace.toStdString(),
         [id](store::RunStore& store) { return RunView::read(store, id); },
         [this, generation](std::shared_ptr<const RunView::RunData> data, const QString& error) {
-            --m_pendingReads;
+            --m_runReads;
             if (generation != m_loadGeneration) return; // superseded by a newer selection
             if (!data) {
                 m_runView->clear();
@@ -596,7 +577,7 @@ void MainWindow::newSearch()
         QMessageBox::information(this, tr("New search"), tr("A search is already running."));
         return;
     }
-    NewSearchDialog dialog(m_snapshot->zoo, this);
+    NewSearchDialog dialog(m_watcher->snapshot()->zoo, this);
     if (dialog.exec() != QDialog::Accepted) return;
     darts::SearchConfig config = dialog.config();
     try {
@@ -615,7 +596,7 @@ void MainWindow::newSearch()
         source = choice.chosen;
         link = choice.record();
     } else if (start != QLatin1String("scratch")) {
-        for (const auto& e : m_snapshot->zoo)
+        for (const auto& e : m_watcher->snapshot()->zoo)
             if (QString::number(e.id) == start) source = e;
         if (source) link = store::TransferRecord{0, source->id, source->name, "id", {}, "[]"};
     }
@@ -627,11 +608,13 @@ bool MainWindow::startSearch(const darts::SearchConfig& config,
                              std::optional<store::TransferRecord> transfer)
 {
     if (m_session.isRunning()) return false;
-    beginLiveRun(config.epochs, false);
+    m_live->begin(config.epochs, false);
+    m_progress->setValue(0);
+    m_progress->show();
     m_issues->clear();
     const bool started = m_session.start(session::SearchSession::recordedSearchRunner(
         writablePath().toStdString(), config, std::move(transfer),
-        [this](std::int64_t id) { m_liveRunId = id; }));
+        [live = m_live](std::int64_t id) { live->setRunId(id); }));
     if (!started) return false;
     m_runView->beginLive(0, QString::fromStdString(config.data.path));
     setView(View::Run);
@@ -641,75 +624,40 @@ bool MainWindow::startSearch(const darts::SearchConfig& config,
     return true;
 }
 
-void MainWindow::beginLiveRun(int epochs, bool resumed)
+void MainWindow::liveRunAppeared(qint64 id, bool resumed)
 {
-    m_liveRunId = 0;
-    m_liveShown = false;
-    m_liveResumed = resumed;
-    m_liveEpochs = epochs;
-    m_liveStartFraction.reset(); // the first live batch sets it and the ETA's clock
-    m_progress->setValue(0);
-    m_progress->show();
+    if (m_workspace.isEmpty())
+        openWorkspace(writablePath());
+    else
+        reloadRuns();
+    if (resumed && m_runView->runId() == id)
+        m_runView->continueLive();
+    else
+        m_runView->beginLive(id, tr("search started here"));
 }
 
 void MainWindow::drain()
 {
     const session::SessionEvents events = m_session.drain();
-    if (!m_liveShown && m_liveRunId > 0) {
-        // The run row exists now: list it, then keep the live view on it.
-        m_liveShown = true;
-        if (m_workspace.isEmpty())
-            openWorkspace(writablePath());
-        else
-            reloadRuns();
-        if (m_liveResumed && m_runView->runId() == m_liveRunId)
-            m_runView->continueLive();
-        else
-            m_runView->beginLive(m_liveRunId, tr("search started here"));
-    }
+    m_live->update(events);
     m_runView->appendLive(events);
     showIssues(events.issues, true);
-    if (!events.steps.empty()) {
-        const auto& s = events.steps.back();
-        const double done =
-            (double(s.epoch - 1) + double(s.step) / double(std::max(1, s.stepsPerEpoch))) /
-            double(std::max(1, m_liveEpochs));
-        m_progress->setValue(int(1000 * done));
-        // The ETA extrapolates this session's pace: a resumed run started part-way.
-        if (!m_liveStartFraction) {
-            m_liveStartFraction = done;
-            m_liveStart = std::chrono::steady_clock::now();
-        }
-        const double elapsed =
-            std::chrono::duration<double>(std::chrono::steady_clock::now() - m_liveStart).count();
-        const double pace = done - *m_liveStartFraction;
-        const int eta = pace > 0 ? int(elapsed * (1 - done) / pace) : 0;
-        m_eta->setText(tr("epoch %1/%2 · step %3/%4 · ETA %5:%6")
-                           .arg(s.epoch)
-                           .arg(m_liveEpochs)
-                           .arg(s.step)
-                           .arg(s.stepsPerEpoch)
-                           .arg(eta / 60)
-                           .arg(eta % 60, 2, 10, QLatin1Char('0')));
-    }
 }
 
 void MainWindow::searchFinished(int status)
 {
     drain();
-    m_progress->hide();
-    m_eta->clear();
+    m_live->end();
     updateRunActions();
+    const qint64 id = m_live->runId();
     statusBar()->showMessage(
-        tr("Search %1: %2")
-            .arg(m_liveRunId.load())
-            .arg(QString::fromStdString(darts::statusName(darts::RunStatus(status)))));
+        tr("Search %1: %2").arg(id).arg(QString::fromStdString(statusName(RunStatus(status)))));
     if (m_workspace.isEmpty())
         openWorkspace(writablePath());
     else
         reloadRuns();
     // Shown again from the store once listed: the recorded run is the reference.
-    if (m_liveRunId > 0) openRun(m_liveRunId);
+    if (id > 0) openRun(id);
 }
 
 void MainWindow::updateRunActions()
@@ -720,21 +668,21 @@ void MainWindow::updateRunActions()
     m_stopAction->setEnabled(running);
 }
 
-void MainWindow::showIssues(const std::vector<darts::Issue>& issues, bool append)
+void MainWindow::showIssues(const std::vector<Issue>& issues, bool append)
 {
     if (!append) m_issues->clear();
     for (const auto& i : issues) {
-        const char* level = i.severity == darts::Severity::Error     ? "error"
-                            : i.severity == darts::Severity::Warning ? "warning"
-                                                                     : "info";
+        const char* level = i.severity == Severity::Error     ? "error"
+                            : i.severity == Severity::Warning ? "warning"
+                                                              : "info";
         auto* item = new QListWidgetItem(tr("epoch %1 · %2 · %3")
                                              .arg(i.epoch)
                                              .arg(QLatin1String(level))
                                              .arg(QString::fromStdString(i.message)),
                                          m_issues);
-        if (i.severity != darts::Severity::Info)
-            item->setForeground(i.severity == darts::Severity::Error ? QColor(190, 0, 0)
-                                                                     : QColor(180, 110, 0));
+        if (i.severity != Severity::Info)
+            item->setForeground(i.severity == Severity::Error ? QColor(190, 0, 0)
+                                                              : QColor(180, 110, 0));
     }
 }
 
@@ -758,8 +706,9 @@ bool MainWindow::resumeRun(qint64 id, QString* error)
                           .arg(id)
                           .arg(QString::fromUtf8(e.what())));
     }
-    beginLiveRun(config.epochs, true);
-    m_liveRunId = id; // the run row exists already
+    m_live->begin(config.epochs, true, id); // the run row exists already
+    m_progress->setValue(0);
+    m_progress->show();
     m_session.start(session::SearchSession::resumedSearchRunner(m_workspace.toStdString(), id));
     updateRunActions();
     statusBar()->showMessage(tr("Resuming run %1…").arg(id));

@@ -4,8 +4,6 @@
 #include "search_session.h"
 #include "workspace_snapshot.h"
 
-#include <atomic>
-#include <chrono>
 #include <memory>
 #include <optional>
 
@@ -24,8 +22,9 @@ class QTableView;
 class QTimer;
 
 namespace wb::session {
+class LiveRun;
 class RunsModel;
-class WorkspaceListener;
+class WorkspaceWatcher;
 } // namespace wb::session
 
 namespace wb::ui {
@@ -112,11 +111,11 @@ private:
     void fillRecentMenu();
     // The selected run, read on a worker thread (the newest selection wins).
     void showSelectedRun();
-    void listWorkspace(bool poll);
-    void workspaceListed(std::shared_ptr<const session::WorkspaceSnapshot> listing, bool poll);
+    void workspaceListed(const std::shared_ptr<const session::WorkspaceSnapshot>& previous,
+                         bool poll);
     void newSearch();
-    // Resets the progress bar, ETA and live-run bookkeeping for a search about to start.
-    void beginLiveRun(int epochs, bool resumed);
+    // The live run's row exists: list it, then keep the live view on it.
+    void liveRunAppeared(qint64 id, bool resumed);
     void drain();
     void searchFinished(int status);
     void updateRunActions();
@@ -128,13 +127,10 @@ private:
     // The runs table, or the distance matrix when the Distances page is showing.
     void exportTableCsv();
     void addPlotExportMenus();
-    void showIssues(const std::vector<darts::Issue>& issues, bool append);
+    void showIssues(const std::vector<Issue>& issues, bool append);
     QString writablePath() const;
 
     QString m_workspace; // the open workspace database, empty = none
-    // The newest listing applied (the zoo for New search; what the next poll compares with).
-    std::shared_ptr<const session::WorkspaceSnapshot> m_snapshot =
-        std::make_shared<const session::WorkspaceSnapshot>();
     session::RunsModel* m_model = nullptr;
     QSortFilterProxyModel* m_proxy = nullptr;
     QTableView* m_table = nullptr;
@@ -154,22 +150,13 @@ private:
 
     session::SearchSession m_session;
     QTimer* m_drainTimer = nullptr;
-    QTimer* m_pollTimer = nullptr;
     QMenu* m_recentMenu = nullptr;
-    session::WorkspaceListener* m_listener = nullptr;
-    std::atomic<std::int64_t> m_liveRunId{0}; // set by the worker once the run row exists
-    bool m_liveShown = false;
-    bool m_askBeforeClosing = true; // false once a termination signal asked to close
-    int m_loadGeneration = 0;       // the newest background read of a run wins
-    int m_listGeneration = 0;       // the newest background listing of the workspace wins
-    int m_pendingReads = 0;         // background reads not yet applied
-    bool m_listing = false;         // a listing asked for (open, reload, run end) is in flight
-    bool m_polling = false;         // a periodic re-listing is in flight
+    session::WorkspaceWatcher* m_watcher = nullptr;
+    session::LiveRun* m_live = nullptr;
+    bool m_askBeforeClosing = true;          // false once a termination signal asked to close
+    int m_loadGeneration = 0;                // the newest background read of a run wins
+    int m_runReads = 0;                      // background reads of a run not yet applied
     std::optional<qint64> m_runAfterListing; // openRun() asked while listing
-    int m_liveEpochs = 0;
-    bool m_liveResumed = false;                // the live run continues recorded history
-    std::optional<double> m_liveStartFraction; // progress at the first live batch (for the ETA)
-    std::chrono::steady_clock::time_point m_liveStart;
 };
 
 } // namespace wb::ui

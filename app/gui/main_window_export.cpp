@@ -119,7 +119,7 @@ void MainWindow::exportRunBundleTo(const QString& dir)
     if (m_workspace.isEmpty() || id <= 0) return;
     statusBar()->showMessage(tr("Exporting run %1 into %2…").arg(id).arg(dir));
     // Graphviz renders and the metrics dump take a moment: off the GUI thread.
-    readInBackground<store::ExportResult>(
+    session::readInBackground<store::ExportResult>(
         this, m_workspace.toStdString(),
         [id, to = dir.toStdString()](store::RunStore& store) {
             return darts::exportRunBundle(store, id, to);

@@ -154,7 +154,7 @@ void RunView::display(const RunData& data)
     QString header = tr("<b>Run %1</b> &middot; %2 &middot; %3 &middot; %4 epochs &middot; %5 s")
                          .arg(id)
                          .arg(QString::fromStdString(details.kind).toHtmlEscaped())
-                         .arg(QString::fromStdString(darts::statusName(details.status)))
+                         .arg(QString::fromStdString(statusName(details.status)))
                          .arg(details.epochs)
                          .arg(details.seconds, 0, 'f', 1);
     if (details.bestValAcc)

@@ -34,7 +34,7 @@ public:
         std::vector<darts::EpochMetrics> epochs;
         std::vector<darts::StepMetrics> steps;
         std::vector<darts::AlphaSnapshot> alphas;
-        std::vector<darts::Issue> issues;
+        std::vector<Issue> issues;
     };
     static RunData read(store::RunStore& store, std::int64_t id); // throws wb::Error
     void display(const RunData& data);

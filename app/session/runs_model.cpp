@@ -76,7 +76,7 @@ QVariant RunsModel::data(const QModelIndex& index, int role) const
     case Kind:
         return QString::fromStdString(run.kind);
     case Status:
-        return QString::fromStdString(darts::statusName(run.status));
+        return QString::fromStdString(statusName(run.status));
     case Dataset:
         return display ? shortName(run.datasetPath) : QString::fromStdString(run.datasetPath);
     case Source: {

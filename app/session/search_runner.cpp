@@ -11,9 +11,9 @@ namespace {
 darts::SearchResult reported(jobs::Recorded<darts::SearchResult> job, darts::RunObserver& observer)
 {
     if (job.storeError) {
-        const darts::Issue issue{darts::Severity::Error, "store",
-                                 "the run store could not record everything: " + *job.storeError,
-                                 int(job.result.epochs.size())};
+        const Issue issue{Severity::Error, "store",
+                          "the run store could not record everything: " + *job.storeError,
+                          int(job.result.epochs.size())};
         observer.onIssue(issue);
         job.result.issues.push_back(issue);
     }

@@ -11,7 +11,7 @@ namespace wb::session {
 class SearchSession::Observer : public darts::RunObserver {
 public:
     explicit Observer(SearchSession* session) : m_session(session) {}
-    void onDataset(const darts::DatasetSummary& d) override
+    void onDataset(const DatasetSummary& d) override
     {
         m_session->push([&](SessionEvents& q) { q.datasets.push_back(d); });
     }
@@ -27,7 +27,7 @@ public:
     {
         m_session->push([&](SessionEvents& q) { q.alphas.push_back(a); });
     }
-    void onIssue(const darts::Issue& i) override
+    void onIssue(const Issue& i) override
     {
         m_session->push([&](SessionEvents& q) { q.issues.push_back(i); });
     }
@@ -57,7 +57,7 @@ public:
             exceptionMessage = QStringLiteral("unknown exception in the search job");
         }
         if (!exceptionMessage.isEmpty()) {
-            result->status = darts::RunStatus::Failed;
+            result->status = RunStatus::Failed;
             result->error = exceptionMessage.toStdString();
         }
         SearchSession* session = m_session;
@@ -181,7 +181,7 @@ void SearchSession::onWorkerDone(const darts::SearchResult& result, const QStrin
     m_worker.reset();
     m_result = result;
     m_running = false;
-    if (result.status == darts::RunStatus::Failed)
+    if (result.status == RunStatus::Failed)
         Q_EMIT failed(exceptionMessage.isEmpty() ? QString::fromStdString(result.error)
                                                  : exceptionMessage);
     Q_EMIT finished(int(result.status));

@@ -20,11 +20,11 @@ namespace wb::session {
 
 // Progress of a run since the last drain, in arrival order per kind.
 struct SessionEvents {
-    std::vector<darts::DatasetSummary> datasets;
+    std::vector<DatasetSummary> datasets;
     std::vector<darts::StepMetrics> steps;
     std::vector<darts::EpochMetrics> epochs;
     std::vector<darts::AlphaSnapshot> alphas;
-    std::vector<darts::Issue> issues;
+    std::vector<Issue> issues;
     bool empty() const
     {
         return datasets.empty() && steps.empty() && epochs.empty() && alphas.empty() &&
@@ -82,7 +82,7 @@ Q_SIGNALS:
     // Exactly one of these per job, then finished(): failed() for a thrown exception or a
     // Failed result (with its message).
     void failed(const QString& message);
-    void finished(int status); // darts::RunStatus
+    void finished(int status); // RunStatus
 
 private:
     class Observer;

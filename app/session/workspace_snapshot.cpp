@@ -27,7 +27,7 @@ WorkspaceSnapshot WorkspaceSnapshot::read(store::RunStore& store, const Workspac
     for (const auto& r : s.runs) {
         // A run just created may not have its transfer link yet: always read those afresh.
         const auto old = before.find(r.id);
-        const bool settled = r.epochs > 0 || r.status != darts::RunStatus::Running;
+        const bool settled = r.epochs > 0 || r.status != RunStatus::Running;
         if (settled && old != before.end() && listed(*old->second) == listed(r)) {
             if (const auto it = previous->sources.find(r.id); it != previous->sources.end())
                 s.sources.insert(*it);

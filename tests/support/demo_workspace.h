@@ -58,7 +58,7 @@ struct DemoWorkspace {
 };
 
 inline std::int64_t addDemoRun(store::RunStore& store, const std::string& dataset, int epochs,
-                               int stepsPerEpoch, double accBase, darts::RunStatus status,
+                               int stepsPerEpoch, double accBase, wb::RunStatus status,
                                const std::string& error = {})
 {
     store::NewRun run;
@@ -102,10 +102,10 @@ inline DemoWorkspace writeDemoWorkspace(const std::string& path)
 {
     store::RunStore store = store::RunStore::open(path);
     DemoWorkspace w;
-    w.finished = addDemoRun(store, "/data/shapes/", 3, 4, 0.3, darts::RunStatus::Done);
-    w.failed = addDemoRun(store, "/data/broken", 1, 2, 0.1, darts::RunStatus::Failed,
+    w.finished = addDemoRun(store, "/data/shapes/", 3, 4, 0.3, wb::RunStatus::Done);
+    w.failed = addDemoRun(store, "/data/broken", 1, 2, 0.1, wb::RunStatus::Failed,
                           "train-images-idx3-ubyte: truncated");
-    w.second = addDemoRun(store, "/data/other", 2, 3, 0.5, darts::RunStatus::Done);
+    w.second = addDemoRun(store, "/data/other", 2, 3, 0.5, wb::RunStatus::Done);
     return w;
 }
 

@@ -16,14 +16,13 @@ namespace fs = std::filesystem;
 namespace wb::jobs {
 namespace {
 
-using darts::RunStatus;
 using store::CellState;
 
 // Forwards OT warnings of a source ranking to the current job's observer.
 class RankingIssues : public ot::OtObserver {
 public:
     explicit RankingIssues(darts::RunObserver& to) : m_to(to) {}
-    void onIssue(const darts::Issue& issue) override { m_to.onIssue(issue); }
+    void onIssue(const Issue& issue) override { m_to.onIssue(issue); }
 
 private:
     darts::RunObserver& m_to;

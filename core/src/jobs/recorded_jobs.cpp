@@ -71,7 +71,7 @@ Pretrained recordedPretrain(const std::string& db, darts::SearchConfig config,
     }
     Pretrained out;
     out.search = recordedSearch(db, std::move(config), control, observer, created);
-    if (out.search.result.status != darts::RunStatus::Done) return out;
+    if (out.search.result.status != RunStatus::Done) return out;
     try {
         store::RunStore::Options existing;
         existing.create = false; // the run must already be in this workspace

@@ -14,9 +14,8 @@ std::optional<std::string> whyNotResumable(const store::RunDetails& run, bool ta
     const auto id = "run " + std::to_string(run.id);
     if (run.kind != "search")
         return id + " is a " + run.kind + " run: only searches can be resumed";
-    if ((run.status == darts::RunStatus::Running && !takeOver) ||
-        run.status == darts::RunStatus::Done)
-        return id + " is " + darts::statusName(run.status) +
+    if ((run.status == RunStatus::Running && !takeOver) || run.status == RunStatus::Done)
+        return id + " is " + statusName(run.status) +
                ": only interrupted, cancelled or failed runs can be resumed";
     return std::nullopt;
 }

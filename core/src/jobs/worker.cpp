@@ -140,7 +140,7 @@ private:
 };
 
 struct Ran {
-    darts::RunStatus status = darts::RunStatus::Failed;
+    RunStatus status = RunStatus::Failed;
     std::string error;
 };
 
@@ -171,9 +171,9 @@ Ran runJob(const WorkerOptions& o, const store::JobRecord& record, const QueuedJ
         bool stopped = false;
         const auto cell = runExperimentCell(o.db, job.experimentId, spec, job.target, job.seed,
                                             job.arm, options, control, progress, &stopped);
-        if (stopped) return {darts::RunStatus::Cancelled, {}};
-        if (cell.state == store::CellState::Failed) return {darts::RunStatus::Failed, cell.error};
-        return {darts::RunStatus::Done, {}};
+        if (stopped) return {RunStatus::Cancelled, {}};
+        if (cell.state == store::CellState::Failed) return {RunStatus::Failed, cell.error};
+        return {RunStatus::Done, {}};
     }
     if (record.kind == "train") {
         auto config = job.train;
@@ -201,7 +201,7 @@ Ran runJob(const WorkerOptions& o, const store::JobRecord& record, const QueuedJ
         search = recordedSearch(o.db, config, control, observer, created);
     }
     auto result = ran(search);
-    if (record.kind == "pretrain" && result.status == darts::RunStatus::Done) {
+    if (record.kind == "pretrain" && result.status == RunStatus::Done) {
         auto store = store::RunStore::open(o.db);
         store.addZooEntry(zooEntryForRun(store, search.runId, job.zooName));
     }
@@ -260,9 +260,9 @@ WorkerSummary runWorker(const WorkerOptions& options, RunControl& control, Worke
                 darts::ObserverList observers{&front, &tap};
                 result = runJob(o, *claimed, spec, fence, jobControl, observers, observer);
             } catch (const store::FencedOut& e) {
-                result = {darts::RunStatus::Cancelled, e.what()};
+                result = {RunStatus::Cancelled, e.what()};
             } catch (const std::exception& e) {
-                result = {darts::RunStatus::Failed, e.what()};
+                result = {RunStatus::Failed, e.what()};
             }
             running = false;
             relay.join();
@@ -275,11 +275,11 @@ WorkerSummary runWorker(const WorkerOptions& options, RunControl& control, Worke
             if (lost) {
                 outcome = "lost its lease (taken over or cancelled)";
                 ++summary.lost;
-            } else if (result.status == darts::RunStatus::Done) {
+            } else if (result.status == RunStatus::Done) {
                 store.finishJob(fence, true);
                 outcome = "done";
                 ++summary.done;
-            } else if (result.status == darts::RunStatus::Cancelled) {
+            } else if (result.status == RunStatus::Cancelled) {
                 store.releaseJob(fence, "worker " + o.name + " stopped; given back to the queue");
                 outcome = "given back to the queue";
                 ++summary.released;

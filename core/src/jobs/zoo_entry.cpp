@@ -30,8 +30,8 @@ store::ZooEntry zooEntryForRun(store::RunStore& db, std::int64_t runId, std::str
     const auto id = std::to_string(runId);
     if (run.kind != "search" || !run.dataset)
         throw Error("run " + id + " is not a search with a recorded dataset");
-    if (run.status != darts::RunStatus::Done)
-        throw Error("run " + id + " is " + darts::statusName(run.status) +
+    if (run.status != RunStatus::Done)
+        throw Error("run " + id + " is " + statusName(run.status) +
                     ": only finished searches join the zoo");
     store::ZooEntry e;
     e.runId = runId;

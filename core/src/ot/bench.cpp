@@ -122,7 +122,7 @@ std::string DistanceBenchResult::toJson() const
                           {"label_pairs_not_converged", distance.labelPairsNotConverged},
                           {"marginal_error", distance.marginalError},
                           {"converged", distance.converged},
-                          {"status", darts::statusName(distance.status)},
+                          {"status", statusName(distance.status)},
                           {"error", distance.error}}
         .dump();
 }

@@ -40,9 +40,9 @@ public:
         : m_result(result), m_control(control), m_observer(observer)
     {
     }
-    void issue(darts::Severity severity, const std::string& code, const std::string& message)
+    void issue(Severity severity, const std::string& code, const std::string& message)
     {
-        darts::Issue i{severity, code, message, 0};
+        Issue i{severity, code, message, 0};
         m_result.issues.push_back(i);
         m_observer.onIssue(i);
     }
@@ -96,7 +96,7 @@ Side compact(Side side, int minimum, Reporter& report)
             map[k] = std::int64_t(kept.size());
             kept.push_back(side.classes[k]);
         } else if (c[std::int64_t(k)] > 0) {
-            report.issue(darts::Severity::Warning, "ot.class_dropped",
+            report.issue(Severity::Warning, "ot.class_dropped",
                          side.name + ": class '" + side.classes[k] + "' has " +
                              std::to_string(c[std::int64_t(k)]) +
                              " sample(s); the gaussian label distance needs " +
@@ -150,13 +150,13 @@ void solve(Side a, Side b, const DistanceConfig& config, Reporter& report, Dista
     const auto labels = labelDistances(torch::cat({xa, xb}), torch::cat({la, lb}), ka + kb, lo,
                                        report.monitor("labels"));
     if (labels.cancelled) {
-        r.status = darts::RunStatus::Cancelled;
+        r.status = RunStatus::Cancelled;
         return;
     }
     r.labelDistances = floats(labels.w);
     r.labelPairsNotConverged = labels.notConverged;
     if (labels.notConverged > 0)
-        report.issue(darts::Severity::Warning, "ot.labels_not_converged",
+        report.issue(Severity::Warning, "ot.labels_not_converged",
                      std::to_string(labels.notConverged) +
                          " label-to-label OT problem(s) stopped at " +
                          std::to_string(config.maxIterations) +
@@ -187,7 +187,7 @@ void solve(Side a, Side b, const DistanceConfig& config, Reporter& report, Dista
         ab = identical ? sinkhornSymmetric(cost, wa, so, report.monitor("OT(A,B)"))
                        : sinkhorn(cost, wa, wb, so, report.monitor("OT(A,B)"));
         if (ab.cancelled) {
-            r.status = darts::RunStatus::Cancelled;
+            r.status = RunStatus::Cancelled;
             return;
         }
         // While the cost tiles of (A,B) are still at hand.
@@ -203,7 +203,7 @@ void solve(Side a, Side b, const DistanceConfig& config, Reporter& report, Dista
                 aa = sinkhornSymmetric(cost, wa, so, report.monitor("OT(A,A)"));
             }
             if (aa.cancelled) {
-                r.status = darts::RunStatus::Cancelled;
+                r.status = RunStatus::Cancelled;
                 return;
             }
             {
@@ -211,7 +211,7 @@ void solve(Side a, Side b, const DistanceConfig& config, Reporter& report, Dista
                 bb = sinkhornSymmetric(cost, wb, so, report.monitor("OT(B,B)"));
             }
             if (bb.cancelled) {
-                r.status = darts::RunStatus::Cancelled;
+                r.status = RunStatus::Cancelled;
                 return;
             }
         }
@@ -229,14 +229,14 @@ void solve(Side a, Side b, const DistanceConfig& config, Reporter& report, Dista
         {"OT(A,B)", &r.ab}, {"OT(A,A)", &r.aa}, {"OT(B,B)", &r.bb}};
     for (const auto& [what, p] : problems) {
         if (p->converged || (p != &r.ab && !config.debiased)) continue;
-        report.issue(darts::Severity::Warning, "ot.not_converged",
+        report.issue(Severity::Warning, "ot.not_converged",
                      std::string(what) + " between " + a.name + " and " + b.name +
                          " stopped after " + std::to_string(p->iterations) +
                          " iterations with marginal error " + fixed(p->marginalError) +
                          " (tolerance " + fixed(config.tolerance) +
                          "); the value may be off: raise the iteration cap or eps");
     }
-    r.status = darts::RunStatus::Done;
+    r.status = RunStatus::Done;
 }
 
 Side sideFromFeatures(const LabelledFeatures& f)
@@ -294,7 +294,7 @@ DistanceResult runDistance(const std::string& nameA, const std::string& nameB,
         body(report, r);
     });
     if (error) {
-        r.status = darts::RunStatus::Failed;
+        r.status = RunStatus::Failed;
         r.error = *error;
     }
     r.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
@@ -417,13 +417,13 @@ DistanceResult computeDistance(const DatasetRef& a, const DatasetRef& b,
             auto sa = embedSide(a, r.fingerprintA, config, *embedder, cache,
                                 report.monitor("embed A").progress);
             if (!sa.x.defined()) {
-                r.status = darts::RunStatus::Cancelled;
+                r.status = RunStatus::Cancelled;
                 return;
             }
             auto sb = embedSide(b, r.fingerprintB, config, *embedder, cache,
                                 report.monitor("embed B").progress);
             if (!sb.x.defined()) {
-                r.status = darts::RunStatus::Cancelled;
+                r.status = RunStatus::Cancelled;
                 return;
             }
             if (sa.x.size(1) != sb.x.size(1))

@@ -14,11 +14,11 @@ using nlohmann::json;
 namespace wb::ot {
 namespace {
 
-json issueJson(const darts::Issue& i)
+json issueJson(const Issue& i)
 {
-    const char* severity = i.severity == darts::Severity::Info    ? "info"
-                           : i.severity == darts::Severity::Error ? "error"
-                                                                  : "warning";
+    const char* severity = i.severity == Severity::Info    ? "info"
+                           : i.severity == Severity::Error ? "error"
+                                                           : "warning";
     return {{"severity", severity}, {"code", i.code}, {"message", i.message}};
 }
 
@@ -242,7 +242,7 @@ std::string DistanceResult::toJson() const
     json issuesJson = json::array();
     for (const auto& i : issues)
         issuesJson.push_back(issueJson(i));
-    return json{{"status", darts::statusName(status)},
+    return json{{"status", statusName(status)},
                 {"error", error},
                 {"source", nameA},
                 {"target", nameB},

@@ -87,7 +87,7 @@ std::string provenanceJson(const RunDetails& r, const std::vector<CheckpointReco
     const char* databaseKey = r.sqliteVersion.starts_with("PostgreSQL") ? "database" : "sqlite";
     json j = {{"run_id", r.id},
               {"kind", r.kind},
-              {"status", darts::statusName(r.status)},
+              {"status", statusName(r.status)},
               {"error", r.error},
               {"seed", r.seed},
               {"dataset", dataset},

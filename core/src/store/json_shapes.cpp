@@ -30,15 +30,15 @@ json epochsJson(const std::vector<darts::EpochMetrics>& epochs)
     return out;
 }
 
-json issueJson(const darts::Issue& i)
+json issueJson(const Issue& i)
 {
-    const char* level = i.severity == darts::Severity::Error     ? "error"
-                        : i.severity == darts::Severity::Warning ? "warning"
-                                                                 : "info";
+    const char* level = i.severity == Severity::Error     ? "error"
+                        : i.severity == Severity::Warning ? "warning"
+                                                          : "info";
     return {{"severity", level}, {"code", i.code}, {"message", i.message}, {"epoch", i.epoch}};
 }
 
-json issuesJson(const std::vector<darts::Issue>& issues)
+json issuesJson(const std::vector<Issue>& issues)
 {
     auto out = json::array();
     for (const auto& i : issues)
@@ -46,7 +46,7 @@ json issuesJson(const std::vector<darts::Issue>& issues)
     return out;
 }
 
-json datasetJson(const darts::DatasetSummary& d)
+json datasetJson(const DatasetSummary& d)
 {
     return {{"path", d.path},
             {"format", d.format},
@@ -65,7 +65,7 @@ json runSummaryJson(const RunSummary& r)
     return {{"schema_version", kJsonSchemaVersion},
             {"id", r.id},
             {"kind", r.kind},
-            {"status", darts::statusName(r.status)},
+            {"status", statusName(r.status)},
             {"dataset_path", r.datasetPath},
             {"dataset_fingerprint", r.datasetFingerprint},
             {"epoch_count", r.epochs},

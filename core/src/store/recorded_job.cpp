@@ -27,9 +27,8 @@ std::unique_ptr<RecordedJob> RecordedJob::reopen(const std::string& dbPath, std:
 {
     auto db = RunStore::open(dbPath);
     const auto run = db.run(id);
-    if ((run.status == darts::RunStatus::Running && !takeOver) ||
-        run.status == darts::RunStatus::Done)
-        throw Error("run " + std::to_string(id) + " is " + darts::statusName(run.status) +
+    if ((run.status == RunStatus::Running && !takeOver) || run.status == RunStatus::Done)
+        throw Error("run " + std::to_string(id) + " is " + statusName(run.status) +
                     ": only interrupted, cancelled or failed runs can be resumed");
     db.resumeRun(id, takeOver);
     // Resumed on another machine of a server workspace: the recorded folder is not here, so the
@@ -41,7 +40,7 @@ std::unique_ptr<RecordedJob> RecordedJob::reopen(const std::string& dbPath, std:
     return std::unique_ptr<RecordedJob>(new RecordedJob(id, dir, std::move(writer)));
 }
 
-std::optional<std::string> RecordedJob::finish(darts::RunStatus status, const std::string& error)
+std::optional<std::string> RecordedJob::finish(RunStatus status, const std::string& error)
 {
     m_writer->finish(status, error);
     return m_writer->error();

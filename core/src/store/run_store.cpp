@@ -36,24 +36,24 @@ namespace {
 static_assert(std::endian::native == std::endian::little,
               "alpha BLOBs are stored as little-endian float32");
 
-std::string severityName(darts::Severity s)
+std::string severityName(Severity s)
 {
     switch (s) {
-    case darts::Severity::Info:
+    case Severity::Info:
         return "info";
-    case darts::Severity::Warning:
+    case Severity::Warning:
         return "warning";
-    case darts::Severity::Error:
+    case Severity::Error:
         return "error";
     }
     return "warning";
 }
 
-darts::Severity parseSeverity(const std::string& name)
+Severity parseSeverity(const std::string& name)
 {
-    if (name == "info") return darts::Severity::Info;
-    if (name == "error") return darts::Severity::Error;
-    return darts::Severity::Warning;
+    if (name == "info") return Severity::Info;
+    if (name == "error") return Severity::Error;
+    return Severity::Warning;
 }
 
 std::vector<float> floatsFromBlob(const std::vector<unsigned char>& blob)
@@ -355,7 +355,7 @@ std::int64_t RunStore::createRun(const NewRun& run)
     return id;
 }
 
-void RunStore::recordDataset(std::int64_t runId, const darts::DatasetSummary& d)
+void RunStore::recordDataset(std::int64_t runId, const DatasetSummary& d)
 {
     // The loader always fingerprints; a summary without one still gets a stable key.
     const std::string key = d.fingerprint.empty() ? "path:" + d.path : d.fingerprint;
@@ -477,7 +477,7 @@ void RunStore::recordAlphas(std::int64_t runId, const darts::AlphaSnapshot& a)
     });
 }
 
-void RunStore::recordIssue(std::int64_t runId, const darts::Issue& issue)
+void RunStore::recordIssue(std::int64_t runId, const Issue& issue)
 {
     transaction([&] {
         m_impl->requireRun(runId);
@@ -626,14 +626,14 @@ void RunStore::heartbeat(std::int64_t runId)
     });
 }
 
-void RunStore::finishRun(std::int64_t runId, darts::RunStatus status, const std::string& error)
+void RunStore::finishRun(std::int64_t runId, RunStatus status, const std::string& error)
 {
     transaction([&] {
         m_impl->requireRun(runId);
         const double t = now();
         auto s = m_impl->prepare("UPDATE runs SET status = ?, error = ?, finished_at = ?, "
                                  "heartbeat_at = ? WHERE id = ?");
-        s.bind(1, darts::statusName(status))
+        s.bind(1, statusName(status))
             .bind(2, error)
             .bind(3, t)
             .bind(4, t)
@@ -787,7 +787,7 @@ RunDetails RunStore::run(std::int64_t id)
     r.error = q.text(8);
     r.directory = q.text(9);
     if (!q.isNull(15)) {
-        darts::DatasetSummary d;
+        DatasetSummary d;
         d.channels = q.integer(10);
         d.imageSize = q.integer(11);
         d.trainImages = q.integer(12);
@@ -897,15 +897,15 @@ std::vector<darts::AlphaSnapshot> RunStore::alphas(std::int64_t id)
     return out;
 }
 
-std::vector<darts::Issue> RunStore::issues(std::int64_t id)
+std::vector<Issue> RunStore::issues(std::int64_t id)
 {
     m_impl->requireRun(id);
-    std::vector<darts::Issue> out;
+    std::vector<Issue> out;
     auto q = m_impl->prepare(
         "SELECT severity, code, message, epoch FROM issues WHERE run_id = ? ORDER BY id");
     q.bind(1, id);
     while (q.step("reading issues")) {
-        darts::Issue i;
+        Issue i;
         i.severity = parseSeverity(q.text(0));
         i.code = q.text(1);
         i.message = q.text(2);

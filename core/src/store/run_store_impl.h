@@ -45,12 +45,11 @@ inline bool processAlive(std::int64_t pid)
     return kill(pid_t(pid), 0) == 0 || errno != ESRCH;
 }
 
-inline std::optional<darts::RunStatus> parseStatus(const std::string& name)
+inline std::optional<RunStatus> parseStatus(const std::string& name)
 {
-    using darts::RunStatus;
     for (auto s : {RunStatus::Running, RunStatus::Done, RunStatus::Cancelled, RunStatus::Failed,
                    RunStatus::Interrupted})
-        if (darts::statusName(s) == name) return s;
+        if (statusName(s) == name) return s;
     return std::nullopt;
 }
 
@@ -161,11 +160,11 @@ struct RunStore::Impl {
             RunSummary r;
             r.id = q.int64(0);
             r.kind = q.text(1);
-            r.status = detail::parseStatus(q.text(2)).value_or(darts::RunStatus::Failed);
+            r.status = detail::parseStatus(q.text(2)).value_or(RunStatus::Failed);
             // A reader cannot update the row; it still shows the truth.
-            if (r.status == darts::RunStatus::Running &&
+            if (r.status == RunStatus::Running &&
                 !deathReason(q.text(7), q.int64(8), q.real(9)).empty())
-                r.status = darts::RunStatus::Interrupted;
+                r.status = RunStatus::Interrupted;
             r.datasetPath = q.text(3);
             r.datasetFingerprint = q.text(4);
             r.startedAt = q.real(5);

@@ -36,7 +36,7 @@ StoreWriter::~StoreWriter()
     close();
 }
 
-void StoreWriter::onDataset(const darts::DatasetSummary& dataset)
+void StoreWriter::onDataset(const DatasetSummary& dataset)
 {
     push(dataset);
 }
@@ -56,7 +56,7 @@ void StoreWriter::onAlphas(const darts::AlphaSnapshot& alphas)
     push(alphas);
 }
 
-void StoreWriter::onIssue(const darts::Issue& issue)
+void StoreWriter::onIssue(const Issue& issue)
 {
     push(issue);
 }
@@ -66,7 +66,7 @@ void StoreWriter::onCheckpoint(const darts::CheckpointInfo& checkpoint)
     push(checkpoint);
 }
 
-void StoreWriter::finish(darts::RunStatus status, const std::string& error)
+void StoreWriter::finish(RunStatus status, const std::string& error)
 {
     push(Finish{status, error});
     close();
@@ -228,13 +228,13 @@ void StoreWriter::write(std::deque<Item>& batch, bool beat)
                     continue;
                 }
                 writeSteps(); // keeps the rows in callback order
-                if (auto* d = std::get_if<darts::DatasetSummary>(&item))
+                if (auto* d = std::get_if<DatasetSummary>(&item))
                     m_store.recordDataset(m_runId, *d);
                 else if (auto* e = std::get_if<darts::EpochMetrics>(&item))
                     m_store.recordEpoch(m_runId, *e);
                 else if (auto* a = std::get_if<darts::AlphaSnapshot>(&item))
                     m_store.recordAlphas(m_runId, *a);
-                else if (auto* i = std::get_if<darts::Issue>(&item))
+                else if (auto* i = std::get_if<Issue>(&item))
                     m_store.recordIssue(m_runId, *i);
                 else if (auto* c = std::get_if<darts::CheckpointInfo>(&item)) {
                     auto old = m_store.recordCheckpoint(m_runId, *c);

@@ -15,7 +15,7 @@ PairDistance cachedDistance(const ot::DatasetRef& a, const ot::DatasetRef& b,
                                  config.embedder.key(), config.cacheKeyJson()};
     if (db)
         if (const auto hit = db->findDistance(key)) {
-            out.status = darts::RunStatus::Done;
+            out.status = RunStatus::Done;
             out.value = *hit;
             out.cached = true;
             return out;
@@ -23,7 +23,7 @@ PairDistance cachedDistance(const ot::DatasetRef& a, const ot::DatasetRef& b,
     auto r = ot::computeDistance(source, target, config, control, observer, cache);
     out.status = r.status;
     out.error = r.error;
-    if (r.status != darts::RunStatus::Done) return out;
+    if (r.status != RunStatus::Done) return out;
     out.value = {r.value, r.iterations, r.marginalError, r.converged, r.detailsJson(), 0};
     if (db) {
         try {

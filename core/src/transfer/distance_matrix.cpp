@@ -30,11 +30,11 @@ DistanceMatrix distanceMatrix(const std::vector<ot::DatasetRef>& datasets,
             MatrixPair pair{
                 i, j,
                 cachedDistance(datasets[i], datasets[j], config, db, cache, control, observer)};
-            if (pair.distance.status == darts::RunStatus::Cancelled) {
+            if (pair.distance.status == RunStatus::Cancelled) {
                 m.cancelled = true;
                 return m;
             }
-            if (pair.distance.status == darts::RunStatus::Done)
+            if (pair.distance.status == RunStatus::Done)
                 m.values[i * m.size + j] = m.values[j * m.size + i] = pair.distance.value.value;
             else
                 ++m.failed;

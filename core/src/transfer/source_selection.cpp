@@ -70,9 +70,8 @@ RankedSource& measure(RankedSource& r, const ot::DatasetRef& source, const Datas
 {
     const auto d =
         cachedDistance(source, {"target", target}, config, &db, &cache, control, observer);
-    if (d.status == darts::RunStatus::Cancelled) throw Error("cancelled");
-    if (d.status != darts::RunStatus::Done)
-        throw Error("distance to " + label(r.entry) + ": " + d.error);
+    if (d.status == RunStatus::Cancelled) throw Error("cancelled");
+    if (d.status != RunStatus::Done) throw Error("distance to " + label(r.entry) + ": " + d.error);
     r.distance = d.value.value;
     r.converged = d.value.converged;
     r.cached = d.cached;

@@ -21,9 +21,9 @@ namespace {
 
 QStringList searchArgs(const QString& data, const QString& db)
 {
-    return {"search", "--data", data, "--db", db, "--channels", "4", "--layers", "3",
-            "--nodes", "2", "--batch", "8", "--epochs", "4", "--threads", "1", "--seed", "11",
-            "--json"};
+    return {"search",   "--data",    data,      "--db",   db,        "--channels", "4",
+            "--layers", "3",         "--nodes", "2",      "--batch", "8",          "--epochs",
+            "4",        "--threads", "1",       "--seed", "11",      "--json"};
 }
 
 QJsonObject runToEnd(const QStringList& args)
@@ -38,7 +38,8 @@ QString integrityCheck(const QString& path)
 {
     sqlite3* db = nullptr;
     QString result = "cannot open";
-    if (sqlite3_open_v2(path.toUtf8().constData(), &db, SQLITE_OPEN_READONLY, nullptr) == SQLITE_OK) {
+    if (sqlite3_open_v2(path.toUtf8().constData(), &db, SQLITE_OPEN_READONLY, nullptr) ==
+        SQLITE_OK) {
         sqlite3_stmt* st = nullptr;
         if (sqlite3_prepare_v2(db, "PRAGMA integrity_check", -1, &st, nullptr) == SQLITE_OK &&
             sqlite3_step(st) == SQLITE_ROW)
@@ -92,11 +93,11 @@ private Q_SLOTS:
             const auto runs = store.listRuns();
             QCOMPARE(int(runs.size()), 1);
             id = runs[0].id;
-            QCOMPARE(QString::fromStdString(wb::darts::statusName(runs[0].status)),
+            QCOMPARE(QString::fromStdString(wb::statusName(runs[0].status)),
                      QString("interrupted"));
             QVERIFY2(runs[0].epochs >= 2, "more than the epoch in flight was lost");
             qInfo("killed mid-epoch 3: %d epochs recorded, status %s", runs[0].epochs,
-                  wb::darts::statusName(runs[0].status).c_str());
+                  wb::statusName(runs[0].status).c_str());
         }
 
         QProcess resume;
@@ -110,16 +111,19 @@ private Q_SLOTS:
         QCOMPARE(a.size(), 4);
         QCOMPARE(b.size(), 4);
         for (int i = 0; i < 4; ++i) {
-            qInfo("epoch %d  resumed: train loss %.6f val acc %.4f | uninterrupted: train loss %.6f val acc %.4f",
-                  i + 1, a[i].toObject()["train_loss"].toDouble(), a[i].toObject()["val_acc"].toDouble(),
-                  b[i].toObject()["train_loss"].toDouble(), b[i].toObject()["val_acc"].toDouble());
+            qInfo("epoch %d  resumed: train loss %.6f val acc %.4f | uninterrupted: train loss "
+                  "%.6f val acc %.4f",
+                  i + 1, a[i].toObject()["train_loss"].toDouble(),
+                  a[i].toObject()["val_acc"].toDouble(), b[i].toObject()["train_loss"].toDouble(),
+                  b[i].toObject()["val_acc"].toDouble());
             for (const char* key : {"train_loss", "val_loss", "val_acc"})
-                QVERIFY2(std::abs(a[i].toObject()[key].toDouble() - b[i].toObject()[key].toDouble()) < 1e-6,
+                QVERIFY2(std::abs(a[i].toObject()[key].toDouble() -
+                                  b[i].toObject()[key].toDouble()) < 1e-6,
                          qPrintable(QString("epoch %1 %2").arg(i + 1).arg(key)));
         }
         QCOMPARE(integrityCheck(db), QString("ok"));
         auto store = wb::store::RunStore::open(db.toStdString());
-        QCOMPARE(QString::fromStdString(wb::darts::statusName(store.run(id).status)), QString("done"));
+        QCOMPARE(QString::fromStdString(wb::statusName(store.run(id).status)), QString("done"));
         QCOMPARE(int(store.epochs(id).size()), 4);
     }
 };

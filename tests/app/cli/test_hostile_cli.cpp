@@ -54,7 +54,7 @@ void makeWorkspace(const std::string& path)
         run.configJson = "{}";
         run.datasetPath = "/data/set" + std::to_string(k);
         const auto id = db.createRun(run);
-        db.finishRun(id, wb::darts::RunStatus::Done, "");
+        db.finishRun(id, wb::RunStatus::Done, "");
     }
 }
 

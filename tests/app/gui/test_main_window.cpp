@@ -141,8 +141,7 @@ private Q_SLOTS:
         std::int64_t warm = 0, experiment = 0;
         {
             auto store = wb::store::RunStore::open(path.toStdString());
-            warm =
-                wb::test::addDemoRun(store, "/data/shapes/", 2, 2, 0.5, wb::darts::RunStatus::Done);
+            warm = wb::test::addDemoRun(store, "/data/shapes/", 2, 2, 0.5, wb::RunStatus::Done);
             store.recordTransfer({warm, std::nullopt, "FSH", "auto", 1.5, "[]"});
             experiment = store.createExperiment("{}", "/out");
             for (auto [arm, run] : {std::pair{"scratch", ids.finished}, std::pair{"ot", warm}}) {
@@ -264,7 +263,7 @@ private Q_SLOTS:
         QVERIFY(!window.startSearch(config)); // one at a time
         QSignalSpy finished(&window.searchSession(), &wb::session::SearchSession::finished);
         QVERIFY(finished.wait(120000));
-        QCOMPARE(finished.at(0).at(0).toInt(), int(wb::darts::RunStatus::Done));
+        QCOMPARE(finished.at(0).at(0).toInt(), int(wb::RunStatus::Done));
         QCoreApplication::processEvents();
         // The curves saw every step and epoch through the drained queue.
         QCOMPARE(window.runView()->curves()->pointCount(Curve::EpochValAcc), 2);
@@ -297,8 +296,7 @@ private Q_SLOTS:
         auto store = wb::store::RunStore::openReadOnly(db.toStdString());
         const auto runs = store.listRuns();
         QVERIFY(!runs.empty());
-        QCOMPARE(QString::fromStdString(wb::darts::statusName(runs.back().status)),
-                 QString("cancelled"));
+        QCOMPARE(QString::fromStdString(wb::statusName(runs.back().status)), QString("cancelled"));
     }
 
     void pollPicksUpRunsRecordedElsewhere()
@@ -320,7 +318,7 @@ private Q_SLOTS:
         std::int64_t added = 0;
         {
             auto store = wb::store::RunStore::open(path.toStdString());
-            added = wb::test::addDemoRun(store, "/data/cli", 2, 2, 0.2, wb::darts::RunStatus::Done);
+            added = wb::test::addDemoRun(store, "/data/cli", 2, 2, 0.2, wb::RunStatus::Done);
         }
         window.pollWorkspace();
         QVERIFY(window.waitUntilIdle(20000));
@@ -366,7 +364,7 @@ private Q_SLOTS:
         const auto first = wb::session::SearchSession::recordedSearchRunner(
             db.toStdString(), config, std::nullopt,
             [&](std::int64_t created) { id = created; })(control, stopper);
-        QCOMPARE(int(first.status), int(wb::darts::RunStatus::Cancelled));
+        QCOMPARE(int(first.status), int(wb::RunStatus::Cancelled));
 
         wb::ui::MainWindow window;
         QVERIFY(window.openWorkspace(db));
@@ -383,7 +381,7 @@ private Q_SLOTS:
         QSignalSpy finished(&window.searchSession(), &wb::session::SearchSession::finished);
         QVERIFY2(window.resumeRun(id, &error), qPrintable(error));
         QVERIFY(finished.wait(120000));
-        QCOMPARE(finished.at(0).at(0).toInt(), int(wb::darts::RunStatus::Done));
+        QCOMPARE(finished.at(0).at(0).toInt(), int(wb::RunStatus::Done));
         // Live view at the end: epoch 1 from the store, epochs 2-3 live, nothing twice.
         QCOMPARE(run->runId(), id);
         QCOMPARE(run->curves()->pointCount(Curve::EpochValAcc), 3);
@@ -414,7 +412,7 @@ private Q_SLOTS:
         const auto done = wb::session::SearchSession::recordedSearchRunner(
             db.toStdString(), config, std::nullopt,
             [&](std::int64_t created) { id = created; })(control, quiet);
-        QCOMPARE(int(done.status), int(wb::darts::RunStatus::Done));
+        QCOMPARE(int(done.status), int(wb::RunStatus::Done));
 
         wb::ui::MainWindow window;
         QVERIFY(window.openWorkspace(db));

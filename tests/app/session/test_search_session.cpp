@@ -10,8 +10,8 @@
 #include <QTest>
 
 using wb::RunControl;
+using wb::RunStatus;
 using wb::darts::RunObserver;
-using wb::darts::RunStatus;
 using wb::darts::SearchResult;
 using wb::session::SearchSession;
 

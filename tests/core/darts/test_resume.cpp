@@ -12,6 +12,7 @@
 
 #include <filesystem>
 
+using namespace wb;
 using namespace wb::darts;
 using wb::RunControl;
 

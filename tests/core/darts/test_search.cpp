@@ -9,6 +9,7 @@
 #include <QTemporaryDir>
 #include <QTest>
 
+using namespace wb;
 using namespace wb::darts;
 using wb::RunControl;
 

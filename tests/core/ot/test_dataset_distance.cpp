@@ -81,7 +81,7 @@ private Q_SLOTS:
         config.embedder = c;
         const auto r =
             distance(otfix::images(30, 3, 8, 1, 2), otfix::images(24, 2, 8, 1, 3, 40), config);
-        QCOMPARE(r.status, darts::RunStatus::Done);
+        QCOMPARE(r.status, wb::RunStatus::Done);
         QCOMPARE(r.dim, 4);
         QVERIFY(r.value > 0);
     }
@@ -92,12 +92,12 @@ private Q_SLOTS:
         DistanceConfig config;
         config.embedder = EmbedderConfig::parse("torchscript:" + kData + "not_a_model.pt");
         auto r = distance(a, b, config);
-        QCOMPARE(r.status, darts::RunStatus::Failed);
+        QCOMPARE(r.status, wb::RunStatus::Failed);
         QVERIFY(contains(r.error, "not_a_model.pt") &&
                 contains(r.error, "not a TorchScript model"));
         config.embedder = EmbedderConfig::parse("torchscript:" + kData + "wrong_rank.pt");
         r = distance(a, b, config);
-        QCOMPARE(r.status, darts::RunStatus::Failed);
+        QCOMPARE(r.status, wb::RunStatus::Failed);
         QVERIFY(contains(r.error, "wrong_rank.pt") && contains(r.error, "outputs shape") &&
                 contains(r.error, "N x D"));
         config.embedder = EmbedderConfig::parse("torchscript:" + kData + "missing.pt");
@@ -113,7 +113,7 @@ private Q_SLOTS:
         auto empty = std::make_shared<data::Dataset>();
         empty->path = "/data/empty";
         auto r = distance(good, empty, config);
-        QCOMPARE(r.status, darts::RunStatus::Failed);
+        QCOMPARE(r.status, wb::RunStatus::Failed);
         QVERIFY(contains(r.error, "/data/empty") && contains(r.error, "no images"));
 
         auto single = otfix::images(10, 1, 8, 1, 2);
@@ -127,18 +127,18 @@ private Q_SLOTS:
 
         auto bigger = otfix::images(20, 2, 12, 1, 4);
         r = distance(good, bigger, config);
-        QCOMPARE(r.status, darts::RunStatus::Failed);
+        QCOMPARE(r.status, wb::RunStatus::Failed);
         QVERIFY(contains(r.error, "8x8") && contains(r.error, "12x12") &&
                 contains(r.error, "--embed-size"));
         config.embedder.size = 6;
-        QCOMPARE(distance(good, bigger, config).status, darts::RunStatus::Done);
+        QCOMPARE(distance(good, bigger, config).status, wb::RunStatus::Done);
 
         auto rgb = otfix::images(20, 2, 8, 3, 5);
         config.embedder.size = 0;
         r = distance(good, rgb, config);
         QVERIFY(contains(r.error, "channel") && contains(r.error, "--embed-channels"));
         config.embedder.channels = 3;
-        QCOMPARE(distance(good, rgb, config).status, darts::RunStatus::Done);
+        QCOMPARE(distance(good, rgb, config).status, wb::RunStatus::Done);
 
         config.entreg = 0;
         QVERIFY(contains(distance(good, good, config).error, "--entreg"));
@@ -151,7 +151,7 @@ private Q_SLOTS:
         auto a = otfix::images(40, 3, 6, 1, 7);
         auto b = otfix::images(36, 3, 6, 1, 8, 30);
         const auto r = distance(a, b, config);
-        QCOMPARE(r.status, darts::RunStatus::Done);
+        QCOMPARE(r.status, wb::RunStatus::Done);
         QCOMPARE(r.samplesA, 25);
         auto p = std::make_shared<data::Dataset>(*b);
         p->classNames = {"zeta", "alpha", "mid"}; // class k becomes (k + 1) % 3
@@ -188,7 +188,7 @@ private Q_SLOTS:
         config.embedDim = 3;
         const auto r =
             distance(otfix::images(30, 2, 6, 1, 1), otfix::images(30, 2, 6, 1, 2, 20), config);
-        QCOMPARE(r.status, darts::RunStatus::Done);
+        QCOMPARE(r.status, wb::RunStatus::Done);
         QCOMPARE(r.dim, 3);
     }
 
@@ -241,7 +241,7 @@ private Q_SLOTS:
         const auto r = computeDistance({"A", otfix::images(20, 2, 8, 1, 1)},
                                        {"B", otfix::images(20, 2, 8, 1, 2)}, DistanceConfig{},
                                        control, observer);
-        QCOMPARE(r.status, darts::RunStatus::Cancelled);
+        QCOMPARE(r.status, wb::RunStatus::Cancelled);
     }
 
     void sharedPcaBasisIsOneSpaceForEveryPair()
@@ -266,7 +266,7 @@ private Q_SLOTS:
         auto pairConfig = config;
         pairConfig.pcaBasis = nullptr;
         const auto own = computeDistance(a, b, pairConfig, control, observer);
-        QCOMPARE(shared.status, darts::RunStatus::Done);
+        QCOMPARE(shared.status, wb::RunStatus::Done);
         QCOMPARE(shared.dim, 5);
         QVERIFY2(std::abs(shared.value - own.value) < 1e-4 * own.value,
                  qPrintable(QString("%1 vs %2").arg(shared.value).arg(own.value)));
@@ -282,7 +282,7 @@ private Q_SLOTS:
         // The basis fixes the dimension.
         config.embedDim = 4;
         const auto r = computeDistance(a, b, config, control, observer);
-        QCOMPARE(r.status, darts::RunStatus::Failed);
+        QCOMPARE(r.status, wb::RunStatus::Failed);
         QVERIFY(contains(r.error, "--embed-dim"));
         // No PCA asked, or none needed: no basis.
         config.embedDim = 0;

@@ -185,7 +185,7 @@ private Q_SLOTS:
             NullObserver observer;
             const auto r = computeFeatureDistance(otfix::labelledA(), otfix::labelledB(), config,
                                                   control, observer);
-            QCOMPARE(r.status, darts::RunStatus::Done);
+            QCOMPARE(r.status, wb::RunStatus::Done);
             const double s = m == InnerMethod::Exact ? kExactS : kGaussianS;
             const double tol = precise ? 1e-8 : 1e-4 * s;
             QVERIFY2(std::abs(r.value - s) < tol,
@@ -297,11 +297,11 @@ private Q_SLOTS:
         RunControl control;
         class Collector : public OtObserver {
         public:
-            void onIssue(const darts::Issue& i) override { messages.push_back(i.message); }
+            void onIssue(const wb::Issue& i) override { messages.push_back(i.message); }
             std::vector<std::string> messages;
         } observer;
         const auto r = computeFeatureDistance(a, otfix::labelledB(), config, control, observer);
-        QCOMPARE(r.status, darts::RunStatus::Done);
+        QCOMPARE(r.status, wb::RunStatus::Done);
         QCOMPARE(r.sourceClasses.size(), std::size_t(3));
         QCOMPARE(r.samplesA, 12);
         QCOMPARE(observer.messages.size(), std::size_t(1));

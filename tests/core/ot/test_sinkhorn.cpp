@@ -57,7 +57,7 @@ class NullObserver : public OtObserver {};
 
 class IssueCollector : public OtObserver {
 public:
-    void onIssue(const darts::Issue& issue) override { codes.push_back(issue.code); }
+    void onIssue(const wb::Issue& issue) override { codes.push_back(issue.code); }
     std::vector<std::string> codes;
 };
 
@@ -148,7 +148,7 @@ private Q_SLOTS:
         const auto b = otfix::clusters("B", 30, 3, 2, 0.4, 2);
         // S(A,A) = 0 by construction.
         const auto same = computeFeatureDistance(a, a, config, control, observer);
-        QCOMPARE(same.status, darts::RunStatus::Done);
+        QCOMPARE(same.status, wb::RunStatus::Done);
         QCOMPARE(same.value, 0.0);
         // The same points in another order: 0 up to the solver tolerance.
         auto shuffled = a;
@@ -163,7 +163,7 @@ private Q_SLOTS:
         // Symmetric.
         const auto ab = computeFeatureDistance(a, b, config, control, observer);
         const auto ba = computeFeatureDistance(b, a, config, control, observer);
-        QCOMPARE(ab.status, darts::RunStatus::Done);
+        QCOMPARE(ab.status, wb::RunStatus::Done);
         QVERIFY(ab.value > 0);
         QVERIFY2(std::abs(ab.value - ba.value) < 1e-7 * ab.value,
                  qPrintable(QString::number(ab.value - ba.value)));
@@ -224,7 +224,7 @@ private Q_SLOTS:
         IssueCollector observer;
         const auto r = computeFeatureDistance(otfix::labelledA(), otfix::labelledB(), config,
                                               control, observer);
-        QCOMPARE(r.status, darts::RunStatus::Done);
+        QCOMPARE(r.status, wb::RunStatus::Done);
         QVERIFY(!r.converged);
         QVERIFY(r.marginalError > 1e-12);
         QVERIFY(r.iterations > 1); // annealing steps + the capped iteration
@@ -240,7 +240,7 @@ private Q_SLOTS:
         IssueCollector observer;
         const auto r = computeFeatureDistance(otfix::labelledA(), otfix::labelledB(), config,
                                               control, observer);
-        QCOMPARE(r.status, darts::RunStatus::Done);
+        QCOMPARE(r.status, wb::RunStatus::Done);
         QVERIFY(r.converged && r.aa.converged && r.bb.converged);
         QVERIFY(r.marginalError < 1e-3);
         QVERIFY(r.iterations > 0);
@@ -266,7 +266,7 @@ private Q_SLOTS:
         const auto r = computeFeatureDistance(a, b, config, control, observer);
         const auto ended = std::chrono::steady_clock::now();
         stopper.join();
-        QCOMPARE(r.status, darts::RunStatus::Cancelled);
+        QCOMPARE(r.status, wb::RunStatus::Cancelled);
         QVERIFY(std::chrono::duration<double>(ended - asked).count() < 1.0);
     }
 };

@@ -150,9 +150,9 @@ inline wb::darts::AlphaSnapshot sampleAlphas(int epoch)
     return a;
 }
 
-inline wb::darts::DatasetSummary sampleDataset()
+inline wb::DatasetSummary sampleDataset()
 {
-    wb::darts::DatasetSummary d;
+    wb::DatasetSummary d;
     d.path = "/data/mnist";
     d.format = "idx";
     d.fingerprint = std::string(64, 'a');

@@ -36,7 +36,7 @@ std::int64_t makeRun(RunStore& store)
         store.recordEpoch(id, sampleEpoch(e));
         store.recordAlphas(id, sampleAlphas(e));
     }
-    store.finishRun(id, darts::RunStatus::Done);
+    store.finishRun(id, wb::RunStatus::Done);
     return id;
 }
 

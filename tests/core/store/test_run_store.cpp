@@ -81,10 +81,10 @@ private Q_SLOTS:
         store.recordSteps(id, steps);
         store.recordAlphas(id, sampleAlphas(1));
         store.recordAlphas(id, sampleAlphas(2));
-        store.recordIssue(id, {darts::Severity::Warning, "collapse.skip", "3 skips", 2});
-        store.recordIssue(id, {darts::Severity::Error, "loss.nan", "NaN loss", 1});
+        store.recordIssue(id, {wb::Severity::Warning, "collapse.skip", "3 skips", 2});
+        store.recordIssue(id, {wb::Severity::Error, "loss.nan", "NaN loss", 1});
         store.recordCheckpoint(id, {2, "/tmp/ckpt-2.pt", std::string(64, 'b'), 0.22, true});
-        store.finishRun(id, darts::RunStatus::Done);
+        store.finishRun(id, wb::RunStatus::Done);
 
         const auto epochs = store.epochs(id);
         QCOMPARE(epochs.size(), std::size_t(2));
@@ -130,10 +130,10 @@ private Q_SLOTS:
         const auto issues = store.issues(id);
         QCOMPARE(issues.size(), std::size_t(2));
         QCOMPARE(q(issues[0].code), QString("collapse.skip"));
-        QVERIFY(issues[0].severity == darts::Severity::Warning);
+        QVERIFY(issues[0].severity == wb::Severity::Warning);
         QCOMPARE(q(issues[0].message), QString("3 skips"));
         QCOMPARE(issues[0].epoch, 2);
-        QVERIFY(issues[1].severity == darts::Severity::Error);
+        QVERIFY(issues[1].severity == wb::Severity::Error);
 
         const auto checkpoints = store.checkpoints(id);
         QCOMPARE(checkpoints.size(), std::size_t(2)); // last and best
@@ -148,7 +148,7 @@ private Q_SLOTS:
         QCOMPARE(runs.size(), std::size_t(1));
         QCOMPARE(runs[0].id, id);
         QCOMPARE(q(runs[0].kind), QString("search"));
-        QVERIFY(runs[0].status == darts::RunStatus::Done);
+        QVERIFY(runs[0].status == wb::RunStatus::Done);
         QCOMPARE(runs[0].epochs, 2);
         QVERIFY(runs[0].bestValAcc.has_value());
         QCOMPARE(*runs[0].bestValAcc, expected2.valAcc);
@@ -407,29 +407,29 @@ private Q_SLOTS:
 
         // A reader reports the truth without writing.
         auto reader = RunStore::openReadOnly(path);
-        QVERIFY(reader.run(dead).status == darts::RunStatus::Interrupted);
+        QVERIFY(reader.run(dead).status == wb::RunStatus::Interrupted);
         QCOMPARE(raw.text("SELECT status FROM runs WHERE id = " + std::to_string(dead)),
                  std::string("running"));
 
         const auto runs = store.listRuns();
-        QVERIFY(runs[0].status == darts::RunStatus::Interrupted);
-        QVERIFY(runs[1].status == darts::RunStatus::Running);
-        QVERIFY(runs[2].status == darts::RunStatus::Interrupted);
+        QVERIFY(runs[0].status == wb::RunStatus::Interrupted);
+        QVERIFY(runs[1].status == wb::RunStatus::Running);
+        QVERIFY(runs[2].status == wb::RunStatus::Interrupted);
         QCOMPARE(raw.text("SELECT status FROM runs WHERE id = " + std::to_string(dead)),
                  std::string("interrupted"));
         QVERIFY(store.run(dead).error.find(std::to_string(child)) != std::string::npos);
         QVERIFY(store.run(stale).error.find("heartbeat") != std::string::npos);
-        QVERIFY(store.run(alive).status == darts::RunStatus::Running);
+        QVERIFY(store.run(alive).status == wb::RunStatus::Running);
 
         // Its owner (this process) beats again: the stale run is running after all.
         store.heartbeat(stale);
-        QVERIFY(store.run(stale).status == darts::RunStatus::Running);
+        QVERIFY(store.run(stale).status == wb::RunStatus::Running);
         QVERIFY(store.run(stale).error.empty());
 
         // Resume takes the dead run over for this process.
         store.resumeRun(dead);
         const auto resumed = store.run(dead);
-        QVERIFY(resumed.status == darts::RunStatus::Running);
+        QVERIFY(resumed.status == wb::RunStatus::Running);
         QCOMPARE(resumed.pid, std::int64_t(getpid()));
         QVERIFY(resumed.error.empty());
         QVERIFY(!resumed.finishedAt);
@@ -452,7 +452,7 @@ private Q_SLOTS:
             store.recordEpoch(run, sampleEpoch(1));
             store.recordSteps(run, {sampleStep(1, 1), sampleStep(1, 2)});
             store.recordAlphas(run, sampleAlphas(1));
-            store.recordIssue(run, {darts::Severity::Info, "x", "y", 1});
+            store.recordIssue(run, {wb::Severity::Info, "x", "y", 1});
         }
         store.recordCheckpoint(keep, {1, "elsewhere.pt", "00", 0.5, true});
         const auto runDir = fs::path(store.runDirectory(id));
@@ -466,7 +466,7 @@ private Q_SLOTS:
         store.recordCheckpoint(id, {2, last, "00", 0.4, false});
 
         QVERIFY(ok(expectError([&] { store.deleteRun(id); }, {"still running"})));
-        store.finishRun(id, darts::RunStatus::Done);
+        store.finishRun(id, wb::RunStatus::Done);
         const auto files = store.deleteRun(id);
         QCOMPARE(files.checkpoints.size(), std::size_t(2));
         QCOMPARE(q(files.directory), q(runDir.string()));
@@ -541,8 +541,8 @@ private Q_SLOTS:
         QVERIFY(ok(expectError([&] { store.epochs(42); }, {"run 42 not found"})));
         QVERIFY(
             ok(expectError([&] { store.recordEpoch(42, sampleEpoch(1)); }, {"run 42 not found"})));
-        QVERIFY(ok(expectError([&] { store.finishRun(42, darts::RunStatus::Done); },
-                               {"run 42 not found"})));
+        QVERIFY(ok(
+            expectError([&] { store.finishRun(42, wb::RunStatus::Done); }, {"run 42 not found"})));
     }
 
     void transactionRollsBackEverythingInside()

@@ -108,7 +108,7 @@ void fillWorkspace(RunStore& db)
         db.recordSteps(run, {sampleStep(1, 1), sampleStep(1, 2), sampleStep(2, 1)});
         db.recordAlphas(run, sampleAlphas(1));
         db.recordAlphas(run, sampleAlphas(2));
-        db.recordIssue(run, {darts::Severity::Warning, "collapse.skip", "3 skips", 2});
+        db.recordIssue(run, {wb::Severity::Warning, "collapse.skip", "3 skips", 2});
         db.recordCheckpoint(run, {2, "/ckpt/" + std::to_string(run) + ".pt", "ab", 0.25, true});
     }
     // More steps than one page of the copy (5000 rows) and than one multi-row INSERT.
@@ -116,7 +116,7 @@ void fillWorkspace(RunStore& db)
     for (int s = 1; s <= 12000; ++s)
         many.push_back(sampleStep(3 + s / 1000, s));
     db.recordSteps(a, many);
-    db.finishRun(a, darts::RunStatus::Done);
+    db.finishRun(a, wb::RunStatus::Done);
     ZooEntry entry;
     entry.name = "fsh";
     entry.runId = a;
@@ -354,11 +354,11 @@ private Q_SLOTS:
         auto writer = RunStore::open(uri, options);
         QCOMPARE(other.exec("BEGIN; SELECT pg_advisory_xact_lock(1463965523)"), 0);
         const auto busy = errorOf([&] {
-            writer.recordIssue(id, {darts::Severity::Info, "a", "b", 1});
+            writer.recordIssue(id, {wb::Severity::Info, "a", "b", 1});
         });
         QVERIFY2(has(busy, "locked"), busy.c_str());
         QCOMPARE(other.exec("ROLLBACK"), 0);
-        writer.recordIssue(id, {darts::Severity::Info, "a", "b", 1});
+        writer.recordIssue(id, {wb::Severity::Info, "a", "b", 1});
         QCOMPARE(store.issues(id).size(), std::size_t(1));
     }
 

@@ -53,8 +53,8 @@ private Q_SLOTS:
                 writer.onEpoch(sampleEpoch(e));
                 writer.onAlphas(sampleAlphas(e));
             }
-            writer.onIssue({darts::Severity::Warning, "collapse.skip", "skips", 3});
-            writer.finish(darts::RunStatus::Done);
+            writer.onIssue({wb::Severity::Warning, "collapse.skip", "skips", 3});
+            writer.finish(wb::RunStatus::Done);
             QVERIFY(!writer.error());
         }
         auto store = RunStore::open(path);
@@ -67,7 +67,7 @@ private Q_SLOTS:
         QCOMPARE(store.alphas(id).size(), std::size_t(3));
         QCOMPARE(store.issues(id).size(), std::size_t(1));
         const auto details = store.run(id);
-        QVERIFY(details.status == darts::RunStatus::Done);
+        QVERIFY(details.status == wb::RunStatus::Done);
         QVERIFY(details.dataset.has_value());
     }
 
@@ -153,12 +153,12 @@ private Q_SLOTS:
         QVERIFY(writer.error().has_value());
         QVERIFY2(writer.error()->find("full") != std::string::npos, writer.error()->c_str());
         writer.onEpoch(sampleEpoch(2)); // dropped, still no exception
-        writer.finish(darts::RunStatus::Failed, "stopped: metrics could not be saved");
+        writer.finish(wb::RunStatus::Failed, "stopped: metrics could not be saved");
 
         auto fresh = RunStore::open(path);
         QCOMPARE(fresh.epochs(id).size(), std::size_t(1)); // the earlier row survived
         const auto details = fresh.run(id);
-        QVERIFY(details.status == darts::RunStatus::Failed);
+        QVERIFY(details.status == wb::RunStatus::Failed);
         QVERIFY2(details.error.find("metrics incomplete") != std::string::npos,
                  details.error.c_str());
     }

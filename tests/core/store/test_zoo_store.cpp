@@ -53,7 +53,7 @@ private Q_SLOTS:
         noCheckpoint.checkpoint.clear();
         QVERIFY_THROWS_EXCEPTION(wb::Error, db.addZooEntry(noCheckpoint));
 
-        db.finishRun(run, wb::darts::RunStatus::Done);
+        db.finishRun(run, wb::RunStatus::Done);
         try {
             db.deleteRun(run);
             QFAIL("a zoo run was deleted");

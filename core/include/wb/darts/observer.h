@@ -1,5 +1,6 @@
 #pragma once
 
+#include "wb/common/run_types.h"
 #include "wb/darts/genotype.h"
 
 #include <cstdint>
@@ -10,21 +11,21 @@ namespace wb::darts {
 
 // Metrics of one alpha step + weight step pair.
 struct StepMetrics {
-    int epoch = 0;  // 1-based
-    int step = 0;   // 1-based within the epoch
+    int epoch = 0; // 1-based
+    int step = 0;  // 1-based within the epoch
     int stepsPerEpoch = 0;
-    double trainLoss = 0;  // weight-step loss on the search-train batch
+    double trainLoss = 0; // weight-step loss on the search-train batch
     double trainAcc = 0;
-    double alphaLoss = 0;  // alpha-step loss on the search-val batch (nan when not computed)
+    double alphaLoss = 0; // alpha-step loss on the search-val batch (nan when not computed)
     double lr = 0;
-    double seconds = 0;  // wall time of the pair
+    double seconds = 0; // wall time of the pair
 };
 
 struct EpochMetrics {
     int epoch = 0;
-    double trainLoss = 0;  // mean over the epoch's weight steps
+    double trainLoss = 0; // mean over the epoch's weight steps
     double trainAcc = 0;
-    double valLoss = 0;  // full pass over the validation split, BN in eval mode
+    double valLoss = 0; // full pass over the validation split, BN in eval mode
     double valAcc = 0;
     double lr = 0;
     double seconds = 0;
@@ -32,11 +33,11 @@ struct EpochMetrics {
 
 // Collapse indicators of the DARTS family (skip_connect domination, parameter-free mass).
 struct CollapseSignals {
-    int skipNormal = 0;            // skip_connect edges in the derived normal cell
+    int skipNormal = 0; // skip_connect edges in the derived normal cell
     int skipReduce = 0;
-    double paramFreeNormal = 0;    // mean over edges of the softmax mass on pools + skip
+    double paramFreeNormal = 0; // mean over edges of the softmax mass on pools + skip
     double paramFreeReduce = 0;
-    double entropyNormal = 0;      // mean over edges of the softmax entropy (nats; max ln(#ops))
+    double entropyNormal = 0; // mean over edges of the softmax entropy (nats; max ln(#ops))
     double entropyReduce = 0;
 };
 
@@ -51,38 +52,15 @@ struct AlphaSnapshot {
     CollapseSignals signals;
 };
 
-// The dataset a job loaded, once loading and splitting succeeded.
-struct DatasetSummary {
-    std::string path;
-    std::string format;
-    std::string fingerprint;
-    std::vector<std::string> classNames;
-    std::vector<int> classCounts;
-    int channels = 0;
-    int imageSize = 0;
-    int trainImages = 0;
-    int valImages = 0;
-    int testImages = 0;
-};
-
 // A checkpoint file written after an epoch (temporary file, flushed, renamed into place).
 struct CheckpointInfo {
     int epoch = 0;
     std::string path;
     std::string sha256;
     double valAcc = 0;
-    bool best = false;     // the best validation accuracy so far
-    double seconds = 0;    // time the training thread spent writing it (fsync included)
+    bool best = false;  // the best validation accuracy so far
+    double seconds = 0; // time the training thread spent writing it (fsync included)
     std::int64_t bytes = 0;
-};
-
-enum class Severity { Info, Warning, Error };
-
-struct Issue {
-    Severity severity = Severity::Warning;
-    std::string code;  // short stable key, e.g. "collapse.skip", "loss.nan", "data.skipped"
-    std::string message;
-    int epoch = 0;
 };
 
 // Callbacks on the job's own thread; implementations must be cheap and never block on I/O.
@@ -96,8 +74,5 @@ public:
     virtual void onIssue(const Issue&) {}
     virtual void onCheckpoint(const CheckpointInfo&) {}
 };
-
-enum class RunStatus { Running, Done, Cancelled, Failed, Interrupted };
-std::string statusName(RunStatus status);
 
 } // namespace wb::darts

@@ -14,7 +14,7 @@
 // Every value type here is torch-free; the engine lives in core/src/ot.
 
 #include "wb/common/run_control.h"
-#include "wb/darts/observer.h"
+#include "wb/common/run_types.h"
 #include "wb/data/dataset.h"
 
 #include <cstdint>
@@ -127,7 +127,7 @@ struct OtProblemStats {
 };
 
 struct DistanceResult {
-    darts::RunStatus status = darts::RunStatus::Failed;
+    RunStatus status = RunStatus::Failed;
     std::string error;
     std::string nameA, nameB; // A = source, B = target
     std::string fingerprintA, fingerprintB;
@@ -147,7 +147,7 @@ struct DistanceResult {
     // Transport mass between classes, targetClasses x sourceClasses, row-major, summing to 1:
     // which source classes each target class is carried to.
     std::vector<float> coupling;
-    std::vector<darts::Issue> issues;
+    std::vector<Issue> issues;
     double seconds = 0;
 
     std::string toJson() const; // everything above
@@ -161,7 +161,7 @@ public:
     virtual ~OtObserver() = default;
     // stage: "embed A", "labels", "OT(A,B)", "OT(A,A)", "OT(B,B)"; fraction in [0, 1].
     virtual void onProgress(const std::string& stage, double fraction) {}
-    virtual void onIssue(const darts::Issue& issue) {}
+    virtual void onIssue(const Issue& issue) {}
 };
 
 // Embeddings computed once per (dataset fingerprint, embedder key) and reused: in memory for

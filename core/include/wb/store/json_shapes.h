@@ -23,9 +23,9 @@ inline constexpr int kJsonSchemaVersion = 1;
 nlohmann::json numberOrNull(double value);
 nlohmann::json epochJson(const darts::EpochMetrics& e);
 nlohmann::json epochsJson(const std::vector<darts::EpochMetrics>& epochs);
-nlohmann::json issueJson(const darts::Issue& issue);
-nlohmann::json issuesJson(const std::vector<darts::Issue>& issues);
-nlohmann::json datasetJson(const darts::DatasetSummary& d);
+nlohmann::json issueJson(const Issue& issue);
+nlohmann::json issuesJson(const std::vector<Issue>& issues);
+nlohmann::json datasetJson(const DatasetSummary& d);
 
 // A run as listed: id, kind, status, dataset, epoch_count, best_val_acc, times (schema_version,
 // and the `epochs` count alias).

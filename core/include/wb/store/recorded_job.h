@@ -30,7 +30,7 @@ public:
     darts::RunObserver& observer() { return *m_writer; }
     // Writes the final status and waits for the writer; returns a store error, if any (the job's
     // result stands: the writer never throws into training).
-    std::optional<std::string> finish(darts::RunStatus status, const std::string& error);
+    std::optional<std::string> finish(RunStatus status, const std::string& error);
 
 private:
     RecordedJob(std::int64_t id, std::string directory, std::unique_ptr<StoreWriter> writer);

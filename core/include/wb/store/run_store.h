@@ -41,7 +41,7 @@ struct NewRun {
 struct RunSummary {
     std::int64_t id = 0;
     std::string kind;
-    darts::RunStatus status = darts::RunStatus::Running;
+    RunStatus status = RunStatus::Running;
     std::string datasetPath;
     std::string datasetFingerprint; // empty until the dataset was recorded
     int epochs = 0;                 // epochs recorded
@@ -63,7 +63,7 @@ struct RunDetails : RunSummary {
     double heartbeatAt = 0;
     std::string error;
     std::string directory;
-    std::optional<darts::DatasetSummary> dataset;
+    std::optional<DatasetSummary> dataset;
     // The last recorded epoch's genotype (search) or the configured one (train).
     std::optional<darts::Genotype> genotype;
 };
@@ -168,11 +168,11 @@ public:
 
     // Writes. Each is one transaction unless called inside transaction().
     std::int64_t createRun(const NewRun& run);
-    void recordDataset(std::int64_t runId, const darts::DatasetSummary& dataset);
+    void recordDataset(std::int64_t runId, const DatasetSummary& dataset);
     void recordEpoch(std::int64_t runId, const darts::EpochMetrics& epoch); // replaces a re-run
     void recordSteps(std::int64_t runId, const std::vector<darts::StepMetrics>& steps);
     void recordAlphas(std::int64_t runId, const darts::AlphaSnapshot& alphas);
-    void recordIssue(std::int64_t runId, const darts::Issue& issue);
+    void recordIssue(std::int64_t runId, const Issue& issue);
     // Keeps one `last` row and one `best` row (info.best updates both). Returns the checkpoint
     // files no row references any more, for the caller to delete. On a PostgreSQL workspace the
     // file itself goes into the database too (chunks of 1 MiB, never the whole file in memory)
@@ -186,7 +186,7 @@ public:
     // Refreshes the owner's heartbeat; revives a run wrongly marked interrupted while its owner
     // (same pid and host) was stopped.
     void heartbeat(std::int64_t runId);
-    void finishRun(std::int64_t runId, darts::RunStatus status, const std::string& error = {});
+    void finishRun(std::int64_t runId, RunStatus status, const std::string& error = {});
     // Takes over a run that is not running (interrupted, cancelled, failed, done) for this
     // process: status running, pid/host/heartbeat updated, finish time and error cleared.
     // Throws if the run is still running in a live process, unless `takeOver` (a queue worker
@@ -221,7 +221,7 @@ public:
     std::vector<darts::EpochMetrics> epochs(std::int64_t id);
     std::vector<darts::StepMetrics> steps(std::int64_t id);
     std::vector<darts::AlphaSnapshot> alphas(std::int64_t id);
-    std::vector<darts::Issue> issues(std::int64_t id);
+    std::vector<Issue> issues(std::int64_t id);
     std::vector<CheckpointRecord> checkpoints(std::int64_t id);
 
     // Dataset distance cache: replaces an existing row of the same key.

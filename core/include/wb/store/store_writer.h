@@ -45,16 +45,16 @@ public:
     StoreWriter& operator=(const StoreWriter&) = delete;
     ~StoreWriter() override;
 
-    void onDataset(const darts::DatasetSummary& dataset) override;
+    void onDataset(const DatasetSummary& dataset) override;
     void onStep(const darts::StepMetrics& step) override;
     void onEpoch(const darts::EpochMetrics& epoch) override;
     void onAlphas(const darts::AlphaSnapshot& alphas) override;
-    void onIssue(const darts::Issue& issue) override;
+    void onIssue(const Issue& issue) override;
     void onCheckpoint(const darts::CheckpointInfo& checkpoint) override;
 
     // Queues the run's final status behind everything queued so far, then close()s. After a
     // write error the status is still written (best effort) with the error appended.
-    void finish(darts::RunStatus status, const std::string& error = {});
+    void finish(RunStatus status, const std::string& error = {});
     // Blocks until everything queued so far is written (or failed).
     void flush();
     // Flushes, stops the writer thread and joins it; idempotent. Later callbacks are dropped.
@@ -65,11 +65,11 @@ public:
 
 private:
     struct Finish {
-        darts::RunStatus status;
+        RunStatus status;
         std::string error;
     };
-    using Item = std::variant<darts::DatasetSummary, darts::StepMetrics, darts::EpochMetrics,
-                              darts::AlphaSnapshot, darts::Issue, darts::CheckpointInfo, Finish>;
+    using Item = std::variant<DatasetSummary, darts::StepMetrics, darts::EpochMetrics,
+                              darts::AlphaSnapshot, Issue, darts::CheckpointInfo, Finish>;
 
     void push(Item item);
     void threadMain();

@@ -14,7 +14,7 @@
 namespace wb::transfer {
 
 struct PairDistance {
-    darts::RunStatus status = darts::RunStatus::Failed;
+    RunStatus status = RunStatus::Failed;
     std::string error;
     store::CachedDistance value;
     bool cached = false;

@@ -12,7 +12,7 @@
 #include <QString>
 #include <QThread>
 
-namespace wb::ui {
+namespace wb::session {
 
 // Runs `read` on a short-lived thread with its own read-only connection to the workspace `db`
 // (the GUI thread never waits on SQLite) and calls `done` with the result, or with null and the
@@ -44,4 +44,4 @@ void readInBackground(QObject* context, std::string db, std::function<T(store::R
     thread->start();
 }
 
-} // namespace wb::ui
+} // namespace wb::session

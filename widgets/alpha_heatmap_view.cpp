@@ -112,12 +112,18 @@ double AlphaHeatmapView::cell(int row, int column) const
     return m_map->data()->cell(column, row);
 }
 
-QStringList AlphaHeatmapView::edgeLabels(int edges)
+QStringList AlphaHeatmapView::edgeLabels(int edges, const std::vector<float>& edgeWeights)
 {
     QStringList labels;
     for (int node = 0; labels.size() < edges; ++node)
-        for (int input = 0; input < node + 2 && labels.size() < edges; ++input)
-            labels << QStringLiteral("%1 \u2190 %2").arg(node).arg(stateName(input));
+        for (int input = 0; input < node + 2 && labels.size() < edges; ++input) {
+            QString label = QStringLiteral("%1 \u2190 %2").arg(node).arg(stateName(input));
+            const auto edge = std::size_t(labels.size());
+            if (edge < edgeWeights.size())
+                label +=
+                    QStringLiteral(" \u00b7 \u03b2 %1").arg(double(edgeWeights[edge]), 0, 'f', 2);
+            labels << label;
+        }
     return labels;
 }
 

@@ -29,8 +29,9 @@ public:
     double cell(int row, int column) const;
     const QCPColorMap* colorMap() const { return m_map; }
 
-    // "0<-c_{k-2}", "0<-c_{k-1}", "1<-c_{k-2}", ...: edges listed node by node as in the genotype.
-    static QStringList edgeLabels(int edges);
+    // "0<-c_{k-2}", "0<-c_{k-1}", "1<-c_{k-2}", ...: edges listed node by node as in the genotype;
+    // with PC-DARTS' edge weights (one per edge) each label ends in its weight, "· β 0.41".
+    static QStringList edgeLabels(int edges, const std::vector<float>& edgeWeights = {});
 
 private:
     QCustomPlot* m_plot = nullptr;

@@ -14,6 +14,7 @@
 #include <filesystem>
 #include <iostream>
 #include <memory>
+#include <optional>
 #include <sstream>
 
 namespace wb::cli {
@@ -145,6 +146,122 @@ void addDistanceBench(CLI::App& bench, int& exitCode)
     });
 }
 
+// `bench search`: one variant in this process; several (--variant darts,pc-darts) each in a
+// child process of its own, so every peak RSS figure belongs to that variant alone.
+void addSearchBench(CLI::App& bench, int& exitCode)
+{
+    struct Options {
+        darts::SearchBenchConfig config;
+        std::vector<std::string> variants = {"darts"};
+        bool json = false;
+    };
+    auto o = std::make_shared<Options>();
+    auto& s = o->config.search;
+    auto* cmd = bench.add_subcommand(
+        "search", "Seconds per search iteration and peak RSS on random data (default: C=8, 5 "
+                  "layers, 4 nodes, batch 64, 28x28x1, 10 classes, first order)");
+    cmd->add_option("--channels", s.channels, "Initial channels C")->capture_default_str();
+    cmd->add_option("--layers", s.layers, "Cells in the supernet")->capture_default_str();
+    cmd->add_option("--nodes", s.nodes, "Intermediate nodes per cell")->capture_default_str();
+    cmd->add_option("--batch", s.batchSize, "Batch size")->capture_default_str();
+    cmd->add_option("--order", s.order, "1 = first order, 2 = second order")->capture_default_str();
+    cmd->add_option("--variant", o->variants,
+                    "Search variants to compare, each in its own process (darts, pc-darts, drnas)")
+        ->delimiter(',')
+        ->check(CLI::IsMember(darts::searchVariants()))
+        ->capture_default_str();
+    cmd->add_option("--partial-channels", s.partialChannels,
+                    "K of pc-darts/drnas (0 = the variant's default)")
+        ->capture_default_str();
+    cmd->add_option("--image-size", o->config.imageSize, "Image side in pixels")
+        ->capture_default_str();
+    cmd->add_option("--image-channels", o->config.imageChannels, "Image channels")
+        ->capture_default_str();
+    cmd->add_option("--classes", o->config.classes, "Classes of the random labels")
+        ->capture_default_str();
+    cmd->add_option("--threads", s.runtime.threads, "0 = one per core")->capture_default_str();
+    cmd->add_option("--iterations", o->config.iterations, "Timed iterations")
+        ->capture_default_str();
+    cmd->add_option("--warmup", o->config.warmup, "Untimed iterations first")
+        ->capture_default_str();
+    cmd->add_option("--seed", s.runtime.seed, "Seed of the network and the data")
+        ->capture_default_str();
+    cmd->add_flag("!--no-channels-last", s.runtime.channelsLast, "Use contiguous NCHW tensors");
+    cmd->add_flag("--json", o->json, "Print one JSON object per variant");
+    cmd->callback([o, &exitCode] {
+        const auto& c = o->config;
+        const auto& s = c.search;
+        if (o->variants.size() == 1) {
+            o->config.search.variant = o->variants.front();
+            const auto r = darts::benchSearch(c);
+            if (o->json) {
+                auto j = nlohmann::json::parse(r.toJson());
+                j["variant"] = s.variant;
+                std::cout << j.dump() << std::endl;
+            } else {
+                std::cout << "bench search: variant=" << s.variant << " C=" << s.channels
+                          << " layers=" << s.layers << " nodes=" << s.nodes
+                          << " batch=" << s.batchSize << " input=" << c.imageSize << "x"
+                          << c.imageSize << "x" << c.imageChannels << " order=" << s.order
+                          << " memory=" << (r.channelsLast ? "channels_last" : "contiguous")
+                          << " iterations=" << c.iterations << "\n"
+                          << r.report();
+            }
+            exitCode = 0;
+            return;
+        }
+        setenv("OMP_WAIT_POLICY", "PASSIVE", 0); // see bench distance
+        char self[4096] = {};
+        const auto len = readlink("/proc/self/exe", self, sizeof self - 1);
+        if (len <= 0) throw Error("bench search: cannot find the supernet executable");
+        if (!o->json)
+            std::printf("%-9s %12s %10s %10s %9s %9s %9s\n", "variant", "iteration s", "weight s",
+                        "alpha s", "peak MB", "speed-up", "memory");
+        exitCode = 0;
+        std::optional<nlohmann::json> first;
+        for (const auto& variant : o->variants) {
+            std::ostringstream command;
+            command << "'" << self << "' bench search --json --variant " << variant
+                    << " --channels " << s.channels << " --layers " << s.layers << " --nodes "
+                    << s.nodes << " --batch " << s.batchSize << " --order " << s.order
+                    << " --partial-channels " << s.partialChannels << " --image-size "
+                    << c.imageSize << " --image-channels " << c.imageChannels << " --classes "
+                    << c.classes << " --threads " << s.runtime.threads << " --iterations "
+                    << c.iterations << " --warmup " << c.warmup << " --seed " << s.runtime.seed
+                    << (s.runtime.channelsLast ? "" : " --no-channels-last");
+            std::string out;
+            if (FILE* pipe = popen(command.str().c_str(), "r")) {
+                char buffer[4096];
+                while (std::fgets(buffer, sizeof buffer, pipe))
+                    out += buffer;
+                if (pclose(pipe) != 0) exitCode = 1;
+            }
+            const auto j = nlohmann::json::parse(out, nullptr, false);
+            if (o->json) {
+                std::cout << (j.is_discarded() ? out : j.dump()) << std::endl;
+                continue;
+            }
+            if (j.is_discarded() || !j.is_object()) {
+                std::printf("%-9s failed\n", variant.c_str());
+                exitCode = 1;
+                continue;
+            }
+            if (!first) first = j;
+            // Ratios against the first variant listed: its time over this one's, this one's
+            // memory over its.
+            const double speedUp = first->at("median_iteration_s").get<double>() /
+                                   j.at("median_iteration_s").get<double>();
+            const double memory =
+                j.at("peak_rss_mb").get<double>() / first->at("peak_rss_mb").get<double>();
+            std::printf("%-9s %12.4f %10.4f %10.4f %9.0f %8.2fx %8.2fx\n", variant.c_str(),
+                        j.at("median_iteration_s").get<double>(),
+                        j.at("median_weight_step_s").get<double>(),
+                        j.at("median_alpha_step_s").get<double>(),
+                        j.at("peak_rss_mb").get<double>(), speedUp, memory);
+        }
+    });
+}
+
 } // namespace
 
 void addBenchCommand(CLI::App& root, int& exitCode)
@@ -153,43 +270,7 @@ void addBenchCommand(CLI::App& root, int& exitCode)
     bench->require_subcommand(1);
     addDistanceBench(*bench, exitCode);
     addQueueBench(*bench, exitCode);
-
-    auto o = std::make_shared<darts::SearchBenchConfig>();
-    auto json = std::make_shared<bool>(false);
-    auto& s = o->search;
-    auto* cmd = bench->add_subcommand(
-        "search", "Seconds per search iteration on random data (default: C=8, 5 layers, 4 nodes, "
-                  "batch 64, 28x28x1, 10 classes, first order)");
-    cmd->add_option("--channels", s.channels)->capture_default_str();
-    cmd->add_option("--layers", s.layers)->capture_default_str();
-    cmd->add_option("--nodes", s.nodes)->capture_default_str();
-    cmd->add_option("--batch", s.batchSize)->capture_default_str();
-    cmd->add_option("--order", s.order)->capture_default_str();
-    cmd->add_option("--image-size", o->imageSize)->capture_default_str();
-    cmd->add_option("--image-channels", o->imageChannels)->capture_default_str();
-    cmd->add_option("--classes", o->classes)->capture_default_str();
-    cmd->add_option("--threads", s.runtime.threads, "0 = one per core")->capture_default_str();
-    cmd->add_option("--iterations", o->iterations, "Timed iterations")->capture_default_str();
-    cmd->add_option("--warmup", o->warmup, "Untimed iterations first")->capture_default_str();
-    cmd->add_option("--seed", s.runtime.seed)->capture_default_str();
-    cmd->add_flag("!--no-channels-last", s.runtime.channelsLast, "Use contiguous NCHW tensors");
-    cmd->add_flag("--json", *json, "Print one JSON object");
-    cmd->callback([o, json, &exitCode] {
-        const auto r = darts::benchSearch(*o);
-        const auto& s = o->search;
-        if (*json) {
-            std::cout << r.toJson() << std::endl;
-        } else {
-            std::cout << "bench search: C=" << s.channels << " layers=" << s.layers
-                      << " nodes=" << s.nodes << " batch=" << s.batchSize
-                      << " input=" << o->imageSize << "x" << o->imageSize << "x" << o->imageChannels
-                      << " order=" << s.order
-                      << " memory=" << (r.channelsLast ? "channels_last" : "contiguous")
-                      << " iterations=" << o->iterations << "\n"
-                      << r.report();
-        }
-        exitCode = 0;
-    });
+    addSearchBench(*bench, exitCode);
 }
 
 } // namespace wb::cli

@@ -31,5 +31,7 @@ void addExperimentCommand(CLI::App& root, int& exitCode);
 void addWorkspaceCommand(CLI::App& root, int& exitCode);
 // `worker`, `queue list|cancel|retry` and `workers`: the job queue shared by many machines.
 void addQueueCommands(CLI::App& root, int& exitCode);
+// `genotype diff A B`: an isomorphism-aware comparison of two cells.
+void addGenotypeCommand(CLI::App& root, int& exitCode);
 
 } // namespace wb::cli

@@ -23,6 +23,7 @@ int main(int argc, char** argv)
     wb::cli::addExperimentCommand(app, exitCode);
     wb::cli::addWorkspaceCommand(app, exitCode);
     wb::cli::addQueueCommands(app, exitCode);
+    wb::cli::addGenotypeCommand(app, exitCode);
     try {
         app.parse(argc, argv);
     } catch (const CLI::ParseError& e) {

@@ -2,6 +2,7 @@
 
 #include "wb/store/json_shapes.h"
 
+#include <cmath>
 #include <cstdio>
 #include <sstream>
 
@@ -65,12 +66,22 @@ nlohmann::json toJson(const darts::SearchResult& r)
                        {"ops", a.ops},
                        {"normal", matrix(a.normal, a.edges)},
                        {"reduce", matrix(a.reduce, a.edges)}};
+        if (!a.edgeNormal.empty()) {
+            j["alphas"]["edge_normal"] = a.edgeNormal;
+            j["alphas"]["edge_reduce"] = a.edgeReduce;
+        }
         j["signals"] = {{"skip_normal", s.skipNormal},
                         {"skip_reduce", s.skipReduce},
                         {"param_free_normal", s.paramFreeNormal},
                         {"param_free_reduce", s.paramFreeReduce},
                         {"entropy_normal", s.entropyNormal},
-                        {"entropy_reduce", s.entropyReduce}};
+                        {"entropy_reduce", s.entropyReduce},
+                        {"margin_normal", s.marginNormal},
+                        {"margin_reduce", s.marginReduce},
+                        {"undecided_normal", s.undecidedNormal},
+                        {"undecided_reduce", s.undecidedReduce},
+                        {"hessian_eigenvalue", store::numberOrNull(s.hessianEigenvalue)},
+                        {"hessian_seconds", store::numberOrNull(s.hessianSeconds)}};
     }
     return j;
 }
@@ -103,7 +114,12 @@ std::string summary(const darts::SearchResult& r)
         out << "genotype: " << r.genotype.toPython() << '\n'
             << "collapse signals: skip normal " << s.skipNormal << ", reduce " << s.skipReduce
             << "; parameter-free mass normal " << s.paramFreeNormal << "; entropy normal "
-            << s.entropyNormal << '\n';
+            << s.entropyNormal << "; top-two margin normal " << s.marginNormal << " ("
+            << s.undecidedNormal << " of " << r.genotype.normal.size() << " edges undecided)";
+        if (std::isfinite(s.hessianEigenvalue))
+            out << "; Hessian eigenvalue " << s.hessianEigenvalue << " (" << s.hessianSeconds
+                << " s)";
+        out << '\n';
     }
     return out.str();
 }

@@ -113,7 +113,13 @@ json showJson(store::RunStore& db, const store::RunDetails& r)
                            {"param_free_normal", store::numberOrNull(a.signals.paramFreeNormal)},
                            {"param_free_reduce", store::numberOrNull(a.signals.paramFreeReduce)},
                            {"entropy_normal", store::numberOrNull(a.signals.entropyNormal)},
-                           {"entropy_reduce", store::numberOrNull(a.signals.entropyReduce)}});
+                           {"entropy_reduce", store::numberOrNull(a.signals.entropyReduce)},
+                           {"margin_normal", store::numberOrNull(a.signals.marginNormal)},
+                           {"margin_reduce", store::numberOrNull(a.signals.marginReduce)},
+                           {"undecided_normal", a.signals.undecidedNormal},
+                           {"undecided_reduce", a.signals.undecidedReduce},
+                           {"hessian_eigenvalue", store::numberOrNull(a.signals.hessianEigenvalue)},
+                           {"hessian_seconds", store::numberOrNull(a.signals.hessianSeconds)}});
     out["signals"] = signals;
     out["issues"] = store::issuesJson(db.issues(r.id));
     auto checkpoints = json::array();

@@ -13,15 +13,27 @@ void addSearchFlags(CLI::App& cmd, darts::SearchConfig& c)
     cmd.add_option("--epochs", c.epochs, "Search epochs")->capture_default_str();
     cmd.add_option("--steps-per-epoch", c.stepsPerEpoch, "0 = one pass over search-train")
         ->capture_default_str();
-    cmd.add_option("--variant", c.variant, "Search variant (darts)")->capture_default_str();
-    cmd.add_option("--order", c.order, "1 = first order, 2 = second order")
+    cmd.add_option("--variant", c.variant,
+                   "darts, pc-darts (partial channels + edge normalisation) or drnas (Dirichlet "
+                   "op weights with a KL regulariser; first order)")
+        ->check(CLI::IsMember(darts::searchVariants()))
         ->capture_default_str();
-    cmd.add_option("--alpha-lr", c.alphaLr, "Adam learning rate of alpha")
+    cmd.add_option("--partial-channels", c.partialChannels,
+                   "K: each edge's ops see 1/K of the channels (pc-darts default 4, drnas 1; "
+                   "must divide --channels)");
+    cmd.add_option("--hessian-iterations", c.hessianIterations,
+                   "Power-iteration steps for the dominant eigenvalue of the validation loss' "
+                   "Hessian w.r.t. alpha after every epoch (DARTS-ES' collapse signal); 0 = off")
         ->capture_default_str();
+    cmd.add_option("--kl-weight", c.klWeight,
+                   "drnas: weight of the KL term to the uniform Dirichlet in the alpha objective")
+        ->capture_default_str();
+    cmd.add_option("--order", c.order, "1 = first order, 2 = second order")->capture_default_str();
+    cmd.add_option("--alpha-lr", c.alphaLr, "Adam learning rate of alpha")->capture_default_str();
     cmd.add_option("--alpha-weight-decay", c.alphaWeightDecay)->capture_default_str();
     cmd.add_flag("!--val-running-bn", c.valBatchStats,
-                  "Validate with BN running statistics (the DARTS reference) instead of batch "
-                  "statistics");
+                 "Validate with BN running statistics (the DARTS reference) instead of batch "
+                 "statistics");
 }
 
 } // namespace wb::cli

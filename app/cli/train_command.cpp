@@ -1,4 +1,5 @@
 #include "commands.h"
+#include "genotype_arg.h"
 #include "common_flags.h"
 #include "store_flags.h"
 #include "queue_flags.h"
@@ -7,33 +8,10 @@
 #include "wb/common/error.h"
 #include "wb/darts/search.h"
 
-#include <filesystem>
-#include <fstream>
 #include <iostream>
 #include <memory>
-#include <sstream>
 
 namespace wb::cli {
-namespace {
-
-// --genotype takes a file (JSON or DARTS literal) or the literal itself.
-darts::Genotype readGenotype(const std::string& arg)
-{
-    std::error_code ec;
-    if (std::filesystem::is_regular_file(arg, ec)) {
-        std::ifstream in(arg);
-        std::stringstream text;
-        text << in.rdbuf();
-        try {
-            return darts::Genotype::parse(text.str());
-        } catch (const Error& e) {
-            throw Error(arg + ": " + e.what());
-        }
-    }
-    return darts::Genotype::parse(arg);
-}
-
-} // namespace
 
 void addTrainCommand(CLI::App& root, int& exitCode)
 {

@@ -57,13 +57,23 @@ NewSearchDialog::NewSearchDialog(const std::vector<store::ZooEntry>& zoo, QWidge
     m_order->addItem(tr("first order"), 1);
     m_order->addItem(tr("second order (unrolled)"), 2);
     m_variant = new QComboBox(this);
-    m_variant->addItem(QStringLiteral("darts"));
+    for (const auto& v : darts::searchVariants())
+        m_variant->addItem(QString::fromStdString(v));
+    m_variant->setToolTip(tr("darts: softmax op weights on all channels; pc-darts: ops see 1/K "
+                             "of the channels, edges weighted per node (beta); drnas: op "
+                             "weights drawn from a Dirichlet with a KL regulariser (first "
+                             "order only)"));
+    m_partialChannels = spin(this, 0, 64, 0, tr("variant default"));
+    m_partialChannels->setToolTip(
+        tr("PC-DARTS' K: each edge's ops see 1/K of the channels (must divide C; pc-darts "
+           "defaults to 4, drnas to 1)"));
     m_seed = spin(this, 0, 1 << 30, 0);
     m_threads = spin(this, 0, 256, int(std::max(1u, std::thread::hardware_concurrency())),
                      tr("one per core"));
     m_start = new QComboBox(this);
     m_start->addItem(tr("Scratch"), QStringLiteral("scratch"));
-    if (!zoo.empty()) m_start->addItem(tr("Nearest zoo supernet by OT (advisor)"), QStringLiteral("auto"));
+    if (!zoo.empty())
+        m_start->addItem(tr("Nearest zoo supernet by OT (advisor)"), QStringLiteral("auto"));
     for (const auto& e : zoo)
         m_start->addItem(tr("Zoo %1: %2").arg(e.id).arg(QString::fromStdString(e.name)),
                          QString::number(e.id));
@@ -80,6 +90,7 @@ NewSearchDialog::NewSearchDialog(const std::vector<store::ZooEntry>& zoo, QWidge
     form->addRow(tr("&Epochs"), m_epochs);
     form->addRow(tr("&Order"), m_order);
     form->addRow(tr("&Variant"), m_variant);
+    form->addRow(tr("&Partial channels K"), m_partialChannels);
     form->addRow(tr("&Seed"), m_seed);
     form->addRow(tr("&Threads"), m_threads);
     form->addRow(tr("S&tart from"), m_start);
@@ -100,7 +111,8 @@ NewSearchDialog::NewSearchDialog(const std::vector<store::ZooEntry>& zoo, QWidge
 
 void NewSearchDialog::browse()
 {
-    const QString dir = QFileDialog::getExistingDirectory(this, tr("Dataset folder"), m_data->text());
+    const QString dir =
+        QFileDialog::getExistingDirectory(this, tr("Dataset folder"), m_data->text());
     if (!dir.isEmpty()) m_data->setText(dir);
 }
 
@@ -123,6 +135,7 @@ darts::SearchConfig NewSearchDialog::config() const
     c.epochs = m_epochs->value();
     c.order = m_order->currentData().toInt();
     c.variant = m_variant->currentText().toStdString();
+    c.partialChannels = m_partialChannels->value();
     c.runtime.seed = std::uint64_t(m_seed->value());
     c.runtime.threads = m_threads->value();
     return c;

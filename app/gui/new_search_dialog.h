@@ -39,6 +39,7 @@ private:
     QSpinBox* m_epochs = nullptr;
     QComboBox* m_order = nullptr;
     QComboBox* m_variant = nullptr;
+    QSpinBox* m_partialChannels = nullptr;
     QSpinBox* m_seed = nullptr;
     QSpinBox* m_threads = nullptr;
     QComboBox* m_start = nullptr;

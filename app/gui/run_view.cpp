@@ -8,6 +8,7 @@
 #include "timeline_slider.h"
 #include "wb/darts/collapse.h"
 
+#include <cmath>
 #include <limits>
 
 #include <QGridLayout>
@@ -280,6 +281,25 @@ void RunView::drawTrajectories()
     m_trajectories->replot(QCustomPlot::rpQueuedReplot);
 }
 
+QString RunView::hessianText(int index) const
+{
+    const double now = m_alphas[std::size_t(index)].signals.hessianEigenvalue;
+    if (!std::isfinite(now)) return {};
+    QString text = tr(" &middot; Hessian eigenvalue %1").arg(now, 0, 'g', 3);
+    // The trend DARTS-ES watches: the change since the previous epoch that has one.
+    for (int i = index - 1; i >= 0; --i) {
+        const double before = m_alphas[std::size_t(i)].signals.hessianEigenvalue;
+        if (!std::isfinite(before) || before == 0) continue;
+        const double change = (now - before) / std::abs(before);
+        text += tr(" (%1%2% since epoch %3)")
+                    .arg(change >= 0 ? QStringLiteral("+") : QString())
+                    .arg(100 * change, 0, 'f', 0)
+                    .arg(m_alphas[std::size_t(i)].epoch);
+        break;
+    }
+    return text;
+}
+
 void RunView::showAlphaEpoch(int index)
 {
     if (index < 0 || index >= int(m_alphas.size())) return;
@@ -287,9 +307,10 @@ void RunView::showAlphaEpoch(int index)
     QStringList ops;
     for (const auto& op : a.ops)
         ops << QString::fromStdString(op);
-    const QStringList edges = AlphaHeatmapView::edgeLabels(a.edges);
-    m_normalMap->setMatrix(a.edges, int(a.ops.size()), a.normal, ops, edges);
-    m_reduceMap->setMatrix(a.edges, int(a.ops.size()), a.reduce, ops, edges);
+    m_normalMap->setMatrix(a.edges, int(a.ops.size()), a.normal, ops,
+                           AlphaHeatmapView::edgeLabels(a.edges, a.edgeNormal));
+    m_reduceMap->setMatrix(a.edges, int(a.ops.size()), a.reduce, ops,
+                           AlphaHeatmapView::edgeLabels(a.edges, a.edgeReduce));
     m_epochLabel->setText(tr("%1 / %2").arg(a.epoch).arg(m_alphas.back().epoch));
     // Older snapshots may lack the genotype: the last epoch falls back to the run's own.
     const bool last = index == int(m_alphas.size()) - 1;
@@ -309,17 +330,27 @@ void RunView::showAlphaEpoch(int index)
     const auto flag = [](bool warn, const QString& text) {
         return warn ? QStringLiteral("<font color='#c00'><b>%1</b></font>").arg(text) : text;
     };
-    m_signalsText = tr("skip edges %1 (normal), %2 (reduce) · parameter-free mass %3 · entropy %4")
+    const bool undecided =
+        !darts::undecidedReason(sg, int(a.ops.size()), int(g.normal.size())).empty();
+    m_signalsText = tr("skip edges %1 (normal), %2 (reduce) · parameter-free mass %3 · entropy %4 "
+                       "· margin %5 (%6 undecided)")
                         .arg(sg.skipNormal)
                         .arg(sg.skipReduce)
                         .arg(sg.paramFreeNormal, 0, 'f', 2)
-                        .arg(sg.entropyNormal, 0, 'f', 3);
+                        .arg(sg.entropyNormal, 0, 'f', 3)
+                        .arg(sg.marginNormal, 0, 'f', 2)
+                        .arg(sg.undecidedNormal);
     m_signals->setText(
         flag(sg.skipNormal >= darts::kSkipWarnCount, tr("skip edges %1").arg(sg.skipNormal)) +
         tr(" (normal), %1 (reduce) &middot; ").arg(sg.skipReduce) +
         flag(sg.paramFreeNormal > darts::kParamFreeWarnMass,
              tr("parameter-free mass %1").arg(sg.paramFreeNormal, 0, 'f', 2)) +
-        tr(" &middot; entropy %1").arg(sg.entropyNormal, 0, 'f', 3));
+        tr(" &middot; entropy %1 &middot; ").arg(sg.entropyNormal, 0, 'f', 3) +
+        flag(undecided, tr("margin %1 (%2 of %3 edges undecided)")
+                            .arg(sg.marginNormal, 0, 'f', 2)
+                            .arg(sg.undecidedNormal)
+                            .arg(g.normal.size())) +
+        hessianText(index));
 }
 
 } // namespace wb::ui

@@ -66,6 +66,8 @@ public:
     std::vector<int> genotypeChanges() const;
 
 private:
+    // The epoch's Hessian eigenvalue and its change since the previous epoch (rich text).
+    QString hessianText(int index) const;
     void alphasChanged(bool follow);
     void dropFromEpoch(int epoch);
     void drawTrajectories();

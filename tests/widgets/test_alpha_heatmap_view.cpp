@@ -58,6 +58,15 @@ private Q_SLOTS:
         QCOMPARE(AlphaHeatmapView::edgeLabels(14).size(), 14);
     }
 
+    void edgeLabelsCarryPcDartsEdgeWeights()
+    {
+        const QStringList labels =
+            AlphaHeatmapView::edgeLabels(5, {0.6f, 0.4f, 0.25f, 0.5f, 0.25f});
+        QVERIFY(labels[0].endsWith(QStringLiteral("\u03b2 0.60")));
+        QVERIFY(labels[3].endsWith(QStringLiteral("\u03b2 0.50")));
+        QVERIFY(labels[3].startsWith(QStringLiteral("1 ")));
+    }
+
     void rendersOffscreen()
     {
         AlphaHeatmapView view;

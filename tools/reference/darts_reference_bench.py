@@ -21,10 +21,20 @@ Run it with Debian's interpreter (it needs torch):
 
 Options: --channels 8 --layers 5 --batch 64 --image-size 28 --image-channels 1
 --classes 10 --threads 1 --iterations 5 --warmup 1 [--channels-last] [--json]
+[--device cpu|cuda]
+
+Time to accuracy (the counterpart of tools/experiments/variants_time_to_accuracy.sh):
+--train-to 0.80 --fashion-mnist DIR [--max-per-class 500 --image-size 16 --max-epochs 15]
+searches on real images, 50/25/25 stratified splits of the train file, and prints the wall time
+(epoch times summed, validation included) until the supernet's validation accuracy first
+reaches the target. Validation uses batch statistics, like `supernet search` by default.
 """
 
 import argparse
+import gzip
 import json
+import math
+import os
 import resource
 import statistics
 import sys
@@ -249,6 +259,14 @@ class Network(nn.Module):
     def arch_parameters(self):
         return self._arch_parameters
 
+    def to_device(self, device):
+        """Module.to() leaves the plain alpha tensors behind; they move here."""
+        self.to(device)
+        self.alphas_normal = self.alphas_normal.detach().to(device).requires_grad_(True)
+        self.alphas_reduce = self.alphas_reduce.detach().to(device).requires_grad_(True)
+        self._arch_parameters = [self.alphas_normal, self.alphas_reduce]
+        return self
+
 
 # ----------------------------------------------------------------- architect
 
@@ -290,6 +308,92 @@ def accuracy(output, target, topk=(1,)):
     return res
 
 
+def read_idx(path):
+    """An IDX file (optionally gzip-compressed) as a uint8 tensor of its dimensions."""
+    opener = gzip.open if path.endswith('.gz') else open
+    with opener(path, 'rb') as f:
+        data = f.read()
+    dims = data[3]
+    shape = [int.from_bytes(data[4 + 4 * i:8 + 4 * i], 'big') for i in range(dims)]
+    offset = 4 + 4 * dims
+    return torch.frombuffer(bytearray(data[offset:]), dtype=torch.uint8).reshape(shape)
+
+
+def fashion_mnist_splits(folder, per_class, size, seed):
+    """Seeded stratified 50/25/25 splits of `per_class` train images per class, resized to
+    size x size and standardised with the search-train split's mean and deviation."""
+    def find(stem):
+        for name in (stem, stem + '.gz'):
+            if os.path.exists(os.path.join(folder, name)):
+                return os.path.join(folder, name)
+        raise SystemExit('%s: no %s' % (folder, stem))
+    images = read_idx(find('train-images-idx3-ubyte')).float().div_(255).unsqueeze(1)
+    labels = read_idx(find('train-labels-idx1-ubyte')).long()
+    g = torch.Generator().manual_seed(seed)
+    parts = ([], [], [])
+    for c in range(int(labels.max()) + 1):
+        idx = (labels == c).nonzero().flatten()
+        idx = idx[torch.randperm(len(idx), generator=g)][:per_class]
+        n_train, n_val = len(idx) // 2, len(idx) // 4
+        parts[0].append(idx[:n_train])
+        parts[1].append(idx[n_train:n_train + n_val])
+        parts[2].append(idx[n_train + n_val:])
+    x = F.interpolate(images, size=(size, size), mode='bilinear', align_corners=False)
+    train = torch.cat(parts[0])
+    mean, std = x[train].mean(), x[train].std()
+    x = (x - mean) / std
+    return [(x[torch.cat(p)], labels[torch.cat(p)]) for p in parts[:2]]
+
+
+def time_to_accuracy(args, device):
+    (xt, yt), (xv, yv) = fashion_mnist_splits(args.fashion_mnist, args.max_per_class,
+                                              args.image_size, args.seed)
+    criterion = nn.CrossEntropyLoss()
+    model = Network(args.channels, int(yt.max()) + 1, args.layers, criterion,
+                    C_in=1).to_device(device)
+    lr_max, lr_min, grad_clip = 0.025, 0.001, 5.0
+    optimizer = torch.optim.SGD(model.parameters(), lr_max, momentum=0.9, weight_decay=3e-4)
+    architect = Architect(model)
+    g = torch.Generator().manual_seed(args.seed)
+    elapsed, reached, best = 0.0, None, 0.0
+    for epoch in range(args.max_epochs):
+        lr = lr_min + 0.5 * (lr_max - lr_min) * (1 + math.cos(math.pi * epoch / args.max_epochs))
+        for group in optimizer.param_groups:
+            group['lr'] = lr
+        start = time.perf_counter()
+        order = torch.randperm(len(yt), generator=g)
+        for b in range(0, len(order) - args.batch + 1, args.batch):
+            i = order[b:b + args.batch]
+            j = torch.randint(0, len(yv), (args.batch,), generator=g)
+            model.train()
+            architect.step(xt[i].to(device), yt[i].to(device), xv[j].to(device),
+                           yv[j].to(device), lr, optimizer, unrolled=False)
+            optimizer.zero_grad()
+            loss = criterion(model(xt[i].to(device)), yt[i].to(device))
+            loss.backward()
+            nn.utils.clip_grad_norm_(model.parameters(), grad_clip)
+            optimizer.step()
+        correct = 0
+        with torch.no_grad():
+            for b in range(0, len(yv), args.batch):
+                logits = model(xv[b:b + args.batch].to(device))
+                correct += (logits.argmax(1).cpu() == yv[b:b + args.batch]).sum().item()
+        elapsed += time.perf_counter() - start
+        acc = correct / len(yv)
+        best = max(best, acc)
+        print('epoch %d: val acc %.4f, %.1f s' % (epoch + 1, acc, elapsed), file=sys.stderr)
+        if acc >= args.train_to:
+            reached = (epoch + 1, elapsed)
+            break
+    result = {'target': args.train_to, 'reached': reached is not None,
+              'epochs': reached[0] if reached else None,
+              'seconds': reached[1] if reached else None, 'best_val_acc': best}
+    print(json.dumps(result) if args.json else
+          ('reached %.2f after %d epochs, %.1f s' % (args.train_to, *reached) if reached
+           else 'not reached in %d epochs (best %.4f)' % (args.max_epochs, best)))
+    return 0
+
+
 def main(argv=None):
     p = argparse.ArgumentParser(description=__doc__.split('\n\n')[0])
     p.add_argument('--channels', type=int, default=8)
@@ -305,14 +409,22 @@ def main(argv=None):
                    help='use NHWC memory format (the reference does not)')
     p.add_argument('--json', action='store_true')
     p.add_argument('--seed', type=int, default=2)
+    p.add_argument('--device', default='cpu', help='cpu, cuda or cuda:N')
+    p.add_argument('--train-to', type=float, help='time to this validation accuracy instead')
+    p.add_argument('--fashion-mnist', default='/usr/share/datasets/fashion-mnist')
+    p.add_argument('--max-per-class', type=int, default=500)
+    p.add_argument('--max-epochs', type=int, default=15)
     args = p.parse_args(argv)
 
     torch.set_num_threads(args.threads)
     torch.manual_seed(args.seed)
+    device = torch.device(args.device)
+    if args.train_to is not None:
+        return time_to_accuracy(args, device)
 
     criterion = nn.CrossEntropyLoss()
     model = Network(args.channels, args.classes, args.layers, criterion,
-                    C_in=args.image_channels)
+                    C_in=args.image_channels).to_device(device)
     memory_format = torch.channels_last if args.channels_last else torch.contiguous_format
     if args.channels_last:
         model = model.to(memory_format=torch.channels_last)
@@ -323,18 +435,23 @@ def main(argv=None):
     architect = Architect(model)
 
     shape = (args.batch, args.image_channels, args.image_size, args.image_size)
-    input_train = torch.randn(shape).contiguous(memory_format=memory_format)
-    target_train = torch.randint(0, args.classes, (args.batch,))
-    input_search = torch.randn(shape).contiguous(memory_format=memory_format)
-    target_search = torch.randint(0, args.classes, (args.batch,))
+    input_train = torch.randn(shape, device=device).contiguous(memory_format=memory_format)
+    target_train = torch.randint(0, args.classes, (args.batch,), device=device)
+    input_search = torch.randn(shape, device=device).contiguous(memory_format=memory_format)
+    target_search = torch.randint(0, args.classes, (args.batch,), device=device)
+
+    def now():
+        if device.type == 'cuda':
+            torch.cuda.synchronize(device)  # kernels run asynchronously
+        return time.perf_counter()
 
     alpha_times, weight_times, iter_times = [], [], []
     for it in range(args.warmup + args.iterations):
         model.train()
-        t0 = time.perf_counter()
+        t0 = now()
         architect.step(input_train, target_train, input_search, target_search,
                        lr, optimizer, unrolled=False)
-        t1 = time.perf_counter()
+        t1 = now()
         optimizer.zero_grad()
         logits = model(input_train)
         loss = criterion(logits, target_train)
@@ -343,7 +460,7 @@ def main(argv=None):
         optimizer.step()
         prec1, prec5 = accuracy(logits, target_train, topk=(1, 5))
         _ = (loss.item(), prec1.item(), prec5.item())
-        t2 = time.perf_counter()
+        t2 = now()
         if it >= args.warmup:
             alpha_times.append(t1 - t0)
             weight_times.append(t2 - t1)
@@ -351,6 +468,9 @@ def main(argv=None):
 
     peak_rss_mb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024.0
     result = {
+        'device': str(device),
+        'peak_gpu_mb': (torch.cuda.max_memory_allocated(device) / 2**20
+                        if device.type == 'cuda' else None),
         'median_iteration_s': statistics.median(iter_times),
         'median_weight_step_s': statistics.median(weight_times),
         'median_alpha_step_s': statistics.median(alpha_times),

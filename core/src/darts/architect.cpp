@@ -3,6 +3,7 @@
 #include "wb/common/error.h"
 #include "wb/darts/search_config.h"
 
+#include <algorithm>
 #include <cmath>
 
 namespace wb::darts {
@@ -14,10 +15,12 @@ torch::Tensor loss(Supernet& net, const Batch& b)
 }
 
 // Adds `scale * delta[i]` to every weight in place, outside autograd.
-void axpy(std::vector<torch::Tensor>& weights, const std::vector<torch::Tensor>& delta, double scale)
+void axpy(std::vector<torch::Tensor>& weights, const std::vector<torch::Tensor>& delta,
+          double scale)
 {
     torch::NoGradGuard noGrad;
-    for (std::size_t i = 0; i < weights.size(); ++i) weights[i].add_(delta[i], scale);
+    for (std::size_t i = 0; i < weights.size(); ++i)
+        weights[i].add_(delta[i], scale);
 }
 
 // Gradients of `output` w.r.t. `inputs`; an input the graph does not use (alpha_normal when
@@ -35,16 +38,21 @@ std::vector<torch::Tensor> gradOrZeros(const torch::Tensor& output,
 
 DartsArchitect::DartsArchitect(Supernet net, torch::optim::SGD& weightOpt,
                                torch::optim::Adam& alphaOpt, int order, double unrolledLr,
-                               double momentum, double weightDecay, double hvpScale)
+                               double momentum, double weightDecay, double hvpScale,
+                               double klWeight)
     : m_net(std::move(net)), m_weightOpt(weightOpt), m_alphaOpt(alphaOpt), m_order(order),
       m_unrolledLr(unrolledLr), m_momentum(momentum), m_weightDecay(weightDecay),
-      m_hvpScale(hvpScale)
+      m_hvpScale(hvpScale), m_klWeight(klWeight)
 {
 }
 
 std::string DartsArchitect::name() const
 {
-    return m_order == 2 ? "darts-2nd-order" : "darts-1st-order";
+    const auto& spec = m_net->spec();
+    const std::string variant = spec.dirichlet           ? "drnas"
+                                : spec.edgeNormalisation ? "pc-darts"
+                                                         : "darts";
+    return variant + (m_order == 2 ? "-2nd-order" : "-1st-order");
 }
 
 std::optional<double> DartsArchitect::alphaStep(const Batch& train, const Batch& val,
@@ -54,21 +62,32 @@ std::optional<double> DartsArchitect::alphaStep(const Batch& train, const Batch&
     std::optional<double> valLoss;
     auto grads = alphaGradients(train, val, xi, &valLoss);
     auto alphas = m_net->alphas();
-    for (std::size_t i = 0; i < alphas.size(); ++i) alphas[i].mutable_grad() = grads[i];
+    for (std::size_t i = 0; i < alphas.size(); ++i)
+        alphas[i].mutable_grad() = grads[i];
     m_alphaOpt.step();
     m_alphaOpt.zero_grad();
     return valLoss;
 }
 
 std::vector<torch::Tensor> DartsArchitect::alphaGradients(const Batch& train, const Batch& val,
-                                                          double xi,
-                                                          std::optional<double>* valLoss)
+                                                          double xi, std::optional<double>* valLoss)
 {
-    if (m_order == 2) return secondOrder(train, val, xi);  // L_val is measured at w', not w
-    // First order: only alpha's gradient is requested, so autograd skips every weight gradient.
-    auto l = loss(m_net, val);
-    if (valLoss) *valLoss = l.item<double>();
-    return gradOrZeros(l, m_net->alphas());
+    std::vector<torch::Tensor> grads;
+    if (m_order == 2) {
+        grads = secondOrder(train, val, xi); // L_val is measured at w', not w
+    } else {
+        // Only alpha's gradient is requested, so autograd skips every weight gradient.
+        auto l = loss(m_net, val);
+        if (valLoss) *valLoss = l.item<double>();
+        grads = gradOrZeros(l, m_net->alphas());
+    }
+    // The regulariser depends on alpha alone: its gradient adds to either order's.
+    if (const auto reg = m_net->architectureRegulariser(m_klWeight); reg.defined()) {
+        const auto regGrads = gradOrZeros(reg, m_net->alphas());
+        for (std::size_t i = 0; i < grads.size(); ++i)
+            grads[i] = grads[i] + regGrads[i];
+    }
+    return grads;
 }
 
 torch::Tensor DartsArchitect::momentumBuffer(const torch::Tensor& param) const
@@ -106,15 +125,17 @@ std::vector<torch::Tensor> DartsArchitect::secondOrder(const Batch& train, const
     auto grads = gradOrZeros(unrolledLoss, inputs);
     {
         torch::NoGradGuard noGrad;
-        for (std::size_t i = 0; i < weights.size(); ++i) weights[i].copy_(saved[i]);
+        for (std::size_t i = 0; i < weights.size(); ++i)
+            weights[i].copy_(saved[i]);
     }
     std::vector<torch::Tensor> alphaGrads(grads.begin(), grads.begin() + alphas.size());
     std::vector<torch::Tensor> v(grads.begin() + alphas.size(), grads.end());
 
     double norm2 = 0;
-    for (const auto& t : v) norm2 += t.pow(2).sum().item<double>();
+    for (const auto& t : v)
+        norm2 += t.pow(2).sum().item<double>();
     const double norm = std::sqrt(norm2);
-    if (!(norm > 0) || !std::isfinite(norm)) return alphaGrads;  // H v is zero (or undefined)
+    if (!(norm > 0) || !std::isfinite(norm)) return alphaGrads; // H v is zero (or undefined)
     const double eps = m_hvpScale / norm;
 
     axpy(weights, v, eps);
@@ -123,7 +144,8 @@ std::vector<torch::Tensor> DartsArchitect::secondOrder(const Batch& train, const
     auto gradMinus = gradOrZeros(loss(m_net, train), alphas);
     {
         torch::NoGradGuard noGrad;
-        for (std::size_t i = 0; i < weights.size(); ++i) weights[i].copy_(saved[i]);
+        for (std::size_t i = 0; i < weights.size(); ++i)
+            weights[i].copy_(saved[i]);
     }
     for (std::size_t i = 0; i < alphas.size(); ++i)
         alphaGrads[i] = alphaGrads[i] - xi * (gradPlus[i] - gradMinus[i]) / (2 * eps);
@@ -148,11 +170,14 @@ std::unique_ptr<SearchVariant> makeVariant(const SearchConfig& config, Supernet 
                                            torch::optim::SGD& weightOpt,
                                            torch::optim::Adam& alphaOpt)
 {
-    if (config.variant == "darts")
-        return std::make_unique<DartsArchitect>(std::move(net), weightOpt, alphaOpt, config.order,
-                                                config.unrolledLr, config.weights.momentum,
-                                                config.weights.weightDecay);
-    throw Error("config: variant '" + config.variant + "' is unknown (available: darts)");
+    const auto& variants = searchVariants();
+    if (std::find(variants.begin(), variants.end(), config.variant) == variants.end())
+        throw Error("config: variant '" + config.variant +
+                    "' is unknown (available: darts, pc-darts, drnas)");
+    return std::make_unique<DartsArchitect>(std::move(net), weightOpt, alphaOpt, config.order,
+                                            config.unrolledLr, config.weights.momentum,
+                                            config.weights.weightDecay, DartsArchitect::kHvpScale,
+                                            config.variant == "drnas" ? config.klWeight : 0.0);
 }
 
 } // namespace wb::darts

@@ -11,6 +11,10 @@
 //                 v = grad_w' L_val(w', alpha),
 //                 H v ~= (grad_alpha L_train(w+, alpha) - grad_alpha L_train(w-, alpha)) / (2 eps),
 //                 w+- = w +- eps * v, eps = 0.01 / ||v||.
+//
+// PC-DARTS and DrNAS keep this update and change the network (search_cell.h, supernet.h): the
+// architecture parameters then include PC-DARTS' edge weights beta, and DrNAS adds its KL
+// regulariser to the objective (its Dirichlet samples make L_val stochastic).
 
 #include "darts/supernet.h"
 
@@ -45,15 +49,14 @@ class DartsArchitect : public SearchVariant {
 public:
     DartsArchitect(Supernet net, torch::optim::SGD& weightOpt, torch::optim::Adam& alphaOpt,
                    int order, double unrolledLr, double momentum, double weightDecay,
-                   double hvpScale = kHvpScale);
+                   double hvpScale = kHvpScale, double klWeight = 0);
 
     // eps = kHvpScale / ||v|| in the finite-difference Hessian-vector product (DARTS reference).
     // Piecewise-linear ops (ReLU, max pool) make the difference inexact whenever a perturbation
     // crosses a kink, so the gradient check runs with a smaller scale in double precision.
     static constexpr double kHvpScale = 0.01;
     std::string name() const override;
-    std::optional<double> alphaStep(const Batch& train, const Batch& val,
-                                    double weightLr) override;
+    std::optional<double> alphaStep(const Batch& train, const Batch& val, double weightLr) override;
 
     // The alpha gradients the next step would apply (normal, reduce), without stepping.
     // Leaves the weights exactly as they were. Exposed for the gradient check.
@@ -72,6 +75,7 @@ private:
     double m_momentum;
     double m_weightDecay;
     double m_hvpScale;
+    double m_klWeight;
 };
 
 struct StepOutcome {

@@ -28,7 +28,7 @@ double peakRssMb()
 {
     rusage usage{};
     getrusage(RUSAGE_SELF, &usage);
-    return double(usage.ru_maxrss) / 1024.0;  // Linux reports kilobytes
+    return double(usage.ru_maxrss) / 1024.0; // Linux reports kilobytes
 }
 
 } // namespace
@@ -69,9 +69,8 @@ SearchBenchResult benchSearch(const SearchBenchConfig& config)
     result.threads = setComputeThreads(sc.runtime.threads);
     torch::manual_seed(sc.runtime.seed);
 
-    SupernetSpec spec{config.imageChannels, config.classes, sc.channels, sc.layers, sc.nodes,
-                      sc.effectivePrimitives(), {}};
-    const auto placement = makePlacement(sc.runtime, sc.channels);
+    const auto spec = SupernetSpec::of(sc, config.imageChannels, config.classes);
+    const auto placement = makePlacement(sc.runtime, sc.channels / sc.effectivePartialChannels());
     result.channelsLast = placement.channelsLast;
     Supernet net(spec);
     net->place(placement.device, placement.channelsLast);
@@ -84,8 +83,9 @@ SearchBenchResult benchSearch(const SearchBenchConfig& config)
     auto variant = makeVariant(sc, net, weightOpt, alphaOpt);
     auto makeBatch = [&] {
         const auto n = sc.batchSize;
-        TensorSplit split{torch::randn({n, config.imageChannels, config.imageSize, config.imageSize}),
-                          torch::randint(config.classes, {n}, torch::kInt64)};
+        TensorSplit split{
+            torch::randn({n, config.imageChannels, config.imageSize, config.imageSize}),
+            torch::randint(config.classes, {n}, torch::kInt64)};
         return gather(split, torch::arange(n), placement);
     };
     const auto train = makeBatch();

@@ -67,6 +67,30 @@ std::string samplerKey(const char* kind, std::size_t k)
     return std::string(kind) + "_sampler" + (k == 0 ? "" : "_" + std::to_string(k));
 }
 
+// Copies alpha and, where `net` has edge normalisation, beta from `archive`. A file without beta
+// (a DARTS or DrNAS supernet) leaves beta as initialised unless `betasRequired`; the caller
+// reports it. Returns whether beta was read.
+bool readArchitecture(torch::serialize::InputArchive& archive, const std::string& path,
+                      Supernet& net, bool betasRequired)
+{
+    torch::NoGradGuard noGrad;
+    const auto copy = [&](const char* key, torch::Tensor& into) {
+        torch::Tensor t;
+        archive.read(key, t);
+        if (t.sizes() != into.sizes())
+            throw Error(path + ": " + key + " shape does not match this search space");
+        into.copy_(t);
+    };
+    copy("alpha_normal", net->alphaNormal());
+    copy("alpha_reduce", net->alphaReduce());
+    if (!net->spec().edgeNormalisation) return false;
+    torch::Tensor probe;
+    if (!betasRequired && !archive.try_read("beta_normal", probe)) return false;
+    copy("beta_normal", net->betaNormal());
+    copy("beta_reduce", net->betaReduce());
+    return true;
+}
+
 } // namespace
 
 std::string saveCheckpoint(const std::string& path, const SearchState& state)
@@ -79,6 +103,10 @@ std::string saveCheckpoint(const std::string& path, const SearchState& state)
     archive.write("supernet", net);
     archive.write("alpha_normal", state.net->alphaNormal().detach().cpu());
     archive.write("alpha_reduce", state.net->alphaReduce().detach().cpu());
+    if (state.net->spec().edgeNormalisation) {
+        archive.write("beta_normal", state.net->betaNormal().detach().cpu());
+        archive.write("beta_reduce", state.net->betaReduce().detach().cpu());
+    }
     torch::serialize::OutputArchive sgd, adam;
     state.weightOpt.save(sgd);
     state.alphaOpt.save(adam);
@@ -108,22 +136,15 @@ std::string saveCheckpoint(const std::string& path, const SearchState& state)
     return fileSha256(path);
 }
 
-void loadSupernetWeights(const std::string& path, Supernet& net)
+bool loadSupernetWeights(const std::string& path, Supernet& net)
 {
     try {
         torch::serialize::InputArchive archive, module;
         archive.load_from(path);
         archive.read("supernet", module);
         net->load(module);
-        torch::NoGradGuard noGrad;
-        for (auto [key, alpha] : {std::pair{"alpha_normal", net->alphaNormal()},
-                                  std::pair{"alpha_reduce", net->alphaReduce()}}) {
-            torch::Tensor t;
-            archive.read(key, t);
-            if (t.sizes() != alpha.sizes())
-                throw Error(path + ": alpha shape does not match this search space");
-            alpha.copy_(t);
-        }
+        return readArchitecture(archive, path, net, /*betasRequired=*/false) ||
+               !net->spec().edgeNormalisation;
     } catch (const c10::Error& e) {
         throw Error(path + ": not a readable supernet checkpoint for this network (" +
                     std::string(e.what_without_backtrace()).substr(0, 200) + ")");
@@ -149,16 +170,7 @@ void loadCheckpoint(const std::string& path, SearchState& state)
         torch::serialize::InputArchive net, sgd, adam;
         archive.read("supernet", net);
         state.net->load(net);
-        {
-            torch::NoGradGuard noGrad;
-            for (auto [key, alpha] : {std::pair{"alpha_normal", state.net->alphaNormal()},
-                                      std::pair{"alpha_reduce", state.net->alphaReduce()}}) {
-                const auto t = read(key);
-                if (t.sizes() != alpha.sizes())
-                    throw Error(path + ": alpha shape does not match this search space");
-                alpha.copy_(t);
-            }
-        }
+        readArchitecture(archive, path, state.net, /*betasRequired=*/true);
         archive.read("weight_optimizer", sgd);
         archive.read("alpha_optimizer", adam);
         state.weightOpt.load(sgd);

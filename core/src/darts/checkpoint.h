@@ -35,8 +35,10 @@ std::string saveCheckpoint(const std::string& path, const SearchState& state);
 // it cannot be read, is not a search checkpoint, or belongs to a different network.
 void loadCheckpoint(const std::string& path, SearchState& state);
 
-// Reads only the supernet (weights, BN statistics) and alphas of a search checkpoint into `net`,
-// which must have the checkpoint's network. Throws wb::Error naming the file.
-void loadSupernetWeights(const std::string& path, Supernet& net);
+// Reads only the supernet (weights, BN statistics) and its architecture parameters into `net`,
+// which must have the checkpoint's network. False when `net` has edge normalisation (PC-DARTS)
+// and the file has no beta (a DARTS or DrNAS supernet): beta is then left as initialised.
+// Throws wb::Error naming the file.
+bool loadSupernetWeights(const std::string& path, Supernet& net);
 
 } // namespace wb::darts

@@ -3,6 +3,7 @@
 #include "darts/architect.h"
 #include "darts/checkpoint.h"
 #include "darts/epoch_loop.h"
+#include "darts/hessian.h"
 #include "darts/supernet.h"
 #include "darts/tensor_data.h"
 #include "darts/warm_start.h"
@@ -16,6 +17,9 @@
 #include <cstdio>
 #include <filesystem>
 #include <algorithm>
+#include <optional>
+#include <tuple>
+#include <utility>
 
 namespace wb::darts {
 namespace {
@@ -33,15 +37,31 @@ std::vector<float> toVector(const torch::Tensor& t)
     return {c.data_ptr<float>(), c.data_ptr<float>() + c.numel()};
 }
 
+// Op weights times their edge's weight (PC-DARTS' derivation); unchanged without edge weights.
+std::vector<float> edgeScaled(std::vector<float> ops, const std::vector<float>& edges)
+{
+    if (edges.empty()) return ops;
+    const std::size_t perEdge = ops.size() / edges.size();
+    for (std::size_t i = 0; i < ops.size(); ++i)
+        ops[i] *= edges[i / perEdge];
+    return ops;
+}
+
 AlphaSnapshot snapshot(Supernet& net, int epoch)
 {
+    torch::NoGradGuard noGrad;
     AlphaSnapshot s;
     s.epoch = epoch;
     s.ops = net->spec().primitives;
     s.edges = int(net->alphaNormal().size(0));
-    s.normal = toVector(torch::softmax(net->alphaNormal(), -1));
-    s.reduce = toVector(torch::softmax(net->alphaReduce(), -1));
-    s.genotype = deriveGenotype(s.normal, s.reduce, net->spec().nodes, s.ops);
+    s.normal = toVector(net->meanOpWeights(net->alphaNormal()));
+    s.reduce = toVector(net->meanOpWeights(net->alphaReduce()));
+    if (net->spec().edgeNormalisation) {
+        s.edgeNormal = toVector(net->edgeWeights(net->betaNormal()));
+        s.edgeReduce = toVector(net->edgeWeights(net->betaReduce()));
+    }
+    s.genotype = deriveGenotype(edgeScaled(s.normal, s.edgeNormal),
+                                edgeScaled(s.reduce, s.edgeReduce), net->spec().nodes, s.ops);
     s.signals = computeCollapseSignals(s.normal, s.reduce, s.ops, s.genotype);
     return s;
 }
@@ -61,24 +81,23 @@ public:
         const auto& rt = m_config.runtime;
         setComputeThreads(rt.threads);
         torch::manual_seed(rt.seed);
-        const auto placement = makePlacement(rt, m_config.channels);
+        // PC-DARTS' ops see channels / K: the narrowest convolution decides the layout.
+        const auto placement =
+            makePlacement(rt, m_config.channels / m_config.effectivePartialChannels());
         const auto sets = prepareAll();
         m_result.dataset = sets.front().summary;
-        for (std::size_t k = 1; k < sets.size(); ++k) m_result.moreDatasets.push_back(sets[k].summary);
+        for (std::size_t k = 1; k < sets.size(); ++k)
+            m_result.moreDatasets.push_back(sets[k].summary);
         m_observer.onDataset(sets.front().summary);
         for (const auto& d : sets)
-            for (const auto& w : d.warnings) report({Severity::Warning, "data.skipped", w, 0});
+            for (const auto& w : d.warnings)
+                report({Severity::Warning, "data.skipped", w, 0});
         if (!placement.layoutNote.empty())
             report({Severity::Info, "layout", placement.layoutNote, 0});
 
-        SupernetSpec spec;
-        spec.inChannels = sets.front().summary.channels;
-        spec.classes = sets.front().classes;
-        for (std::size_t k = 1; k < sets.size(); ++k) spec.moreHeads.push_back(sets[k].classes);
-        spec.channels = m_config.channels;
-        spec.layers = m_config.layers;
-        spec.nodes = m_config.nodes;
-        spec.primitives = m_config.effectivePrimitives();
+        auto spec = SupernetSpec::of(m_config, sets.front().summary.channels, sets.front().classes);
+        for (std::size_t k = 1; k < sets.size(); ++k)
+            spec.moreHeads.push_back(sets[k].classes);
         Supernet net(spec);
         // A resumed run continues from its own checkpoint, which already holds the transfer.
         if (!m_config.warmStart.checkpoint.empty() && m_resumeFrom.empty())
@@ -90,10 +109,10 @@ public:
         torch::optim::SGD weightOpt(
             net->parameters(),
             torch::optim::SGDOptions(wc.lr).momentum(wc.momentum).weight_decay(wc.weightDecay));
-        torch::optim::Adam alphaOpt(
-            net->alphas(), torch::optim::AdamOptions(m_config.alphaLr)
-                               .betas({m_config.alphaBeta1, m_config.alphaBeta2})
-                               .weight_decay(m_config.alphaWeightDecay));
+        torch::optim::Adam alphaOpt(net->alphas(),
+                                    torch::optim::AdamOptions(m_config.alphaLr)
+                                        .betas({m_config.alphaBeta1, m_config.alphaBeta2})
+                                        .weight_decay(m_config.alphaWeightDecay));
         auto variant = makeVariant(m_config, net, weightOpt, alphaOpt);
 
         // Separate streams so the val order does not depend on the train split's size; further
@@ -150,14 +169,21 @@ public:
             m->seconds = secondsSince(epochStart);
             m_result.epochs.push_back(*m);
             m_observer.onEpoch(*m);
-            publishAlphas(net, epoch);
+            publishAlphas(net, epoch, hessian(net, sets.front(), placement, epoch));
             state.epoch = epoch;
             state.history = m_result.epochs;
             if (!m_config.checkpointDir.empty()) writeCheckpoint(state);
             if (m_control.stopRequested()) break;
         }
-        if (m_result.epochs.empty()) publishAlphas(net, 0);
+        if (m_result.epochs.empty()) publishAlphas(net, 0, {});
         m_result.status = m_control.stopRequested() ? RunStatus::Cancelled : RunStatus::Done;
+        // A finished search whose cell was picked by noise says so (small budgets).
+        if (m_result.status == RunStatus::Done && !m_result.epochs.empty())
+            if (const auto why =
+                    undecidedReason(m_result.alphas.signals, int(m_result.alphas.ops.size()),
+                                    int(m_result.genotype.normal.size()));
+                !why.empty())
+                report({Severity::Warning, "architecture.undecided", why, m_config.epochs});
     }
 
 private:
@@ -176,13 +202,13 @@ private:
             else if (const auto err = runGuarded([&] { loadCheckpoint(c.path, state); }))
                 problem = *err;
             if (problem.empty()) {
-                report({Severity::Info, "resume", "resumed from " + c.path + " (epoch " +
-                                                      std::to_string(state.epoch) + ")",
+                report({Severity::Info, "resume",
+                        "resumed from " + c.path + " (epoch " + std::to_string(state.epoch) + ")",
                         state.epoch});
                 return;
             }
-            report({Severity::Warning, "checkpoint.bad", problem + "; trying an older one",
-                    c.epoch});
+            report(
+                {Severity::Warning, "checkpoint.bad", problem + "; trying an older one", c.epoch});
             tried += (tried.empty() ? "" : ", ") + c.path;
         }
         throw Error("cannot resume: no usable checkpoint (tried " + tried + ")");
@@ -201,8 +227,7 @@ private:
             const auto& b = sets.back().summary;
             if (a.channels != b.channels)
                 throw Error(more.path + ": has " + std::to_string(b.channels) +
-                            " image channels but " + a.path + " has " +
-                            std::to_string(a.channels) +
+                            " image channels but " + a.path + " has " + std::to_string(a.channels) +
                             "; jointly searched datasets need one count (--image-channels)");
         }
         return sets;
@@ -225,9 +250,28 @@ private:
         m_observer.onCheckpoint(info);
     }
 
-    void publishAlphas(Supernet& net, int epoch)
+    // The dominant eigenvalue on the first validation batch of the search dataset, and its cost;
+    // none when switched off.
+    std::optional<std::pair<double, double>> hessian(Supernet& net, const PreparedData& data,
+                                                     const Placement& placement, int epoch)
+    {
+        if (m_config.hessianIterations == 0 || data.val.size() == 0) return std::nullopt;
+        const auto start = Clock::now();
+        const auto rows = std::min<std::int64_t>(m_config.batchSize, data.val.size());
+        const auto batch = gather(data.val, torch::arange(rows), placement);
+        const auto e =
+            dominantHessianEigenvalue(net, batch, m_config.hessianIterations,
+                                      m_config.runtime.seed * 7919 + std::uint64_t(epoch));
+        return std::pair{e.eigenvalue, secondsSince(start)};
+    }
+
+    void publishAlphas(Supernet& net, int epoch,
+                       const std::optional<std::pair<double, double>>& hessian)
     {
         m_result.alphas = snapshot(net, epoch);
+        if (hessian)
+            std::tie(m_result.alphas.signals.hessianEigenvalue,
+                     m_result.alphas.signals.hessianSeconds) = *hessian;
         m_result.genotype = m_result.alphas.genotype;
         m_observer.onAlphas(m_result.alphas);
         const auto& s = m_result.alphas.signals;

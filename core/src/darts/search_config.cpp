@@ -6,6 +6,7 @@
 #include <nlohmann/json.hpp>
 
 #include <algorithm>
+#include <cmath>
 #include <cstdint>
 #include <limits>
 #include <type_traits>
@@ -25,8 +26,8 @@ void validateCommon(const DataConfig& d, const RuntimeConfig& r, const WeightOpt
 {
     require(!d.path.empty(), "data", "is required (--data PATH)");
     require(d.imageSize >= 0 && d.imageSize <= 1024, "image_size", "must be in [0, 1024]");
-    require(d.imageChannels == 0 || d.imageChannels == 1 || d.imageChannels == 3,
-            "image_channels", "must be 0 (native), 1 or 3");
+    require(d.imageChannels == 0 || d.imageChannels == 1 || d.imageChannels == 3, "image_channels",
+            "must be 0 (native), 1 or 3");
     require(d.maxPerClass >= 0, "max_per_class", "must be >= 0");
     require(d.trainFraction > 0 && d.valFraction > 0 && d.trainFraction + d.valFraction < 1,
             "split fractions", "need train > 0, val > 0 and train + val < 1");
@@ -52,13 +53,18 @@ json toJ(const DataConfig& d)
 }
 json toJ(const RuntimeConfig& r)
 {
-    return {{"seed", r.seed}, {"threads", r.threads}, {"device", r.device},
+    return {{"seed", r.seed},
+            {"threads", r.threads},
+            {"device", r.device},
             {"channels_last", r.channelsLast}};
 }
 json toJ(const WeightOptConfig& w)
 {
-    return {{"lr", w.lr}, {"lr_min", w.lrMin}, {"momentum", w.momentum},
-            {"weight_decay", w.weightDecay}, {"grad_clip", w.gradClip}};
+    return {{"lr", w.lr},
+            {"lr_min", w.lrMin},
+            {"momentum", w.momentum},
+            {"weight_decay", w.weightDecay},
+            {"grad_clip", w.gradClip}};
 }
 
 // Missing keys keep their defaults, so configs written by older versions still load.
@@ -146,10 +152,23 @@ std::vector<std::string> SearchConfig::effectivePrimitives() const
     return primitives.empty() ? standardPrimitives() : primitives;
 }
 
+int SearchConfig::effectivePartialChannels() const
+{
+    if (partialChannels > 0) return partialChannels;
+    return variant == "pc-darts" ? 4 : 1;
+}
+
+const std::vector<std::string>& searchVariants()
+{
+    static const std::vector<std::string> names = {"darts", "pc-darts", "drnas"};
+    return names;
+}
+
 void SearchConfig::validate() const
 {
     validateCommon(data, runtime, weights, batchSize, epochs);
-    for (const auto& more : moreData) validateCommon(more, runtime, weights, batchSize, epochs);
+    for (const auto& more : moreData)
+        validateCommon(more, runtime, weights, batchSize, epochs);
     require(channels >= 1 && channels <= 512, "channels", "must be in [1, 512]");
     require(layers >= 1 && layers <= 64, "layers", "must be in [1, 64]");
     require(warmStart.checkpoint.empty() ||
@@ -158,8 +177,22 @@ void SearchConfig::validate() const
             "warm_start", "needs the source's search config, input channels and classes");
     require(nodes >= 1 && nodes <= 8, "nodes", "must be in [1, 8]");
     require(stepsPerEpoch >= 0, "steps_per_epoch", "must be >= 0");
-    require(variant == "darts", "variant", "'" + variant + "' is unknown (available: darts)");
+    const auto& variants = searchVariants();
+    require(std::find(variants.begin(), variants.end(), variant) != variants.end(), "variant",
+            "'" + variant + "' is unknown (available: darts, pc-darts, drnas)");
+    const int k = effectivePartialChannels();
+    require(partialChannels >= 0 && k <= channels && channels % k == 0, "partial_channels",
+            "must divide --channels (" + std::to_string(channels) + ")");
+    require(k == 1 || variant != "darts", "partial_channels",
+            "needs --variant pc-darts or drnas (darts searches on all channels)");
+    require(klWeight >= 0 && std::isfinite(klWeight), "kl_weight", "must be >= 0");
+    require(hessianIterations >= 0 && hessianIterations <= 1000, "hessian_iterations",
+            "must be in [0, 1000]");
     require(order == 1 || order == 2, "order", "must be 1 or 2");
+    // The unrolled step's finite differences need one network; each DrNAS forward pass draws
+    // other op weights.
+    require(order == 1 || variant != "drnas", "order",
+            "must be 1 with --variant drnas (its op weights are sampled anew in every pass)");
     require(alphaLr > 0, "alpha_lr", "must be > 0");
     const auto ops = effectivePrimitives();
     for (const auto& op : ops)
@@ -181,6 +214,9 @@ std::string SearchConfig::toJson() const
               {"epochs", epochs},
               {"steps_per_epoch", stepsPerEpoch},
               {"variant", variant},
+              {"partial_channels", effectivePartialChannels()},
+              {"kl_weight", klWeight},
+              {"hessian_iterations", hessianIterations},
               {"order", order},
               {"alpha_lr", alphaLr},
               {"alpha_beta1", alphaBeta1},
@@ -191,7 +227,8 @@ std::string SearchConfig::toJson() const
               {"checkpoint_dir", checkpointDir}};
     if (!moreData.empty()) {
         j["more_data"] = json::array();
-        for (const auto& d : moreData) j["more_data"].push_back(toJ(d));
+        for (const auto& d : moreData)
+            j["more_data"].push_back(toJ(d));
     }
     if (!warmStart.checkpoint.empty()) j["warm_start"] = toJ(warmStart);
     return j.dump();
@@ -213,6 +250,9 @@ SearchConfig SearchConfig::fromJson(const std::string& text)
         get(j, "epochs", c.epochs);
         get(j, "steps_per_epoch", c.stepsPerEpoch);
         get(j, "variant", c.variant);
+        get(j, "partial_channels", c.partialChannels);
+        get(j, "kl_weight", c.klWeight);
+        get(j, "hessian_iterations", c.hessianIterations);
         get(j, "order", c.order);
         get(j, "alpha_lr", c.alphaLr);
         get(j, "alpha_beta1", c.alphaBeta1);
@@ -222,7 +262,8 @@ SearchConfig SearchConfig::fromJson(const std::string& text)
         get(j, "val_batch_stats", c.valBatchStats);
         get(j, "checkpoint_dir", c.checkpointDir);
         if (j.contains("more_data"))
-            for (const auto& d : j.at("more_data")) fromJ(d, c.moreData.emplace_back());
+            for (const auto& d : j.at("more_data"))
+                fromJ(d, c.moreData.emplace_back());
         if (j.contains("warm_start")) fromJ(j.at("warm_start"), c.warmStart);
     } catch (const json::exception& e) {
         throw Error(std::string("search config: ") + e.what());
@@ -240,9 +281,12 @@ std::optional<std::string> searchSpaceMismatch(const SearchConfig& source, int s
     add("channels", std::to_string(source.channels), std::to_string(target.channels));
     add("layers", std::to_string(source.layers), std::to_string(target.layers));
     add("nodes", std::to_string(source.nodes), std::to_string(target.nodes));
+    add("partial channels", std::to_string(source.effectivePartialChannels()),
+        std::to_string(target.effectivePartialChannels()));
     const auto join = [](const std::vector<std::string>& ops) {
         std::string s;
-        for (const auto& op : ops) s += (s.empty() ? "" : ",") + op;
+        for (const auto& op : ops)
+            s += (s.empty() ? "" : ",") + op;
         return s;
     };
     add("primitives", join(source.effectivePrimitives()), join(target.effectivePrimitives()));
@@ -250,7 +294,8 @@ std::optional<std::string> searchSpaceMismatch(const SearchConfig& source, int s
     if (diff.empty()) return std::nullopt;
     return "the search spaces differ: " + diff +
            " (a warm start needs the same network; pass the source's --channels, --layers, "
-           "--nodes, --primitives, or --image-channels to convert the images)";
+           "--nodes, --partial-channels, --primitives, or --image-channels to convert the "
+           "images)";
 }
 
 void TrainConfig::validate() const
@@ -263,14 +308,10 @@ void TrainConfig::validate() const
 
 std::string TrainConfig::toJson() const
 {
-    json j = {{"data", toJ(data)},
-              {"runtime", toJ(runtime)},
-              {"weights", toJ(weights)},
-              {"genotype", json::parse(genotype.toJson())},
-              {"channels", channels},
-              {"layers", layers},
-              {"batch", batchSize},
-              {"epochs", epochs}};
+    json j = {{"data", toJ(data)},       {"runtime", toJ(runtime)},
+              {"weights", toJ(weights)}, {"genotype", json::parse(genotype.toJson())},
+              {"channels", channels},    {"layers", layers},
+              {"batch", batchSize},      {"epochs", epochs}};
     return j.dump();
 }
 

@@ -14,6 +14,8 @@
 
 namespace wb::darts {
 
+struct SearchConfig;
+
 struct SupernetSpec {
     int inChannels = 1;
     int classes = 10;
@@ -21,7 +23,13 @@ struct SupernetSpec {
     int layers = 5;
     int nodes = 4;
     std::vector<std::string> primitives;
-    std::vector<int> moreHeads; // classes of further heads (multi-dataset pretraining)
+    std::vector<int> moreHeads;     // classes of further heads (multi-dataset pretraining)
+    int partialChannels = 1;        // PC-DARTS' K (search_cell.h)
+    bool edgeNormalisation = false; // PC-DARTS' beta (search_cell.h)
+    bool dirichlet = false;         // DrNAS: op weights ~ Dir(elu(alpha) + 1) (dirichlet.h)
+
+    // The network a search with `config` trains on images of `inChannels` and `classes`.
+    static SupernetSpec of(const SearchConfig& config, int inChannels, int classes);
 };
 
 class SupernetImpl : public torch::nn::Module {
@@ -32,9 +40,27 @@ public:
     torch::Tensor features(const torch::Tensor& x);
 
     const SupernetSpec& spec() const { return m_spec; }
-    std::vector<torch::Tensor> alphas() const { return {m_alphaNormal, m_alphaReduce}; }
+    // Every architecture parameter the alpha optimiser trains: alpha (normal, reduce), then beta
+    // (normal, reduce) with edge normalisation.
+    std::vector<torch::Tensor> alphas() const;
     torch::Tensor& alphaNormal() { return m_alphaNormal; }
     torch::Tensor& alphaReduce() { return m_alphaReduce; }
+    // One entry per edge (undefined without edge normalisation).
+    torch::Tensor& betaNormal() { return m_betaNormal; }
+    torch::Tensor& betaReduce() { return m_betaReduce; }
+    // The op weights a forward pass uses for one cell type: softmax(alpha), or for DrNAS a
+    // Dirichlet sample while training and its mean in eval mode.
+    torch::Tensor opWeights(const torch::Tensor& alpha) const;
+    // DrNAS: false makes training passes use the mean too (the Hessian estimate needs one
+    // deterministic function of alpha).
+    void setDirichletSampling(bool on) { m_sampleDirichlet = on; }
+    // The expected op weights (softmax, or the Dirichlet mean): what is shown and derived from.
+    torch::Tensor meanOpWeights(const torch::Tensor& alpha) const;
+    // softmax(beta) within each node's incoming edges; undefined without edge normalisation.
+    torch::Tensor edgeWeights(const torch::Tensor& beta) const;
+    // A term the alpha objective adds (DrNAS' weighted KL to the uniform Dirichlet); undefined
+    // when the variant has none.
+    torch::Tensor architectureRegulariser(double klWeight) const;
     // Head k classifies dataset k; forward() uses the active one (0 unless set).
     int headCount() const { return int(m_heads.size()); }
     void setActiveHead(int k) { m_activeHead = k; }
@@ -53,6 +79,9 @@ private:
     int m_activeHead = 0;
     torch::Tensor m_alphaNormal;
     torch::Tensor m_alphaReduce;
+    torch::Tensor m_betaNormal;
+    torch::Tensor m_betaReduce;
+    bool m_sampleDirichlet = true;
 };
 TORCH_MODULE(Supernet);
 

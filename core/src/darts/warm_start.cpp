@@ -49,9 +49,9 @@ WarmStartReport applyWarmStart(const WarmStart& warm, const SearchConfig& target
 
     SupernetSpec spec = targetNet->spec();
     spec.classes = warm.sourceClasses;
-    spec.moreHeads.clear();  // further heads in the file are not needed: they are never copied
+    spec.moreHeads.clear(); // further heads in the file are not needed: they are never copied
     Supernet source(spec);
-    loadSupernetWeights(file, source);
+    const bool sourceHasBetas = loadSupernetWeights(file, source);
 
     torch::NoGradGuard noGrad;
     WarmStartReport report;
@@ -62,6 +62,22 @@ WarmStartReport applyWarmStart(const WarmStart& warm, const SearchConfig& target
     targetNet->alphaNormal().copy_(source->alphaNormal());
     targetNet->alphaReduce().copy_(source->alphaReduce());
     report.tensorsCopied += 2;
+    std::string architecture = "alphas";
+    if (targetNet->spec().edgeNormalisation && sourceHasBetas) {
+        targetNet->betaNormal().copy_(source->betaNormal());
+        targetNet->betaReduce().copy_(source->betaReduce());
+        report.tensorsCopied += 2;
+        architecture = "alphas, betas";
+    }
+    // Across variants only what both have is copied; the rest starts as in a fresh search.
+    std::string variantNote;
+    if (sourceConfig.variant != target.variant) {
+        variantNote = "; from a " + sourceConfig.variant + " supernet into " + target.variant;
+        if (targetNet->spec().edgeNormalisation && !sourceHasBetas)
+            variantNote += ": edge weights (beta) initialised";
+        if (target.variant == "drnas")
+            variantNote += ": its alphas now set Dirichlet concentrations elu(alpha) + 1";
+    }
 
     const bool sameClasses = warm.sourceClasses == targetNet->spec().classes;
     if (warm.keepHead && sameClasses) {
@@ -73,17 +89,17 @@ WarmStartReport applyWarmStart(const WarmStart& warm, const SearchConfig& target
             }
         report.headCopied = true;
     }
-    report.message = "warm start from " + warm.label + ": " + std::to_string(report.tensorsCopied) +
-                     " tensors copied (weights, BN statistics, alphas); classifier head " +
-                     (report.headCopied ? "kept"
-                                        : std::string("re-initialised") +
-                                              (warm.keepHead && !sameClasses
-                                                   ? " (class counts differ: " +
-                                                         std::to_string(warm.sourceClasses) +
-                                                         " vs " +
-                                                         std::to_string(targetNet->spec().classes) +
-                                                         ")"
-                                                   : ""));
+    report.message =
+        "warm start from " + warm.label + ": " + std::to_string(report.tensorsCopied) +
+        " tensors copied (weights, BN statistics, " + architecture + "); classifier head " +
+        (report.headCopied
+             ? "kept"
+             : std::string("re-initialised") +
+                   (warm.keepHead && !sameClasses
+                        ? " (class counts differ: " + std::to_string(warm.sourceClasses) + " vs " +
+                              std::to_string(targetNet->spec().classes) + ")"
+                        : "")) +
+        variantNote;
     return report;
 }
 

@@ -40,9 +40,11 @@ void exportSearchWeights(const std::string& checkpointPath, const std::string& o
             archive.read(key, t);
             tensors.insert(key, t.contiguous());
         }
+        for (const char* key : {"beta_normal", "beta_reduce"}) // PC-DARTS only
+            if (torch::Tensor t; archive.try_read(key, t)) tensors.insert(key, t.contiguous());
     } catch (const c10::Error& e) {
-        throw Error(checkpointPath + ": cannot read the checkpoint (" +
-                    e.what_without_backtrace() + ")");
+        throw Error(checkpointPath + ": cannot read the checkpoint (" + e.what_without_backtrace() +
+                    ")");
     }
     const auto bytes = torch::pickle_save(tensors);
     std::ofstream out(outPath, std::ios::binary);

@@ -17,14 +17,8 @@ public:
     explicit SupernetEmbedder(EmbedderConfig config) : m_config(std::move(config))
     {
         const auto search = darts::SearchConfig::fromJson(m_config.supernetConfigJson);
-        darts::SupernetSpec spec{m_config.supernetInChannels,
-                                 m_config.supernetClasses,
-                                 search.channels,
-                                 search.layers,
-                                 search.nodes,
-                                 search.effectivePrimitives(),
-                                 {}};
-        m_net = darts::Supernet(spec);
+        m_net = darts::Supernet(
+            darts::SupernetSpec::of(search, m_config.supernetInChannels, m_config.supernetClasses));
         darts::loadSupernetWeights(m_config.modelPath, m_net);
         m_net->eval();
         m_config.channels = m_config.supernetInChannels;

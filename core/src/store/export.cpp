@@ -11,6 +11,7 @@
 
 #include <algorithm>
 #include <charconv>
+#include <tuple>
 #include <chrono>
 #include <cmath>
 #include <filesystem>
@@ -43,19 +44,21 @@ std::string metricsCsv(const std::vector<darts::EpochMetrics>& epochs)
 
 std::string alphasCsv(const std::vector<darts::AlphaSnapshot>& snapshots)
 {
-    std::string out = "epoch,cell,edge,node,input,op,weight\n";
+    // edge_weight: PC-DARTS' weight of the edge within its node (empty for other variants).
+    std::string out = "epoch,cell,edge,node,input,op,weight,edge_weight\n";
     for (const auto& a : snapshots) {
         const std::size_t ops = a.ops.size();
         if (ops == 0) continue;
-        for (auto [cell, weights] :
-             {std::pair{"normal", &a.normal}, std::pair{"reduce", &a.reduce}}) {
+        for (auto [cell, weights, edgeWeights] : {std::tuple{"normal", &a.normal, &a.edgeNormal},
+                                                  std::tuple{"reduce", &a.reduce, &a.edgeReduce}}) {
             // Edges are ordered node by node; node j reads inputs 0..j+1.
             int node = 0, input = 0;
             for (std::size_t edge = 0; edge * ops < weights->size(); ++edge) {
                 for (std::size_t k = 0; k < ops && edge * ops + k < weights->size(); ++k)
                     out += std::to_string(a.epoch) + ',' + cell + ',' + std::to_string(edge) + ',' +
                            std::to_string(node) + ',' + std::to_string(input) + ',' +
-                           csvField(a.ops[k]) + ',' + number((*weights)[edge * ops + k]) + '\n';
+                           csvField(a.ops[k]) + ',' + number((*weights)[edge * ops + k]) + ',' +
+                           (edge < edgeWeights->size() ? number((*edgeWeights)[edge]) : "") + '\n';
                 if (++input == node + 2) {
                     ++node;
                     input = 0;

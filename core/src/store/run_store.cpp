@@ -450,21 +450,29 @@ void RunStore::recordAlphas(std::int64_t runId, const darts::AlphaSnapshot& a)
 {
     transaction([&] {
         m_impl->requireRun(runId);
-        auto s = m_impl->prepare(sql::upsert("alphas", {"run_id", "epoch"},
-                                             {"edges", "ops", "normal", "reduce", "genotype"}));
+        auto s = m_impl->prepare(sql::upsert(
+            "alphas", {"run_id", "epoch"},
+            {"edges", "ops", "normal", "reduce", "genotype", "edge_normal", "edge_reduce"}));
         s.bind(1, runId)
             .bind(2, a.epoch)
             .bind(3, a.edges)
             .bind(4, json(a.ops).dump())
             .bindBlob(5, a.normal.data(), a.normal.size() * sizeof(float))
             .bindBlob(6, a.reduce.data(), a.reduce.size() * sizeof(float))
-            .bind(7, a.genotype.toJson())
-            .run("recording the alphas of epoch " + std::to_string(a.epoch));
+            .bind(7, a.genotype.toJson());
+        if (a.edgeNormal.empty()) {
+            s.bindNull(8).bindNull(9);
+        } else {
+            s.bindBlob(8, a.edgeNormal.data(), a.edgeNormal.size() * sizeof(float))
+                .bindBlob(9, a.edgeReduce.data(), a.edgeReduce.size() * sizeof(float));
+        }
+        s.run("recording the alphas of epoch " + std::to_string(a.epoch));
         const auto& c = a.signals;
-        auto c2 =
-            m_impl->prepare(sql::upsert("collapse_signals", {"run_id", "epoch"},
-                                        {"skip_normal", "skip_reduce", "param_free_normal",
-                                         "param_free_reduce", "entropy_normal", "entropy_reduce"}));
+        auto c2 = m_impl->prepare(sql::upsert(
+            "collapse_signals", {"run_id", "epoch"},
+            {"skip_normal", "skip_reduce", "param_free_normal", "param_free_reduce",
+             "entropy_normal", "entropy_reduce", "margin_normal", "margin_reduce",
+             "undecided_normal", "undecided_reduce", "hessian_eigenvalue", "hessian_seconds"}));
         c2.bind(1, runId)
             .bind(2, a.epoch)
             .bind(3, c.skipNormal)
@@ -473,6 +481,12 @@ void RunStore::recordAlphas(std::int64_t runId, const darts::AlphaSnapshot& a)
             .bind(6, c.paramFreeReduce)
             .bind(7, c.entropyNormal)
             .bind(8, c.entropyReduce)
+            .bind(9, c.marginNormal)
+            .bind(10, c.marginReduce)
+            .bind(11, c.undecidedNormal)
+            .bind(12, c.undecidedReduce)
+            .bind(13, c.hessianEigenvalue) // NaN (not computed) reads back as NaN
+            .bind(14, c.hessianSeconds)
             .run("recording the collapse signals of epoch " + std::to_string(a.epoch));
     });
 }
@@ -870,7 +884,10 @@ std::vector<darts::AlphaSnapshot> RunStore::alphas(std::int64_t id)
     auto q = m_impl->prepare(
         "SELECT a.epoch, a.edges, a.ops, a.normal, a.reduce, a.genotype, c.skip_normal, "
         "c.skip_reduce, c.param_free_normal, c.param_free_reduce, c.entropy_normal, "
-        "c.entropy_reduce FROM alphas a LEFT JOIN collapse_signals c "
+        "c.entropy_reduce, a.edge_normal, a.edge_reduce, c.margin_normal, c.margin_reduce, "
+        "c.undecided_normal, c.undecided_reduce, c.hessian_eigenvalue, c.hessian_seconds "
+        "FROM alphas a "
+        "LEFT JOIN collapse_signals c "
         "ON c.run_id = a.run_id AND c.epoch = a.epoch WHERE a.run_id = ? ORDER BY a.epoch");
     q.bind(1, id);
     while (q.step("reading alphas")) {
@@ -892,6 +909,20 @@ std::vector<darts::AlphaSnapshot> RunStore::alphas(std::int64_t id)
             a.signals.entropyNormal = realOrNaN(q, 10);
             a.signals.entropyReduce = realOrNaN(q, 11);
         }
+        if (!q.isNull(12)) {
+            a.edgeNormal = floatsFromBlob(q.blob(12));
+            a.edgeReduce = floatsFromBlob(q.blob(13));
+        }
+        if (!q.isNull(16)) {
+            a.signals.marginNormal = realOrNaN(q, 14);
+            a.signals.marginReduce = realOrNaN(q, 15);
+            a.signals.undecidedNormal = q.integer(16);
+            a.signals.undecidedReduce = q.integer(17);
+        } else {
+            a.signals.marginNormal = a.signals.marginReduce = std::nan(""); // not recorded
+        }
+        a.signals.hessianEigenvalue = realOrNaN(q, 18);
+        a.signals.hessianSeconds = realOrNaN(q, 19);
         out.push_back(std::move(a));
     }
     return out;

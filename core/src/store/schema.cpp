@@ -263,10 +263,25 @@ CREATE TABLE workers (
 );
 )sql";
 
+// Version 6: PC-DARTS' edge weights (softmax of beta within each node) beside the op weights of
+// each epoch, NULL for variants without edge normalisation; whether the architecture has decided
+// (the chosen edges' top-two margins) and the dominant eigenvalue of the validation loss' Hessian
+// w.r.t. the architecture (DARTS-ES) with its cost, NULL in epochs recorded before.
+static const char* const kSchema6 = R"sql(
+ALTER TABLE alphas ADD COLUMN edge_normal BLOB;
+ALTER TABLE alphas ADD COLUMN edge_reduce BLOB;
+ALTER TABLE collapse_signals ADD COLUMN margin_normal REAL;
+ALTER TABLE collapse_signals ADD COLUMN margin_reduce REAL;
+ALTER TABLE collapse_signals ADD COLUMN undecided_normal INTEGER;
+ALTER TABLE collapse_signals ADD COLUMN undecided_reduce INTEGER;
+ALTER TABLE collapse_signals ADD COLUMN hessian_eigenvalue REAL;
+ALTER TABLE collapse_signals ADD COLUMN hessian_seconds REAL;
+)sql";
+
 const std::vector<Migration>& migrations()
 {
-    static const std::vector<Migration> list = {
-        {1, kSchema1}, {2, kSchema2}, {3, kSchema3}, {4, kSchema4}, {5, kSchema5}};
+    static const std::vector<Migration> list = {{1, kSchema1}, {2, kSchema2}, {3, kSchema3},
+                                                {4, kSchema4}, {5, kSchema5}, {6, kSchema6}};
     return list;
 }
 

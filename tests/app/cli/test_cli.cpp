@@ -12,6 +12,7 @@
 #include <QTemporaryDir>
 #include <QTest>
 
+#include <cmath>
 #include <csignal>
 
 namespace {
@@ -132,6 +133,55 @@ private Q_SLOTS:
         QCOMPARE(show.json["epochs"].toInt(), 2);
         QCOMPARE(search.json["dataset"].toObject()["classes"],
                  search.json["dataset"].toObject()["class_names"]);
+    }
+
+    void pcDartsSearchAndGenotypeDiff()
+    {
+        // A PC-DARTS search records its edge weights; `genotype diff` compares the run with a
+        // file of its own genotype (equal, exit 0) and with a changed literal (exit 1).
+        const QString db = m_dir.path() + "/variants.sqlite";
+        const auto search =
+            wb::test::runSupernet(tinySearch(m_dir.path()) << "--epochs"
+                                                           << "1"
+                                                           << "--variant"
+                                                           << "pc-darts"
+                                                           << "--partial-channels"
+                                                           << "2"
+                                                           << "--db" << db << "--json");
+        QCOMPARE(search.exitCode, 0);
+        const auto alphas = search.json["alphas"].toObject();
+        QCOMPARE(alphas["edge_normal"].toArray().size(), 5);
+        const double node0 = alphas["edge_normal"].toArray()[0].toDouble() +
+                             alphas["edge_normal"].toArray()[1].toDouble();
+        QVERIFY(std::abs(node0 - 1) < 1e-5); // softmax over node 0's two edges
+        QCOMPARE(search.json["config"].toObject()["partial_channels"].toInt(), 2);
+        const auto id = QString::number(search.json["run_id"].toInt());
+        const QString literal = search.json["genotype"].toString();
+        QFile file(m_dir.path() + "/found.txt");
+        QVERIFY(file.open(QIODevice::WriteOnly));
+        file.write(literal.toUtf8());
+        file.close();
+        auto same = wb::test::runSupernet({"genotype", "diff", id, file.fileName(), "--db", db});
+        QCOMPARE(same.exitCode, 0);
+        QVERIFY2(same.out.contains("normal: equal"), qPrintable(same.out));
+
+        // Another op on the first edge of the normal cell.
+        const auto json = search.json["genotype_json"].toObject();
+        const QString firstOp = json["normal"].toArray()[0].toArray()[0].toString();
+        const QString otherOp = firstOp == "avg_pool_3x3" ? "max_pool_3x3" : "avg_pool_3x3";
+        QString changed = literal;
+        changed.replace(changed.indexOf(firstOp), firstOp.size(), otherOp);
+        auto differ =
+            wb::test::runSupernet({"genotype", "diff", id, changed, "--db", db, "--json"});
+        QCOMPARE(differ.exitCode, 1);
+        QCOMPARE(differ.json["equal"].toBool(), false);
+        QVERIFY(differ.json["reduce"].toObject()["equal"].toBool());
+        const auto lines = differ.json["normal"].toObject()["differences"].toArray();
+        QCOMPARE(lines.size(), 1);
+        QVERIFY(lines[0].toString().contains(otherOp + "("));
+
+        const auto missing = wb::test::runSupernet({"genotype", "diff", "99", changed, "--db", db});
+        QCOMPARE(missing.exitCode, 2);
     }
 
     void trainJsonShape()

@@ -57,7 +57,8 @@ private Q_SLOTS:
             {"sep_conv_5x5", 3}, {"max_pool_3x3", 0}, {"skip_connect", 4}, {"dil_conv_5x5", 1}};
         QCOMPARE(g.normal.size(), expected.size());
         for (std::size_t i = 0; i < expected.size(); ++i) {
-            QCOMPARE(QString::fromStdString(g.normal[i].op), QString::fromStdString(expected[i].op));
+            QCOMPARE(QString::fromStdString(g.normal[i].op),
+                     QString::fromStdString(expected[i].op));
             QCOMPARE(g.normal[i].input, expected[i].input);
         }
         QCOMPARE(g.normalConcat, (std::vector<int>{2, 3, 4, 5}));
@@ -72,7 +73,7 @@ private Q_SLOTS:
             "('dil_conv_3x3', 2)], normal_concat=range(2, 6), reduce=[('max_pool_3x3', 0), "
             "('max_pool_3x3', 1), ('skip_connect', 2), ('max_pool_3x3', 1), ('max_pool_3x3', 0), "
             "('skip_connect', 2), ('skip_connect', 2), ('max_pool_3x3', 1)], "
-            "reduce_concat=range(2, 6))";  // DARTS_V2 from the DARTS repository
+            "reduce_concat=range(2, 6))"; // DARTS_V2 from the DARTS repository
         const auto g = Genotype::parse(literal);
         QCOMPARE(g.normal.size(), std::size_t(8));
         QCOMPARE(QString::fromStdString(g.normal[7].op), QString("dil_conv_3x3"));
@@ -94,7 +95,8 @@ private Q_SLOTS:
                                          "1)], normal_concat=[2], reduce=[('skip_connect', 0), "
                                          "('skip_connect', 1)], reduce_concat=[2])"
                                       << "does not exist yet";
-        QTest::newRow("truncated") << "Genotype(normal=[('skip_connect', 0)" << "unexpected end";
+        QTest::newRow("truncated") << "Genotype(normal=[('skip_connect', 0)"
+                                   << "unexpected end";
         QTest::newRow("missing reduce") << "Genotype(normal=[], normal_concat=[2])"
                                         << "missing 'reduce='";
         QTest::newRow("bad json") << "{\"normal\": 3}"
@@ -168,6 +170,16 @@ private Q_SLOTS:
         const double h1 = -(0.2 * std::log(0.2) + 0.5 * std::log(0.5) + 0.3 * std::log(0.3));
         const double h2 = std::log(3.0);
         QVERIFY(std::abs(s.entropyNormal - (h1 + h2) / 2) < 1e-6);
+        // Top-two margins of the chosen edges (not `none`), in units of 1/3: edge 0 has
+        // (0.5 - 0.3) * 3 = 0.6, edge 1 ties (0): one of two undecided, mean 0.3.
+        QVERIFY(std::abs(s.marginNormal - 0.3) < 1e-6);
+        QCOMPARE(s.undecidedNormal, 1);
+        QVERIFY(undecidedReason(s, 3, 2).empty()); // half undecided, entropy below ln 3
+
+        const std::vector<float> uniform(6, 1.0f / 3);
+        const auto flat = computeCollapseSignals(uniform, uniform, ops, g);
+        QCOMPARE(flat.undecidedNormal, 2);
+        QVERIFY(QString::fromStdString(undecidedReason(flat, 3, 2)).contains("2 of 2"));
     }
 };
 

@@ -128,10 +128,12 @@ private Q_SLOTS:
         const auto alphas = lines(readBytes(out / "alphas.csv"));
         const auto a = sampleAlphas(3);
         QCOMPARE(alphas.size(), 1 + 3 * 2 * a.normal.size());
-        QCOMPARE(q(alphas[0]), QString("epoch,cell,edge,node,input,op,weight"));
+        QCOMPARE(q(alphas[0]), QString("epoch,cell,edge,node,input,op,weight,edge_weight"));
         QVERIFY(alphas[1].rfind("1,normal,0,0,0,none,", 0) == 0);
-        // The weight reads back to the same float32.
-        QCOMPARE(std::stof(alphas[1].substr(alphas[1].rfind(',') + 1)), sampleAlphas(1).normal[0]);
+        // The weight reads back to the same float32; no edge weight without edge normalisation.
+        QCOMPARE(alphas[1].back(), ',');
+        const auto weight = alphas[1].substr(0, alphas[1].size() - 1);
+        QCOMPARE(std::stof(weight.substr(weight.rfind(',') + 1)), sampleAlphas(1).normal[0]);
         // Edge 2 is node 1's first input; edge 13 is node 3's last (input 4).
         QVERIFY(alphas[1 + 2 * 8].rfind("1,normal,2,1,0,none,", 0) == 0);
         QVERIFY(alphas[1 + 13 * 8 + 7].rfind("1,normal,13,3,4,dil_conv_5x5,", 0) == 0);

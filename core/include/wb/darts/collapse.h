@@ -8,7 +8,8 @@
 namespace wb::darts {
 
 // Collapse signals from softmax weights (row-major edges x ops) and the derived genotype:
-// skip_connect count per cell, mean parameter-free mass per edge, mean entropy per edge (nats).
+// skip_connect count per cell, mean parameter-free mass per edge, mean entropy per edge (nats),
+// and the top-two margins of the chosen edges.
 CollapseSignals computeCollapseSignals(const std::vector<float>& normal,
                                        const std::vector<float>& reduce,
                                        const std::vector<std::string>& ops,
@@ -19,5 +20,16 @@ CollapseSignals computeCollapseSignals(const std::vector<float>& normal,
 constexpr int kSkipWarnCount = 3;
 // ... or more than this share of the normal cell's alpha mass on parameter-free ops.
 constexpr double kParamFreeWarnMass = 0.6;
+
+// A chosen edge whose two strongest ops are closer than this share of the uniform weight 1/#ops
+// was picked by noise: after a few hundred Adam steps at lr 3e-4 the weights still sit within
+// about 2% of uniform (margin ~0.03), while a decided edge is well above 1.
+constexpr double kUndecidedMargin = 0.1;
+// The mean entropy per edge above this share of its maximum ln(#ops) also means undecided.
+constexpr double kUndecidedEntropyShare = 0.99;
+
+// Why the architecture of `s` is undecided (most chosen normal-cell edges below the margin, or
+// the normal cell's entropy near its maximum), or empty when it is decided.
+std::string undecidedReason(const CollapseSignals& s, int ops, int chosenNormalEdges);
 
 } // namespace wb::darts

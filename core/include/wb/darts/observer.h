@@ -4,6 +4,7 @@
 #include "wb/darts/genotype.h"
 
 #include <cstdint>
+#include <limits>
 #include <string>
 #include <vector>
 
@@ -39,15 +40,31 @@ struct CollapseSignals {
     double paramFreeReduce = 0;
     double entropyNormal = 0; // mean over edges of the softmax entropy (nats; max ln(#ops))
     double entropyReduce = 0;
+    // Whether the search has decided: per chosen edge of the derived cell, the margin between
+    // its two strongest ops (not `none`) in units of the uniform weight 1/#ops, averaged, and the
+    // count of chosen edges below kUndecidedMargin (collapse.h).
+    double marginNormal = 0;
+    double marginReduce = 0;
+    int undecidedNormal = 0;
+    int undecidedReduce = 0;
+    // DARTS-ES (Zela et al. 2020): the dominant eigenvalue of the Hessian of the validation loss
+    // w.r.t. the architecture parameters, and the seconds it took; NaN when not computed.
+    double hessianEigenvalue = std::numeric_limits<double>::quiet_NaN();
+    double hessianSeconds = std::numeric_limits<double>::quiet_NaN();
 };
 
-// Softmax architecture weights after an epoch, row-major edges x ops.
+// Architecture weights after an epoch: the expected op weights (softmax of alpha; DrNAS: the
+// Dirichlet mean), row-major edges x ops, and with PC-DARTS' edge normalisation the weight of
+// each edge within its node (softmax of beta; empty otherwise). The genotype is derived from
+// their products.
 struct AlphaSnapshot {
     int epoch = 0;
     int edges = 0;
     std::vector<std::string> ops;
     std::vector<float> normal;
     std::vector<float> reduce;
+    std::vector<float> edgeNormal;
+    std::vector<float> edgeReduce;
     Genotype genotype;
     CollapseSignals signals;
 };

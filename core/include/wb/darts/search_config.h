@@ -14,18 +14,18 @@ namespace wb::darts {
 struct DataConfig {
     std::string path;
     data::Format format = data::Format::Auto;
-    int imageSize = 0;    // 0 = native size
+    int imageSize = 0;     // 0 = native size
     int imageChannels = 0; // 0 = native, 1 = grey (channel mean), 3 = RGB (grey replicated)
-    int maxPerClass = 0;  // 0 = every image
+    int maxPerClass = 0;   // 0 = every image
     double trainFraction = 0.5;
     double valFraction = 0.25;
 };
 
 struct RuntimeConfig {
     std::uint64_t seed = 0;
-    int threads = 0;  // intra-op threads; 0 = one per core
+    int threads = 0; // intra-op threads; 0 = one per core
     std::string device = "cpu";
-    bool channelsLast = true;  // NHWC tensors: oneDNN's fast path for depthwise convolutions on CPU
+    bool channelsLast = true; // NHWC tensors: oneDNN's fast path for depthwise convolutions on CPU
 };
 
 // Settings of the weight optimiser (SGD with momentum, cosine learning rate).
@@ -34,7 +34,7 @@ struct WeightOptConfig {
     double lrMin = 0.001;
     double momentum = 0.9;
     double weightDecay = 3e-4;
-    double gradClip = 5.0;  // max global L2 norm of the weight gradient
+    double gradClip = 5.0; // max global L2 norm of the weight gradient
 };
 
 // A supernet to start a search from (supernet transfer): its checkpoint and the network it
@@ -45,9 +45,9 @@ struct WarmStart {
     std::string sha256;           // expected checksum of the file (empty = not checked)
     std::string sourceConfigJson; // the source run's SearchConfig (its search space)
     int sourceInChannels = 0;
-    int sourceClasses = 0;        // classes of the source's (first) head
+    int sourceClasses = 0; // classes of the source's (first) head
     bool keepHead = false;
-    std::string label;            // shown in messages, e.g. "zoo 3 (FSH)"
+    std::string label; // shown in messages, e.g. "zoo 3 (FSH)"
 };
 
 // A DARTS search job. Defaults follow the DARTS paper except the network size, which is the
@@ -59,22 +59,31 @@ struct SearchConfig {
     int channels = 8;
     int layers = 5;
     int nodes = 4;
-    std::vector<std::string> primitives;  // empty = the 8 standard ones
+    std::vector<std::string> primitives; // empty = the 8 standard ones
     int batchSize = 64;
     int epochs = 10;
-    int stepsPerEpoch = 0;  // 0 = one pass over search-train
+    int stepsPerEpoch = 0; // 0 = one pass over search-train
+    // darts (Liu et al. 2019), pc-darts (Xu et al. 2020: partial channels and edge
+    // normalisation) or drnas (Chen et al. 2021: Dirichlet op weights with a KL regulariser).
     std::string variant = "darts";
-    int order = 1;  // 1 = first-order DARTS, 2 = second order (unrolled, finite differences)
+    // PC-DARTS' K: each edge's ops see 1/K of the channels, the rest bypass them. 0 = the
+    // variant's default (4 for pc-darts, 1 otherwise); darts needs 1.
+    int partialChannels = 0;
+    double klWeight = 1e-3; // drnas: weight of KL(Dir(c) || Dir(1)) in the alpha objective
+    // Power-iteration steps for the dominant Hessian eigenvalue of the validation loss w.r.t.
+    // the architecture, computed after every epoch on one validation batch (DARTS-ES); 0 = off.
+    int hessianIterations = 10;
+    int order = 1; // 1 = first-order DARTS, 2 = second order (unrolled, finite differences)
     double alphaLr = 3e-4;
     double alphaBeta1 = 0.5;
     double alphaBeta2 = 0.999;
     double alphaWeightDecay = 1e-3;
-    double unrolledLr = -1;  // xi of the unrolled step; < 0 means "the current weight lr"
+    double unrolledLr = -1; // xi of the unrolled step; < 0 means "the current weight lr"
     // Validation with each batch's BN statistics (as NAS-Bench-201's search networks do) rather
     // than the running ones (the DARTS reference): with few steps per epoch the affine-free
     // running statistics lag the weights and eval-mode accuracy sits at chance.
     bool valBatchStats = true;
-    std::string checkpointDir;  // empty = no checkpoints; else one file per epoch, last + best kept
+    std::string checkpointDir; // empty = no checkpoints; else one file per epoch, last + best kept
     // Multi-dataset pretraining: further datasets searched jointly with `data` (shared body and
     // alphas, one linear head per dataset, steps drawn round-robin across datasets).
     std::vector<DataConfig> moreData;
@@ -83,13 +92,18 @@ struct SearchConfig {
     // Throws wb::Error naming the first invalid field.
     void validate() const;
     std::vector<std::string> effectivePrimitives() const;
+    int effectivePartialChannels() const;
     std::string toJson() const;
     static SearchConfig fromJson(const std::string& json);
 };
 
+// The search variants, in the order help texts list them.
+const std::vector<std::string>& searchVariants();
+
 // Why a supernet searched with `source` (on images of sourceChannels) cannot warm-start a search
-// with `target`, or nothing when the networks match: channels, layers, nodes, the primitives in
-// order and the input channels must be equal (the image size and class count may differ).
+// with `target`, or nothing when the networks match: channels, layers, nodes, partial channels,
+// the primitives in order and the input channels must be equal (the image size, the class count
+// and the variant may differ).
 std::optional<std::string> searchSpaceMismatch(const SearchConfig& source, int sourceChannels,
                                                const SearchConfig& target, int targetChannels);
 

@@ -15,7 +15,7 @@ namespace wb::store {
 
 // Schema version this build writes (SQLite: PRAGMA user_version; PostgreSQL: the
 // workbench_schema table); newer databases are refused.
-inline constexpr int kSchemaVersion = 5;
+inline constexpr int kSchemaVersion = 6;
 
 // `$XDG_DATA_HOME/supernet-workbench/workspace.sqlite`, falling back to
 // `~/.local/share/supernet-workbench/workspace.sqlite` (XDG base directory spec). Shared by every

@@ -41,6 +41,7 @@ void addDistanceBench(CLI::App& bench, int& exitCode)
         "distance", "Time and peak RSS of one dataset distance (default: the Fashion-MNIST case, "
                     "then synthetic points n = 1000..10000 per side x d = 64, 784; each for "
                     "exact and gaussian)");
+    c.n = 0; // the grid by default; set before the option captures it as its shown default
     cmd->add_option("--n", c.n, "Points per side: run one case in this process (0 = the grid)")
         ->capture_default_str();
     cmd->add_option("--dim", c.dim, "Feature dimension of the single case")->capture_default_str();
@@ -51,16 +52,18 @@ void addDistanceBench(CLI::App& bench, int& exitCode)
     cmd->add_option("--inners", o->inners, "Grid: label distance methods")->delimiter(',');
     cmd->add_option("--classes", c.classes, "Classes per dataset")->capture_default_str();
     cmd->add_option("--threads", c.threads, "0 = one per core")->capture_default_str();
-    cmd->add_option("--max-iterations", c.distance.maxIterations)->capture_default_str();
-    cmd->add_option("--cost-cache-mb", c.distance.costCacheMb)->capture_default_str();
-    cmd->add_option("--seed", c.seed)->capture_default_str();
+    cmd->add_option("--max-iterations", c.distance.maxIterations,
+                    "Sinkhorn iteration cap per problem")
+        ->capture_default_str();
+    cmd->add_option("--cost-cache-mb", c.distance.costCacheMb, "Memory for cached cost tiles (MB)")
+        ->capture_default_str();
+    cmd->add_option("--seed", c.seed, "Seed of the sampled points")->capture_default_str();
     cmd->add_option("--fashion-mnist", c.fashionMnistDir,
                     "Run the fixed real-image case in this process: 1000 images of this "
                     "Fashion-MNIST folder's train file vs 1000 of its t10k file, 784-d pixels "
                     "(the grid runs it first when " +
                         std::string(kFashionMnistDir) + " exists)");
     cmd->add_flag("--json", o->json, "Print JSON (one object per case)");
-    c.n = 0;
     cmd->callback([o, &exitCode] {
         auto& c = o->config;
         if (c.n > 0 || !c.fashionMnistDir.empty()) {

@@ -35,9 +35,13 @@ void CommonFlags::add(CLI::App& cmd, darts::DataConfig& data, darts::RuntimeConf
     cmd.add_option("--lr", weights.lr, "Initial weight learning rate")->capture_default_str();
     cmd.add_option("--lr-min", weights.lrMin, "Final weight learning rate (cosine)")
         ->capture_default_str();
-    cmd.add_option("--momentum", weights.momentum)->capture_default_str();
-    cmd.add_option("--weight-decay", weights.weightDecay)->capture_default_str();
-    cmd.add_option("--grad-clip", weights.gradClip)->capture_default_str();
+    cmd.add_option("--momentum", weights.momentum, "SGD momentum of the weights")
+        ->capture_default_str();
+    cmd.add_option("--weight-decay", weights.weightDecay, "L2 weight decay of the weights")
+        ->capture_default_str();
+    cmd.add_option("--grad-clip", weights.gradClip,
+                   "Largest global L2 norm of the weight gradient (clipped above)")
+        ->capture_default_str();
     cmd.add_flag("--json", json, "Print one JSON object on stdout");
 }
 

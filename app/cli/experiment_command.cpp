@@ -162,8 +162,11 @@ void addExperimentCommand(CLI::App& root, int& exitCode)
     cmd->add_option("--retrain-epochs", s.retrainEpochs,
                     "Epochs of each genotype's retraining (0 = skip)")
         ->capture_default_str();
-    cmd->add_option("--retrain-channels", s.retrainChannels)->capture_default_str();
-    cmd->add_option("--retrain-layers", s.retrainLayers)->capture_default_str();
+    cmd->add_option("--retrain-channels", s.retrainChannels,
+                    "Initial channels C of the network each found cell is retrained in")
+        ->capture_default_str();
+    cmd->add_option("--retrain-layers", s.retrainLayers, "Cells of that network")
+        ->capture_default_str();
     cmd->add_option("--multi", s.multi, "Zoo id of the multi arm (default: newest multi entry)");
     cmd->add_option("--out", o->out, "Folder for results.md/csv/json (default: beside the db)");
     cmd->add_option("--resume", o->resume, "Continue experiment ID (its stored settings)");
@@ -172,8 +175,9 @@ void addExperimentCommand(CLI::App& root, int& exitCode)
                   "checkpoint (default: the cell fails with the reason)");
     s.search.data.path = "-"; // per target
     o->common.add(*cmd, s.search.data, s.search.runtime, s.search.weights);
-    cmd->get_option("--data")->required(false)->description("(unused: see --targets)");
-    cmd->get_option("--seed")->description("(unused: see --seeds)");
+    // Targets and seeds come from --targets and --seeds: the single-run flags are not offered.
+    cmd->remove_option(cmd->get_option("--data"));
+    cmd->remove_option(cmd->get_option("--seed"));
     addSearchFlags(*cmd, s.search);
     o->distance.add(*cmd);
     o->store.add(*cmd, false);

@@ -30,7 +30,9 @@ void addSearchFlags(CLI::App& cmd, darts::SearchConfig& c)
         ->capture_default_str();
     cmd.add_option("--order", c.order, "1 = first order, 2 = second order")->capture_default_str();
     cmd.add_option("--alpha-lr", c.alphaLr, "Adam learning rate of alpha")->capture_default_str();
-    cmd.add_option("--alpha-weight-decay", c.alphaWeightDecay)->capture_default_str();
+    cmd.add_option("--alpha-weight-decay", c.alphaWeightDecay,
+                   "L2 weight decay of the architecture parameters (Adam)")
+        ->capture_default_str();
     cmd.add_flag("!--val-running-bn", c.valBatchStats,
                  "Validate with BN running statistics (the DARTS reference) instead of batch "
                  "statistics");

@@ -16,6 +16,24 @@ torch::Tensor channelShuffle(const torch::Tensor& x, int groups)
     return x.reshape({n, groups, c / groups, h, w}).transpose(1, 2).reshape({n, c, h, w});
 }
 
+torch::Tensor shuffledConcat(const torch::Tensor& sum, const torch::Tensor& rest, int groups)
+{
+    if (!sum.is_contiguous()) return channelShuffle(torch::cat({sum, rest}, 1), groups);
+    // Output channel a * groups + b is channel a of group b (group 0 = sum, then rest's groups):
+    // one cat along a new axis after the group index writes every channel in place.
+    const auto n = sum.size(0), part = sum.size(1), h = sum.size(2), w = sum.size(3);
+    const auto restGroups = rest.reshape({n, groups - 1, part, h, w}).transpose(1, 2);
+    return torch::cat({sum.unsqueeze(2), restGroups}, 2).view({n, part * groups, h, w});
+}
+
+torch::Tensor bypassedChannels(const torch::Tensor& x, int partial, int stride)
+{
+    const auto part = x.size(1) / partial;
+    auto rest = x.narrow(1, part, x.size(1) - part);
+    // ceil_mode matches the strided ops' output size on odd inputs.
+    return stride == 2 ? torch::max_pool2d(rest, 2, 2, 0, 1, /*ceil_mode=*/true) : rest;
+}
+
 MixedOpImpl::MixedOpImpl(int channels, int stride, const std::vector<std::string>& primitives,
                          int partial)
     : m_partial(partial), m_stride(stride)
@@ -29,7 +47,8 @@ MixedOpImpl::MixedOpImpl(int channels, int stride, const std::vector<std::string
 }
 
 torch::Tensor MixedOpImpl::forward(const torch::Tensor& x, const torch::Tensor& reluX,
-                                   const std::vector<torch::Tensor>& weights)
+                                   const std::vector<torch::Tensor>& weights,
+                                   const torch::Tensor& bypass)
 {
     const auto part = x.size(1) / m_partial;
     const auto in = m_partial == 1 ? x : x.narrow(1, 0, part);
@@ -45,16 +64,14 @@ torch::Tensor MixedOpImpl::forward(const torch::Tensor& x, const torch::Tensor& 
             sum = y * weights[k];
     }
     if (m_partial == 1) return sum;
-    auto rest = x.narrow(1, part, x.size(1) - part);
-    // ceil_mode matches the strided ops' output size on odd inputs.
-    if (m_stride == 2) rest = torch::max_pool2d(rest, 2, 2, 0, 1, /*ceil_mode=*/true);
-    return channelShuffle(torch::cat({sum, rest}, 1), m_partial);
+    return shuffledConcat(sum, bypass.defined() ? bypass : bypassedChannels(x, m_partial, m_stride),
+                          m_partial);
 }
 
 SearchCellImpl::SearchCellImpl(int nodes, int cPrevPrev, int cPrev, int c, bool reduction,
                                bool reductionPrev, const std::vector<std::string>& primitives,
                                int partial)
-    : m_nodes(nodes), m_reduction(reduction)
+    : m_nodes(nodes), m_reduction(reduction), m_partial(partial)
 {
     const auto pre = makePreprocess(cPrevPrev, cPrev, c, reductionPrev, /*affine=*/false);
     m_pre0 = pre.s0;
@@ -83,17 +100,26 @@ torch::Tensor SearchCellImpl::forward(const torch::Tensor& s0, const torch::Tens
         rows.push_back(row.unbind(0));
     std::vector<torch::Tensor> edgeScale;
     if (edgeWeights.defined()) edgeScale = edgeWeights.unbind(0);
+    // Partial channels in a reduction cell: the pooled bypass of each input serves every node.
+    std::vector<torch::Tensor> pooledBypass;
+    if (m_partial > 1 && m_reduction)
+        for (int i = 0; i < 2; ++i)
+            pooledBypass.push_back(bypassedChannels(states[i], m_partial, 2));
 
     int edge = 0;
     for (int j = 0; j < m_nodes; ++j) {
         torch::Tensor node;
         for (int i = 0; i < j + 2; ++i, ++edge) {
-            auto y = m_edges[edge]->forward(states[i], reluStates[i], rows[edge]);
-            if (!edgeScale.empty()) y = y * edgeScale[edge];
-            if (node.defined())
-                node.add_(y); // y is a fresh mixed-op sum, never an alias of a state
+            const auto y = m_edges[edge]->forward(states[i], reluStates[i], rows[edge],
+                                                  i < int(pooledBypass.size()) ? pooledBypass[i]
+                                                                               : torch::Tensor());
+            // y is a fresh mixed-op sum, never an alias of a state: accumulating in place is safe.
+            if (!node.defined())
+                node = edgeScale.empty() ? y : y * edgeScale[edge];
+            else if (edgeScale.empty())
+                node.add_(y);
             else
-                node = y;
+                node.addcmul_(y, edgeScale[edge]);
         }
         states.push_back(node);
         if (j + 1 < m_nodes) reluStates.push_back(torch::relu(node));

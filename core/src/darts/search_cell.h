@@ -27,8 +27,11 @@ public:
                 int partial = 1);
     // `weights` holds one scalar per primitive (in primitive order). `none` contributes exactly
     // zero, so it is skipped rather than computed.
+    // `bypass`: the channels that skip the ops (bypassedChannels), when the caller shares them
+    // between edges; computed here when undefined.
     torch::Tensor forward(const torch::Tensor& x, const torch::Tensor& reluX,
-                          const std::vector<torch::Tensor>& weights);
+                          const std::vector<torch::Tensor>& weights,
+                          const torch::Tensor& bypass = {});
 
 private:
     std::vector<std::pair<int, Op>> m_ops; // (primitive index, module)
@@ -50,6 +53,7 @@ public:
 private:
     int m_nodes;
     bool m_reduction;
+    int m_partial;
     Op m_pre0;
     Op m_pre1;
     std::vector<MixedOp> m_edges;
@@ -59,5 +63,9 @@ TORCH_MODULE(SearchCell);
 // Interleaves `groups` equal channel groups (ShuffleNet's channel shuffle), keeping the memory
 // format of `x`.
 torch::Tensor channelShuffle(const torch::Tensor& x, int groups);
+// channelShuffle(cat({sum, rest}, 1), groups), in one copy for NCHW tensors.
+torch::Tensor shuffledConcat(const torch::Tensor& sum, const torch::Tensor& rest, int groups);
+// The channels of `x` after its first 1/partial, max-pooled to the size of a stride-2 op's output.
+torch::Tensor bypassedChannels(const torch::Tensor& x, int partial, int stride);
 
 } // namespace wb::darts

@@ -100,10 +100,14 @@ Placement makePlacement(const RuntimeConfig& runtime, int smallestConvChannels)
     }
     if (p.channelsLast && p.device.is_cpu() && smallestConvChannels < kMinChannelsLastChannels) {
         p.channelsLast = false;
-        p.layoutNote = "channels_last is not used with " + std::to_string(smallestConvChannels) +
-                       "-channel convolutions on the CPU (fewer than " +
-                       std::to_string(kMinChannelsLastChannels) +
-                       " corrupt memory in LibTorch's oneDNN backward); the run uses NCHW";
+        const bool unsafe = smallestConvChannels < kSafeChannelsLastChannels;
+        p.layoutNote =
+            "channels_last is not used with " + std::to_string(smallestConvChannels) +
+            "-channel convolutions on the CPU (" +
+            (unsafe ? "fewer than " + std::to_string(kSafeChannelsLastChannels) +
+                          " corrupt memory in LibTorch's oneDNN backward"
+                    : "NCHW is faster below " + std::to_string(kMinChannelsLastChannels)) +
+            "); the run uses NCHW";
     }
     return p;
 }

@@ -184,6 +184,33 @@ private Q_SLOTS:
         QCOMPARE(missing.exitCode, 2);
     }
 
+    void typosGetSuggestionsAndHelpNamesCommands()
+    {
+        auto r = wb::test::runSupernet({"serch", "--data", m_dir.path()});
+        QCOMPARE(r.exitCode, 2);
+        QVERIFY2(r.err.contains("unknown command 'serch' (did you mean 'search'?)"),
+                 qPrintable(r.err));
+        r = wb::test::runSupernet({"runs", "lst"});
+        QCOMPARE(r.exitCode, 2);
+        QVERIFY2(r.err.contains("did you mean 'list'?"), qPrintable(r.err));
+        r = wb::test::runSupernet({"search", "--data", m_dir.path(), "--epoch", "2"});
+        QCOMPARE(r.exitCode, 2);
+        QVERIFY2(r.err.contains("--epoch: did you mean --epochs?"), qPrintable(r.err));
+        r = wb::test::runSupernet({"help", "runs", "list"});
+        QCOMPARE(r.exitCode, 0);
+        QVERIFY2(r.out.contains("supernet runs list"), qPrintable(r.out)); // not a build path
+        r = wb::test::runSupernet({"help", "zooo"});
+        QCOMPARE(r.exitCode, 2);
+        QVERIFY(r.err.contains("did you mean 'zoo'?"));
+        r = wb::test::runSupernet({"-V"});
+        QCOMPARE(r.exitCode, 0);
+        QVERIFY(r.out.startsWith("supernet "));
+        // The experiment takes --targets and --seeds, not the single-run flags.
+        r = wb::test::runSupernet({"help", "experiment"});
+        QVERIFY(!r.out.contains("--data "));
+        QVERIFY(r.out.contains("Exit codes"));
+    }
+
     void trainJsonShape()
     {
         QVERIFY(!m_genotype.isEmpty());

@@ -140,7 +140,7 @@ private Q_SLOTS:
         QVERIFY2(layoutIssue, qPrintable(r.out));
 
         for (const auto& [channels, memory] :
-             {std::pair{"1", "contiguous"}, {"3", "contiguous"}, {"4", "channels_last"}}) {
+             {std::pair{"1", "contiguous"}, {"3", "contiguous"}, {"8", "channels_last"}}) {
             const auto b = wb::test::runSupernet(
                 {"bench", "search", "--channels", channels, "--layers", "2", "--batch", "4",
                  "--iterations", "1", "--warmup", "0", "--threads", "1", "--json"});

@@ -99,6 +99,18 @@ private Q_SLOTS:
         }
     }
 
+    void shuffledConcatIsOneShuffleOfTheConcatenation()
+    {
+        const auto sum = torch::randn({2, 3, 5, 5});
+        const auto rest = torch::randn({2, 9, 5, 5});
+        const auto expected = channelShuffle(torch::cat({sum, rest}, 1), 4);
+        QVERIFY(torch::equal(shuffledConcat(sum, rest, 4), expected));
+        const auto cl = [](const torch::Tensor& t) {
+            return t.contiguous(torch::MemoryFormat::ChannelsLast);
+        };
+        QVERIFY(torch::equal(shuffledConcat(cl(sum), cl(rest), 4), expected));
+    }
+
     void partialChannelsBypassTheOps()
     {
         // K = 4 of 8 channels: the ops see channels 0-1, channels 2-7 pass unchanged (stride 1)

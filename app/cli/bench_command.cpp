@@ -23,6 +23,33 @@ namespace {
 // Debian's dataset-fashion-mnist (installed by packaging/install-deps.sh).
 constexpr const char* kFashionMnistDir = "/usr/share/datasets/fashion-mnist";
 
+// This executable, which the benchmarks start again for each case (its own process, so every
+// peak RSS figure belongs to that case alone).
+std::string selfPath()
+{
+    char self[4096] = {};
+    if (readlink("/proc/self/exe", self, sizeof self - 1) <= 0)
+        throw Error("bench: cannot find the supernet executable");
+    return self;
+}
+
+// The standard output of `command`; a failure to start it or a non-zero exit sets `exitCode`
+// to 1.
+std::string childOutput(const std::string& command, int& exitCode)
+{
+    std::string out;
+    FILE* pipe = popen(command.c_str(), "r");
+    if (!pipe) {
+        exitCode = 1;
+        return out;
+    }
+    char buffer[4096];
+    while (std::fgets(buffer, sizeof buffer, pipe))
+        out += buffer;
+    if (pclose(pipe) != 0) exitCode = 1;
+    return out;
+}
+
 // `bench distance`: one case in this process with --n, else the grid, each case in a child
 // process of its own so every peak RSS figure belongs to that case alone.
 void addDistanceBench(CLI::App& bench, int& exitCode)
@@ -91,9 +118,7 @@ void addDistanceBench(CLI::App& bench, int& exitCode)
         // Children inherit it: spinning OpenMP threads collapse under CPU contention
         // (dependencies.md, pitfall 2). A value the user set is kept.
         setenv("OMP_WAIT_POLICY", "PASSIVE", 0);
-        char self[4096] = {};
-        const auto len = readlink("/proc/self/exe", self, sizeof self - 1);
-        if (len <= 0) throw Error("bench distance: cannot find the supernet executable");
+        const auto self = selfPath();
         if (!o->json)
             std::printf("%-13s %6s %5s %-9s %8s %8s %8s %11s %6s %9s\n", "case", "n", "d", "inner",
                         "seconds", "labels s", "peak MB", "value", "iters", "marg. err");
@@ -121,13 +146,7 @@ void addDistanceBench(CLI::App& bench, int& exitCode)
                     << " --classes " << c.classes << " --threads " << c.threads
                     << " --max-iterations " << c.distance.maxIterations << " --cost-cache-mb "
                     << c.distance.costCacheMb << " --seed " << c.seed;
-            std::string out;
-            if (FILE* pipe = popen(command.str().c_str(), "r")) {
-                char buffer[4096];
-                while (std::fgets(buffer, sizeof buffer, pipe))
-                    out += buffer;
-                if (pclose(pipe) != 0) exitCode = 1;
-            }
+            const auto out = childOutput(command.str(), exitCode);
             const auto j = nlohmann::json::parse(out, nullptr, false);
             if (o->json) {
                 std::cout << (j.is_discarded() ? out : j.dump()) << std::endl;
@@ -214,9 +233,7 @@ void addSearchBench(CLI::App& bench, int& exitCode)
             return;
         }
         setenv("OMP_WAIT_POLICY", "PASSIVE", 0); // see bench distance
-        char self[4096] = {};
-        const auto len = readlink("/proc/self/exe", self, sizeof self - 1);
-        if (len <= 0) throw Error("bench search: cannot find the supernet executable");
+        const auto self = selfPath();
         if (!o->json)
             std::printf("%-9s %12s %10s %10s %9s %9s %9s\n", "variant", "iteration s", "weight s",
                         "alpha s", "peak MB", "speed-up", "memory");
@@ -232,13 +249,7 @@ void addSearchBench(CLI::App& bench, int& exitCode)
                     << c.classes << " --threads " << s.runtime.threads << " --iterations "
                     << c.iterations << " --warmup " << c.warmup << " --seed " << s.runtime.seed
                     << (s.runtime.channelsLast ? "" : " --no-channels-last");
-            std::string out;
-            if (FILE* pipe = popen(command.str().c_str(), "r")) {
-                char buffer[4096];
-                while (std::fgets(buffer, sizeof buffer, pipe))
-                    out += buffer;
-                if (pclose(pipe) != 0) exitCode = 1;
-            }
+            const auto out = childOutput(command.str(), exitCode);
             const auto j = nlohmann::json::parse(out, nullptr, false);
             if (o->json) {
                 std::cout << (j.is_discarded() ? out : j.dump()) << std::endl;

@@ -3,6 +3,7 @@
 #include "cell_graph_view.h"
 #include "plot_palette.h"
 #include "qcustomplot_include.h"
+#include "wb/darts/genotype_diff.h"
 #include "wb/darts/search_config.h"
 #include "wb/jobs/experiment.h"
 #include "wb/transfer/experiment_report.h"
@@ -233,31 +234,20 @@ void ComparePage::finishPlot()
 bool ComparePage::showCellPair(const RunCurve* scratch, const RunCurve* warm, QStringList& lines)
 {
     if (!scratch || !warm || !scratch->genotype || !warm->genotype) return false;
-    const auto& a = scratch->genotype->normal;
-    const auto& b = warm->genotype->normal;
-    std::vector<bool> differs(std::max(a.size(), b.size()), true);
-    for (std::size_t i = 0; i < std::min(a.size(), b.size()); ++i)
-        differs[i] = !(a[i] == b[i]);
-    m_scratchCell->setGenotype(*scratch->genotype, render::CellType::Normal, {{}, differs});
-    m_warmCell->setGenotype(*warm->genotype, render::CellType::Normal, {{}, differs});
+    // Compared as graphs: input order and node numbering do not make cells differ.
+    const auto d = darts::diffGenotypes(*scratch->genotype, *warm->genotype).normal;
+    m_scratchCell->setGenotype(*scratch->genotype, render::CellType::Normal, {{}, d.changedA});
+    m_warmCell->setGenotype(*warm->genotype, render::CellType::Normal, {{}, d.changedB});
     m_scratchCell->setTitle(tr("normal cell, scratch #%1").arg(scratch->summary.id));
     m_warmCell->setTitle(
         tr("normal cell, warm #%1 (differing edges in red)").arg(warm->summary.id));
-    QStringList diff;
-    for (std::size_t i = 0; i < std::min(a.size(), b.size()); ++i)
-        if (differs[i])
-            diff << tr("node %1: %2(%3) vs %4(%5)")
-                        .arg(int(i) / 2)
-                        .arg(QString::fromStdString(a[i].op))
-                        .arg(a[i].input)
-                        .arg(QString::fromStdString(b[i].op))
-                        .arg(b[i].input);
     lines << tr("Normal cells, scratch #%1 (left) vs warm #%2 (right): %3")
                  .arg(scratch->summary.id)
                  .arg(warm->summary.id)
-                 .arg(diff.isEmpty() ? tr("identical")
-                                     : tr("%n edge(s) differ", nullptr, int(diff.size())));
-    lines << diff;
+                 .arg(d.equal ? tr("the same cell")
+                              : tr("%n difference(s)", nullptr, int(d.differences.size())));
+    for (const auto& line : d.differences)
+        lines << QString::fromStdString(line);
     return true;
 }
 

@@ -1,5 +1,7 @@
 #include "darts/architect.h"
 
+#include "torch_compat.h"
+
 #include "wb/common/error.h"
 #include "wb/darts/search_config.h"
 
@@ -93,7 +95,7 @@ std::vector<torch::Tensor> DartsArchitect::alphaGradients(const Batch& train, co
 torch::Tensor DartsArchitect::momentumBuffer(const torch::Tensor& param) const
 {
     const auto& state = m_weightOpt.state();
-    const auto it = state.find(c10::guts::to_string(param.unsafeGetTensorImpl()));
+    const auto it = state.find(compat::optimizerStateKey(m_weightOpt, param));
     if (it == state.end()) return {};
     return static_cast<const torch::optim::SGDParamState&>(*it->second).momentum_buffer();
 }

@@ -88,12 +88,36 @@ int cost(const std::vector<std::vector<Edge>>& a, const std::vector<std::vector<
     return c + (sortedConcat(concatA, &mapping) == sortedConcat(concatB, nullptr) ? 0 : 1);
 }
 
+// Matches each of A's edges with an unused equal edge of B's corresponding node; what stays
+// unmatched on either side is marked changed. Edges are listed two per node.
+void markChanges(const std::vector<std::vector<Edge>>& a, const std::vector<std::vector<Edge>>& b,
+                 CellDiff& diff)
+{
+    for (std::size_t i = 0; i < a.size(); ++i) {
+        const auto target = std::size_t(diff.mapping[i]);
+        std::vector<bool> used(b[target].size(), false);
+        for (std::size_t k = 0; k < a[i].size(); ++k) {
+            const auto mine = renumbered({a[i][k]}, diff.mapping).front();
+            for (std::size_t j = 0; j < b[target].size(); ++j)
+                if (!used[j] && b[target][j] == mine) {
+                    used[j] = true;
+                    diff.changedA[2 * i + k] = false;
+                    break;
+                }
+        }
+        for (std::size_t j = 0; j < used.size(); ++j)
+            if (used[j]) diff.changedB[2 * target + j] = false;
+    }
+}
+
 CellDiff diffCells(const std::vector<GenotypeEdge>& edgesA, const std::vector<int>& concatA,
                    const std::vector<GenotypeEdge>& edgesB, const std::vector<int>& concatB)
 {
     CellDiff diff;
     const auto a = nodeEdges(edgesA);
     const auto b = nodeEdges(edgesB);
+    diff.changedA.assign(edgesA.size(), true);
+    diff.changedB.assign(edgesB.size(), true);
     if (a.size() != b.size()) {
         diff.differences.push_back("A has " + std::to_string(a.size()) + " intermediate nodes, B " +
                                    std::to_string(b.size()));
@@ -111,6 +135,7 @@ CellDiff diffCells(const std::vector<GenotypeEdge>& edgesA, const std::vector<in
         }
     } while (best > 0 && std::next_permutation(mapping.begin(), mapping.end()));
     diff.equal = best == 0;
+    markChanges(a, b, diff);
     if (diff.equal) return diff;
 
     // Listed in A's numbering: B's edges are translated back through the inverse mapping.

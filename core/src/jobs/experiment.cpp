@@ -2,6 +2,7 @@
 
 #include "wb/common/atomic_file.h"
 #include "wb/common/error.h"
+#include "wb/darts/collapse.h"
 #include "wb/jobs/recorded.h"
 #include "wb/jobs/resume.h"
 #include "wb/jobs/warm_start_source.h"
@@ -312,10 +313,19 @@ std::vector<transfer::ArmOutcome> experimentOutcomes(store::RunStore& db,
     std::vector<transfer::ArmOutcome> out;
     for (const auto& c : experiment.cells) {
         std::vector<double> curve;
-        if (c.searchRunId && db.hasRun(*c.searchRunId))
+        bool undecided = false;
+        if (c.searchRunId && db.hasRun(*c.searchRunId)) {
             for (const auto& e : db.epochs(*c.searchRunId))
                 curve.push_back(e.valAcc);
+            if (const auto alphas = db.alphas(*c.searchRunId); !alphas.empty()) {
+                const auto& last = alphas.back();
+                undecided = !darts::undecidedReason(last.signals, int(last.ops.size()),
+                                                    int(last.genotype.normal.size()))
+                                 .empty();
+            }
+        }
         out.push_back(cellOutcome(c, std::move(curve)));
+        out.back().undecided = undecided;
     }
     return out;
 }

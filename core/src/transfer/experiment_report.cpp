@@ -85,6 +85,7 @@ std::vector<ArmSummary> summarise(const std::vector<ArmOutcome>& outcomes)
             best.push_back(*std::max_element(o.valCurve.begin(), o.valCurve.end()));
             if (o.testAcc) test.push_back(*o.testAcc);
             secs.push_back(o.seconds);
+            row.undecided += o.undecided;
             const auto ref = scratch.find({o.target, o.seed});
             if (ref == scratch.end()) continue;
             const auto s = speedUp(ref->second->valCurve, o.valCurve);
@@ -110,8 +111,8 @@ std::vector<ArmSummary> summarise(const std::vector<ArmOutcome>& outcomes)
 std::string markdownTable(const std::vector<ArmSummary>& rows)
 {
     std::string out = "| target | arm | source | distance | best val acc | epochs to scratch best "
-                      "| reached | speed-up | test acc | seconds |\n"
-                      "|---|---|---|---|---|---|---|---|---|---|\n";
+                      "| reached | speed-up | test acc | seconds | undecided |\n"
+                      "|---|---|---|---|---|---|---|---|---|---|---|\n";
     for (const auto& r : rows) {
         const int ran = r.seeds - r.failed;
         out += "| " + r.target + " | " + r.arm + " | " + (r.sources.empty() ? "-" : r.sources) +
@@ -120,7 +121,8 @@ std::string markdownTable(const std::vector<ArmSummary>& rows)
                std::to_string(ran) +
                (r.reached < ran ? " (not reached: " + std::to_string(ran - r.reached) + ")" : "") +
                " | " + cell(r.speedUp, "%.2f") + " | " + cell(r.testAcc, "%.3f") + " | " +
-               cell(r.seconds, "%.0f") +
+               cell(r.seconds, "%.0f") + " | " + std::to_string(r.undecided) + "/" +
+               std::to_string(ran) +
                (r.failed ? " | " + std::to_string(r.failed) + " failed" : "") + " |\n";
     }
     return out;
@@ -131,7 +133,7 @@ std::string csvTable(const std::vector<ArmSummary>& rows)
     std::string out = "target,arm,seeds,failed,sources,distance_mean,distance_std,best_val_mean,"
                       "best_val_std,epochs_to_scratch_best_mean,epochs_to_scratch_best_std,"
                       "reached,speedup_mean,speedup_std,test_acc_mean,test_acc_std,"
-                      "seconds_mean,seconds_std\n";
+                      "seconds_mean,seconds_std,undecided\n";
     const auto add = [](std::vector<std::string>& fields, const Stat& s) {
         fields.push_back(s.n == 0 ? "" : fmt(s.mean, "%.6g"));
         fields.push_back(s.n == 0 ? "" : fmt(s.std, "%.6g"));
@@ -146,6 +148,7 @@ std::string csvTable(const std::vector<ArmSummary>& rows)
         add(f, r.speedUp);
         add(f, r.testAcc);
         add(f, r.seconds);
+        f.push_back(std::to_string(r.undecided));
         out += csvRow(f);
     }
     return out;
@@ -166,7 +169,8 @@ std::string jsonTable(const std::vector<ArmSummary>& rows)
                        {"reached", r.reached},
                        {"speedup", statJson(r.speedUp)},
                        {"test_acc", statJson(r.testAcc)},
-                       {"seconds", statJson(r.seconds)}});
+                       {"seconds", statJson(r.seconds)},
+                       {"undecided", r.undecided}});
     return out.dump(2);
 }
 

@@ -4,6 +4,7 @@
 
 #include "darts/architect.h"
 #include "darts/supernet.h"
+#include "torch_compat.h"
 #include "wb/darts/primitives.h"
 
 #include <QTest>
@@ -40,10 +41,12 @@ struct Fixture {
         // Larger alphas than the 1e-3 init so the softmax is far from uniform.
         net->alphaNormal() = (0.7 * torch::randn({5, 8}, torch::kFloat64)).requires_grad_(true);
         net->alphaReduce() = (0.7 * torch::randn({5, 8}, torch::kFloat64)).requires_grad_(true);
-        train = {torch::randn({6, 1, 6, 6}, torch::kFloat64), torch::randint(3, {6}, torch::kInt64)};
+        train = {torch::randn({6, 1, 6, 6}, torch::kFloat64),
+                 torch::randint(3, {6}, torch::kInt64)};
         val = {torch::randn({6, 1, 6, 6}, torch::kFloat64), torch::randint(3, {6}, torch::kInt64)};
         sgd = std::make_unique<torch::optim::SGD>(
-            net->parameters(), torch::optim::SGDOptions(0.1).momentum(0.9).weight_decay(kWeightDecay));
+            net->parameters(),
+            torch::optim::SGDOptions(0.1).momentum(0.9).weight_decay(kWeightDecay));
         adam = std::make_unique<torch::optim::Adam>(net->alphas(), torch::optim::AdamOptions(0.01));
     }
 
@@ -65,7 +68,8 @@ struct Fixture {
             weights[i].sub_(kXi * (g[i] + kWeightDecay * weights[i]));
         }
         const double l = lossOf(net, val).item<double>();
-        for (std::size_t i = 0; i < weights.size(); ++i) weights[i].copy_(saved[i]);
+        for (std::size_t i = 0; i < weights.size(); ++i)
+            weights[i].copy_(saved[i]);
         return l;
     }
 };
@@ -103,7 +107,8 @@ private Q_SLOTS:
         auto atUnrolled = torch::autograd::grad({lossOf(f.net, f.val)}, inputs);
         {
             torch::NoGradGuard noGrad;
-            for (std::size_t i = 0; i < weights.size(); ++i) weights[i].copy_(saved[i]);
+            for (std::size_t i = 0; i < weights.size(); ++i)
+                weights[i].copy_(saved[i]);
         }
         auto gTrain = torch::autograd::grad({lossOf(f.net, f.train)}, weights, {}, true, true);
         auto dot = torch::zeros({}, torch::kFloat64);
@@ -115,8 +120,8 @@ private Q_SLOTS:
             const auto exact = atUnrolled[a] - kXi * hvp[a];
             const double scale = maxAbs(exact);
             const double err = maxAbs(approx[a] - exact);
-            qInfo("alpha %zu: max |exact| %.3e, max |approx - exact| %.3e, hvp term %.3e", a,
-                  scale, err, kXi * maxAbs(hvp[a]));
+            qInfo("alpha %zu: max |exact| %.3e, max |approx - exact| %.3e, hvp term %.3e", a, scale,
+                  err, kXi * maxAbs(hvp[a]));
             QVERIFY(scale > 1e-4);
             QVERIFY2(err < 1e-6 * scale, "finite-difference HVP disagrees with the exact one");
             // The second-order term must matter here, or the check would prove nothing.
@@ -151,7 +156,12 @@ private Q_SLOTS:
                 const double fd = (plus - minus) / (2 * h);
                 const double got = approx[a][e][k].item<double>();
                 QVERIFY2(std::abs(fd - got) < 1e-7 + 1e-5 * std::abs(fd),
-                         qPrintable(QString("alpha %1 [%2,%3]: fd %4 vs %5").arg(a).arg(e).arg(k).arg(fd).arg(got)));
+                         qPrintable(QString("alpha %1 [%2,%3]: fd %4 vs %5")
+                                        .arg(a)
+                                        .arg(e)
+                                        .arg(k)
+                                        .arg(fd)
+                                        .arg(got)));
             }
         }
     }
@@ -160,20 +170,37 @@ private Q_SLOTS:
     {
         Fixture f;
         std::vector<torch::Tensor> before;
-        for (const auto& p : f.net->parameters()) before.push_back(p.detach().clone());
+        for (const auto& p : f.net->parameters())
+            before.push_back(p.detach().clone());
         auto arch = f.architect(2);
         arch.alphaStep(f.train, f.val, 0.1);
         const auto after = f.net->parameters();
-        for (std::size_t i = 0; i < before.size(); ++i) QVERIFY(torch::equal(before[i], after[i]));
+        for (std::size_t i = 0; i < before.size(); ++i)
+            QVERIFY(torch::equal(before[i], after[i]));
+    }
+
+    void momentumBuffersAreFoundByTheirKey()
+    {
+        // The second-order step reads SGD's momentum buffers by key (torch_compat.h): after one
+        // weight step every parameter with a gradient must be found.
+        Fixture f;
+        f.sgd->zero_grad();
+        lossOf(f.net, f.train).backward();
+        f.sgd->step();
+        int found = 0;
+        for (const auto& p : f.net->parameters())
+            found += f.sgd->state().count(wb::compat::optimizerStateKey(*f.sgd, p)) > 0;
+        QCOMPARE(found, int(f.net->parameters().size()));
     }
 
     void firstOrderStepLowersValLoss()
     {
         Fixture f;
         auto arch = f.architect(1);
-        f.net->eval();  // fixed BN statistics: L_val depends on alpha only
+        f.net->eval(); // fixed BN statistics: L_val depends on alpha only
         const double start = lossOf(f.net, f.val).item<double>();
-        for (int i = 0; i < 30; ++i) arch.alphaStep(f.train, f.val, 0.1);
+        for (int i = 0; i < 30; ++i)
+            arch.alphaStep(f.train, f.val, 0.1);
         QVERIFY(lossOf(f.net, f.val).item<double>() < start);
     }
 };

@@ -55,6 +55,8 @@ private Q_SLOTS:
         QVERIFY(d.equal());
         QCOMPARE(d.normal.mapping, (std::vector<int>{1, 0, 2, 3}));
         QVERIFY(d.normal.differences.empty());
+        QCOMPARE(d.normal.changedA, std::vector<bool>(8, false));
+        QCOMPARE(d.normal.changedB, std::vector<bool>(8, false));
     }
 
     void realChangesAreListedInANumbering()
@@ -67,6 +69,11 @@ private Q_SLOTS:
         QCOMPARE(d.normal.differences.size(), std::size_t(1));
         QCOMPARE(QString::fromStdString(d.normal.differences[0]),
                  QStringLiteral("node 3: max_pool_3x3(node 2) in A, avg_pool_3x3(node 2) in B"));
+        // Only that edge is marked, on both sides.
+        std::vector<bool> seventh(8, false);
+        seventh[7] = true;
+        QCOMPARE(d.normal.changedA, seventh);
+        QCOMPARE(d.normal.changedB, seventh);
         QCOMPARE(d.reduce.differences.size(), std::size_t(1));
         QCOMPARE(QString::fromStdString(d.reduce.differences[0]),
                  QStringLiteral("node 2: sep_conv_3x3(node 0) in A, sep_conv_3x3(c_{k-1}) in B"));

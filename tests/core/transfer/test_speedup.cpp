@@ -51,8 +51,8 @@ private Q_SLOTS:
         std::vector<ArmOutcome> o = {
             {"T", "scratch", 0, "", {}, {0.2, 0.4, 0.6, 0.6}, 0.50, 100, ""},
             {"T", "scratch", 1, "", {}, {0.3, 0.5, 0.5, 0.5}, 0.60, 120, ""},
-            {"T", "ot", 0, "A", 10.0, {0.6, 0.7, 0.7, 0.7}, 0.70, 90, ""},  // 3 / 1
-            {"T", "ot", 1, "B", 20.0, {0.1, 0.2, 0.3, 0.4}, 0.40, 80, ""},  // never 0.5
+            {"T", "ot", 0, "A", 10.0, {0.6, 0.7, 0.7, 0.7}, 0.70, 90, ""},       // 3 / 1
+            {"T", "ot", 1, "B", 20.0, {0.1, 0.2, 0.3, 0.4}, 0.40, 80, "", true}, // never 0.5
             {"T", "random", 0, "B", {}, {}, {}, 0, "boom"},
         };
         const auto rows = summarise(o);
@@ -60,7 +60,7 @@ private Q_SLOTS:
         const auto& scratch = rows[0];
         QCOMPARE(scratch.arm, std::string("scratch"));
         QCOMPARE(scratch.reached, 2);
-        QCOMPARE(scratch.speedUp.mean, 1.0);  // scratch against itself
+        QCOMPARE(scratch.speedUp.mean, 1.0); // scratch against itself
         QCOMPARE(scratch.bestVal.mean, 0.55);
         QVERIFY(std::abs(scratch.bestVal.std - std::sqrt(0.005)) < 1e-12);
         const auto& ot = rows[1];
@@ -72,6 +72,8 @@ private Q_SLOTS:
         QCOMPARE(ot.distance.mean, 15.0);
         QCOMPARE(ot.sources, std::string("A,B"));
         QCOMPARE(ot.testAcc.mean, 0.55);
+        QCOMPARE(ot.undecided, 1); // seed 1's search ended undecided
+        QCOMPARE(scratch.undecided, 0);
         const auto& random = rows[2];
         QCOMPARE(random.failed, 1);
         QCOMPARE(random.bestVal.n, 0);
@@ -79,6 +81,7 @@ private Q_SLOTS:
         QVERIFY(md.find("1/2 (not reached: 1)") != std::string::npos);
         QVERIFY(md.find("1 failed") != std::string::npos);
         QVERIFY(csvTable(rows).find("T,ot,2,0,\"A,B\",15,7.07107") != std::string::npos);
+        QVERIFY(md.find("| 1/2 |") != std::string::npos); // undecided of the seeds that ran
     }
 };
 

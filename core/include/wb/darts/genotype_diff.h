@@ -18,6 +18,10 @@ struct CellDiff {
     // One line per real difference, in A's numbering, e.g.
     // "node 1: sep_conv_3x3(c_{k-1}) in A, max_pool_3x3(c_{k-1}) in B".
     std::vector<std::string> differences;
+    // Per listed edge of each genotype (in its own order): true where the edge has no match in
+    // the other cell under `mapping` (all true when the node counts differ).
+    std::vector<bool> changedA;
+    std::vector<bool> changedB;
 };
 
 struct GenotypeDiff {

@@ -12,20 +12,21 @@ namespace wb::transfer {
 // One finished (or failed) search of one arm, with its retraining.
 struct ArmOutcome {
     std::string target;
-    std::string arm;  // scratch | ot | random | multi
+    std::string arm; // scratch | ot | random | multi
     std::uint64_t seed = 0;
-    std::string source;               // zoo entry name of the warm start
-    std::optional<double> distance;   // OTDD target -> source, when computed
-    std::vector<double> valCurve;     // supernet val accuracy per epoch
-    std::optional<double> testAcc;    // retrained derived cell, held-out test split
-    double seconds = 0;               // search + retraining wall time
-    std::string error;                // non-empty: the arm failed
+    std::string source;             // zoo entry name of the warm start
+    std::optional<double> distance; // OTDD target -> source, when computed
+    std::vector<double> valCurve;   // supernet val accuracy per epoch
+    std::optional<double> testAcc;  // retrained derived cell, held-out test split
+    double seconds = 0;             // search + retraining wall time
+    std::string error;              // non-empty: the arm failed
+    bool undecided = false;         // the search ended with its architecture undecided
 };
 
 struct Stat {
     int n = 0;
     double mean = 0;
-    double std = 0;  // sample standard deviation (0 for n = 1)
+    double std = 0; // sample standard deviation (0 for n = 1)
 };
 Stat stat(const std::vector<double>& values);
 
@@ -33,14 +34,15 @@ struct ArmSummary {
     std::string target, arm;
     int seeds = 0;
     int failed = 0;
-    std::string sources;        // distinct sources chosen over the seeds, comma-separated
+    std::string sources; // distinct sources chosen over the seeds, comma-separated
     Stat distance;
-    Stat bestVal;               // best supernet val accuracy
-    Stat epochsToScratchBest;   // over the seeds that reached it
-    int reached = 0;            // seeds that reached the scratch arm's best (same seed)
-    Stat speedUp;               // over the seeds that reached it
+    Stat bestVal;             // best supernet val accuracy
+    Stat epochsToScratchBest; // over the seeds that reached it
+    int reached = 0;          // seeds that reached the scratch arm's best (same seed)
+    Stat speedUp;             // over the seeds that reached it
     Stat testAcc;
     Stat seconds;
+    int undecided = 0; // seeds whose search ended undecided (its cell follows noise)
 };
 
 // Speed-ups are taken against the scratch arm of the same target and seed; without one (the

@@ -1,0 +1,30 @@
+#!/usr/bin/env bash
+# The second build: the whole project, tests included, against a LibTorch 2.x from PyPI's `torch`
+# (a CUDA build; without a GPU it runs on the CPU) instead of Debian's 1.13. Not part of CI: the
+# wheel and its CUDA libraries are several GB.
+#
+# usage: tools/build_torch2.sh [VENV] [BUILD_DIR]
+#   VENV       a virtual environment outside the repository (default: ../torch2-venv); created
+#              with torch==$TORCH_VERSION (default 2.11.0) when it has no torch
+#   BUILD_DIR  default: build-torch2
+# Then: ctest --test-dir BUILD_DIR (the script runs it; extra ctest flags in CTEST_FLAGS).
+set -euo pipefail
+cd "$(dirname "$0")/.."
+venv=${1:-$(cd .. && pwd)/torch2-venv}
+build=${2:-build-torch2}
+if ! "$venv/bin/python3" -c 'import torch' 2>/dev/null; then
+  python3 -m venv "$venv"
+  "$venv/bin/pip" install "torch==${TORCH_VERSION:-2.11.0}"
+fi
+prefix=$("$venv/bin/python3" -c 'import torch; print(torch.utils.cmake_prefix_path)')
+echo "LibTorch $("$venv/bin/python3" -c 'import torch; print(torch.__version__)') from $prefix"
+# The CUDA wheel's CMake package looks for the CUDA toolkit (nvcc) and cuDNN; the latter ships
+# in the nvidia-* wheels beside torch.
+site=$("$venv/bin/python3" -c 'import sysconfig; print(sysconfig.get_paths()["purelib"])')
+cmake -S . -B "$build" -G Ninja -DCMAKE_BUILD_TYPE=Release \
+  -DCMAKE_PREFIX_PATH="$prefix" \
+  -DCUDNN_ROOT="$site/nvidia/cudnn" \
+  -DCMAKE_CUDA_COMPILER="${CUDACXX:-$(command -v nvcc || echo /usr/local/cuda/bin/nvcc)}"
+cmake --build "$build"
+# The wheel's shared libraries (libtorch, CUDA) are found through the RPATH CMake sets.
+OMP_WAIT_POLICY=PASSIVE QT_QPA_PLATFORM=offscreen ctest --test-dir "$build" ${CTEST_FLAGS:-}

@@ -18,12 +18,15 @@ if ! "$venv/bin/python3" -c 'import torch' 2>/dev/null; then
 fi
 prefix=$("$venv/bin/python3" -c 'import torch; print(torch.utils.cmake_prefix_path)')
 echo "LibTorch $("$venv/bin/python3" -c 'import torch; print(torch.__version__)') from $prefix"
-# The CUDA wheel's CMake package looks for the CUDA toolkit (nvcc) and cuDNN; the latter ships
-# in the nvidia-* wheels beside torch.
-site=$("$venv/bin/python3" -c 'import sysconfig; print(sysconfig.get_paths()["purelib"])')
+# The torch folder itself is on the prefix path too: TorchConfig finds libc10 with a plain
+# find_library, which would otherwise pick Debian's 1.13 copy from the system paths and load two
+# LibTorch versions into one process. The CUDA wheel's CMake package looks for the CUDA toolkit
+# (nvcc). Naming the GPU architectures
+# (sm_90: H100/H200) skips its probe of the local GPU, a try_run that CMake 3.25 cannot build
+# with nvcc 13 at our C++20 standard; we compile no CUDA code ourselves.
 cmake -S . -B "$build" -G Ninja -DCMAKE_BUILD_TYPE=Release \
-  -DCMAKE_PREFIX_PATH="$prefix" \
-  -DCUDNN_ROOT="$site/nvidia/cudnn" \
+  -DCMAKE_PREFIX_PATH="$prefix;$(dirname "$(dirname "$prefix")")" \
+  -DTORCH_CUDA_ARCH_LIST="${TORCH_CUDA_ARCH_LIST:-9.0}" \
   -DCMAKE_CUDA_COMPILER="${CUDACXX:-$(command -v nvcc || echo /usr/local/cuda/bin/nvcc)}"
 cmake --build "$build"
 # The wheel's shared libraries (libtorch, CUDA) are found through the RPATH CMake sets.

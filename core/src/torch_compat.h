@@ -1,7 +1,9 @@
 #pragma once
 
 // Where the LibTorch APIs we use differ between Debian's 1.13 and the 2.x releases, in one place.
-// Everything else in core/src compiles unchanged against both.
+// Everything else in core/src compiles unchanged against both, by sticking to what both have:
+// e.g. ATen's torch::linalg_eigh/linalg_qr rather than the torch::linalg namespace, which
+// LibTorch 2.11 no longer ships.
 
 #include <torch/torch.h>
 

@@ -8,7 +8,7 @@ namespace {
 // Symmetric square root of a PSD matrix (negative eigenvalues from rounding clipped to 0).
 torch::Tensor sqrtPsd(const torch::Tensor& s)
 {
-    auto [values, vectors] = torch::linalg::eigh(s, "L");
+    auto [values, vectors] = torch::linalg_eigh(s, "L");
     return vectors.mm(torch::diag(values.clamp_min(0).sqrt())).mm(vectors.t());
 }
 
@@ -16,7 +16,7 @@ torch::Tensor sqrtPsd(const torch::Tensor& s)
 double nuclearNorm(const torch::Tensor& m)
 {
     const auto gram = m.size(0) <= m.size(1) ? m.mm(m.t()) : m.t().mm(m);
-    return torch::linalg::eigvalsh(gram, "L").clamp_min(0).sqrt().sum().item<double>();
+    return torch::linalg_eigvalsh(gram, "L").clamp_min(0).sqrt().sum().item<double>();
 }
 
 struct GaussianFactor {

@@ -20,18 +20,18 @@ std::pair<torch::Tensor, torch::Tensor> pcaFit(const torch::Tensor& x, std::int6
     torch::Tensor basis; // d x dim
     if (d <= kDenseLimit) {
         const auto cov = centred.t().mm(centred);
-        auto [values, vectors] = torch::linalg::eigh(cov, "L"); // ascending
+        auto [values, vectors] = torch::linalg_eigh(cov, "L"); // ascending
         basis = vectors.slice(1, d - dim, d).flip({1});
     } else {
         auto gen = at::make_generator<at::CPUGeneratorImpl>(seed);
         auto q = torch::randn({d, std::min(d, dim + kOversample)}, gen,
                               torch::TensorOptions().dtype(torch::kFloat64));
-        q = std::get<0>(torch::linalg::qr(centred.t().mm(centred.mm(q))));
+        q = std::get<0>(torch::linalg_qr(centred.t().mm(centred.mm(q))));
         for (int i = 0; i < kPowerIterations; ++i)
-            q = std::get<0>(torch::linalg::qr(centred.t().mm(centred.mm(q))));
+            q = std::get<0>(torch::linalg_qr(centred.t().mm(centred.mm(q))));
         // Rayleigh-Ritz on the found subspace.
         const auto small = q.t().mm(centred.t().mm(centred.mm(q)));
-        auto [values, vectors] = torch::linalg::eigh(small, "L");
+        auto [values, vectors] = torch::linalg_eigh(small, "L");
         const auto k = vectors.size(1);
         basis = q.mm(vectors.slice(1, k - dim, k).flip({1}));
     }

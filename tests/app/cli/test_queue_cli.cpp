@@ -94,7 +94,7 @@ private Q_SLOTS:
         QProcess first;
         first.start(SUPERNET_BIN, worker(db, "first", "--lease", "2"));
         // Kill it (SIGKILL: no goodbye) once the run has its first epoch and checkpoint.
-        const int runId = firstRunWithAnEpoch(db);
+        const int runId = firstRunWithACheckpoint(db);
         QVERIFY(runId > 0);
         ::kill(pid_t(first.processId()), SIGKILL);
         QVERIFY(first.waitForFinished(10000));
@@ -108,6 +108,7 @@ private Q_SLOTS:
             // own artifacts folder, so the checkpoint comes from the database's copy.
             const auto show = wb::test::runSupernet(
                 {"runs", "show", QString::number(runId), "--json", "--db", db});
+            QVERIFY(!show.json["checkpoints"].toArray().isEmpty());
             const auto written =
                 show.json["checkpoints"].toArray()[0].toObject()["path"].toString();
             QVERIFY(QFileInfo(written).absoluteDir().removeRecursively());
@@ -147,7 +148,7 @@ private Q_SLOTS:
         QVERIFY(queueLongSearch(db));
         QProcess w;
         w.start(SUPERNET_BIN, worker(db, "term"));
-        const int runId = firstRunWithAnEpoch(db);
+        const int runId = firstRunWithACheckpoint(db);
         QVERIFY(runId > 0);
         ::kill(pid_t(w.processId()), SIGTERM); // what Slurm and Kubernetes send
         QVERIFY(w.waitForFinished(60000));
@@ -205,14 +206,17 @@ private:
         return r.exitCode == 0;
     }
     // The id of the workspace's first run once it recorded an epoch (0 after a minute).
-    static int firstRunWithAnEpoch(const QString& db)
+    // The first run once it has an epoch and its checkpoint (the epoch is recorded first).
+    static int firstRunWithACheckpoint(const QString& db)
     {
         for (int i = 0; i < 600; ++i) {
             QTest::qWait(100);
             const auto list = wb::test::runSupernet({"runs", "list", "--json", "--db", db});
             const auto runs = QJsonDocument::fromJson(list.out.toUtf8()).array();
-            if (!runs.isEmpty() && runs[0].toObject()["epoch_count"].toInt() >= 1)
-                return runs[0].toObject()["id"].toInt();
+            if (runs.isEmpty() || runs[0].toObject()["epoch_count"].toInt() < 1) continue;
+            const auto id = QString::number(runs[0].toObject()["id"].toInt());
+            const auto show = wb::test::runSupernet({"runs", "show", id, "--json", "--db", db});
+            if (!show.json["checkpoints"].toArray().isEmpty()) return id.toInt();
         }
         return 0;
     }

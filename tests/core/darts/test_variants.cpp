@@ -288,7 +288,7 @@ private Q_SLOTS:
             hessian[i] = torch::cat({row[0].flatten(), row[1].flatten()});
         }
         QVERIFY(torch::allclose(hessian, hessian.t(), 1e-8, 1e-10));
-        const auto eig = torch::linalg::eigvalsh(hessian, "L");
+        const auto eig = torch::linalg_eigvalsh(hessian, "L");
         const auto dominant = eig[eig.abs().argmax()].item<double>();
         QVERIFY2(std::abs(estimate.eigenvalue - dominant) < 1e-6 * std::abs(dominant),
                  qPrintable(QString("power %1 vs eigvalsh %2 after %3 products")

@@ -174,7 +174,7 @@ private Q_SLOTS:
     {
         torch::manual_seed(3);
         // Variance 9, 4, 1e-4 along three orthogonal directions of R^5.
-        const auto q = std::get<0>(torch::linalg::qr(torch::randn({5, 5}, torch::kFloat64)));
+        const auto q = std::get<0>(torch::linalg_qr(torch::randn({5, 5}, torch::kFloat64)));
         const auto z = torch::randn({200, 3}, torch::kFloat64) *
                        torch::tensor({3.0, 2.0, 0.01}, torch::kFloat64);
         const auto x = z.mm(q.slice(1, 0, 3).t()) + 7.0;

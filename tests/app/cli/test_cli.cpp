@@ -149,6 +149,8 @@ private Q_SLOTS:
                                                            << "2"
                                                            << "--db" << db << "--json");
         QCOMPARE(search.exitCode, 0);
+        // Off unless asked for: no eigenvalue, recorded as null.
+        QVERIFY(search.json["signals"].toObject()["hessian_eigenvalue"].isNull());
         const auto alphas = search.json["alphas"].toObject();
         QCOMPARE(alphas["edge_normal"].toArray().size(), 5);
         const double node0 = alphas["edge_normal"].toArray()[0].toDouble() +

@@ -314,7 +314,8 @@ private Q_SLOTS:
         c.data.maxPerClass = 60;
         c.data.imageSize = 16;
         c.batchSize = 32;
-        c.weights.lr = 0.1; // few steps: a faster start than the DARTS default 0.025
+        c.weights.lr = 0.1;      // few steps: a faster start than the DARTS default 0.025
+        c.hessianIterations = 3; // the DARTS-ES signal, recorded with its cost
         RunControl control;
         RunObserver quiet;
         const auto r = runSearch(c, control, quiet);
@@ -324,6 +325,8 @@ private Q_SLOTS:
         QVERIFY2(r.epochs.back().valAcc > chance + 0.3,
                  qPrintable(QString("val acc %1").arg(r.epochs.back().valAcc)));
         QCOMPARE(r.alphas.edgeNormal.size(), std::size_t(variant == "pc-darts" ? 5 : 0));
+        QVERIFY(std::isfinite(r.alphas.signals.hessianEigenvalue));
+        QVERIFY(r.alphas.signals.hessianSeconds > 0);
         QCOMPARE(int(r.genotype.normal.size()), 2 * 2);
     }
 };

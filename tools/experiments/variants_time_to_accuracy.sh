@@ -30,7 +30,8 @@ for e in run["epoch_metrics"]:
 if reached:
     print(f"{variant:<9} {reached[0]:>8} {reached[1]:>14.1f} {best:>10.3f}")
 else:
-    print(f"{variant:<9} {"-":>8} {"not reached":>14} {best:>10.3f}")
+    dash, missing = "-", "not reached"
+    print(f"{variant:<9} {dash:>8} {missing:>14} {best:>10.3f}")
 '
 printf '%-9s %8s %14s %10s\n' variant epochs "seconds to $target" "best acc"
 for v in "${variants[@]}"; do

@@ -35,7 +35,6 @@ public:
     // in flight.
     void poll();
 
-    QString workspace() const { return m_workspace; }
     // The newest listing applied (empty before the first).
     std::shared_ptr<const WorkspaceSnapshot> snapshot() const { return m_snapshot; }
     bool isListing() const { return m_listing; } // a full listing is in flight

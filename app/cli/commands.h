@@ -11,8 +11,10 @@ void addTrainCommand(CLI::App& root, int& exitCode);
 void addBenchCommand(CLI::App& root, int& exitCode);
 // `bench queue`, added to the `bench` command.
 void addQueueBench(CLI::App& bench, int& exitCode);
-// `runs list|show|resume|delete|export` over the workspace database (--db FILE).
+// `runs list|show|tag|note|resume|delete|export` over the workspace database (--db FILE).
 void addRunsCommand(CLI::App& root, int& exitCode);
+// `runs list|tag|note`, added to the `runs` command.
+void addRunsListCommands(CLI::App& runs, int& exitCode);
 // `runs resume ID`, added to the `runs` command.
 void addResumeCommand(CLI::App& runs, int& exitCode);
 // `distance --data A --data B ...`: the OTDD matrix, cached in the workspace database.

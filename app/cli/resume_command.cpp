@@ -23,24 +23,33 @@ void addResumeCommand(CLI::App& runs, int& exitCode)
     };
     auto o = std::make_shared<Options>();
     auto* cmd = runs.add_subcommand("resume", "Continue an interrupted, cancelled or failed "
-                                              "search from its last good checkpoint");
+                                              "search or training from its last good checkpoint");
     cmd->add_option("id", o->id, "Run id")->required();
     o->store.add(*cmd, false);
     cmd->add_option("--threads", o->threads, "Intra-op CPU threads (default: as recorded)");
     cmd->add_flag("--json", o->json, "Print one JSON object on stdout");
     cmd->callback([o, &exitCode] {
         const auto dbPath = o->store.path();
-        const int epochs = [&] { // for the progress bar
-            auto db = store::RunStore::openExisting(dbPath);
-            const auto run = db.run(o->id);
-            // Other kinds are refused by the resume itself, with the reason.
-            return run.kind == "search" ? darts::SearchConfig::fromJson(run.configJson).epochs : 0;
-        }();
-        exitCode = runJob(o->json, epochs, [&](RunControl& control, darts::RunObserver& observer) {
+        const auto run = store::RunStore::openExisting(dbPath).run(o->id);
+        const auto announce = [&] {
             std::cerr << "resuming run " << o->id << " (" << store::redactedWorkspace(dbPath) << ")"
                       << std::endl;
-            jobs::ResumeOptions resume;
-            resume.threads = o->threads;
+        };
+        jobs::ResumeOptions resume;
+        resume.threads = o->threads;
+        if (run.kind == "train") {
+            const int epochs = darts::TrainConfig::fromJson(run.configJson).epochs;
+            exitCode = runJob(o->json, epochs, [&](RunControl& control, auto& observer) {
+                announce();
+                return jobs::resumeRecordedTrain(dbPath, o->id, resume, control, observer);
+            });
+            return;
+        }
+        // Other kinds are refused by the resume itself, with the reason.
+        const int epochs =
+            run.kind == "search" ? darts::SearchConfig::fromJson(run.configJson).epochs : 0;
+        exitCode = runJob(o->json, epochs, [&](RunControl& control, auto& observer) {
+            announce();
             return jobs::resumeRecordedSearch(dbPath, o->id, resume, control, observer);
         });
     });

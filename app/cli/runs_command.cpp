@@ -1,8 +1,9 @@
-// `supernet runs list|show|delete|export` (resume: resume_command.cpp): the workspace's run store
-// from the terminal.
+// `supernet runs show|delete|export` (list, tag, note: runs_list.cpp; resume:
+// resume_command.cpp): the workspace's run store from the terminal.
 
 #include "commands.h"
 #include "store_flags.h"
+#include "table_text.h"
 
 #include "wb/common/error.h"
 #include "wb/darts/run_bundle.h"
@@ -37,53 +38,12 @@ std::string databasePath(const RunsOptions& o)
     return o.db.empty() ? store::defaultWorkspace() : o.db;
 }
 
-std::string fixed(double v, int decimals)
+std::string tagList(const std::vector<std::string>& tags)
 {
-    if (!std::isfinite(v)) return "nan";
-    char text[64];
-    std::snprintf(text, sizeof text, "%.*f", decimals, v);
-    return text;
-}
-
-std::string padded(const std::string& s, std::size_t width, bool right = false)
-{
-    if (s.size() >= width) return s;
-    const std::string fill(width - s.size(), ' ');
-    return right ? fill + s : s + fill;
-}
-
-void listRuns(const RunsOptions& o)
-{
-    const auto path = databasePath(o);
-    if (!store::isServerWorkspace(path) && !std::filesystem::exists(path)) {
-        if (o.json)
-            std::cout << "[]" << std::endl;
-        else
-            std::cout << "no runs yet (no workspace at " << path << ")\n";
-        return;
-    }
-    auto db = store::RunStore::openExisting(path);
-    const auto runs = db.listRuns();
-    if (o.json) {
-        auto out = json::array();
-        for (const auto& r : runs)
-            out.push_back(store::runSummaryJson(r));
-        std::cout << out.dump(2) << std::endl;
-        return;
-    }
-    if (runs.empty()) {
-        std::cout << "no runs yet in " << db.path() << "\n";
-        return;
-    }
-    std::cout << padded("ID", 5, true) << "  " << padded("KIND", 8) << padded("STATUS", 12)
-              << padded("EPOCHS", 6, true) << padded("BEST VAL", 10, true)
-              << padded("SECONDS", 10, true) << "  " << padded("STARTED", 22) << "DATASET\n";
-    for (const auto& r : runs)
-        std::cout << padded(std::to_string(r.id), 5, true) << "  " << padded(r.kind, 8)
-                  << padded(statusName(r.status), 12) << padded(std::to_string(r.epochs), 6, true)
-                  << padded(r.bestValAcc ? fixed(*r.bestValAcc, 4) : "-", 10, true)
-                  << padded(fixed(r.seconds, 1), 10, true) << "  "
-                  << padded(store::isoTime(r.startedAt), 22) << r.datasetPath << "\n";
+    std::string out;
+    for (const auto& t : tags)
+        out += (out.empty() ? "" : ", ") + t;
+    return out;
 }
 
 json showJson(store::RunStore& db, const store::RunDetails& r)
@@ -91,7 +51,9 @@ json showJson(store::RunStore& db, const store::RunDetails& r)
     auto out = store::runSummaryJson(r);
     const auto config = json::parse(r.configJson, nullptr, false);
     out["config"] = config.is_discarded() ? json(r.configJson) : config;
-    out["seed"] = r.seed;
+    out["test_loss"] = r.testLoss ? json(*r.testLoss) : json(nullptr);
+    out["parameters"] = r.parameters ? json(*r.parameters) : json(nullptr);
+    out["note"] = r.note;
     out["versions"] = {
         {"app", r.appVersion},
         {"libraries", r.libraryVersions},
@@ -142,7 +104,7 @@ void showRun(const RunsOptions& o)
         return;
     }
     auto& out = std::cout;
-    out << "run " << r.id << "  " << r.kind << "  " << statusName(r.status) << "\n";
+    out << "run " << r.id << "  " << r.role << "  " << statusName(r.status) << "\n";
     out << "started   " << store::isoTime(r.startedAt);
     if (r.finishedAt) out << "   finished " << store::isoTime(*r.finishedAt);
     out << "   (" << fixed(r.seconds, 1) << " s in " << r.epochs << " epochs)\n";
@@ -151,7 +113,17 @@ void showRun(const RunsOptions& o)
         out << " (" << r.dataset->format << ", " << r.dataset->classNames.size()
             << " classes, fingerprint " << r.dataset->fingerprint.substr(0, 12) << ")";
     out << "\n";
+    if (r.dataset)
+        out << "          (the fingerprint covers the images as loaded: at image size "
+            << r.dataset->imageSize << ", so other sizes of one dataset differ)\n";
+    if (!r.warmStart.empty()) out << "warm start from zoo entry " << r.warmStart << "\n";
     out << "seed " << r.seed << "   host " << r.host << "   pid " << r.pid << "\n";
+    if (!r.tags.empty()) out << "tags      " << tagList(r.tags) << "\n";
+    if (!r.note.empty()) out << "note      " << r.note << "\n";
+    if (r.testAcc)
+        out << "test      accuracy " << fixed(*r.testAcc, 4) << ", loss "
+            << (r.testLoss ? fixed(*r.testLoss, 4) : "-") << ", "
+            << (r.parameters ? std::to_string(*r.parameters) : "-") << " parameters\n";
     out << "versions  app " << r.appVersion << ", " << r.libraryVersions << ", "
         << (r.sqliteVersion.starts_with("PostgreSQL") ? "" : "sqlite ") << r.sqliteVersion << "\n";
     out << "folder    " << r.directory << "\n";
@@ -219,19 +191,13 @@ void addRunsCommand(CLI::App& root, int& exitCode)
 {
     auto o = std::make_shared<RunsOptions>();
     auto* runs = root.add_subcommand(
-        "runs", "List, show, resume, delete and export the runs of a workspace");
+        "runs", "List, show, tag, annotate, resume, delete and export the runs of a workspace");
     runs->require_subcommand(1);
     addResumeCommand(*runs, exitCode);
     auto addDb = [&](CLI::App* cmd) { cmd->add_option("--db", o->db, kDbHelp); };
     auto addId = [&](CLI::App* cmd) { cmd->add_option("id", o->id, "Run id")->required(); };
 
-    auto* list = runs->add_subcommand("list", "List the runs");
-    addDb(list);
-    list->add_flag("--json", o->json, "Print JSON");
-    list->callback([o, &exitCode] {
-        listRuns(*o);
-        exitCode = 0;
-    });
+    addRunsListCommands(*runs, exitCode);
 
     auto* show = runs->add_subcommand("show", "Config, per-epoch table, genotype, status, issues");
     addId(show);

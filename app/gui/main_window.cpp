@@ -698,6 +698,9 @@ bool MainWindow::resumeRun(qint64 id, QString* error)
     if (m_workspace.isEmpty() || !shown || shown->id != id)
         return refuse(tr("Select run %1 first (it is not shown yet).").arg(id));
     if (const auto why = jobs::whyNotResumable(*shown)) return refuse(QString::fromStdString(*why));
+    if (shown->kind != "search")
+        return refuse(
+            tr("Run %1 is a training; resume it with `supernet runs resume %1`.").arg(id));
     darts::SearchConfig config;
     try {
         config = darts::SearchConfig::fromJson(shown->configJson);

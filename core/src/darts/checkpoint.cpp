@@ -1,11 +1,14 @@
 #include "darts/checkpoint.h"
 
+#include "common/guarded.h"
 #include "wb/common/error.h"
 #include "wb/common/sha256.h"
 
 #include <fcntl.h>
 #include <unistd.h>
 
+#include <algorithm>
+#include <chrono>
 #include <cstdio>
 #include <filesystem>
 #include <fstream>
@@ -91,6 +94,36 @@ bool readArchitecture(torch::serialize::InputArchive& archive, const std::string
     return true;
 }
 
+// Saves atomically (temporary file, fsync, rename) and returns the file's SHA-256.
+std::string saveArchive(torch::serialize::OutputArchive& archive, const std::string& path)
+{
+    const auto tmp = path + ".tmp";
+    std::error_code ec;
+    std::filesystem::create_directories(std::filesystem::path(path).parent_path(), ec);
+    try {
+        archive.save_to(tmp);
+    } catch (const c10::Error& e) {
+        std::filesystem::remove(tmp, ec);
+        throw Error(path + ": cannot write checkpoint (" + e.what_without_backtrace() + ")");
+    }
+    syncFile(tmp);
+    if (std::rename(tmp.c_str(), path.c_str()) != 0) {
+        std::filesystem::remove(tmp, ec);
+        throw Error(path + ": cannot move the checkpoint into place");
+    }
+    return fileSha256(path);
+}
+
+void readVersion(torch::serialize::InputArchive& archive, const std::string& path)
+{
+    torch::Tensor t;
+    archive.read("format_version", t);
+    const auto version = t.item<std::int64_t>();
+    if (version != kFormatVersion)
+        throw Error(path + ": checkpoint format " + std::to_string(version) +
+                    " is not supported (expected " + std::to_string(kFormatVersion) + ")");
+}
+
 } // namespace
 
 std::string saveCheckpoint(const std::string& path, const SearchState& state)
@@ -118,22 +151,7 @@ std::string saveCheckpoint(const std::string& path, const SearchState& state)
     }
     archive.write("torch_rng", at::detail::getDefaultCPUGenerator().get_state());
     archive.write("history", historyTensor(state.history));
-
-    const auto tmp = path + ".tmp";
-    std::error_code ec;
-    std::filesystem::create_directories(std::filesystem::path(path).parent_path(), ec);
-    try {
-        archive.save_to(tmp);
-    } catch (const c10::Error& e) {
-        std::filesystem::remove(tmp, ec);
-        throw Error(path + ": cannot write checkpoint (" + e.what_without_backtrace() + ")");
-    }
-    syncFile(tmp);
-    if (std::rename(tmp.c_str(), path.c_str()) != 0) {
-        std::filesystem::remove(tmp, ec);
-        throw Error(path + ": cannot move the checkpoint into place");
-    }
-    return fileSha256(path);
+    return saveArchive(archive, path);
 }
 
 bool loadSupernetWeights(const std::string& path, Supernet& net)
@@ -162,10 +180,7 @@ void loadCheckpoint(const std::string& path, SearchState& state)
             archive.read(key, t);
             return t;
         };
-        const auto version = read("format_version").item<std::int64_t>();
-        if (version != kFormatVersion)
-            throw Error(path + ": checkpoint format " + std::to_string(version) +
-                        " is not supported (expected " + std::to_string(kFormatVersion) + ")");
+        readVersion(archive, path);
         state.epoch = int(read("epoch").item<std::int64_t>());
         torch::serialize::InputArchive net, sgd, adam;
         archive.read("supernet", net);
@@ -186,6 +201,105 @@ void loadCheckpoint(const std::string& path, SearchState& state)
         throw Error(path + ": not a readable search checkpoint for this network (" +
                     e.what_without_backtrace() + ")");
     }
+}
+
+std::string saveTrainCheckpoint(const std::string& path, const TrainState& state)
+{
+    torch::serialize::OutputArchive archive, net, sgd;
+    archive.write("format_version", torch::tensor(kFormatVersion));
+    archive.write("epoch", torch::tensor(std::int64_t(state.epoch)));
+    state.net->save(net);
+    archive.write("network", net);
+    state.opt.save(sgd);
+    archive.write("weight_optimizer", sgd);
+    archive.write("train_sampler", bytes(state.sampler.state()));
+    archive.write("torch_rng", at::detail::getDefaultCPUGenerator().get_state());
+    archive.write("history", historyTensor(state.history));
+    return saveArchive(archive, path);
+}
+
+void loadTrainCheckpoint(const std::string& path, TrainState& state)
+{
+    try {
+        torch::serialize::InputArchive archive, net, sgd;
+        archive.load_from(path);
+        readVersion(archive, path);
+        const auto read = [&](const char* key) {
+            torch::Tensor t;
+            archive.read(key, t);
+            return t;
+        };
+        state.epoch = int(read("epoch").item<std::int64_t>());
+        archive.read("network", net);
+        state.net->load(net);
+        archive.read("weight_optimizer", sgd);
+        state.opt.load(sgd);
+        state.sampler.restore(text(read("train_sampler")));
+        auto generator = at::detail::getDefaultCPUGenerator();
+        generator.set_state(read("torch_rng"));
+        state.history = historyFrom(read("history"));
+    } catch (const c10::Error& e) {
+        throw Error(path + ": not a readable training checkpoint for this network (" +
+                    e.what_without_backtrace() + ")");
+    }
+}
+
+void loadTrainedWeights(const std::string& path, EvalNetwork& net)
+{
+    try {
+        torch::serialize::InputArchive archive, module;
+        archive.load_from(path);
+        archive.read("network", module);
+        net->load(module);
+    } catch (const c10::Error& e) {
+        throw Error(path + ": not a readable training checkpoint for this network (" +
+                    std::string(e.what_without_backtrace()).substr(0, 200) + ")");
+    }
+}
+
+CheckpointInfo writeEpochCheckpoint(const std::string& dir,
+                                    const std::vector<EpochMetrics>& history,
+                                    const std::function<std::string(const std::string&)>& save)
+{
+    char name[32];
+    std::snprintf(name, sizeof name, "epoch-%04d.pt", history.back().epoch);
+    CheckpointInfo info;
+    info.epoch = history.back().epoch;
+    info.path = (std::filesystem::path(dir) / name).string();
+    info.valAcc = history.back().valAcc;
+    const auto start = std::chrono::steady_clock::now();
+    info.sha256 = save(info.path);
+    info.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+    info.bytes = std::int64_t(std::filesystem::file_size(info.path));
+    info.best = std::all_of(history.begin(), history.end() - 1,
+                            [&](const EpochMetrics& e) { return e.valAcc < info.valAcc; });
+    return info;
+}
+
+void restoreFirstUsable(const std::vector<CheckpointInfo>& from,
+                        const std::function<int(const std::string&)>& load,
+                        const std::function<void(const Issue&)>& report)
+{
+    std::string tried;
+    for (const auto& c : from) {
+        std::string problem;
+        int epoch = 0;
+        std::error_code ec;
+        if (!std::filesystem::is_regular_file(c.path, ec))
+            problem = c.path + ": checkpoint file is missing";
+        else if (!c.sha256.empty() && fileSha256(c.path) != c.sha256)
+            problem = c.path + ": checksum mismatch (the file is corrupt or truncated)";
+        else if (const auto err = runGuarded([&] { epoch = load(c.path); }))
+            problem = *err;
+        if (problem.empty()) {
+            report({Severity::Info, "resume",
+                    "resumed from " + c.path + " (epoch " + std::to_string(epoch) + ")", epoch});
+            return;
+        }
+        report({Severity::Warning, "checkpoint.bad", problem + "; trying an older one", c.epoch});
+        tried += (tried.empty() ? "" : ", ") + c.path;
+    }
+    throw Error("cannot resume: no usable checkpoint (tried " + tried + ")");
 }
 
 } // namespace wb::darts

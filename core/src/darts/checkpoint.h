@@ -1,11 +1,12 @@
 #pragma once
 
-// Search checkpoints: everything needed to continue a search exactly where an epoch ended -
-// supernet weights and BN statistics, alphas, both optimiser states, the epoch (which fixes the
-// cosine learning rate), the batch samplers of every dataset, the torch RNG, and the epoch history.
-// Written to a temporary file, flushed to disk, then renamed, so a crash never leaves a
-// half-written file.
+// Search and training checkpoints: everything needed to continue a job exactly where an epoch
+// ended - the network's weights and BN statistics (a search's alphas too), the optimiser states,
+// the epoch (which fixes the cosine learning rate), the batch samplers, the torch RNG, and the
+// epoch history. Written to a temporary file, flushed to disk, then renamed, so a crash never
+// leaves a half-written file.
 
+#include "darts/eval_network.h"
 #include "darts/supernet.h"
 #include "darts/tensor_data.h"
 #include "wb/common/sha256.h"
@@ -13,6 +14,7 @@
 
 #include <torch/torch.h>
 
+#include <functional>
 #include <string>
 #include <vector>
 
@@ -40,5 +42,31 @@ void loadCheckpoint(const std::string& path, SearchState& state);
 // and the file has no beta (a DARTS or DrNAS supernet): beta is then left as initialised.
 // Throws wb::Error naming the file.
 bool loadSupernetWeights(const std::string& path, Supernet& net);
+
+struct TrainState {
+    EvalNetwork& net;
+    torch::optim::SGD& opt;
+    BatchSampler& sampler;
+    int epoch = 0; // completed epochs
+    std::vector<EpochMetrics> history;
+};
+
+std::string saveTrainCheckpoint(const std::string& path, const TrainState& state);
+void loadTrainCheckpoint(const std::string& path, TrainState& state);
+// Reads only the trained network's weights and BN statistics (an export).
+void loadTrainedWeights(const std::string& path, EvalNetwork& net);
+
+// Writes the checkpoint of completed epoch history.back() as DIR/epoch-NNNN.pt through
+// save(path) -> SHA-256, and describes it (best: the best validation accuracy so far).
+CheckpointInfo writeEpochCheckpoint(const std::string& dir,
+                                    const std::vector<EpochMetrics>& history,
+                                    const std::function<std::string(const std::string&)>& save);
+
+// Restores from the first usable checkpoint of `from` (newest first): load(path) returns the
+// epoch it restored. A missing, corrupt or unreadable file is reported as a warning and the next
+// is tried; the one used is reported as info. Throws wb::Error when none can be used.
+void restoreFirstUsable(const std::vector<CheckpointInfo>& from,
+                        const std::function<int(const std::string&)>& load,
+                        const std::function<void(const Issue&)>& report);
 
 } // namespace wb::darts

@@ -16,8 +16,8 @@
 namespace wb::darts {
 
 struct StepResult {
-    StepOutcome weights;              // the weight step
-    std::optional<double> alphaLoss;  // the alpha step's loss, when it was measured
+    StepOutcome weights;             // the weight step
+    std::optional<double> alphaLoss; // the alpha step's loss, when it was measured
 };
 
 // Runs steps 1..steps of `epoch` through step(); returns the epoch's train metrics (loss and

@@ -38,7 +38,8 @@ std::string pythonConcat(const std::vector<int>& concat)
         return out.str();
     }
     out << '[';
-    for (std::size_t i = 0; i < concat.size(); ++i) out << (i ? ", " : "") << concat[i];
+    for (std::size_t i = 0; i < concat.size(); ++i)
+        out << (i ? ", " : "") << concat[i];
     out << ']';
     return out.str();
 }
@@ -53,9 +54,11 @@ public:
         // Match `key=` as a whole word so "normal" does not find "normal_concat".
         std::size_t at = 0;
         while ((at = m_text.find(key, at)) != std::string::npos) {
-            const bool startOk = at == 0 || !(std::isalnum(uchar(m_text[at - 1])) || m_text[at - 1] == '_');
+            const bool startOk =
+                at == 0 || !(std::isalnum(uchar(m_text[at - 1])) || m_text[at - 1] == '_');
             std::size_t after = at + key.size();
-            while (after < m_text.size() && std::isspace(uchar(m_text[after]))) ++after;
+            while (after < m_text.size() && std::isspace(uchar(m_text[after])))
+                ++after;
             if (startOk && after < m_text.size() && m_text[after] == '=') {
                 m_pos = after + 1;
                 m_field = key;
@@ -118,7 +121,8 @@ private:
 
     void skipSpace()
     {
-        while (m_pos < m_text.size() && std::isspace(uchar(m_text[m_pos]))) ++m_pos;
+        while (m_pos < m_text.size() && std::isspace(uchar(m_text[m_pos])))
+            ++m_pos;
     }
     bool tryConsume(char c)
     {
@@ -150,7 +154,8 @@ private:
     {
         skipSpace();
         std::size_t end = m_pos;
-        while (end < m_text.size() && std::isdigit(uchar(m_text[end]))) ++end;
+        while (end < m_text.size() && std::isdigit(uchar(m_text[end])))
+            ++end;
         if (end == m_pos) fail("expected an integer");
         if (end - m_pos > 4) fail("index " + m_text.substr(m_pos, end - m_pos) + " is too large");
         const int v = std::stoi(m_text.substr(m_pos, end - m_pos));
@@ -260,8 +265,8 @@ int edgeCount(int nodes)
 
 std::string Genotype::toPython() const
 {
-    return "Genotype(normal=" + pythonEdges(normal) + ", normal_concat=" +
-           pythonConcat(normalConcat) + ", reduce=" + pythonEdges(reduce) +
+    return "Genotype(normal=" + pythonEdges(normal) +
+           ", normal_concat=" + pythonConcat(normalConcat) + ", reduce=" + pythonEdges(reduce) +
            ", reduce_concat=" + pythonConcat(reduceConcat) + ")";
 }
 
@@ -269,7 +274,8 @@ std::string Genotype::toJson() const
 {
     auto edges = [](const std::vector<GenotypeEdge>& v) {
         auto out = nlohmann::json::array();
-        for (const auto& e : v) out.push_back({e.op, e.input});
+        for (const auto& e : v)
+            out.push_back({e.op, e.input});
         return out;
     };
     nlohmann::json j = {{"normal", edges(normal)},

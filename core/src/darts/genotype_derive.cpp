@@ -48,7 +48,8 @@ Genotype deriveGenotype(const std::vector<float>& normalWeights,
     if (normalWeights.size() != expected || reduceWeights.size() != expected)
         throw Error("deriveGenotype: weight matrices must be " + std::to_string(edgeCount(nodes)) +
                     " x " + std::to_string(primitives.size()));
-    if (std::count(primitives.begin(), primitives.end(), "none") == std::ptrdiff_t(primitives.size()))
+    if (std::count(primitives.begin(), primitives.end(), "none") ==
+        std::ptrdiff_t(primitives.size()))
         throw Error("deriveGenotype: the primitive set has no op besides 'none'");
     Genotype g;
     g.normal = deriveCell(normalWeights, nodes, primitives);

@@ -36,10 +36,9 @@ public:
         if (ctx->needs_input_grad(0))
             gx = torch::conv2d(g, w.flip({2, 3}), {}, 1, padding, dilation, w.size(0));
         if (ctx->needs_input_grad(1))
-            gw = std::get<1>(torch::convolution_backward(g, x, w, c10::nullopt, {1, 1},
-                                                         {padding, padding},
-                                                         {dilation, dilation}, false, {0, 0},
-                                                         w.size(0), {false, true, false}));
+            gw = std::get<1>(torch::convolution_backward(
+                g, x, w, c10::nullopt, {1, 1}, {padding, padding}, {dilation, dilation}, false,
+                {0, 0}, w.size(0), {false, true, false}));
         return {gx, gw, torch::Tensor(), torch::Tensor()};
     }
 };
@@ -60,8 +59,8 @@ class DilConvImpl : public OpImpl {
 public:
     DilConvImpl(int in, int out, int kernel, int stride, int padding, int dilation, bool affine)
         : m_stride(stride), m_padding(padding), m_dilation(dilation),
-          m_depthwise(register_module("depthwise",
-                                      conv(in, in, kernel, stride, padding, dilation, in))),
+          m_depthwise(
+              register_module("depthwise", conv(in, in, kernel, stride, padding, dilation, in))),
           m_pointwise(register_module("pointwise", conv(in, out, 1, 1, 0))),
           m_bn(register_module("bn", makeBatchNorm(out, affine)))
     {
@@ -108,8 +107,7 @@ private:
 
 class PoolImpl : public OpImpl {
 public:
-    PoolImpl(bool max, int channels, int stride, bool withBn)
-        : m_max(max), m_stride(stride)
+    PoolImpl(bool max, int channels, int stride, bool withBn) : m_max(max), m_stride(stride)
     {
         // The search network follows each pool with an affine-free BN (reference MixedOp).
         if (withBn) m_bn = register_module("bn", makeBatchNorm(channels, false));

@@ -57,7 +57,7 @@ torch::nn::BatchNorm2d makeBatchNorm(int channels, bool affine);
 
 // The network stem (3x3 conv to kStemMultiplier * channels, affine BN), shared by the supernet
 // and the derived network.
-constexpr int kStemMultiplier = 3;  // reference value: the stem widens C to 3C
+constexpr int kStemMultiplier = 3; // reference value: the stem widens C to 3C
 torch::nn::Sequential makeStem(int inChannels, int channels);
 
 // A cell's input preprocessing: s0 is halved when the previous cell reduced, both are mapped

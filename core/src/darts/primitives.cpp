@@ -6,9 +6,9 @@ namespace wb::darts {
 
 const std::vector<std::string>& standardPrimitives()
 {
-    static const std::vector<std::string> ops = {
-        "none",         "max_pool_3x3", "avg_pool_3x3", "skip_connect",
-        "sep_conv_3x3", "sep_conv_5x5", "dil_conv_3x3", "dil_conv_5x5"};
+    static const std::vector<std::string> ops = {"none",         "max_pool_3x3", "avg_pool_3x3",
+                                                 "skip_connect", "sep_conv_3x3", "sep_conv_5x5",
+                                                 "dil_conv_3x3", "dil_conv_5x5"};
     return ops;
 }
 

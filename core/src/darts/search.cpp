@@ -187,35 +187,17 @@ public:
     }
 
 private:
-    // Tries the given checkpoints newest first; a missing, corrupt or unreadable one is reported
-    // and the next is tried.
     void restore(SearchState& state)
     {
-        std::string tried;
-        for (const auto& c : m_resumeFrom) {
-            std::string problem;
-            std::error_code ec;
-            if (!std::filesystem::is_regular_file(c.path, ec))
-                problem = c.path + ": checkpoint file is missing";
-            else if (!c.sha256.empty() && fileSha256(c.path) != c.sha256)
-                problem = c.path + ": checksum mismatch (the file is corrupt or truncated)";
-            else if (const auto err = runGuarded([&] { loadCheckpoint(c.path, state); }))
-                problem = *err;
-            if (problem.empty()) {
-                report({Severity::Info, "resume",
-                        "resumed from " + c.path + " (epoch " + std::to_string(state.epoch) + ")",
-                        state.epoch});
-                return;
-            }
-            report(
-                {Severity::Warning, "checkpoint.bad", problem + "; trying an older one", c.epoch});
-            tried += (tried.empty() ? "" : ", ") + c.path;
-        }
-        throw Error("cannot resume: no usable checkpoint (tried " + tried + ")");
+        restoreFirstUsable(
+            m_resumeFrom,
+            [&](const std::string& path) {
+                loadCheckpoint(path, state);
+                return state.epoch;
+            },
+            [&](const Issue& issue) { report(issue); });
     }
 
-    // One file per epoch. Which files to keep (the last and the best) is the run store's call:
-    // it sees every run's checkpoints and deletes the ones it stops referencing.
     // The search dataset, then those of a multi-dataset pretraining, all with one channel count.
     std::vector<PreparedData> prepareAll() const
     {
@@ -233,21 +215,13 @@ private:
         return sets;
     }
 
+    // One file per epoch. Which files to keep (the last and the best) is the run store's call:
+    // it sees every run's checkpoints and deletes the ones it stops referencing.
     void writeCheckpoint(const SearchState& state)
     {
-        char name[32];
-        std::snprintf(name, sizeof name, "epoch-%04d.pt", state.epoch);
-        CheckpointInfo info;
-        info.epoch = state.epoch;
-        info.path = (std::filesystem::path(m_config.checkpointDir) / name).string();
-        info.valAcc = state.history.back().valAcc;
-        const auto start = Clock::now();
-        info.sha256 = saveCheckpoint(info.path, state);
-        info.seconds = secondsSince(start);
-        info.bytes = std::int64_t(std::filesystem::file_size(info.path));
-        info.best = std::all_of(state.history.begin(), state.history.end() - 1,
-                                [&](const EpochMetrics& e) { return e.valAcc < info.valAcc; });
-        m_observer.onCheckpoint(info);
+        m_observer.onCheckpoint(writeEpochCheckpoint(
+            m_config.checkpointDir, state.history,
+            [&](const std::string& path) { return saveCheckpoint(path, state); }));
     }
 
     // The dominant eigenvalue on the first validation batch of the search dataset, and its cost;

@@ -304,14 +304,26 @@ void TrainConfig::validate() const
     require(channels >= 1 && channels <= 512, "channels", "must be in [1, 512]");
     require(layers >= 1 && layers <= 64, "layers", "must be in [1, 64]");
     require(!genotype.normal.empty(), "genotype", "is required (--genotype FILE_OR_LITERAL)");
+    require(auxiliaryWeight >= 0 && auxiliaryWeight <= 10, "auxiliary_weight",
+            "must be in [0, 10]");
+    require(dropPath >= 0 && dropPath < 1, "drop_path", "must be in [0, 1)");
+    require(cutout >= 0 && cutout <= 4096, "cutout", "must be in [0, 4096] pixels");
 }
 
 std::string TrainConfig::toJson() const
 {
-    json j = {{"data", toJ(data)},       {"runtime", toJ(runtime)},
-              {"weights", toJ(weights)}, {"genotype", json::parse(genotype.toJson())},
-              {"channels", channels},    {"layers", layers},
-              {"batch", batchSize},      {"epochs", epochs}};
+    json j = {{"data", toJ(data)},
+              {"runtime", toJ(runtime)},
+              {"weights", toJ(weights)},
+              {"genotype", json::parse(genotype.toJson())},
+              {"channels", channels},
+              {"layers", layers},
+              {"batch", batchSize},
+              {"epochs", epochs},
+              {"auxiliary_weight", auxiliaryWeight},
+              {"drop_path", dropPath},
+              {"cutout", cutout},
+              {"checkpoint_dir", checkpointDir}};
     return j.dump();
 }
 
@@ -328,6 +340,10 @@ TrainConfig TrainConfig::fromJson(const std::string& text)
         get(j, "layers", c.layers);
         get(j, "batch", c.batchSize);
         get(j, "epochs", c.epochs);
+        get(j, "auxiliary_weight", c.auxiliaryWeight);
+        get(j, "drop_path", c.dropPath);
+        get(j, "cutout", c.cutout);
+        get(j, "checkpoint_dir", c.checkpointDir);
     } catch (const json::exception& e) {
         throw Error(std::string("train config: ") + e.what());
     }

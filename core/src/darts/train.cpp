@@ -1,10 +1,12 @@
 #include "wb/darts/search.h"
 
 #include "darts/architect.h"
+#include "darts/checkpoint.h"
 #include "darts/epoch_loop.h"
 #include "darts/eval_network.h"
 #include "darts/supernet.h"
 #include "darts/tensor_data.h"
+#include "darts/train_augment.h"
 #include "common/guarded.h"
 #include "wb/common/error.h"
 #include "wb/common/threads.h"
@@ -17,8 +19,28 @@ namespace {
 
 using Clock = std::chrono::steady_clock;
 
-void train(const TrainConfig& config, RunControl& control, RunObserver& observer,
-           TrainResult& result)
+// One SGD step on the main loss plus the weighted auxiliary loss (DARTS' train.py); reports the
+// main loss and accuracy, comparable with the validation figures.
+StepOutcome trainStep(EvalNetwork& net, torch::optim::SGD& opt,
+                      const std::vector<torch::Tensor>& weights, const Batch& batch,
+                      const TrainConfig& config)
+{
+    opt.zero_grad();
+    const auto out = net->forwardAll(batch.x);
+    const auto main = torch::nn::functional::cross_entropy(out.logits, batch.y);
+    auto loss = main;
+    if (out.auxiliary.defined())
+        loss = loss + config.auxiliaryWeight *
+                          torch::nn::functional::cross_entropy(out.auxiliary, batch.y);
+    loss.backward({}, false, false, weights);
+    torch::nn::utils::clip_grad_norm_(weights, config.weights.gradClip);
+    opt.step();
+    const double acc = out.logits.argmax(1).eq(batch.y).to(torch::kFloat64).mean().item<double>();
+    return {main.item<double>(), acc};
+}
+
+void train(const TrainConfig& config, const std::vector<CheckpointInfo>& resumeFrom,
+           RunControl& control, RunObserver& observer, TrainResult& result)
 {
     const auto& rt = config.runtime;
     setComputeThreads(rt.threads);
@@ -27,40 +49,51 @@ void train(const TrainConfig& config, RunControl& control, RunObserver& observer
     auto data = prepareData(config.data, rt.seed);
     result.dataset = data.summary;
     observer.onDataset(data.summary);
-    for (const auto& w : data.warnings) {
-        Issue issue{Severity::Warning, "data.skipped", w, 0};
+    const auto report = [&](const Issue& issue) {
         result.issues.push_back(issue);
         observer.onIssue(issue);
-    }
-    if (!placement.layoutNote.empty()) {
-        Issue issue{Severity::Info, "layout", placement.layoutNote, 0};
-        result.issues.push_back(issue);
-        observer.onIssue(issue);
-    }
+    };
+    for (const auto& w : data.warnings)
+        report({Severity::Warning, "data.skipped", w, 0});
+    if (!placement.layoutNote.empty()) report({Severity::Info, "layout", placement.layoutNote, 0});
 
     EvalNetwork net(config.genotype, data.summary.channels, data.classes, config.channels,
-                    config.layers);
+                    config.layers, config.auxiliaryWeight > 0);
     net->to(placement.device);
     if (placement.channelsLast) convertToChannelsLast(*net);
-    for (const auto& p : net->parameters()) result.parameters += p.numel();
+    for (const auto& p : net->exportedTensors())
+        if (p.second.requires_grad()) result.parameters += p.second.numel();
 
     const auto& wc = config.weights;
-    torch::optim::SGD opt(net->parameters(), torch::optim::SGDOptions(wc.lr)
-                                                 .momentum(wc.momentum)
-                                                 .weight_decay(wc.weightDecay));
+    torch::optim::SGD opt(
+        net->parameters(),
+        torch::optim::SGDOptions(wc.lr).momentum(wc.momentum).weight_decay(wc.weightDecay));
     BatchSampler sampler(data.train.size(), config.batchSize, rt.seed * 2 + 1);
     const int steps = int(sampler.batchesPerPass());
     const auto forward = [&](const torch::Tensor& x) { return net->forward(x); };
     const auto weights = net->parameters();
 
-    for (int epoch = 1; epoch <= config.epochs; ++epoch) {
+    TrainState state{net, opt, sampler, 0, {}};
+    if (!resumeFrom.empty()) {
+        restoreFirstUsable(
+            resumeFrom,
+            [&](const std::string& path) {
+                loadTrainCheckpoint(path, state);
+                return state.epoch;
+            },
+            report);
+        result.epochs = state.history;
+    }
+    for (int epoch = state.epoch + 1; epoch <= config.epochs; ++epoch) {
         const auto epochStart = Clock::now();
         const double lr = cosineLr(wc.lr, wc.lrMin, epoch - 1, config.epochs);
         setLearningRate(opt, lr);
+        net->setDropPath(config.dropPath * (epoch - 1) / config.epochs);
         net->train();
         auto m = runEpochSteps(epoch, steps, lr, control, observer, [&] {
-            const auto batch = gather(data.train, sampler.next(), placement);
-            return StepResult{weightStep(forward, opt, weights, batch, wc.gradClip), {}};
+            auto batch = gather(data.train, sampler.next(), placement);
+            if (config.cutout > 0) batch.x = cutout(batch.x, config.cutout);
+            return StepResult{trainStep(net, opt, weights, batch, config), {}};
         });
         if (!m) break;
         const auto val = evaluate(*net, forward, data.val, placement);
@@ -69,24 +102,36 @@ void train(const TrainConfig& config, RunControl& control, RunObserver& observer
         m->seconds = std::chrono::duration<double>(Clock::now() - epochStart).count();
         result.epochs.push_back(*m);
         observer.onEpoch(*m);
+        state.epoch = epoch;
+        state.history = result.epochs;
+        if (!config.checkpointDir.empty())
+            observer.onCheckpoint(writeEpochCheckpoint(
+                config.checkpointDir, state.history,
+                [&](const std::string& path) { return saveTrainCheckpoint(path, state); }));
         if (control.stopRequested()) break;
     }
-    // The test split is touched once, after training, whatever stopped it.
+    if (control.stopRequested()) {
+        // A stopped training resumes later; its test accuracy would be that of a half-trained
+        // network, so the test split stays untouched.
+        result.status = RunStatus::Cancelled;
+        return;
+    }
+    // The test split is touched once, after the last epoch.
     const auto test = evaluate(*net, forward, data.test, placement);
     result.testLoss = test.loss;
     result.testAcc = test.acc;
-    result.status = control.stopRequested() ? RunStatus::Cancelled : RunStatus::Done;
+    observer.onTest({test.loss, test.acc, result.parameters});
+    result.status = RunStatus::Done;
 }
 
-} // namespace
-
-TrainResult runTrain(const TrainConfig& config, RunControl& control, RunObserver& observer)
+TrainResult guardedTrain(const TrainConfig& config, const std::vector<CheckpointInfo>& resumeFrom,
+                         RunControl& control, RunObserver& observer)
 {
     TrainResult result;
     result.config = config;
     const auto error = runGuarded([&] {
         config.validate();
-        train(config, control, observer, result);
+        train(config, resumeFrom, control, observer, result);
     });
     if (error) {
         result.status = RunStatus::Failed;
@@ -95,6 +140,23 @@ TrainResult runTrain(const TrainConfig& config, RunControl& control, RunObserver
     if (result.status == RunStatus::Failed)
         observer.onIssue({Severity::Error, "run.failed", result.error, int(result.epochs.size())});
     return result;
+}
+
+} // namespace
+
+TrainResult runTrain(const TrainConfig& config, RunControl& control, RunObserver& observer)
+{
+    return guardedTrain(config, {}, control, observer);
+}
+
+TrainResult resumeTrain(const TrainConfig& config, const std::vector<CheckpointInfo>& checkpoints,
+                        RunControl& control, RunObserver& observer)
+{
+    if (checkpoints.empty())
+        observer.onIssue({Severity::Info, "resume",
+                          "no checkpoint yet (stopped during epoch 1): started again (epoch 0)",
+                          0});
+    return guardedTrain(config, checkpoints, control, observer);
 }
 
 } // namespace wb::darts

@@ -10,9 +10,9 @@
 namespace wb::darts {
 
 struct WarmStartReport {
-    int tensorsCopied = 0;  // weights, BN buffers and the two alpha matrices
+    int tensorsCopied = 0; // weights, BN buffers and the two alpha matrices
     bool headCopied = false;
-    std::string message;    // one line for the run's issues
+    std::string message; // one line for the run's issues
 };
 
 // Copies the source supernet of `warm` into `target` (built for the target's data): every

@@ -11,10 +11,11 @@ namespace wb::jobs {
 namespace {
 
 store::NewRun newRun(const std::string& kind, std::string configJson, std::uint64_t seed,
-                     const std::string& datasetPath)
+                     const std::string& datasetPath, const std::string& role = {})
 {
     store::NewRun run;
     run.kind = kind;
+    run.role = role;
     run.configJson = std::move(configJson);
     run.seed = seed;
     run.datasetPath = datasetPath;
@@ -40,10 +41,12 @@ Recorded<Result> record(store::RecordedJob& recorded, darts::RunObserver& observ
 Recorded<darts::SearchResult> recordedSearch(const std::string& db, darts::SearchConfig config,
                                              RunControl& control, darts::RunObserver& observer,
                                              const RunCreated& created,
-                                             std::optional<store::TransferRecord> transfer)
+                                             std::optional<store::TransferRecord> transfer,
+                                             const std::string& role)
 {
     auto recorded = store::RecordedJob::start(
-        db, newRun("search", config.toJson(), config.runtime.seed, config.data.path));
+        db, newRun("search", config.toJson(), config.runtime.seed, config.data.path,
+                   role.empty() && transfer ? "transfer" : role));
     if (transfer) {
         transfer->runId = recorded->id();
         store::RunStore::open(db).recordTransfer(*transfer);
@@ -70,7 +73,8 @@ Pretrained recordedPretrain(const std::string& db, darts::SearchConfig config,
         requireFreeZooName(store, name); // before hours of search, not after
     }
     Pretrained out;
-    out.search = recordedSearch(db, std::move(config), control, observer, created);
+    out.search =
+        recordedSearch(db, std::move(config), control, observer, created, std::nullopt, "pretrain");
     if (out.search.result.status != RunStatus::Done) return out;
     try {
         store::RunStore::Options existing;
@@ -84,12 +88,13 @@ Pretrained recordedPretrain(const std::string& db, darts::SearchConfig config,
     return out;
 }
 
-Recorded<darts::TrainResult> recordedTrain(const std::string& db, const darts::TrainConfig& config,
+Recorded<darts::TrainResult> recordedTrain(const std::string& db, darts::TrainConfig config,
                                            RunControl& control, darts::RunObserver& observer,
                                            const RunCreated& created)
 {
     auto recorded = store::RecordedJob::start(
         db, newRun("train", config.toJson(), config.runtime.seed, config.data.path));
+    config.checkpointDir = recorded->directory();
     if (created) created(recorded->id());
     return record<darts::TrainResult>(*recorded, observer, [&](darts::RunObserver& o) {
         return darts::runTrain(config, control, o);

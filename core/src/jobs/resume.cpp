@@ -12,8 +12,8 @@ namespace wb::jobs {
 std::optional<std::string> whyNotResumable(const store::RunDetails& run, bool takeOver)
 {
     const auto id = "run " + std::to_string(run.id);
-    if (run.kind != "search")
-        return id + " is a " + run.kind + " run: only searches can be resumed";
+    if (run.kind != "search" && run.kind != "train")
+        return id + " is a " + run.kind + " run: only searches and trainings can be resumed";
     if ((run.status == RunStatus::Running && !takeOver) || run.status == RunStatus::Done)
         return id + " is " + statusName(run.status) +
                ": only interrupted, cancelled or failed runs can be resumed";
@@ -48,10 +48,14 @@ ResumePlan planResume(store::RunStore& db, std::int64_t id, bool takeOver)
     return plan;
 }
 
-Recorded<darts::SearchResult> resumeRecordedSearch(const std::string& db, std::int64_t id,
-                                                   const ResumeOptions& options,
-                                                   RunControl& control,
-                                                   darts::RunObserver& observer)
+namespace {
+
+// Plans, reopens and continues recorded run `id` of `kind`: resume(config, checkpoints,
+// observers) runs the job from its checkpoints.
+template <typename Config, typename Result, typename Resume>
+Recorded<Result> resumeRecorded(const std::string& db, std::int64_t id, const char* kind,
+                                const ResumeOptions& options, darts::RunObserver& observer,
+                                Resume&& resume)
 {
     ResumePlan plan;
     {
@@ -60,18 +64,46 @@ Recorded<darts::SearchResult> resumeRecordedSearch(const std::string& db, std::i
         auto store = store::RunStore::open(db, existing);
         plan = planResume(store, id, options.takeOver);
     }
+    if (plan.run.kind != kind)
+        throw Error("run " + std::to_string(id) + " is a " + plan.run.kind + " run, not a " + kind);
     if (!plan.unusable.empty()) throw Error("cannot resume: " + plan.unusable);
-    auto config = darts::SearchConfig::fromJson(plan.run.configJson);
+    auto config = Config::fromJson(plan.run.configJson);
     if (options.threads >= 0) config.runtime.threads = options.threads;
-    if (options.localise) options.localise(config);
     auto recorded = store::RecordedJob::reopen(db, id, options.takeOver);
     config.checkpointDir = recorded->directory();
     darts::ObserverList observers{&observer, &recorded->observer()};
-    Recorded<darts::SearchResult> out;
+    Recorded<Result> out;
     out.runId = id;
-    out.result = darts::resumeSearch(config, plan.checkpoints, control, observers);
+    out.result = resume(config, plan.checkpoints, observers);
     out.storeError = recorded->finish(out.result.status, out.result.error);
     return out;
+}
+
+} // namespace
+
+Recorded<darts::SearchResult> resumeRecordedSearch(const std::string& db, std::int64_t id,
+                                                   const ResumeOptions& options,
+                                                   RunControl& control,
+                                                   darts::RunObserver& observer)
+{
+    return resumeRecorded<darts::SearchConfig, darts::SearchResult>(
+        db, id, "search", options, observer,
+        [&](darts::SearchConfig& config, const auto& checkpoints, darts::RunObserver& o) {
+            if (options.localise) options.localise(config);
+            return darts::resumeSearch(config, checkpoints, control, o);
+        });
+}
+
+Recorded<darts::TrainResult> resumeRecordedTrain(const std::string& db, std::int64_t id,
+                                                 const ResumeOptions& options, RunControl& control,
+                                                 darts::RunObserver& observer)
+{
+    return resumeRecorded<darts::TrainConfig, darts::TrainResult>(
+        db, id, "train", options, observer,
+        [&](darts::TrainConfig& config, const auto& checkpoints, darts::RunObserver& o) {
+            if (options.localiseTrain) options.localiseTrain(config);
+            return darts::resumeTrain(config, checkpoints, control, o);
+        });
 }
 
 } // namespace wb::jobs

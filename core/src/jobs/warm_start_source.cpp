@@ -12,8 +12,8 @@ transfer::SourceChoice chooseWarmStart(const std::string& db, const std::string&
                                        std::string* note)
 {
     auto store = store::RunStore::open(db);
-    auto choice = transfer::chooseSource(how, config, store, distance.resolve(&store, note), control,
-                                         observer);
+    auto choice = transfer::chooseSource(how, config, store, distance.resolve(&store, note),
+                                         control, observer);
     config.warmStart = transfer::warmStartFrom(choice.chosen, keepHead);
     // The source's checkpoint may have been written on another machine (a server workspace).
     const auto local = store.localRunFile(choice.chosen.runId, choice.chosen.checkpoint);

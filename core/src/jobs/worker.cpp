@@ -179,7 +179,13 @@ Ran runJob(const WorkerOptions& o, const store::JobRecord& record, const QueuedJ
         auto config = job.train;
         config.data.path = localDataset(roots, job, config.data.path, config.data);
         if (o.threads >= 0) config.runtime.threads = o.threads;
-        return ran(recordedTrain(o.db, config, control, observer, created));
+        if (!record.runId) return ran(recordedTrain(o.db, config, control, observer, created));
+        // An earlier attempt created the run: continue it from its newest checkpoint.
+        ResumeOptions resume;
+        resume.threads = config.runtime.threads;
+        resume.takeOver = true;
+        resume.localiseTrain = [&](darts::TrainConfig& c) { c.data = config.data; };
+        return ran(resumeRecordedTrain(o.db, *record.runId, resume, control, observer));
     }
     auto config = job.search;
     localise(config, roots, job);
@@ -198,7 +204,8 @@ Ran runJob(const WorkerOptions& o, const store::JobRecord& record, const QueuedJ
             chooseWarmStart(o.db, job.source, config, job.distance, job.keepHead, control, quiet);
         search = recordedSearch(o.db, config, control, observer, created, choice.record());
     } else {
-        search = recordedSearch(o.db, config, control, observer, created);
+        search = recordedSearch(o.db, config, control, observer, created, std::nullopt,
+                                record.kind == "pretrain" ? "pretrain" : "");
     }
     auto result = ran(search);
     if (record.kind == "pretrain" && result.status == RunStatus::Done) {

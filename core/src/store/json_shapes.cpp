@@ -65,7 +65,9 @@ json runSummaryJson(const RunSummary& r)
     return {{"schema_version", kJsonSchemaVersion},
             {"id", r.id},
             {"kind", r.kind},
+            {"role", r.role},
             {"status", statusName(r.status)},
+            {"seed", r.seed},
             {"dataset_path", r.datasetPath},
             {"dataset_fingerprint", r.datasetFingerprint},
             {"epoch_count", r.epochs},
@@ -73,7 +75,10 @@ json runSummaryJson(const RunSummary& r)
             {"best_val_acc", r.bestValAcc ? json(*r.bestValAcc) : json(nullptr)},
             {"started_at", isoTime(r.startedAt)},
             {"finished_at", r.finishedAt ? json(isoTime(*r.finishedAt)) : json(nullptr)},
-            {"seconds", r.seconds}};
+            {"seconds", r.seconds},
+            {"test_acc", r.testAcc ? json(*r.testAcc) : json(nullptr)},
+            {"warm_start", r.warmStart.empty() ? json(nullptr) : json(r.warmStart)},
+            {"tags", r.tags}};
 }
 
 json cellJson(const ExperimentCell& c)

@@ -9,6 +9,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include <algorithm>
 #include <bit>
 #include <cctype>
 #include <cerrno>
@@ -47,6 +48,15 @@ std::string severityName(Severity s)
         return "error";
     }
     return "warning";
+}
+
+void requireValidTag(const std::string& tag)
+{
+    const bool printable = std::all_of(
+        tag.begin(), tag.end(), [](unsigned char c) { return c > ' ' && c != ',' && c != 0x7f; });
+    if (tag.empty() || tag.size() > 64 || !printable)
+        throw Error("tag '" + tag +
+                    "': must be 1-64 printable characters without spaces or commas");
 }
 
 Severity parseSeverity(const std::string& name)
@@ -331,8 +341,8 @@ std::int64_t RunStore::createRun(const NewRun& run)
         const double t = now();
         auto s = m_impl->prepare(
             "INSERT INTO runs (kind, status, config, seed, dataset_path, directory, app_version, "
-            "library_versions, sqlite_version, host, pid, started_at, heartbeat_at) "
-            "VALUES (?, 'running', ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)");
+            "library_versions, sqlite_version, host, pid, started_at, heartbeat_at, role) "
+            "VALUES (?, 'running', ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)");
         s.bind(1, run.kind)
             .bind(2, run.configJson)
             .bind(3, std::bit_cast<std::int64_t>(run.seed))
@@ -344,7 +354,8 @@ std::int64_t RunStore::createRun(const NewRun& run)
             .bind(9, m_impl->host)
             .bind(10, std::int64_t(getpid()))
             .bind(11, t)
-            .bind(12, t);
+            .bind(12, t)
+            .bind(13, run.role);
         s.run("creating a run");
         id = m_impl->db->lastInsertId();
         if (run.directory.empty()) {
@@ -640,6 +651,49 @@ void RunStore::heartbeat(std::int64_t runId)
     });
 }
 
+void RunStore::recordTest(std::int64_t runId, const darts::TestMetrics& test)
+{
+    transaction([&] {
+        m_impl->requireRun(runId);
+        auto s = m_impl->prepare(
+            "UPDATE runs SET test_loss = ?, test_acc = ?, parameters = ? WHERE id = ?");
+        s.bind(1, test.loss)
+            .bind(2, test.acc)
+            .bind(3, test.parameters)
+            .bind(4, runId)
+            .run("recording the test result of run " + std::to_string(runId));
+    });
+}
+
+void RunStore::setNote(std::int64_t runId, const std::string& note)
+{
+    transaction([&] {
+        m_impl->requireRun(runId);
+        auto s = m_impl->prepare("UPDATE runs SET note = ? WHERE id = ?");
+        s.bind(1, note).bind(2, runId).run("writing the note of run " + std::to_string(runId));
+    });
+}
+
+void RunStore::addTag(std::int64_t runId, const std::string& tag)
+{
+    requireValidTag(tag);
+    transaction([&] {
+        m_impl->requireRun(runId);
+        auto s = m_impl->prepare("INSERT INTO run_tags (run_id, tag) VALUES (?, ?) "
+                                 "ON CONFLICT (run_id, tag) DO NOTHING");
+        s.bind(1, runId).bind(2, tag).run("tagging run " + std::to_string(runId));
+    });
+}
+
+void RunStore::removeTag(std::int64_t runId, const std::string& tag)
+{
+    transaction([&] {
+        m_impl->requireRun(runId);
+        auto s = m_impl->prepare("DELETE FROM run_tags WHERE run_id = ? AND tag = ?");
+        s.bind(1, runId).bind(2, tag).run("untagging run " + std::to_string(runId));
+    });
+}
+
 void RunStore::finishRun(std::int64_t runId, RunStatus status, const std::string& error)
 {
     transaction([&] {
@@ -783,15 +837,17 @@ RunDetails RunStore::run(std::int64_t id)
     static_cast<RunSummary&>(r) = std::move(rows.front());
 
     auto q = m_impl->prepare(
-        "SELECT r.config, r.seed, r.app_version, r.library_versions, r.sqlite_version, r.host, "
+        "SELECT r.config, r.note, r.app_version, r.library_versions, r.sqlite_version, r.host, "
         "r.pid, r.heartbeat_at, r.error, r.directory, r.channels, r.image_size, r.train_images, "
         "r.val_images, r.test_images, d.fingerprint, d.path, d.format, d.class_names, "
-        "d.class_counts FROM runs r LEFT JOIN datasets d ON d.fingerprint = r.dataset_fingerprint "
-        "WHERE r.id = ?");
+        "d.class_counts, r.test_loss, r.parameters FROM runs r "
+        "LEFT JOIN datasets d ON d.fingerprint = r.dataset_fingerprint WHERE r.id = ?");
     q.bind(1, id);
     q.step("reading run " + std::to_string(id));
     r.configJson = q.text(0);
-    r.seed = std::bit_cast<std::uint64_t>(q.int64(1));
+    r.note = q.text(1);
+    if (!q.isNull(20)) r.testLoss = q.real(20);
+    if (!q.isNull(21)) r.parameters = q.int64(21);
     r.appVersion = q.text(2);
     r.libraryVersions = q.text(3);
     r.sqliteVersion = q.text(4);

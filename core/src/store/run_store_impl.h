@@ -10,6 +10,7 @@
 #include "wb/common/error.h"
 #include "wb/store/run_store.h"
 
+#include <bit>
 #include <cerrno>
 #include <chrono>
 #include <limits>
@@ -152,8 +153,9 @@ struct RunStore::Impl {
             "r.started_at, r.finished_at, r.host, r.pid, r.heartbeat_at, "
             "(SELECT count(*) FROM epochs e WHERE e.run_id = r.id), "
             "(SELECT max(val_acc) FROM epochs e WHERE e.run_id = r.id), "
-            "(SELECT coalesce(sum(seconds), 0) FROM epochs e WHERE e.run_id = r.id) "
-            "FROM runs r" +
+            "(SELECT coalesce(sum(seconds), 0) FROM epochs e WHERE e.run_id = r.id), "
+            "r.role, r.seed, r.test_acc, coalesce(t.zoo_name, '') "
+            "FROM runs r LEFT JOIN transfers t ON t.run_id = r.id" +
             std::string(only ? " WHERE r.id = ?" : "") + " ORDER BY r.id");
         if (only) q.bind(1, *only);
         while (q.step("listing runs")) {
@@ -172,7 +174,22 @@ struct RunStore::Impl {
             r.epochs = q.integer(10);
             if (!q.isNull(11)) r.bestValAcc = q.real(11);
             r.seconds = q.real(12);
+            r.role = q.text(13).empty() ? r.kind : q.text(13);
+            r.seed = std::bit_cast<std::uint64_t>(q.int64(14));
+            if (!q.isNull(15)) r.testAcc = q.real(15);
+            r.warmStart = q.text(16);
             out.push_back(std::move(r));
+        }
+        auto tags = prepare(std::string("SELECT run_id, tag FROM run_tags") +
+                            (only ? " WHERE run_id = ?" : "") + " ORDER BY run_id, tag");
+        if (only) tags.bind(1, *only);
+        // Both lists are ordered by run id: one merge pass.
+        auto row = out.begin();
+        while (tags.step("listing run tags")) {
+            const auto id = tags.int64(0);
+            while (row != out.end() && row->id < id)
+                ++row;
+            if (row != out.end() && row->id == id) row->tags.push_back(tags.text(1));
         }
         return out;
     }

@@ -278,10 +278,30 @@ ALTER TABLE collapse_signals ADD COLUMN hessian_eigenvalue REAL;
 ALTER TABLE collapse_signals ADD COLUMN hessian_seconds REAL;
 )sql";
 
+// Version 7: a trained network's test result (measured once, after its last epoch); the user's
+// note and tags per run; and the run's role, which tells pretrainings and warm-started searches
+// apart from plain searches (all of kind 'search'), backfilled from the zoo and transfer links.
+static const char* const kSchema7 = R"sql(
+ALTER TABLE runs ADD COLUMN test_loss REAL;
+ALTER TABLE runs ADD COLUMN test_acc REAL;
+ALTER TABLE runs ADD COLUMN parameters INTEGER;
+ALTER TABLE runs ADD COLUMN note TEXT NOT NULL DEFAULT '';
+ALTER TABLE runs ADD COLUMN role TEXT NOT NULL DEFAULT '';
+UPDATE runs SET role = 'transfer' WHERE id IN (SELECT run_id FROM transfers);
+UPDATE runs SET role = 'pretrain' WHERE role = '' AND id IN (SELECT run_id FROM zoo);
+CREATE TABLE run_tags (
+    run_id INTEGER NOT NULL REFERENCES runs (id) ON DELETE CASCADE,
+    tag TEXT NOT NULL,
+    PRIMARY KEY (run_id, tag)
+);
+CREATE INDEX run_tags_tag ON run_tags (tag);
+)sql";
+
 const std::vector<Migration>& migrations()
 {
     static const std::vector<Migration> list = {{1, kSchema1}, {2, kSchema2}, {3, kSchema3},
-                                                {4, kSchema4}, {5, kSchema5}, {6, kSchema6}};
+                                                {4, kSchema4}, {5, kSchema5}, {6, kSchema6},
+                                                {7, kSchema7}};
     return list;
 }
 

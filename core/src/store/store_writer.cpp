@@ -66,6 +66,11 @@ void StoreWriter::onCheckpoint(const darts::CheckpointInfo& checkpoint)
     push(checkpoint);
 }
 
+void StoreWriter::onTest(const darts::TestMetrics& test)
+{
+    push(test);
+}
+
 void StoreWriter::finish(RunStatus status, const std::string& error)
 {
     push(Finish{status, error});
@@ -239,7 +244,9 @@ void StoreWriter::write(std::deque<Item>& batch, bool beat)
                 else if (auto* c = std::get_if<darts::CheckpointInfo>(&item)) {
                     auto old = m_store.recordCheckpoint(m_runId, *c);
                     stale.insert(stale.end(), old.begin(), old.end());
-                } else if (auto* f = std::get_if<Finish>(&item))
+                } else if (auto* t = std::get_if<darts::TestMetrics>(&item))
+                    m_store.recordTest(m_runId, *t);
+                else if (auto* f = std::get_if<Finish>(&item))
                     m_store.finishRun(m_runId, f->status, f->error);
             }
             writeSteps();

@@ -1,6 +1,8 @@
+#include "store/schema.h"
 #include "store_fixtures.h"
 
 #include "wb/common/error.h"
+#include "wb/store/run_filter.h"
 #include "wb/store/run_store.h"
 
 #include <chrono>
@@ -579,6 +581,130 @@ private Q_SLOTS:
             setenv("XDG_DATA_HOME", saved.c_str(), 1);
         else
             unsetenv("XDG_DATA_HOME");
+    }
+
+    void trainingResultTagsAndNoteRoundTrip()
+    {
+        QTemporaryDir dir;
+        auto store = RunStore::open(dbPath(dir));
+        auto run = sampleRun();
+        run.kind = "train";
+        const auto id = store.createRun(run);
+        QVERIFY(!store.run(id).testAcc);
+        store.recordTest(id, {0.625, 0.8125, 39914});
+        store.addTag(id, "baseline");
+        store.addTag(id, "aux");
+        store.addTag(id, "aux"); // twice: once
+        store.setNote(id, "retrained with the auxiliary head");
+        const auto r = store.run(id);
+        QCOMPARE(r.role, std::string("train"));
+        QCOMPARE(*r.testAcc, 0.8125);
+        QCOMPARE(*r.testLoss, 0.625);
+        QCOMPARE(*r.parameters, std::int64_t(39914));
+        QCOMPARE(r.tags, (std::vector<std::string>{"aux", "baseline"}));
+        QCOMPARE(r.note, std::string("retrained with the auxiliary head"));
+        QCOMPARE(r.seed, sampleRun().seed);
+        store.removeTag(id, "aux");
+        store.removeTag(id, "never-added");
+        QCOMPARE(store.listRuns().front().tags, std::vector<std::string>{"baseline"});
+        for (const char* bad : {"", "two words", "a,b", "x\tab"})
+            QVERIFY(ok(expectError([&] { store.addTag(id, bad); }, {"must be 1-64"})));
+        QVERIFY(ok(expectError([&] { store.addTag(id, std::string(65, 't')); }, {"must be"})));
+        QVERIFY(ok(expectError([&] { store.setNote(99, "x"); }, {"run 99"})));
+    }
+
+    void roleTellsPretrainingsAndTransfersApart()
+    {
+        QTemporaryDir dir;
+        auto store = RunStore::open(dbPath(dir));
+        auto run = sampleRun();
+        const auto plain = store.createRun(run);
+        run.role = "pretrain";
+        const auto pretrain = store.createRun(run);
+        const auto runs = store.listRuns();
+        QCOMPARE(runs.at(0).role, std::string("search")); // no role: the kind
+        QCOMPARE(runs.at(1).role, std::string("pretrain"));
+        QCOMPARE(runs.at(1).kind, std::string("search"));
+        QCOMPARE(runs.at(0).id, plain);
+        QCOMPARE(runs.at(1).id, pretrain);
+    }
+
+    void version7BackfillsRolesFromTheZooAndTransfers()
+    {
+        WB_SQLITE_ONLY();
+        QTemporaryDir dir;
+        const auto path = dbPath(dir, "v6.sqlite");
+        {
+            RawDb raw(path);
+            for (std::size_t v = 0; v < 6; ++v)
+                QCOMPARE(raw.exec(migrations().at(v).sql), SQLITE_OK);
+            QCOMPARE(raw.exec("PRAGMA application_id = " + std::to_string(kApplicationId) +
+                              "; PRAGMA user_version = 6"),
+                     SQLITE_OK);
+            for (int i = 0; i < 3; ++i)
+                QCOMPARE(raw.exec("INSERT INTO runs (kind, status, config, seed, dataset_path, "
+                                  "directory, app_version, library_versions, sqlite_version, "
+                                  "host, pid, started_at, heartbeat_at) VALUES ('search', 'done', "
+                                  "'{}', 1, '/d', '/r', '0.1', 'x', '3', 'h', 1, 1, 1)"),
+                         SQLITE_OK);
+            QCOMPARE(raw.exec("INSERT INTO zoo VALUES (1, 'src', 2, 1, '[]', '{}', '/c', 'h', "
+                              "0.5)"),
+                     SQLITE_OK);
+            QCOMPARE(raw.exec("INSERT INTO transfers VALUES (3, 1, 'src', 'auto', 1.5, '[]')"),
+                     SQLITE_OK);
+        }
+        auto store = RunStore::open(path);
+        QCOMPARE(store.schemaVersion(), kSchemaVersion);
+        const auto runs = store.listRuns();
+        QCOMPARE(runs.size(), std::size_t(3));
+        QCOMPARE(runs[0].role, std::string("search"));
+        QCOMPARE(runs[1].role, std::string("pretrain"));
+        QCOMPARE(runs[2].role, std::string("transfer"));
+        QCOMPARE(runs[2].warmStart, std::string("src"));
+        QVERIFY(!runs[0].testAcc);
+        QVERIFY(runs[0].tags.empty());
+    }
+
+    void filterSelectsAndOrdersRuns()
+    {
+        std::vector<RunSummary> runs(5);
+        for (int i = 0; i < 5; ++i) {
+            runs[i].id = i + 1;
+            runs[i].role = i < 3 ? "search" : "train";
+            runs[i].status = i == 1 ? RunStatus::Failed : RunStatus::Done;
+            runs[i].datasetPath = i % 2 ? "/data/fashion-mnist" : "/data/kmnist";
+            runs[i].datasetFingerprint = i % 2 ? "abc123" : "def456";
+            runs[i].startedAt = 100.0 - i; // started in reverse id order
+            runs[i].seconds = 10.0 * ((i * 3) % 5);
+        }
+        runs[0].bestValAcc = 0.5;
+        runs[2].bestValAcc = 0.9;
+        runs[3].testAcc = 0.7;
+        runs[4].testAcc = 0.8;
+        runs[4].tags = {"paper"};
+        const auto ids = [&](const RunFilter& f) {
+            std::vector<std::int64_t> out;
+            for (const auto& r : filterRuns(runs, f))
+                out.push_back(r.id);
+            return out;
+        };
+        using Ids = std::vector<std::int64_t>;
+        QCOMPARE(ids({}), (Ids{1, 2, 3, 4, 5}));
+        QCOMPARE(ids({.role = "train"}), (Ids{4, 5}));
+        QCOMPARE(ids({.status = RunStatus::Failed}), (Ids{2}));
+        QCOMPARE(ids({.dataset = "fashion"}), (Ids{2, 4}));
+        QCOMPARE(ids({.dataset = "def"}), (Ids{1, 3, 5})); // a fingerprint prefix
+        QCOMPARE(ids({.dataset = "456"}), Ids{});          // not a prefix, not in the path
+        QCOMPARE(ids({.tag = "paper"}), (Ids{5}));
+        QCOMPARE(ids({.order = RunOrder::Started}), (Ids{5, 4, 3, 2, 1}));
+        QCOMPARE(ids({.order = RunOrder::BestVal}), (Ids{3, 1, 2, 4, 5})); // missing last
+        QCOMPARE(ids({.order = RunOrder::TestAcc, .limit = 1}), (Ids{5}));
+        QCOMPARE(ids({.order = RunOrder::Seconds}), (Ids{4, 2, 5, 3, 1})); // 40 30 20 10 0 s
+        QCOMPARE(ids({.limit = 2}), (Ids{4, 5}));                          // the newest two
+        QCOMPARE(ids({.reverse = true, .limit = 2}), (Ids{5, 4}));
+        QCOMPARE(parseRunOrder("test"), RunOrder::TestAcc);
+        QVERIFY(ok(expectError([] { parseRunOrder("acc"); }, {"--sort acc", "val"})));
+        QVERIFY(ok(expectError([] { requireKnownRole("serch"); }, {"--kind serch", "transfer"})));
     }
 
     void isoTimeIsUtc()

@@ -7,7 +7,7 @@
 namespace wb::darts {
 
 struct SearchBenchConfig {
-    SearchConfig search;  // network, batch, order, threads, channels_last; data is synthetic
+    SearchConfig search; // network, batch, order, threads, channels_last; data is synthetic
     int imageSize = 28;
     int imageChannels = 1;
     int classes = 10;
@@ -16,13 +16,13 @@ struct SearchBenchConfig {
 };
 
 struct SearchBenchResult {
-    double medianIterationSeconds = 0;  // alpha step + weight step
+    double medianIterationSeconds = 0; // alpha step + weight step
     double medianWeightStepSeconds = 0;
     double medianAlphaStepSeconds = 0;
     double peakRssMb = 0;
     int threads = 0;
-    bool channelsLast = false;   // the layout used (see makePlacement: small C stays NCHW)
-    std::string report() const;  // human-readable summary
+    bool channelsLast = false;  // the layout used (see makePlacement: small C stays NCHW)
+    std::string report() const; // human-readable summary
     std::string toJson() const;
 };
 

@@ -41,6 +41,6 @@ Genotype deriveGenotype(const std::vector<float>& normalWeights,
                         const std::vector<float>& reduceWeights, int nodes,
                         const std::vector<std::string>& primitives);
 
-int edgeCount(int nodes);  // sum_{j < nodes} (j + 2)
+int edgeCount(int nodes); // sum_{j < nodes} (j + 2)
 
 } // namespace wb::darts

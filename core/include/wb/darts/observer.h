@@ -80,6 +80,13 @@ struct CheckpointInfo {
     std::int64_t bytes = 0;
 };
 
+// A trained network measured once on the held-out test split, after its last epoch.
+struct TestMetrics {
+    double loss = 0;
+    double acc = 0;
+    std::int64_t parameters = 0; // trainable parameters of the network
+};
+
 // Callbacks on the job's own thread; implementations must be cheap and never block on I/O.
 class RunObserver {
 public:
@@ -90,6 +97,7 @@ public:
     virtual void onAlphas(const AlphaSnapshot&) {}
     virtual void onIssue(const Issue&) {}
     virtual void onCheckpoint(const CheckpointInfo&) {}
+    virtual void onTest(const TestMetrics&) {}
 };
 
 } // namespace wb::darts

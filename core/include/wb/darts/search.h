@@ -11,12 +11,12 @@ namespace wb::darts {
 
 struct SearchResult {
     RunStatus status = RunStatus::Failed;
-    std::string error;  // set when status == Failed
+    std::string error; // set when status == Failed
     SearchConfig config;
     DatasetSummary dataset;
-    std::vector<DatasetSummary> moreDatasets;  // multi-dataset pretraining: heads 1, 2, ...
+    std::vector<DatasetSummary> moreDatasets; // multi-dataset pretraining: heads 1, 2, ...
     std::vector<EpochMetrics> epochs;
-    AlphaSnapshot alphas;  // after the last completed epoch
+    AlphaSnapshot alphas; // after the last completed epoch
     Genotype genotype;
     std::vector<Issue> issues;
 };
@@ -30,9 +30,9 @@ struct TrainResult {
     std::string error;
     TrainConfig config;
     DatasetSummary dataset;
-    std::vector<EpochMetrics> epochs;  // val = the search-val split
+    std::vector<EpochMetrics> epochs; // val = the search-val split
     double testLoss = 0;
-    double testAcc = 0;  // on the held-out test split, measured once after training
+    double testAcc = 0; // on the held-out test split, measured once after the last epoch
     std::int64_t parameters = 0;
     std::vector<Issue> issues;
 };
@@ -45,6 +45,13 @@ SearchResult resumeSearch(const SearchConfig& config,
                           const std::vector<CheckpointInfo>& checkpoints, RunControl& control,
                           RunObserver& observer);
 
+// Trains config.genotype's network from scratch; with config.checkpointDir, writes a checkpoint
+// after every epoch. The test split is measured once, after the last epoch (a stopped training
+// has no test result: it can be resumed). Never throws, like runSearch.
 TrainResult runTrain(const TrainConfig& config, RunControl& control, RunObserver& observer);
+
+// Continues a training from the first usable of `checkpoints` (newest first), as resumeSearch.
+TrainResult resumeTrain(const TrainConfig& config, const std::vector<CheckpointInfo>& checkpoints,
+                        RunControl& control, RunObserver& observer);
 
 } // namespace wb::darts

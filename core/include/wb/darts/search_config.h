@@ -119,6 +119,15 @@ struct TrainConfig {
     int layers = 8;
     int batchSize = 64;
     int epochs = 10;
+    // DARTS' retraining regularisers (Liu et al. 2019, CIFAR-10 evaluation: auxiliary weight 0.4,
+    // drop-path 0.2, cutout 16 at 32x32), all off by default so short runs stay comparable.
+    // auxiliaryWeight > 0 adds an auxiliary classifier after the cell at 2/3 depth, its loss
+    // weighted by this; dropPath is the drop-path probability of the last epoch (ramped
+    // linearly from 0); cutout is the side in pixels of the square zeroed in each training image.
+    double auxiliaryWeight = 0;
+    double dropPath = 0;
+    int cutout = 0;
+    std::string checkpointDir; // empty = no checkpoints; else one file per epoch, last + best kept
 
     void validate() const;
     std::string toJson() const;

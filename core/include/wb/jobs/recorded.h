@@ -29,12 +29,14 @@ using RunCreated = std::function<void(std::int64_t runId)>;
 
 // A search recorded as run kind "search" (checkpoints in the run's folder). With `transfer`,
 // the run is linked to the zoo entry it was warm-started from (config.warmStart already set;
-// the record's runId is filled in). Throws wb::Error only when the run cannot be created;
-// training failures are in the result.
+// the record's runId is filled in). `role` says what the search is for ("pretrain"; default:
+// "transfer" with `transfer`, else a plain search). Throws wb::Error only when the run cannot be
+// created; training failures are in the result.
 Recorded<darts::SearchResult>
 recordedSearch(const std::string& db, darts::SearchConfig config, RunControl& control,
                darts::RunObserver& observer, const RunCreated& created = {},
-               std::optional<store::TransferRecord> transfer = std::nullopt);
+               std::optional<store::TransferRecord> transfer = std::nullopt,
+               const std::string& role = {});
 
 // A pretraining: a recorded search whose supernet joins the zoo as `zooName` (empty: the
 // datasets' folder names joined by '+') when it finishes.
@@ -47,8 +49,9 @@ Pretrained recordedPretrain(const std::string& db, darts::SearchConfig config,
                             const std::string& zooName, RunControl& control,
                             darts::RunObserver& observer, const RunCreated& created = {});
 
-// A training of a fixed genotype recorded as run kind "train".
-Recorded<darts::TrainResult> recordedTrain(const std::string& db, const darts::TrainConfig& config,
+// A training of a fixed genotype recorded as run kind "train" (checkpoints in the run's folder;
+// the last one holds the final weights; the test result goes into the run's row).
+Recorded<darts::TrainResult> recordedTrain(const std::string& db, darts::TrainConfig config,
                                            RunControl& control, darts::RunObserver& observer,
                                            const RunCreated& created = {});
 

@@ -15,7 +15,7 @@ namespace wb::store {
 
 // Schema version this build writes (SQLite: PRAGMA user_version; PostgreSQL: the
 // workbench_schema table); newer databases are refused.
-inline constexpr int kSchemaVersion = 6;
+inline constexpr int kSchemaVersion = 7;
 
 // `$XDG_DATA_HOME/supernet-workbench/workspace.sqlite`, falling back to
 // `~/.local/share/supernet-workbench/workspace.sqlite` (XDG base directory spec). Shared by every
@@ -35,26 +35,31 @@ struct NewRun {
     std::string appVersion;
     std::string libraryVersions; // e.g. "libtorch 2.3.1"; the store adds its database version
     std::string directory; // the run's folder (checkpoints); empty = RunStore::runDirectory(id)
+    std::string role;      // "pretrain" or "transfer" for such searches; empty = the kind
 };
 
 // One row of `runs list`.
 struct RunSummary {
     std::int64_t id = 0;
     std::string kind;
+    std::string role; // what the run was for: search, pretrain, transfer or train
     RunStatus status = RunStatus::Running;
+    std::uint64_t seed = 0;
     std::string datasetPath;
     std::string datasetFingerprint; // empty until the dataset was recorded
     int epochs = 0;                 // epochs recorded
     std::optional<double> bestValAcc;
     double startedAt = 0; // Unix seconds, UTC
     std::optional<double> finishedAt;
-    double seconds = 0; // sum of the recorded epochs' wall time (survives resumes)
+    double seconds = 0;            // sum of the recorded epochs' wall time (survives resumes)
+    std::optional<double> testAcc; // a finished training's held-out test accuracy
+    std::string warmStart;         // the zoo entry a transfer started from
+    std::vector<std::string> tags; // sorted
 };
 
 // Everything `runs show` prints except the per-epoch rows.
 struct RunDetails : RunSummary {
     std::string configJson;
-    std::uint64_t seed = 0;
     std::string appVersion;
     std::string libraryVersions;
     std::string sqliteVersion; // the database: "3.40.1" (SQLite) or "PostgreSQL 15.18"
@@ -66,6 +71,9 @@ struct RunDetails : RunSummary {
     std::optional<DatasetSummary> dataset;
     // The last recorded epoch's genotype (search) or the configured one (train).
     std::optional<darts::Genotype> genotype;
+    std::optional<double> testLoss;
+    std::optional<std::int64_t> parameters;
+    std::string note;
 };
 
 enum class CheckpointKind { Last, Best };
@@ -173,6 +181,12 @@ public:
     void recordSteps(std::int64_t runId, const std::vector<darts::StepMetrics>& steps);
     void recordAlphas(std::int64_t runId, const darts::AlphaSnapshot& alphas);
     void recordIssue(std::int64_t runId, const Issue& issue);
+    void recordTest(std::int64_t runId, const darts::TestMetrics& test);
+    void setNote(std::int64_t runId, const std::string& note);
+    // Tags are short labels (1-64 printable characters, no spaces or commas); adding one twice
+    // or removing an absent one changes nothing. Throws wb::Error for an invalid tag.
+    void addTag(std::int64_t runId, const std::string& tag);
+    void removeTag(std::int64_t runId, const std::string& tag);
     // Keeps one `last` row and one `best` row (info.best updates both). Returns the checkpoint
     // files no row references any more, for the caller to delete. On a PostgreSQL workspace the
     // file itself goes into the database too (chunks of 1 MiB, never the whole file in memory)

@@ -51,6 +51,7 @@ public:
     void onAlphas(const darts::AlphaSnapshot& alphas) override;
     void onIssue(const Issue& issue) override;
     void onCheckpoint(const darts::CheckpointInfo& checkpoint) override;
+    void onTest(const darts::TestMetrics& test) override;
 
     // Queues the run's final status behind everything queued so far, then close()s. After a
     // write error the status is still written (best effort) with the error appended.
@@ -69,7 +70,8 @@ private:
         std::string error;
     };
     using Item = std::variant<DatasetSummary, darts::StepMetrics, darts::EpochMetrics,
-                              darts::AlphaSnapshot, Issue, darts::CheckpointInfo, Finish>;
+                              darts::AlphaSnapshot, Issue, darts::CheckpointInfo, darts::TestMetrics,
+                              Finish>;
 
     void push(Item item);
     void threadMain();

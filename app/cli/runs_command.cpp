@@ -11,6 +11,7 @@
 #include "wb/store/json_shapes.h"
 #include "wb/store/run_store.h"
 #include "wb/store/workspace_location.h"
+#include "wb/suite/process.h"
 
 #include <nlohmann/json.hpp>
 
@@ -24,6 +25,7 @@ namespace wb::cli {
 namespace {
 
 using nlohmann::json;
+namespace fs = std::filesystem;
 
 struct RunsOptions {
     std::string db;
@@ -31,6 +33,9 @@ struct RunsOptions {
     std::int64_t id = 0;
     std::string to;
     bool force = false;
+    bool torchscript = false;
+    bool onnx = false;
+    std::string python = "python3";
 };
 
 std::string databasePath(const RunsOptions& o)
@@ -175,6 +180,24 @@ void deleteRun(const RunsOptions& o)
         std::cout << "removed " << path << "\n";
 }
 
+// Runs the exported model.py with Python's torch to write model.ts / model.onnx.
+void convertModel(const RunsOptions& o)
+{
+    const fs::path dir(o.to);
+    if (!fs::exists(dir / "example_logits.pt"))
+        throw Error("--torchscript/--onnx: run " + std::to_string(o.id) +
+                    " has no trained weights to convert (only trainings with a checkpoint do)");
+    std::vector<std::string> argv = {o.python, "model.py"};
+    if (o.torchscript) argv.insert(argv.end(), {"--torchscript", "model.ts"});
+    if (o.onnx) argv.insert(argv.end(), {"--onnx", "model.onnx"});
+    const auto r = suite::runProcess(argv, dir);
+    if (r.exitCode != 0)
+        throw Error(o.python + " model.py (in " + o.to + ") failed with exit code " +
+                    std::to_string(r.exitCode) + ": " + suite::outputTail(r.output) +
+                    " (needs PyTorch for that interpreter; choose another with --python)");
+    std::cout << r.output;
+}
+
 void exportRun(const RunsOptions& o)
 {
     auto db = store::RunStore::openExisting(databasePath(o));
@@ -183,6 +206,7 @@ void exportRun(const RunsOptions& o)
         std::cout << f << "\n";
     for (const auto& n : result.notes)
         std::cerr << "note: " << n << "\n";
+    if (o.torchscript || o.onnx) convertModel(o);
 }
 
 } // namespace
@@ -217,11 +241,17 @@ void addRunsCommand(CLI::App& root, int& exitCode)
     });
 
     auto* exp = runs->add_subcommand(
-        "export", "Write a run's genotype, cell drawings, metrics, config and provenance");
+        "export", "Write a run's genotype, cell drawings, metrics, config, provenance and its "
+                  "network (model.py; a training's weights)");
     addId(exp);
     addDb(exp);
     exp->add_option("--to", o->to, "Target folder")->required();
     exp->add_flag("--force", o->force, "Overwrite existing files");
+    exp->add_flag("--torchscript", o->torchscript,
+                  "Also write model.ts (a traced TorchScript module; runs model.py with --python)");
+    exp->add_flag("--onnx", o->onnx, "Also write model.onnx (runs model.py with --python)");
+    exp->add_option("--python", o->python, "Python interpreter with torch for --torchscript/--onnx")
+        ->capture_default_str();
     exp->callback([o, &exitCode] {
         exportRun(*o);
         exitCode = 0;

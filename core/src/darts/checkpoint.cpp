@@ -215,6 +215,8 @@ std::string saveTrainCheckpoint(const std::string& path, const TrainState& state
     archive.write("train_sampler", bytes(state.sampler.state()));
     archive.write("torch_rng", at::detail::getDefaultCPUGenerator().get_state());
     archive.write("history", historyTensor(state.history));
+    archive.write("input_mean", torch::tensor(state.input.mean));
+    archive.write("input_std", torch::tensor(state.input.std));
     return saveArchive(archive, path);
 }
 
@@ -244,13 +246,21 @@ void loadTrainCheckpoint(const std::string& path, TrainState& state)
     }
 }
 
-void loadTrainedWeights(const std::string& path, EvalNetwork& net)
+data::ChannelStats loadTrainedWeights(const std::string& path, EvalNetwork& net)
 {
     try {
         torch::serialize::InputArchive archive, module;
         archive.load_from(path);
         archive.read("network", module);
         net->load(module);
+        data::ChannelStats input;
+        for (auto [key, into] : {std::pair{"input_mean", &input.mean}, {"input_std", &input.std}}) {
+            torch::Tensor t;
+            archive.read(key, t);
+            const auto c = t.to(torch::kFloat32).contiguous();
+            into->assign(c.data_ptr<float>(), c.data_ptr<float>() + c.numel());
+        }
+        return input;
     } catch (const c10::Error& e) {
         throw Error(path + ": not a readable training checkpoint for this network (" +
                     std::string(e.what_without_backtrace()).substr(0, 200) + ")");

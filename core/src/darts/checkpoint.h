@@ -49,12 +49,14 @@ struct TrainState {
     BatchSampler& sampler;
     int epoch = 0; // completed epochs
     std::vector<EpochMetrics> history;
+    data::ChannelStats input; // the input normalisation, kept for the model export
 };
 
 std::string saveTrainCheckpoint(const std::string& path, const TrainState& state);
 void loadTrainCheckpoint(const std::string& path, TrainState& state);
-// Reads only the trained network's weights and BN statistics (an export).
-void loadTrainedWeights(const std::string& path, EvalNetwork& net);
+// Reads only the trained network's weights and BN statistics, and its input normalisation (an
+// export).
+data::ChannelStats loadTrainedWeights(const std::string& path, EvalNetwork& net);
 
 // Writes the checkpoint of completed epoch history.back() as DIR/epoch-NNNN.pt through
 // save(path) -> SHA-256, and describes it (best: the best validation accuracy so far).

@@ -49,6 +49,7 @@ PreparedData prepareData(const DataConfig& config, std::uint64_t seed)
     out.train = toTensors(ds, split.train, stats);
     out.val = toTensors(ds, split.val, stats);
     out.test = toTensors(ds, split.test, stats);
+    out.stats = stats;
     out.classes = int(ds.classNames.size());
     out.warnings = ds.warnings;
     auto& s = out.summary;

@@ -5,6 +5,7 @@
 #include "darts/architect.h"
 #include "wb/darts/search.h"
 #include "wb/darts/search_config.h"
+#include "wb/data/split.h"
 
 #include <torch/torch.h>
 
@@ -27,6 +28,7 @@ struct PreparedData {
     TensorSplit val;
     TensorSplit test;
     DatasetSummary summary;
+    data::ChannelStats stats; // per-channel mean and sd of search-train in [0, 1], used above
     int classes = 0;
     std::vector<std::string> warnings;
 };

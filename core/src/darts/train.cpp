@@ -73,7 +73,7 @@ void train(const TrainConfig& config, const std::vector<CheckpointInfo>& resumeF
     const auto forward = [&](const torch::Tensor& x) { return net->forward(x); };
     const auto weights = net->parameters();
 
-    TrainState state{net, opt, sampler, 0, {}};
+    TrainState state{net, opt, sampler, 0, {}, data.stats};
     if (!resumeFrom.empty()) {
         restoreFirstUsable(
             resumeFrom,

@@ -15,9 +15,10 @@ done
 core_pkgs=(
   build-essential cmake ninja-build ccache pkg-config git
   libtorch-dev libopenblas0-openmp libsqlite3-dev nlohmann-json3-dev libcli11-dev libstb-dev
+  libtomlplusplus-dev
   libgraphviz-dev graphviz libfreetype-dev zlib1g-dev libpq-dev postgresql
   dataset-fashion-mnist fonts-dejavu-core
-  python3 python3-torch
+  python3 python3-torch python3-onnx
 )
 # fonts-dejavu-core: the suite builder's glyph rendering test and contact-sheet labels.
 # `supernet suite build` also runs apt-get, dpkg-deb and tar (always on Debian) and, for the
@@ -28,7 +29,9 @@ core_pkgs=(
 # libpq-dev: PostgreSQL workspaces (--db postgresql://...). postgresql: only its server binaries
 # (/usr/lib/postgresql/15/bin) are used, by the tests' throwaway servers; nothing needs the
 # system cluster Debian sets up with it.
-# python3-torch: tests check that exported weights load in PyTorch; tools/reference benchmarks.
+# python3-torch: tests check that exported weights and model.py load in PyTorch; tools/reference
+# benchmarks. python3-onnx: the model export test checks the ONNX graph.
+# libtomlplusplus-dev: --config FILE.toml of the job commands.
 # Qt Test drives every test executable, so QtCore/Test are needed even without the GUI.
 qt_core_pkgs=(qt6-base-dev)
 gui_pkgs=(qt6-svg-dev libqt6sql6-sqlite libqcustomplot-dev libgl-dev xvfb xauth)

@@ -1,6 +1,7 @@
 // `supernet`: every headless job of the workbench (search, train, transfer, bench, ...).
 
 #include "commands.h"
+#include "config_file.h"
 #include "suggest.h"
 
 #include <CLI/CLI.hpp>
@@ -66,13 +67,17 @@ int main(int argc, char** argv)
     wb::cli::addQueueCommands(app, exitCode);
     wb::cli::addGenotypeCommand(app, exitCode);
     addHelpCommand(app, exitCode);
-    const std::vector<std::string> args(argv + 1, argv + argc);
+    for (const char* job : {"search", "train", "pretrain", "transfer", "experiment"})
+        wb::cli::addConfigOption(*app.get_subcommand(job));
+    std::vector<std::string> args(argv + 1, argv + argc);
     if (const auto unknown = wb::cli::unknownCommand(app, args); !unknown.empty()) {
         std::cerr << "supernet: " << unknown << std::endl;
         return 2;
     }
     try {
-        app.parse(argc, argv);
+        args = wb::cli::withConfigFile(app, args);
+        std::vector<std::string> reversed(args.rbegin(), args.rend()); // CLI11's order
+        app.parse(reversed);
     } catch (const CLI::ExtrasError& e) {
         app.exit(e);
         if (const auto hint = wb::cli::optionSuggestions(app, args); !hint.empty())

@@ -2,6 +2,7 @@
 // resume_command.cpp): the workspace's run store from the terminal.
 
 #include "commands.h"
+#include "config_file.h"
 #include "store_flags.h"
 #include "table_text.h"
 
@@ -33,6 +34,7 @@ struct RunsOptions {
     std::int64_t id = 0;
     std::string to;
     bool force = false;
+    bool config = false;
     bool torchscript = false;
     bool onnx = false;
     std::string python = "python3";
@@ -104,6 +106,10 @@ void showRun(const RunsOptions& o)
 {
     auto db = store::RunStore::openExisting(databasePath(o));
     const auto r = db.run(o.id);
+    if (o.config) {
+        std::cout << rerunToml(r, db.transfer(r.id));
+        return;
+    }
     if (o.json) {
         std::cout << showJson(db, r).dump(2) << std::endl;
         return;
@@ -227,6 +233,8 @@ void addRunsCommand(CLI::App& root, int& exitCode)
     addId(show);
     addDb(show);
     show->add_flag("--json", o->json, "Print JSON");
+    show->add_flag("--config", o->config,
+                   "Print a TOML config file that reruns the run (`supernet search --config F`)");
     show->callback([o, &exitCode] {
         showRun(*o);
         exitCode = 0;

@@ -186,6 +186,95 @@ private Q_SLOTS:
         QCOMPARE(missing.exitCode, 2);
     }
 
+    void searchRerunsFromItsConfigFile()
+    {
+        // Every search flag away from its default, so a field the file forgets shows up.
+        const QString db = m_dir.path() + "/config.sqlite";
+        const auto first = wb::test::runSupernet({"search",
+                                                  "--data",
+                                                  m_dir.path(),
+                                                  "--db",
+                                                  db,
+                                                  "--channels",
+                                                  "4",
+                                                  "--layers",
+                                                  "3",
+                                                  "--nodes",
+                                                  "2",
+                                                  "--batch",
+                                                  "16",
+                                                  "--threads",
+                                                  "1",
+                                                  "--epochs",
+                                                  "1",
+                                                  "--seed",
+                                                  "5",
+                                                  "--primitives",
+                                                  "none,skip_connect,sep_conv_3x3,max_pool_3x3",
+                                                  "--variant",
+                                                  "pc-darts",
+                                                  "--partial-channels",
+                                                  "2",
+                                                  "--kl-weight",
+                                                  "0.01",
+                                                  "--alpha-lr",
+                                                  "0.001",
+                                                  "--alpha-weight-decay",
+                                                  "0.002",
+                                                  "--steps-per-epoch",
+                                                  "2",
+                                                  "--max-per-class",
+                                                  "20",
+                                                  "--image-size",
+                                                  "8",
+                                                  "--image-channels",
+                                                  "3",
+                                                  "--train-fraction",
+                                                  "0.4",
+                                                  "--val-fraction",
+                                                  "0.3",
+                                                  "--lr",
+                                                  "0.03",
+                                                  "--lr-min",
+                                                  "0.002",
+                                                  "--momentum",
+                                                  "0.8",
+                                                  "--weight-decay",
+                                                  "0.0005",
+                                                  "--grad-clip",
+                                                  "4",
+                                                  "--no-channels-last",
+                                                  "--val-running-bn",
+                                                  "--format",
+                                                  "idx",
+                                                  "--json"});
+        QVERIFY2(first.exitCode == 0, qPrintable(first.err));
+        const auto toml = wb::test::runSupernet({"runs", "show", "1", "--db", db, "--config"});
+        QVERIFY2(toml.out.startsWith("# run 1: supernet search --config FILE"),
+                 qPrintable(toml.out));
+        const QString file = m_dir.path() + "/search.toml";
+        QFile f(file);
+        QVERIFY(f.open(QIODevice::WriteOnly));
+        f.write(toml.out.toUtf8());
+        f.close();
+        const auto again = wb::test::runSupernet({"search", "--config", file, "--db", db});
+        QVERIFY2(again.exitCode == 0, qPrintable(again.err));
+        auto a = wb::test::runSupernet({"runs", "show", "1", "--db", db, "--json"})
+                     .json["config"]
+                     .toObject();
+        auto b = wb::test::runSupernet({"runs", "show", "2", "--db", db, "--json"})
+                     .json["config"]
+                     .toObject();
+        a.remove("checkpoint_dir");
+        b.remove("checkpoint_dir");
+        QCOMPARE(b, a);
+        // The same file on a command without those flags names the first foreign key.
+        const auto wrong = wb::test::runSupernet({"train", "--config", file});
+        QCOMPARE(wrong.exitCode, 2);
+        QVERIFY2(wrong.err.contains("search.toml: ") && wrong.err.contains("has no flag"),
+                 qPrintable(wrong.err));
+    }
+
     void typosGetSuggestionsAndHelpNamesCommands()
     {
         auto r = wb::test::runSupernet({"serch", "--data", m_dir.path()});

@@ -1,0 +1,242 @@
+#include "config_file.h"
+
+#include "suggest.h"
+
+#include "wb/common/error.h"
+#include "wb/darts/search_config.h"
+
+#include <toml++/toml.h>
+
+#include <algorithm>
+#include <charconv>
+#include <set>
+#include <sstream>
+
+namespace wb::cli {
+namespace {
+
+const std::set<std::string> kJobCommands = {"search", "train", "pretrain", "transfer",
+                                            "experiment"};
+// Flags that say how to run rather than what: never read from a file.
+const std::set<std::string> kNotInFiles = {"config", "help", "json", "queue", "after"};
+
+std::string number(double v)
+{
+    char buffer[64];
+    const auto r = std::to_chars(buffer, buffer + sizeof buffer, v);
+    return std::string(buffer, r.ptr);
+}
+
+// The command-line words of one TOML value.
+std::vector<std::string> words(const toml::node& node, const std::string& where)
+{
+    if (const auto* s = node.as_string()) return {s->get()};
+    if (const auto* i = node.as_integer()) return {std::to_string(i->get())};
+    if (const auto* f = node.as_floating_point()) return {number(f->get())};
+    if (const auto* b = node.as_boolean()) return {b->get() ? "true" : "false"};
+    if (const auto* a = node.as_array()) {
+        std::vector<std::string> out;
+        for (const auto& item : *a) {
+            if (item.is_array() || item.is_table())
+                throw Error(where + ": arrays hold plain values (strings or numbers)");
+            out.push_back(words(item, where).front());
+        }
+        return out;
+    }
+    throw Error(where + ": a string, number, boolean or array of them is expected");
+}
+
+bool givenOnCommandLine(const std::vector<std::string>& args, const std::string& flag)
+{
+    return std::any_of(args.begin(), args.end(), [&](const std::string& a) {
+        return a == flag || a.starts_with(flag + "=");
+    });
+}
+
+// Quoted as a TOML basic string.
+std::string quoted(const std::string& s)
+{
+    std::string out = "\"";
+    for (const char c : s) {
+        if (c == '"' || c == '\\') out += '\\';
+        out += c;
+    }
+    return out + "\"";
+}
+
+class TomlWriter {
+public:
+    void set(const std::string& key, const std::string& text)
+    {
+        m_out << key << " = " << text << '\n';
+    }
+    void text(const std::string& key, const std::string& v) { set(key, quoted(v)); }
+    void integer(const std::string& key, long long v) { set(key, std::to_string(v)); }
+    void real(const std::string& key, double v)
+    {
+        auto s = number(v);
+        if (s.find_first_of(".en") == std::string::npos) s += ".0"; // stays a TOML float
+        set(key, s);
+    }
+    void flag(const std::string& key, bool v) { set(key, v ? "true" : "false"); }
+    void list(const std::string& key, const std::vector<std::string>& items)
+    {
+        std::string s = "[";
+        for (std::size_t i = 0; i < items.size(); ++i)
+            s += (i ? ", " : "") + quoted(items[i]);
+        set(key, s + "]");
+    }
+    void comment(const std::string& line) { m_out << "# " << line << '\n'; }
+    std::string str() const { return m_out.str(); }
+
+private:
+    std::ostringstream m_out;
+};
+
+// The flags of CommonFlags (common_flags.cpp), without --data.
+void writeCommon(TomlWriter& w, const darts::DataConfig& d, const darts::RuntimeConfig& r,
+                 const darts::WeightOptConfig& o)
+{
+    w.text("format", data::formatName(d.format));
+    w.integer("max-per-class", d.maxPerClass);
+    w.integer("image-size", d.imageSize);
+    w.integer("image-channels", d.imageChannels);
+    w.real("train-fraction", d.trainFraction);
+    w.real("val-fraction", d.valFraction);
+    w.integer("seed", (long long)r.seed);
+    w.integer("threads", r.threads);
+    w.text("device", r.device);
+    w.flag("no-channels-last", !r.channelsLast);
+    w.real("lr", o.lr);
+    w.real("lr-min", o.lrMin);
+    w.real("momentum", o.momentum);
+    w.real("weight-decay", o.weightDecay);
+    w.real("grad-clip", o.gradClip);
+}
+
+// The flags of addSearchFlags (search_flags.cpp).
+void writeSearch(TomlWriter& w, const darts::SearchConfig& c)
+{
+    w.integer("channels", c.channels);
+    w.integer("layers", c.layers);
+    w.integer("nodes", c.nodes);
+    w.list("primitives", c.effectivePrimitives());
+    w.integer("batch", c.batchSize);
+    w.integer("epochs", c.epochs);
+    w.integer("steps-per-epoch", c.stepsPerEpoch);
+    w.text("variant", c.variant);
+    w.integer("partial-channels", c.effectivePartialChannels());
+    w.integer("hessian-iterations", c.hessianIterations);
+    w.real("kl-weight", c.klWeight);
+    w.integer("order", c.order);
+    w.real("alpha-lr", c.alphaLr);
+    w.real("alpha-weight-decay", c.alphaWeightDecay);
+    w.flag("val-running-bn", !c.valBatchStats);
+}
+
+} // namespace
+
+void addConfigOption(CLI::App& cmd)
+{
+    cmd.add_option("--config", "TOML file of flags: keys are the long flag names without '--' "
+                               "(max-per-class = 20); flags on the command line override it; "
+                               "`supernet runs show ID --config` writes one that reruns a run");
+}
+
+std::vector<std::string> withConfigFile(const CLI::App& root, const std::vector<std::string>& args)
+{
+    if (args.empty() || !kJobCommands.count(args.front())) return args;
+    std::string file;
+    for (std::size_t i = 1; i < args.size(); ++i) {
+        if (args[i] == "--config" && i + 1 < args.size()) file = args[i + 1];
+        if (args[i].starts_with("--config=")) file = args[i].substr(9);
+    }
+    if (file.empty()) return args;
+    const auto* cmd = root.get_subcommand(args.front());
+    toml::table table;
+    try {
+        table = toml::parse_file(file);
+    } catch (const toml::parse_error& e) {
+        const auto& at = e.source().begin;
+        throw Error(file + ":" + std::to_string(at.line) + ":" + std::to_string(at.column) +
+                    ": not valid TOML: " + std::string(e.description()));
+    }
+    std::vector<std::string> names;
+    for (const auto* opt : cmd->get_options())
+        if (!opt->get_lnames().empty() && !kNotInFiles.count(opt->get_lnames().front()))
+            names.push_back(opt->get_lnames().front());
+    std::vector<std::string> spliced;
+    for (const auto& [k, node] : table) {
+        const std::string key(k.str());
+        const auto where = file + ": " + key;
+        if (node.is_table())
+            throw Error(where + ": tables are not read; write the flags at the top level");
+        const auto* opt = cmd->get_option_no_throw("--" + key);
+        if (!opt || kNotInFiles.count(key)) {
+            const auto guess = closest(key, names);
+            throw Error(where + ": `supernet " + args.front() + "` has no flag --" + key +
+                        (guess ? " (did you mean " + *guess + "?)" : ""));
+        }
+        if (givenOnCommandLine(args, "--" + key)) continue; // the command line wins
+        const auto values = words(node, where);
+        if (opt->get_expected_max() == 0) { // a flag: true sets it, false leaves it out
+            if (!node.is_boolean()) throw Error(where + ": a flag takes true or false");
+            if (node.as_boolean()->get()) spliced.push_back("--" + key);
+            continue;
+        }
+        for (const auto& v : values) {
+            spliced.push_back("--" + key);
+            spliced.push_back(v);
+        }
+    }
+    auto out = args;
+    out.insert(out.begin() + 1, spliced.begin(), spliced.end());
+    return out;
+}
+
+std::string rerunToml(const store::RunDetails& run,
+                      const std::optional<store::TransferRecord>& transfer)
+{
+    TomlWriter w;
+    if (run.kind == "train") {
+        const auto c = darts::TrainConfig::fromJson(run.configJson);
+        w.comment("run " + std::to_string(run.id) + ": supernet train --config FILE");
+        w.text("data", c.data.path);
+        writeCommon(w, c.data, c.runtime, c.weights);
+        w.text("genotype", c.genotype.toPython());
+        w.integer("channels", c.channels);
+        w.integer("layers", c.layers);
+        w.integer("batch", c.batchSize);
+        w.integer("epochs", c.epochs);
+        w.real("auxiliary-weight", c.auxiliaryWeight);
+        w.real("drop-path", c.dropPath);
+        w.integer("cutout", c.cutout);
+        return w.str();
+    }
+    if (run.kind != "search")
+        throw Error("run " + std::to_string(run.id) + " is a " + run.kind +
+                    " run: only searches and trainings can be rerun from a config file");
+    const auto c = darts::SearchConfig::fromJson(run.configJson);
+    const std::string command = run.role == "search" ? "search" : run.role;
+    w.comment("run " + std::to_string(run.id) + ": supernet " + command + " --config FILE");
+    if (command == "pretrain") {
+        std::vector<std::string> paths = {c.data.path};
+        for (const auto& more : c.moreData)
+            paths.push_back(more.path);
+        w.list("data", paths);
+    } else {
+        w.text("data", c.data.path);
+    }
+    writeCommon(w, c.data, c.runtime, c.weights);
+    writeSearch(w, c);
+    if (command == "transfer") {
+        if (transfer && transfer->zooId)
+            w.text("source", std::to_string(*transfer->zooId));
+        else
+            w.comment("source: its zoo entry is gone; set source = \"auto\" or a zoo id");
+        w.flag("keep-head", c.warmStart.keepHead);
+    }
+    return w.str();
+}
+
+} // namespace wb::cli

@@ -17,7 +17,7 @@ core_pkgs=(
   libtorch-dev libopenblas0-openmp libsqlite3-dev nlohmann-json3-dev libcli11-dev libstb-dev
   libtomlplusplus-dev
   libgraphviz-dev graphviz libfreetype-dev zlib1g-dev libpq-dev postgresql
-  dataset-fashion-mnist fonts-dejavu-core
+  dataset-fashion-mnist fonts-dejavu-core help2man
   python3 python3-torch python3-onnx
 )
 # fonts-dejavu-core: the suite builder's glyph rendering test and contact-sheet labels.
@@ -31,7 +31,7 @@ core_pkgs=(
 # system cluster Debian sets up with it.
 # python3-torch: tests check that exported weights and model.py load in PyTorch; tools/reference
 # benchmarks. python3-onnx: the model export test checks the ONNX graph.
-# libtomlplusplus-dev: --config FILE.toml of the job commands.
+# libtomlplusplus-dev: --config FILE.toml of the job commands. help2man: the man pages.
 # Qt Test drives every test executable, so QtCore/Test are needed even without the GUI.
 qt_core_pkgs=(qt6-base-dev)
 gui_pkgs=(qt6-svg-dev libqt6sql6-sqlite libqcustomplot-dev libgl-dev xvfb xauth)

@@ -35,5 +35,7 @@ void addWorkspaceCommand(CLI::App& root, int& exitCode);
 void addQueueCommands(CLI::App& root, int& exitCode);
 // `genotype diff A B`: an isomorphism-aware comparison of two cells.
 void addGenotypeCommand(CLI::App& root, int& exitCode);
+// `completion bash`: the shell completion script of every command and flag.
+void addCompletionCommand(CLI::App& root, int& exitCode);
 
 } // namespace wb::cli

@@ -66,6 +66,7 @@ int main(int argc, char** argv)
     wb::cli::addWorkspaceCommand(app, exitCode);
     wb::cli::addQueueCommands(app, exitCode);
     wb::cli::addGenotypeCommand(app, exitCode);
+    wb::cli::addCompletionCommand(app, exitCode);
     addHelpCommand(app, exitCode);
     for (const char* job : {"search", "train", "pretrain", "transfer", "experiment"})
         wb::cli::addConfigOption(*app.get_subcommand(job));

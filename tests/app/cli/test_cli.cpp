@@ -275,6 +275,31 @@ private Q_SLOTS:
                  qPrintable(wrong.err));
     }
 
+    void bashCompletionKnowsCommandsAndFlags()
+    {
+        const auto r = wb::test::runSupernet({"completion", "bash"});
+        QCOMPARE(r.exitCode, 0);
+        const QString file = m_dir.path() + "/supernet.bash";
+        QFile f(file);
+        QVERIFY(f.open(QIODevice::WriteOnly));
+        f.write(r.out.toUtf8());
+        f.close();
+        // Completes `supernet runs li` and `supernet runs list --ta` in a real bash.
+        QProcess bash;
+        bash.start("bash", {"-c",
+                            "source \"$0\"; "
+                            "COMP_WORDS=(supernet runs li); COMP_CWORD=2; _supernet; "
+                            "echo \"${COMPREPLY[*]}\"; "
+                            "COMP_WORDS=(supernet runs list --db x --ta); COMP_CWORD=5; "
+                            "_supernet; echo \"${COMPREPLY[*]}\"; "
+                            "COMP_WORDS=(supernet train --aux); COMP_CWORD=2; _supernet; "
+                            "echo \"${COMPREPLY[*]}\"",
+                            file});
+        QVERIFY(bash.waitForFinished(30000));
+        QCOMPARE(QString::fromUtf8(bash.readAllStandardOutput()),
+                 QString("list\n--tag\n--auxiliary --auxiliary-weight\n"));
+    }
+
     void typosGetSuggestionsAndHelpNamesCommands()
     {
         auto r = wb::test::runSupernet({"serch", "--data", m_dir.path()});

@@ -53,6 +53,7 @@ AlphaHeatmapView::AlphaHeatmapView(QWidget* parent) : QWidget(parent)
     m_plot->plotLayout()->addElement(1, 1, scale);
     scale->setGradient(m_map->gradient());
     scale->setBarWidth(8);
+    scale->axis()->setLabel(tr("op weight"));
     m_map->setColorScale(scale);
     followPalette(m_plot); // after the title and scale exist, so they follow too
 

@@ -1,5 +1,6 @@
 #include "curves_view.h"
 
+#include "plot_legend.h"
 #include "plot_palette.h"
 #include "qcustomplot_include.h"
 
@@ -10,6 +11,8 @@
 
 namespace wb::ui {
 namespace {
+
+constexpr double kPercent = 100.0; // accuracies are plotted in percent
 
 QCPGraph* addGraph(QCustomPlot* plot, const QString& name, const QColor& color, bool markers)
 {
@@ -27,9 +30,7 @@ QCustomPlot* makePlot(QWidget* parent, const QString& yLabel)
     followPalette(plot);
     plot->xAxis->setLabel(QStringLiteral("epoch"));
     plot->yAxis->setLabel(yLabel);
-    plot->legend->setVisible(true);
     plot->legend->setFont(QFont(plot->font().family(), 7));
-    plot->axisRect()->insetLayout()->setInsetAlignment(0, Qt::AlignTop | Qt::AlignRight);
     plot->setInteractions(QCP::iRangeDrag | QCP::iRangeZoom);
     plot->setMinimumHeight(120);
     return plot;
@@ -40,7 +41,7 @@ QCustomPlot* makePlot(QWidget* parent, const QString& yLabel)
 CurvesView::CurvesView(QWidget* parent) : QWidget(parent)
 {
     m_loss = makePlot(this, tr("loss"));
-    m_accuracy = makePlot(this, tr("accuracy"));
+    m_accuracy = makePlot(this, tr("accuracy (%)"));
     const QColor stepColor(150, 150, 150);
     const QColor trainColor(31, 119, 180);
     const QColor valColor(214, 39, 40);
@@ -58,8 +59,8 @@ CurvesView::CurvesView(QWidget* parent) : QWidget(parent)
     make(Curve::StepTrainAcc, m_accuracy, tr("train (step)"), stepColor, false);
     make(Curve::EpochTrainAcc, m_accuracy, tr("train (epoch)"), trainColor, true);
     make(Curve::EpochValAcc, m_accuracy, tr("val (epoch)"), valColor, true);
-    m_accuracy->legend->setVisible(false); // same legend as the loss plot
-    m_accuracy->yAxis->setRange(0, 1);
+    placeLegendAbove(m_loss); // one legend for both plots, above them
+    m_accuracy->yAxis->setRange(0, kPercent);
 
     auto* layout = new QVBoxLayout(this);
     layout->setContentsMargins(0, 0, 0, 0);
@@ -79,7 +80,7 @@ void CurvesView::appendSteps(const std::vector<darts::StepMetrics>& steps)
         const int per = s.stepsPerEpoch > 0 ? s.stepsPerEpoch : 1;
         const double x = s.epoch - 1 + double(s.step) / per;
         loss.append(QCPGraphData(x, s.trainLoss));
-        acc.append(QCPGraphData(x, s.trainAcc));
+        acc.append(QCPGraphData(x, kPercent * s.trainAcc));
         if (std::isfinite(s.alphaLoss)) valLoss.append(QCPGraphData(x, s.alphaLoss));
     }
     // Batches normally arrive in order; sort anyway so add(..., true) stays truthful.
@@ -102,8 +103,8 @@ void CurvesView::appendEpochs(const std::vector<darts::EpochMetrics>& epochs)
     for (const auto& e : sorted) {
         trainLoss.append(QCPGraphData(e.epoch, e.trainLoss));
         valLoss.append(QCPGraphData(e.epoch, e.valLoss));
-        trainAcc.append(QCPGraphData(e.epoch, e.trainAcc));
-        valAcc.append(QCPGraphData(e.epoch, e.valAcc));
+        trainAcc.append(QCPGraphData(e.epoch, kPercent * e.trainAcc));
+        valAcc.append(QCPGraphData(e.epoch, kPercent * e.valAcc));
     }
     m_graphs[int(Curve::EpochTrainLoss)]->data()->add(trainLoss, true);
     m_graphs[int(Curve::EpochValLoss)]->data()->add(valLoss, true);
@@ -154,9 +155,8 @@ void CurvesView::rescaleAndReplot()
     m_loss->xAxis->setRange(std::min(0.0, xr.lower), std::max(1.0, xr.upper));
     m_accuracy->xAxis->setRange(m_loss->xAxis->range());
     const QCPRange yr = m_loss->yAxis->range();
-    // Headroom above the data for the legend in the top right corner.
-    m_loss->yAxis->setRange(std::min(0.0, yr.lower), yr.upper * 1.35 + 1e-9);
-    m_accuracy->yAxis->setRange(0, 1.02);
+    m_loss->yAxis->setRange(std::min(0.0, yr.lower), yr.upper * 1.05 + 1e-9);
+    m_accuracy->yAxis->setRange(0, 1.02 * kPercent);
     // Hidden plots are not repainted: defer to showEvent instead of replotting off screen.
     if (!isVisible()) {
         m_stale = true;

@@ -11,8 +11,9 @@ class QCPGraph;
 
 namespace wb::ui {
 
-// Loss and accuracy of a run per step (train; val = the alpha step's batch) and per epoch: two
-// stacked QCustomPlots sharing an x axis in epochs (step k of n in epoch e sits at e - 1 + k / n).
+// Loss and accuracy (in percent) of a run per step (train; val = the alpha step's batch) and per
+// epoch: two stacked QCustomPlots sharing an x axis in epochs (step k of n in epoch e sits at
+// e - 1 + k / n), under one legend placed above them.
 // Appends come in batches and trigger one queued replot. GUI thread only; owned by its parent
 // widget.
 class CurvesView : public QWidget {

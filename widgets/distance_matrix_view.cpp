@@ -36,6 +36,7 @@ DistanceMatrixView::DistanceMatrixView(QWidget* parent) : QWidget(parent)
     m_plot->plotLayout()->addElement(0, 1, scale);
     scale->setGradient(m_map->gradient());
     scale->setBarWidth(8);
+    scale->axis()->setLabel(tr("dataset distance (OTDD)"));
     m_map->setColorScale(scale);
     connect(m_plot, &QCustomPlot::mousePress, this, [this](QMouseEvent* event) {
         const int n = size();
@@ -81,7 +82,8 @@ bool DistanceMatrixView::setMatrix(const QStringList& names, const std::vector<d
     }
     m_map->setDataRange(QCPRange(0, hi > 0 ? hi : 1));
     auto ticker = QSharedPointer<QCPAxisTickerText>::create();
-    for (int i = 0; i < names.size(); ++i) ticker->addTick(i, names[i]);
+    for (int i = 0; i < names.size(); ++i)
+        ticker->addTick(i, names[i]);
     m_plot->xAxis->setTicker(ticker);
     m_plot->yAxis->setTicker(ticker);
     m_plot->xAxis->setRange(-0.5, double(n) - 0.5);
@@ -92,7 +94,8 @@ bool DistanceMatrixView::setMatrix(const QStringList& names, const std::vector<d
 
 void DistanceMatrixView::clear()
 {
-    for (auto* label : m_labels) m_plot->removeItem(label);
+    for (auto* label : m_labels)
+        m_plot->removeItem(label);
     m_labels.clear();
     m_names.clear();
     m_values.clear();

@@ -23,7 +23,7 @@ public:
     bool setMatrix(const QStringList& names, const std::vector<double>& values);
     void clear();
     int size() const { return int(m_names.size()); }
-    double value(int row, int column) const; // as given; NaN outside
+    double value(int row, int column) const;       // as given; NaN outside
     QString annotation(int row, int column) const; // the text drawn on the cell
     QCustomPlot* plot() const { return m_plot; }
 

@@ -26,7 +26,8 @@ void apply(QCustomPlot* plot)
     // Every axis rect, colour scale and title of the layout, however nested.
     for (auto* element : plot->plotLayout()->elements(true)) {
         if (auto* rect = qobject_cast<QCPAxisRect*>(element))
-            for (auto* axis : rect->axes()) style(axis);
+            for (auto* axis : rect->axes())
+                style(axis);
         else if (auto* scale = qobject_cast<QCPColorScale*>(element))
             style(scale->axis());
         else if (auto* title = qobject_cast<QCPTextElement*>(element))

@@ -20,8 +20,23 @@ TimelineSlider::TimelineSlider(QWidget* parent) : QSlider(Qt::Horizontal, parent
 void TimelineSlider::setMarks(std::vector<int> values, const QString& tooltip)
 {
     m_marks = std::move(values);
-    setToolTip(tooltip);
+    m_marksText = tooltip;
+    updateToolTip();
     update();
+}
+
+void TimelineSlider::setDescription(const QString& text)
+{
+    m_description = text;
+    updateToolTip();
+}
+
+void TimelineSlider::updateToolTip()
+{
+    QStringList parts;
+    for (const auto& part : {m_description, m_marksText})
+        if (!part.isEmpty()) parts << part;
+    setToolTip(parts.join(u'\n'));
 }
 
 int TimelineSlider::markX(int value) const

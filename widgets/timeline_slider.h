@@ -14,8 +14,10 @@ class TimelineSlider : public QSlider {
 public:
     explicit TimelineSlider(QWidget* parent = nullptr);
 
-    // Values to mark (out-of-range ones are kept but not drawn); `tooltip` describes them.
+    // Values to mark (out-of-range ones are kept but not drawn); `tooltip` describes them (shown
+    // under the slider's own description, setDescription).
     void setMarks(std::vector<int> values, const QString& tooltip = {});
+    void setDescription(const QString& text);
     const std::vector<int>& marks() const { return m_marks; }
     // Horizontal pixel centre of `value` on the groove, as the style places the handle there.
     int markX(int value) const;
@@ -26,7 +28,10 @@ protected:
     void paintEvent(QPaintEvent* event) override;
 
 private:
+    void updateToolTip();
     std::vector<int> m_marks;
+    QString m_description;
+    QString m_marksText;
 };
 
 } // namespace wb::ui

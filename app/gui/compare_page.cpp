@@ -1,6 +1,8 @@
 #include "compare_page.h"
 
+#include "accuracy_text.h"
 #include "cell_graph_view.h"
+#include "plot_legend.h"
 #include "plot_palette.h"
 #include "qcustomplot_include.h"
 #include "wb/darts/genotype_diff.h"
@@ -13,6 +15,7 @@
 #include <set>
 
 #include <QComboBox>
+#include <QDoubleSpinBox>
 #include <QFileInfo>
 #include <QHBoxLayout>
 #include <QLabel>
@@ -33,12 +36,18 @@ QString shortPath(const std::string& path)
     return info.fileName().isEmpty() ? QString::fromStdString(path) : info.fileName();
 }
 
+bool isAccuracy(session::EpochSeries m)
+{
+    return m == session::EpochSeries::ValAcc || m == session::EpochSeries::TrainAcc;
+}
+
+// Epochs 1..n, unless `x` gives the abscissae.
 QCPGraph* addCurve(QCustomPlot* plot, const std::vector<double>& y, const QColor& color,
-                   const QString& name)
+                   const QString& name, const std::vector<double>& x = {})
 {
     auto* g = plot->addGraph();
     for (std::size_t i = 0; i < y.size(); ++i)
-        g->addData(double(i + 1), y[i]);
+        g->addData(i < x.size() ? x[i] : double(i + 1), y[i]);
     g->setPen(QPen(color, 2));
     g->setName(name);
     g->setScatterStyle(QCPScatterStyle(QCPScatterStyle::ssCircle, 4));
@@ -53,17 +62,27 @@ ComparePage::ComparePage(QWidget* parent) : QWidget(parent)
     m_experiment = new QComboBox(this);
     m_target = new QComboBox(this);
     m_metric = new QComboBox(this);
-    m_metric->addItem(tr("supernet val accuracy"), int(session::EpochSeries::ValAcc));
+    m_metric->addItem(tr("val accuracy"), int(session::EpochSeries::ValAcc));
     m_metric->addItem(tr("val loss"), int(session::EpochSeries::ValLoss));
     m_metric->addItem(tr("train accuracy"), int(session::EpochSeries::TrainAcc));
     m_metric->addItem(tr("train loss"), int(session::EpochSeries::TrainLoss));
+    m_metric->setToolTip(tr("The per-epoch metric to overlay (accuracies in percent)"));
+    m_xAxis = new QComboBox(this);
+    m_xAxis->addItem(tr("epoch"));
+    m_xAxis->addItem(tr("wall-clock (s)"));
+    m_xAxis->setToolTip(tr("Plot against epochs, or against the seconds each run had spent at "
+                           "the end of each epoch (runs on different machines or settings)"));
+    m_smoothing = new QDoubleSpinBox(this);
+    m_smoothing->setRange(0, 0.95);
+    m_smoothing->setSingleStep(0.05);
+    m_smoothing->setToolTip(tr("Exponential moving average of the curves: 0 = raw, 0.9 = heavy "
+                               "(as TensorBoard's smoothing; the speed-up texts use raw values)"));
     m_plot = new QCustomPlot(this);
     followPalette(m_plot);
     m_plot->setMinimumSize(360, 260);
     m_plot->xAxis->setLabel(tr("epoch"));
-    m_plot->yAxis->setLabel(tr("supernet val accuracy"));
-    m_plot->legend->setVisible(true);
-    m_plot->axisRect()->insetLayout()->setInsetAlignment(0, Qt::AlignBottom | Qt::AlignRight);
+    m_plot->yAxis->setLabel(tr("val accuracy (%)"));
+    placeLegendAbove(m_plot, 3);
     m_summary = new QLabel(this);
     m_summary->setWordWrap(true);
     m_summary->setTextInteractionFlags(Qt::TextSelectableByMouse);
@@ -76,7 +95,13 @@ ComparePage::ComparePage(QWidget* parent) : QWidget(parent)
     metricRow->addWidget(new QLabel(tr("Plot"), left));
     metricRow->addWidget(m_metric, 1);
     leftLayout->addLayout(metricRow);
-    leftLayout->addWidget(new QLabel(tr("<b>Searches</b> (check to overlay)"), left));
+    auto* axisRow = new QHBoxLayout;
+    axisRow->addWidget(new QLabel(tr("Against"), left));
+    axisRow->addWidget(m_xAxis, 1);
+    axisRow->addWidget(new QLabel(tr("Smoothing"), left));
+    axisRow->addWidget(m_smoothing);
+    leftLayout->addLayout(axisRow);
+    leftLayout->addWidget(new QLabel(tr("<b>Runs</b> (check to overlay)"), left));
     leftLayout->addWidget(m_runs, 1);
     leftLayout->addWidget(new QLabel(tr("<b>Experiment</b> (arm means ± std over seeds)"), left));
     leftLayout->addWidget(m_experiment);
@@ -119,12 +144,20 @@ ComparePage::ComparePage(QWidget* parent) : QWidget(parent)
         redrawExperiment();
     });
     connect(m_target, &QComboBox::currentIndexChanged, this, [this] { redrawExperiment(); });
-    connect(m_metric, &QComboBox::currentIndexChanged, this, [this] {
+    const auto redraw = [this] {
         if (m_experiment->currentIndex() > 0)
             redrawExperiment();
         else
             redrawRuns();
-    });
+    };
+    connect(m_metric, &QComboBox::currentIndexChanged, this, redraw);
+    connect(m_xAxis, &QComboBox::currentIndexChanged, this, redraw);
+    connect(m_smoothing, &QDoubleSpinBox::valueChanged, this, redraw);
+    m_runs->setToolTip(tr("Searches and trainings with at least one epoch; a scratch search and "
+                          "warm-started searches of the same dataset and seed get speed-ups"));
+    m_experiment->setToolTip(tr("Show an experiment's arms (mean ± std over seeds) instead of "
+                                "the checked runs"));
+    m_target->setToolTip(tr("The experiment's target dataset to show"));
 }
 
 void ComparePage::setSnapshot(const session::WorkspaceSnapshot& snapshot)
@@ -142,10 +175,13 @@ void ComparePage::setSnapshot(const session::WorkspaceSnapshot& snapshot)
         m_runs->clear();
         for (auto it = m_curves.rbegin(); it != m_curves.rend(); ++it) {
             const auto& c = it->second;
-            QString text = tr("#%1 %2 seed %3")
+            QString text = tr("#%1 %2 %3 seed %4")
                                .arg(it->first)
+                               .arg(QString::fromStdString(c.summary.role))
                                .arg(shortPath(c.summary.datasetPath))
                                .arg(c.seed);
+            if (c.summary.testAcc)
+                text += tr(" · test %1").arg(session::percent(*c.summary.testAcc));
             if (c.transfer) text += tr(" ← %1").arg(QString::fromStdString(c.transfer->zooName));
             auto* item = new QListWidgetItem(text, m_runs);
             item->setData(Qt::UserRole, qint64(it->first));
@@ -211,8 +247,37 @@ session::EpochSeries ComparePage::metric() const
     return session::EpochSeries(m_metric->currentData().toInt());
 }
 
+std::vector<double> ComparePage::shown(std::vector<double> y) const
+{
+    const double scale = isAccuracy(metric()) ? 100.0 : 1.0;
+    const double keep = m_smoothing->value();
+    double average = 0;
+    for (std::size_t i = 0; i < y.size(); ++i) {
+        average = i == 0 ? scale * y[i] : keep * average + (1 - keep) * scale * y[i];
+        y[i] = average;
+    }
+    return y;
+}
+
+bool ComparePage::wallClock() const
+{
+    return m_xAxis->currentIndex() == 1 && m_experiment->currentIndex() <= 0;
+}
+
+std::vector<double> ComparePage::abscissae(const RunCurve& c) const
+{
+    std::vector<double> x;
+    double seconds = 0;
+    for (const auto& e : c.epochs) {
+        seconds += e.seconds;
+        x.push_back(wallClock() ? seconds : double(e.epoch));
+    }
+    return x;
+}
+
 void ComparePage::markScratchBest(double value)
 {
+    value *= 100.0; // drawn on the accuracy plot, in percent
     auto* line = new QCPItemStraightLine(m_plot);
     line->point1->setCoords(0, value);
     line->point2->setCoords(1, value);
@@ -222,10 +287,11 @@ void ComparePage::markScratchBest(double value)
 void ComparePage::finishPlot()
 {
     const auto m = metric();
-    m_plot->yAxis->setLabel(m_metric->currentText());
+    m_plot->yAxis->setLabel(m_metric->currentText() + (isAccuracy(m) ? tr(" (%)") : QString()));
+    m_plot->xAxis->setLabel(wallClock() ? tr("wall-clock (s)") : tr("epoch"));
     m_plot->rescaleAxes();
-    if (m == session::EpochSeries::ValAcc || m == session::EpochSeries::TrainAcc)
-        m_plot->yAxis->setRange(0, 1);
+    if (isAccuracy(m))
+        m_plot->yAxis->setRange(0, 100);
     else
         m_plot->yAxis->setRange(0, m_plot->yAxis->range().upper * 1.05 + 1e-9);
     m_plot->replot(QCustomPlot::rpQueuedReplot);
@@ -263,10 +329,14 @@ void ComparePage::redrawRuns()
     for (std::size_t k = 0; k < checked.size(); ++k) {
         const auto* c = checked[k];
         QString name = tr("#%1 %2").arg(c->summary.id).arg(shortPath(c->summary.datasetPath));
+        if (c->summary.kind == "train") name += tr(" (train)");
         if (c->transfer) name += tr(" ← %1").arg(QString::fromStdString(c->transfer->zooName));
-        addCurve(m_plot, c->series(metric()), kPalette[int(k) % kPalette.size()], name);
+        addCurve(m_plot, shown(c->series(metric())), kPalette[int(k) % kPalette.size()], name,
+                 abscissae(*c));
     }
-    // Scratch vs warm pairs: same dataset and seed, the scratch run without a transfer link.
+    // Scratch vs warm pairs: searches of the same dataset and seed, the scratch one without a
+    // transfer link.
+    std::erase_if(checked, [](const RunCurve* c) { return c->summary.kind != "search"; });
     const RunCurve* scratch = nullptr;
     for (const auto* c : checked)
         if (!c->transfer) scratch = c;
@@ -279,25 +349,25 @@ void ComparePage::redrawRuns()
                 continue;
             const auto s = transfer::speedUp(scratch->series(session::EpochSeries::ValAcc),
                                              c->series(session::EpochSeries::ValAcc));
-            // Speed-ups are measured on val accuracy: drawn only on that plot.
-            const bool drawn = metric() == session::EpochSeries::ValAcc;
+            // Speed-ups are measured on val accuracy in epochs: drawn only on that plot.
+            const bool drawn = metric() == session::EpochSeries::ValAcc && !wallClock();
             if (!firstWarm) {
                 firstWarm = c;
                 if (drawn) markScratchBest(s.scratchBest);
             }
             QString text = s.factor ? tr("run %1 reaches scratch's best %2 at epoch %3 vs %4: ×%5")
                                           .arg(c->summary.id)
-                                          .arg(s.scratchBest, 0, 'f', 3)
+                                          .arg(session::percent(s.scratchBest))
                                           .arg(*s.warmEpochs)
                                           .arg(s.scratchEpochs)
                                           .arg(*s.factor, 0, 'f', 2)
                                     : tr("run %1 does not reach scratch's best %2 (not reached)")
                                           .arg(c->summary.id)
-                                          .arg(s.scratchBest, 0, 'f', 3);
+                                          .arg(session::percent(s.scratchBest));
             m_annotations << text;
             if (s.warmEpochs && drawn) {
                 auto* label = new QCPItemText(m_plot);
-                label->position->setCoords(*s.warmEpochs, s.scratchBest);
+                label->position->setCoords(*s.warmEpochs, 100.0 * s.scratchBest);
                 label->setPositionAlignment(Qt::AlignBottom | Qt::AlignHCenter);
                 label->setText(tr("×%1").arg(*s.factor, 0, 'f', 2));
             }
@@ -323,7 +393,7 @@ void ComparePage::redrawExperiment()
     m_annotations.clear();
     std::vector<std::string> arms;
     std::vector<transfer::ArmOutcome> outcomes;
-    std::vector<std::vector<double>> shown; // the plotted metric, one curve per outcome
+    std::vector<std::vector<double>> plotted; // the metric, one curve per outcome
     for (const auto& c : e.cells) {
         if (c.target != target) continue;
         if (std::find(arms.begin(), arms.end(), c.arm) == arms.end()) arms.push_back(c.arm);
@@ -331,7 +401,7 @@ void ComparePage::redrawExperiment()
         const bool found = run != m_curves.end();
         outcomes.push_back(jobs::cellOutcome(
             c, found ? run->second.series(session::EpochSeries::ValAcc) : std::vector<double>{}));
-        shown.push_back(found ? run->second.series(metric()) : std::vector<double>{});
+        plotted.push_back(found ? run->second.series(metric()) : std::vector<double>{});
     }
     const auto summary = transfer::summarise(outcomes);
     const auto summaryOf = [&](const std::string& arm) {
@@ -347,9 +417,9 @@ void ComparePage::redrawExperiment()
         std::vector<std::vector<double>> perEpoch;
         for (std::size_t i = 0; i < outcomes.size(); ++i) {
             if (outcomes[i].arm != arms[k]) continue;
-            if (perEpoch.size() < shown[i].size()) perEpoch.resize(shown[i].size());
-            for (std::size_t epoch = 0; epoch < shown[i].size(); ++epoch)
-                perEpoch[epoch].push_back(shown[i][epoch]);
+            if (perEpoch.size() < plotted[i].size()) perEpoch.resize(plotted[i].size());
+            for (std::size_t epoch = 0; epoch < plotted[i].size(); ++epoch)
+                perEpoch[epoch].push_back(plotted[i][epoch]);
         }
         std::vector<double> mean, lo, hi;
         for (const auto& v : perEpoch) {
@@ -358,6 +428,8 @@ void ComparePage::redrawExperiment()
             lo.push_back(st.mean - st.std);
             hi.push_back(st.mean + st.std);
         }
+        for (auto* series : {&mean, &lo, &hi})
+            *series = shown(*series);
         const QColor color = kPalette[int(k) % kPalette.size()];
         QColor band = color;
         band.setAlpha(50);
@@ -378,7 +450,7 @@ void ComparePage::redrawExperiment()
                         .arg(row->seeds - row->failed);
             if (onValAcc && scratchRow != summary.end()) {
                 auto* reach = m_plot->addGraph();
-                reach->addData(row->epochsToScratchBest.mean, scratchRow->bestVal.mean);
+                reach->addData(row->epochsToScratchBest.mean, 100.0 * scratchRow->bestVal.mean);
                 reach->setLineStyle(QCPGraph::lsNone);
                 reach->setScatterStyle(
                     QCPScatterStyle(QCPScatterStyle::ssDiamond, color, color, 11));
@@ -389,11 +461,11 @@ void ComparePage::redrawExperiment()
     }
     QStringList lines;
     for (const auto& row : summary) {
-        QString line = tr("%1: best val %2, test %3")
-                           .arg(QString::fromStdString(row.arm))
-                           .arg(row.bestVal.mean, 0, 'f', 3)
-                           .arg(row.testAcc.n ? QString::number(row.testAcc.mean, 'f', 3)
-                                              : QStringLiteral("-"));
+        QString line =
+            tr("%1: best val %2, test %3")
+                .arg(QString::fromStdString(row.arm))
+                .arg(session::percent(row.bestVal.mean))
+                .arg(row.testAcc.n ? session::percent(row.testAcc.mean) : QStringLiteral("-"));
         if (row.arm != "scratch")
             line += row.speedUp.n ? tr(", speed-up ×%1 (%2/%3 seeds reached)")
                                         .arg(row.speedUp.mean, 0, 'f', 2)

@@ -9,6 +9,7 @@
 
 class QComboBox;
 class QCustomPlot;
+class QDoubleSpinBox;
 class QLabel;
 class QListWidget;
 
@@ -16,7 +17,9 @@ namespace wb::ui {
 
 class CellGraphView;
 
-// Compares searches: the checked runs' per-epoch metric (val accuracy by default) overlaid; a
+// Compares runs: the checked runs' per-epoch metric (val accuracy by default; accuracies in
+// percent) overlaid against epochs or wall-clock seconds, optionally smoothed (an exponential
+// moving average); searches and trainings alike. A
 // scratch run and warm-started runs of the same dataset and seed get the speed-up annotated (the
 // epoch each warm run reaches scratch's best), and the final normal cells of the scratch run and
 // the first warm run side by side with the differing edges in red. An experiment shows per-arm seed
@@ -47,11 +50,17 @@ private:
     // false (nothing drawn) unless both runs have a genotype.
     bool showCellPair(const RunCurve* scratch, const RunCurve* warm, QStringList& lines);
     void finishPlot(); // axis label and range of the metric, one replot
+    // A series as plotted: accuracies in percent, smoothed as chosen.
+    std::vector<double> shown(std::vector<double> y) const;
+    bool wallClock() const; // x in seconds (checked runs only; experiments stay per epoch)
+    std::vector<double> abscissae(const RunCurve& c) const;
 
     QListWidget* m_runs = nullptr;
     QComboBox* m_experiment = nullptr;
     QComboBox* m_target = nullptr;
     QComboBox* m_metric = nullptr;
+    QComboBox* m_xAxis = nullptr;
+    QDoubleSpinBox* m_smoothing = nullptr;
     QCustomPlot* m_plot = nullptr;
     QLabel* m_summary = nullptr;
     CellGraphView* m_scratchCell = nullptr;

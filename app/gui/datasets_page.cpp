@@ -64,6 +64,11 @@ DatasetsPage::DatasetsPage(QWidget* parent) : QWidget(parent)
     auto* addFile = new QPushButton(tr("Add file…"), this);
     auto* remove = new QPushButton(tr("Remove"), this);
     m_suiteButton = new QPushButton(tr("Build offline suite…"), this);
+    addFolder->setToolTip(tr("Add a dataset folder (IDX, Meta-Album, ImageFolder, CIFAR)"));
+    addFile->setToolTip(tr("Add a dataset file (an IDX images file)"));
+    remove->setToolTip(tr("Remove the selected dataset from the list (its files stay)"));
+    m_suiteButton->setToolTip(tr("Build the offline suite of real datasets from Debian "
+                                 "packages into a folder (no dataset download needed)"));
     m_job = new session::BackgroundJob(this);
     m_header = new QLabel(tr("Select a dataset."), this);
     m_header->setWordWrap(true);

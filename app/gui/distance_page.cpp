@@ -85,6 +85,15 @@ DistancePage::DistancePage(QWidget* parent) : QWidget(parent)
     m_computeButton = new QPushButton(tr("Compute"), this);
     m_stopButton = new QPushButton(tr("Stop"), this);
     m_stopButton->setEnabled(false);
+    add->setToolTip(tr("Add dataset folders to the matrix"));
+    remove->setToolTip(tr("Remove the selected datasets from the matrix"));
+    m_inner->setToolTip(tr("Label-to-label distance: exact (optimal transport between the "
+                           "classes' samples) or gaussian (Bures distance of class means and "
+                           "covariances, faster)"));
+    m_maxSamples->setToolTip(tr("Images drawn per dataset for the distance (0 = all)"));
+    m_computeButton->setToolTip(tr("Compute every missing pair (cached pairs in the workspace "
+                                   "are reused, also those the CLI computed)"));
+    m_stopButton->setToolTip(tr("Stop after the pair being computed"));
     m_bar = new QProgressBar(this);
     m_status = new QLabel(this);
     m_status->setWordWrap(true);

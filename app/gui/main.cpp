@@ -54,14 +54,23 @@ int main(int argc, char* argv[])
     if (options->runId) window.openRun(*options->runId); // shown once the workspace is listed
     window.show();
     if (options->view) window.setView(*options->view);
-    // Compare selections and screenshots need the listing (a moment at start-up).
-    if (screenshot || !options->compare.isEmpty() || options->experiment)
+    // Ids on the command line and screenshots need the listing (a moment at start-up).
+    if (screenshot || !options->compare.isEmpty() || options->experiment || options->runId)
         window.waitUntilIdle(60 * 1000);
-    // (Without a screenshot a missing run is reported in the status bar once listed.)
-    if (screenshot && options->runId && window.runView()->runId() != *options->runId) {
-        std::fprintf(stderr, "supernet-workbench: run %lld not found in %s\n",
-                     static_cast<long long>(*options->runId), qPrintable(window.shownWorkspace()));
-        return 1;
+    // An id that is not in the workspace is a usage error, not an empty view.
+    std::vector<std::int64_t> runIds(options->compare.begin(), options->compare.end());
+    if (options->runId) runIds.push_back(*options->runId);
+    for (const auto id : runIds)
+        if (!window.hasRun(id)) {
+            std::fprintf(stderr, "supernet-workbench: run %lld not found in %s\n",
+                         static_cast<long long>(id), qPrintable(window.shownWorkspace()));
+            return 2;
+        }
+    if (options->experiment && !window.hasExperiment(*options->experiment)) {
+        std::fprintf(stderr, "supernet-workbench: experiment %lld not found in %s\n",
+                     static_cast<long long>(*options->experiment),
+                     qPrintable(window.shownWorkspace()));
+        return 2;
     }
     if (!options->datasets.isEmpty() && options->view == wb::ui::View::Datasets) {
         window.datasetsPage()->setDatasets(options->datasets);

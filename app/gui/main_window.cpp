@@ -83,9 +83,12 @@ MainWindow::MainWindow(QWidget* parent) : QMainWindow(parent)
                                                       QHeaderView::Stretch);
 
     m_runView = new RunView(this);
+    connect(m_runView, &RunView::annotationsEdited, this, &MainWindow::saveAnnotations);
     auto* filter = new QLineEdit(this);
     filter->setPlaceholderText(tr("Filter runs (any column: kind, status, dataset, …)"));
     filter->setClearButtonEnabled(true);
+    filter->setToolTip(tr("Show only the runs whose row contains this text (kind, status, "
+                          "dataset, tags, …)"));
     m_proxy->setFilterKeyColumn(-1);
     m_proxy->setFilterCaseSensitivity(Qt::CaseInsensitive);
     connect(filter, &QLineEdit::textChanged, m_proxy, &QSortFilterProxyModel::setFilterFixedString);
@@ -391,6 +394,18 @@ bool MainWindow::waitUntilIdle(int timeoutMs)
     while (!idle() && !deadline.hasExpired())
         QApplication::processEvents(QEventLoop::AllEvents, 20);
     return idle();
+}
+
+bool MainWindow::hasRun(std::int64_t id) const
+{
+    return m_model->rowOfRun(id) >= 0;
+}
+
+bool MainWindow::hasExperiment(std::int64_t id) const
+{
+    const auto snapshot = m_watcher->snapshot();
+    return snapshot && std::any_of(snapshot->experiments.begin(), snapshot->experiments.end(),
+                                   [id](const auto& e) { return e.id == id; });
 }
 
 void MainWindow::showSelectedRun()
@@ -716,6 +731,37 @@ bool MainWindow::resumeRun(qint64 id, QString* error)
     updateRunActions();
     statusBar()->showMessage(tr("Resuming run %1…").arg(id));
     return true;
+}
+
+void MainWindow::saveAnnotations(std::int64_t runId, const QStringList& tags, const QString& note)
+{
+    if (m_workspace.isEmpty() || runId <= 0) return;
+    std::vector<std::string> wanted;
+    for (const auto& t : tags)
+        wanted.push_back(t.toStdString());
+    statusBar()->showMessage(tr("Saving the tags and note of run %1…").arg(runId));
+    session::readInBackground<bool>(
+        this, m_workspace.toStdString(),
+        [runId, wanted, note = note.toStdString()](store::RunStore& store) {
+            store.transaction([&] {
+                for (const auto& old : store.run(runId).tags)
+                    if (std::find(wanted.begin(), wanted.end(), old) == wanted.end())
+                        store.removeTag(runId, old);
+                for (const auto& tag : wanted)
+                    store.addTag(runId, tag);
+                store.setNote(runId, note);
+            });
+            return true;
+        },
+        [this, runId](std::shared_ptr<const bool> saved, const QString& error) {
+            if (!saved) {
+                statusBar()->showMessage(tr("Run %1: %2").arg(runId).arg(error));
+                return;
+            }
+            statusBar()->showMessage(tr("Saved the tags and note of run %1").arg(runId), 5000);
+            reloadRuns();
+        },
+        /*write=*/true);
 }
 
 } // namespace wb::ui

@@ -93,6 +93,9 @@ public:
     session::RunsModel* runsModel() const { return m_model; }
     QTableView* runsTable() const { return m_table; }
     RunView* runView() const { return m_runView; }
+    // Whether the workspace's last listing has the run / the experiment.
+    bool hasRun(std::int64_t id) const;
+    bool hasExperiment(std::int64_t id) const;
     DatasetsPage* datasetsPage() const { return m_datasets; }
     DistancePage* distancePage() const { return m_distances; }
     ComparePage* comparePage() const { return m_compare; }
@@ -102,6 +105,9 @@ public:
 
 protected:
     void closeEvent(QCloseEvent* event) override;
+
+    // Writes a run's tags (the set replaces the old one) and note, then re-lists.
+    void saveAnnotations(std::int64_t runId, const QStringList& tags, const QString& note);
 
 private:
     void createMenus();

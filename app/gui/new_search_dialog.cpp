@@ -1,13 +1,17 @@
 #include "new_search_dialog.h"
 
+#include "wb/darts/primitives.h"
+
 #include <thread>
 
 #include <QComboBox>
 #include <QDialogButtonBox>
+#include <QDoubleSpinBox>
 #include <QFileDialog>
 #include <QFormLayout>
 #include <QHBoxLayout>
 #include <QLineEdit>
+#include <QListWidget>
 #include <QPushButton>
 #include <QSettings>
 #include <QSpinBox>
@@ -17,12 +21,25 @@ namespace {
 
 const auto kLastDataKey = QStringLiteral("newSearch/lastDataset");
 
-QSpinBox* spin(QWidget* parent, int lo, int hi, int value, const QString& special = {})
+QSpinBox* spin(QWidget* parent, int lo, int hi, int value, const QString& tip,
+               const QString& special = {})
 {
     auto* s = new QSpinBox(parent);
     s->setRange(lo, hi);
     s->setValue(value);
+    s->setToolTip(tip);
     if (!special.isEmpty()) s->setSpecialValueText(special);
+    return s;
+}
+
+QDoubleSpinBox* rate(QWidget* parent, double value, const QString& tip)
+{
+    auto* s = new QDoubleSpinBox(parent);
+    s->setDecimals(5);
+    s->setRange(0, 10);
+    s->setSingleStep(value / 10);
+    s->setValue(value);
+    s->setToolTip(tip);
     return s;
 }
 
@@ -36,26 +53,60 @@ NewSearchDialog::NewSearchDialog(const std::vector<store::ZooEntry>& zoo, QWidge
     m_data = new QLineEdit(this);
     m_data->setPlaceholderText(tr("dataset folder or file (IDX, Meta-Album, image folder, CIFAR)"));
     m_data->setText(QSettings().value(kLastDataKey).toString());
+    m_data->setToolTip(tr("The dataset to search on: an IDX pair, a Meta-Album folder, an "
+                          "ImageFolder tree or a CIFAR batch folder"));
     auto* browseButton = new QPushButton(tr("Browse…"), this);
+    browseButton->setToolTip(tr("Choose the dataset folder"));
     connect(browseButton, &QPushButton::clicked, this, [this] { browse(); });
     auto* dataRow = new QHBoxLayout;
     dataRow->addWidget(m_data, 1);
     dataRow->addWidget(browseButton);
 
-    m_imageSize = spin(this, 0, 1024, 0, tr("native"));
+    m_imageSize = spin(this, 0, 1024, 0,
+                       tr("Resize images to S x S pixels; the dataset's fingerprint covers the "
+                          "size, so each size is a dataset of its own in the workspace"),
+                       tr("native"));
     m_imageChannels = new QComboBox(this);
     m_imageChannels->addItem(tr("native"), 0);
     m_imageChannels->addItem(tr("grey"), 1);
     m_imageChannels->addItem(tr("RGB"), 3);
-    m_maxPerClass = spin(this, 0, 1000000, 0, tr("all"));
-    m_channels = spin(this, 1, 512, defaults.channels);
-    m_layers = spin(this, 1, 64, defaults.layers);
-    m_nodes = spin(this, 1, 8, defaults.nodes);
-    m_batch = spin(this, 1, 4096, defaults.batchSize);
-    m_epochs = spin(this, 1, 10000, defaults.epochs);
+    m_imageChannels->setToolTip(tr("Convert the images to grey or RGB, so a supernet can be "
+                                   "shared across both kinds of datasets"));
+    m_maxPerClass =
+        spin(this, 0, 1000000, 0,
+             tr("Use at most N images per class (a quick look at a large dataset)"), tr("all"));
+    m_channels = spin(this, 1, 512, defaults.channels,
+                      tr("Initial channels C of the supernet (doubled at each reduction cell)"));
+    m_layers = spin(this, 1, 64, defaults.layers,
+                    tr("Cells in the supernet; reduction cells sit at 1/3 and 2/3 of the depth"));
+    m_nodes = spin(this, 1, 8, defaults.nodes, tr("Intermediate nodes per cell (DARTS: 4)"));
+    m_batch = spin(this, 1, 4096, defaults.batchSize, tr("Images per weight and alpha step"));
+    m_epochs = spin(this, 1, 10000, defaults.epochs, tr("Search epochs"));
+    m_lr = rate(this, defaults.weights.lr, tr("Initial learning rate of the weights (SGD)"));
+    m_lrMin = rate(this, defaults.weights.lrMin,
+                   tr("Final learning rate of the weights (cosine schedule)"));
+    m_alphaLr = rate(this, defaults.alphaLr,
+                     tr("Learning rate of the architecture weights (Adam); small searches "
+                        "may need more to decide"));
+    m_primitives = new QListWidget(this);
+    for (const auto& op : darts::standardPrimitives()) {
+        auto* item = new QListWidgetItem(QString::fromStdString(op), m_primitives);
+        item->setFlags(item->flags() | Qt::ItemIsUserCheckable);
+        item->setCheckState(Qt::Checked);
+    }
+    m_primitives->setMaximumHeight(m_primitives->sizeHintForRow(0) * 5);
+    m_primitives->setToolTip(tr("The candidate operations of every edge (uncheck to search a "
+                                "smaller space; a warm start needs the source's set)"));
+    m_device = new QComboBox(this);
+    m_device->addItem(QStringLiteral("cpu"));
+    m_device->addItem(QStringLiteral("cuda"));
+    m_device->setToolTip(tr("Where the search runs; cuda needs a LibTorch built with CUDA and "
+                            "a GPU"));
     m_order = new QComboBox(this);
     m_order->addItem(tr("first order"), 1);
     m_order->addItem(tr("second order (unrolled)"), 2);
+    m_order->setToolTip(tr("First order ignores the weights' response to alpha (fast); second "
+                           "order unrolls one weight step (about 2x the cost)"));
     m_variant = new QComboBox(this);
     for (const auto& v : darts::searchVariants())
         m_variant->addItem(QString::fromStdString(v));
@@ -63,13 +114,15 @@ NewSearchDialog::NewSearchDialog(const std::vector<store::ZooEntry>& zoo, QWidge
                              "of the channels, edges weighted per node (beta); drnas: op "
                              "weights drawn from a Dirichlet with a KL regulariser (first "
                              "order only)"));
-    m_partialChannels = spin(this, 0, 64, 0, tr("variant default"));
-    m_partialChannels->setToolTip(
-        tr("PC-DARTS' K: each edge's ops see 1/K of the channels (must divide C; pc-darts "
-           "defaults to 4, drnas to 1)"));
-    m_seed = spin(this, 0, 1 << 30, 0);
+    m_partialChannels = spin(this, 0, 64, 0,
+                             tr("PC-DARTS' K: each edge's ops see 1/K of the channels (must "
+                                "divide C; pc-darts defaults to 4, drnas to 1)"),
+                             tr("variant default"));
+    m_seed = spin(this, 0, 1 << 30, 0,
+                  tr("Seed of the splits, the initialisation and the "
+                     "batch order"));
     m_threads = spin(this, 0, 256, int(std::max(1u, std::thread::hardware_concurrency())),
-                     tr("one per core"));
+                     tr("Intra-op CPU threads"), tr("one per core"));
     m_start = new QComboBox(this);
     m_start->addItem(tr("Scratch"), QStringLiteral("scratch"));
     if (!zoo.empty())
@@ -77,6 +130,8 @@ NewSearchDialog::NewSearchDialog(const std::vector<store::ZooEntry>& zoo, QWidge
     for (const auto& e : zoo)
         m_start->addItem(tr("Zoo %1: %2").arg(e.id).arg(QString::fromStdString(e.name)),
                          QString::number(e.id));
+    m_start->setToolTip(tr("Start from scratch, or warm-start from a zoo supernet (weights and "
+                           "alphas): a chosen one, or the nearest to this dataset by OTDD"));
 
     auto* form = new QFormLayout;
     form->addRow(tr("&Dataset"), dataRow);
@@ -88,14 +143,23 @@ NewSearchDialog::NewSearchDialog(const std::vector<store::ZooEntry>& zoo, QWidge
     form->addRow(tr("&Nodes per cell"), m_nodes);
     form->addRow(tr("&Batch"), m_batch);
     form->addRow(tr("&Epochs"), m_epochs);
+    form->addRow(tr("&Weight learning rate"), m_lr);
+    form->addRow(tr("Final weight learning rate"), m_lrMin);
+    form->addRow(tr("&Alpha learning rate"), m_alphaLr);
+    form->addRow(tr("O&perations"), m_primitives);
     form->addRow(tr("&Order"), m_order);
     form->addRow(tr("&Variant"), m_variant);
     form->addRow(tr("&Partial channels K"), m_partialChannels);
     form->addRow(tr("&Seed"), m_seed);
     form->addRow(tr("&Threads"), m_threads);
+    form->addRow(tr("De&vice"), m_device);
     form->addRow(tr("S&tart from"), m_start);
     auto* buttons = new QDialogButtonBox(QDialogButtonBox::Ok | QDialogButtonBox::Cancel, this);
     buttons->button(QDialogButtonBox::Ok)->setText(tr("Start"));
+    buttons->button(QDialogButtonBox::Ok)
+        ->setToolTip(tr("Start the search (recorded in the "
+                        "workspace)"));
+    buttons->button(QDialogButtonBox::Cancel)->setToolTip(tr("Close without starting"));
     connect(buttons, &QDialogButtonBox::accepted, this, [this] {
         if (m_data->text().trimmed().isEmpty()) {
             m_data->setFocus();
@@ -138,6 +202,13 @@ darts::SearchConfig NewSearchDialog::config() const
     c.partialChannels = m_partialChannels->value();
     c.runtime.seed = std::uint64_t(m_seed->value());
     c.runtime.threads = m_threads->value();
+    c.runtime.device = m_device->currentText().toStdString();
+    c.weights.lr = m_lr->value();
+    c.weights.lrMin = m_lrMin->value();
+    c.alphaLr = m_alphaLr->value();
+    for (int i = 0; i < m_primitives->count(); ++i)
+        if (m_primitives->item(i)->checkState() == Qt::Checked)
+            c.primitives.push_back(m_primitives->item(i)->text().toStdString());
     return c;
 }
 

@@ -9,7 +9,9 @@
 
 class QCheckBox;
 class QComboBox;
+class QDoubleSpinBox;
 class QLineEdit;
+class QListWidget;
 class QSpinBox;
 
 namespace wb::ui {
@@ -37,6 +39,11 @@ private:
     QSpinBox* m_nodes = nullptr;
     QSpinBox* m_batch = nullptr;
     QSpinBox* m_epochs = nullptr;
+    QDoubleSpinBox* m_lr = nullptr;
+    QDoubleSpinBox* m_lrMin = nullptr;
+    QDoubleSpinBox* m_alphaLr = nullptr;
+    QListWidget* m_primitives = nullptr;
+    QComboBox* m_device = nullptr;
     QComboBox* m_order = nullptr;
     QComboBox* m_variant = nullptr;
     QSpinBox* m_partialChannels = nullptr;

@@ -27,7 +27,8 @@ void PathList::setPaths(const QStringList& paths)
 QStringList PathList::paths() const
 {
     QStringList out;
-    for (int i = 0; i < count(); ++i) out << item(i)->text();
+    for (int i = 0; i < count(); ++i)
+        out << item(i)->text();
     return out;
 }
 

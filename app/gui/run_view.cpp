@@ -1,5 +1,6 @@
 #include "run_view.h"
 
+#include "accuracy_text.h"
 #include "alpha_heatmap_view.h"
 #include "cell_graph_view.h"
 #include "curves_view.h"
@@ -14,10 +15,15 @@
 #include <QGridLayout>
 #include <QHBoxLayout>
 #include <QLabel>
+#include <QLineEdit>
+#include <QPushButton>
+#include <QRegularExpression>
 #include <QSplitter>
+#include <QToolTip>
 #include <QVBoxLayout>
 
 namespace wb::ui {
+using session::percent;
 namespace {
 
 // The softmax weight of each chosen op of `edges` in an edges x ops alpha matrix. Edges into
@@ -47,14 +53,40 @@ RunView::RunView(QWidget* parent) : QWidget(parent)
     m_header->setWordWrap(true);
     m_header->setTextInteractionFlags(Qt::TextSelectableByMouse);
 
+    m_annotations = new QWidget(this);
+    m_tags = new QLineEdit(m_annotations);
+    m_tags->setPlaceholderText(tr("tags, e.g. paper baseline"));
+    m_tags->setToolTip(tr("The run's tags, separated by commas or spaces (filter the runs table "
+                          "or `supernet runs list --tag` by them)"));
+    m_note = new QLineEdit(m_annotations);
+    m_note->setPlaceholderText(tr("note"));
+    m_note->setToolTip(tr("A free-text note on the run (`supernet runs note`)"));
+    m_saveNotes = new QPushButton(tr("Save"), m_annotations);
+    m_saveNotes->setToolTip(tr("Write the tags and the note to the workspace"));
+    auto* annotations = new QHBoxLayout(m_annotations);
+    annotations->setContentsMargins(0, 0, 0, 0);
+    annotations->addWidget(new QLabel(tr("Tags"), m_annotations));
+    annotations->addWidget(m_tags, 1);
+    annotations->addWidget(new QLabel(tr("Note"), m_annotations));
+    annotations->addWidget(m_note, 3);
+    annotations->addWidget(m_saveNotes);
+    connect(m_saveNotes, &QPushButton::clicked, this, [this] {
+        const auto tags =
+            m_tags->text().split(QRegularExpression(QStringLiteral("[,\\s]+")), Qt::SkipEmptyParts);
+        Q_EMIT annotationsEdited(m_runId, tags, m_note->text());
+    });
+
     m_curves = new CurvesView(this);
 
     auto* alphaBox = new QWidget(this);
+    m_alphaBox = alphaBox;
     m_normalMap = new AlphaHeatmapView(alphaBox);
     m_reduceMap = new AlphaHeatmapView(alphaBox);
     m_normalMap->setTitle(tr("normal cell alphas"));
     m_reduceMap->setTitle(tr("reduce cell alphas"));
     m_slider = new TimelineSlider(alphaBox);
+    m_slider->setDescription(tr("The epoch whose alphas, cells and signals are shown; ▲ marks "
+                                "where the derived cell changed"));
     m_epochLabel = new QLabel(alphaBox);
     m_changes = new QLabel(alphaBox);
     m_signals = new QLabel(alphaBox);
@@ -107,9 +139,18 @@ RunView::RunView(QWidget* parent) : QWidget(parent)
 
     auto* layout = new QVBoxLayout(this);
     layout->addWidget(m_header);
+    layout->addWidget(m_annotations);
     layout->addWidget(vertical, 1);
 
     connect(m_slider, &QSlider::valueChanged, this, [this](int value) { showAlphaEpoch(value); });
+    // 14 lines are too many for a legend on a small plot: each names its edge under the mouse.
+    connect(m_trajectories, &QCustomPlot::mouseMove, this, [this](QMouseEvent* event) {
+        const QString name = trajectoryAt(event->pos());
+        if (name.isEmpty())
+            QToolTip::hideText();
+        else
+            QToolTip::showText(event->globalPosition().toPoint(), name, m_trajectories);
+    });
     clear();
 }
 
@@ -137,6 +178,21 @@ void RunView::clear()
     m_trajectories->replot(QCustomPlot::rpQueuedReplot);
     m_normalCell->clear(tr("no genotype"));
     m_reduceCell->clear(tr("no genotype"));
+    m_tags->clear();
+    m_note->clear();
+    m_annotations->setEnabled(false);
+    showAlphaPanels(true);
+}
+
+void RunView::showAlphaPanels(bool shown)
+{
+    m_alphaBox->setVisible(shown);
+    m_trajectories->setVisible(shown);
+}
+
+bool RunView::alphaPanelsShown() const
+{
+    return !m_alphaBox->isHidden();
 }
 
 RunView::RunData RunView::read(store::RunStore& store, std::int64_t id)
@@ -152,20 +208,35 @@ void RunView::display(const RunData& data)
     m_runId = id;
     m_details = details;
     m_finalGenotype = details.genotype;
-    QString header = tr("<b>Run %1</b> &middot; %2 &middot; %3 &middot; %4 epochs &middot; %5 s")
-                         .arg(id)
-                         .arg(QString::fromStdString(details.kind).toHtmlEscaped())
-                         .arg(QString::fromStdString(statusName(details.status)))
-                         .arg(details.epochs)
-                         .arg(details.seconds, 0, 'f', 1);
+    QString header =
+        tr("<b>Run %1</b> &middot; %2 &middot; %3 &middot; %4 &middot; %5 s")
+            .arg(id)
+            .arg(QString::fromStdString(details.role).toHtmlEscaped())
+            .arg(QString::fromStdString(statusName(details.status)))
+            .arg(details.epochs == 1 ? tr("1 epoch") : tr("%1 epochs").arg(details.epochs))
+            .arg(details.seconds, 0, 'f', 1);
     if (details.bestValAcc)
-        header += tr(" &middot; best val acc %1%").arg(*details.bestValAcc * 100.0, 0, 'f', 1);
+        header += tr(" &middot; best val acc %1").arg(percent(*details.bestValAcc));
+    if (details.testAcc)
+        header += tr(" &middot; <b>test acc %1</b>").arg(percent(*details.testAcc));
+    if (details.parameters) header += tr(" &middot; %L1 parameters").arg(*details.parameters);
+    if (!details.warmStart.empty())
+        header += tr(" &middot; warm start from %1")
+                      .arg(QString::fromStdString(details.warmStart).toHtmlEscaped());
     header += QStringLiteral("<br>") + QString::fromStdString(details.datasetPath).toHtmlEscaped();
     if (!details.error.empty())
         header += QStringLiteral("<br><font color='#b00'>%1</font>")
                       .arg(QString::fromStdString(details.error).toHtmlEscaped());
     if (!issues.empty()) header += tr(" &middot; %n issue(s)", nullptr, int(issues.size()));
     m_header->setText(header);
+    QStringList tags;
+    for (const auto& t : details.tags)
+        tags << QString::fromStdString(t);
+    m_tags->setText(tags.join(QStringLiteral(", ")));
+    m_note->setText(QString::fromStdString(details.note));
+    m_annotations->setEnabled(true);
+    // A training has a fixed genotype: no alphas to show.
+    showAlphaPanels(details.kind != "train");
 
     m_curves->appendSteps(steps);
     m_curves->appendEpochs(epochs);
@@ -264,6 +335,7 @@ void RunView::drawTrajectories()
     m_trajectories->clearGraphs();
     const auto& newest = m_alphas.back();
     const auto ops = newest.ops.size();
+    const QStringList labels = AlphaHeatmapView::edgeLabels(newest.edges);
     for (int e = 0; e < newest.edges; ++e) {
         // The op this edge holds at the newest epoch, followed back through the epochs.
         std::size_t best = 0;
@@ -272,6 +344,8 @@ void RunView::drawTrajectories()
                 newest.normal[std::size_t(e) * ops + best])
                 best = o;
         auto* g = m_trajectories->addGraph();
+        g->setName(labels.value(e) + QStringLiteral(": ") +
+                   QString::fromStdString(newest.ops[best]));
         for (const auto& a : m_alphas)
             if (a.normal.size() == newest.normal.size())
                 g->addData(a.epoch, a.normal[std::size_t(e) * ops + best]);
@@ -279,6 +353,20 @@ void RunView::drawTrajectories()
     }
     m_trajectories->rescaleAxes();
     m_trajectories->replot(QCustomPlot::rpQueuedReplot);
+}
+
+QString RunView::trajectoryAt(const QPointF& pos) const
+{
+    double nearest = 6; // pixels
+    QString name;
+    for (int i = 0; i < m_trajectories->graphCount(); ++i) {
+        const double d = m_trajectories->graph(i)->selectTest(pos, false);
+        if (d >= 0 && d < nearest) {
+            nearest = d;
+            name = m_trajectories->graph(i)->name();
+        }
+    }
+    return name;
 }
 
 QString RunView::hessianText(int index) const

@@ -10,6 +10,8 @@
 
 class QCustomPlot;
 class QLabel;
+class QLineEdit;
+class QPushButton;
 
 namespace wb::ui {
 
@@ -21,8 +23,9 @@ class TimelineSlider;
 // One run, read from the store or followed live: header, loss/accuracy curves, alpha heatmaps
 // (normal, reduce) and the derived normal/reduce cells of the epoch chosen on one timeline
 // slider (marked, and listed under it, where the genotype changed), per-edge alpha trajectories,
-// and the collapse signals of that epoch (red past their warning thresholds).
-// GUI thread only; owned by the MainWindow.
+// and the collapse signals of that epoch (red past their warning thresholds). A training shows
+// its curves, test result and cells (it has no alphas). Tags and the note of a recorded run are
+// edited under the header. GUI thread only; owned by the MainWindow.
 class RunView : public QWidget {
     Q_OBJECT
 public:
@@ -64,6 +67,16 @@ public:
     const QString& signalsText() const { return m_signalsText; }
     // Snapshot indices whose genotype differs from the previous snapshot's (the slider's marks).
     std::vector<int> genotypeChanges() const;
+    QLineEdit* tagsEdit() const { return m_tags; }
+    QLineEdit* noteEdit() const { return m_note; }
+    QPushButton* saveNotesButton() const { return m_saveNotes; }
+    bool alphaPanelsShown() const;
+    // The trajectory (edge and op) drawn within a few pixels of `pos` in the trajectory plot.
+    QString trajectoryAt(const QPointF& pos) const;
+
+Q_SIGNALS:
+    // Save was pressed: the run's tags (split at commas and spaces) and note as edited.
+    void annotationsEdited(std::int64_t runId, const QStringList& tags, const QString& note);
 
 private:
     // The epoch's Hessian eigenvalue and its change since the previous epoch (rich text).
@@ -72,7 +85,14 @@ private:
     void dropFromEpoch(int epoch);
     void drawTrajectories();
 
+    void showAlphaPanels(bool shown);
+
     QLabel* m_header = nullptr;
+    QWidget* m_alphaBox = nullptr;
+    QWidget* m_annotations = nullptr;
+    QLineEdit* m_tags = nullptr;
+    QLineEdit* m_note = nullptr;
+    QPushButton* m_saveNotes = nullptr;
     QLabel* m_signals = nullptr;
     QLabel* m_changes = nullptr;
     QCustomPlot* m_trajectories = nullptr;

@@ -18,17 +18,20 @@ namespace wb::session {
 // (the GUI thread never waits on SQLite) and calls `done` with the result, or with null and the
 // error message, on the GUI thread, unless `context` was destroyed meanwhile. The guard is
 // checked on the GUI thread (the call is posted to the application object, which outlives it).
+// With `write`, the connection may write (an existing workspace only).
 template <class T>
 void readInBackground(QObject* context, std::string db, std::function<T(store::RunStore&)> read,
-                      std::function<void(std::shared_ptr<const T>, const QString&)> done)
+                      std::function<void(std::shared_ptr<const T>, const QString&)> done,
+                      bool write = false)
 {
     QPointer<QObject> guard(context);
     QThread* thread = QThread::create(
-        [guard, db = std::move(db), read = std::move(read), done = std::move(done)] {
+        [guard, db = std::move(db), read = std::move(read), done = std::move(done), write] {
             std::shared_ptr<const T> result;
             QString error;
             try {
-                auto store = store::RunStore::openReadOnly(db);
+                auto store =
+                    write ? store::RunStore::openExisting(db) : store::RunStore::openReadOnly(db);
                 result = std::make_shared<const T>(read(store));
             } catch (const std::exception& e) {
                 error = QString::fromUtf8(e.what());

@@ -1,5 +1,7 @@
 #include "runs_model.h"
 
+#include "accuracy_text.h"
+
 #include <QFileInfo>
 #include <QStringList>
 
@@ -63,7 +65,8 @@ QVariant RunsModel::data(const QModelIndex& index, int role) const
     if (role == RunIdRole) return qint64(run.id);
     if (role == Qt::TextAlignmentRole) {
         const bool numeric = index.column() == Id || index.column() == BestValAcc ||
-                             index.column() == Epochs || index.column() == Seconds;
+                             index.column() == TestAcc || index.column() == Epochs ||
+                             index.column() == Seconds;
         return numeric ? QVariant(int(Qt::AlignRight | Qt::AlignVCenter)) : QVariant();
     }
     if (role == Qt::ToolTipRole && index.column() == Dataset)
@@ -74,7 +77,7 @@ QVariant RunsModel::data(const QModelIndex& index, int role) const
     case Id:
         return qint64(run.id);
     case Kind:
-        return QString::fromStdString(run.kind);
+        return QString::fromStdString(run.role);
     case Status:
         return QString::fromStdString(statusName(run.status));
     case Dataset:
@@ -85,8 +88,16 @@ QVariant RunsModel::data(const QModelIndex& index, int role) const
     }
     case BestValAcc:
         if (!run.bestValAcc) return display ? QVariant(QString()) : QVariant(-1.0);
-        return display ? QVariant(QString::number(*run.bestValAcc * 100.0, 'f', 1) + u'%')
-                       : QVariant(*run.bestValAcc);
+        return display ? QVariant(percent(*run.bestValAcc)) : QVariant(*run.bestValAcc);
+    case TestAcc:
+        if (!run.testAcc) return display ? QVariant(QString()) : QVariant(-1.0);
+        return display ? QVariant(percent(*run.testAcc)) : QVariant(*run.testAcc);
+    case Tags: {
+        QStringList tags;
+        for (const auto& t : run.tags)
+            tags << QString::fromStdString(t);
+        return tags.join(QStringLiteral(", "));
+    }
     case Epochs:
         return run.epochs;
     case Seconds:
@@ -126,6 +137,7 @@ QVariant RunsModel::experimentData(const store::ExperimentRecord& e, int column,
         return role == Qt::DisplayRole ? QVariant(QString::number(seconds, 'f', 1))
                                        : QVariant(seconds);
     case BestValAcc:
+    case TestAcc:
         return role == Qt::DisplayRole ? QVariant(QString()) : QVariant(-1.0);
     default:
         return role == Qt::DisplayRole ? QVariant(QString()) : QVariant();
@@ -148,6 +160,10 @@ QVariant RunsModel::headerData(int section, Qt::Orientation orientation, int rol
         return tr("Warm start from");
     case BestValAcc:
         return tr("Best val acc");
+    case TestAcc:
+        return tr("Test acc");
+    case Tags:
+        return tr("Tags");
     case Epochs:
         return tr("Epochs");
     case Seconds:

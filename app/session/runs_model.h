@@ -18,7 +18,19 @@ namespace wb::session {
 class RunsModel : public QAbstractTableModel {
     Q_OBJECT
 public:
-    enum Column { Id, Kind, Status, Dataset, Source, BestValAcc, Epochs, Seconds, ColumnCount };
+    enum Column {
+        Id,
+        Kind,
+        Status,
+        Dataset,
+        Source,
+        BestValAcc,
+        TestAcc,
+        Epochs,
+        Seconds,
+        Tags,
+        ColumnCount
+    };
     static constexpr int SortRole = Qt::UserRole;
     static constexpr int RunIdRole = Qt::UserRole + 1;        // 0 on experiment rows
     static constexpr int ExperimentIdRole = Qt::UserRole + 2; // invalid on run rows

@@ -11,7 +11,8 @@ namespace {
 // The listed fields of a run: when none changed, neither did what is read of it.
 auto listed(const store::RunSummary& r)
 {
-    return std::tie(r.id, r.status, r.epochs, r.bestValAcc, r.seconds, r.finishedAt);
+    return std::tie(r.id, r.status, r.epochs, r.bestValAcc, r.seconds, r.finishedAt, r.testAcc,
+                    r.tags);
 }
 
 } // namespace
@@ -37,7 +38,7 @@ WorkspaceSnapshot WorkspaceSnapshot::read(store::RunStore& store, const Workspac
         }
         auto transfer = store.transfer(r.id);
         if (transfer) s.sources[r.id] = transfer->zooName;
-        if (r.kind != "search" || r.epochs == 0) continue;
+        if ((r.kind != "search" && r.kind != "train") || r.epochs == 0) continue;
         SearchCurve c;
         c.summary = r;
         const auto details = store.run(r.id);

@@ -16,8 +16,8 @@ namespace wb::session {
 // An epoch metric the Compare page overlays.
 enum class EpochSeries { ValAcc, ValLoss, TrainAcc, TrainLoss };
 
-// What the Compare page needs of one search: its per-epoch metrics, seed, final genotype and
-// warm-start source.
+// What the Compare page needs of one search or training: its per-epoch metrics, seed, final
+// genotype and warm-start source.
 struct SearchCurve {
     store::RunSummary summary;
     std::uint64_t seed = 0;
@@ -35,7 +35,7 @@ struct WorkspaceSnapshot {
     std::vector<store::RunSummary> runs;
     std::map<std::int64_t, std::string> sources;      // warm-started run id -> zoo entry name
     std::vector<store::ExperimentRecord> experiments; // with their cells
-    std::map<std::int64_t, SearchCurve> searches;     // searches with at least one epoch
+    std::map<std::int64_t, SearchCurve> searches;     // searches and trainings with an epoch
     std::vector<store::ZooEntry> zoo;
     std::vector<store::JobRecord> jobs; // the queue (Queue page)
     std::vector<store::WorkerRecord> workers;

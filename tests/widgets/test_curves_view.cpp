@@ -73,7 +73,7 @@ private Q_SLOTS:
         view.appendEpochs({epoch(2, 0.5)});
         QCOMPARE(view.pointCount(Curve::StepTrainLoss), 8);
         QCOMPARE(view.pointCount(Curve::EpochValAcc), 2);
-        QCOMPARE(view.graph(Curve::EpochValAcc)->data()->at(1)->value, 0.5);
+        QCOMPARE(view.graph(Curve::EpochValAcc)->data()->at(1)->value, 50.0); // percent
     }
 
     void batchesAccumulateInOrder()
@@ -101,8 +101,8 @@ private Q_SLOTS:
         QVERIFY(qFuzzyCompare(loss.lower, 2.5));
         QVERIFY(qFuzzyCompare(loss.upper, 2.9));
         const QCPRange val = view.graph(Curve::EpochValAcc)->data()->valueRange(found);
-        QCOMPARE(val.lower, 0.4);
-        QCOMPARE(val.upper, 0.6);
+        QCOMPARE(val.lower, 40.0);
+        QCOMPARE(val.upper, 60.0);
         // Data stays sorted by key: the last point is the newest.
         QCOMPARE((view.graph(Curve::EpochValAcc)->data()->constEnd() - 1)->key, 2.0);
         // The axes cover the data.
@@ -117,7 +117,7 @@ private Q_SLOTS:
         const auto data = view.graph(Curve::EpochValAcc)->data();
         QCOMPARE(data->size(), 3);
         QCOMPARE(data->at(0)->key, 1.0);
-        QCOMPARE(data->at(2)->value, 0.7);
+        QCOMPARE(data->at(2)->value, 70.0);
     }
 
     void clearEmptiesEveryCurve()

@@ -7,6 +7,7 @@
 #include "distance_matrix_view.h"
 #include "distance_page.h"
 #include "main_window.h"
+#include "new_search_dialog.h"
 #include "queue_page.h"
 #include "search_session.h"
 #include "qcustomplot_include.h"
@@ -19,7 +20,14 @@
 
 #include "wb/store/workspace_copy.h"
 
+#include <QAbstractButton>
+#include <QAbstractItemView>
+#include <QAbstractSpinBox>
+#include <QComboBox>
 #include <QDir>
+#include <QDockWidget>
+#include <QLineEdit>
+#include <QTabBar>
 #include <QFile>
 #include <QProcess>
 #include <QPushButton>
@@ -52,6 +60,38 @@ private Q_SLOTS:
         } catch (const std::exception& e) {
             QFAIL(e.what());
         }
+    }
+
+    void everyInputHasATooltip()
+    {
+        wb::ui::MainWindow window;
+        QString error;
+        QVERIFY2(window.openWorkspace(m_path, &error), qPrintable(error));
+        window.waitUntilIdle(30000);
+        wb::ui::NewSearchDialog dialog({});
+        QStringList missing;
+        for (QWidget* top : {static_cast<QWidget*>(&window), static_cast<QWidget*>(&dialog)})
+            for (QWidget* w : top->findChildren<QWidget*>()) {
+                const bool input =
+                    qobject_cast<QAbstractButton*>(w) || qobject_cast<QLineEdit*>(w) ||
+                    qobject_cast<QAbstractSpinBox*>(w) || qobject_cast<QComboBox*>(w) ||
+                    qobject_cast<QSlider*>(w) || qobject_cast<QListWidget*>(w);
+                // Parts of a compound control or of Qt's own chrome explain themselves.
+                QObject* parent = w->parent();
+                const bool part =
+                    qobject_cast<QAbstractSpinBox*>(parent) || qobject_cast<QComboBox*>(parent) ||
+                    qobject_cast<QTabBar*>(parent) || qobject_cast<QDockWidget*>(parent) ||
+                    qobject_cast<QAbstractItemView*>(parent) || qobject_cast<QLineEdit*>(parent) ||
+                    w->objectName().startsWith(QStringLiteral("qt_"));
+                if (input && !part && w->toolTip().trimmed().isEmpty()) {
+                    const auto* button = qobject_cast<QAbstractButton*>(w);
+                    missing << QStringLiteral("%1 '%2' in %3")
+                                   .arg(QString::fromLatin1(w->metaObject()->className()),
+                                        button ? button->text() : w->objectName(),
+                                        QString::fromLatin1(top->metaObject()->className()));
+                }
+            }
+        QVERIFY2(missing.isEmpty(), qPrintable(missing.join(QStringLiteral("\n"))));
     }
 
     void opensARunAndTakesAScreenshot()

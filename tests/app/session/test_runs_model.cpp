@@ -55,6 +55,28 @@ private Q_SLOTS:
         QCOMPARE(model.rowOfRun(999), -1);
     }
 
+    void showsRolesTestAccuraciesAndTags()
+    {
+        std::vector<wb::store::RunSummary> runs(2);
+        runs[0].id = 1;
+        runs[0].kind = "search";
+        runs[0].role = "pretrain";
+        runs[1].id = 2;
+        runs[1].kind = runs[1].role = "train";
+        runs[1].testAcc = 0.8125;
+        runs[1].tags = {"aux", "paper"};
+        RunsModel model;
+        model.setRuns(runs);
+        const auto text = [&](int row, int column) {
+            return model.index(row, column).data().toString();
+        };
+        QCOMPARE(text(0, RunsModel::Kind), QStringLiteral("pretrain"));
+        QCOMPARE(text(0, RunsModel::TestAcc), QString());
+        QCOMPARE(text(1, RunsModel::TestAcc), QStringLiteral("81.3%")); // one accuracy format
+        QCOMPARE(model.index(1, RunsModel::TestAcc).data(RunsModel::SortRole).toDouble(), 0.8125);
+        QCOMPARE(text(1, RunsModel::Tags), QStringLiteral("aux, paper"));
+    }
+
     void sortsNumericallyThroughAProxy()
     {
         RunsModel model;

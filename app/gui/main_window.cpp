@@ -7,7 +7,9 @@
 #include "datasets_page.h"
 #include "distance_page.h"
 #include "new_search_dialog.h"
+#include "dark_style.h"
 #include "run_view.h"
+#include "start_panel.h"
 #include "runs_model.h"
 #include "transfer_advisor.h"
 #include "workspace_watcher.h"
@@ -20,6 +22,7 @@
 #include <QApplication>
 #include <QCloseEvent>
 #include <QDeadlineTimer>
+#include <QDir>
 #include <QDockWidget>
 #include <QFileDialog>
 #include <QFileInfo>
@@ -36,6 +39,7 @@
 #include <QSettings>
 #include <QSortFilterProxyModel>
 #include <QSplitter>
+#include <QStackedWidget>
 #include <QStatusBar>
 #include <QStyle>
 #include <QTabWidget>
@@ -108,8 +112,19 @@ MainWindow::MainWindow(QWidget* parent) : QMainWindow(parent)
     m_compare = new ComparePage(this);
     m_queue = new QueuePage(this);
     connect(m_queue, &QueuePage::changed, this, [this] { reloadRuns(); });
+    m_start = new StartPanel(this);
+    connect(m_start, &StartPanel::newSearch, this, [this] { newSearch(); });
+    connect(m_start, &StartPanel::buildSuite, this, [this] {
+        setView(View::Datasets);
+        m_datasets->buildSuite();
+    });
+    connect(m_start, &StartPanel::openWorkspace, this, [this] { chooseWorkspace(); });
+    connect(m_start, &StartPanel::newWorkspace, this, [this] { createWorkspace(); });
+    m_runsStack = new QStackedWidget(this);
+    m_runsStack->addWidget(m_start);
+    m_runsStack->addWidget(m_splitter);
     m_tabs = new QTabWidget(this);
-    m_tabs->addTab(m_splitter, tr("&Runs"));
+    m_tabs->addTab(m_runsStack, tr("&Runs"));
     m_tabs->addTab(m_datasets, tr("Data&sets"));
     m_tabs->addTab(m_distances, tr("&Distances"));
     m_tabs->addTab(m_compare, tr("&Compare"));
@@ -184,6 +199,7 @@ MainWindow::MainWindow(QWidget* parent) : QMainWindow(parent)
         setView(View::Compare);
     });
     createMenus();
+    updateStartPanel();
     addPlotExportMenus();
     updateRunActions();
     statusBar()->showMessage(tr("No workspace open"));
@@ -195,6 +211,7 @@ MainWindow::~MainWindow() = default;
 void MainWindow::createMenus()
 {
     QMenu* file = menuBar()->addMenu(tr("&File"));
+    file->addAction(tr("&New workspace…"), this, [this] { createWorkspace(); });
     QAction* open = file->addAction(tr("&Open workspace…"), this, [this] { chooseWorkspace(); });
     open->setShortcut(QKeySequence::Open);
     file->addAction(tr("Open &server workspace…"), this, [this] { chooseServerWorkspace(); });
@@ -298,6 +315,7 @@ bool MainWindow::openWorkspace(const QString& path, QString* error)
         QSettings().setValue(kRecentKey, recent.mid(0, kRecentCount));
     }
     m_watcher->watch(path);
+    updateStartPanel();
     return true;
 }
 
@@ -344,6 +362,7 @@ void MainWindow::workspaceListed(const std::shared_ptr<const session::WorkspaceS
     m_compare->setSnapshot(snapshot);
     m_queue->setSnapshot(snapshot);
     if (!poll) m_table->resizeColumnsToContents();
+    updateStartPanel();
     statusBar()->showMessage(
         tr("%n run(s) in %1", nullptr, m_model->rowCount()).arg(shownWorkspace()));
     const qint64 wanted = m_runAfterListing.value_or(current);
@@ -449,7 +468,7 @@ void MainWindow::setView(View view)
     if (view == View::Distance) return m_tabs->setCurrentWidget(m_distances);
     if (view == View::Compare) return m_tabs->setCurrentWidget(m_compare);
     if (view == View::Queue) return m_tabs->setCurrentWidget(m_queue);
-    m_tabs->setCurrentWidget(m_splitter);
+    m_tabs->setCurrentWidget(m_runsStack);
     const int total = std::max(m_splitter->height(), 400);
     if (view == View::Runs)
         m_splitter->setSizes({total, 0});
@@ -505,7 +524,7 @@ void MainWindow::setDarkPalette(bool dark)
         QApplication::setPalette(QApplication::style()->standardPalette());
         return;
     }
-    QApplication::setStyle(QStringLiteral("Fusion"));
+    QApplication::setStyle(new DarkStyle); // the application takes ownership
     QPalette p;
     const QColor window(45, 45, 48), base(30, 30, 32), text(220, 220, 220);
     p.setColor(QPalette::Window, window);
@@ -632,6 +651,7 @@ bool MainWindow::startSearch(const darts::SearchConfig& config,
         [live = m_live](std::int64_t id) { live->setRunId(id); }));
     if (!started) return false;
     m_runView->beginLive(0, QString::fromStdString(config.data.path));
+    updateStartPanel(); // the live run shows in the runs view at once
     setView(View::Run);
     updateRunActions();
     statusBar()->showMessage(
@@ -762,6 +782,35 @@ void MainWindow::saveAnnotations(std::int64_t runId, const QStringList& tags, co
             reloadRuns();
         },
         /*write=*/true);
+}
+
+void MainWindow::updateStartPanel()
+{
+    const bool empty =
+        m_workspace.isEmpty() || (m_model->rowCount() == 0 && !m_session.isRunning());
+    m_start->setWorkspace(m_workspace.isEmpty() ? QString() : shownWorkspace());
+    m_runsStack->setCurrentWidget(empty ? static_cast<QWidget*>(m_start) : m_splitter);
+}
+
+bool MainWindow::startPanelShown() const
+{
+    return m_runsStack->currentWidget() == m_start;
+}
+
+void MainWindow::createWorkspace()
+{
+    QString path = QFileDialog::getSaveFileName(
+        this, tr("New workspace"), QDir::homePath() + QStringLiteral("/workspace.sqlite"),
+        tr("Workspaces (*.sqlite)"));
+    if (path.isEmpty()) return;
+    if (QFileInfo(path).suffix().isEmpty()) path += QStringLiteral(".sqlite");
+    try {
+        store::RunStore::open(path.toStdString()); // creates the file with the current schema
+    } catch (const std::exception& e) {
+        QMessageBox::warning(this, tr("New workspace"), QString::fromUtf8(e.what()));
+        return;
+    }
+    openWorkspace(path);
 }
 
 } // namespace wb::ui

@@ -17,6 +17,7 @@ class QListWidget;
 class QProgressBar;
 class QSortFilterProxyModel;
 class QSplitter;
+class QStackedWidget;
 class QTabWidget;
 class QTableView;
 class QTimer;
@@ -34,6 +35,7 @@ class QueuePage;
 class DatasetsPage;
 class DistancePage;
 class RunView;
+class StartPanel;
 
 // The workbench window. Tabs: Runs (filterable table of the workspace's runs and the selected
 // run, live while a search started here runs), Datasets (classes, thumbnails, suite build),
@@ -100,16 +102,21 @@ public:
     DistancePage* distancePage() const { return m_distances; }
     ComparePage* comparePage() const { return m_compare; }
     QueuePage* queuePage() const { return m_queue; }
+    StartPanel* startPanel() const { return m_start; }
+    bool startPanelShown() const;
     session::SearchSession& searchSession() { return m_session; }
     QListWidget* issuesList() const { return m_issues; }
 
 protected:
     void closeEvent(QCloseEvent* event) override;
 
+private:
     // Writes a run's tags (the set replaces the old one) and note, then re-lists.
     void saveAnnotations(std::int64_t runId, const QStringList& tags, const QString& note);
-
-private:
+    // The start panel instead of the runs table while no workspace is open or it has no runs.
+    void updateStartPanel();
+    // File > New workspace: an empty workspace file, created and opened.
+    void createWorkspace();
     void createMenus();
     void chooseWorkspace();
     // A PostgreSQL connection URI typed in (File > Open server workspace).
@@ -142,6 +149,8 @@ private:
     QTableView* m_table = nullptr;
     RunView* m_runView = nullptr;
     QSplitter* m_splitter = nullptr;
+    QStackedWidget* m_runsStack = nullptr; // the start panel, or m_splitter
+    StartPanel* m_start = nullptr;
     QTabWidget* m_tabs = nullptr;
     DatasetsPage* m_datasets = nullptr;
     DistancePage* m_distances = nullptr;

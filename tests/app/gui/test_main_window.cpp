@@ -16,6 +16,7 @@
 #include "tiny_search.h"
 #include "timeline_slider.h"
 #include "run_view.h"
+#include "start_panel.h"
 #include "runs_model.h"
 
 #include "wb/store/workspace_copy.h"
@@ -23,6 +24,8 @@
 #include <QAbstractButton>
 #include <QAbstractItemView>
 #include <QAbstractSpinBox>
+#include <QCheckBox>
+#include <QLabel>
 #include <QComboBox>
 #include <QDir>
 #include <QDockWidget>
@@ -135,6 +138,91 @@ private Q_SLOTS:
             for (int x = 0; x < image.width(); x += 7)
                 colours.insert(image.pixel(x, y));
         QVERIFY2(colours.size() > 20, qPrintable(QString::number(colours.size())));
+    }
+
+    void emptyWorkspaceShowsTheStartPanel()
+    {
+        wb::ui::MainWindow window;
+        QVERIFY(window.startPanelShown()); // nothing open yet
+        QVERIFY(window.startPanel()->message().contains(QStringLiteral("No workspace")));
+        const QString empty = m_dir.filePath(QStringLiteral("empty.sqlite"));
+        wb::store::RunStore::open(empty.toStdString());
+        QVERIFY(window.openWorkspace(empty));
+        QVERIFY(window.waitUntilIdle(20000));
+        QVERIFY(window.startPanelShown());
+        QVERIFY(window.startPanel()->message().contains(QStringLiteral("has no runs yet")));
+        QVERIFY(window.openWorkspace(m_path));
+        QVERIFY(window.waitUntilIdle(20000));
+        QVERIFY(!window.startPanelShown());
+    }
+
+    void trainingRunShowsItsTestAndTagsAreSaved()
+    {
+        // A copy: the tags written here stay out of the other tests' workspace.
+        const QString path = m_dir.filePath(QStringLiteral("annotated.sqlite"));
+        QFile::remove(path);
+        QVERIFY(QFile::copy(m_path, path));
+        std::int64_t train = 0;
+        {
+            auto store = wb::store::RunStore::open(path.toStdString());
+            wb::store::NewRun run;
+            run.kind = "train";
+            run.configJson = "{}";
+            run.datasetPath = "/data/shapes";
+            run.appVersion = "test";
+            train = store.createRun(run);
+            wb::darts::EpochMetrics e;
+            e.epoch = 1;
+            e.valAcc = 0.5;
+            store.recordEpoch(train, e);
+            store.recordTest(train, {0.7, 0.625, 1234});
+            store.finishRun(train, wb::RunStatus::Done);
+        }
+        wb::ui::MainWindow window;
+        QVERIFY(window.openWorkspace(path));
+        QVERIFY(window.openRun(train));
+        QVERIFY(window.waitUntilIdle(20000));
+        auto* view = window.runView();
+        QCOMPARE(view->runId(), train);
+        QVERIFY(!view->alphaPanelsShown()); // a training has no alphas
+        QVERIFY(window.findChild<QLabel*>() != nullptr);
+        view->tagsEdit()->setText(QStringLiteral("paper, aux baseline"));
+        view->noteEdit()->setText(QStringLiteral("retrained"));
+        view->saveNotesButton()->click();
+        QTRY_VERIFY_WITH_TIMEOUT(
+            wb::store::RunStore::openReadOnly(path.toStdString()).run(train).tags.size() == 3,
+            20000);
+        const auto saved = wb::store::RunStore::openReadOnly(path.toStdString()).run(train);
+        QCOMPARE(saved.tags, (std::vector<std::string>{"aux", "baseline", "paper"}));
+        QCOMPARE(saved.note, std::string("retrained"));
+        // Tags replace the old set.
+        view->tagsEdit()->setText(QStringLiteral("paper"));
+        view->saveNotesButton()->click();
+        QTRY_VERIFY_WITH_TIMEOUT(
+            wb::store::RunStore::openReadOnly(path.toStdString()).run(train).tags.size() == 1,
+            20000);
+        // The training is listed in Compare beside the searches.
+        QVERIFY(window.waitUntilIdle(20000));
+        window.comparePage()->setChecked({train});
+        QCOMPARE(window.comparePage()->checkedRuns(), std::vector<std::int64_t>{train});
+        QCOMPARE(window.comparePage()->plot()->graphCount(), 1);
+        QCOMPARE(window.comparePage()->plot()->graph(0)->data()->at(0)->value, 50.0); // percent
+    }
+
+    void darkPaletteDrawsUncheckedBoxes()
+    {
+        wb::ui::MainWindow::setDarkPalette(true);
+        QCheckBox box(QStringLiteral("unchecked"));
+        box.resize(box.sizeHint());
+        const QImage image = box.grab().toImage();
+        wb::ui::MainWindow::setDarkPalette(false);
+        // The indicator's outline must stand out from the dark window behind it.
+        const QColor window = box.palette().color(QPalette::Window);
+        int contrast = 0;
+        for (int y = 0; y < image.height(); ++y)
+            for (int x = 0; x < std::min(image.width(), image.height()); ++x)
+                contrast = std::max(contrast, qGray(image.pixel(x, y)) - qGray(window.rgb()));
+        QVERIFY2(contrast > 80, qPrintable(QString::number(contrast)));
     }
 
     void selectingARowShowsIt()

@@ -118,7 +118,8 @@ void showRun(const RunsOptions& o)
     out << "run " << r.id << "  " << r.role << "  " << statusName(r.status) << "\n";
     out << "started   " << store::isoTime(r.startedAt);
     if (r.finishedAt) out << "   finished " << store::isoTime(*r.finishedAt);
-    out << "   (" << fixed(r.seconds, 1) << " s in " << r.epochs << " epochs)\n";
+    out << "   (" << fixed(r.seconds, 1) << " s in " << r.epochs
+        << (r.epochs == 1 ? " epoch)\n" : " epochs)\n");
     out << "dataset   " << r.datasetPath;
     if (r.dataset)
         out << " (" << r.dataset->format << ", " << r.dataset->classNames.size()

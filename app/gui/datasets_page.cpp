@@ -192,7 +192,8 @@ void DatasetsPage::showDataset(const QString& path)
             loaded->fingerprint = QString::fromStdString(ds.fingerprint);
             loaded->header =
                 QObject::tr("<b>%1</b> &middot; %2 &middot; %3 images &middot; "
-                            "%4 classes &middot; %5×%6×%7<br>fingerprint %8")
+                            "%4 classes &middot; %5×%6×%7<br>fingerprint %8 (of the images "
+                            "at this size: a run at another --image-size records another)")
                     .arg(path.toHtmlEscaped(), QString::fromStdString(data::formatName(ds.format)))
                     .arg(ds.count())
                     .arg(ds.classNames.size())

@@ -92,7 +92,7 @@ void addQueueBench(CLI::App& bench, int& exitCode)
         const double wall = ms(Clock::now() - start);
 
         auto store = store::RunStore::open(db);
-        const auto run = store.createRun({"bench", "{}", 0, "-", WB_VERSION, "", ""});
+        const auto run = store.createRun({"bench", "{}", 0, "-", WB_VERSION, "", "", ""});
         std::vector<darts::StepMetrics> batch;
         const auto t0 = Clock::now();
         for (int s = 0; s < o->steps; ++s) {

@@ -127,6 +127,7 @@ void writeSearch(TomlWriter& w, const darts::SearchConfig& c)
     w.text("variant", c.variant);
     w.integer("partial-channels", c.effectivePartialChannels());
     w.integer("hessian-iterations", c.hessianIterations);
+    if (!c.stopOn.empty()) w.text("stop-on", c.stopOn);
     w.real("kl-weight", c.klWeight);
     w.integer("order", c.order);
     w.real("alpha-lr", c.alphaLr);

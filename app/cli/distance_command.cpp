@@ -111,7 +111,7 @@ void addDistanceCommand(CLI::App& root, int& exitCode)
     struct Options {
         std::vector<std::string> data;
         std::string format = "auto";
-        transfer::DistanceSettings distance{"auto"};
+        transfer::DistanceSettings distance{"auto", "exact", {}};
         std::string mean, std;
         StoreFlags store;
         bool json = false;

@@ -12,7 +12,7 @@ namespace {
 using nlohmann::json;
 
 // What a search and a training result share, in the run shape of wb/store/json_shapes.h.
-json resultJson(const char* kind, RunStatus status, const std::string& config,
+json resultJson(const char* kind, const std::string& status, const std::string& config,
                 const DatasetSummary& dataset, const std::vector<darts::EpochMetrics>& epochs,
                 const std::vector<Issue>& issues)
 {
@@ -21,7 +21,7 @@ json resultJson(const char* kind, RunStatus status, const std::string& config,
     const auto list = store::epochsJson(epochs);
     return {{"schema_version", store::kJsonSchemaVersion},
             {"kind", kind},
-            {"status", statusName(status)},
+            {"status", status},
             {"config", json::parse(config)},
             {"dataset", d},
             {"epoch_count", epochs.size()},
@@ -57,7 +57,9 @@ nlohmann::json toJson(const darts::SearchResult& r)
 {
     const auto& a = r.alphas;
     const auto& s = a.signals;
-    json j = resultJson("search", r.status, r.config.toJson(), r.dataset, r.epochs, r.issues);
+    json j = resultJson("search", statusName(r.status, r.stopReason), r.config.toJson(), r.dataset,
+                        r.epochs, r.issues);
+    j["stop_reason"] = r.stopReason.empty() ? json(nullptr) : json(r.stopReason);
     if (!r.error.empty()) j["error"] = r.error;
     if (!r.genotype.normal.empty()) {
         j["genotype"] = r.genotype.toPython();
@@ -88,7 +90,8 @@ nlohmann::json toJson(const darts::SearchResult& r)
 
 nlohmann::json toJson(const darts::TrainResult& r)
 {
-    json j = resultJson("train", r.status, r.config.toJson(), r.dataset, r.epochs, r.issues);
+    json j =
+        resultJson("train", statusName(r.status), r.config.toJson(), r.dataset, r.epochs, r.issues);
     j["genotype"] = r.config.genotype.toPython();
     j["parameters"] = r.parameters;
     if (!r.error.empty()) j["error"] = r.error;
@@ -102,7 +105,8 @@ nlohmann::json toJson(const darts::TrainResult& r)
 std::string summary(const darts::SearchResult& r)
 {
     std::ostringstream out;
-    out << "status: " << statusName(r.status) << '\n';
+    out << "status: " << statusName(r.status, r.stopReason) << '\n';
+    if (!r.stopReason.empty()) out << "stopped early: " << r.stopReason << '\n';
     if (!r.error.empty()) out << "error: " << r.error << '\n';
     if (!r.dataset.fingerprint.empty())
         out << "dataset: " << r.dataset.path << " (" << r.dataset.format << ", "

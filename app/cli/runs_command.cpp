@@ -115,7 +115,8 @@ void showRun(const RunsOptions& o)
         return;
     }
     auto& out = std::cout;
-    out << "run " << r.id << "  " << r.role << "  " << statusName(r.status) << "\n";
+    out << "run " << r.id << "  " << r.role << "  " << statusName(r.status, r.stopReason) << "\n";
+    if (!r.stopReason.empty()) out << "stopped   " << r.stopReason << "\n";
     out << "started   " << store::isoTime(r.startedAt);
     if (r.finishedAt) out << "   finished " << store::isoTime(*r.finishedAt);
     out << "   (" << fixed(r.seconds, 1) << " s in " << r.epochs

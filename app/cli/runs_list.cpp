@@ -28,22 +28,13 @@ struct ListOptions {
     store::RunFilter filter;
 };
 
-std::optional<RunStatus> parseStatus(const std::string& name)
-{
-    if (name.empty()) return std::nullopt;
-    for (auto s : {RunStatus::Running, RunStatus::Done, RunStatus::Cancelled, RunStatus::Failed,
-                   RunStatus::Interrupted})
-        if (statusName(s) == name) return s;
-    throw Error("--status " + name +
-                ": unknown status (choose running, done, cancelled, failed or interrupted)");
-}
-
 void listRuns(ListOptions& o)
 {
     auto& f = o.filter;
     if (!o.kind.empty()) store::requireKnownRole(o.kind);
     f.role = o.kind;
-    f.status = parseStatus(o.status);
+    if (!o.status.empty()) store::requireKnownStatus(o.status);
+    f.status = o.status;
     f.order = store::parseRunOrder(o.sort);
     const auto path = o.db.empty() ? store::defaultWorkspace() : o.db;
     if (!store::isServerWorkspace(path) && !std::filesystem::exists(path)) {
@@ -79,7 +70,8 @@ void listRuns(ListOptions& o)
         for (const auto& t : r.tags)
             tags += (tags.empty() ? "" : ",") + t;
         std::cout << padded(std::to_string(r.id), 5, true) << "  " << padded(r.role, 9)
-                  << padded(statusName(r.status), 12) << padded(std::to_string(r.seed), 5, true)
+                  << padded(statusName(r.status, r.stopReason), 12)
+                  << padded(std::to_string(r.seed), 5, true)
                   << padded(std::to_string(r.epochs), 7, true)
                   << padded(r.bestValAcc ? fixed(*r.bestValAcc, 4) : "-", 9, true)
                   << padded(r.testAcc ? fixed(*r.testAcc, 4) : "-", 8, true)
@@ -101,7 +93,8 @@ void addRunsListCommands(CLI::App& runs, int& exitCode)
     list->add_option("--kind", o->kind,
                      "Only runs of this kind: search, pretrain, transfer, train");
     list->add_option("--status", o->status,
-                     "Only runs in this state: running, done, cancelled, failed, interrupted");
+                     "Only runs in this state: running, done, stopped (early, by --stop-on), "
+                     "cancelled, failed, interrupted");
     list->add_option("--dataset", o->filter.dataset,
                      "Only runs whose dataset path contains TEXT or whose fingerprint starts "
                      "with it");

@@ -28,6 +28,11 @@ void addSearchFlags(CLI::App& cmd, darts::SearchConfig& c)
            "start, each step costs about a forward and two backward passes of one batch); "
            "0 = off")
         ->capture_default_str();
+    cmd.add_option("--stop-on", c.stopOn,
+                   "collapse: stop early when the normal cell collapses (>= 3 skip connections, "
+                   "> 60% parameter-free mass, or, with --hessian-iterations, DARTS-ES' "
+                   "eigenvalue growth) and keep the previous epoch's genotype")
+        ->check(CLI::IsMember({"collapse"}));
     cmd.add_option("--kl-weight", c.klWeight,
                    "drnas: weight of the KL term to the uniform Dirichlet in the alpha objective")
         ->capture_default_str();

@@ -88,6 +88,7 @@ MainWindow::MainWindow(QWidget* parent) : QMainWindow(parent)
 
     m_runView = new RunView(this);
     connect(m_runView, &RunView::annotationsEdited, this, &MainWindow::saveAnnotations);
+    connect(m_runView, &RunView::stopRequested, this, [this] { m_session.stop(); });
     auto* filter = new QLineEdit(this);
     filter->setPlaceholderText(tr("Filter runs (any column: kind, status, dataset, …)"));
     filter->setClearButtonEnabled(true);

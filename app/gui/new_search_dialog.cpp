@@ -4,6 +4,7 @@
 
 #include <thread>
 
+#include <QCheckBox>
 #include <QComboBox>
 #include <QDialogButtonBox>
 #include <QDoubleSpinBox>
@@ -97,6 +98,15 @@ NewSearchDialog::NewSearchDialog(const std::vector<store::ZooEntry>& zoo, QWidge
     m_primitives->setMaximumHeight(m_primitives->sizeHintForRow(0) * 5);
     m_primitives->setToolTip(tr("The candidate operations of every edge (uncheck to search a "
                                 "smaller space; a warm start needs the source's set)"));
+    m_stopOnCollapse = new QCheckBox(tr("Stop when the normal cell collapses"), this);
+    m_stopOnCollapse->setToolTip(
+        tr("--stop-on collapse: end the search early (status 'stopped') at >= 3 skip "
+           "connections, > 60% parameter-free mass or, with Hessian steps, DARTS-ES' "
+           "eigenvalue growth, and keep the previous epoch's genotype"));
+    m_hessian = spin(this, 0, 1000, 0,
+                     tr("Power-iteration steps for the dominant Hessian eigenvalue after every "
+                        "epoch (DARTS-ES' collapse signal; about one epoch's cost at 10)"),
+                     tr("off"));
     m_device = new QComboBox(this);
     m_device->addItem(QStringLiteral("cpu"));
     m_device->addItem(QStringLiteral("cuda"));
@@ -150,6 +160,8 @@ NewSearchDialog::NewSearchDialog(const std::vector<store::ZooEntry>& zoo, QWidge
     form->addRow(tr("&Order"), m_order);
     form->addRow(tr("&Variant"), m_variant);
     form->addRow(tr("&Partial channels K"), m_partialChannels);
+    form->addRow(tr("&Hessian steps"), m_hessian);
+    form->addRow(tr("Co&llapse"), m_stopOnCollapse);
     form->addRow(tr("&Seed"), m_seed);
     form->addRow(tr("&Threads"), m_threads);
     form->addRow(tr("De&vice"), m_device);
@@ -203,6 +215,8 @@ darts::SearchConfig NewSearchDialog::config() const
     c.runtime.seed = std::uint64_t(m_seed->value());
     c.runtime.threads = m_threads->value();
     c.runtime.device = m_device->currentText().toStdString();
+    c.hessianIterations = m_hessian->value();
+    if (m_stopOnCollapse->isChecked()) c.stopOn = "collapse";
     c.weights.lr = m_lr->value();
     c.weights.lrMin = m_lrMin->value();
     c.alphaLr = m_alphaLr->value();

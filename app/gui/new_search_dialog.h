@@ -44,6 +44,8 @@ private:
     QDoubleSpinBox* m_alphaLr = nullptr;
     QListWidget* m_primitives = nullptr;
     QComboBox* m_device = nullptr;
+    QSpinBox* m_hessian = nullptr;
+    QCheckBox* m_stopOnCollapse = nullptr;
     QComboBox* m_order = nullptr;
     QComboBox* m_variant = nullptr;
     QSpinBox* m_partialChannels = nullptr;

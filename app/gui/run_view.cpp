@@ -103,7 +103,14 @@ RunView::RunView(QWidget* parent) : QWidget(parent)
     alphaLayout->addLayout(maps, 1);
     alphaLayout->addLayout(sliderRow);
     alphaLayout->addWidget(m_changes);
-    alphaLayout->addWidget(m_signals);
+    m_stop = new QPushButton(tr("Stop search"), alphaBox);
+    m_stop->setToolTip(tr("Stop the live search now (cancelled, resumable); `--stop-on "
+                          "collapse` stops on these signals by itself"));
+    connect(m_stop, &QPushButton::clicked, this, &RunView::stopRequested);
+    auto* signalRow = new QHBoxLayout;
+    signalRow->addWidget(m_signals, 1);
+    signalRow->addWidget(m_stop);
+    alphaLayout->addLayout(signalRow);
 
     auto* cells = new QWidget(this);
     m_normalCell = new CellGraphView(cells);
@@ -181,6 +188,7 @@ void RunView::clear()
     m_tags->clear();
     m_note->clear();
     m_annotations->setEnabled(false);
+    m_stop->hide();
     showAlphaPanels(true);
 }
 
@@ -212,7 +220,7 @@ void RunView::display(const RunData& data)
         tr("<b>Run %1</b> &middot; %2 &middot; %3 &middot; %4 &middot; %5 s")
             .arg(id)
             .arg(QString::fromStdString(details.role).toHtmlEscaped())
-            .arg(QString::fromStdString(statusName(details.status)))
+            .arg(QString::fromStdString(statusName(details.status, details.stopReason)))
             .arg(details.epochs == 1 ? tr("1 epoch") : tr("%1 epochs").arg(details.epochs))
             .arg(details.seconds, 0, 'f', 1);
     if (details.bestValAcc)
@@ -257,11 +265,13 @@ void RunView::beginLive(std::int64_t id, const QString& title)
     m_runId = id;
     m_header->setText(
         tr("<b>Run %1</b> &middot; live &middot; %2").arg(id).arg(title.toHtmlEscaped()));
+    m_stop->show();
 }
 
 void RunView::continueLive()
 {
     m_trimOnNextBatch = true;
+    m_stop->show();
     m_header->setText(m_header->text() + tr("<br><b>resumed here, live</b>"));
 }
 

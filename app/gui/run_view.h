@@ -70,11 +70,14 @@ public:
     QLineEdit* tagsEdit() const { return m_tags; }
     QLineEdit* noteEdit() const { return m_note; }
     QPushButton* saveNotesButton() const { return m_saveNotes; }
+    QPushButton* stopButton() const { return m_stop; }
     bool alphaPanelsShown() const;
     // The trajectory (edge and op) drawn within a few pixels of `pos` in the trajectory plot.
     QString trajectoryAt(const QPointF& pos) const;
 
 Q_SIGNALS:
+    // The stop button beside the collapse signals of a live search was pressed.
+    void stopRequested();
     // Save was pressed: the run's tags (split at commas and spaces) and note as edited.
     void annotationsEdited(std::int64_t runId, const QStringList& tags, const QString& note);
 
@@ -93,6 +96,7 @@ private:
     QLineEdit* m_tags = nullptr;
     QLineEdit* m_note = nullptr;
     QPushButton* m_saveNotes = nullptr;
+    QPushButton* m_stop = nullptr; // beside the signals, while live
     QLabel* m_signals = nullptr;
     QLabel* m_changes = nullptr;
     QCustomPlot* m_trajectories = nullptr;

@@ -57,6 +57,12 @@ TransferAdvisor::TransferAdvisor(QString dbPath, darts::SearchConfig target, QWi
     auto* buttons = new QDialogButtonBox(QDialogButtonBox::Cancel, this);
     m_startButton = buttons->addButton(tr("Start from selected"), QDialogButtonBox::AcceptRole);
     m_startButton->setEnabled(false);
+    m_startButton->setToolTip(tr("Warm-start the search from the selected zoo supernet (the "
+                                 "nearest is selected first)"));
+    buttons->button(QDialogButtonBox::Cancel)
+        ->setToolTip(tr("Stop the ranking and go back without starting"));
+    m_table->setToolTip(tr("The zoo's supernets by OTDD to this dataset, nearest first; excluded "
+                           "entries say why"));
     connect(buttons, &QDialogButtonBox::accepted, this, [this] {
         const int row = m_table->currentRow();
         if (!m_choice || row < 0 || row >= int(m_choice->ranking.size())) return;

@@ -79,7 +79,7 @@ QVariant RunsModel::data(const QModelIndex& index, int role) const
     case Kind:
         return QString::fromStdString(run.role);
     case Status:
-        return QString::fromStdString(statusName(run.status));
+        return QString::fromStdString(statusName(run.status, run.stopReason));
     case Dataset:
         return display ? shortName(run.datasetPath) : QString::fromStdString(run.datasetPath);
     case Source: {

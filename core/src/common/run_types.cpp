@@ -19,4 +19,9 @@ std::string statusName(RunStatus status)
     return "unknown";
 }
 
+std::string statusName(RunStatus status, const std::string& stopReason)
+{
+    return status == RunStatus::Done && !stopReason.empty() ? "stopped" : statusName(status);
+}
+
 } // namespace wb

@@ -105,4 +105,36 @@ std::string undecidedReason(const CollapseSignals& s, int ops, int chosenNormalE
     return {};
 }
 
+std::string collapseStopReason(const std::vector<CollapseSignals>& history)
+{
+    if (history.empty()) return {};
+    const auto& now = history.back();
+    if (now.skipNormal >= kSkipWarnCount)
+        return std::to_string(now.skipNormal) +
+               " skip_connect edges in the normal cell (>= " + std::to_string(kSkipWarnCount) + ")";
+    if (now.paramFreeNormal > kParamFreeWarnMass)
+        return "parameter-free ops hold " + std::to_string(int(100 * now.paramFreeNormal)) +
+               "% of the normal cell's alpha mass (> " +
+               std::to_string(int(100 * kParamFreeWarnMass)) + "%)";
+    std::vector<double> eigen;
+    for (const auto& s : history)
+        if (std::isfinite(s.hessianEigenvalue)) eigen.push_back(s.hessianEigenvalue);
+    if (eigen.size() < std::size_t(kEigenWindow + kEigenLookback)) return {};
+    const auto mean = [&](std::size_t end) { // the window ending at eigen[end - 1]
+        double sum = 0;
+        for (std::size_t i = end - kEigenWindow; i < end; ++i)
+            sum += eigen[i];
+        return sum / kEigenWindow;
+    };
+    const double current = mean(eigen.size());
+    const double earlier = mean(eigen.size() - kEigenLookback);
+    if (current <= 0 || earlier / current >= kEigenRatio) return {};
+    char text[200];
+    std::snprintf(text, sizeof text,
+                  "the Hessian eigenvalue grew from %.4g to %.4g (mean of %d epochs, %d epochs "
+                  "apart: ratio %.2f < %.2f, DARTS-ES)",
+                  earlier, current, kEigenWindow, kEigenLookback, earlier / current, kEigenRatio);
+    return text;
+}
+
 } // namespace wb::darts

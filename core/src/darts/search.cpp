@@ -94,6 +94,11 @@ public:
                 report({Severity::Warning, "data.skipped", w, 0});
         if (!placement.layoutNote.empty())
             report({Severity::Info, "layout", placement.layoutNote, 0});
+        if (m_config.stopOn == "collapse" && m_config.hessianIterations == 0)
+            report({Severity::Info, "collapse.rules",
+                    "--stop-on collapse watches skip connections and parameter-free mass; the "
+                    "Hessian eigenvalue rule needs --hessian-iterations N",
+                    0});
 
         auto spec = SupernetSpec::of(m_config, sets.front().summary.channels, sets.front().classes);
         for (std::size_t k = 1; k < sets.size(); ++k)
@@ -138,6 +143,7 @@ public:
             m_result.epochs = state.history;
         }
 
+        std::vector<CollapseSignals> stopSignals; // --stop-on: this process's epochs
         for (int epoch = state.epoch + 1; epoch <= m_config.epochs; ++epoch) {
             const auto epochStart = Clock::now();
             const double lr = cosineLr(wc.lr, wc.lrMin, epoch - 1, m_config.epochs);
@@ -169,13 +175,26 @@ public:
             m->seconds = secondsSince(epochStart);
             m_result.epochs.push_back(*m);
             m_observer.onEpoch(*m);
-            publishAlphas(net, epoch, hessian(net, sets.front(), placement, epoch));
+            auto alphas = observeAlphas(net, epoch, hessian(net, sets.front(), placement, epoch));
+            if (m_config.stopOn == "collapse") {
+                stopSignals.push_back(alphas.signals);
+                // From this process's second epoch on: the previous genotype is there to keep.
+                if (const auto why = collapseStopReason(stopSignals);
+                    !why.empty() && stopSignals.size() >= 2) {
+                    m_result.stopReason = "stopped at epoch " + std::to_string(epoch) + ": " + why +
+                                          "; the genotype is epoch " + std::to_string(epoch - 1) +
+                                          "'s";
+                    report({Severity::Warning, kCollapseStopCode, m_result.stopReason, epoch});
+                    break;
+                }
+            }
+            publishAlphas(std::move(alphas));
             state.epoch = epoch;
             state.history = m_result.epochs;
             if (!m_config.checkpointDir.empty()) writeCheckpoint(state);
             if (m_control.stopRequested()) break;
         }
-        if (m_result.epochs.empty()) publishAlphas(net, 0, {});
+        if (m_result.epochs.empty()) publishAlphas(observeAlphas(net, 0, {}));
         m_result.status = m_control.stopRequested() ? RunStatus::Cancelled : RunStatus::Done;
         // A finished search whose cell was picked by noise says so (small budgets).
         if (m_result.status == RunStatus::Done && !m_result.epochs.empty())
@@ -239,13 +258,19 @@ private:
         return std::pair{e.eigenvalue, secondsSince(start)};
     }
 
-    void publishAlphas(Supernet& net, int epoch,
-                       const std::optional<std::pair<double, double>>& hessian)
+    AlphaSnapshot observeAlphas(Supernet& net, int epoch,
+                                const std::optional<std::pair<double, double>>& hessian)
     {
-        m_result.alphas = snapshot(net, epoch);
+        auto alphas = snapshot(net, epoch);
         if (hessian)
-            std::tie(m_result.alphas.signals.hessianEigenvalue,
-                     m_result.alphas.signals.hessianSeconds) = *hessian;
+            std::tie(alphas.signals.hessianEigenvalue, alphas.signals.hessianSeconds) = *hessian;
+        return alphas;
+    }
+
+    void publishAlphas(AlphaSnapshot alphas)
+    {
+        const int epoch = alphas.epoch;
+        m_result.alphas = std::move(alphas);
         m_result.genotype = m_result.alphas.genotype;
         m_observer.onAlphas(m_result.alphas);
         const auto& s = m_result.alphas.signals;

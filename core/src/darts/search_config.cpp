@@ -188,6 +188,8 @@ void SearchConfig::validate() const
     require(klWeight >= 0 && std::isfinite(klWeight), "kl_weight", "must be >= 0");
     require(hessianIterations >= 0 && hessianIterations <= 1000, "hessian_iterations",
             "must be in [0, 1000]");
+    require(stopOn.empty() || stopOn == "collapse", "stop_on",
+            "must be empty or 'collapse' (got '" + stopOn + "')");
     require(order == 1 || order == 2, "order", "must be 1 or 2");
     // The unrolled step's finite differences need one network; each DrNAS forward pass draws
     // other op weights.
@@ -217,6 +219,7 @@ std::string SearchConfig::toJson() const
               {"partial_channels", effectivePartialChannels()},
               {"kl_weight", klWeight},
               {"hessian_iterations", hessianIterations},
+              {"stop_on", stopOn},
               {"order", order},
               {"alpha_lr", alphaLr},
               {"alpha_beta1", alphaBeta1},
@@ -253,6 +256,7 @@ SearchConfig SearchConfig::fromJson(const std::string& text)
         get(j, "partial_channels", c.partialChannels);
         get(j, "kl_weight", c.klWeight);
         get(j, "hessian_iterations", c.hessianIterations);
+        get(j, "stop_on", c.stopOn);
         get(j, "order", c.order);
         get(j, "alpha_lr", c.alphaLr);
         get(j, "alpha_beta1", c.alphaBeta1);

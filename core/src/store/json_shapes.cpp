@@ -66,7 +66,7 @@ json runSummaryJson(const RunSummary& r)
             {"id", r.id},
             {"kind", r.kind},
             {"role", r.role},
-            {"status", statusName(r.status)},
+            {"status", statusName(r.status, r.stopReason)},
             {"seed", r.seed},
             {"dataset_path", r.datasetPath},
             {"dataset_fingerprint", r.datasetFingerprint},
@@ -78,7 +78,8 @@ json runSummaryJson(const RunSummary& r)
             {"seconds", r.seconds},
             {"test_acc", r.testAcc ? json(*r.testAcc) : json(nullptr)},
             {"warm_start", r.warmStart.empty() ? json(nullptr) : json(r.warmStart)},
-            {"tags", r.tags}};
+            {"tags", r.tags},
+            {"stop_reason", r.stopReason.empty() ? json(nullptr) : json(r.stopReason)}};
 }
 
 json cellJson(const ExperimentCell& c)

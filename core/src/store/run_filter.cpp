@@ -39,10 +39,20 @@ void requireKnownRole(const std::string& role)
     throw Error("--kind " + role + ": unknown kind (choose search, pretrain, transfer or train)");
 }
 
+void requireKnownStatus(const std::string& status)
+{
+    for (const char* known : {"running", "done", "stopped", "cancelled", "failed", "interrupted"})
+        if (status == known) return;
+    throw Error("--status " + status +
+                ": unknown status (choose running, done, stopped, cancelled, failed or "
+                "interrupted)");
+}
+
 std::vector<RunSummary> filterRuns(std::vector<RunSummary> runs, const RunFilter& f)
 {
     std::erase_if(runs, [&](const RunSummary& r) {
-        return (!f.role.empty() && r.role != f.role) || (f.status && r.status != *f.status) ||
+        return (!f.role.empty() && r.role != f.role) ||
+               (!f.status.empty() && statusName(r.status, r.stopReason) != f.status) ||
                (!f.dataset.empty() && !matchesDataset(r, f.dataset)) ||
                (!f.tag.empty() && std::find(r.tags.begin(), r.tags.end(), f.tag) == r.tags.end());
     });

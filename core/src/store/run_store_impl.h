@@ -8,6 +8,7 @@
 #include "schema.h"
 
 #include "wb/common/error.h"
+#include "wb/darts/collapse.h"
 #include "wb/store/run_store.h"
 
 #include <bit>
@@ -154,7 +155,11 @@ struct RunStore::Impl {
             "(SELECT count(*) FROM epochs e WHERE e.run_id = r.id), "
             "(SELECT max(val_acc) FROM epochs e WHERE e.run_id = r.id), "
             "(SELECT coalesce(sum(seconds), 0) FROM epochs e WHERE e.run_id = r.id), "
-            "r.role, r.seed, r.test_acc, coalesce(t.zoo_name, '') "
+            "r.role, r.seed, r.test_acc, coalesce(t.zoo_name, ''), "
+            "coalesce((SELECT min(i.message) FROM issues i WHERE i.run_id = r.id AND "
+            "i.code = '" +
+            std::string(darts::kCollapseStopCode) +
+            "'), '') "
             "FROM runs r LEFT JOIN transfers t ON t.run_id = r.id" +
             std::string(only ? " WHERE r.id = ?" : "") + " ORDER BY r.id");
         if (only) q.bind(1, *only);
@@ -178,6 +183,7 @@ struct RunStore::Impl {
             r.seed = std::bit_cast<std::uint64_t>(q.int64(14));
             if (!q.isNull(15)) r.testAcc = q.real(15);
             r.warmStart = q.text(16);
+            r.stopReason = q.text(17);
             out.push_back(std::move(r));
         }
         auto tags = prepare(std::string("SELECT run_id, tag FROM run_tags") +

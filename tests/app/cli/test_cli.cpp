@@ -275,6 +275,32 @@ private Q_SLOTS:
                  qPrintable(wrong.err));
     }
 
+    void stopOnCollapseKeepsThePreviousGenotype()
+    {
+        // Only parameter-free ops: the normal cell is collapsed from the first epoch, so the
+        // rule stops at the second (the first with an earlier genotype to keep).
+        const QString db = m_dir.path() + "/stop.sqlite";
+        const auto r = wb::test::runSupernet(tinySearch(m_dir.path()) << "--epochs"
+                                                                      << "6"
+                                                                      << "--primitives"
+                                                                      << "skip_connect,max_pool_3x3"
+                                                                      << "--stop-on"
+                                                                      << "collapse"
+                                                                      << "--db" << db << "--json");
+        QVERIFY2(r.exitCode == 0, qPrintable(r.err));
+        QCOMPARE(r.json["status"].toString(), QString("stopped"));
+        QCOMPARE(r.json["epoch_count"].toInt(), 2);
+        QVERIFY(r.json["stop_reason"].toString().contains("the genotype is epoch 1's"));
+        QCOMPARE(r.json["alphas"].toObject()["epoch"].toInt(), 1);
+        const auto show = wb::test::runSupernet({"runs", "show", "1", "--db", db, "--json"});
+        QCOMPARE(show.json["status"].toString(), QString("stopped"));
+        QCOMPARE(show.json["genotype"].toString(), r.json["genotype"].toString());
+        QCOMPARE(show.json["signals"].toArray().size(), 1); // epoch 2's alphas were not kept
+        const auto list =
+            wb::test::runSupernet({"runs", "list", "--db", db, "--status", "stopped", "--json"});
+        QCOMPARE(QJsonDocument::fromJson(list.out.toUtf8()).array().size(), 1);
+    }
+
     void bashCompletionKnowsCommandsAndFlags()
     {
         const auto r = wb::test::runSupernet({"completion", "bash"});

@@ -33,7 +33,7 @@ private Q_SLOTS:
         QTest::qWait(300); // listening
         QCOMPARE(changed.count(), 0);
         auto store = wb::store::RunStore::open(uri);
-        store.createRun({"search", "{}", 0, "/data", "t", "t", ""});
+        store.createRun({"search", "{}", 0, "/data", "t", "t", "", ""});
         QVERIFY(changed.wait(5000));
         QCOMPARE(lost.count(), 0);
         listener.stop();

@@ -18,7 +18,7 @@ namespace {
 void addRun(const QString& db)
 {
     auto store = wb::store::RunStore::open(db.toStdString());
-    store.createRun({"search", "{}", 0, "/data", "t", "t", ""});
+    store.createRun({"search", "{}", 0, "/data", "t", "t", "", ""});
 }
 
 } // namespace

@@ -181,6 +181,39 @@ private Q_SLOTS:
         QCOMPARE(flat.undecidedNormal, 2);
         QVERIFY(QString::fromStdString(undecidedReason(flat, 3, 2)).contains("2 of 2"));
     }
+
+    void collapseStopRuleByHand()
+    {
+        const auto eigen = [](std::initializer_list<double> values) {
+            std::vector<CollapseSignals> h;
+            for (double v : values) {
+                h.emplace_back();
+                h.back().hessianEigenvalue = v;
+            }
+            return h;
+        };
+        const auto reason = [](const std::vector<CollapseSignals>& h) {
+            return QString::fromStdString(collapseStopReason(h));
+        };
+        QVERIFY(reason({}).isEmpty());
+        // Window 2, lookback 3: mean(1.5, 2) = 1.75 against mean(1, 1) = 1, ratio 0.57 < 0.75.
+        QVERIFY(reason(eigen({1, 1, 1, 1.5, 2})).contains("ratio 0.57"));
+        // 1.15 against 1: ratio 0.87, no stop; one epoch short of window + lookback: no stop.
+        QVERIFY(reason(eigen({1, 1, 1, 1.1, 1.2})).isEmpty());
+        QVERIFY(reason(eigen({1, 1, 1.5, 2})).isEmpty());
+        // Epochs without an eigenvalue do not count.
+        QVERIFY(reason(eigen({1, NAN, 1, 1, NAN, 1.5, 2})).contains("ratio 0.57"));
+        QVERIFY(reason(eigen({1, NAN, 1, 1.5, 2})).isEmpty());
+        // The thresholds of the collapse warnings stop at once.
+        std::vector<CollapseSignals> h(1);
+        h[0].skipNormal = kSkipWarnCount;
+        QVERIFY(reason(h).contains("3 skip_connect"));
+        h[0].skipNormal = kSkipWarnCount - 1;
+        h[0].paramFreeNormal = kParamFreeWarnMass + 0.01;
+        QVERIFY(reason(h).contains("61%"));
+        h[0].paramFreeNormal = kParamFreeWarnMass;
+        QVERIFY(reason(h).isEmpty());
+    }
 };
 
 QTEST_APPLESS_MAIN(TestGenotype)

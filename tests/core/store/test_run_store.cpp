@@ -691,7 +691,11 @@ private Q_SLOTS:
         using Ids = std::vector<std::int64_t>;
         QCOMPARE(ids({}), (Ids{1, 2, 3, 4, 5}));
         QCOMPARE(ids({.role = "train"}), (Ids{4, 5}));
-        QCOMPARE(ids({.status = RunStatus::Failed}), (Ids{2}));
+        QCOMPARE(ids({.status = "failed"}), (Ids{2}));
+        runs[2].stopReason = "stopped at epoch 3: 3 skip_connect edges";
+        QCOMPARE(ids({.status = "stopped"}), (Ids{3})); // done, but stopped early
+        QCOMPARE(ids({.status = "done"}), (Ids{1, 4, 5}));
+        runs[2].stopReason.clear();
         QCOMPARE(ids({.dataset = "fashion"}), (Ids{2, 4}));
         QCOMPARE(ids({.dataset = "def"}), (Ids{1, 3, 5})); // a fingerprint prefix
         QCOMPARE(ids({.dataset = "456"}), Ids{});          // not a prefix, not in the path
@@ -705,6 +709,7 @@ private Q_SLOTS:
         QCOMPARE(parseRunOrder("test"), RunOrder::TestAcc);
         QVERIFY(ok(expectError([] { parseRunOrder("acc"); }, {"--sort acc", "val"})));
         QVERIFY(ok(expectError([] { requireKnownRole("serch"); }, {"--kind serch", "transfer"})));
+        QVERIFY(ok(expectError([] { requireKnownStatus("ok"); }, {"--status ok", "stopped"})));
     }
 
     void isoTimeIsUtc()

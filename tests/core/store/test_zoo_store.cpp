@@ -36,7 +36,7 @@ private Q_SLOTS:
     {
         QTemporaryDir dir;
         auto db = RunStore::open(fixtures::dbPath(dir));
-        const auto run = db.createRun({"search", "{}", 0, "/data/A", "t", "t", ""});
+        const auto run = db.createRun({"search", "{}", 0, "/data/A", "t", "t", "", ""});
         const auto id = db.addZooEntry(entry(run, "AB"));
         const auto e = db.zooEntry(id);
         QCOMPARE(e.name, std::string("AB"));
@@ -62,7 +62,7 @@ private Q_SLOTS:
                     std::string::npos);
         }
         // A warm-started run keeps its link (and the ranking) after its source leaves the zoo.
-        const auto warm = db.createRun({"search", "{}", 0, "/data/T", "t", "t", ""});
+        const auto warm = db.createRun({"search", "{}", 0, "/data/T", "t", "t", "", ""});
         db.recordTransfer({warm, id, "AB", "auto", 12.5, R"([{"zoo_id": 1}])"});
         db.removeZooEntry(id);
         QVERIFY_THROWS_EXCEPTION(wb::Error, db.removeZooEntry(id));

@@ -170,7 +170,8 @@ private Q_SLOTS:
         auto db = store::RunStore::open(path("ws.sqlite"));
         auto add = [&](const std::string& name, const SearchConfig& config) {
             const auto ds = data::loadDataset(path(name));
-            const auto run = db.createRun({"search", config.toJson(), 0, path(name), "t", "t", ""});
+            const auto run =
+                db.createRun({"search", config.toJson(), 0, path(name), "t", "t", "", ""});
             store::ZooEntry e;
             e.name = name;
             e.runId = run;

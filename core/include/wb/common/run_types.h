@@ -9,6 +9,9 @@ namespace wb {
 
 enum class RunStatus { Running, Done, Cancelled, Failed, Interrupted };
 std::string statusName(RunStatus status);
+// As shown to users: a run that finished early by its own rule (`--stop-on`, the reason in
+// `stopReason`) is "stopped"; otherwise statusName(status).
+std::string statusName(RunStatus status, const std::string& stopReason);
 
 enum class Severity { Info, Warning, Error };
 

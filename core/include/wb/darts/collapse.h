@@ -28,6 +28,22 @@ constexpr double kUndecidedMargin = 0.1;
 // The mean entropy per edge above this share of its maximum ln(#ops) also means undecided.
 constexpr double kUndecidedEntropyShare = 0.99;
 
+// `--stop-on collapse`: DARTS-ES' rule (Zela et al. 2020) stops a search when the dominant
+// Hessian eigenvalue, averaged over kEigenWindow epochs, grew over kEigenLookback epochs so that
+// the earlier mean / the current mean < kEigenRatio. The paper uses a window and a lookback of 5
+// with its 50 epochs; our searches run tens of epochs, so both are shorter.
+constexpr int kEigenWindow = 2;
+constexpr int kEigenLookback = 3;
+constexpr double kEigenRatio = 0.75;
+// The issue code of a search stopped by the rule; its message is the reason.
+inline constexpr const char* kCollapseStopCode = "collapse.stopped";
+
+// Why a search whose signals per epoch are `history` (oldest first, the current epoch last)
+// should stop now: the eigenvalue rule (epochs without an eigenvalue are skipped), or the
+// normal cell past kSkipWarnCount skip connections or kParamFreeWarnMass parameter-free mass.
+// Empty when none fires.
+std::string collapseStopReason(const std::vector<CollapseSignals>& history);
+
 // Why the architecture of `s` is undecided (most chosen normal-cell edges below the margin, or
 // the normal cell's entropy near its maximum), or empty when it is decided.
 std::string undecidedReason(const CollapseSignals& s, int ops, int chosenNormalEdges);

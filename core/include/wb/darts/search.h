@@ -19,6 +19,9 @@ struct SearchResult {
     AlphaSnapshot alphas; // after the last completed epoch
     Genotype genotype;
     std::vector<Issue> issues;
+    // Set when --stop-on ended the search early (status Done, shown as "stopped"): why, and
+    // which epoch's genotype it kept.
+    std::string stopReason;
 };
 
 // Runs a DARTS search synchronously on the calling thread. Never throws: expected failures and

@@ -75,6 +75,9 @@ struct SearchConfig {
     // Off by default: on small datasets it costs about as much as an epoch (10 steps: 5.6 s
     // against 5 s epochs of a 4-node search on 150 images).
     int hessianIterations = 0;
+    // "collapse": stop when collapseStopReason (collapse.h) fires, from the second epoch on,
+    // keeping the previous epoch's genotype (as DARTS-ES does); empty = never stop early.
+    std::string stopOn;
     int order = 1; // 1 = first-order DARTS, 2 = second order (unrolled, finite differences)
     double alphaLr = 3e-4;
     double alphaBeta1 = 0.5;

@@ -13,10 +13,10 @@ namespace wb::store {
 enum class RunOrder { Id, Started, BestVal, TestAcc, Seconds };
 
 struct RunFilter {
-    std::string role; // search, pretrain, transfer or train (RunSummary::role); empty = all
-    std::optional<RunStatus> status;
-    std::string dataset; // a substring of the dataset path, or a fingerprint prefix
-    std::string tag;
+    std::string role{};    // search, pretrain, transfer or train (RunSummary::role); empty = all
+    std::string status{};  // as shown (statusName with the stop reason: "stopped"); empty = all
+    std::string dataset{}; // a substring of the dataset path, or a fingerprint prefix
+    std::string tag{};
     RunOrder order = RunOrder::Id;
     bool reverse = false;
     int limit = 0; // > 0: the `limit` newest runs (by id), or the first `limit` of another order
@@ -25,8 +25,9 @@ struct RunFilter {
 // "id", "started", "val" (best validation accuracy), "test" (test accuracy) or "seconds";
 // throws wb::Error listing the choices.
 RunOrder parseRunOrder(const std::string& name);
-// Throws wb::Error listing the roles.
+// Throw wb::Error listing the choices.
 void requireKnownRole(const std::string& role);
+void requireKnownStatus(const std::string& status);
 
 // The runs that pass, ordered: by id ascending; by start time ascending; the accuracies and
 // seconds best or longest first (runs without the value last). `reverse` flips the order.

@@ -55,6 +55,7 @@ struct RunSummary {
     std::optional<double> testAcc; // a finished training's held-out test accuracy
     std::string warmStart;         // the zoo entry a transfer started from
     std::vector<std::string> tags; // sorted
+    std::string stopReason;        // the reason of a search stopped early (--stop-on)
 };
 
 // Everything `runs show` prints except the per-epoch rows.

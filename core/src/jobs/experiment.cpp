@@ -181,6 +181,28 @@ private:
                     " has no multi-dataset supernet (supernet pretrain --data A --data B ...)");
     }
 
+    // The cell's training: continued from its checkpoints when an earlier attempt left one
+    // that can resume, else a new one.
+    Recorded<darts::TrainResult> train(store::ExperimentCell& cell, const darts::TrainConfig& t)
+    {
+        auto& observer = m_observer.jobObserver("train", t.epochs);
+        if (cell.trainRunId && cell.state == CellState::Training) {
+            ResumeOptions resume;
+            resume.threads = t.runtime.threads;
+            resume.takeOver = m_options.takeOverRunning;
+            resume.localiseTrain = [&](darts::TrainConfig& c) { c.data.path = t.data.path; };
+            try {
+                return resumeRecordedTrain(m_db, *cell.trainRunId, resume, m_control, observer);
+            } catch (const Error&) { // gone, finished or without a usable checkpoint: anew
+            }
+        }
+        const auto created = [&](std::int64_t runId) {
+            cell.trainRunId = runId;
+            put(cell, CellState::Training);
+        };
+        return recordedTrain(m_db, t, m_control, observer, created);
+    }
+
     bool retrain(store::ExperimentCell& cell, const darts::SearchConfig& search)
     {
         store::RunDetails run;
@@ -201,12 +223,7 @@ private:
             t.layers = m_spec.retrainLayers;
             t.batchSize = search.batchSize;
             t.epochs = m_spec.retrainEpochs;
-            const auto created = [&](std::int64_t runId) {
-                cell.trainRunId = runId;
-                put(cell, CellState::Training);
-            };
-            const auto result = finished(recordedTrain(
-                m_db, t, m_control, m_observer.jobObserver("train", t.epochs), created));
+            const auto result = finished(train(cell, t));
             if (result.status == RunStatus::Cancelled) return false;
             if (result.status == RunStatus::Failed) return fail(cell, result.error);
             cell.testAcc = result.testAcc;

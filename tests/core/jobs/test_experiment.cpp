@@ -150,6 +150,43 @@ private Q_SLOTS:
         QVERIFY(cell.state == CellState::Done);
     }
 
+    void interruptedCellContinuesItsTraining()
+    {
+        const auto db = path("retrain.sqlite");
+        auto spec = tinySpec(1);
+        spec.retrainEpochs = 2;
+        const auto id = jobs::openExperiment(db, spec, path("out-retrain")).id;
+        {
+            // Checkpoint 1 is the search's; 2 is the training's first epoch.
+            RunControl control;
+            Recorder rec;
+            rec.control = &control;
+            rec.stopAtCheckpoint = 2;
+            QVERIFY(jobs::runExperiment(db, id, spec, {}, control, rec).stopped);
+        }
+        std::int64_t trainRun = 0;
+        {
+            auto store = store::RunStore::open(db);
+            const auto cell = store.experiment(id).cells[0];
+            QVERIFY(cell.state == CellState::Training);
+            trainRun = *cell.trainRunId;
+            QCOMPARE(store.run(trainRun).epochs, 1);
+            QVERIFY(!store.run(trainRun).testAcc); // stopped: not tested
+        }
+        RunControl control;
+        Recorder rec;
+        QVERIFY(!jobs::runExperiment(db, id, spec, {}, control, rec).stopped);
+        auto store = store::RunStore::open(db);
+        const auto cell = store.experiment(id).cells[0];
+        QVERIFY(cell.state == CellState::Done);
+        QCOMPARE(*cell.trainRunId, trainRun); // the same training, continued
+        const auto run = store.run(trainRun);
+        QCOMPARE(run.epochs, 2);
+        QVERIFY(run.testAcc && cell.testAcc);
+        QCOMPARE(*cell.testAcc, *run.testAcc);
+        QCOMPARE(int(store.listRuns().size()), 2); // one search, one training
+    }
+
     void cellWithoutUsableCheckpointFailsUnlessRestarted()
     {
         const auto db = path("lost.sqlite");

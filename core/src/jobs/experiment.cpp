@@ -331,9 +331,12 @@ std::vector<transfer::ArmOutcome> experimentOutcomes(store::RunStore& db,
     for (const auto& c : experiment.cells) {
         std::vector<double> curve;
         bool undecided = false;
+        int valImages = 0;
         if (c.searchRunId && db.hasRun(*c.searchRunId)) {
             for (const auto& e : db.epochs(*c.searchRunId))
                 curve.push_back(e.valAcc);
+            if (const auto run = db.run(*c.searchRunId); run.dataset)
+                valImages = run.dataset->valImages;
             if (const auto alphas = db.alphas(*c.searchRunId); !alphas.empty()) {
                 const auto& last = alphas.back();
                 undecided = !darts::undecidedReason(last.signals, int(last.ops.size()),
@@ -343,6 +346,7 @@ std::vector<transfer::ArmOutcome> experimentOutcomes(store::RunStore& db,
         }
         out.push_back(cellOutcome(c, std::move(curve)));
         out.back().undecided = undecided;
+        out.back().valImages = valImages;
     }
     return out;
 }

@@ -71,7 +71,7 @@ std::vector<ArmSummary> summarise(const std::vector<ArmOutcome>& outcomes)
         ArmSummary row;
         row.target = target;
         row.arm = arm;
-        std::vector<double> dist, best, epochs, speed, test, secs;
+        std::vector<double> dist, best, epochs, speed, within, auc, test, secs;
         std::set<std::string> sources;
         for (const auto& o : outcomes) {
             if (o.target != target || o.arm != arm) continue;
@@ -88,12 +88,19 @@ std::vector<ArmSummary> summarise(const std::vector<ArmOutcome>& outcomes)
             row.undecided += o.undecided;
             const auto ref = scratch.find({o.target, o.seed});
             if (ref == scratch.end()) continue;
-            const auto s = speedUp(ref->second->valCurve, o.valCurve);
+            const auto& scratchCurve = ref->second->valCurve;
+            const auto s = speedUp(scratchCurve, o.valCurve);
             if (s.factor) {
                 ++row.reached;
                 epochs.push_back(*s.warmEpochs);
                 speed.push_back(*s.factor);
             }
+            const auto tolerance = binomialStandardError(s.scratchBest, ref->second->valImages);
+            if (const auto w = speedUp(scratchCurve, o.valCurve, tolerance); w.factor) {
+                ++row.reachedWithin;
+                within.push_back(*w.factor);
+            }
+            auc.push_back(aucGain(scratchCurve, o.valCurve));
         }
         for (const auto& s : sources)
             row.sources += (row.sources.empty() ? "" : ",") + s;
@@ -101,6 +108,8 @@ std::vector<ArmSummary> summarise(const std::vector<ArmOutcome>& outcomes)
         row.bestVal = stat(best);
         row.epochsToScratchBest = stat(epochs);
         row.speedUp = stat(speed);
+        row.speedUpWithin = stat(within);
+        row.aucGain = stat(auc);
         row.testAcc = stat(test);
         row.seconds = stat(secs);
         rows.push_back(std::move(row));
@@ -110,13 +119,16 @@ std::vector<ArmSummary> summarise(const std::vector<ArmOutcome>& outcomes)
 
 std::string markdownTable(const std::vector<ArmSummary>& rows)
 {
-    std::string out = "| target | arm | source | distance | best val acc | epochs to scratch best "
-                      "| reached | speed-up | test acc | seconds | undecided |\n"
-                      "|---|---|---|---|---|---|---|---|---|---|---|\n";
+    std::string out = "| target | arm | source | distance | best val acc | speed-up within 1 SE "
+                      "| reached within 1 SE | AUC gain | epochs to scratch best | reached | "
+                      "speed-up | test acc | seconds | undecided |\n"
+                      "|---|---|---|---|---|---|---|---|---|---|---|---|---|---|\n";
     for (const auto& r : rows) {
         const int ran = r.seeds - r.failed;
         out += "| " + r.target + " | " + r.arm + " | " + (r.sources.empty() ? "-" : r.sources) +
                " | " + cell(r.distance, "%.4g") + " | " + cell(r.bestVal, "%.3f") + " | " +
+               cell(r.speedUpWithin, "%.2f") + " | " + std::to_string(r.reachedWithin) + "/" +
+               std::to_string(ran) + " | " + cell(r.aucGain, "%+.3f") + " | " +
                cell(r.epochsToScratchBest, "%.1f") + " | " + std::to_string(r.reached) + "/" +
                std::to_string(ran) +
                (r.reached < ran ? " (not reached: " + std::to_string(ran - r.reached) + ")" : "") +
@@ -133,7 +145,8 @@ std::string csvTable(const std::vector<ArmSummary>& rows)
     std::string out = "target,arm,seeds,failed,sources,distance_mean,distance_std,best_val_mean,"
                       "best_val_std,epochs_to_scratch_best_mean,epochs_to_scratch_best_std,"
                       "reached,speedup_mean,speedup_std,test_acc_mean,test_acc_std,"
-                      "seconds_mean,seconds_std,undecided\n";
+                      "seconds_mean,seconds_std,undecided,reached_within_se,"
+                      "speedup_within_se_mean,speedup_within_se_std,auc_gain_mean,auc_gain_std\n";
     const auto add = [](std::vector<std::string>& fields, const Stat& s) {
         fields.push_back(s.n == 0 ? "" : fmt(s.mean, "%.6g"));
         fields.push_back(s.n == 0 ? "" : fmt(s.std, "%.6g"));
@@ -149,6 +162,9 @@ std::string csvTable(const std::vector<ArmSummary>& rows)
         add(f, r.testAcc);
         add(f, r.seconds);
         f.push_back(std::to_string(r.undecided));
+        f.push_back(std::to_string(r.reachedWithin));
+        add(f, r.speedUpWithin);
+        add(f, r.aucGain);
         out += csvRow(f);
     }
     return out;
@@ -170,7 +186,10 @@ std::string jsonTable(const std::vector<ArmSummary>& rows)
                        {"speedup", statJson(r.speedUp)},
                        {"test_acc", statJson(r.testAcc)},
                        {"seconds", statJson(r.seconds)},
-                       {"undecided", r.undecided}});
+                       {"undecided", r.undecided},
+                       {"reached_within_se", r.reachedWithin},
+                       {"speedup_within_se", statJson(r.speedUpWithin)},
+                       {"auc_gain", statJson(r.aucGain)}});
     return out.dump(2);
 }
 

@@ -46,6 +46,28 @@ private Q_SLOTS:
         QVERIFY_THROWS_EXCEPTION(wb::Error, speedUp({}, {0.5}));
     }
 
+    void toleranceOfOneStandardErrorAndAucGain()
+    {
+        // 0.98 on 100 validation images: one standard error is sqrt(0.98 * 0.02 / 100) = 0.014.
+        const double se = binomialStandardError(0.98, 100);
+        QVERIFY(std::abs(se - 0.014) < 1e-12);
+        QCOMPARE(binomialStandardError(0.5, 0), 0.0);
+        // The warm arm ends 0.8 points short of scratch's best: never reached exactly, but at
+        // epoch 2 within one standard error (target 0.966), where scratch got at epoch 4.
+        const std::vector<double> scratch = {0.90, 0.95, 0.96, 0.97, 0.98};
+        const std::vector<double> warm = {0.95, 0.967, 0.970, 0.972, 0.972};
+        QVERIFY(!speedUp(scratch, warm).factor);
+        const auto within = speedUp(scratch, warm, se);
+        QVERIFY(std::abs(within.target - 0.966) < 1e-12);
+        QCOMPARE(within.scratchEpochs, 4);
+        QCOMPARE(*within.warmEpochs, 2);
+        QCOMPARE(*within.factor, 2.0);
+        // AUC gain: the mean of warm - scratch over the common epochs.
+        QVERIFY(std::abs(aucGain({0.2, 0.4}, {0.5, 0.5, 0.9}) - 0.2) < 1e-12);
+        QVERIFY(std::abs(aucGain(scratch, warm) - 0.0142) < 1e-12); // (0.05 + ... - 0.008) / 5
+        QCOMPARE(aucGain({}, warm), 0.0);
+    }
+
     void tableAveragesOverSeedsAndShowsNotReached()
     {
         std::vector<ArmOutcome> o = {
@@ -82,6 +104,19 @@ private Q_SLOTS:
         QVERIFY(md.find("1 failed") != std::string::npos);
         QVERIFY(csvTable(rows).find("T,ot,2,0,\"A,B\",15,7.07107") != std::string::npos);
         QVERIFY(md.find("| 1/2 |") != std::string::npos); // undecided of the seeds that ran
+        // AUC gain against the same seed's scratch: seed 0 +0.25, seed 1 -0.225 (mean 0.0125).
+        QCOMPARE(ot.aucGain.n, 2);
+        QVERIFY(std::abs(ot.aucGain.mean - 0.0125) < 1e-12);
+        // Without the validation split's size the tolerance is 0: the exact speed-up.
+        QCOMPARE(ot.reachedWithin, ot.reached);
+        // With 16 validation images scratch seed 1's best 0.5 has SE 0.125: both arms must reach
+        // 0.375, scratch at epoch 2 and seed 1's ot arm at epoch 4 (factor 0.5).
+        o[1].valImages = 16;
+        const auto tolerant = summarise(o)[1];
+        QCOMPARE(tolerant.reachedWithin, 2);
+        QCOMPARE(tolerant.speedUpWithin.n, 2);
+        QCOMPARE(tolerant.speedUpWithin.mean, 1.75); // (3 + 0.5) / 2
+        QVERIFY(markdownTable({tolerant}).find("| 1.75 ± 1.77 | 2/2 |") != std::string::npos);
     }
 };
 

@@ -21,6 +21,7 @@ struct ArmOutcome {
     double seconds = 0;             // search + retraining wall time
     std::string error;              // non-empty: the arm failed
     bool undecided = false;         // the search ended with its architecture undecided
+    int valImages = 0;              // the validation split's size (0: unknown)
 };
 
 struct Stat {
@@ -40,13 +41,20 @@ struct ArmSummary {
     Stat epochsToScratchBest; // over the seeds that reached it
     int reached = 0;          // seeds that reached the scratch arm's best (same seed)
     Stat speedUp;             // over the seeds that reached it
+    // The same within one binomial standard error of scratch's best on the scratch arm's
+    // validation split (speedUp's tolerance): what the tables lead with.
+    int reachedWithin = 0;
+    Stat speedUpWithin;
+    Stat aucGain; // mean val accuracy gain over scratch across the budget (same seed)
     Stat testAcc;
     Stat seconds;
     int undecided = 0; // seeds whose search ended undecided (its cell follows noise)
 };
 
-// Speed-ups are taken against the scratch arm of the same target and seed; without one (the
-// scratch arm failed or was not run) they are left empty.
+// Speed-ups and AUC gains are taken against the scratch arm of the same target and seed; without
+// one (the scratch arm failed or was not run) they are left empty. The tables lead with the
+// speed-up within one standard error: the exact one counts an arm that ends a fraction of a
+// validation image short of scratch's best as "not reached", which says nothing near the ceiling.
 std::vector<ArmSummary> summarise(const std::vector<ArmOutcome>& outcomes);
 
 std::string markdownTable(const std::vector<ArmSummary>& rows);

@@ -1,6 +1,7 @@
 #include "wb/common/error.h"
 #include "wb/data/dataset.h"
 #include "wb/jobs/queue.h"
+#include "wb/jobs/zoo_entry.h"
 #include "wb/store/run_store.h"
 
 #include <nlohmann/json.hpp>
@@ -144,6 +145,23 @@ QueuedJob QueuedJob::fromJson(const std::string& kind, const std::string& text)
 
 std::int64_t submitJob(const std::string& db, QueuedJob job, const Submission& how)
 {
+    if (job.kind == "pretrain") {
+        // A taken name would fail the job after its whole search: refuse it now, also when a
+        // pretraining still in the queue will take it.
+        if (job.zooName.empty()) job.zooName = defaultZooName(job.search);
+        auto store = store::RunStore::open(db);
+        requireFreeZooName(store, job.zooName);
+        for (const auto& j : store.jobs()) {
+            if (j.kind != "pretrain" ||
+                (j.state != store::JobState::Queued && j.state != store::JobState::Running))
+                continue;
+            const auto other = QueuedJob::fromJson(j.kind, j.spec);
+            const auto name = other.zooName.empty() ? defaultZooName(other.search) : other.zooName;
+            if (name == job.zooName)
+                throw Error("zoo: the name '" + job.zooName + "' is taken by queued job " +
+                            std::to_string(j.id) + "; choose another with --name");
+        }
+    }
     // Every dataset the job reads, relative to the data root, with its fingerprint now.
     const auto record = [&](darts::DataConfig& d) {
         const auto fp = fingerprintOf(d, d.path);

@@ -62,12 +62,7 @@ Pretrained recordedPretrain(const std::string& db, darts::SearchConfig config,
                             const std::string& zooName, RunControl& control,
                             darts::RunObserver& observer, const RunCreated& created)
 {
-    auto name = zooName;
-    if (name.empty()) {
-        name = folderName(config.data.path);
-        for (const auto& more : config.moreData)
-            name += "+" + folderName(more.path);
-    }
+    const auto name = zooName.empty() ? defaultZooName(config) : zooName;
     {
         auto store = store::RunStore::open(db);
         requireFreeZooName(store, name); // before hours of search, not after

@@ -24,6 +24,16 @@ void requireFreeZooName(store::RunStore& db, const std::string& name)
                         " in " + db.path() + "; choose another with --name");
 }
 
+std::string defaultZooName(const darts::SearchConfig& config)
+{
+    auto name = folderName(config.data.path);
+    for (const auto& more : config.moreData) {
+        name += '+';
+        name += folderName(more.path);
+    }
+    return name;
+}
+
 store::ZooEntry zooEntryForRun(store::RunStore& db, std::int64_t runId, std::string name)
 {
     const auto run = db.run(runId);

@@ -3,7 +3,8 @@
 // finish six experiment cells exactly once; a worker killed mid-search is taken over after its
 // lease and the next one resumes the same run from its checkpoint (no epoch twice); SIGTERM gives
 // the job back without counting a failure; a job whose dataset lies outside the worker's roots
-// fails with every attempt's reason; cancel and retry.
+// fails with every attempt's reason; cancel and retry; a queued pretraining's zoo name is checked
+// when it is queued.
 
 #include "run_supernet.h"
 #include "synthetic_idx.h"
@@ -194,6 +195,28 @@ private Q_SLOTS:
         r = wb::test::runSupernet({"queue", "cancel", id, "--db", db});
         QCOMPARE(r.exitCode, 2);
         QVERIFY2(r.err.contains("is cancelled"), qPrintable(r.err));
+    }
+
+    void queuedPretrainingsRefuseATakenZooName()
+    {
+        const auto db = workspace("names");
+        auto r = wb::test::runSupernet(
+            QStringList{"pretrain", "--data", path("data/t"), "--queue"} + tiny(db));
+        QVERIFY2(r.exitCode == 0, qPrintable(r.err));
+        const auto first = r.out.trimmed();
+        // The same default name ("t") while the first is queued: refused now, not after a search.
+        r = wb::test::runSupernet(QStringList{"pretrain", "--data", path("data/t"), "--queue"} +
+                                  tiny(db));
+        QCOMPARE(r.exitCode, 2);
+        QVERIFY2(r.err.contains("'t' is taken by queued job " + first), qPrintable(r.err));
+        r = wb::test::runSupernet(
+            QStringList{"pretrain", "--data", path("data/t"), "--queue", "--name", "t2"} +
+            tiny(db));
+        QVERIFY2(r.exitCode == 0, qPrintable(r.err));
+        QCOMPARE(wb::test::runSupernet({"queue", "cancel", first, "--db", db}).exitCode, 0);
+        r = wb::test::runSupernet(QStringList{"pretrain", "--data", path("data/t"), "--queue"} +
+                                  tiny(db));
+        QVERIFY2(r.exitCode == 0, qPrintable(r.err)); // free again once the other is cancelled
     }
 
 private:

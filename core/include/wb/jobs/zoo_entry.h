@@ -1,5 +1,6 @@
 #pragma once
 
+#include "wb/darts/search_config.h"
 #include "wb/store/run_store.h"
 
 #include <string>
@@ -13,6 +14,10 @@ store::ZooEntry zooEntryForRun(store::RunStore& db, std::int64_t runId, std::str
 
 // Throws wb::Error when `name` is taken by an entry of db's zoo.
 void requireFreeZooName(store::RunStore& db, const std::string& name);
+
+// The zoo name a pretraining of `config` gets without --name: its datasets' folder names joined
+// by '+'.
+std::string defaultZooName(const darts::SearchConfig& config);
 
 // "FSH" for /data/suite/FSH/ (a dataset's short label in tables).
 std::string folderName(const std::string& path);

@@ -9,6 +9,7 @@
 
 #include <algorithm>
 #include <charconv>
+#include <cstdio>
 #include <set>
 #include <sstream>
 
@@ -53,13 +54,21 @@ bool givenOnCommandLine(const std::vector<std::string>& args, const std::string&
     });
 }
 
-// Quoted as a TOML basic string.
+// Quoted as a TOML basic string (quotes, backslashes and control characters escaped).
 std::string quoted(const std::string& s)
 {
     std::string out = "\"";
     for (const char c : s) {
-        if (c == '"' || c == '\\') out += '\\';
-        out += c;
+        if (c == '"' || c == '\\') {
+            out += '\\';
+            out += c;
+        } else if (static_cast<unsigned char>(c) < 0x20 || c == 0x7f) {
+            char escaped[8];
+            std::snprintf(escaped, sizeof escaped, "\\u%04x", static_cast<unsigned char>(c));
+            out += escaped;
+        } else {
+            out += c;
+        }
     }
     return out + "\"";
 }

@@ -157,7 +157,10 @@ void addExperimentCommand(CLI::App& root, int& exitCode)
         "experiment", "Paired experiment: per target and seed, search from scratch and warm-"
                       "started (ot, random, multi), retrain each genotype, tabulate speed-ups");
     cmd->add_option("--targets", s.targets, "Target datasets");
-    cmd->add_option("--arms", s.arms, "scratch,ot,random,multi")->delimiter(',');
+    cmd->add_option("--arms", s.arms,
+                    "scratch,ot,random,multi; each-source adds one arm per compatible "
+                    "single-dataset zoo entry (source:ID, its distance measured)")
+        ->delimiter(',');
     cmd->add_option("--seeds", s.seeds, "Seeds, e.g. 0,1,2")->delimiter(',');
     cmd->add_option("--retrain-epochs", s.retrainEpochs,
                     "Epochs of each genotype's retraining (0 = skip)")

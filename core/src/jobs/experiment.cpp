@@ -172,6 +172,7 @@ private:
     {
         if (arm == "ot") return "auto";
         if (arm == "random") return "random";
+        if (arm.starts_with("source:")) return "measured:" + arm.substr(7);
         if (m_spec.multi > 0) return std::to_string(m_spec.multi);
         auto db = store::RunStore::open(m_db);
         const auto zoo = db.zoo();
@@ -263,16 +264,18 @@ ExperimentOutcome runExperiment(const std::string& db, std::int64_t id, const Ex
                                 ExperimentObserver& observer)
 {
     std::vector<store::ExperimentCell> stored;
+    std::vector<std::string> arms;
     {
         auto store = store::RunStore::open(db);
         stored = store.experiment(id).cells;
+        arms = expandArms(spec, store);
         store.setExperimentStatus(id, "running");
     }
     CellRunner runner(db, id, spec, options, control, observer);
     ExperimentOutcome out;
     for (const auto& target : spec.targets)
         for (const auto seed : spec.seeds)
-            for (const auto& arm : spec.arms) {
+            for (const auto& arm : arms) {
                 store::ExperimentCell cell;
                 cell.target = target;
                 cell.seed = seed;

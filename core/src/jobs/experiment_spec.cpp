@@ -71,9 +71,10 @@ void ExperimentSpec::validate() const
     if (seeds.empty()) throw Error("--seeds: give at least one seed");
     if (arms.empty()) throw Error("--arms: give at least one arm");
     for (const auto& a : arms)
-        if (std::find(experimentArms().begin(), experimentArms().end(), a) ==
-            experimentArms().end())
-            throw Error("--arms: unknown arm '" + a + "' (scratch, ot, random, multi)");
+        if (a != "each-source" && std::find(experimentArms().begin(), experimentArms().end(), a) ==
+                                      experimentArms().end())
+            throw Error("--arms: unknown arm '" + a +
+                        "' (scratch, ot, random, multi, each-source)");
     if (retrainEpochs < 0) throw Error("--retrain-epochs: must be >= 0");
     if (retrainChannels < 1) throw Error("--retrain-channels: must be >= 1");
     if (retrainLayers < 1) throw Error("--retrain-layers: must be >= 1");
@@ -89,6 +90,25 @@ std::string ExperimentSpec::identity() const
     auto j = json::parse(toJson());
     j["search"]["runtime"].erase("threads");
     return j.dump();
+}
+
+std::vector<std::string> expandArms(const ExperimentSpec& spec, store::RunStore& db)
+{
+    std::vector<std::string> out;
+    for (const auto& arm : spec.arms) {
+        if (arm != "each-source") {
+            out.push_back(arm);
+            continue;
+        }
+        for (const auto& e : db.zoo()) {
+            const auto source = darts::SearchConfig::fromJson(e.searchConfigJson);
+            // The entry's own image channels on both sides: those are checked per target.
+            if (!e.multi() &&
+                !darts::searchSpaceMismatch(source, e.inChannels(), spec.search, e.inChannels()))
+                out.push_back("source:" + std::to_string(e.id));
+        }
+    }
+    return out;
 }
 
 OpenedExperiment openExperiment(const std::string& db, const ExperimentSpec& spec,

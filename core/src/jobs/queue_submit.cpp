@@ -191,6 +191,7 @@ std::vector<std::int64_t> submitExperiment(const std::string& db, std::int64_t e
     for (const auto& t : spec.targets)
         targets.emplace_back(how.roots.forQueue(t), fingerprintOf(spec.search.data, t));
     auto store = store::RunStore::open(db);
+    const auto arms = expandArms(spec, store);
     std::vector<std::int64_t> pretraining;
     for (const auto& j : store.jobs())
         if (j.kind == "pretrain" &&
@@ -199,7 +200,7 @@ std::vector<std::int64_t> submitExperiment(const std::string& db, std::int64_t e
     std::vector<std::int64_t> ids;
     for (std::size_t t = 0; t < spec.targets.size(); ++t)
         for (const auto seed : spec.seeds)
-            for (const auto& arm : spec.arms) {
+            for (const auto& arm : arms) {
                 QueuedJob job;
                 job.kind = "experiment-cell";
                 job.experimentId = experimentId;

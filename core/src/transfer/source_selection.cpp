@@ -116,15 +116,17 @@ SourceChoice chooseSource(const std::string& how, const darts::SearchConfig& tar
                           store::RunStore& db, const ot::DistanceConfig& distanceIn,
                           RunControl& control, ot::OtObserver& observer)
 {
+    const bool measured = how.starts_with("measured:");
+    const std::string idText = measured ? how.substr(9) : how;
     const bool byId = how != "auto" && how != "random";
     std::int64_t id = 0;
     if (byId) {
         std::size_t used = 0;
         try {
-            id = std::stoll(how, &used);
+            id = std::stoll(idText, &used);
         } catch (const std::exception&) {
         }
-        if (used == 0 || used != how.size())
+        if (used == 0 || used != idText.size())
             throw Error("--source: expected auto, random or a zoo id, got '" + how + "'");
     }
     SourceChoice out;
@@ -163,7 +165,8 @@ SourceChoice chooseSource(const std::string& how, const darts::SearchConfig& tar
         throw Error("no zoo entry can warm-start this search:" + why);
     }
 
-    if (how == "auto") {
+    // A multi-dataset entry has no single dataset to measure against.
+    if (how == "auto" || (measured && !candidates.front().entry.multi())) {
         auto config = distanceIn;
         // Pixels of different sizes are not comparable: both sides at the target's geometry.
         if (config.embedder.size == 0) config.embedder.size = targetDs->height;

@@ -1,6 +1,7 @@
 // `supernet pretrain`, `zoo list|add|remove` and `experiment` end to end on tiny data: the zoo
-// fills and empties, an experiment with a warm arm runs to its tables, and the exit codes say
-// what happened (2: a target is missing, checked before any work; 1: cells failed).
+// fills and empties, an experiment with a warm arm runs to its tables, the each-source arm
+// measures every compatible source, and the exit codes say what happened (2: a target is
+// missing, checked before any work; 1: cells failed).
 
 #include "run_supernet.h"
 #include "synthetic_idx.h"
@@ -93,6 +94,39 @@ private Q_SLOTS:
         // The experiment's runs: the pretraining, then per arm a search and a retraining.
         r = wb::test::runSupernet({"runs", "list", "--json", "--db", db});
         QCOMPARE(QJsonDocument::fromJson(r.out.toUtf8()).array().size(), 5);
+    }
+
+    void eachSourceArmMeasuresEveryCompatibleSource()
+    {
+        const auto db = m_dir.path() + "/each.sqlite";
+        for (const char* name : {"first", "second"}) {
+            const auto r = wb::test::runSupernet(
+                QStringList{"pretrain", "--data", path("a"), "--name", name, "--seed",
+                            name == std::string("first") ? "0" : "1"} +
+                tiny(db));
+            QVERIFY2(r.exitCode == 0, qPrintable(r.err));
+        }
+        // Another network (2 cells): not a source for this experiment's search space.
+        auto r = wb::test::runSupernet(
+            {"pretrain", "--data", path("a"), "--name", "other", "--epochs", "1", "--channels", "4",
+             "--layers", "2", "--nodes", "2", "--batch", "16", "--threads", "1", "--db", db});
+        QVERIFY2(r.exitCode == 0, qPrintable(r.err));
+        r = wb::test::runSupernet(QStringList{"experiment", "--targets", path("t"), "--arms",
+                                              "scratch,each-source", "--seeds", "0",
+                                              "--retrain-epochs", "0", "--out",
+                                              m_dir.path() + "/each", "--json"} +
+                                  tiny(db));
+        QVERIFY2(r.exitCode == 0, qPrintable(r.err));
+        QStringList arms, sources;
+        for (const auto& row : r.json["rows"].toArray()) {
+            const auto o = row.toObject();
+            arms << o["arm"].toString();
+            if (o["arm"].toString() == "scratch") continue;
+            sources << o["sources"].toString();
+            QVERIFY2(o["distance"].toObject()["mean"].toDouble() > 0, qPrintable(r.out));
+        }
+        QCOMPARE(arms, (QStringList{"scratch", "source:1", "source:2"}));
+        QCOMPARE(sources, (QStringList{"first", "second"}));
     }
 
     void everyCellFailedExitsOne()

@@ -19,7 +19,8 @@
 
 namespace wb::jobs {
 
-// scratch, ot, random, multi
+// scratch, ot, random, multi: the default arms. `each-source` may be asked for too: one arm
+// "source:ID" per compatible single-dataset zoo entry (expandArms).
 const std::vector<std::string>& experimentArms();
 
 // What an experiment asks for; stored as JSON with the experiment so that it can be resumed
@@ -44,6 +45,11 @@ struct ExperimentSpec {
     // resumed experiment may use another share of the machine).
     std::string identity() const;
 };
+
+// The arms of `spec` with `each-source` replaced by "source:ID" for every single-dataset entry of
+// db's zoo whose network matches the spec's search (channels, cells, nodes, partial channels,
+// operations), in zoo order. The image channels are checked when the cell runs.
+std::vector<std::string> expandArms(const ExperimentSpec& spec, store::RunStore& db);
 
 // The experiment of `db` with the same identity that is not done, or a new one whose tables go to
 // `outDir` (empty: experiments/experiment-ID in the workspace's artifacts folder).

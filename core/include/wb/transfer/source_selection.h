@@ -41,8 +41,9 @@ std::string exclusionReason(const store::ZooEntry& entry, const darts::SearchCon
                             int targetChannels,
                             const std::function<std::string(const store::ZooSource&)>& targetAs);
 
-// `how` is "auto", "random" or a zoo id. Distances come from the store's cache when present and
-// are cached there when computed. Throws wb::Error when nothing can be chosen (empty zoo, every
+// `how` is "auto", "random", a zoo id, or "measured:ID": zoo entry ID with its distance to the
+// target computed too (an id alone skips it). Distances come from the store's cache when present
+// and are cached there when computed. Throws wb::Error when nothing can be chosen (empty zoo, every
 // entry excluded, an unknown or excluded id) and when a distance fails; a stop request ends
 // with wb::Error("cancelled").
 SourceChoice chooseSource(const std::string& how, const darts::SearchConfig& target,

@@ -3,12 +3,12 @@
 #include "suggest.h"
 
 #include "wb/common/error.h"
+#include "wb/common/number_text.h"
 #include "wb/darts/search_config.h"
 
 #include <toml++/toml.h>
 
 #include <algorithm>
-#include <charconv>
 #include <cstdio>
 #include <set>
 #include <sstream>
@@ -21,19 +21,12 @@ const std::set<std::string> kJobCommands = {"search", "train", "pretrain", "tran
 // Flags that say how to run rather than what: never read from a file.
 const std::set<std::string> kNotInFiles = {"config", "help", "json", "queue", "after"};
 
-std::string number(double v)
-{
-    char buffer[64];
-    const auto r = std::to_chars(buffer, buffer + sizeof buffer, v);
-    return std::string(buffer, r.ptr);
-}
-
 // The command-line words of one TOML value.
 std::vector<std::string> words(const toml::node& node, const std::string& where)
 {
     if (const auto* s = node.as_string()) return {s->get()};
     if (const auto* i = node.as_integer()) return {std::to_string(i->get())};
-    if (const auto* f = node.as_floating_point()) return {number(f->get())};
+    if (const auto* f = node.as_floating_point()) return {shortestText(f->get())};
     if (const auto* b = node.as_boolean()) return {b->get() ? "true" : "false"};
     if (const auto* a = node.as_array()) {
         std::vector<std::string> out;
@@ -83,7 +76,7 @@ public:
     void integer(const std::string& key, long long v) { set(key, std::to_string(v)); }
     void real(const std::string& key, double v)
     {
-        auto s = number(v);
+        auto s = shortestText(v);
         if (s.find_first_of(".en") == std::string::npos) s += ".0"; // stays a TOML float
         set(key, s);
     }

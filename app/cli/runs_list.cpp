@@ -20,7 +20,7 @@ namespace wb::cli {
 namespace {
 
 struct ListOptions {
-    std::string db;
+    StoreFlags store;
     bool json = false;
     std::string kind;
     std::string status;
@@ -36,7 +36,7 @@ void listRuns(ListOptions& o)
     if (!o.status.empty()) store::requireKnownStatus(o.status);
     f.status = o.status;
     f.order = store::parseRunOrder(o.sort);
-    const auto path = o.db.empty() ? store::defaultWorkspace() : o.db;
+    const auto path = o.store.path();
     if (!store::isServerWorkspace(path) && !std::filesystem::exists(path)) {
         if (o.json)
             std::cout << "[]" << std::endl;
@@ -88,7 +88,7 @@ void addRunsListCommands(CLI::App& runs, int& exitCode)
 {
     auto o = std::make_shared<ListOptions>();
     auto* list = runs.add_subcommand("list", "List the runs, filtered and sorted");
-    list->add_option("--db", o->db, kDbHelp);
+    o->store.add(*list, false);
     list->add_flag("--json", o->json, "Print JSON");
     list->add_option("--kind", o->kind,
                      "Only runs of this kind: search, pretrain, transfer, train");
@@ -113,7 +113,7 @@ void addRunsListCommands(CLI::App& runs, int& exitCode)
     });
 
     struct TagOptions {
-        std::string db;
+        StoreFlags store;
         std::int64_t id = 0;
         std::vector<std::string> tags;
         bool remove = false;
@@ -122,10 +122,10 @@ void addRunsListCommands(CLI::App& runs, int& exitCode)
     auto* tag = runs.add_subcommand("tag", "Add tags to a run (or remove them with --remove)");
     tag->add_option("id", t->id, "Run id")->required();
     tag->add_option("tags", t->tags, "Tags: 1-64 characters, no spaces or commas")->required();
-    tag->add_option("--db", t->db, kDbHelp);
+    t->store.add(*tag, false);
     tag->add_flag("--remove", t->remove, "Remove the tags instead");
     tag->callback([t, &exitCode] {
-        auto db = store::RunStore::openExisting(t->db.empty() ? store::defaultWorkspace() : t->db);
+        auto db = store::RunStore::openExisting(t->store.path());
         for (const auto& name : t->tags)
             t->remove ? db.removeTag(t->id, name) : db.addTag(t->id, name);
         std::string now;
@@ -136,7 +136,7 @@ void addRunsListCommands(CLI::App& runs, int& exitCode)
     });
 
     struct NoteOptions {
-        std::string db;
+        StoreFlags store;
         std::int64_t id = 0;
         std::string text;
     };
@@ -144,9 +144,9 @@ void addRunsListCommands(CLI::App& runs, int& exitCode)
     auto* note = runs.add_subcommand("note", "Set a run's note (an empty text clears it)");
     note->add_option("id", n->id, "Run id")->required();
     note->add_option("text", n->text, "The note")->required();
-    note->add_option("--db", n->db, kDbHelp);
+    n->store.add(*note, false);
     note->callback([n, &exitCode] {
-        auto db = store::RunStore::openExisting(n->db.empty() ? store::defaultWorkspace() : n->db);
+        auto db = store::RunStore::openExisting(n->store.path());
         db.setNote(n->id, n->text);
         std::cout << "run " << n->id << (n->text.empty() ? ": note cleared" : ": note saved")
                   << "\n";

@@ -765,11 +765,7 @@ void MainWindow::saveAnnotations(std::int64_t runId, const QStringList& tags, co
         this, m_workspace.toStdString(),
         [runId, wanted, note = note.toStdString()](store::RunStore& store) {
             store.transaction([&] {
-                for (const auto& old : store.run(runId).tags)
-                    if (std::find(wanted.begin(), wanted.end(), old) == wanted.end())
-                        store.removeTag(runId, old);
-                for (const auto& tag : wanted)
-                    store.addTag(runId, tag);
+                store.setTags(runId, wanted);
                 store.setNote(runId, note);
             });
             return true;

@@ -2,26 +2,17 @@
 
 #include "darts/checkpoint.h"
 #include "darts/eval_network.h"
-#include "wb/common/error.h"
+#include "darts/pickle_file.h"
 
 #include <torch/torch.h>
 
 #include <filesystem>
-#include <fstream>
 
 namespace wb::darts {
 namespace {
 
 constexpr int kExampleImages = 2;
 constexpr std::uint64_t kExampleSeed = 20240501;
-
-void writePickle(const c10::IValue& value, const std::filesystem::path& path)
-{
-    const auto bytes = torch::pickle_save(value);
-    std::ofstream out(path, std::ios::binary);
-    out.write(bytes.data(), std::streamsize(bytes.size()));
-    if (!out.flush()) throw Error(path.string() + ": cannot write");
-}
 
 } // namespace
 
@@ -46,9 +37,9 @@ void exportTrainedModel(const std::string& checkpointPath, ModelSpec& spec, bool
     const auto logits = net->forward(x).contiguous();
 
     const std::filesystem::path dir(directory);
-    writePickle(state, dir / "weights.pt");
-    writePickle(x, dir / "example_input.pt");
-    writePickle(logits, dir / "example_logits.pt");
+    writePickle(state, (dir / "weights.pt").string());
+    writePickle(x, (dir / "example_input.pt").string());
+    writePickle(logits, (dir / "example_logits.pt").string());
 }
 
 } // namespace wb::darts

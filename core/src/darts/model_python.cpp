@@ -1,6 +1,7 @@
 #include "wb/darts/model_export.h"
 
-#include <charconv>
+#include "wb/common/number_text.h"
+
 #include <string_view>
 
 namespace wb::darts {
@@ -187,14 +188,6 @@ if __name__ == '__main__':
     main(sys.argv[1:])
 )py";
 
-// The shortest decimal text that reads back to the same float.
-std::string shortest(float v)
-{
-    char buffer[32];
-    const auto r = std::to_chars(buffer, buffer + sizeof buffer, v);
-    return std::string(buffer, r.ptr);
-}
-
 } // namespace
 
 std::string modelPythonFile(const ModelSpec& s)
@@ -235,7 +228,7 @@ std::string modelPythonFile(const ModelSpec& s)
     const auto list = [](const std::vector<float>& v) {
         std::string text = "[";
         for (std::size_t i = 0; i < v.size(); ++i)
-            text += (i ? ", " : "") + shortest(v[i]);
+            text += (i ? ", " : "") + shortestText(v[i]);
         return text + "]";
     };
     const bool known = !s.mean.empty() && s.mean.size() == s.sd.size();

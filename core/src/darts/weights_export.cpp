@@ -1,5 +1,7 @@
 #include "wb/darts/weights_export.h"
 
+#include "darts/pickle_file.h"
+
 #include "wb/common/error.h"
 
 #include <torch/torch.h>
@@ -46,10 +48,15 @@ void exportSearchWeights(const std::string& checkpointPath, const std::string& o
         throw Error(checkpointPath + ": cannot read the checkpoint (" + e.what_without_backtrace() +
                     ")");
     }
-    const auto bytes = torch::pickle_save(tensors);
-    std::ofstream out(outPath, std::ios::binary);
+    writePickle(tensors, outPath);
+}
+
+void writePickle(const c10::IValue& value, const std::string& path)
+{
+    const auto bytes = torch::pickle_save(value);
+    std::ofstream out(path, std::ios::binary);
     out.write(bytes.data(), std::streamsize(bytes.size()));
-    if (!out.flush()) throw Error(outPath + ": cannot write");
+    if (!out.flush()) throw Error(path + ": cannot write");
 }
 
 } // namespace wb::darts

@@ -59,7 +59,8 @@ store::ZooEntry zooEntryForRun(store::RunStore& db, std::int64_t runId, std::str
     e.sources.push_back({folderName(d.path), d.path, d.fingerprint, int(d.classNames.size()),
                          d.channels, d.imageSize});
     // Further datasets of a multi-dataset pretraining, loaded as the search loaded them.
-    for (const auto& more : darts::SearchConfig::fromJson(run.configJson).moreData) {
+    const auto config = darts::SearchConfig::fromJson(run.configJson);
+    for (const auto& more : config.moreData) {
         data::LoadOptions o;
         o.format = more.format;
         o.imageSize = more.imageSize;
@@ -68,10 +69,7 @@ store::ZooEntry zooEntryForRun(store::RunStore& db, std::int64_t runId, std::str
         e.sources.push_back({folderName(more.path), more.path, ds.fingerprint,
                              int(ds.classNames.size()), ds.channels, ds.height});
     }
-    if (name.empty())
-        for (const auto& s : e.sources)
-            name += (name.empty() ? "" : "+") + s.name;
-    e.name = name;
+    e.name = name.empty() ? defaultZooName(config) : name;
     return e;
 }
 

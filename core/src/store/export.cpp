@@ -3,6 +3,7 @@
 #include "wb/common/atomic_file.h"
 #include "wb/common/csv.h"
 #include "wb/common/error.h"
+#include "wb/common/number_text.h"
 #include "wb/render/cell_graph.h"
 #include "wb/store/json_shapes.h"
 #include "wb/store/run_store.h"
@@ -10,7 +11,6 @@
 #include <nlohmann/json.hpp>
 
 #include <algorithm>
-#include <charconv>
 #include <tuple>
 #include <chrono>
 #include <cmath>
@@ -24,21 +24,14 @@ using namespace wb::render;
 namespace wb::store {
 namespace {
 
-// Shortest text that reads back to the same value.
-template <class T> std::string number(T value)
-{
-    char buffer[64];
-    const auto r = std::to_chars(buffer, buffer + sizeof buffer, value);
-    return std::string(buffer, r.ptr);
-}
-
 std::string metricsCsv(const std::vector<darts::EpochMetrics>& epochs)
 {
     std::string out = "epoch,train_loss,train_acc,val_loss,val_acc,lr,seconds\n";
     for (const auto& e : epochs)
-        out += std::to_string(e.epoch) + ',' + number(e.trainLoss) + ',' + number(e.trainAcc) +
-               ',' + number(e.valLoss) + ',' + number(e.valAcc) + ',' + number(e.lr) + ',' +
-               number(e.seconds) + '\n';
+        out += std::to_string(e.epoch) + ',' + shortestText(e.trainLoss) + ',' +
+               shortestText(e.trainAcc) + ',' + shortestText(e.valLoss) + ',' +
+               shortestText(e.valAcc) + ',' + shortestText(e.lr) + ',' + shortestText(e.seconds) +
+               '\n';
     return out;
 }
 
@@ -57,8 +50,10 @@ std::string alphasCsv(const std::vector<darts::AlphaSnapshot>& snapshots)
                 for (std::size_t k = 0; k < ops && edge * ops + k < weights->size(); ++k)
                     out += std::to_string(a.epoch) + ',' + cell + ',' + std::to_string(edge) + ',' +
                            std::to_string(node) + ',' + std::to_string(input) + ',' +
-                           csvField(a.ops[k]) + ',' + number((*weights)[edge * ops + k]) + ',' +
-                           (edge < edgeWeights->size() ? number((*edgeWeights)[edge]) : "") + '\n';
+                           csvField(a.ops[k]) + ',' + shortestText((*weights)[edge * ops + k]) +
+                           ',' +
+                           (edge < edgeWeights->size() ? shortestText((*edgeWeights)[edge]) : "") +
+                           '\n';
                 if (++input == node + 2) {
                     ++node;
                     input = 0;

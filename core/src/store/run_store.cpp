@@ -685,6 +685,19 @@ void RunStore::addTag(std::int64_t runId, const std::string& tag)
     });
 }
 
+void RunStore::setTags(std::int64_t runId, const std::vector<std::string>& tags)
+{
+    for (const auto& tag : tags)
+        requireValidTag(tag);
+    transaction([&] {
+        m_impl->requireRun(runId);
+        auto s = m_impl->prepare("DELETE FROM run_tags WHERE run_id = ?");
+        s.bind(1, runId).run("untagging run " + std::to_string(runId));
+        for (const auto& tag : tags)
+            addTag(runId, tag);
+    });
+}
+
 void RunStore::removeTag(std::int64_t runId, const std::string& tag)
 {
     transaction([&] {

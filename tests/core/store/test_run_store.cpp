@@ -607,6 +607,10 @@ private Q_SLOTS:
         store.removeTag(id, "aux");
         store.removeTag(id, "never-added");
         QCOMPARE(store.listRuns().front().tags, std::vector<std::string>{"baseline"});
+        store.setTags(id, {"paper", "final", "paper"}); // replaces the set
+        QCOMPARE(store.run(id).tags, (std::vector<std::string>{"final", "paper"}));
+        QVERIFY(ok(expectError([&] { store.setTags(id, {"ok", "not ok"}); }, {"must be 1-64"})));
+        QCOMPARE(store.run(id).tags, (std::vector<std::string>{"final", "paper"})); // unchanged
         for (const char* bad : {"", "two words", "a,b", "x\tab"})
             QVERIFY(ok(expectError([&] { store.addTag(id, bad); }, {"must be 1-64"})));
         QVERIFY(ok(expectError([&] { store.addTag(id, std::string(65, 't')); }, {"must be"})));

@@ -188,6 +188,9 @@ public:
     // or removing an absent one changes nothing. Throws wb::Error for an invalid tag.
     void addTag(std::int64_t runId, const std::string& tag);
     void removeTag(std::int64_t runId, const std::string& tag);
+    // Replaces the run's tags with `tags` (duplicates count once); nothing changes when one is
+    // invalid.
+    void setTags(std::int64_t runId, const std::vector<std::string>& tags);
     // Keeps one `last` row and one `best` row (info.best updates both). Returns the checkpoint
     // files no row references any more, for the caller to delete. On a PostgreSQL workspace the
     // file itself goes into the database too (chunks of 1 MiB, never the whole file in memory)

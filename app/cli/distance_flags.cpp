@@ -5,18 +5,11 @@
 #include <cstdio>
 
 namespace wb::cli {
-namespace {
 
-// Distances of a ranking take seconds each: warnings are all it prints while they run.
-class QuietOtProgress : public ot::OtObserver {
-public:
-    void onIssue(const Issue& issue) override
-    {
-        std::fprintf(stderr, "warning: %s\n", issue.message.c_str());
-    }
-};
-
-} // namespace
+void QuietOtProgress::onIssue(const Issue& issue)
+{
+    std::fprintf(stderr, "warning: %s\n", issue.message.c_str());
+}
 
 void DistanceFlags::add(CLI::App& cmd)
 {

@@ -17,6 +17,12 @@ struct DistanceFlags {
     void add(CLI::App& cmd);
 };
 
+// Distances of a ranking take seconds each: warnings are all it prints while they run.
+class QuietOtProgress : public ot::OtObserver {
+public:
+    void onIssue(const Issue& issue) override;
+};
+
 // Prints a source ranking on stderr (and the line naming an `auto` embedder's choice).
 void printRanking(const transfer::SourceChoice& choice, const std::string& note);
 

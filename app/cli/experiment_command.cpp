@@ -12,6 +12,8 @@
 #include "store_flags.h"
 
 #include "wb/common/error.h"
+#include "wb/common/threads.h"
+#include "wb/jobs/distance_study.h"
 #include "wb/jobs/experiment.h"
 #include "wb/jobs/queue.h"
 #include "wb/jobs/zoo_entry.h"
@@ -22,6 +24,7 @@
 #include <nlohmann/json.hpp>
 
 #include <chrono>
+#include <filesystem>
 #include <iostream>
 #include <memory>
 
@@ -137,6 +140,69 @@ void addReport(CLI::App& experiment, int& exitCode)
     });
 }
 
+// `experiment study ID [--embedder SPEC]...`: does the distance predict the gain?
+void addStudy(CLI::App& experiment, int& exitCode)
+{
+    struct Options {
+        StoreFlags store;
+        std::int64_t id = 0;
+        jobs::StudyOptions study;
+        std::vector<std::string> dataRoots;
+        std::string out;
+        bool json = false;
+    };
+    auto o = std::make_shared<Options>();
+    auto* cmd = experiment.add_subcommand(
+        "study", "Rank-correlate each embedder's distances with the gains of an experiment's "
+                 "warm starts (run it with --arms scratch,each-source): study.md/csv/json");
+    cmd->add_option("id", o->id, "Experiment id")->required();
+    cmd->add_option("--embedder", o->study.embedders,
+                    "EMBED[@SIZE], repeatable: pixels, auto, supernet:RUN_OR_CHECKPOINT or "
+                    "torchscript:FILE, at image size SIZE (default: the experiment's embedder)");
+    cmd->add_option("--resamples", o->study.resamples, "Bootstrap resamples over targets")
+        ->check(CLI::Range(100, 1000000))
+        ->capture_default_str();
+    cmd->add_option("--bootstrap-seed", o->study.seed, "Seed of the bootstrap")
+        ->capture_default_str();
+    cmd->add_option("--threads", o->study.threads, "Threads of the distances (0 = the "
+                                                   "experiment's setting)")
+        ->check(CLI::NonNegativeNumber);
+    cmd->add_option("--data-root", o->dataRoots,
+                    "Where the target datasets are on this machine when not at their stored "
+                    "paths (DIR/FOLDER_NAME is tried; repeatable)");
+    cmd->add_option("--out", o->out, "Folder for the tables (default: the experiment's)");
+    o->store.add(*cmd, false);
+    cmd->add_flag("--json", o->json, "Print study.json on stdout");
+    cmd->callback([o, &exitCode] {
+        const auto roots = o->dataRoots;
+        o->study.resolveTarget = [roots](const std::string& target) {
+            if (roots.empty() || std::filesystem::exists(target)) return target;
+            for (const auto& root : roots) {
+                const auto candidate = std::filesystem::path(root) / jobs::folderName(target);
+                if (std::filesystem::exists(candidate)) return candidate.string();
+            }
+            throw Error("target " + target + " is not at its stored path nor under any --data-root");
+        };
+        if (o->study.threads > 0) setComputeThreads(o->study.threads);
+        RunControl control;
+        InterruptGuard interrupt(control);
+        QuietOtProgress progress;
+        jobs::DistanceStudy study;
+        try {
+            study = jobs::runDistanceStudy(o->store.path(), o->id, o->study, control, progress);
+        } catch (const Error&) {
+            if (!control.stopRequested()) throw;
+            std::cerr << "study cancelled (nothing written)" << std::endl;
+            exitCode = interrupt.cancelledExitCode();
+            return;
+        }
+        auto db = store::RunStore::openExisting(o->store.path());
+        jobs::writeDistanceStudy(db, study, o->out);
+        std::cout << (o->json ? jobs::studyJson(study) : jobs::studyMarkdown(study)) << std::endl;
+        exitCode = 0;
+    });
+}
+
 } // namespace
 
 void addExperimentCommand(CLI::App& root, int& exitCode)
@@ -186,8 +252,9 @@ void addExperimentCommand(CLI::App& root, int& exitCode)
     o->store.add(*cmd, false);
     o->queue.add(*cmd);
     addReport(*cmd, exitCode);
+    addStudy(*cmd, exitCode);
     cmd->callback([o, cmd, &exitCode] {
-        if (cmd->got_subcommand("report")) return;
+        if (cmd->got_subcommand("report") || cmd->got_subcommand("study")) return;
         const bool threadsGiven = cmd->count("--threads") > 0;
         const auto start = std::chrono::steady_clock::now();
         const auto dbPath = o->store.path();

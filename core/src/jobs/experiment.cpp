@@ -11,6 +11,7 @@
 #include <nlohmann/json.hpp>
 
 #include <filesystem>
+#include <map>
 
 namespace fs = std::filesystem;
 
@@ -264,18 +265,20 @@ ExperimentOutcome runExperiment(const std::string& db, std::int64_t id, const Ex
                                 ExperimentObserver& observer)
 {
     std::vector<store::ExperimentCell> stored;
-    std::vector<std::string> arms;
+    std::map<std::string, std::vector<std::string>> arms; // per target
     {
         auto store = store::RunStore::open(db);
         stored = store.experiment(id).cells;
-        arms = expandArms(spec, store);
+        for (const auto& target : spec.targets)
+            arms[target] = expandArms(
+                spec, store, options.resolveTarget ? options.resolveTarget(target) : target);
         store.setExperimentStatus(id, "running");
     }
     CellRunner runner(db, id, spec, options, control, observer);
     ExperimentOutcome out;
     for (const auto& target : spec.targets)
         for (const auto seed : spec.seeds)
-            for (const auto& arm : arms) {
+            for (const auto& arm : arms[target]) {
                 store::ExperimentCell cell;
                 cell.target = target;
                 cell.seed = seed;

@@ -1,5 +1,6 @@
 #include "wb/common/error.h"
 #include "wb/jobs/experiment.h"
+#include "wb/transfer/source_selection.h"
 
 #include <nlohmann/json.hpp>
 
@@ -92,8 +93,12 @@ std::string ExperimentSpec::identity() const
     return j.dump();
 }
 
-std::vector<std::string> expandArms(const ExperimentSpec& spec, store::RunStore& db)
+std::vector<std::string> expandArms(const ExperimentSpec& spec, store::RunStore& db,
+                                    const std::string& target)
 {
+    auto data = spec.search.data;
+    data.path = target;
+    transfer::TargetViews views(data);
     std::vector<std::string> out;
     for (const auto& arm : spec.arms) {
         if (arm != "each-source") {
@@ -104,7 +109,8 @@ std::vector<std::string> expandArms(const ExperimentSpec& spec, store::RunStore&
             const auto source = darts::SearchConfig::fromJson(e.searchConfigJson);
             // The entry's own image channels on both sides: those are checked per target.
             if (!e.multi() &&
-                !darts::searchSpaceMismatch(source, e.inChannels(), spec.search, e.inChannels()))
+                !darts::searchSpaceMismatch(source, e.inChannels(), spec.search, e.inChannels()) &&
+                !views.isSourceOf(e))
                 out.push_back("source:" + std::to_string(e.id));
         }
     }

@@ -191,14 +191,14 @@ std::vector<std::int64_t> submitExperiment(const std::string& db, std::int64_t e
     for (const auto& t : spec.targets)
         targets.emplace_back(how.roots.forQueue(t), fingerprintOf(spec.search.data, t));
     auto store = store::RunStore::open(db);
-    const auto arms = expandArms(spec, store);
     std::vector<std::int64_t> pretraining;
     for (const auto& j : store.jobs())
         if (j.kind == "pretrain" &&
             (j.state == store::JobState::Queued || j.state == store::JobState::Running))
             pretraining.push_back(j.id);
     std::vector<std::int64_t> ids;
-    for (std::size_t t = 0; t < spec.targets.size(); ++t)
+    for (std::size_t t = 0; t < spec.targets.size(); ++t) {
+        const auto arms = expandArms(spec, store, spec.targets[t]);
         for (const auto seed : spec.seeds)
             for (const auto& arm : arms) {
                 QueuedJob job;
@@ -219,6 +219,7 @@ std::vector<std::int64_t> submitExperiment(const std::string& db, std::int64_t e
                 n.experimentId = experimentId;
                 ids.push_back(store.enqueueJob(n));
             }
+    }
     return ids;
 }
 

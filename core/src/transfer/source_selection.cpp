@@ -29,27 +29,6 @@ DatasetPtr load(const std::string& path, data::Format format, int size, int chan
     return std::make_shared<const data::Dataset>(data::loadDataset(path, o));
 }
 
-// The target as each zoo source was loaded (size, channels), to recognise the same dataset.
-class TargetViews {
-public:
-    explicit TargetViews(const darts::DataConfig& target) : m_target(target) {}
-    const std::string& fingerprintAs(int size, int channels)
-    {
-        const auto key = std::pair{size, channels};
-        auto it = m_fingerprints.find(key);
-        if (it == m_fingerprints.end())
-            it =
-                m_fingerprints
-                    .emplace(key, load(m_target.path, m_target.format, size, channels)->fingerprint)
-                    .first;
-        return it->second;
-    }
-
-private:
-    const darts::DataConfig& m_target;
-    std::map<std::pair<int, int>, std::string> m_fingerprints;
-};
-
 std::string label(const store::ZooEntry& e)
 {
     return "zoo " + std::to_string(e.id) + " (" + e.name + ")";
@@ -79,6 +58,26 @@ RankedSource& measure(RankedSource& r, const ot::DatasetRef& source, const Datas
 }
 
 } // namespace
+
+const std::string& TargetViews::fingerprintAs(const store::ZooSource& s)
+{
+    std::error_code ec;
+    if (fs::equivalent(s.path, m_target.path, ec)) return s.fingerprint; // the same folder
+    const auto key = std::pair{s.imageSize, s.channels};
+    auto it = m_fingerprints.find(key);
+    if (it == m_fingerprints.end())
+        it = m_fingerprints
+                 .emplace(key, load(m_target.path, m_target.format, s.imageSize, s.channels)
+                                   ->fingerprint)
+                 .first;
+    return it->second;
+}
+
+bool TargetViews::isSourceOf(const store::ZooEntry& entry)
+{
+    return std::any_of(entry.sources.begin(), entry.sources.end(),
+                       [&](const auto& s) { return fingerprintAs(s) == s.fingerprint; });
+}
 
 std::string exclusionReason(const store::ZooEntry& entry, const darts::SearchConfig& target,
                             int targetChannels,
@@ -139,11 +138,7 @@ SourceChoice chooseSource(const std::string& how, const darts::SearchConfig& tar
     const auto& d = target.data;
     const auto targetDs = load(d.path, d.format, d.imageSize, d.imageChannels);
     TargetViews views(d);
-    const auto targetAs = [&](const store::ZooSource& s) -> std::string {
-        std::error_code ec;
-        if (fs::equivalent(s.path, d.path, ec)) return s.fingerprint; // the same folder
-        return views.fingerprintAs(s.imageSize, s.channels);
-    };
+    const auto targetAs = [&](const store::ZooSource& s) { return views.fingerprintAs(s); };
     std::vector<RankedSource> candidates, excluded;
     for (const auto& e : entries) {
         RankedSource r{e, std::nullopt, true, false,

@@ -6,9 +6,13 @@
 #include "run_supernet.h"
 #include "synthetic_idx.h"
 
+#include <cmath>
+
 #include <QDir>
 #include <QFile>
 #include <QJsonArray>
+#include <QMap>
+#include <QPair>
 #include <QTemporaryDir>
 #include <QTest>
 
@@ -127,6 +131,90 @@ private Q_SLOTS:
         }
         QCOMPARE(arms, (QStringList{"scratch", "source:1", "source:2"}));
         QCOMPARE(sources, (QStringList{"first", "second"}));
+    }
+
+    // Four datasets, each pretrained once: each in turn the target of the other three.
+    void leaveOneOutStudyRanksEveryEmbedder()
+    {
+        const auto db = m_dir.path() + "/loo.sqlite";
+        QStringList targets;
+        for (unsigned k = 1; k <= 4; ++k) {
+            const auto name = QString("d%1").arg(k);
+            QVERIFY(QDir(m_dir.path()).mkdir(name));
+            wb::test::writeSeparableIdx(path(qPrintable(name)).toStdString(), 3, 12, 8, k, k > 2);
+            targets << path(qPrintable(name));
+            const auto r = wb::test::runSupernet(
+                QStringList{"pretrain", "--data", targets.back(), "--name", name} + tiny(db));
+            QVERIFY2(r.exitCode == 0, qPrintable(r.err));
+        }
+        auto r = wb::test::runSupernet(QStringList{"experiment", "--targets"} + targets +
+                                       QStringList{"--arms", "scratch,each-source", "--seeds",
+                                                   "0", "--retrain-epochs", "0", "--json"} +
+                                       tiny(db));
+        QVERIFY2(r.exitCode == 0, qPrintable(r.err));
+        // No target is its own source: d1 gets zoo entries 2, 3 and 4, and so on.
+        QMap<QString, QStringList> sources;
+        QMap<QPair<QString, QString>, double> cellDistance;
+        for (const auto& row : r.json["rows"].toArray()) {
+            const auto o = row.toObject();
+            if (o["arm"].toString() == "scratch") continue;
+            sources[o["target"].toString()] << o["sources"].toString();
+            cellDistance[{o["target"].toString(), o["sources"].toString()}] =
+                o["distance"].toObject()["mean"].toDouble();
+        }
+        QCOMPARE(sources["d1"], (QStringList{"d2", "d3", "d4"}));
+        QCOMPARE(sources["d4"], (QStringList{"d1", "d2", "d3"}));
+        const auto id = QString::number(r.json["experiment_id"].toInt());
+        const auto out = r.json["out"].toString();
+
+        r = wb::test::runSupernet({"experiment", "study", id, "--embedder", "pixels",
+                                   "--embedder", "pixels@4", "--resamples", "200", "--json",
+                                   "--db", db});
+        QVERIFY2(r.exitCode == 0, qPrintable(r.err));
+        const auto embedders = r.json["embedders"].toArray();
+        QCOMPARE(embedders.size(), 2);
+        // The experiment's own embedder gives back the distances its cells measured; 4x4 pixels
+        // give others.
+        const auto first = embedders[0].toObject()["distances"].toArray();
+        const auto second = embedders[1].toObject()["distances"].toArray();
+        QCOMPARE(first.size(), 12);
+        for (int i = 0; i < first.size(); ++i) {
+            const auto d = first[i].toObject();
+            const auto key = qMakePair(d["target"].toString(), d["source"].toString());
+            QVERIFY(cellDistance.contains(key));
+            QVERIFY(std::abs(d["distance"].toDouble() - cellDistance[key]) <=
+                    1e-9 * cellDistance[key]);
+            QVERIFY(second[i].toObject()["distance"].toDouble() != d["distance"].toDouble());
+        }
+        // Per embedder, the four gain measures; each statistic is the mean of its per-target
+        // correlations, inside its interval; no retraining, so no test gain.
+        const auto rows = r.json["rows"].toArray();
+        QCOMPARE(rows.size(), 8);
+        for (const auto& value : rows) {
+            const auto row = value.toObject();
+            double sum = 0;
+            int n = 0;
+            for (const auto& t : row["per_target"].toArray()) {
+                const auto rho = t.toObject()["rho"];
+                if (rho.isNull()) continue;
+                QVERIFY(rho.toDouble() >= -1 - 1e-12 && rho.toDouble() <= 1 + 1e-12);
+                sum += rho.toDouble();
+                ++n;
+            }
+            QCOMPARE(row["targets"].toInt(), n);
+            if (row["gain"].toString() == "test accuracy gain") QCOMPARE(n, 0);
+            if (n == 0) continue;
+            const double mean = row["mean_rho"].toDouble();
+            QVERIFY(std::abs(mean - sum / n) < 1e-12);
+            const auto interval = row["interval"].toArray();
+            QVERIFY(interval[0].toDouble() <= mean + 1e-12 && mean <= interval[1].toDouble() + 1e-12);
+            if (row["embedder"].toString() == "pixels") QVERIFY(row["vs_first"].isNull());
+        }
+        for (const char* name : {"study.md", "study.csv", "study.json"})
+            QVERIFY(QFile::exists(out + "/" + name));
+        r = wb::test::runSupernet({"experiment", "study", id, "--embedder", "pixels@0", "--db", db});
+        QCOMPARE(r.exitCode, 2);
+        QVERIFY2(r.err.contains("pixels@0") && r.err.contains("1 to 1024"), qPrintable(r.err));
     }
 
     void everyCellFailedExitsOne()

@@ -46,10 +46,13 @@ struct ExperimentSpec {
     std::string identity() const;
 };
 
-// The arms of `spec` with `each-source` replaced by "source:ID" for every single-dataset entry of
-// db's zoo whose network matches the spec's search (channels, cells, nodes, partial channels,
-// operations), in zoo order. The image channels are checked when the cell runs.
-std::vector<std::string> expandArms(const ExperimentSpec& spec, store::RunStore& db);
+// The arms of `spec` for `target` (a path on this machine) with `each-source` replaced by
+// "source:ID" for every single-dataset entry of db's zoo whose network matches the spec's search
+// (channels, cells, nodes, partial channels, operations) and that was not pretrained on the target
+// itself, in zoo order: so one zoo over a suite serves a leave-one-out study, each dataset in turn
+// the target. The image channels are checked when the cell runs.
+std::vector<std::string> expandArms(const ExperimentSpec& spec, store::RunStore& db,
+                                    const std::string& target);
 
 // The experiment of `db` with the same identity that is not done, or a new one whose tables go to
 // `outDir` (empty: experiments/experiment-ID in the workspace's artifacts folder).

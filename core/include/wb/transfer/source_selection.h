@@ -10,8 +10,10 @@
 #include "wb/store/run_store.h"
 
 #include <functional>
+#include <map>
 #include <optional>
 #include <string>
+#include <utility>
 #include <vector>
 
 namespace wb::transfer {
@@ -32,6 +34,21 @@ struct SourceChoice {
     std::string rankingJson() const;
     // How the store links a run warm-started from this choice (its runId left 0).
     store::TransferRecord record() const;
+};
+
+// The target dataset as each zoo source was loaded (its size and channels), loaded once per
+// geometry, to recognise a source that is the target itself.
+class TargetViews {
+public:
+    explicit TargetViews(darts::DataConfig target) : m_target(std::move(target)) {}
+    // The target's fingerprint as source `s` was loaded (s's own when they are one folder).
+    const std::string& fingerprintAs(const store::ZooSource& s);
+    // Whether one of the entry's sources is the target dataset.
+    bool isSourceOf(const store::ZooEntry& entry);
+
+private:
+    darts::DataConfig m_target;
+    std::map<std::pair<int, int>, std::string> m_fingerprints;
 };
 
 // Why `entry` cannot warm-start `target` (whose images have targetChannels after conversion),

@@ -44,13 +44,23 @@ std::optional<CommandLine> parseCommandLine(const QStringList& arguments, QStrin
         QStringLiteral("experiment"),
         QCoreApplication::translate("main", "Compare view: an experiment's arms (first target)."),
         QStringLiteral("ID"));
-    parser.addOptions({db, openRun, view, screenshot, datasets, compare, dark, experiment});
+    const QCommandLineOption scatter(
+        QStringLiteral("scatter"),
+        QCoreApplication::translate("main", "With --experiment: its distance-vs-gain scatter over "
+                                            "all targets instead of the first target's arms."));
+    parser.addOptions(
+        {db, openRun, view, screenshot, datasets, compare, dark, experiment, scatter});
     parser.process(arguments);
 
     CommandLine out;
     out.db = parser.value(db);
     out.screenshot = parser.value(screenshot);
     out.dark = parser.isSet(dark);
+    out.scatter = parser.isSet(scatter);
+    if (out.scatter && !parser.isSet(experiment)) {
+        *error = QStringLiteral("--scatter needs --experiment ID");
+        return std::nullopt;
+    }
     if (parser.isSet(experiment)) {
         bool ok = false;
         out.experiment = parser.value(experiment).toLongLong(&ok);

@@ -10,7 +10,7 @@ namespace wb::ui {
 enum class View { Runs, Run, Datasets, Distance, Compare, Queue };
 
 // `supernet-workbench [--db FILE] [--open-run ID] [--view runs|run|datasets|distance|compare]
-// [--datasets A,B,...] [--compare ID,ID,...] [--experiment ID] [--dark] [--screenshot OUT.png]`.
+// [--datasets A,B,...] [--compare ID,ID,...] [--experiment ID [--scatter]] [--dark] [--screenshot OUT.png]`.
 struct CommandLine {
     QString db; // empty = last workspace from QSettings, else the default
     std::optional<qint64> runId;
@@ -20,6 +20,7 @@ struct CommandLine {
     QList<qint64> compare; // compare view: these runs checked
     bool dark = false;     // --dark: the dark palette (screenshots)
     std::optional<qint64> experiment; // compare view: this experiment's arm means (first target)
+    bool scatter = false;             // ... or its distance-vs-gain scatter
 };
 
 // Parses the application's arguments; on a bad value returns nullopt and sets `error`.

@@ -5,6 +5,7 @@
 #include "plot_legend.h"
 #include "plot_palette.h"
 #include "qcustomplot_include.h"
+#include "wb/common/error.h"
 #include "wb/darts/genotype_diff.h"
 #include "wb/darts/search_config.h"
 #include "wb/jobs/experiment.h"
@@ -12,6 +13,7 @@
 #include "wb/transfer/speedup.h"
 
 #include <algorithm>
+#include <cmath>
 #include <set>
 
 #include <QComboBox>
@@ -67,6 +69,14 @@ ComparePage::ComparePage(QWidget* parent) : QWidget(parent)
     m_metric->addItem(tr("train accuracy"), int(session::EpochSeries::TrainAcc));
     m_metric->addItem(tr("train loss"), int(session::EpochSeries::TrainLoss));
     m_metric->setToolTip(tr("The per-epoch metric to overlay (accuracies in percent)"));
+    m_gain = new QComboBox(this);
+    for (const auto g : transfer::allGains())
+        m_gain->addItem(tr(transfer::gainName(g)), int(g));
+    m_gain->setToolTip(tr("The gain over scratch (same target and seed) plotted against the "
+                          "distance: the speed-up to scratch's best within one standard error "
+                          "(0 = not reached), the mean val accuracy gain over the budget, the best "
+                          "val accuracy, or the retrained test accuracy gain"));
+    m_gain->setVisible(false);
     m_xAxis = new QComboBox(this);
     m_xAxis->addItem(tr("epoch"));
     m_xAxis->addItem(tr("wall-clock (s)"));
@@ -106,7 +116,8 @@ ComparePage::ComparePage(QWidget* parent) : QWidget(parent)
     leftLayout->addWidget(new QLabel(tr("<b>Experiment</b> (arm means ± std over seeds)"), left));
     leftLayout->addWidget(m_experiment);
     leftLayout->addWidget(m_target);
-    auto* cells = new QWidget(this);
+    leftLayout->addWidget(m_gain);
+    auto* cells = m_cells = new QWidget(this);
     auto* cellLayout = new QHBoxLayout(cells);
     cellLayout->setContentsMargins(0, 0, 0, 0);
     cellLayout->addWidget(m_scratchCell);
@@ -141,9 +152,12 @@ ComparePage::ComparePage(QWidget* parent) : QWidget(parent)
         const QSignalBlocker block(m_target);
         for (const auto& t : targets)
             m_target->addItem(shortPath(t), QString::fromStdString(t));
+        if (std::any_of(e.cells.begin(), e.cells.end(), [](const auto& c) { return c.distance; }))
+            m_target->addItem(tr("all targets: distance vs gain"), QString());
         redrawExperiment();
     });
     connect(m_target, &QComboBox::currentIndexChanged, this, [this] { redrawExperiment(); });
+    connect(m_gain, &QComboBox::currentIndexChanged, this, [this] { redrawExperiment(); });
     const auto redraw = [this] {
         if (m_experiment->currentIndex() > 0)
             redrawExperiment();
@@ -157,7 +171,9 @@ ComparePage::ComparePage(QWidget* parent) : QWidget(parent)
                           "warm-started searches of the same dataset and seed get speed-ups"));
     m_experiment->setToolTip(tr("Show an experiment's arms (mean ± std over seeds) instead of "
                                 "the checked runs"));
-    m_target->setToolTip(tr("The experiment's target dataset to show"));
+    m_target->setToolTip(tr("The experiment's target dataset to show, or the gain of every warm "
+                            "start against its distance over all targets (`supernet experiment "
+                            "study` compares embedders on the same data)"));
 }
 
 void ComparePage::setSnapshot(const session::WorkspaceSnapshot& snapshot)
@@ -235,6 +251,23 @@ void ComparePage::showExperiment(std::int64_t id, const QString& target)
         if (m_experiments[i].id == id) m_experiment->setCurrentIndex(int(i) + 1);
     const int t = m_target->findText(target);
     if (t >= 0) m_target->setCurrentIndex(t);
+}
+
+bool ComparePage::showDistanceGain(std::int64_t id)
+{
+    for (std::size_t i = 0; i < m_experiments.size(); ++i)
+        if (m_experiments[i].id == id) m_experiment->setCurrentIndex(int(i) + 1);
+    const int last = m_target->count() - 1;
+    if (m_experiment->currentIndex() <= 0 || last < 0 ||
+        !m_target->itemData(last).toString().isEmpty())
+        return false;
+    m_target->setCurrentIndex(last);
+    return true;
+}
+
+void ComparePage::setGain(transfer::Gain gain)
+{
+    m_gain->setCurrentIndex(m_gain->findData(int(gain)));
 }
 
 void ComparePage::setMetric(session::EpochSeries metric)
@@ -319,6 +352,9 @@ bool ComparePage::showCellPair(const RunCurve* scratch, const RunCurve* warm, QS
 
 void ComparePage::redrawRuns()
 {
+    m_gain->setVisible(false);
+    m_metric->setEnabled(true);
+    m_cells->setVisible(true);
     m_plot->clearGraphs();
     m_plot->clearItems();
     m_annotations.clear();
@@ -388,21 +424,24 @@ void ComparePage::redrawExperiment()
     if (index <= 0) return;
     const auto& e = m_experiments[std::size_t(index - 1)];
     const auto target = m_target->currentData().toString().toStdString();
+    const bool scatter = m_target->count() > 0 && target.empty();
+    m_gain->setVisible(scatter);
+    m_metric->setEnabled(!scatter);
+    m_cells->setVisible(!scatter);
     m_plot->clearGraphs();
     m_plot->clearItems();
     m_annotations.clear();
+    if (scatter) return redrawDistanceGain(e);
     std::vector<std::string> arms;
-    std::vector<transfer::ArmOutcome> outcomes;
     std::vector<std::vector<double>> plotted; // the metric, one curve per outcome
     for (const auto& c : e.cells) {
         if (c.target != target) continue;
         if (std::find(arms.begin(), arms.end(), c.arm) == arms.end()) arms.push_back(c.arm);
         const auto run = c.searchRunId ? m_curves.find(*c.searchRunId) : m_curves.end();
-        const bool found = run != m_curves.end();
-        outcomes.push_back(jobs::cellOutcome(
-            c, found ? run->second.series(session::EpochSeries::ValAcc) : std::vector<double>{}));
-        plotted.push_back(found ? run->second.series(metric()) : std::vector<double>{});
+        plotted.push_back(run != m_curves.end() ? run->second.series(metric())
+                                                : std::vector<double>{});
     }
+    const auto outcomes = this->outcomes(e, target);
     const auto summary = transfer::summarise(outcomes);
     const auto summaryOf = [&](const std::string& arm) {
         return std::find_if(summary.begin(), summary.end(),
@@ -466,12 +505,20 @@ void ComparePage::redrawExperiment()
                 .arg(QString::fromStdString(row.arm))
                 .arg(session::percent(row.bestVal.mean))
                 .arg(row.testAcc.n ? session::percent(row.testAcc.mean) : QStringLiteral("-"));
-        if (row.arm != "scratch")
+        if (row.arm != "scratch") {
             line += row.speedUp.n ? tr(", speed-up ×%1 (%2/%3 seeds reached)")
                                         .arg(row.speedUp.mean, 0, 'f', 2)
                                         .arg(row.reached)
                                         .arg(row.seeds - row.failed)
                                   : tr(", scratch's best not reached");
+            // The tables' leading measure: robust to a validation split's resolution.
+            if (row.speedUpWithin.n)
+                line += tr(", within 1 SE ×%1 (%2/%3)")
+                            .arg(row.speedUpWithin.mean, 0, 'f', 2)
+                            .arg(row.reachedWithin)
+                            .arg(row.seeds - row.failed);
+            if (row.aucGain.n) line += tr(", AUC gain %1 pts").arg(100 * row.aucGain.mean, 0, 'f', 1);
+        }
         lines << line;
         m_annotations << line;
     }
@@ -499,6 +546,105 @@ void ComparePage::redrawExperiment()
     }
     m_summary->setText(lines.join(QStringLiteral("\n")));
     finishPlot();
+}
+
+std::vector<transfer::ArmOutcome> ComparePage::outcomes(const store::ExperimentRecord& e,
+                                                        const std::string& target) const
+{
+    std::vector<transfer::ArmOutcome> out;
+    for (const auto& c : e.cells) {
+        if (!target.empty() && c.target != target) continue;
+        const auto run = c.searchRunId ? m_curves.find(*c.searchRunId) : m_curves.end();
+        const bool found = run != m_curves.end();
+        auto o = jobs::cellOutcome(c, found ? run->second.series(session::EpochSeries::ValAcc)
+                                            : std::vector<double>{});
+        if (found) o.valImages = run->second.valImages;
+        out.push_back(std::move(o));
+    }
+    return out;
+}
+
+void ComparePage::redrawDistanceGain(const store::ExperimentRecord& e)
+{
+    const auto gain = transfer::Gain(m_gain->currentData().toInt());
+    // Speed-ups are factors; the accuracy measures are shown in percent (points).
+    const double scale = gain == transfer::Gain::SpeedUpWithinSe ? 1.0 : 100.0;
+    const auto points = transfer::gainPoints(outcomes(e));
+    std::vector<std::string> targets;
+    std::vector<double> xs, ys;
+    for (const auto& p : points)
+        if (p.value(gain)) {
+            if (std::find(targets.begin(), targets.end(), p.target) == targets.end())
+                targets.push_back(p.target);
+            xs.push_back(p.distance);
+            ys.push_back(scale * *p.value(gain));
+        }
+    for (std::size_t k = 0; k < targets.size(); ++k) {
+        auto* g = m_plot->addGraph();
+        g->setLineStyle(QCPGraph::lsNone);
+        const QColor color = kPalette[int(k) % kPalette.size()];
+        g->setScatterStyle(QCPScatterStyle(QCPScatterStyle::ssDisc, color, color, 8));
+        g->setName(QString::fromStdString(targets[k]));
+        for (const auto& p : points)
+            if (p.target == targets[k] && p.value(gain))
+                g->addData(p.distance, scale * *p.value(gain));
+    }
+    QStringList lines;
+    std::string embed;
+    try {
+        embed = jobs::ExperimentSpec::fromJson(e.specJson).distance.embed;
+    } catch (const Error&) { // an experiment recorded without its spec: no embedder to name
+    }
+    const QString unit = scale == 1.0 ? QString() : tr(" (points)");
+    if (const auto fit = transfer::fitLine(xs, ys)) {
+        const auto [lo, hi] = std::minmax_element(xs.begin(), xs.end());
+        auto* trend = m_plot->addGraph();
+        trend->addData(*lo, fit->intercept + fit->slope * *lo);
+        trend->addData(*hi, fit->intercept + fit->slope * *hi);
+        trend->setPen(QPen(m_plot->xAxis->basePen().color(), 1.5, Qt::DashLine));
+        trend->setName(tr("least-squares trend"));
+        lines << tr("Trend (least squares): %1 = %2 %3 %4 × distance%5")
+                     .arg(tr(transfer::gainName(gain)))
+                     .arg(fit->intercept, 0, 'g', 3)
+                     .arg(fit->slope < 0 ? QStringLiteral("−") : QStringLiteral("+"))
+                     .arg(std::abs(fit->slope), 0, 'g', 3)
+                     .arg(unit);
+    }
+    const auto perTarget = transfer::targetCorrelations(points, gain);
+    for (const auto& t : perTarget)
+        lines << (t.rho ? tr("%1: Spearman ρ = %2 over %3 sources%4")
+                              .arg(QString::fromStdString(t.target))
+                              .arg(*t.rho, 0, 'f', 2)
+                              .arg(t.sources)
+                              .arg(t.nearestIsBest ? tr(", the nearest gained most")
+                                                   : QString())
+                        : tr("%1: no rank correlation (%2 sources, or a constant side)")
+                              .arg(QString::fromStdString(t.target))
+                              .arg(t.sources));
+    if (const auto s = transfer::studyStatistic(perTarget, 2000, 0))
+        lines << tr("Mean ρ over %1 targets: %2, 95% bootstrap interval [%3, %4] (negative: "
+                    "nearer sources gained more)")
+                     .arg(s->targets)
+                     .arg(s->meanRho, 0, 'f', 2)
+                     .arg(s->lo, 0, 'f', 2)
+                     .arg(s->hi, 0, 'f', 2);
+    if (points.empty())
+        lines << tr("No warm start with a distance and a finished scratch arm of the same target "
+                    "and seed (run the experiment with --arms scratch,each-source)");
+    m_annotations = lines;
+    m_summary->setText(lines.join(QStringLiteral("\n")));
+    m_plot->xAxis->setLabel(embed.empty() ? tr("dataset distance (OTDD)")
+                                          : tr("dataset distance (OTDD, %1 embedding)")
+                                                .arg(QString::fromStdString(embed)));
+    m_plot->yAxis->setLabel(tr(transfer::gainName(gain)) +
+                            (scale == 1.0 ? QString() : tr(" (points)")));
+    m_plot->rescaleAxes();
+    for (auto* axis : {m_plot->xAxis, m_plot->yAxis}) {
+        const auto r = axis->range();
+        const double pad = std::max(0.08 * r.size(), 1e-3 * std::max(1.0, std::abs(r.center())));
+        axis->setRange(r.lower - pad, r.upper + pad);
+    }
+    m_plot->replot(QCustomPlot::rpQueuedReplot);
 }
 
 } // namespace wb::ui

@@ -2,6 +2,8 @@
 
 #include "workspace_snapshot.h"
 
+#include "wb/transfer/distance_gain.h"
+
 #include <map>
 #include <vector>
 
@@ -23,7 +25,9 @@ class CellGraphView;
 // scratch run and warm-started runs of the same dataset and seed get the speed-up annotated (the
 // epoch each warm run reaches scratch's best), and the final normal cells of the scratch run and
 // the first warm run side by side with the differing edges in red. An experiment shows per-arm seed
-// means with a ±1 std band for one target. GUI thread only.
+// means with a ±1 std band for one target, or, over all its targets, each warm start's gain
+// against its dataset distance (one point per target, source and seed) with the least-squares
+// trend and the per-target rank correlations. GUI thread only.
 class ComparePage : public QWidget {
     Q_OBJECT
 public:
@@ -36,6 +40,9 @@ public:
     std::vector<std::int64_t> checkedRuns() const;
     void setMetric(session::EpochSeries metric);
     void showExperiment(std::int64_t id, const QString& target);
+    // The experiment's distance-vs-gain scatter; false when it has no warm arm with a distance.
+    bool showDistanceGain(std::int64_t id);
+    void setGain(transfer::Gain gain);
     QCustomPlot* plot() const { return m_plot; }
     // The speed-up annotations currently drawn ("run 12: ×3.00 ...").
     const QStringList& annotations() const { return m_annotations; }
@@ -44,6 +51,10 @@ private:
     using RunCurve = session::SearchCurve;
     void redrawRuns();
     void redrawExperiment();
+    void redrawDistanceGain(const store::ExperimentRecord& e);
+    // The cells' outcomes as the tables see them, curves from the snapshot (empty: no run).
+    std::vector<transfer::ArmOutcome> outcomes(const store::ExperimentRecord& e,
+                                               const std::string& target = {}) const;
     session::EpochSeries metric() const;
     void markScratchBest(double value); // dashed line at scratch's best val accuracy
     // Both normal cells side by side, differing edges in red, the differences listed in `lines`;
@@ -57,7 +68,8 @@ private:
 
     QListWidget* m_runs = nullptr;
     QComboBox* m_experiment = nullptr;
-    QComboBox* m_target = nullptr;
+    QComboBox* m_target = nullptr; // the last item (no path): distance vs gain
+    QComboBox* m_gain = nullptr;
     QComboBox* m_metric = nullptr;
     QComboBox* m_xAxis = nullptr;
     QDoubleSpinBox* m_smoothing = nullptr;
@@ -65,6 +77,7 @@ private:
     QLabel* m_summary = nullptr;
     CellGraphView* m_scratchCell = nullptr;
     CellGraphView* m_warmCell = nullptr;
+    QWidget* m_cells = nullptr; // both cell views; hidden under the scatter
     QStringList m_annotations;
     std::map<std::int64_t, RunCurve> m_curves;
     std::vector<store::ExperimentRecord> m_experiments;

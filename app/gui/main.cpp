@@ -84,7 +84,14 @@ int main(int argc, char* argv[])
     }
     if (!options->compare.isEmpty())
         window.comparePage()->setChecked({options->compare.begin(), options->compare.end()});
-    if (options->experiment) window.comparePage()->showExperiment(*options->experiment, {});
+    if (options->experiment) {
+        window.comparePage()->showExperiment(*options->experiment, {});
+        if (options->scatter && !window.comparePage()->showDistanceGain(*options->experiment))
+            std::fprintf(stderr,
+                         "supernet-workbench: experiment %lld has no warm arm with a distance: "
+                         "showing its first target\n",
+                         static_cast<long long>(*options->experiment));
+    }
 
     if (screenshot) {
         if (!window.saveScreenshot(options->screenshot, &error)) {

@@ -44,6 +44,7 @@ WorkspaceSnapshot WorkspaceSnapshot::read(store::RunStore& store, const Workspac
         const auto details = store.run(r.id);
         c.seed = details.seed;
         c.genotype = details.genotype;
+        if (details.dataset) c.valImages = details.dataset->valImages;
         c.transfer = std::move(transfer);
         c.epochs = store.epochs(r.id);
         s.searches[r.id] = std::move(c);

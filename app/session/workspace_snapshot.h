@@ -24,6 +24,7 @@ struct SearchCurve {
     std::optional<store::TransferRecord> transfer;
     std::vector<darts::EpochMetrics> epochs; // in epoch order
     std::optional<darts::Genotype> genotype;
+    int valImages = 0; // the validation split's size (0: not recorded)
 
     std::vector<double> series(EpochSeries which) const; // one value per recorded epoch
 };

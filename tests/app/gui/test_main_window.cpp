@@ -310,6 +310,69 @@ private Q_SLOTS:
         QCOMPARE(page->plot()->graph(2)->data()->valueRange(found).upper, 2.0);
     }
 
+    void compareScattersDistanceAgainstGain()
+    {
+        // Two targets, each with a scratch run (val acc 0.34, 0.38, 0.42) and three warm starts
+        // at distances 1, 2, 3 whose curves start 0.2, 0.1 and 0 higher: AUC gains of 20, 10
+        // and 0 points, so the rank correlation is -1 on both and the trend 30 - 10 x points.
+        const QString path = m_dir.filePath(QStringLiteral("scatter.sqlite"));
+        wb::test::writeDemoWorkspace(path.toStdString());
+        std::int64_t experiment = 0;
+        {
+            auto store = wb::store::RunStore::open(path.toStdString());
+            experiment = store.createExperiment("{}", "/out");
+            for (const char* target : {"/data/KAN", "/data/EMO"}) {
+                const auto put = [&](const std::string& arm, double base,
+                                     std::optional<double> distance, const std::string& source) {
+                    wb::store::ExperimentCell cell;
+                    cell.target = target;
+                    cell.arm = arm;
+                    cell.state = wb::store::CellState::Done;
+                    cell.searchRunId =
+                        wb::test::addDemoRun(store, target, 3, 1, base, wb::RunStatus::Done);
+                    cell.distance = distance;
+                    cell.source = source;
+                    store.putExperimentCell(experiment, cell);
+                };
+                put("scratch", 0.3, std::nullopt, {});
+                put("source:1", 0.5, 1.0, "A");
+                put("source:2", 0.4, 2.0, "B");
+                put("source:3", 0.3, 3.0, "C");
+            }
+        }
+        wb::ui::MainWindow window;
+        QVERIFY(window.openWorkspace(path));
+        QVERIFY(window.waitUntilIdle(20000));
+        auto* page = window.comparePage();
+        page->setGain(wb::transfer::Gain::AucGain);
+        QVERIFY(page->showDistanceGain(experiment));
+        // One scatter per target and the trend line.
+        QCOMPARE(page->plot()->graphCount(), 3);
+        QCOMPARE(page->plot()->graph(0)->data()->size(), 3);
+        QCOMPARE(page->plot()->graph(0)->lineStyle(), QCPGraph::lsNone);
+        const auto trend = page->plot()->graph(2)->data();
+        QCOMPARE(trend->size(), 2);
+        QVERIFY(std::abs(trend->at(0)->key - 1.0) < 1e-9);
+        QVERIFY(std::abs(trend->at(0)->value - 20.0) < 1e-9);
+        QVERIFY(std::abs(trend->at(1)->value - 0.0) < 1e-9);
+        const auto text = page->annotations().join(QLatin1Char('\n'));
+        QVERIFY2(text.contains(QStringLiteral("KAN: Spearman ρ = -1.00 over 3 sources, the "
+                                              "nearest gained most")),
+                 qPrintable(text));
+        QVERIFY2(text.contains(QStringLiteral("Mean ρ over 2 targets: -1.00, 95% bootstrap "
+                                              "interval [-1.00, -1.00]")),
+                 qPrintable(text));
+        QVERIFY2(text.contains(QStringLiteral("AUC gain = 30 − 10 × distance (points)")), qPrintable(text));
+        // Another gain: speed-ups (the warm runs of base 0.5 and 0.4 reach 0.42 at epochs 1 and
+        // 1 against scratch's 3; base 0.3 at 3): 3, 3, 1 - still falling with distance.
+        page->setGain(wb::transfer::Gain::SpeedUpWithinSe);
+        QCOMPARE(page->plot()->graph(0)->data()->at(0)->value, 3.0);
+        QCOMPARE(page->plot()->graph(0)->data()->at(2)->value, 1.0);
+        // A target again: the arms' curves.
+        page->showExperiment(experiment, QStringLiteral("KAN"));
+        QVERIFY(page->plot()->graphCount() > 3);
+    }
+
     void distancePageFillsTheMatrix()
     {
         QTemporaryDir data;

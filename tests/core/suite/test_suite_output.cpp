@@ -2,6 +2,7 @@
 #include "wb/data/dataset.h"
 #include "wb/suite/contact_sheet.h"
 #include "wb/suite/meta_album_writer.h"
+#include "wb/suite/process.h"
 #include "wb/suite/suite.h"
 
 #include <nlohmann/json.hpp>
@@ -30,8 +31,12 @@ private Q_SLOTS:
     void identicalBytes();
     void contactSheetLayout();
     void stoppedBuildWritesNothing();
+    void digitsFromTheSklearnPackage();
 
 private:
+    // A cache holding a python3-sklearn .deb whose digits.csv.gz has `rows`; false when
+    // dpkg-deb or gzip is missing.
+    static bool fakeSklearnCache(const fs::path& cache, const std::string& rows);
     static SuiteDataset makeDataset();
     static std::string readFile(const fs::path& file);
 };
@@ -238,6 +243,85 @@ void TestSuiteOutput::stoppedBuildWritesNothing()
     }
     QVERIFY(std::filesystem::is_empty(out.path().toStdString()));
     QVERIFY(std::filesystem::is_empty(cache.path().toStdString()));
+}
+
+bool TestSuiteOutput::fakeSklearnCache(const fs::path& cache, const std::string& rows)
+{
+    if (wb::suite::runProcess({"sh", "-c", "command -v dpkg-deb && command -v gzip"}).exitCode)
+        return false;
+    const fs::path tree = cache / "tree";
+    const fs::path data = tree / "usr/lib/python3/dist-packages/sklearn/datasets/data";
+    fs::create_directories(tree / "DEBIAN");
+    fs::create_directories(data);
+    std::ofstream(tree / "DEBIAN/control")
+        << "Package: python3-sklearn\nVersion: 9.9-1\nArchitecture: all\n"
+           "Maintainer: Test <test@example.org>\nDescription: digits test\n";
+    std::ofstream(data / "digits.csv") << rows;
+    if (wb::suite::runProcess({"gzip", "-n", (data / "digits.csv").string()}).exitCode) return false;
+    fs::create_directories(cache / "debs");
+    return wb::suite::runProcess({"dpkg-deb", "--root-owner-group", "--build", tree.string(),
+                                  (cache / "debs/python3-sklearn_9.9-1_all.deb").string()})
+               .exitCode == 0;
+}
+
+// DIG from the UCI digits as Debian's python3-sklearn ships them: each 8x8 count (0..16 on
+// pixels of a 4x4 block) becomes a 4x4 grey block of count/16 at 32x32. Class c's rows here have
+// count c in the top-left block and (c + k + row) mod 17 elsewhere.
+void TestSuiteOutput::digitsFromTheSklearnPackage()
+{
+    QTemporaryDir out, cache;
+    std::string rows;
+    for (int c = 0; c < 10; ++c)
+        for (int row = 0; row < 45; ++row) {
+            rows += std::to_string(c);
+            for (int k = 1; k < 64; ++k)
+                rows += "," + std::to_string((c + k + row) % 17);
+            rows += "," + std::to_string(c) + "\n";
+        }
+    if (!fakeSklearnCache(cache.path().toStdString(), rows)) QSKIP("dpkg-deb or gzip missing");
+    wb::suite::SuiteOptions options;
+    options.outDir = out.path().toStdString();
+    options.cacheDir = cache.path().toStdString();
+    options.only = {"DIG"};
+    const auto outcomes = wb::suite::buildSuite(options);
+    QVERIFY2(outcomes.at(0).written, outcomes.at(0).message.c_str());
+    const auto dig = wb::data::loadDataset((fs::path(options.outDir) / "DIG").string(), {});
+    QCOMPARE(int(dig.classNames.size()), 10);
+    QCOMPARE(int(dig.count()), 400);
+    QCOMPARE(dig.height, 32);
+    const auto grey = [](int count) { return (count * 255 + 8) / 16; };
+    for (std::size_t i = 0; i < dig.count(); ++i) {
+        const std::uint8_t* image = dig.image(i);
+        const int c = std::stoi(dig.classNames[std::size_t(dig.labels[i])]);
+        // Pixel (x, y), channel ch, in the loader's layout (channels first).
+        const auto at = [&](int x, int y, int ch) { return int(image[(ch * 32 + y) * 32 + x]); };
+        QCOMPARE(at(0, 0, 0), grey(c));
+        for (int y = 0; y < 32; ++y)
+            for (int x = 0; x < 32; ++x) {
+                const int block = at(x - x % 4, y - y % 4, 0);
+                if (at(x, y, 0) != block || at(x, y, 2) != block)
+                    QFAIL(qPrintable(QString("image %1: (%2, %3) is not its block's grey")
+                                         .arg(i).arg(x).arg(y)));
+            }
+        // The block right of the top-left one holds (c + 1 + row) mod 17 for some row.
+        const int second = at(4, 0, 0);
+        bool matches = false;
+        for (int row = 0; row < 45; ++row)
+            matches = matches || second == grey((c + 1 + row) % 17);
+        QVERIFY(matches);
+    }
+
+    // A count outside 0..16 names the file and the line.
+    QTemporaryDir badOut, badCache;
+    if (!fakeSklearnCache(badCache.path().toStdString(), "1" + std::string(63 * 2, ',') + "\n"))
+        QSKIP("dpkg-deb or gzip missing");
+    options.outDir = badOut.path().toStdString();
+    options.cacheDir = badCache.path().toStdString();
+    const auto bad = wb::suite::buildSuite(options);
+    QVERIFY(!bad.at(0).written);
+    QVERIFY2(bad.at(0).message.find("digits.csv.gz: line 1: expected 64 counts") !=
+                 std::string::npos,
+             bad.at(0).message.c_str());
 }
 
 QTEST_APPLESS_MAIN(TestSuiteOutput)

@@ -12,7 +12,7 @@ namespace wb::suite {
 struct PackageFiles {
     std::string name;
     std::string version;
-    std::string kind;   // "deb" or "npm"
+    std::string kind;   // "deb"
     std::string origin; // "cache", "downloaded" or "installed" (for the log; output ignores it)
     std::filesystem::path root;        // files are relative to it
     std::vector<std::string> files;    // regular files (no links), sorted, relative to root
@@ -20,9 +20,9 @@ struct PackageFiles {
     std::string licenceFile;           // relative to root, empty when the package has none
 };
 
-// Fetches source packages into a cache folder without installing them:
+// Fetches Debian source packages into a cache folder without installing them:
 //   <cache>/debs/NAME_VERSION_ARCH.deb   (apt-get download), unpacked by dpkg-deb -x into
-//   <cache>/x/NAME_VERSION_ARCH/; <cache>/npm/NAME-VERSION.tgz (npm pack), unpacked by tar.
+//   <cache>/x/NAME_VERSION_ARCH/.
 // A package already in the cache is used as it is (no network); a Debian package not in the cache
 // but installed on the system is read from its installed files (dpkg-query -L), so nothing is
 // downloaded twice. Downloads and unpacking go to temporary folders renamed into place, so an
@@ -34,13 +34,11 @@ public:
 
     // Throws wb::Error with a message naming the package and what failed.
     const PackageFiles& deb(const std::string& name);
-    const PackageFiles& npm(const std::string& name);
 
     const std::filesystem::path& dir() const { return m_dir; }
 
 private:
     PackageFiles fetchDeb(const std::string& name);
-    PackageFiles fetchNpm(const std::string& name);
     void log(const std::string& line) const;
 
     std::filesystem::path m_dir;

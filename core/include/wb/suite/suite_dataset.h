@@ -15,7 +15,7 @@ namespace wb::suite {
 struct SourcePackage {
     std::string name;
     std::string version;
-    std::string kind;                  // "deb" or "npm"
+    std::string kind;                  // "deb"
     std::vector<std::string> licences; // from the package's metadata
     std::string role;                  // what it contributed ("fonts", "emoji list", ...)
 };

@@ -441,7 +441,7 @@ void RunView::showAlphaEpoch(int index)
     m_signals->setText(
         flag(sg.skipNormal >= darts::kSkipWarnCount, tr("skip edges %1").arg(sg.skipNormal)) +
         tr(" (normal), %1 (reduce) &middot; ").arg(sg.skipReduce) +
-        flag(sg.paramFreeNormal > darts::kParamFreeWarnMass,
+        flag(sg.paramFreeNormal > darts::paramFreeWarnMass(a.ops),
              tr("parameter-free mass %1").arg(sg.paramFreeNormal, 0, 'f', 2)) +
         tr(" &middot; entropy %1 &middot; ").arg(sg.entropyNormal, 0, 'f', 3) +
         flag(undecided, tr("margin %1 (%2 of %3 edges undecided)")

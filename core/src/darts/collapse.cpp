@@ -105,17 +105,25 @@ std::string undecidedReason(const CollapseSignals& s, int ops, int chosenNormalE
     return {};
 }
 
-std::string collapseStopReason(const std::vector<CollapseSignals>& history)
+double paramFreeWarnMass(const std::vector<std::string>& ops)
+{
+    if (ops.empty()) return kParamFreeExcess;
+    const auto free = std::count_if(ops.begin(), ops.end(), isParameterFreeOp);
+    const double uniform = double(free) / double(ops.size());
+    return uniform + kParamFreeExcess * (1 - uniform);
+}
+
+std::string collapseStopReason(const std::vector<CollapseSignals>& history,
+                               const std::vector<std::string>& ops)
 {
     if (history.empty()) return {};
     const auto& now = history.back();
     if (now.skipNormal >= kSkipWarnCount)
         return std::to_string(now.skipNormal) +
                " skip_connect edges in the normal cell (>= " + std::to_string(kSkipWarnCount) + ")";
-    if (now.paramFreeNormal > kParamFreeWarnMass)
+    if (const double limit = paramFreeWarnMass(ops); now.paramFreeNormal > limit)
         return "parameter-free ops hold " + std::to_string(int(100 * now.paramFreeNormal)) +
-               "% of the normal cell's alpha mass (> " +
-               std::to_string(int(100 * kParamFreeWarnMass)) + "%)";
+               "% of the normal cell's alpha mass (> " + std::to_string(int(100 * limit)) + "%)";
     std::vector<double> eigen;
     for (const auto& s : history)
         if (std::isfinite(s.hessianEigenvalue)) eigen.push_back(s.hessianEigenvalue);

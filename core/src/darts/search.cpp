@@ -179,7 +179,7 @@ public:
             if (m_config.stopOn == "collapse") {
                 stopSignals.push_back(alphas.signals);
                 // From this process's second epoch on: the previous genotype is there to keep.
-                if (const auto why = collapseStopReason(stopSignals);
+                if (const auto why = collapseStopReason(stopSignals, alphas.ops);
                     !why.empty() && stopSignals.size() >= 2) {
                     m_result.stopReason = "stopped at epoch " + std::to_string(epoch) + ": " + why +
                                           "; the genotype is epoch " + std::to_string(epoch - 1) +
@@ -278,7 +278,7 @@ private:
             report({Severity::Warning, "collapse.skip",
                     std::to_string(s.skipNormal) + " skip_connect edges in the normal cell",
                     epoch});
-        if (s.paramFreeNormal > kParamFreeWarnMass)
+        if (s.paramFreeNormal > paramFreeWarnMass(m_result.alphas.ops))
             report({Severity::Warning, "collapse.param_free",
                     "parameter-free ops hold " + std::to_string(int(100 * s.paramFreeNormal)) +
                         "% of the normal cell's alpha mass",

@@ -277,13 +277,13 @@ private Q_SLOTS:
 
     void stopOnCollapseKeepsThePreviousGenotype()
     {
-        // Only parameter-free ops: the normal cell is collapsed from the first epoch, so the
-        // rule stops at the second (the first with an earlier genotype to keep).
+        // Only skip connections: the normal cell's 4 chosen edges are skips from the first epoch
+        // (>= 3), so the rule stops at the second (the first with an earlier genotype to keep).
         const QString db = m_dir.path() + "/stop.sqlite";
         const auto r = wb::test::runSupernet(tinySearch(m_dir.path()) << "--epochs"
                                                                       << "6"
                                                                       << "--primitives"
-                                                                      << "skip_connect,max_pool_3x3"
+                                                                      << "skip_connect"
                                                                       << "--stop-on"
                                                                       << "collapse"
                                                                       << "--db" << db << "--json");
@@ -291,6 +291,8 @@ private Q_SLOTS:
         QCOMPARE(r.json["status"].toString(), QString("stopped"));
         QCOMPARE(r.json["epoch_count"].toInt(), 2);
         QVERIFY(r.json["stop_reason"].toString().contains("the genotype is epoch 1's"));
+        QVERIFY2(r.json["stop_reason"].toString().contains("4 skip_connect edges"),
+                 qPrintable(r.json["stop_reason"].toString()));
         QCOMPARE(r.json["alphas"].toObject()["epoch"].toInt(), 1);
         const auto show = wb::test::runSupernet({"runs", "show", "1", "--db", db, "--json"});
         QCOMPARE(show.json["status"].toString(), QString("stopped"));

@@ -192,8 +192,11 @@ private Q_SLOTS:
             }
             return h;
         };
-        const auto reason = [](const std::vector<CollapseSignals>& h) {
-            return QString::fromStdString(collapseStopReason(h));
+        const std::vector<std::string> standard = {
+            "none",         "max_pool_3x3", "avg_pool_3x3", "skip_connect",
+            "sep_conv_3x3", "sep_conv_5x5", "dil_conv_3x3", "dil_conv_5x5"};
+        const auto reason = [&](const std::vector<CollapseSignals>& h) {
+            return QString::fromStdString(collapseStopReason(h, standard));
         };
         QVERIFY(reason({}).isEmpty());
         // Window 2, lookback 3: mean(1.5, 2) = 1.75 against mean(1, 1) = 1, ratio 0.57 < 0.75.
@@ -209,10 +212,23 @@ private Q_SLOTS:
         h[0].skipNormal = kSkipWarnCount;
         QVERIFY(reason(h).contains("3 skip_connect"));
         h[0].skipNormal = kSkipWarnCount - 1;
-        h[0].paramFreeNormal = kParamFreeWarnMass + 0.01;
+        // The standard ops: 3 of 8 parameter-free, 37.5% uniform, 0.375 + 0.36 * 0.625 = 60%.
+        QVERIFY(std::abs(paramFreeWarnMass(standard) - 0.6) < 1e-12);
+        h[0].paramFreeNormal = 0.61;
         QVERIFY(reason(h).contains("61%"));
-        h[0].paramFreeNormal = kParamFreeWarnMass;
+        h[0].paramFreeNormal = 0.6;
         QVERIFY(reason(h).isEmpty());
+        // Skip, max pool and a convolution: 2/3 uniform, so 2/3 + 0.36/3 = 78.7%; the uniform
+        // weights of a search that has not moved (67%) do not stop it.
+        const std::vector<std::string> reduced = {"skip_connect", "max_pool_3x3", "sep_conv_3x3"};
+        QVERIFY(std::abs(paramFreeWarnMass(reduced) - (2.0 / 3 + 0.12)) < 1e-12);
+        h[0].paramFreeNormal = 2.0 / 3;
+        QVERIFY(collapseStopReason(h, reduced).empty());
+        h[0].paramFreeNormal = 0.8;
+        QVERIFY(QString::fromStdString(collapseStopReason(h, reduced)).contains("(> 78%)"));
+        // Only parameter-free ops: that mass is all there is, not a collapse.
+        h[0].paramFreeNormal = 1;
+        QVERIFY(collapseStopReason(h, {"skip_connect", "max_pool_3x3"}).empty());
     }
 };
 

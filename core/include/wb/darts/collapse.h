@@ -18,8 +18,12 @@ CollapseSignals computeCollapseSignals(const std::vector<float>& normal,
 // Thresholds above which a search reports a collapse warning: more than this many skip_connect
 // edges in the normal cell (DARTS-ES and P-DARTS flag >= 3 of 8 as degenerate) ...
 constexpr int kSkipWarnCount = 3;
-// ... or more than this share of the normal cell's alpha mass on parameter-free ops.
-constexpr double kParamFreeWarnMass = 0.6;
+// ... or more of the normal cell's alpha mass on parameter-free ops than paramFreeWarnMass(ops):
+// 60% with the standard 8 ops (3 parameter-free, so 37.5% under uniform weights), in general this
+// share of the way from the uniform mass to all of it. A reduced op set such as skip, max pool and
+// a convolution holds 67% under uniform weights: a fixed 60% would flag it before it moved.
+constexpr double kParamFreeExcess = 0.36;
+double paramFreeWarnMass(const std::vector<std::string>& ops);
 
 // A chosen edge whose two strongest ops are closer than this share of the uniform weight 1/#ops
 // was picked by noise: after a few hundred Adam steps at lr 3e-4 the weights still sit within
@@ -40,9 +44,10 @@ inline constexpr const char* kCollapseStopCode = "collapse.stopped";
 
 // Why a search whose signals per epoch are `history` (oldest first, the current epoch last)
 // should stop now: the eigenvalue rule (epochs without an eigenvalue are skipped), or the
-// normal cell past kSkipWarnCount skip connections or kParamFreeWarnMass parameter-free mass.
+// normal cell past kSkipWarnCount skip connections or paramFreeWarnMass(ops) parameter-free mass.
 // Empty when none fires.
-std::string collapseStopReason(const std::vector<CollapseSignals>& history);
+std::string collapseStopReason(const std::vector<CollapseSignals>& history,
+                               const std::vector<std::string>& ops);
 
 // Why the architecture of `s` is undecided (most chosen normal-cell edges below the margin, or
 // the normal cell's entropy near its maximum), or empty when it is decided.

@@ -1,12 +1,11 @@
 #include "config_file.h"
 
+#include "config_toml.h"
 #include "suggest.h"
 
 #include "wb/common/error.h"
 #include "wb/common/number_text.h"
 #include "wb/darts/search_config.h"
-
-#include <toml++/toml.h>
 
 #include <algorithm>
 #include <cstdio>
@@ -20,25 +19,6 @@ const std::set<std::string> kJobCommands = {"search", "train", "pretrain", "tran
                                             "experiment"};
 // Flags that say how to run rather than what: never read from a file.
 const std::set<std::string> kNotInFiles = {"config", "help", "json", "queue", "after"};
-
-// The command-line words of one TOML value.
-std::vector<std::string> words(const toml::node& node, const std::string& where)
-{
-    if (const auto* s = node.as_string()) return {s->get()};
-    if (const auto* i = node.as_integer()) return {std::to_string(i->get())};
-    if (const auto* f = node.as_floating_point()) return {shortestText(f->get())};
-    if (const auto* b = node.as_boolean()) return {b->get() ? "true" : "false"};
-    if (const auto* a = node.as_array()) {
-        std::vector<std::string> out;
-        for (const auto& item : *a) {
-            if (item.is_array() || item.is_table())
-                throw Error(where + ": arrays hold plain values (strings or numbers)");
-            out.push_back(words(item, where).front());
-        }
-        return out;
-    }
-    throw Error(where + ": a string, number, boolean or array of them is expected");
-}
 
 bool givenOnCommandLine(const std::vector<std::string>& args, const std::string& flag)
 {
@@ -156,23 +136,15 @@ std::vector<std::string> withConfigFile(const CLI::App& root, const std::vector<
     }
     if (file.empty()) return args;
     const auto* cmd = root.get_subcommand(args.front());
-    toml::table table;
-    try {
-        table = toml::parse_file(file);
-    } catch (const toml::parse_error& e) {
-        const auto& at = e.source().begin;
-        throw Error(file + ":" + std::to_string(at.line) + ":" + std::to_string(at.column) +
-                    ": not valid TOML: " + std::string(e.description()));
-    }
+    const auto entries = readConfigFile(file);
     std::vector<std::string> names;
     for (const auto* opt : cmd->get_options())
         if (!opt->get_lnames().empty() && !kNotInFiles.count(opt->get_lnames().front()))
             names.push_back(opt->get_lnames().front());
     std::vector<std::string> spliced;
-    for (const auto& [k, node] : table) {
-        const std::string key(k.str());
+    for (const auto& [key, value] : entries) {
         const auto where = file + ": " + key;
-        if (node.is_table())
+        if (value.isTable)
             throw Error(where + ": tables are not read; write the flags at the top level");
         const auto* opt = cmd->get_option_no_throw("--" + key);
         if (!opt || kNotInFiles.count(key)) {
@@ -181,13 +153,13 @@ std::vector<std::string> withConfigFile(const CLI::App& root, const std::vector<
                         (guess ? " (did you mean " + *guess + "?)" : ""));
         }
         if (givenOnCommandLine(args, "--" + key)) continue; // the command line wins
-        const auto values = words(node, where);
+        if (!value.error.empty()) throw Error(where + ": " + value.error);
         if (opt->get_expected_max() == 0) { // a flag: true sets it, false leaves it out
-            if (!node.is_boolean()) throw Error(where + ": a flag takes true or false");
-            if (node.as_boolean()->get()) spliced.push_back("--" + key);
+            if (!value.boolean) throw Error(where + ": a flag takes true or false");
+            if (*value.boolean) spliced.push_back("--" + key);
             continue;
         }
-        for (const auto& v : values) {
+        for (const auto& v : value.words) {
             spliced.push_back("--" + key);
             spliced.push_back(v);
         }

@@ -147,9 +147,13 @@ ExportResult exportRun(RunStore& store, std::int64_t runId, const std::string& d
             const auto name = cellTypeName(cell);
             const auto dot = cellDot(g, cell);
             files.emplace_back(name + ".dot", dot);
+            if (!canRenderDot()) continue;
             files.emplace_back(name + ".svg", renderDot(dot, "svg"));
             files.emplace_back(name + ".png", renderDot(dot, "png"));
         }
+        if (!canRenderDot())
+            result.notes.push_back("cell drawings (svg, png) left out: this build has no "
+                                   "Graphviz; the .dot files render with `dot -Tsvg`");
     } else {
         result.notes.push_back("no genotype yet (no epoch finished): genotype and cell files "
                                "left out");

@@ -51,7 +51,8 @@ Image contactSheet(const std::string& datasetPath, const SheetOptions& options)
 
     std::unique_ptr<FontLibrary> library;
     std::unique_ptr<FontFace> font;
-    if (const std::string file = findLabelFont(options.fontFile); !file.empty()) {
+    const std::string file = FontLibrary::available() ? findLabelFont(options.fontFile) : "";
+    if (!file.empty()) {
         library = std::make_unique<FontLibrary>();
         font = std::make_unique<FontFace>(*library, file);
     }

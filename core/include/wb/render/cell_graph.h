@@ -32,5 +32,7 @@ std::string cellDot(const darts::Genotype& genotype, CellType cell, const EdgeSt
 // file's bytes. Thread-safe (Graphviz is not: calls are serialised). Throws wb::Error with
 // Graphviz's message on malformed DOT or an unknown format.
 std::string renderDot(const std::string& dot, const std::string& format);
+// False in a build without Graphviz (renderDot then always throws, saying so).
+bool canRenderDot();
 
 } // namespace wb::render

@@ -1,6 +1,7 @@
 #pragma once
 
 #include "wb/suite/image.h"
+#include "wb/suite/utf8_text.h"
 
 #include <filesystem>
 #include <optional>
@@ -16,8 +17,10 @@ namespace wb::suite {
 // the faces opened from it belong to one thread.
 class FontLibrary {
 public:
-    FontLibrary();
+    FontLibrary(); // never throws in a build without FreeType: every FontFace does then
     ~FontLibrary();
+    // False in a build without FreeType (a CLI-only build may leave it out).
+    static bool available();
     FontLibrary(const FontLibrary&) = delete;
     FontLibrary& operator=(const FontLibrary&) = delete;
 
@@ -73,12 +76,5 @@ private:
     FT_FaceRec_* m_face = nullptr;
     std::string m_file;
 };
-
-// Decodes UTF-8 into code points; invalid bytes become U+FFFD.
-std::u32string decodeUtf8(std::string_view text);
-// Encodes one code point as UTF-8.
-std::string encodeUtf8(char32_t codepoint);
-// "U+03B1".
-std::string codepointLabel(char32_t codepoint);
 
 } // namespace wb::suite

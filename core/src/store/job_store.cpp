@@ -5,6 +5,7 @@
 #include <nlohmann/json.hpp>
 
 #include <algorithm>
+#include <map>
 #include <mutex>
 
 using nlohmann::json;
@@ -54,6 +55,30 @@ std::string withError(const std::string& errorsJson, const std::string& error)
     auto errors = json::parse(errorsJson);
     errors.push_back(error);
     return errors.dump();
+}
+
+// A queued experiment's status follows its cell jobs (the workers run cells, not experiments):
+// running while one is queued or running, else done when one is done, else failed (every cell
+// failed) or cancelled. Inside the caller's write transaction, which the store serialises on
+// both backends, so the last two cells finishing at once still settle it.
+void settleExperimentOf(sql::Connection& db, std::int64_t jobId)
+{
+    auto e = db.prepare("SELECT experiment_id FROM jobs WHERE id = ?");
+    e.bind(1, jobId);
+    if (!e.step("reading a job's experiment") || e.isNull(0)) return;
+    const auto experiment = e.int64(0);
+    auto q = db.prepare("SELECT state, COUNT(*) FROM jobs WHERE experiment_id = ? GROUP BY state");
+    q.bind(1, experiment);
+    std::map<std::string, std::int64_t> count;
+    while (q.step("counting an experiment's jobs"))
+        count[q.text(0)] = q.int64(1);
+    const auto status = count["queued"] + count["running"] ? "running"
+                        : count["done"]                    ? "done"
+                        : count["failed"]                  ? "failed"
+                                                           : "cancelled";
+    auto u = db.prepare("UPDATE experiments SET status = ? WHERE id = ?");
+    u.bind(1, std::string(status)).bind(2, experiment).run("settling experiment " +
+                                                           std::to_string(experiment));
 }
 
 } // namespace
@@ -136,6 +161,7 @@ std::optional<JobRecord> RunStore::claimJob(const std::string& worker,
             else
                 u.bindNull(3);
             u.bind(4, id).run("returning job " + std::to_string(id) + " to the queue");
+            if (exhausted) settleExperimentOf(*m_impl->db, id);
         }
 
         std::vector<JobRecord> queued;
@@ -228,6 +254,7 @@ JobState RunStore::finishJob(const JobFence& fence, bool succeeded, const std::s
         else
             u.bind(6, detail::now());
         u.bind(7, fence.jobId).run("finishing job " + std::to_string(fence.jobId));
+        settleExperimentOf(*m_impl->db, fence.jobId);
     });
     return state;
 }
@@ -255,6 +282,7 @@ void RunStore::cancelJob(std::int64_t id)
         auto u = m_impl->prepare("UPDATE jobs SET state = 'cancelled', worker = '', "
                                  "lease_until = NULL, finished_at = ? WHERE id = ?");
         u.bind(1, detail::now()).bind(2, id).run("cancelling job " + std::to_string(id));
+        settleExperimentOf(*m_impl->db, id);
     });
 }
 
@@ -268,6 +296,7 @@ void RunStore::retryJob(std::int64_t id)
         auto u = m_impl->prepare("UPDATE jobs SET state = 'queued', failures = 0, "
                                  "finished_at = NULL WHERE id = ?");
         u.bind(1, id).run("retrying job " + std::to_string(id));
+        settleExperimentOf(*m_impl->db, id);
     });
 }
 

@@ -70,6 +70,7 @@ private Q_SLOTS:
         r = wb::test::runSupernet({"experiment", "report", QString::number(experiment), "--db", db,
                                    "--json", "--out", path("tables")});
         QVERIFY2(r.exitCode == 0, qPrintable(r.err));
+        QCOMPARE(r.json["status"].toString(), QString("done")); // settled by its last cell
         const auto cells = r.json["cells"].toArray();
         QCOMPARE(cells.size(), 6);
         for (const auto& c : cells) {

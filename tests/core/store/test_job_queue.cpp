@@ -123,6 +123,49 @@ private Q_SLOTS:
         QVERIFY_THROWS_EXCEPTION(wb::Error, db.cancelJob(id)); // failed: nothing to cancel
     }
 
+    // Workers run a queued experiment's cells, not the experiment: its status follows its jobs.
+    void queuedExperimentSettlesWithItsLastCell()
+    {
+        QTemporaryDir dir;
+        auto db = RunStore::open(fixtures::dbPath(dir));
+        const auto status = [&](std::int64_t e) {
+            for (const auto& x : db.experiments())
+                if (x.id == e) return x.status;
+            return std::string("?");
+        };
+        const auto cell = [&](std::int64_t e) {
+            auto j = job();
+            j.kind = "experiment-cell";
+            j.experimentId = e;
+            j.maxAttempts = 1;
+            return db.enqueueJob(j);
+        };
+        const auto e = db.createExperiment("{}", "/out");
+        const auto a = cell(e);
+        const auto b = cell(e);
+        const auto other = db.enqueueJob(job()); // not a cell: never settles anything
+        QVERIFY(db.finishJob({a, db.claimJob("w", {"cpu"}, 60)->attempt}, true) == JobState::Done);
+        QCOMPARE(status(e), std::string("running")); // b is still queued
+        db.cancelJob(b);
+        QCOMPARE(status(e), std::string("done"));
+        db.retryJob(b);
+        QCOMPARE(status(e), std::string("running"));
+        QVERIFY(db.finishJob({b, db.claimJob("w", {"cpu"}, 60)->attempt}, false, "x") ==
+                JobState::Failed);
+        QCOMPARE(status(e), std::string("done")); // one cell done, one failed
+        db.cancelJob(other);
+
+        // Every cell failed, or every cell cancelled.
+        const auto f = db.createExperiment("{}", "/out");
+        const auto c = cell(f);
+        QVERIFY(db.finishJob({c, db.claimJob("w", {"cpu"}, 60)->attempt}, false, "y") ==
+                JobState::Failed);
+        QCOMPARE(status(f), std::string("failed"));
+        const auto g = db.createExperiment("{}", "/out");
+        db.cancelJob(cell(g));
+        QCOMPARE(status(g), std::string("cancelled"));
+    }
+
     void cancelReleaseAndTheFence()
     {
         QTemporaryDir dir;

@@ -14,14 +14,19 @@ transfer::SourceChoice chooseWarmStart(const std::string& db, const std::string&
     auto store = store::RunStore::open(db);
     auto choice = transfer::chooseSource(how, config, store, distance.resolve(&store, note),
                                          control, observer);
-    config.warmStart = transfer::warmStartFrom(choice.chosen, keepHead);
-    // The source's checkpoint may have been written on another machine (a server workspace).
-    const auto local = store.localRunFile(choice.chosen.runId, choice.chosen.checkpoint);
-    if (local.empty())
-        throw Error("zoo entry " + std::to_string(choice.chosen.id) + " '" + choice.chosen.name +
-                    "': its checkpoint " + choice.chosen.checkpoint + " is not on this machine");
-    config.warmStart.checkpoint = local;
+    config.warmStart = localWarmStart(store, choice.chosen, keepHead);
     return choice;
+}
+
+darts::WarmStart localWarmStart(store::RunStore& db, const store::ZooEntry& entry, bool keepHead)
+{
+    auto warm = transfer::warmStartFrom(entry, keepHead);
+    // The source's checkpoint may have been written on another machine (a server workspace).
+    warm.checkpoint = db.localRunFile(entry.runId, entry.checkpoint);
+    if (warm.checkpoint.empty())
+        throw Error("zoo entry " + std::to_string(entry.id) + " '" + entry.name +
+                    "': its checkpoint " + entry.checkpoint + " is not on this machine");
+    return warm;
 }
 
 } // namespace wb::jobs

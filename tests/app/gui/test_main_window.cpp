@@ -20,6 +20,7 @@
 #include "runs_model.h"
 
 #include "wb/store/workspace_copy.h"
+#include "wb/transfer/source_selection.h"
 
 #include <QAbstractButton>
 #include <QAbstractItemView>
@@ -28,6 +29,7 @@
 #include <QLabel>
 #include <QComboBox>
 #include <QDir>
+#include <QDirIterator>
 #include <QDockWidget>
 #include <QLineEdit>
 #include <QTabBar>
@@ -689,6 +691,51 @@ private Q_SLOTS:
         for (const auto& recent :
              QSettings().value(QStringLiteral("workspace/recent")).toStringList())
             QVERIFY2(!recent.contains("gui-Secret"), qPrintable(recent));
+    }
+
+    // New search warm-started from a zoo entry pretrained on another machine: its checkpoint is
+    // only in the server workspace, so the search fetches the database's copy.
+    void warmStartFromAnotherMachinesZooEntry()
+    {
+        auto* server = fixtures::ThrowawayPostgres::instance();
+        if (!server)
+            QSKIP(("no PostgreSQL server: " + fixtures::ThrowawayPostgres::reason()).c_str());
+        QCOMPARE(QString::fromStdString(server->admin("CREATE DATABASE guiwarm")), QString());
+        const auto uri = QString::fromStdString(server->uri("guiwarm"));
+        QVERIFY(runCli({QStringLiteral("workspace"), QStringLiteral("migrate"),
+                        QStringLiteral("--db"), uri}));
+        QTemporaryDir data;
+        wb::test::writeSeparableIdx(data.path().toStdString(), 2, 12, 8);
+        QVERIFY(runCli({"pretrain", "--data", data.path(), "--name", "elsewhere", "--epochs", "1",
+                        "--channels", "4", "--layers", "2", "--nodes", "2", "--batch", "16",
+                        "--threads", "1", "--db", uri}));
+        auto store = wb::store::RunStore::open(uri.toStdString());
+        const auto entry = store.zoo().at(0);
+        QVERIFY(QFileInfo(QString::fromStdString(entry.checkpoint))
+                    .absoluteDir()
+                    .removeRecursively()); // the pretraining machine's folder is not here
+        const QString here = m_dir.filePath(QStringLiteral("machine-b"));
+        qputenv("SUPERNET_ARTIFACTS", here.toUtf8());
+
+        auto config = wb::test::tinySearchConfig(data.path().toStdString(), 1);
+        config.layers = 2;
+        config.warmStart = wb::transfer::warmStartFrom(entry, false); // as New search sets it
+        wb::RunControl control;
+        wb::darts::RunObserver quiet;
+        const auto result = wb::session::SearchSession::recordedSearchRunner(
+            uri.toStdString(), config,
+            wb::store::TransferRecord{0, entry.id, entry.name, "id", {}, "[]"}, {})(control, quiet);
+        qunsetenv("SUPERNET_ARTIFACTS");
+        QVERIFY2(result.status == wb::RunStatus::Done, result.error.c_str());
+        std::string messages;
+        for (const auto& issue : result.issues)
+            messages += issue.code + ": " + issue.message + "\n";
+        QVERIFY2(messages.find("warm start from zoo 1 (elsewhere)") != std::string::npos,
+                 messages.c_str());
+        // The checkpoint it started from is the database's copy, written on this "machine".
+        const auto name = QFileInfo(QString::fromStdString(entry.checkpoint)).fileName();
+        QDirIterator copies(here, {name}, QDir::Files, QDirIterator::Subdirectories);
+        QVERIFY2(copies.hasNext(), qPrintable(name));
     }
 
     // A worker on another "machine" (process) fills a server workspace; the workbench shows its

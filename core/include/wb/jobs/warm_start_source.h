@@ -6,12 +6,18 @@
 #include "wb/common/run_control.h"
 #include "wb/darts/search_config.h"
 #include "wb/ot/distance.h"
+#include "wb/store/run_store.h"
 #include "wb/transfer/distance_settings.h"
 #include "wb/transfer/source_selection.h"
 
 #include <string>
 
 namespace wb::jobs {
+
+// The warm start from zoo entry `entry` with its checkpoint as a file on this machine: the
+// recorded path, or on a server workspace the database's copy (written on another machine).
+// Throws wb::Error when neither is there.
+darts::WarmStart localWarmStart(store::RunStore& db, const store::ZooEntry& entry, bool keepHead);
 
 // Chooses the source (`how`: auto | random | a zoo id) in workspace `db` and sets
 // config.warmStart from it. `note` receives what an `auto` embedder chose. Throws wb::Error

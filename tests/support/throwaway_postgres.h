@@ -1,12 +1,16 @@
 #pragma once
 
-// A PostgreSQL server for one test process: initdb into a temporary folder, listening only on
-// a Unix socket inside that folder, stopped and removed at exit. No system service is assumed.
+// A PostgreSQL server for one test process: initdb into a temporary folder, listening on a Unix
+// socket inside that folder and on a free loopback TCP port (SSL only there, with a self-signed
+// certificate, when openssl is installed), stopped and removed at exit. No system service is
+// assumed.
 // initdb refuses to run as root (CI runs as root), so there the folder is given to `nobody` and
 // the server binaries run as that user through setpriv.
 
 #include <libpq-fe.h>
 
+#include <netinet/in.h>
+#include <sys/socket.h>
 #include <cstdlib>
 #include <filesystem>
 #include <fstream>
@@ -39,12 +43,20 @@ public:
         std::filesystem::remove_all(m_dir, ec);
     }
 
-    // A connection URI to `database` over the server's socket.
+    // A connection URI to `database` over the server's socket (named after its TCP port).
     std::string uri(const std::string& database, const std::string& password = {}) const
     {
         return "postgresql://wb" + (password.empty() ? "" : ":" + password) + "@/" + database +
-               "?host=" + m_dir;
+               "?host=" + m_dir + "&port=" + std::to_string(m_port);
     }
+
+    // A connection URI to `database` over loopback TCP with libpq's `sslmode`.
+    std::string tcpUri(const std::string& database, const std::string& sslmode) const
+    {
+        return "postgresql://wb@127.0.0.1:" + std::to_string(m_port) + "/" + database +
+               "?sslmode=" + sslmode;
+    }
+    bool hasSsl() const { return m_ssl; }
 
     // Runs SQL as the superuser in the maintenance database; "" or libpq's error message.
     std::string admin(const std::string& sqlText) const
@@ -97,14 +109,24 @@ private:
             reason() = "initdb failed: " + s->log();
             return nullptr;
         }
-        // Trust on the socket, except the role `pwuser` (tests of passwords and PGPASSFILE).
+        // Trust on the socket, except the role `pwuser` (tests of passwords and PGPASSFILE); on
+        // TCP, SSL connections only when the server has a certificate.
+        s->m_ssl = s->makeCertificate();
         {
             std::ofstream hba(s->m_data + "/pg_hba.conf", std::ios::trunc);
-            hba << "local all pwuser scram-sha-256\nlocal all all trust\n";
+            hba << "local all pwuser scram-sha-256\nlocal all all trust\n"
+                << (s->m_ssl ? "hostssl all all 127.0.0.1/32 trust\n"
+                               "hostnossl all all 127.0.0.1/32 reject\n"
+                             : "host all all 127.0.0.1/32 trust\n");
         }
-        // No TCP at all; durability is not wanted from a throwaway server.
-        const std::string options = "-c listen_addresses='' -c unix_socket_directories='" +
-                                    s->m_dir + "' -c fsync=off -c full_page_writes=off";
+        s->m_port = freePort();
+        // Durability is not wanted from a throwaway server.
+        std::string options = "-c listen_addresses='127.0.0.1' -c port=" +
+                              std::to_string(s->m_port) + " -c unix_socket_directories='" +
+                              s->m_dir + "' -c fsync=off -c full_page_writes=off";
+        if (s->m_ssl)
+            options += " -c ssl=on -c ssl_cert_file='" + s->m_data +
+                       "/server.crt' -c ssl_key_file='" + s->m_data + "/server.key'";
         if (!s->run("pg_ctl -D " + s->m_data + " -l " + s->m_dir + "/server.log -w -o \"" +
                     options + "\" start")) {
             reason() = "the server did not start: " + s->log();
@@ -112,6 +134,34 @@ private:
         }
         s->m_running = true;
         return s;
+    }
+
+    // A loopback port nobody listens on now (the kernel's choice for port 0).
+    static int freePort()
+    {
+        const int fd = ::socket(AF_INET, SOCK_STREAM, 0);
+        sockaddr_in a{};
+        a.sin_family = AF_INET;
+        a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+        socklen_t length = sizeof a;
+        int port = 0;
+        if (fd >= 0 && ::bind(fd, reinterpret_cast<sockaddr*>(&a), sizeof a) == 0 &&
+            ::getsockname(fd, reinterpret_cast<sockaddr*>(&a), &length) == 0)
+            port = ntohs(a.sin_port);
+        if (fd >= 0) ::close(fd);
+        return port;
+    }
+
+    // A self-signed certificate for 127.0.0.1 in the data folder, owned like the server's
+    // files; false without openssl.
+    bool makeCertificate() const
+    {
+        const auto line = "cd " + m_data +
+                          " && openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:prime256v1 "
+                          "-nodes -days 2 -subj /CN=127.0.0.1 -keyout server.key -out server.crt "
+                          ">> " + m_dir + "/setup.log 2>&1 && chmod 600 server.key" +
+                          (geteuid() == 0 ? " && chown 65534:65534 server.key server.crt" : "");
+        return std::system(line.c_str()) == 0;
     }
 
     // Runs a server binary (as nobody when we are root) with its output in setup.log.
@@ -134,6 +184,8 @@ private:
 
     ThrowawayPostgres() = default;
     std::string m_dir, m_data, m_bin;
+    int m_port = 0;
+    bool m_ssl = false;
     bool m_running = false;
 };
 

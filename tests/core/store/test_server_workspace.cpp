@@ -444,6 +444,31 @@ private Q_SLOTS:
         QCOMPARE(pg.listRuns().size(), std::size_t(3));
     }
 
+    // The URI goes to libpq as given: a server on another machine is reached over TCP, and
+    // sslmode is honoured (this server accepts loopback TCP only with SSL, when it has a
+    // certificate).
+    void tcpAndSslmodeReachTheServer()
+    {
+        QCOMPARE(m_server->admin("CREATE DATABASE tcpdb"), std::string());
+        const auto mode = m_server->hasSsl() ? "require" : "prefer";
+        const auto uri = m_server->tcpUri("tcpdb", mode);
+        QCOMPARE(RunStore::migrate(uri).to, kSchemaVersion);
+        {
+            auto store = RunStore::open(uri);
+            QCOMPARE(store.createRun(sampleRun()), std::int64_t(1));
+        }
+        QCOMPARE(RunStore::openReadOnly(m_server->uri("tcpdb")).listRuns().size(), std::size_t(1));
+        QVERIFY2(RawDb(uri).text("SELECT ssl::text FROM pg_stat_ssl WHERE pid = pg_backend_pid()") ==
+                     (m_server->hasSsl() ? "true" : "false"),
+                 uri.c_str());
+        if (!m_server->hasSsl()) QSKIP("no openssl: the SSL half is not checked");
+        const auto plain = m_server->tcpUri("tcpdb", "disable");
+        const auto refused = errorOf([&] { RunStore::open(plain); });
+        QVERIFY2(has(refused, "cannot connect") && has(refused, "127.0.0.1") &&
+                     has(refused, "no encryption"),
+                 refused.c_str());
+    }
+
     void passwordFileIsUsedAndAWrongPasswordNotShown()
     {
         QTemporaryDir dir;

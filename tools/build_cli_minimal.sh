@@ -28,8 +28,10 @@ check() { # check NAME EXPECTED_EXIT PATTERN COMMAND...
   fi
 }
 
-linked=$(ldd "$bin" | grep -E -o "lib(gvc|cgraph|freetype|pq|Qt6[A-Za-z]*)\.so[^ ]*" || true)
-if [ -z "$linked" ]; then echo "ok   links no Graphviz, FreeType, libpq or Qt"; else
+# Its own links (readelf's NEEDED): Debian's LibTorch itself pulls FreeType and libpq in.
+linked=$(readelf -d "$bin" | grep -E -o "lib(gvc|cgraph|freetype|pq|tomlplusplus|Qt6[A-Za-z]*)\.so[^]]*" ||
+  true)
+if [ -z "$linked" ]; then echo "ok   links no Graphviz, FreeType, libpq, toml++ or Qt"; else
   echo "FAIL links $linked"; failures=$((failures + 1)); fi
 
 check "postgresql:// refused" 2 "no PostgreSQL client library" \

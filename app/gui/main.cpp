@@ -53,7 +53,11 @@ int main(int argc, char* argv[])
     }
     if (options->runId) window.openRun(*options->runId); // shown once the workspace is listed
     window.show();
-    if (options->view) window.setView(*options->view);
+    // Runs to compare or an experiment open the Compare view unless another is asked for.
+    if (options->view)
+        window.setView(*options->view);
+    else if (!options->compare.isEmpty() || options->experiment)
+        window.setView(wb::ui::View::Compare);
     // Ids on the command line and screenshots need the listing (a moment at start-up).
     if (screenshot || !options->compare.isEmpty() || options->experiment || options->runId)
         window.waitUntilIdle(60 * 1000);

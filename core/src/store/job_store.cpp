@@ -22,6 +22,8 @@ constexpr std::pair<JobState, const char*> kJobStates[] = {{JobState::Queued, "q
 std::mutex g_fenceMutex;
 std::optional<JobFence> g_fence;
 
+constexpr int kClaimPage = 64; // queued jobs read at a time by a claim
+
 constexpr const char* kJobColumns =
     "id, kind, spec, device, state, wait_for, attempt, failures, max_attempts, worker, "
     "lease_until, run_id, experiment_id, progress, errors, created_at, started_at, finished_at";
@@ -164,31 +166,41 @@ std::optional<JobRecord> RunStore::claimJob(const std::string& worker,
             if (exhausted) settleExperimentOf(*m_impl->db, id);
         }
 
-        std::vector<JobRecord> queued;
-        auto q = m_impl->prepare(std::string("SELECT ") + kJobColumns +
-                                 " FROM jobs WHERE state = 'queued' ORDER BY id");
-        while (q.step("reading the queue"))
-            queued.push_back(readJob(q));
-        for (auto& j : queued) {
-            if (std::find(devices.begin(), devices.end(), j.device) == devices.end()) continue;
-            bool ready = true;
-            for (const auto w : j.waitFor) {
-                auto d = m_impl->prepare("SELECT state FROM jobs WHERE id = ?");
-                d.bind(1, w);
-                ready = ready && d.step("reading a dependency") && d.text(0) == "done";
+        // The queue in pages, oldest first: the first claimable job is usually on the first
+        // page, so a claim reads a page of rows, not the whole queue.
+        for (std::int64_t after = 0;;) {
+            std::vector<JobRecord> page;
+            auto q = m_impl->prepare(std::string("SELECT ") + kJobColumns +
+                                     " FROM jobs WHERE state = 'queued' AND id > ? ORDER BY id "
+                                     "LIMIT " +
+                                     std::to_string(kClaimPage));
+            q.bind(1, after);
+            while (q.step("reading the queue"))
+                page.push_back(readJob(q));
+            if (page.empty()) return;
+            after = page.back().id;
+            for (auto& j : page) {
+                if (std::find(devices.begin(), devices.end(), j.device) == devices.end())
+                    continue;
+                bool ready = true;
+                for (const auto w : j.waitFor) {
+                    auto d = m_impl->prepare("SELECT state FROM jobs WHERE id = ?");
+                    d.bind(1, w);
+                    ready = ready && d.step("reading a dependency") && d.text(0) == "done";
+                }
+                if (!ready) continue;
+                auto u = m_impl->prepare(
+                    "UPDATE jobs SET state = 'running', attempt = attempt + 1, worker = ?, "
+                    "lease_until = ?, started_at = coalesce(started_at, ?) WHERE id = ?");
+                u.bind(1, worker).bind(2, t + leaseSeconds).bind(3, t).bind(4, j.id);
+                u.run("claiming job " + std::to_string(j.id));
+                j.state = JobState::Running;
+                j.attempt += 1;
+                j.worker = worker;
+                j.leaseUntil = t + leaseSeconds;
+                claimed = std::move(j);
+                return;
             }
-            if (!ready) continue;
-            auto u = m_impl->prepare(
-                "UPDATE jobs SET state = 'running', attempt = attempt + 1, worker = ?, "
-                "lease_until = ?, started_at = coalesce(started_at, ?) WHERE id = ?");
-            u.bind(1, worker).bind(2, t + leaseSeconds).bind(3, t).bind(4, j.id);
-            u.run("claiming job " + std::to_string(j.id));
-            j.state = JobState::Running;
-            j.attempt += 1;
-            j.worker = worker;
-            j.leaseUntil = t + leaseSeconds;
-            claimed = std::move(j);
-            return;
         }
     });
     return claimed;

@@ -64,6 +64,23 @@ private Q_SLOTS:
         QCOMPARE(db.job(b).worker, std::string("w2"));
     }
 
+    // A claim reads the queue a page (64 jobs) at a time: a claimable job behind two pages of
+    // jobs for another device, or waiting on an unfinished one, is still found.
+    void claimsBeyondTheFirstPages()
+    {
+        QTemporaryDir dir;
+        auto db = RunStore::open(fixtures::dbPath(dir));
+        const auto blocker = db.enqueueJob(job("cuda"));
+        for (int i = 0; i < 70; ++i)
+            db.enqueueJob(job("cuda"));
+        for (int i = 0; i < 70; ++i)
+            db.enqueueJob(job("cpu", {blocker}));
+        const auto ready = db.enqueueJob(job());
+        QCOMPARE(db.claimJob("w", {"cpu"}, 60)->id, ready);
+        QVERIFY(!db.claimJob("w", {"cpu"}, 60));
+        QCOMPARE(db.claimJob("g", {"cuda"}, 60)->id, blocker);
+    }
+
     void concurrentClaimsHaveOneWinnerEach()
     {
         QTemporaryDir dir;

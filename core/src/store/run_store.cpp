@@ -34,6 +34,9 @@ namespace wb::store {
 using namespace detail;
 namespace {
 
+// The name a checkpoint's database copy has while it is uploaded (see stageRunFile).
+constexpr const char* kStagingPrefix = ".upload-";
+
 static_assert(std::endian::native == std::endian::little,
               "alpha BLOBs are stored as little-endian float32");
 
@@ -518,40 +521,92 @@ void RunStore::recordIssue(std::int64_t runId, const Issue& issue)
     });
 }
 
-void RunStore::Impl::storeRunFile(std::int64_t runId, const std::string& path)
+std::string RunStore::Impl::stageRunFile(
+    std::int64_t runId, const std::string& path,
+    const std::function<void(const std::function<void()>&)>& inTransaction)
 {
-    const auto name = fs::path(path).filename().string();
-    auto drop = prepare("DELETE FROM run_files WHERE run_id = ? AND name = ?");
-    drop.bind(1, runId).bind(2, name).run("replacing a stored checkpoint");
-    auto file = prepare("INSERT INTO run_files (run_id, name, sha256, bytes, stored_at) "
-                        "VALUES (?, ?, ?, 0, ?)");
-    file.bind(1, runId).bind(2, name).bind(3, std::string()).bind(4, now());
-    file.run("storing a checkpoint");
+    const auto staged = std::string(kStagingPrefix) + host + "-" + std::to_string(::getpid()) +
+                        "-" + fs::path(path).filename().string();
+    const auto drop = [&] {
+        auto d = prepare("DELETE FROM run_files WHERE run_id = ? AND name = ?");
+        d.bind(1, runId).bind(2, staged).run("dropping a staged checkpoint");
+    };
     std::ifstream in(path, std::ios::binary);
     if (!in) throw Error(path + ": cannot read the checkpoint to store it");
-    auto chunk =
-        prepare("INSERT INTO run_file_chunks (run_id, name, chunk, data) VALUES (?, ?, ?, ?)");
-    std::vector<char> buffer(1 << 20);
-    Sha256 hash;
-    std::int64_t bytes = 0;
-    for (std::int64_t i = 0;
-         in.read(buffer.data(), std::streamsize(buffer.size())) || in.gcount() > 0; ++i) {
-        const auto n = std::size_t(in.gcount());
-        hash.update(buffer.data(), n);
-        bytes += std::int64_t(n);
-        chunk.bind(1, runId).bind(2, name).bind(3, i).bindBlob(4, buffer.data(), n);
-        chunk.run("storing a checkpoint");
+    inTransaction([&] {
+        drop();
+        auto file = prepare("INSERT INTO run_files (run_id, name, sha256, bytes, stored_at) "
+                            "VALUES (?, ?, ?, 0, ?)");
+        file.bind(1, runId).bind(2, staged).bind(3, std::string()).bind(4, now());
+        file.run("storing a checkpoint");
+    });
+    try {
+        std::vector<char> buffer(1 << 20);
+        Sha256 hash;
+        std::int64_t bytes = 0;
+        for (std::int64_t i = 0;
+             in.read(buffer.data(), std::streamsize(buffer.size())) || in.gcount() > 0; ++i) {
+            const auto n = std::size_t(in.gcount());
+            hash.update(buffer.data(), n);
+            bytes += std::int64_t(n);
+            inTransaction([&] {
+                auto chunk = prepare(
+                    "INSERT INTO run_file_chunks (run_id, name, chunk, data) VALUES (?, ?, ?, ?)");
+                chunk.bind(1, runId).bind(2, staged).bind(3, i).bindBlob(4, buffer.data(), n);
+                chunk.run("storing a checkpoint");
+            });
+        }
+        // The copy's own checksum: a file that no longer matches its checkpoint record is
+        // stored as it is, and a resume that checks the record finds it corrupt, as it would
+        // the file here.
+        inTransaction([&] {
+            auto size =
+                prepare("UPDATE run_files SET bytes = ?, sha256 = ? WHERE run_id = ? AND name = ?");
+            size.bind(1, bytes).bind(2, hash.hexDigest()).bind(3, runId).bind(4, staged);
+            size.run("storing a checkpoint");
+        });
+    } catch (...) {
+        try {
+            inTransaction(drop);
+        } catch (const Error&) { // the first error is the one to report
+        }
+        throw;
     }
-    // The copy's own checksum: a file that no longer matches its checkpoint record is stored as
-    // it is, and a resume that checks the record finds it corrupt, as it would the file here.
-    auto size = prepare("UPDATE run_files SET bytes = ?, sha256 = ? WHERE run_id = ? AND name = ?");
-    size.bind(1, bytes).bind(2, hash.hexDigest()).bind(3, runId).bind(4, name);
-    size.run("storing a checkpoint");
+    return staged;
+}
+
+void RunStore::Impl::commitRunFile(std::int64_t runId, const std::string& staged,
+                                   const std::string& name)
+{
+    auto old = prepare("DELETE FROM run_files WHERE run_id = ? AND name = ?");
+    old.bind(1, runId).bind(2, name).run("replacing a stored checkpoint");
+    auto copy = prepare("INSERT INTO run_files (run_id, name, sha256, bytes, stored_at) "
+                        "SELECT run_id, ?, sha256, bytes, stored_at FROM run_files "
+                        "WHERE run_id = ? AND name = ?");
+    copy.bind(1, name).bind(2, runId).bind(3, staged).run("storing a checkpoint");
+    auto chunks = prepare("UPDATE run_file_chunks SET name = ? WHERE run_id = ? AND name = ?");
+    chunks.bind(1, name).bind(2, runId).bind(3, staged).run("storing a checkpoint");
+    auto stale = prepare("DELETE FROM run_files WHERE run_id = ? AND (name = ? OR "
+                         "(substr(name, 1, " +
+                         std::to_string(std::string_view(kStagingPrefix).size()) +
+                         ") = ? AND stored_at < ?))");
+    stale.bind(1, runId).bind(2, staged).bind(3, std::string(kStagingPrefix)).bind(4, now() - 3600);
+    stale.run("dropping staged checkpoints");
 }
 
 std::vector<std::string> RunStore::recordCheckpoint(std::int64_t runId,
                                                     const darts::CheckpointInfo& c)
 {
+    // A file that is not there (it was never written) has no copy; other machines then find
+    // the checkpoint missing, as this one would.
+    std::error_code ec;
+    std::string staged;
+    if (m_impl->onServer() && fs::is_regular_file(c.path, ec)) {
+        m_impl->requireRun(runId);
+        staged = m_impl->stageRunFile(runId, c.path, [this](const std::function<void()>& fn) {
+            transaction(fn);
+        });
+    }
     std::vector<std::string> stale;
     transaction([&] {
         m_impl->requireRun(runId);
@@ -580,11 +635,9 @@ std::vector<std::string> RunStore::recordCheckpoint(std::int64_t runId,
             q.bind(1, p);
             if (!q.step("reading checkpoints")) stale.push_back(p);
         }
-        // A file that is not there (it was never written) has no copy; other machines then
-        // find the checkpoint missing, as this one would.
-        std::error_code ec;
         if (m_impl->onServer()) {
-            if (fs::is_regular_file(c.path, ec)) m_impl->storeRunFile(runId, c.path);
+            if (!staged.empty())
+                m_impl->commitRunFile(runId, staged, fs::path(c.path).filename().string());
             for (const auto& p : stale) {
                 auto d = m_impl->prepare("DELETE FROM run_files WHERE run_id = ? AND name = ?");
                 d.bind(1, runId).bind(2, fs::path(p).filename().string()).run("dropping a copy");

@@ -14,6 +14,7 @@
 #include <bit>
 #include <cerrno>
 #include <chrono>
+#include <functional>
 #include <limits>
 #include <memory>
 #include <optional>
@@ -77,9 +78,16 @@ struct RunStore::Impl {
     const char* backendName() const { return onServer() ? "PostgreSQL" : "SQLite"; }
 
     sql::Statement prepare(std::string_view text) { return db->prepare(text); }
-    // The checkpoint file `path` into run_files / run_file_chunks (replacing a copy of that
-    // name), read and written 1 MiB at a time. Inside the caller's transaction.
-    void storeRunFile(std::int64_t runId, const std::string& path);
+    // The checkpoint file `path` into run_files / run_file_chunks under a staging name, read and
+    // written 1 MiB at a time, each chunk in its own write transaction (run by `inTransaction`):
+    // other writers wait for one chunk at most, not the whole file. Returns the staging name;
+    // on failure the staged part is dropped and the error rethrown.
+    std::string stageRunFile(std::int64_t runId, const std::string& path,
+                             const std::function<void(const std::function<void()>&)>& inTransaction);
+    // Inside the caller's transaction: the staged copy becomes the copy named after the file
+    // (replacing an older one), and staged copies of this run left for over an hour by a
+    // process that died mid-upload are dropped.
+    void commitRunFile(std::int64_t runId, const std::string& staged, const std::string& name);
     void exec(const std::string& text, const std::string& what) { db->exec(text, what); }
 
     void requireRun(std::int64_t id)

@@ -270,6 +270,30 @@ private Q_SLOTS:
         QCOMPARE(raw.scalar("SELECT count(*) FROM run_files"), std::int64_t(1));
         QCOMPARE(raw.scalar("SELECT count(*) FROM run_file_chunks"), std::int64_t(1));
 
+        // Copies are uploaded under a staging name, chunk by chunk, then renamed. One left by a
+        // process that died mid-upload over an hour ago is dropped by the next checkpoint; a
+        // recent one (an upload under way elsewhere) stays.
+        const auto staged = [&](const std::string& name, const std::string& at) {
+            QCOMPARE(raw.exec("INSERT INTO run_files (run_id, name, sha256, bytes, stored_at) "
+                              "VALUES (" + std::to_string(run) + ", '" + name + "', '', 4, " +
+                              at + ")"),
+                     0);
+            QCOMPARE(raw.exec("INSERT INTO run_file_chunks (run_id, name, chunk, data) VALUES (" +
+                              std::to_string(run) + ", '" + name + "', 0, 'abcd')"),
+                     0);
+        };
+        staged(".upload-gone-1-epoch-0001.pt", "0");
+        staged(".upload-busy-2-epoch-0001.pt", "extract(epoch from now())");
+        const auto third = elsewhere.filePath("epoch-0003.pt").toStdString();
+        writeBytes(third, "three");
+        QCOMPARE(int(db.recordCheckpoint(run, {3, third, wb::fileSha256(third), 0.4, false})
+                         .size()),
+                 0);
+        QCOMPARE(raw.text("SELECT string_agg(name, ',' ORDER BY name) FROM run_files"),
+                 std::string(".upload-busy-2-epoch-0001.pt,epoch-0002.pt,epoch-0003.pt"));
+        QCOMPARE(raw.scalar("SELECT count(*) FROM run_file_chunks"), std::int64_t(3));
+        QCOMPARE(readBytes(db.localRunFile(run, third)), std::string("three"));
+
         // A corrupt copy is refused, not written as the checkpoint.
         fs::remove(second);
         raw.exec("UPDATE run_files SET sha256 = 'bad'");

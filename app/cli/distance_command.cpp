@@ -9,6 +9,7 @@
 #include "wb/store/run_store.h"
 #include "wb/transfer/distance_matrix.h"
 #include "wb/transfer/distance_settings.h"
+#include "wb/transfer/workspace_embedder.h"
 
 #include <nlohmann/json.hpp>
 
@@ -194,12 +195,7 @@ void addDistanceCommand(CLI::App& root, int& exitCode)
                 std::cerr << "warning: " << path << ": " << w << "\n";
             sets.push_back({displayName(path, o->data), ds});
         }
-        std::unique_ptr<ot::EmbeddingCache> cache;
-        if (db)
-            cache = std::make_unique<ot::EmbeddingCache>(
-                (fs::path(db->artifactsDirectory()) / "embeddings").string());
-        else
-            cache = std::make_unique<ot::EmbeddingCache>();
+        const auto cache = transfer::workspaceEmbeddingCache(db ? &*db : nullptr);
 
         RunControl control;
         InterruptGuard guard(control);

@@ -8,6 +8,7 @@
 #include "wb/data/dataset.h"
 #include "wb/store/run_store.h"
 #include "wb/transfer/distance_matrix.h"
+#include "wb/transfer/workspace_embedder.h"
 
 #include <cmath>
 #include <filesystem>
@@ -236,10 +237,8 @@ bool DistancePage::compute()
             }
             if (!warnings.isEmpty()) post([this, warnings] { m_warnings = warnings; });
             // The CLI's embedding cache: in the workspace's artifacts folder, shared by both
-            // front ends.
-            ot::EmbeddingCache cache(
-                store ? (std::filesystem::path(store->artifactsDirectory()) / "embeddings").string()
-                      : std::string());
+            // front ends (and through a server workspace's database).
+            const auto cache = transfer::workspaceEmbeddingCache(store ? &*store : nullptr);
             ot::OtObserver quiet;
             transfer::MatrixCallbacks callbacks;
             callbacks.finished = [&](const transfer::MatrixPair& p) {
@@ -251,7 +250,7 @@ bool DistancePage::compute()
                     pairDone(i, j, value, details, message);
                 });
             };
-            transfer::distanceMatrix(sets, config, store ? &*store : nullptr, &cache, control,
+            transfer::distanceMatrix(sets, config, store ? &*store : nullptr, cache.get(), control,
                                      quiet, callbacks);
         } catch (const std::exception& e) {
             error = QString::fromUtf8(e.what());

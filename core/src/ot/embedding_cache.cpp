@@ -29,6 +29,7 @@ struct CacheEntry {
 
 struct EmbeddingCache::Impl {
     std::string directory;
+    EmbeddingMirror mirror;
     std::map<std::string, CacheEntry> entries;
     int hits = 0;
 
@@ -42,7 +43,8 @@ struct EmbeddingCache::Impl {
     bool load(const std::string& name, const std::string& key, CacheEntry& entry) const
     {
         std::error_code ec;
-        if (directory.empty() || !fs::is_regular_file(file(name), ec)) return false;
+        if (directory.empty()) return false;
+        if (!fs::is_regular_file(file(name), ec) && !fetched(name)) return false;
         try {
             torch::serialize::InputArchive archive;
             archive.load_from(file(name));
@@ -78,13 +80,34 @@ struct EmbeddingCache::Impl {
             fs::rename(tmp, path, ec);
         } catch (const c10::Error&) {
             fs::remove(tmp, ec);
+            return;
+        }
+        if (ec || !mirror.store) return;
+        try {
+            mirror.store(name + ".pt", path);
+        } catch (const std::exception&) { // unshared, still cached here
+        }
+    }
+
+    // The mirror's copy of entry `name`, written into the folder.
+    bool fetched(const std::string& name) const
+    {
+        if (!mirror.fetch) return false;
+        std::error_code ec;
+        fs::create_directories(directory, ec);
+        try {
+            return mirror.fetch(name + ".pt", file(name));
+        } catch (const std::exception&) {
+            return false;
         }
     }
 };
 
-EmbeddingCache::EmbeddingCache(std::string directory) : m_impl(std::make_unique<Impl>())
+EmbeddingCache::EmbeddingCache(std::string directory, EmbeddingMirror mirror)
+    : m_impl(std::make_unique<Impl>())
 {
     m_impl->directory = std::move(directory);
+    m_impl->mirror = std::move(mirror);
 }
 
 EmbeddingCache::~EmbeddingCache() = default;

@@ -647,6 +647,66 @@ std::vector<std::string> RunStore::recordCheckpoint(std::int64_t runId,
     return stale;
 }
 
+void RunStore::storeSharedFile(const std::string& name, const std::string& path)
+{
+    if (!m_impl->onServer()) return;
+    std::ifstream in(path, std::ios::binary);
+    if (!in) throw Error(path + ": cannot read the file to store it");
+    transaction([&] {
+        auto drop = m_impl->prepare("DELETE FROM cache_files WHERE name = ?");
+        drop.bind(1, name).run("replacing a shared file");
+        auto file = m_impl->prepare(
+            "INSERT INTO cache_files (name, sha256, bytes, stored_at) VALUES (?, '', 0, ?)");
+        file.bind(1, name).bind(2, now()).run("storing a shared file");
+        auto chunk =
+            m_impl->prepare("INSERT INTO cache_file_chunks (name, chunk, data) VALUES (?, ?, ?)");
+        std::vector<char> buffer(1 << 20);
+        Sha256 hash;
+        std::int64_t bytes = 0;
+        for (std::int64_t i = 0;
+             in.read(buffer.data(), std::streamsize(buffer.size())) || in.gcount() > 0; ++i) {
+            const auto n = std::size_t(in.gcount());
+            hash.update(buffer.data(), n);
+            bytes += std::int64_t(n);
+            chunk.bind(1, name).bind(2, i).bindBlob(3, buffer.data(), n);
+            chunk.run("storing a shared file");
+        }
+        auto size = m_impl->prepare("UPDATE cache_files SET bytes = ?, sha256 = ? WHERE name = ?");
+        size.bind(1, bytes).bind(2, hash.hexDigest()).bind(3, name).run("storing a shared file");
+    });
+}
+
+bool RunStore::fetchSharedFile(const std::string& name, const std::string& path)
+{
+    if (!m_impl->onServer()) return false;
+    auto q = m_impl->prepare("SELECT sha256 FROM cache_files WHERE name = ?");
+    q.bind(1, name);
+    if (!q.step("looking up a shared file")) return false;
+    const auto sha256 = q.text(0);
+    std::error_code ec;
+    fs::create_directories(fs::path(path).parent_path(), ec);
+    const auto part = path + ".part";
+    std::ofstream out(part, std::ios::binary | std::ios::trunc);
+    if (!out) throw Error(part + ": cannot create the file");
+    Sha256 hash;
+    auto chunk = m_impl->prepare("SELECT data FROM cache_file_chunks WHERE name = ? AND chunk = ?");
+    for (std::int64_t i = 0;; ++i) { // one chunk per query: never the whole file in memory
+        chunk.bind(1, name).bind(2, i);
+        if (!chunk.step("reading a shared file")) break;
+        const auto data = chunk.blob(0);
+        out.write(reinterpret_cast<const char*>(data.data()), std::streamsize(data.size()));
+        hash.update(data.data(), data.size());
+        chunk.reset();
+    }
+    out.close();
+    if (!out || hash.hexDigest() != sha256) { // a damaged copy
+        fs::remove(part, ec);
+        return false;
+    }
+    fs::rename(part, path, ec);
+    return !ec;
+}
+
 std::string RunStore::localRunFile(std::int64_t runId, const std::string& path)
 {
     std::error_code ec;

@@ -297,11 +297,29 @@ CREATE TABLE run_tags (
 CREATE INDEX run_tags_tag ON run_tags (tag);
 )sql";
 
+// Version 8: files shared by name through a server workspace (the entries of the embedding
+// cache, so workers on other machines reuse each other's embeddings), in chunks like run_files.
+static const char* const kSchema8 = R"sql(
+CREATE TABLE cache_files (
+    name TEXT PRIMARY KEY,
+    sha256 TEXT NOT NULL,
+    bytes INTEGER NOT NULL,
+    stored_at REAL NOT NULL
+);
+
+CREATE TABLE cache_file_chunks (
+    name TEXT NOT NULL REFERENCES cache_files (name) ON DELETE CASCADE,
+    chunk INTEGER NOT NULL,
+    data BLOB NOT NULL,
+    PRIMARY KEY (name, chunk)
+) WITHOUT ROWID;
+)sql";
+
 const std::vector<Migration>& migrations()
 {
     static const std::vector<Migration> list = {{1, kSchema1}, {2, kSchema2}, {3, kSchema3},
                                                 {4, kSchema4}, {5, kSchema5}, {6, kSchema6},
-                                                {7, kSchema7}};
+                                                {7, kSchema7}, {8, kSchema8}};
     return list;
 }
 

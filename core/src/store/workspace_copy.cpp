@@ -27,6 +27,7 @@ struct Table {
 const Table kTables[] = {
     {"datasets", {"fingerprint"}, nullptr},
     {"runs", {"id"}, "id"},
+    {"run_tags", {"run_id", "tag"}, nullptr},
     {"epochs", {"run_id", "epoch"}, nullptr},
     {"steps", {"run_id", "epoch", "step"}, nullptr},
     {"alphas", {"run_id", "epoch"}, nullptr},
@@ -41,6 +42,8 @@ const Table kTables[] = {
     {"jobs", {"id"}, "id"},
     {"run_files", {"run_id", "name"}, nullptr},
     {"run_file_chunks", {"run_id", "name", "chunk"}, nullptr},
+    {"cache_files", {"name"}, nullptr},
+    {"cache_file_chunks", {"name", "chunk"}, nullptr},
     {"workers", {"name"}, nullptr},
 };
 

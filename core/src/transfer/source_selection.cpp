@@ -1,6 +1,7 @@
 #include "wb/transfer/source_selection.h"
 
 #include "wb/transfer/cached_distance.h"
+#include "wb/transfer/workspace_embedder.h"
 
 #include "wb/common/error.h"
 #include "wb/data/dataset.h"
@@ -167,7 +168,7 @@ SourceChoice chooseSource(const std::string& how, const darts::SearchConfig& tar
         if (config.embedder.size == 0) config.embedder.size = targetDs->height;
         if (config.embedder.channels == 0) config.embedder.channels = targetDs->channels;
         config.embedder.identify();
-        ot::EmbeddingCache cache((fs::path(db.artifactsDirectory()) / "embeddings").string());
+        const auto cache = workspaceEmbeddingCache(&db);
         // With PCA, one basis for the whole ranking (the target and every candidate's dataset,
         // all loaded once): distances in one space, comparable across candidates. Without, the
         // sources are loaded one at a time.
@@ -176,12 +177,12 @@ SourceChoice chooseSource(const std::string& how, const darts::SearchConfig& tar
             all.push_back({"target", targetDs});
             for (const auto& r : candidates)
                 all.push_back(sourceOf(r.entry));
-            config.pcaBasis = ot::fitPcaBasis(all, config, control, &cache);
+            config.pcaBasis = ot::fitPcaBasis(all, config, control, cache.get());
             if (control.stopRequested()) throw Error("cancelled");
         }
         for (std::size_t k = 0; k < candidates.size(); ++k)
             measure(candidates[k], all.empty() ? sourceOf(candidates[k].entry) : all[k + 1],
-                    targetDs, config, db, cache, control, observer);
+                    targetDs, config, db, *cache, control, observer);
         std::stable_sort(candidates.begin(), candidates.end(),
                          [](const auto& x, const auto& y) { return *x.distance < *y.distance; });
         out.chosen = candidates.front().entry;

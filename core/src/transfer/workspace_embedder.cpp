@@ -74,4 +74,21 @@ std::string autoEmbedder(const std::string& embed, store::RunStore* db, std::str
     return "pixels";
 }
 
+std::unique_ptr<ot::EmbeddingCache> workspaceEmbeddingCache(store::RunStore* db)
+{
+    if (!db) return std::make_unique<ot::EmbeddingCache>();
+    ot::EmbeddingMirror mirror;
+    if (db->onServer()) {
+        mirror.fetch = [db](const std::string& name, const std::string& file) {
+            return db->fetchSharedFile("embeddings/" + name, file);
+        };
+        mirror.store = [db](const std::string& name, const std::string& file) {
+            db->storeSharedFile("embeddings/" + name, file);
+        };
+    }
+    return std::make_unique<ot::EmbeddingCache>(
+        (std::filesystem::path(db->artifactsDirectory()) / "embeddings").string(),
+        std::move(mirror));
+}
+
 } // namespace wb::transfer

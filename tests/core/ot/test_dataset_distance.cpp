@@ -14,6 +14,9 @@
 
 #include <cmath>
 #include <filesystem>
+#include <fstream>
+#include <iterator>
+#include <map>
 
 using namespace wb;
 using namespace wb::ot;
@@ -231,6 +234,50 @@ private Q_SLOTS:
         for ([[maybe_unused]] const auto& f : std::filesystem::directory_iterator(folder))
             ++files;
         QCOMPARE(files, 2);
+    }
+
+    // A mirror (a server workspace's database) shares the cache's files: a worker with an empty
+    // folder fetches them instead of embedding again; a failing mirror never fails a distance.
+    void embeddingsAreSharedThroughAMirror()
+    {
+        QTemporaryDir dir;
+        const auto here = dir.path().toStdString() + "/here";
+        const auto there = dir.path().toStdString() + "/there";
+        auto a = otfix::images(30, 3, 8, 1, 1), b = otfix::images(30, 3, 8, 1, 2, 30);
+        DistanceConfig config;
+        config.embedder = EmbedderConfig::parse("torchscript:" + kData + "tiny_extractor.pt");
+        std::map<std::string, std::string> shared; // name -> bytes
+        EmbeddingMirror mirror;
+        mirror.store = [&](const std::string& name, const std::string& file) {
+            std::ifstream in(file, std::ios::binary);
+            shared[name] = std::string(std::istreambuf_iterator<char>(in), {});
+        };
+        mirror.fetch = [&](const std::string& name, const std::string& file) {
+            if (!shared.count(name)) return false;
+            std::ofstream(file, std::ios::binary) << shared[name];
+            return true;
+        };
+        double first = 0;
+        {
+            EmbeddingCache cache(here, mirror);
+            first = distance(a, b, config, &cache).value;
+            QCOMPARE(cache.hits(), 0);
+        }
+        QCOMPARE(int(shared.size()), 2);
+        EmbeddingCache elsewhere(there, mirror);
+        QCOMPARE(distance(a, b, config, &elsewhere).value, first);
+        QCOMPARE(elsewhere.hits(), 2);
+        QVERIFY(std::filesystem::exists(there + "/" + shared.begin()->first));
+
+        EmbeddingMirror broken;
+        broken.fetch = [](const std::string&, const std::string&) -> bool {
+            throw wb::Error("the database is unreachable");
+        };
+        broken.store = broken.fetch;
+        EmbeddingCache unlucky(dir.path().toStdString() + "/third", broken);
+        const auto r = distance(a, b, config, &unlucky);
+        QCOMPARE(r.status, wb::RunStatus::Done);
+        QCOMPARE(r.value, first);
     }
 
     void cancelledBeforeStartIsCancelled()

@@ -117,6 +117,7 @@ void fillWorkspace(RunStore& db)
         many.push_back(sampleStep(3 + s / 1000, s));
     db.recordSteps(a, many);
     db.finishRun(a, wb::RunStatus::Done);
+    db.addTag(a, "baseline");
     ZooEntry entry;
     entry.name = "fsh";
     entry.runId = a;
@@ -302,6 +303,40 @@ private Q_SLOTS:
         QVERIFY(!fs::exists(fs::path(db.runDirectory(run)) / "epoch-0002.pt"));
     }
 
+    // Files shared by name (the embedding cache's entries): a round trip through the database
+    // in chunks; a damaged copy is not written; a SQLite file shares its folder instead.
+    void sharedFilesRoundTrip()
+    {
+        QTemporaryDir dir;
+        const auto uri = bareDatabase();
+        RunStore::migrate(uri);
+        auto db = RunStore::open(uri);
+        const auto file = dir.filePath("a.pt").toStdString();
+        std::string bytes(1'300'000, '\0');
+        for (std::size_t i = 0; i < bytes.size(); ++i)
+            bytes[i] = char((i * 40503u) >> 7);
+        writeBytes(file, bytes);
+        QVERIFY(!db.fetchSharedFile("embeddings/a.pt", dir.filePath("none.pt").toStdString()));
+        db.storeSharedFile("embeddings/a.pt", file);
+        db.storeSharedFile("embeddings/a.pt", file); // replaces, no duplicate chunks
+        RawDb raw(uri);
+        QCOMPARE(raw.scalar("SELECT count(*) FROM cache_file_chunks"), std::int64_t(2));
+        const auto copy = dir.filePath("sub/copy.pt").toStdString();
+        QVERIFY(db.fetchSharedFile("embeddings/a.pt", copy));
+        QCOMPARE(readBytes(copy), bytes);
+        QCOMPARE(raw.exec("UPDATE cache_file_chunks SET data = 'x' WHERE chunk = 1"), 0);
+        const auto damaged = dir.filePath("damaged.pt").toStdString();
+        QVERIFY(!db.fetchSharedFile("embeddings/a.pt", damaged));
+        QVERIFY(!fs::exists(damaged) && !fs::exists(damaged + ".part"));
+
+        auto local = RunStore::open(dir.filePath("ws.sqlite").toStdString());
+        local.storeSharedFile("embeddings/a.pt", file);
+        QVERIFY(!local.fetchSharedFile("embeddings/a.pt", copy + "2"));
+        QCOMPARE(RawDb(dir.filePath("ws.sqlite").toStdString())
+                     .scalar("SELECT count(*) FROM cache_files"),
+                 std::int64_t(0));
+    }
+
     // LISTEN/NOTIFY: a listener hears of a write committed by another connection, only once it
     // commits; a SQLite file has no listener.
     void listenerHearsCommittedWrites()
@@ -425,11 +460,13 @@ private Q_SLOTS:
         // SQLite); SQLite files never write these themselves.
         RawDb(original).exec(
             "INSERT INTO run_files VALUES (1, 'epoch-0001.pt', 'ab', 3, 1.0); "
-            "INSERT INTO run_file_chunks VALUES (1, 'epoch-0001.pt', 0, x'010203')");
+            "INSERT INTO run_file_chunks VALUES (1, 'epoch-0001.pt', 0, x'010203'); "
+            "INSERT INTO cache_files VALUES ('embeddings/x.pt', 'cd', 2, 1.0); "
+            "INSERT INTO cache_file_chunks VALUES ('embeddings/x.pt', 0, x'0405')");
         const auto server = bareDatabase();
         const auto there = copyWorkspace(original, server);
         const auto home = copyWorkspace(server, back);
-        QCOMPARE(there.size(), std::size_t(17));
+        QCOMPARE(there.size(), std::size_t(20));
         QVERIFY(there == home);
         for (const auto& [table, rows] : there) {
             QVERIFY2(rows > 0, table.c_str());

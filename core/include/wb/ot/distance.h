@@ -18,6 +18,7 @@
 #include "wb/data/dataset.h"
 
 #include <cstdint>
+#include <functional>
 #include <memory>
 #include <string>
 #include <vector>
@@ -168,9 +169,18 @@ public:
 // the object's lifetime and, when a directory is given, as files
 // <directory>/<fingerprint>-<embedder hash>.pt holding the rows computed so far. Pixel
 // embeddings are never written (recomputing them is cheaper than reading). One thread at a time.
+// A mirror shares those files beyond the folder (a server workspace's database, so workers on
+// other machines reuse each other's embeddings): fetch(name, file) writes the shared copy of
+// entry file `name` to `file` and says whether there was one; store(name, file) shares a file
+// just written. Neither may make a distance fail: their errors are ignored.
+struct EmbeddingMirror {
+    std::function<bool(const std::string& name, const std::string& file)> fetch;
+    std::function<void(const std::string& name, const std::string& file)> store;
+};
+
 class EmbeddingCache {
 public:
-    explicit EmbeddingCache(std::string directory = {});
+    explicit EmbeddingCache(std::string directory = {}, EmbeddingMirror mirror = {});
     ~EmbeddingCache();
     EmbeddingCache(const EmbeddingCache&) = delete;
     EmbeddingCache& operator=(const EmbeddingCache&) = delete;

@@ -15,7 +15,7 @@ namespace wb::store {
 
 // Schema version this build writes (SQLite: PRAGMA user_version; PostgreSQL: the
 // workbench_schema table); newer databases are refused.
-inline constexpr int kSchemaVersion = 7;
+inline constexpr int kSchemaVersion = 8;
 
 // `$XDG_DATA_HOME/supernet-workbench/workspace.sqlite`, falling back to
 // `~/.local/share/supernet-workbench/workspace.sqlite` (XDG base directory spec). Shared by every
@@ -197,6 +197,13 @@ public:
     // and the copies of files no longer referenced are dropped.
     std::vector<std::string> recordCheckpoint(std::int64_t runId,
                                               const darts::CheckpointInfo& checkpoint);
+    // Files shared by name through a server workspace (the embedding cache's entries): the
+    // file at `path` is stored under `name` (replacing a copy of that name) in 1 MiB chunks with
+    // its SHA-256; fetchSharedFile writes the stored copy to `path` (through a .part file) and
+    // says whether there was an intact one. A SQLite workspace shares its folder instead: both
+    // do nothing there (fetch returns false).
+    void storeSharedFile(const std::string& name, const std::string& path);
+    bool fetchSharedFile(const std::string& name, const std::string& path);
     // The file of one of run `runId`'s checkpoints as a local path: `path` when it exists here;
     // else, on a PostgreSQL workspace, the database's copy written to runDirectory(runId) under
     // the same name (streamed, its SHA-256 checked). Empty when neither is there.

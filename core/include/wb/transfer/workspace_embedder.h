@@ -7,9 +7,15 @@
 #include "wb/ot/distance.h"
 #include "wb/store/run_store.h"
 
+#include <memory>
 #include <string>
 
 namespace wb::transfer {
+
+// The embedding cache of workspace `db`: its artifacts folder's embeddings/, and on a server
+// workspace also the database, so workers on other machines reuse each other's embeddings. Null
+// `db`: in memory only. `db` must outlive the cache and stay on its thread.
+std::unique_ptr<ot::EmbeddingCache> workspaceEmbeddingCache(store::RunStore* db);
 
 // Fills the supernet embedder's network (checkpoint, search config, input channels, classes;
 // the image size when none was given) from its search run in `db`. Throws wb::Error naming the

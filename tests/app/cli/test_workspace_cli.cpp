@@ -52,7 +52,7 @@ private Q_SLOTS:
     {
         auto r = wb::test::runSupernet({"workspace", "migrate", "--db", m_uri});
         QCOMPARE(r.exitCode, 0);
-        QVERIFY2(r.out.contains("schema 0 -> 7"), qPrintable(r.out));
+        QVERIFY2(r.out.contains("schema 0 -> 8"), qPrintable(r.out));
         QVERIFY(!hasSecret(r));
         r = wb::test::runSupernet({"workspace", "migrate", "--db", m_uri});
         QCOMPARE(r.exitCode, 0);

@@ -37,6 +37,51 @@ namespace {
 // The name a checkpoint's database copy has while it is uploaded (see stageRunFile).
 constexpr const char* kStagingPrefix = ".upload-";
 
+struct Chunked {
+    std::int64_t bytes = 0;
+    std::string sha256;
+};
+
+// Reads `in` 1 MiB at a time and hands each chunk (index, data, size) to `put`: a file goes
+// into the database without ever being whole in memory.
+Chunked forEachChunk(std::ifstream& in,
+                     const std::function<void(std::int64_t, const char*, std::size_t)>& put)
+{
+    std::vector<char> buffer(1 << 20);
+    Sha256 hash;
+    Chunked out;
+    for (std::int64_t i = 0;
+         in.read(buffer.data(), std::streamsize(buffer.size())) || in.gcount() > 0; ++i) {
+        const auto n = std::size_t(in.gcount());
+        hash.update(buffer.data(), n);
+        out.bytes += std::int64_t(n);
+        put(i, buffer.data(), n);
+    }
+    out.sha256 = hash.hexDigest();
+    return out;
+}
+
+// Writes the chunks `chunk` returns for indices 0, 1, ... (`bind(i)` binds index i; no row
+// ends the file), one query per chunk, into `file`; the SHA-256 of what was written, or empty
+// when the file cannot be written.
+std::string chunksToFile(sql::Statement& chunk, const std::function<void(std::int64_t)>& bind,
+                         const std::string& file)
+{
+    std::ofstream out(file, std::ios::binary | std::ios::trunc);
+    if (!out) throw Error(file + ": cannot create the file");
+    Sha256 hash;
+    for (std::int64_t i = 0;; ++i) {
+        bind(i);
+        if (!chunk.step("reading a stored file")) break;
+        const auto data = chunk.blob(0);
+        out.write(reinterpret_cast<const char*>(data.data()), std::streamsize(data.size()));
+        hash.update(data.data(), data.size());
+        chunk.reset();
+    }
+    out.close();
+    return out ? hash.hexDigest() : std::string();
+}
+
 static_assert(std::endian::native == std::endian::little,
               "alpha BLOBs are stored as little-endian float32");
 
@@ -541,28 +586,21 @@ std::string RunStore::Impl::stageRunFile(
         file.run("storing a checkpoint");
     });
     try {
-        std::vector<char> buffer(1 << 20);
-        Sha256 hash;
-        std::int64_t bytes = 0;
-        for (std::int64_t i = 0;
-             in.read(buffer.data(), std::streamsize(buffer.size())) || in.gcount() > 0; ++i) {
-            const auto n = std::size_t(in.gcount());
-            hash.update(buffer.data(), n);
-            bytes += std::int64_t(n);
+        const auto whole = forEachChunk(in, [&](std::int64_t i, const char* data, std::size_t n) {
             inTransaction([&] {
                 auto chunk = prepare(
                     "INSERT INTO run_file_chunks (run_id, name, chunk, data) VALUES (?, ?, ?, ?)");
-                chunk.bind(1, runId).bind(2, staged).bind(3, i).bindBlob(4, buffer.data(), n);
+                chunk.bind(1, runId).bind(2, staged).bind(3, i).bindBlob(4, data, n);
                 chunk.run("storing a checkpoint");
             });
-        }
+        });
         // The copy's own checksum: a file that no longer matches its checkpoint record is
         // stored as it is, and a resume that checks the record finds it corrupt, as it would
         // the file here.
         inTransaction([&] {
             auto size =
                 prepare("UPDATE run_files SET bytes = ?, sha256 = ? WHERE run_id = ? AND name = ?");
-            size.bind(1, bytes).bind(2, hash.hexDigest()).bind(3, runId).bind(4, staged);
+            size.bind(1, whole.bytes).bind(2, whole.sha256).bind(3, runId).bind(4, staged);
             size.run("storing a checkpoint");
         });
     } catch (...) {
@@ -660,19 +698,12 @@ void RunStore::storeSharedFile(const std::string& name, const std::string& path)
         file.bind(1, name).bind(2, now()).run("storing a shared file");
         auto chunk =
             m_impl->prepare("INSERT INTO cache_file_chunks (name, chunk, data) VALUES (?, ?, ?)");
-        std::vector<char> buffer(1 << 20);
-        Sha256 hash;
-        std::int64_t bytes = 0;
-        for (std::int64_t i = 0;
-             in.read(buffer.data(), std::streamsize(buffer.size())) || in.gcount() > 0; ++i) {
-            const auto n = std::size_t(in.gcount());
-            hash.update(buffer.data(), n);
-            bytes += std::int64_t(n);
-            chunk.bind(1, name).bind(2, i).bindBlob(3, buffer.data(), n);
+        const auto whole = forEachChunk(in, [&](std::int64_t i, const char* data, std::size_t n) {
+            chunk.bind(1, name).bind(2, i).bindBlob(3, data, n);
             chunk.run("storing a shared file");
-        }
+        });
         auto size = m_impl->prepare("UPDATE cache_files SET bytes = ?, sha256 = ? WHERE name = ?");
-        size.bind(1, bytes).bind(2, hash.hexDigest()).bind(3, name).run("storing a shared file");
+        size.bind(1, whole.bytes).bind(2, whole.sha256).bind(3, name).run("storing a shared file");
     });
 }
 
@@ -686,20 +717,9 @@ bool RunStore::fetchSharedFile(const std::string& name, const std::string& path)
     std::error_code ec;
     fs::create_directories(fs::path(path).parent_path(), ec);
     const auto part = path + ".part";
-    std::ofstream out(part, std::ios::binary | std::ios::trunc);
-    if (!out) throw Error(part + ": cannot create the file");
-    Sha256 hash;
     auto chunk = m_impl->prepare("SELECT data FROM cache_file_chunks WHERE name = ? AND chunk = ?");
-    for (std::int64_t i = 0;; ++i) { // one chunk per query: never the whole file in memory
-        chunk.bind(1, name).bind(2, i);
-        if (!chunk.step("reading a shared file")) break;
-        const auto data = chunk.blob(0);
-        out.write(reinterpret_cast<const char*>(data.data()), std::streamsize(data.size()));
-        hash.update(data.data(), data.size());
-        chunk.reset();
-    }
-    out.close();
-    if (!out || hash.hexDigest() != sha256) { // a damaged copy
+    if (chunksToFile(chunk, [&](std::int64_t i) { chunk.bind(1, name).bind(2, i); }, part) !=
+        sha256) { // a damaged copy
         fs::remove(part, ec);
         return false;
     }
@@ -722,26 +742,13 @@ std::string RunStore::localRunFile(std::int64_t runId, const std::string& path)
         return local.string();
     fs::create_directories(local.parent_path(), ec);
     const auto part = local.string() + ".part";
-    {
-        std::ofstream out(part, std::ios::binary | std::ios::trunc);
-        if (!out) throw Error(part + ": cannot create the file");
-        Sha256 hash;
-        auto chunk = m_impl->prepare(
-            "SELECT data FROM run_file_chunks WHERE run_id = ? AND name = ? AND chunk = ?");
-        for (std::int64_t i = 0;; ++i) { // one chunk per query: never the whole file in memory
-            chunk.bind(1, runId).bind(2, name).bind(3, i);
-            if (!chunk.step("reading a stored checkpoint")) break;
-            const auto data = chunk.blob(0);
-            out.write(reinterpret_cast<const char*>(data.data()), std::streamsize(data.size()));
-            hash.update(data.data(), data.size());
-            chunk.reset();
-        }
-        out.close();
-        if (!out || hash.hexDigest() != sha256) {
-            fs::remove(part, ec);
-            throw Error(m_impl->path + ": the stored copy of " + name + " (run " +
-                        std::to_string(runId) + ") is incomplete or corrupt");
-        }
+    auto chunk = m_impl->prepare(
+        "SELECT data FROM run_file_chunks WHERE run_id = ? AND name = ? AND chunk = ?");
+    const auto bind = [&](std::int64_t i) { chunk.bind(1, runId).bind(2, name).bind(3, i); };
+    if (chunksToFile(chunk, bind, part) != sha256) {
+        fs::remove(part, ec);
+        throw Error(m_impl->path + ": the stored copy of " + name + " (run " +
+                    std::to_string(runId) + ") is incomplete or corrupt");
     }
     fs::rename(part, local, ec);
     if (ec) throw Error(local.string() + ": cannot move the file into place: " + ec.message());

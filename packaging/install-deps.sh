@@ -16,7 +16,7 @@ core_pkgs=(
   build-essential cmake ninja-build ccache pkg-config git
   libtorch-dev libopenblas0-openmp libsqlite3-dev nlohmann-json3-dev libcli11-dev libstb-dev
   libtomlplusplus-dev
-  libgraphviz-dev graphviz libfreetype-dev zlib1g-dev libpq-dev postgresql
+  libgraphviz-dev graphviz libfreetype-dev zlib1g-dev libpq-dev postgresql openssl
   dataset-fashion-mnist fonts-dejavu-core help2man
   python3 python3-torch python3-onnx
 )
@@ -28,7 +28,8 @@ core_pkgs=(
 # it shares LibTorch's thread count).
 # libpq-dev: PostgreSQL workspaces (--db postgresql://...). postgresql: only its server binaries
 # (/usr/lib/postgresql/15/bin) are used, by the tests' throwaway servers; nothing needs the
-# system cluster Debian sets up with it.
+# system cluster Debian sets up with it. openssl: the throwaway servers' self-signed certificate
+# (the sslmode test; without it that half is skipped).
 # python3-torch: tests check that exported weights and model.py load in PyTorch; tools/reference
 # benchmarks. python3-onnx: the model export test checks the ONNX graph.
 # libtomlplusplus-dev: --config FILE.toml of the job commands. help2man: the man pages.

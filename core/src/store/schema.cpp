@@ -299,6 +299,8 @@ CREATE INDEX run_tags_tag ON run_tags (tag);
 
 // Version 8: files shared by name through a server workspace (the entries of the embedding
 // cache, so workers on other machines reuse each other's embeddings), in chunks like run_files.
+// A queued experiment's status now follows its cell jobs; those queued before stayed 'running'
+// when their last cell ended, so they are settled once here, by the same rule.
 static const char* const kSchema8 = R"sql(
 CREATE TABLE cache_files (
     name TEXT PRIMARY KEY,
@@ -313,6 +315,16 @@ CREATE TABLE cache_file_chunks (
     data BLOB NOT NULL,
     PRIMARY KEY (name, chunk)
 ) WITHOUT ROWID;
+
+UPDATE experiments SET status = CASE
+    WHEN EXISTS (SELECT 1 FROM jobs j WHERE j.experiment_id = experiments.id
+                 AND j.state IN ('queued', 'running')) THEN 'running'
+    WHEN EXISTS (SELECT 1 FROM jobs j WHERE j.experiment_id = experiments.id
+                 AND j.state = 'done') THEN 'done'
+    WHEN EXISTS (SELECT 1 FROM jobs j WHERE j.experiment_id = experiments.id
+                 AND j.state = 'failed') THEN 'failed'
+    ELSE 'cancelled' END
+WHERE status = 'running' AND EXISTS (SELECT 1 FROM jobs j WHERE j.experiment_id = experiments.id);
 )sql";
 
 const std::vector<Migration>& migrations()

@@ -669,6 +669,46 @@ private Q_SLOTS:
         QVERIFY(runs[0].tags.empty());
     }
 
+    // Queued experiments whose cells all ended before their status followed the jobs are
+    // settled by the upgrade; one run in a single process (no jobs) keeps its status.
+    void version8SettlesQueuedExperiments()
+    {
+        WB_SQLITE_ONLY();
+        QTemporaryDir dir;
+        const auto path = dbPath(dir, "v7.sqlite");
+        {
+            RawDb raw(path);
+            for (std::size_t v = 0; v < 7; ++v)
+                QCOMPARE(raw.exec(migrations().at(v).sql), SQLITE_OK);
+            QCOMPARE(raw.exec("PRAGMA application_id = " + std::to_string(kApplicationId) +
+                              "; PRAGMA user_version = 7"),
+                     SQLITE_OK);
+            for (int e = 1; e <= 4; ++e)
+                QCOMPARE(raw.exec("INSERT INTO experiments VALUES (" + std::to_string(e) +
+                                  ", 1, '{}', 'running', '/out')"),
+                         SQLITE_OK);
+            const auto job = [&](int experiment, const char* state) {
+                QCOMPARE(raw.exec(std::string("INSERT INTO jobs (kind, spec, device, state, "
+                                              "wait_for, attempt, failures, max_attempts, worker, "
+                                              "experiment_id, errors, created_at) VALUES "
+                                              "('experiment-cell', '{}', 'cpu', '") +
+                                  state + "', '[]', 1, 0, 3, '', " + std::to_string(experiment) +
+                                  ", '[]', 1)"),
+                         SQLITE_OK);
+            };
+            job(1, "done");
+            job(1, "failed");
+            job(2, "failed");
+            job(3, "done");
+            job(3, "queued");
+        }
+        auto store = RunStore::open(path);
+        std::vector<std::string> status;
+        for (const auto& e : store.experiments())
+            status.push_back(e.status);
+        QCOMPARE(status, (std::vector<std::string>{"done", "failed", "running", "running"}));
+    }
+
     void filterSelectsAndOrdersRuns()
     {
         std::vector<RunSummary> runs(5);

@@ -3,7 +3,6 @@
 #include "wb/darts/search.h"
 #include "wb/jobs/recorded.h"
 #include "wb/jobs/resume.h"
-#include "wb/jobs/warm_start_source.h"
 
 namespace wb::session {
 namespace {
@@ -38,15 +37,8 @@ SearchSession::recordedSearchRunner(std::string dbPath, darts::SearchConfig conf
                                     std::function<void(std::int64_t)> onRunCreated)
 {
     return [=](RunControl& control, darts::RunObserver& observer) {
-        auto local = config;
-        // A zoo entry of a server workspace may have been pretrained on another machine.
-        if (transfer && transfer->zooId && !config.warmStart.checkpoint.empty()) {
-            auto db = store::RunStore::open(dbPath);
-            local.warmStart =
-                jobs::localWarmStart(db, db.zooEntry(*transfer->zooId), config.warmStart.keepHead);
-        }
         return reported(
-            jobs::recordedSearch(dbPath, local, control, observer, onRunCreated, transfer),
+            jobs::recordedSearch(dbPath, config, control, observer, onRunCreated, transfer),
             observer);
     };
 }

@@ -3,6 +3,7 @@
 #include "wb/common/error.h"
 #include "wb/common/versions.h"
 #include "wb/darts/observer_list.h"
+#include "wb/jobs/warm_start_source.h"
 #include "wb/jobs/zoo_entry.h"
 #include "wb/store/recorded_job.h"
 #include "wb/store/run_store.h"
@@ -44,6 +45,11 @@ Recorded<darts::SearchResult> recordedSearch(const std::string& db, darts::Searc
                                              std::optional<store::TransferRecord> transfer,
                                              const std::string& role)
 {
+    if (transfer && transfer->zooId && !config.warmStart.checkpoint.empty()) {
+        auto store = store::RunStore::open(db);
+        config.warmStart = localWarmStart(store, store.zooEntry(*transfer->zooId),
+                                          config.warmStart.keepHead);
+    }
     auto recorded = store::RecordedJob::start(
         db, newRun("search", config.toJson(), config.runtime.seed, config.data.path,
                    role.empty() && transfer ? "transfer" : role));

@@ -14,7 +14,7 @@ transfer::SourceChoice chooseWarmStart(const std::string& db, const std::string&
     auto store = store::RunStore::open(db);
     auto choice = transfer::chooseSource(how, config, store, distance.resolve(&store, note),
                                          control, observer);
-    config.warmStart = localWarmStart(store, choice.chosen, keepHead);
+    config.warmStart = transfer::warmStartFrom(choice.chosen, keepHead);
     return choice;
 }
 

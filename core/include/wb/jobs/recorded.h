@@ -29,9 +29,11 @@ using RunCreated = std::function<void(std::int64_t runId)>;
 
 // A search recorded as run kind "search" (checkpoints in the run's folder). With `transfer`,
 // the run is linked to the zoo entry it was warm-started from (config.warmStart already set;
-// the record's runId is filled in). `role` says what the search is for ("pretrain"; default:
-// "transfer" with `transfer`, else a plain search). Throws wb::Error only when the run cannot be
-// created; training failures are in the result.
+// the record's runId is filled in), and the entry's checkpoint is made a file on this machine
+// (on a server workspace, the database's copy when it was written elsewhere). `role` says what
+// the search is for ("pretrain"; default: "transfer" with `transfer`, else a plain search).
+// Throws wb::Error when the run cannot be created or the source's checkpoint is nowhere here;
+// training failures are in the result.
 Recorded<darts::SearchResult>
 recordedSearch(const std::string& db, darts::SearchConfig config, RunControl& control,
                darts::RunObserver& observer, const RunCreated& created = {},

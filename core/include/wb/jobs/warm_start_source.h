@@ -16,11 +16,11 @@ namespace wb::jobs {
 
 // The warm start from zoo entry `entry` with its checkpoint as a file on this machine: the
 // recorded path, or on a server workspace the database's copy (written on another machine).
-// Throws wb::Error when neither is there.
+// Throws wb::Error when neither is there. recordedSearch calls it for every transfer.
 darts::WarmStart localWarmStart(store::RunStore& db, const store::ZooEntry& entry, bool keepHead);
 
 // Chooses the source (`how`: auto | random | a zoo id) in workspace `db` and sets
-// config.warmStart from it. `note` receives what an `auto` embedder chose. Throws wb::Error
+// config.warmStart from it (its checkpoint as recorded: recordedSearch makes it local). `note` receives what an `auto` embedder chose. Throws wb::Error
 // when nothing can be chosen or a distance fails.
 transfer::SourceChoice chooseWarmStart(const std::string& db, const std::string& how,
                                        darts::SearchConfig& config,

@@ -12,7 +12,6 @@
 #include "store_flags.h"
 
 #include "wb/common/error.h"
-#include "wb/common/threads.h"
 #include "wb/jobs/distance_study.h"
 #include "wb/jobs/experiment.h"
 #include "wb/jobs/queue.h"
@@ -24,7 +23,6 @@
 #include <nlohmann/json.hpp>
 
 #include <chrono>
-#include <filesystem>
 #include <iostream>
 #include <memory>
 
@@ -147,7 +145,6 @@ void addStudy(CLI::App& experiment, int& exitCode)
         StoreFlags store;
         std::int64_t id = 0;
         jobs::StudyOptions study;
-        std::vector<std::string> dataRoots;
         std::string out;
         bool json = false;
     };
@@ -167,23 +164,13 @@ void addStudy(CLI::App& experiment, int& exitCode)
     cmd->add_option("--threads", o->study.threads, "Threads of the distances (0 = the "
                                                    "experiment's setting)")
         ->check(CLI::NonNegativeNumber);
-    cmd->add_option("--data-root", o->dataRoots,
+    cmd->add_option("--data-root", o->study.dataRoots,
                     "Where the target datasets are on this machine when not at their stored "
                     "paths (DIR/FOLDER_NAME is tried; repeatable)");
     cmd->add_option("--out", o->out, "Folder for the tables (default: the experiment's)");
     o->store.add(*cmd, false);
     cmd->add_flag("--json", o->json, "Print study.json on stdout");
     cmd->callback([o, &exitCode] {
-        const auto roots = o->dataRoots;
-        o->study.resolveTarget = [roots](const std::string& target) {
-            if (roots.empty() || std::filesystem::exists(target)) return target;
-            for (const auto& root : roots) {
-                const auto candidate = std::filesystem::path(root) / jobs::folderName(target);
-                if (std::filesystem::exists(candidate)) return candidate.string();
-            }
-            throw Error("target " + target + " is not at its stored path nor under any --data-root");
-        };
-        if (o->study.threads > 0) setComputeThreads(o->study.threads);
         RunControl control;
         InterruptGuard interrupt(control);
         QuietOtProgress progress;

@@ -37,6 +37,18 @@ json optionalNumber(const std::optional<double>& v)
     return v ? json(*v) : json(nullptr);
 }
 
+// A cell's stored target on this machine: as stored, else ROOT/FOLDER_NAME under a data root.
+std::string localTarget(const std::string& target, const std::vector<std::string>& roots)
+{
+    std::error_code ec;
+    if (roots.empty() || fs::exists(target, ec)) return target;
+    for (const auto& root : roots) {
+        const auto candidate = fs::path(root) / folderName(target);
+        if (fs::exists(candidate, ec)) return candidate.string();
+    }
+    throw Error("target " + target + " is not at its stored path nor under any --data-root");
+}
+
 } // namespace
 
 StudyEmbedder studyEmbedder(const std::string& spec, const transfer::DistanceSettings& base)
@@ -101,7 +113,7 @@ DistanceStudy runDistanceStudy(const std::string& db, std::int64_t experimentId,
             if (distances.count(key)) continue;
             const auto& [target, zooId] = pairs.at(key);
             auto search = spec.search;
-            search.data.path = options.resolveTarget ? options.resolveTarget(target) : target;
+            search.data.path = localTarget(target, options.dataRoots);
             const auto choice = transfer::chooseSource("measured:" + std::to_string(zooId), search,
                                                        store, configs[k], control, observer);
             if (!choice.distance)
@@ -114,19 +126,18 @@ DistanceStudy runDistanceStudy(const std::string& db, std::int64_t experimentId,
     }
     study.points = transfer::withDistances(points, study.distances.front());
 
+    const auto& gains = transfer::allGains();
     for (std::size_t k = 0; k < embedders.size(); ++k) {
         const auto withK = transfer::withDistances(points, study.distances[k]);
-        for (const auto g : transfer::allGains()) {
+        for (std::size_t g = 0; g < gains.size(); ++g) {
             StudyRow row;
             row.embedder = study.embedders[k];
-            row.gain = g;
-            row.perTarget = transfer::targetCorrelations(withK, g);
+            row.gain = gains[g];
+            row.perTarget = transfer::targetCorrelations(withK, gains[g]);
             row.statistic = transfer::studyStatistic(row.perTarget, options.resamples, options.seed);
-            if (k > 0) {
-                const auto first = transfer::targetCorrelations(study.points, g);
-                row.vsFirst = transfer::pairedDifference(first, row.perTarget, options.resamples,
-                                                         options.seed);
-            }
+            if (k > 0) // the first embedder's row of this gain
+                row.vsFirst = transfer::pairedDifference(study.rows[g].perTarget, row.perTarget,
+                                                         options.resamples, options.seed);
             study.rows.push_back(std::move(row));
         }
     }

@@ -13,7 +13,6 @@
 #include "wb/transfer/distance_settings.h"
 
 #include <cstdint>
-#include <functional>
 #include <optional>
 #include <string>
 #include <utility>
@@ -55,14 +54,14 @@ struct StudyOptions {
     int resamples = 2000;
     std::uint64_t seed = 0;
     int threads = 0; // of the distances; 0: the experiment's setting
-    // Where a cell's stored target is on this machine; empty: as stored.
-    std::function<std::string(const std::string& target)> resolveTarget;
+    // Where the targets are on this machine when not at their stored paths: ROOT/FOLDER_NAME.
+    std::vector<std::string> dataRoots;
 };
 
 // Measures (or reads from the workspace's cache) every embedder's distance for every pair with a
 // gain, then the statistics. Throws wb::Error when the experiment has no pair to study (it needs
-// a finished scratch arm and warm arms with distances) or a distance fails; a stop request ends
-// with wb::Error("cancelled").
+// a finished scratch arm and warm arms with distances), a target is not found or a distance
+// fails; a stop request ends with wb::Error("cancelled").
 DistanceStudy runDistanceStudy(const std::string& db, std::int64_t experimentId,
                                const StudyOptions& options, RunControl& control,
                                ot::OtObserver& observer);

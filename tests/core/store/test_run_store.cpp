@@ -55,6 +55,15 @@ bool sameOrBothNaN(double a, double b)
     return (std::isnan(a) && std::isnan(b)) || a == b;
 }
 
+// A SQLite file as version `version` of the schema wrote it (its migrations, nothing later).
+bool atVersion(RawDb& raw, int version)
+{
+    for (int v = 0; v < version; ++v)
+        if (raw.exec(migrations().at(std::size_t(v)).sql) != SQLITE_OK) return false;
+    return raw.exec("PRAGMA application_id = " + std::to_string(kApplicationId) +
+                    "; PRAGMA user_version = " + std::to_string(version)) == SQLITE_OK;
+}
+
 } // namespace
 
 class TestRunStore : public QObject {
@@ -640,11 +649,7 @@ private Q_SLOTS:
         const auto path = dbPath(dir, "v6.sqlite");
         {
             RawDb raw(path);
-            for (std::size_t v = 0; v < 6; ++v)
-                QCOMPARE(raw.exec(migrations().at(v).sql), SQLITE_OK);
-            QCOMPARE(raw.exec("PRAGMA application_id = " + std::to_string(kApplicationId) +
-                              "; PRAGMA user_version = 6"),
-                     SQLITE_OK);
+            QVERIFY(atVersion(raw, 6));
             for (int i = 0; i < 3; ++i)
                 QCOMPARE(raw.exec("INSERT INTO runs (kind, status, config, seed, dataset_path, "
                                   "directory, app_version, library_versions, sqlite_version, "
@@ -678,11 +683,7 @@ private Q_SLOTS:
         const auto path = dbPath(dir, "v7.sqlite");
         {
             RawDb raw(path);
-            for (std::size_t v = 0; v < 7; ++v)
-                QCOMPARE(raw.exec(migrations().at(v).sql), SQLITE_OK);
-            QCOMPARE(raw.exec("PRAGMA application_id = " + std::to_string(kApplicationId) +
-                              "; PRAGMA user_version = 7"),
-                     SQLITE_OK);
+            QVERIFY(atVersion(raw, 7));
             for (int e = 1; e <= 4; ++e)
                 QCOMPARE(raw.exec("INSERT INTO experiments VALUES (" + std::to_string(e) +
                                   ", 1, '{}', 'running', '/out')"),

@@ -14,7 +14,7 @@ done
 
 core_pkgs=(
   build-essential cmake ninja-build ccache pkg-config git
-  libtorch-dev libopenblas0-openmp libsqlite3-dev nlohmann-json3-dev libcli11-dev libstb-dev
+  libtorch-dev libgloo-dev libopenblas0-openmp libsqlite3-dev nlohmann-json3-dev libcli11-dev libstb-dev
   libtomlplusplus-dev
   libgraphviz-dev graphviz libfreetype-dev zlib1g-dev libpq-dev postgresql openssl
   dataset-fashion-mnist fonts-dejavu-core help2man
@@ -26,6 +26,8 @@ core_pkgs=(
 # libopenblas0-openmp: Debian's LibTorch calls the system BLAS/LAPACK, which is the unoptimised
 # reference one unless OpenBLAS provides it (2.3x faster Gaussian label distances; OpenMP build so
 # it shares LibTorch's thread count).
+# libgloo-dev: Gloo's headers, which c10d's ProcessGroupGloo header includes (data-parallel
+# search; the library itself comes with LibTorch).
 # libpq-dev: PostgreSQL workspaces (--db postgresql://...). postgresql: only its server binaries
 # (/usr/lib/postgresql/15/bin) are used, by the tests' throwaway servers; nothing needs the
 # system cluster Debian sets up with it. openssl: the throwaway servers' self-signed certificate

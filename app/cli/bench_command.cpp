@@ -1,4 +1,5 @@
 #include "commands.h"
+#include "parallel_flags.h"
 
 #include "wb/common/error.h"
 
@@ -176,6 +177,7 @@ void addSearchBench(CLI::App& bench, int& exitCode)
         darts::SearchBenchConfig config;
         std::vector<std::string> variants = {"darts"};
         bool json = false;
+        ParallelFlags parallel;
     };
     auto o = std::make_shared<Options>();
     auto& s = o->config.search;
@@ -210,12 +212,18 @@ void addSearchBench(CLI::App& bench, int& exitCode)
         ->capture_default_str();
     cmd->add_flag("!--no-channels-last", s.runtime.channelsLast, "Use contiguous NCHW tensors");
     cmd->add_flag("--json", o->json, "Print one JSON object per variant");
+    o->parallel.add(*cmd);
     cmd->callback([o, &exitCode] {
         const auto& c = o->config;
         const auto& s = c.search;
+        o->parallel.finish(o->config.search);
         if (o->variants.size() == 1) {
             o->config.search.variant = o->variants.front();
+            // Every rank times its own steps; rank 0 prints, with each rank's peak RSS.
+            o->parallel.startLocalRanks();
             const auto r = darts::benchSearch(c);
+            exitCode = o->parallel.waitLocalRanks();
+            if (o->parallel.helperRank()) return;
             if (o->json) {
                 auto j = nlohmann::json::parse(r.toJson());
                 j["variant"] = s.variant;
@@ -229,9 +237,10 @@ void addSearchBench(CLI::App& bench, int& exitCode)
                           << " iterations=" << c.iterations << "\n"
                           << r.report();
             }
-            exitCode = 0;
             return;
         }
+        if (o->parallel.spec().active() || s.shards > 1)
+            throw Error("bench search: --nproc and --shards take one --variant");
         setenv("OMP_WAIT_POLICY", "PASSIVE", 0); // see bench distance
         const auto self = selfPath();
         if (!o->json)

@@ -1,4 +1,5 @@
 #include "commands.h"
+#include "parallel_flags.h"
 #include "store_flags.h"
 #include "run_job.h"
 
@@ -20,6 +21,7 @@ void addResumeCommand(CLI::App& runs, int& exitCode)
         std::int64_t id = 0;
         int threads = -1;
         bool json = false;
+        ParallelFlags parallel;
     };
     auto o = std::make_shared<Options>();
     auto* cmd = runs.add_subcommand("resume", "Continue an interrupted, cancelled or failed "
@@ -28,6 +30,7 @@ void addResumeCommand(CLI::App& runs, int& exitCode)
     o->store.add(*cmd, false);
     cmd->add_option("--threads", o->threads, "Intra-op CPU threads (default: as recorded)");
     cmd->add_flag("--json", o->json, "Print one JSON object on stdout");
+    o->parallel.add(*cmd, true);
     cmd->callback([o, &exitCode] {
         const auto dbPath = o->store.path();
         const auto run = store::RunStore::openExisting(dbPath).run(o->id);
@@ -46,12 +49,27 @@ void addResumeCommand(CLI::App& runs, int& exitCode)
             return;
         }
         // Other kinds are refused by the resume itself, with the reason.
-        const int epochs =
-            run.kind == "search" ? darts::SearchConfig::fromJson(run.configJson).epochs : 0;
-        exitCode = runJob(o->json, epochs, [&](RunControl& control, auto& observer) {
+        auto recorded = run.kind == "search" ? darts::SearchConfig::fromJson(run.configJson)
+                                             : darts::SearchConfig{};
+        if (o->threads >= 0) recorded.runtime.threads = o->threads;
+        // A run searched in shards resumes in one process, or in processes that divide them.
+        o->parallel.finish(recorded);
+        o->parallel.startLocalRanks();
+        if (o->parallel.helperRank()) {
+            exitCode = std::max(runHelperRank(o->parallel, recorded.runtime.threads),
+                                o->parallel.waitLocalRanks());
+            return;
+        }
+        resume.localise = [group = recorded.runtime.group,
+                           threads = recorded.runtime.threads](darts::SearchConfig& config) {
+            config.runtime.group = group;
+            config.runtime.threads = threads;
+        };
+        exitCode = runJob(o->json, recorded.epochs, [&](RunControl& control, auto& observer) {
             announce();
             return jobs::resumeRecordedSearch(dbPath, o->id, resume, control, observer);
         });
+        exitCode = std::max(exitCode, o->parallel.waitLocalRanks());
     });
 }
 

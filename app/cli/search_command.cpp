@@ -1,5 +1,6 @@
 #include "commands.h"
 #include "common_flags.h"
+#include "parallel_flags.h"
 #include "search_flags.h"
 #include "store_flags.h"
 #include "queue_flags.h"
@@ -18,6 +19,7 @@ void addSearchCommand(CLI::App& root, int& exitCode)
         CommonFlags common;
         StoreFlags store;
         QueueFlags queue;
+        ParallelFlags parallel;
     };
     auto o = std::make_shared<Options>();
     auto& c = o->config;
@@ -26,9 +28,11 @@ void addSearchCommand(CLI::App& root, int& exitCode)
     o->store.add(*cmd);
     addSearchFlags(*cmd, c);
     o->queue.add(*cmd);
+    o->parallel.add(*cmd);
     cmd->callback([o, &exitCode] {
         auto& config = o->config;
         o->common.finish(config.data);
+        o->parallel.finish(config);
         config.validate();
         if (o->queue.queue) {
             jobs::QueuedJob job;
@@ -38,13 +42,20 @@ void addSearchCommand(CLI::App& root, int& exitCode)
                 queueJob(o->store.path(), job, o->queue, config.runtime.device, o->common.json);
             return;
         }
-        exitCode = runJob(
-            o->common.json, config.epochs, [&](RunControl& control, darts::RunObserver& observer) {
-                if (o->store.disabled)
-                    return unrecorded(darts::runSearch(config, control, observer));
-                const auto db = o->store.path();
-                return jobs::recordedSearch(db, config, control, observer, announceRun(db));
-            });
+        o->parallel.startLocalRanks();
+        if (o->parallel.helperRank()) {
+            exitCode = runHelperRank(o->parallel, config.runtime.threads);
+        } else {
+            exitCode = runJob(o->common.json, config.epochs,
+                              [&](RunControl& control, darts::RunObserver& observer) {
+                                  if (o->store.disabled)
+                                      return unrecorded(darts::runSearch(config, control, observer));
+                                  const auto db = o->store.path();
+                                  return jobs::recordedSearch(db, config, control, observer,
+                                                              announceRun(db));
+                              });
+        }
+        exitCode = std::max(exitCode, o->parallel.waitLocalRanks());
     });
 }
 

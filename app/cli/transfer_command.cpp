@@ -3,6 +3,7 @@
 
 #include "commands.h"
 #include "common_flags.h"
+#include "parallel_flags.h"
 #include "run_job.h"
 #include "search_flags.h"
 #include "distance_flags.h"
@@ -23,6 +24,7 @@ void addTransferCommand(CLI::App& root, int& exitCode)
         StoreFlags store;
         DistanceFlags distance;
         QueueFlags queue;
+        ParallelFlags parallel;
         std::string source = "auto";
         bool keepHead = false;
     };
@@ -41,9 +43,11 @@ void addTransferCommand(CLI::App& root, int& exitCode)
                   "Keep the source's classifier head when the class counts match");
     o->distance.add(*cmd);
     o->queue.add(*cmd);
+    o->parallel.add(*cmd);
     cmd->callback([o, &exitCode] {
         auto& config = o->config;
         o->common.finish(config.data);
+        o->parallel.finish(config);
         config.validate();
         const auto dbPath = o->store.path();
         if (o->queue.queue) {
@@ -56,13 +60,23 @@ void addTransferCommand(CLI::App& root, int& exitCode)
             exitCode = queueJob(dbPath, job, o->queue, config.runtime.device, o->common.json);
             return;
         }
+        // Rank 0 chooses the source and hands the warm-started state to the others.
+        if (o->parallel.helperRank()) {
+            o->parallel.startLocalRanks();
+            exitCode = std::max(runHelperRank(o->parallel, config.runtime.threads),
+                                o->parallel.waitLocalRanks());
+            return;
+        }
         exitCode = runJob(
             o->common.json, config.epochs, [&](RunControl& control, darts::RunObserver& observer) {
                 const auto choice =
                     chooseSource(dbPath, o->source, config, o->distance, o->keepHead, control);
+                // Started once the source is chosen (which may take longer than a rank waits).
+                o->parallel.startLocalRanks();
                 return jobs::recordedSearch(dbPath, config, control, observer, announceRun(dbPath),
                                             choice.record());
             });
+        exitCode = std::max(exitCode, o->parallel.waitLocalRanks());
     });
 }
 

@@ -2,6 +2,7 @@
 
 #include "commands.h"
 #include "common_flags.h"
+#include "parallel_flags.h"
 #include "queue_flags.h"
 #include "run_job.h"
 #include "search_flags.h"
@@ -70,6 +71,7 @@ void addPretrain(CLI::App& root, int& exitCode)
         CommonFlags common;
         StoreFlags store;
         QueueFlags queue;
+        ParallelFlags parallel;
         std::string name;
     };
     auto o = std::make_shared<Options>();
@@ -82,9 +84,11 @@ void addPretrain(CLI::App& root, int& exitCode)
     addSearchFlags(*cmd, c);
     cmd->add_option("--name", o->name, "Zoo entry name (default: the folder names joined by '+')");
     o->queue.add(*cmd);
+    o->parallel.add(*cmd);
     cmd->callback([o, &exitCode] {
         auto& config = o->config;
         o->common.finish(config.data, config.moreData);
+        o->parallel.finish(config);
         config.validate();
         const auto dbPath = o->store.path();
         if (o->queue.queue) {
@@ -93,6 +97,12 @@ void addPretrain(CLI::App& root, int& exitCode)
             job.search = config;
             job.zooName = o->name;
             exitCode = queueJob(dbPath, job, o->queue, config.runtime.device, o->common.json);
+            return;
+        }
+        o->parallel.startLocalRanks();
+        if (o->parallel.helperRank()) {
+            exitCode = std::max(runHelperRank(o->parallel, config.runtime.threads),
+                                o->parallel.waitLocalRanks());
             return;
         }
         std::optional<std::int64_t> zooId;
@@ -105,6 +115,7 @@ void addPretrain(CLI::App& root, int& exitCode)
                     std::cerr << "supernet: not added to the zoo: " << p.zooError << std::endl;
                 return p.search;
             });
+        exitCode = std::max(exitCode, o->parallel.waitLocalRanks());
         if (zooId)
             std::cerr << "zoo entry " << *zooId << " (" << store::redactedWorkspace(dbPath) << ")"
                       << std::endl;

@@ -36,15 +36,36 @@ std::vector<torch::Tensor> gradOrZeros(const torch::Tensor& output,
     return grads;
 }
 
+// The mean over `shards` of grads(shard): this process's part of a data-parallel gradient.
+std::vector<torch::Tensor>
+shardMean(const Shards& shards,
+          const std::function<std::vector<torch::Tensor>(const Batch&)>& grads)
+{
+    std::vector<torch::Tensor> sum;
+    for (const auto& shard : shards) {
+        auto g = grads(shard);
+        if (sum.empty()) {
+            sum = std::move(g);
+            continue;
+        }
+        for (std::size_t i = 0; i < sum.size(); ++i)
+            sum[i] = sum[i] + g[i];
+    }
+    if (shards.size() > 1)
+        for (auto& t : sum)
+            t = t / double(shards.size());
+    return sum;
+}
+
 } // namespace
 
 DartsArchitect::DartsArchitect(Supernet net, torch::optim::SGD& weightOpt,
                                torch::optim::Adam& alphaOpt, int order, double unrolledLr,
                                double momentum, double weightDecay, double hvpScale,
-                               double klWeight)
+                               double klWeight, RankGroup& group)
     : m_net(std::move(net)), m_weightOpt(weightOpt), m_alphaOpt(alphaOpt), m_order(order),
       m_unrolledLr(unrolledLr), m_momentum(momentum), m_weightDecay(weightDecay),
-      m_hvpScale(hvpScale), m_klWeight(klWeight)
+      m_hvpScale(hvpScale), m_klWeight(klWeight), m_group(group)
 {
 }
 
@@ -57,7 +78,7 @@ std::string DartsArchitect::name() const
     return variant + (m_order == 2 ? "-2nd-order" : "-1st-order");
 }
 
-std::optional<double> DartsArchitect::alphaStep(const Batch& train, const Batch& val,
+std::optional<double> DartsArchitect::alphaStep(const Shards& train, const Shards& val,
                                                 double weightLr)
 {
     const double xi = m_unrolledLr >= 0 ? m_unrolledLr : weightLr;
@@ -71,17 +92,24 @@ std::optional<double> DartsArchitect::alphaStep(const Batch& train, const Batch&
     return valLoss;
 }
 
-std::vector<torch::Tensor> DartsArchitect::alphaGradients(const Batch& train, const Batch& val,
+std::vector<torch::Tensor> DartsArchitect::alphaGradients(const Shards& train, const Shards& val,
                                                           double xi, std::optional<double>* valLoss)
 {
     std::vector<torch::Tensor> grads;
     if (m_order == 2) {
         grads = secondOrder(train, val, xi); // L_val is measured at w', not w
     } else {
-        // Only alpha's gradient is requested, so autograd skips every weight gradient.
-        auto l = loss(m_net, val);
-        if (valLoss) *valLoss = l.item<double>();
-        grads = gradOrZeros(l, m_net->alphas());
+        // Only alpha's gradient is requested, so autograd skips every weight gradient. The loss
+        // rides along as the last tensor, averaged with the gradients.
+        grads = shardMean(val, [&](const Batch& b) {
+            auto l = loss(m_net, b);
+            auto g = gradOrZeros(l, m_net->alphas());
+            g.push_back(l.detach().reshape({1}));
+            return g;
+        });
+        m_group.average(grads);
+        if (valLoss) *valLoss = grads.back().item<double>();
+        grads.pop_back();
     }
     // The regulariser depends on alpha alone: its gradient adds to either order's.
     if (const auto reg = m_net->architectureRegulariser(m_klWeight); reg.defined()) {
@@ -100,14 +128,17 @@ torch::Tensor DartsArchitect::momentumBuffer(const torch::Tensor& param) const
     return static_cast<const torch::optim::SGDParamState&>(*it->second).momentum_buffer();
 }
 
-std::vector<torch::Tensor> DartsArchitect::secondOrder(const Batch& train, const Batch& val,
+std::vector<torch::Tensor> DartsArchitect::secondOrder(const Shards& train, const Shards& val,
                                                        double xi)
 {
     auto weights = m_net->parameters();
     auto alphas = m_net->alphas();
+    const auto alphaGrad = [&](const Batch& b) { return gradOrZeros(loss(m_net, b), alphas); };
 
     // Unrolled step w' = w - xi * (momentum * buf + grad + wd * w), mirroring one SGD step.
-    auto trainGrads = torch::autograd::grad({loss(m_net, train)}, weights);
+    auto trainGrads = shardMean(
+        train, [&](const Batch& b) { return torch::autograd::grad({loss(m_net, b)}, weights); });
+    m_group.average(trainGrads);
     std::vector<torch::Tensor> step(weights.size());
     std::vector<torch::Tensor> saved(weights.size());
     {
@@ -123,8 +154,9 @@ std::vector<torch::Tensor> DartsArchitect::secondOrder(const Batch& train, const
 
     std::vector<torch::Tensor> inputs = alphas;
     inputs.insert(inputs.end(), weights.begin(), weights.end());
-    auto unrolledLoss = loss(m_net, val);
-    auto grads = gradOrZeros(unrolledLoss, inputs);
+    auto grads =
+        shardMean(val, [&](const Batch& b) { return gradOrZeros(loss(m_net, b), inputs); });
+    m_group.average(grads);
     {
         torch::NoGradGuard noGrad;
         for (std::size_t i = 0; i < weights.size(); ++i)
@@ -141,36 +173,52 @@ std::vector<torch::Tensor> DartsArchitect::secondOrder(const Batch& train, const
     const double eps = m_hvpScale / norm;
 
     axpy(weights, v, eps);
-    auto gradPlus = gradOrZeros(loss(m_net, train), alphas);
+    const auto gradPlus = shardMean(train, alphaGrad);
     axpy(weights, v, -2 * eps);
-    auto gradMinus = gradOrZeros(loss(m_net, train), alphas);
+    const auto gradMinus = shardMean(train, alphaGrad);
     {
         torch::NoGradGuard noGrad;
         for (std::size_t i = 0; i < weights.size(); ++i)
             weights[i].copy_(saved[i]);
     }
+    std::vector<torch::Tensor> hv(alphas.size());
     for (std::size_t i = 0; i < alphas.size(); ++i)
-        alphaGrads[i] = alphaGrads[i] - xi * (gradPlus[i] - gradMinus[i]) / (2 * eps);
+        hv[i] = (gradPlus[i] - gradMinus[i]) / (2 * eps);
+    m_group.average(hv);
+    for (std::size_t i = 0; i < alphas.size(); ++i)
+        alphaGrads[i] = alphaGrads[i] - xi * hv[i];
     return alphaGrads;
 }
 
 StepOutcome weightStep(const std::function<torch::Tensor(const torch::Tensor&)>& forward,
                        torch::optim::SGD& opt, const std::vector<torch::Tensor>& weights,
-                       const Batch& batch, double gradClip)
+                       const Shards& batch, double gradClip, RankGroup& group)
 {
     opt.zero_grad();
-    auto logits = forward(batch.x);
-    auto loss = torch::nn::functional::cross_entropy(logits, batch.y);
-    loss.backward({}, false, false, weights);
+    torch::Tensor lossSum, accSum;
+    for (const auto& shard : batch) {
+        auto logits = forward(shard.x);
+        auto loss = torch::nn::functional::cross_entropy(logits, shard.y);
+        (batch.size() > 1 ? loss / double(batch.size()) : loss)
+            .backward({}, false, false, weights);
+        const auto acc = logits.argmax(1).eq(shard.y).to(loss.scalar_type()).mean().detach();
+        lossSum = lossSum.defined() ? lossSum + loss.detach() : loss.detach();
+        accSum = accSum.defined() ? accSum + acc : acc;
+    }
+    // Weights the step did not reach (another dataset's head) have no gradient on any rank.
+    std::vector<torch::Tensor> synced;
+    for (const auto& w : weights)
+        if (w.grad().defined()) synced.push_back(w.mutable_grad());
+    synced.push_back(torch::stack({lossSum, accSum}) / double(batch.size()));
+    group.average(synced);
     torch::nn::utils::clip_grad_norm_(weights, gradClip);
     opt.step();
-    const double acc = logits.argmax(1).eq(batch.y).to(torch::kFloat64).mean().item<double>();
-    return {loss.item<double>(), acc};
+    return {synced.back()[0].item<double>(), synced.back()[1].item<double>()};
 }
 
 std::unique_ptr<SearchVariant> makeVariant(const SearchConfig& config, Supernet net,
                                            torch::optim::SGD& weightOpt,
-                                           torch::optim::Adam& alphaOpt)
+                                           torch::optim::Adam& alphaOpt, RankGroup& group)
 {
     const auto& variants = searchVariants();
     if (std::find(variants.begin(), variants.end(), config.variant) == variants.end())
@@ -179,7 +227,8 @@ std::unique_ptr<SearchVariant> makeVariant(const SearchConfig& config, Supernet 
     return std::make_unique<DartsArchitect>(std::move(net), weightOpt, alphaOpt, config.order,
                                             config.unrolledLr, config.weights.momentum,
                                             config.weights.weightDecay, DartsArchitect::kHvpScale,
-                                            config.variant == "drnas" ? config.klWeight : 0.0);
+                                            config.variant == "drnas" ? config.klWeight : 0.0,
+                                            group);
 }
 
 } // namespace wb::darts

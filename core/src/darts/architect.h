@@ -16,6 +16,7 @@
 // architecture parameters then include PC-DARTS' edge weights beta, and DrNAS adds its KL
 // regulariser to the objective (its Dirichlet samples make L_val stochastic).
 
+#include "darts/rank_group.h"
 #include "darts/supernet.h"
 
 #include <torch/torch.h>
@@ -34,6 +35,10 @@ struct Batch {
     torch::Tensor x;
     torch::Tensor y;
 };
+// One step's batch in data-parallel shards (one element without sharding). Each shard passes
+// through the network on its own, with its own BatchNorm statistics; gradients are the mean of
+// the shards' gradients, over this process's shards and then over the ranks.
+using Shards = std::vector<Batch>;
 
 class SearchVariant {
 public:
@@ -41,7 +46,7 @@ public:
     virtual std::string name() const = 0;
     // One alpha update; weightLr is the current learning rate of the weight optimiser.
     // Returns the search-val loss at the current weights when the variant evaluates it there.
-    virtual std::optional<double> alphaStep(const Batch& train, const Batch& val,
+    virtual std::optional<double> alphaStep(const Shards& train, const Shards& val,
                                             double weightLr) = 0;
 };
 
@@ -49,22 +54,24 @@ class DartsArchitect : public SearchVariant {
 public:
     DartsArchitect(Supernet net, torch::optim::SGD& weightOpt, torch::optim::Adam& alphaOpt,
                    int order, double unrolledLr, double momentum, double weightDecay,
-                   double hvpScale = kHvpScale, double klWeight = 0);
+                   double hvpScale = kHvpScale, double klWeight = 0,
+                   RankGroup& group = RankGroup::solo());
 
     // eps = kHvpScale / ||v|| in the finite-difference Hessian-vector product (DARTS reference).
     // Piecewise-linear ops (ReLU, max pool) make the difference inexact whenever a perturbation
     // crosses a kink, so the gradient check runs with a smaller scale in double precision.
     static constexpr double kHvpScale = 0.01;
     std::string name() const override;
-    std::optional<double> alphaStep(const Batch& train, const Batch& val, double weightLr) override;
+    std::optional<double> alphaStep(const Shards& train, const Shards& val,
+                                    double weightLr) override;
 
     // The alpha gradients the next step would apply (normal, reduce), without stepping.
     // Leaves the weights exactly as they were. Exposed for the gradient check.
-    std::vector<torch::Tensor> alphaGradients(const Batch& train, const Batch& val, double xi,
+    std::vector<torch::Tensor> alphaGradients(const Shards& train, const Shards& val, double xi,
                                               std::optional<double>* valLoss = nullptr);
 
 private:
-    std::vector<torch::Tensor> secondOrder(const Batch& train, const Batch& val, double xi);
+    std::vector<torch::Tensor> secondOrder(const Shards& train, const Shards& val, double xi);
     torch::Tensor momentumBuffer(const torch::Tensor& param) const;
 
     Supernet m_net;
@@ -76,21 +83,25 @@ private:
     double m_weightDecay;
     double m_hvpScale;
     double m_klWeight;
+    RankGroup& m_group;
 };
 
 struct StepOutcome {
     double loss = 0;
     double acc = 0;
 };
-// One SGD step of the weights on a batch: cross-entropy, gradients of `weights` only (alpha's
-// would be discarded), global-norm clipping, optimiser step. The loss may be non-finite; the
-// caller decides what that means.
+// One SGD step of the weights on a batch's shards: cross-entropy, gradients of `weights` only
+// (alpha's would be discarded) averaged over the shards and ranks, global-norm clipping,
+// optimiser step. Loss and accuracy are the means over every rank's shards. The loss may be
+// non-finite; the caller decides what that means.
 StepOutcome weightStep(const std::function<torch::Tensor(const torch::Tensor&)>& forward,
                        torch::optim::SGD& opt, const std::vector<torch::Tensor>& weights,
-                       const Batch& batch, double gradClip);
+                       const Shards& batch, double gradClip,
+                       RankGroup& group = RankGroup::solo());
 
 std::unique_ptr<SearchVariant> makeVariant(const SearchConfig& config, Supernet net,
                                            torch::optim::SGD& weightOpt,
-                                           torch::optim::Adam& alphaOpt);
+                                           torch::optim::Adam& alphaOpt,
+                                           RankGroup& group = RankGroup::solo());
 
 } // namespace wb::darts

@@ -1,6 +1,7 @@
 #include "wb/darts/bench.h"
 
 #include "darts/architect.h"
+#include "darts/rank_group.h"
 #include "darts/supernet.h"
 #include "darts/tensor_data.h"
 #include "wb/common/error.h"
@@ -42,7 +43,14 @@ std::string SearchBenchResult::report() const
                   "peak RSS: %.0f MB\nthreads: %d\n",
                   medianIterationSeconds, medianWeightStepSeconds, medianAlphaStepSeconds,
                   peakRssMb, threads);
-    return text;
+    std::string out = text;
+    if (rankPeakRssMb.size() > 1) {
+        out += "processes: " + std::to_string(rankPeakRssMb.size()) + "\npeak RSS per rank (MB):";
+        for (const double mb : rankPeakRssMb)
+            out += " " + std::to_string(int(mb + 0.5));
+        out += "\n";
+    }
+    return out;
 }
 
 std::string SearchBenchResult::toJson() const
@@ -52,6 +60,8 @@ std::string SearchBenchResult::toJson() const
                           {"median_alpha_step_s", medianAlphaStepSeconds},
                           {"peak_rss_mb", peakRssMb},
                           {"threads", threads},
+                          {"processes", std::max<std::size_t>(1, rankPeakRssMb.size())},
+                          {"rank_peak_rss_mb", rankPeakRssMb},
                           {"memory", channelsLast ? "channels_last" : "contiguous"}}
         .dump();
 }
@@ -80,13 +90,19 @@ SearchBenchResult benchSearch(const SearchBenchConfig& config)
     torch::optim::Adam alphaOpt(net->alphas(), torch::optim::AdamOptions(sc.alphaLr)
                                                    .betas({sc.alphaBeta1, sc.alphaBeta2})
                                                    .weight_decay(sc.alphaWeightDecay));
-    auto variant = makeVariant(sc, net, weightOpt, alphaOpt);
+    // Ranks of a process group: every rank draws the same batch and computes its shards.
+    const auto group = sc.runtime.group.active() ? connectRankGroup(sc.runtime.group) : nullptr;
+    RankGroup& ranks = group ? *group : RankGroup::solo();
+    if (sc.shards % ranks.size() != 0)
+        throw Error("bench: shards must be a multiple of the processes");
+    auto variant = makeVariant(sc, net, weightOpt, alphaOpt, ranks);
     auto makeBatch = [&] {
         const auto n = sc.batchSize;
         TensorSplit split{
             torch::randn({n, config.imageChannels, config.imageSize, config.imageSize}),
             torch::randint(config.classes, {n}, torch::kInt64)};
-        return gather(split, torch::arange(n), placement);
+        return gatherShards(split, torch::arange(n), placement, sc.shards, ranks.rank(),
+                            ranks.size());
     };
     const auto train = makeBatch();
     const auto val = makeBatch();
@@ -103,7 +119,7 @@ SearchBenchResult benchSearch(const SearchBenchConfig& config)
         variant->alphaStep(train, val, sc.weights.lr);
         const auto t1 = now();
         weightStep([&](const torch::Tensor& x) { return net->forward(x); }, weightOpt, weights,
-                   train, sc.weights.gradClip);
+                   train, sc.weights.gradClip, ranks);
         const auto t2 = now();
         if (i < config.warmup) continue;
         alphaTimes.push_back(std::chrono::duration<double>(t1 - t0).count());
@@ -114,6 +130,13 @@ SearchBenchResult benchSearch(const SearchBenchConfig& config)
     result.medianWeightStepSeconds = median(weightTimes);
     result.medianAlphaStepSeconds = median(alphaTimes);
     result.peakRssMb = peakRssMb();
+    if (ranks.size() > 1) {
+        ranks.set("bench/rss/" + std::to_string(ranks.rank()), std::to_string(result.peakRssMb));
+        for (int r = 0; r < ranks.size(); ++r)
+            result.rankPeakRssMb.push_back(std::stod(ranks.get("bench/rss/" + std::to_string(r))));
+        // Rank 0 keeps the group (and its store) open until every rank has read the figures.
+        ranks.any(false);
+    }
     return result;
 }
 

@@ -4,6 +4,7 @@
 #include "darts/checkpoint.h"
 #include "darts/epoch_loop.h"
 #include "darts/hessian.h"
+#include "darts/rank_group.h"
 #include "darts/supernet.h"
 #include "darts/tensor_data.h"
 #include "darts/warm_start.h"
@@ -17,14 +18,21 @@
 #include <cstdio>
 #include <filesystem>
 #include <algorithm>
+#include <fstream>
+#include <iterator>
+#include <sstream>
 #include <optional>
 #include <tuple>
 #include <utility>
+
+#include <unistd.h>
 
 namespace wb::darts {
 namespace {
 
 using Clock = std::chrono::steady_clock;
+
+constexpr int kEvalBatch = 256; // images per validation forward pass
 
 double secondsSince(Clock::time_point t)
 {
@@ -70,9 +78,9 @@ AlphaSnapshot snapshot(Supernet& net, int epoch)
 class Search {
 public:
     Search(const SearchConfig& config, RunControl& control, RunObserver& observer,
-           SearchResult& result, const std::vector<CheckpointInfo>& resumeFrom)
+           SearchResult& result, const std::vector<CheckpointInfo>& resumeFrom, RankGroup& group)
         : m_config(config), m_control(control), m_observer(observer), m_result(result),
-          m_resumeFrom(resumeFrom)
+          m_resumeFrom(resumeFrom), m_group(group)
     {
     }
 
@@ -85,6 +93,13 @@ public:
         const auto placement =
             makePlacement(rt, m_config.channels / m_config.effectivePartialChannels());
         const auto sets = prepareAll();
+        requireSameOnEveryRank(m_group, "datasets", fingerprints(sets));
+        for (const auto& d : sets)
+            if (std::min(d.train.size(), d.val.size()) < m_config.shards)
+                throw Error(d.summary.path + ": its search splits (" +
+                            std::to_string(d.train.size()) + " and " +
+                            std::to_string(d.val.size()) + " images) are smaller than the " +
+                            std::to_string(m_config.shards) + " shards of a batch");
         m_result.dataset = sets.front().summary;
         for (std::size_t k = 1; k < sets.size(); ++k)
             m_result.moreDatasets.push_back(sets[k].summary);
@@ -118,7 +133,7 @@ public:
                                     torch::optim::AdamOptions(m_config.alphaLr)
                                         .betas({m_config.alphaBeta1, m_config.alphaBeta2})
                                         .weight_decay(m_config.alphaWeightDecay));
-        auto variant = makeVariant(m_config, net, weightOpt, alphaOpt);
+        auto variant = makeVariant(m_config, net, weightOpt, alphaOpt, m_group);
 
         // Separate streams so the val order does not depend on the train split's size; further
         // datasets get streams of their own.
@@ -142,6 +157,15 @@ public:
             if (placement.channelsLast) convertToChannelsLast(*net);
             m_result.epochs = state.history;
         }
+        if (m_group.size() > 1) {
+            shareStartingState(state);
+            if (placement.channelsLast) convertToChannelsLast(*net);
+        }
+        // The part of every batch this process computes.
+        const auto shardsOf = [&](const TensorSplit& split, const torch::Tensor& indices) {
+            return gatherShards(split, indices, placement, m_config.shards, m_group.rank(),
+                                m_group.size());
+        };
 
         std::vector<CollapseSignals> stopSignals; // --stop-on: this process's epochs
         for (int epoch = state.epoch + 1; epoch <= m_config.epochs; ++epoch) {
@@ -155,19 +179,21 @@ public:
                 // use dataset k and its head.
                 const auto k = step++ % sets.size();
                 net->setActiveHead(int(k));
-                const auto train = gather(sets[k].train, trainSamplers[k].next(), placement);
-                const auto val = gather(sets[k].val, valSamplers[k].next(), placement);
+                const auto train = shardsOf(sets[k].train, trainSamplers[k].next());
+                const auto val = shardsOf(sets[k].val, valSamplers[k].next());
                 const auto alphaLoss = variant->alphaStep(train, val, lr);
-                return StepResult{weightStep(forward, weightOpt, weights, train, wc.gradClip),
-                                  alphaLoss};
+                const StepResult r{
+                    weightStep(forward, weightOpt, weights, train, wc.gradClip, m_group),
+                    alphaLoss};
+                // Every rank stops after the same step.
+                if (m_group.any(m_control.stopRequested())) m_control.requestStop();
+                return r;
             });
             if (!m) break;
             // Several datasets: the mean of their val losses and accuracies.
             for (std::size_t k = 0; k < sets.size(); ++k) {
                 net->setActiveHead(int(k));
-                const auto val = evaluate(*net, forward, sets[k].val, placement,
-                                          m_config.valBatchStats ? BatchNormMode::Batch
-                                                                 : BatchNormMode::Running);
+                const auto val = evaluateShared(net, sets[k].val, placement);
                 m->valLoss += val.loss / double(sets.size());
                 m->valAcc += val.acc / double(sets.size());
             }
@@ -192,7 +218,10 @@ public:
             state.epoch = epoch;
             state.history = m_result.epochs;
             if (!m_config.checkpointDir.empty()) writeCheckpoint(state);
-            if (m_control.stopRequested()) break;
+            if (m_group.any(m_control.stopRequested())) {
+                m_control.requestStop();
+                break;
+            }
         }
         if (m_result.epochs.empty()) publishAlphas(observeAlphas(net, 0, {}));
         m_result.status = m_control.stopRequested() ? RunStatus::Cancelled : RunStatus::Done;
@@ -206,6 +235,61 @@ public:
     }
 
 private:
+    static std::string fingerprints(const std::vector<PreparedData>& sets)
+    {
+        std::string all;
+        for (const auto& d : sets)
+            all += d.summary.fingerprint + ";";
+        return all;
+    }
+
+    // Rank 0's network, optimiser states, sampler positions and epoch, whichever way it got them
+    // (initialised, warm-started, resumed), become every rank's: the ranks start equal.
+    void shareStartingState(SearchState& state)
+    {
+        namespace fs = std::filesystem;
+        const auto path = (fs::temp_directory_path() /
+                           ("supernet-rank-state-" + std::to_string(::getpid()) + "-" +
+                            std::to_string(m_group.rank()) + ".pt"))
+                              .string();
+        if (m_group.rank() == 0) {
+            saveCheckpoint(path, state);
+            std::ifstream in(path, std::ios::binary);
+            m_group.set("state", std::string(std::istreambuf_iterator<char>(in), {}));
+        } else {
+            const auto bytes = m_group.get("state");
+            std::ofstream(path, std::ios::binary).write(bytes.data(), std::streamsize(bytes.size()));
+            loadCheckpoint(path, state);
+        }
+        fs::remove(path);
+    }
+
+    // Validation metrics over the whole split. The ranks take turns over the evaluation batches,
+    // so every batch (and its BatchNorm statistics) is the one a single process would see.
+    EvalMetrics evaluateShared(Supernet& net, const TensorSplit& split, const Placement& placement)
+    {
+        const auto mode = m_config.valBatchStats ? BatchNormMode::Batch : BatchNormMode::Running;
+        const auto forward = [&](const torch::Tensor& x) { return net->forward(x); };
+        if (m_group.size() == 1) return evaluate(*net, forward, split, placement, mode, kEvalBatch);
+        const auto n = split.size();
+        std::vector<torch::Tensor> mine;
+        for (std::int64_t start = std::int64_t(m_group.rank()) * kEvalBatch; start < n;
+             start += std::int64_t(m_group.size()) * kEvalBatch)
+            mine.push_back(torch::arange(start, std::min<std::int64_t>(start + kEvalBatch, n)));
+        const auto rows = mine.empty() ? torch::empty({0}, torch::kInt64) : torch::cat(mine);
+        EvalMetrics part;
+        if (rows.size(0) > 0)
+            part = evaluate(*net, forward,
+                            {split.x.index_select(0, rows), split.y.index_select(0, rows)},
+                            placement, mode, kEvalBatch);
+        const double count = double(rows.size(0));
+        std::vector<torch::Tensor> sums{
+            torch::tensor({part.loss * count, part.acc * count, count}, torch::kFloat64)};
+        m_group.average(sums);
+        const auto total = sums[0][2].item<double>();
+        return {sums[0][0].item<double>() / total, sums[0][1].item<double>() / total};
+    }
+
     void restore(SearchState& state)
     {
         restoreFirstUsable(
@@ -296,6 +380,7 @@ private:
     RunObserver& m_observer;
     SearchResult& m_result;
     const std::vector<CheckpointInfo>& m_resumeFrom;
+    RankGroup& m_group;
 };
 
 } // namespace
@@ -309,7 +394,18 @@ SearchResult search(const SearchConfig& config, RunControl& control, RunObserver
     result.config = config;
     const auto error = runGuarded([&] {
         config.validate();
-        Search(config, control, observer, result, resumeFrom).run();
+        const auto& spec = config.runtime.group;
+        if (!spec.active()) {
+            Search(config, control, observer, result, resumeFrom, RankGroup::solo()).run();
+            return;
+        }
+        if (config.shards % spec.worldSize != 0)
+            throw Error("shards: " + std::to_string(config.shards) + " cannot be split among " +
+                        std::to_string(spec.worldSize) + " processes (use a multiple)");
+        auto group = connectRankGroup(spec);
+        requireSameOnEveryRank(*group, "launch command", spec.launchDigest);
+        group->set("config", config.toJson());
+        Search(config, control, observer, result, resumeFrom, *group).run();
     });
     if (error) {
         result.status = RunStatus::Failed;
@@ -325,6 +421,29 @@ SearchResult search(const SearchConfig& config, RunControl& control, RunObserver
 SearchResult runSearch(const SearchConfig& config, RunControl& control, RunObserver& observer)
 {
     return search(config, control, observer, {});
+}
+
+SearchResult runSearchRank(const ProcessGroupSpec& spec, int threads, RunControl& control,
+                           RunObserver& observer)
+{
+    SearchResult result;
+    const auto error = runGuarded([&] {
+        auto group = connectRankGroup(spec);
+        requireSameOnEveryRank(*group, "launch command", spec.launchDigest);
+        auto config = SearchConfig::fromJson(group->get("config"));
+        config.runtime.threads = threads;
+        config.runtime.group = spec;
+        // Rank 0 writes the checkpoints and hands over the warm-started or resumed state.
+        config.checkpointDir.clear();
+        config.warmStart = {};
+        result.config = config;
+        Search(config, control, observer, result, {}, *group).run();
+    });
+    if (error) {
+        result.status = RunStatus::Failed;
+        result.error = *error;
+    }
+    return result;
 }
 
 SearchResult resumeSearch(const SearchConfig& config,

@@ -177,6 +177,8 @@ void SearchConfig::validate() const
             "warm_start", "needs the source's search config, input channels and classes");
     require(nodes >= 1 && nodes <= 8, "nodes", "must be in [1, 8]");
     require(stepsPerEpoch >= 0, "steps_per_epoch", "must be >= 0");
+    require(shards >= 1 && batchSize % shards == 0, "shards",
+            "must be >= 1 and divide the batch (" + std::to_string(batchSize) + ")");
     const auto& variants = searchVariants();
     require(std::find(variants.begin(), variants.end(), variant) != variants.end(), "variant",
             "'" + variant + "' is unknown (available: darts, pc-darts, drnas)");
@@ -215,6 +217,7 @@ std::string SearchConfig::toJson() const
               {"batch", batchSize},
               {"epochs", epochs},
               {"steps_per_epoch", stepsPerEpoch},
+              {"shards", shards},
               {"variant", variant},
               {"partial_channels", effectivePartialChannels()},
               {"kl_weight", klWeight},
@@ -252,6 +255,7 @@ SearchConfig SearchConfig::fromJson(const std::string& text)
         get(j, "batch", c.batchSize);
         get(j, "epochs", c.epochs);
         get(j, "steps_per_epoch", c.stepsPerEpoch);
+        get(j, "shards", c.shards);
         get(j, "variant", c.variant);
         get(j, "partial_channels", c.partialChannels);
         get(j, "kl_weight", c.klWeight);

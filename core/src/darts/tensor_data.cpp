@@ -159,6 +159,20 @@ Batch gather(const TensorSplit& split, const torch::Tensor& indices, const Place
             split.y.index_select(0, indices).to(placement.device)};
 }
 
+Shards gatherShards(const TensorSplit& split, const torch::Tensor& indices,
+                    const Placement& placement, int shards, int rank, int ranks)
+{
+    const auto rows = indices.size(0);
+    const int perRank = shards / ranks;
+    Shards out;
+    for (int s = rank * perRank; s < (rank + 1) * perRank; ++s) {
+        const auto begin = rows * s / shards;
+        const auto end = rows * (s + 1) / shards;
+        out.push_back(gather(split, indices.narrow(0, begin, end - begin), placement));
+    }
+    return out;
+}
+
 EvalMetrics evaluate(torch::nn::Module& net,
                      const std::function<torch::Tensor(const torch::Tensor&)>& forward,
                      const TensorSplit& split, const Placement& placement, BatchNormMode bn,

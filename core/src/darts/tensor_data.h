@@ -80,6 +80,11 @@ Placement makePlacement(const RuntimeConfig& runtime, int smallestConvChannels);
 
 Batch gather(const TensorSplit& split, const torch::Tensor& indices, const Placement& placement);
 
+// This rank's shards of the batch `indices` cut into `shards` equal parts (as equal as the
+// batch allows), which the `ranks` processes take in order, shards / ranks each.
+Shards gatherShards(const TensorSplit& split, const torch::Tensor& indices,
+                    const Placement& placement, int shards, int rank, int ranks);
+
 struct EvalMetrics {
     double loss = 0;
     double acc = 0;

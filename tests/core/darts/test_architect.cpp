@@ -88,7 +88,7 @@ private Q_SLOTS:
     {
         Fixture f;
         auto arch = f.architect(2, kSmallHvpScale);
-        const auto approx = arch.alphaGradients(f.train, f.val, kXi);
+        const auto approx = arch.alphaGradients({f.train}, {f.val}, kXi);
 
         // Exact: v = grad_w' L_val(w'), then the mixed second derivative by double backward.
         auto weights = f.net->parameters();
@@ -133,7 +133,7 @@ private Q_SLOTS:
     {
         Fixture f;
         auto arch = f.architect(2, kSmallHvpScale);
-        const auto approx = arch.alphaGradients(f.train, f.val, kXi);
+        const auto approx = arch.alphaGradients({f.train}, {f.val}, kXi);
         const double h = 1e-5;
         for (int a = 0; a < 2; ++a) {
             auto& alpha = a == 0 ? f.net->alphaNormal() : f.net->alphaReduce();
@@ -173,7 +173,7 @@ private Q_SLOTS:
         for (const auto& p : f.net->parameters())
             before.push_back(p.detach().clone());
         auto arch = f.architect(2);
-        arch.alphaStep(f.train, f.val, 0.1);
+        arch.alphaStep({f.train}, {f.val}, 0.1);
         const auto after = f.net->parameters();
         for (std::size_t i = 0; i < before.size(); ++i)
             QVERIFY(torch::equal(before[i], after[i]));
@@ -200,7 +200,7 @@ private Q_SLOTS:
         f.net->eval(); // fixed BN statistics: L_val depends on alpha only
         const double start = lossOf(f.net, f.val).item<double>();
         for (int i = 0; i < 30; ++i)
-            arch.alphaStep(f.train, f.val, 0.1);
+            arch.alphaStep({f.train}, {f.val}, 0.1);
         QVERIFY(lossOf(f.net, f.val).item<double>() < start);
     }
 };

@@ -155,7 +155,7 @@ private Q_SLOTS:
         for (const int order : {1, 2}) {
             Fixture f("pc-darts");
             DartsArchitect arch(f.net, *f.sgd, *f.adam, order, 0.05, 0.9, 0, 1e-6);
-            const auto grads = arch.alphaGradients(f.train, f.val, 0.05);
+            const auto grads = arch.alphaGradients({f.train}, {f.val}, 0.05);
             QCOMPARE(grads.size(), std::size_t(4)); // alpha normal, reduce; beta normal, reduce
             // L_val at the weights the order evaluates it at (w, or one SGD step on).
             const auto objective = [&] {
@@ -243,7 +243,7 @@ private Q_SLOTS:
         f.net->eval();
         const double klWeight = 0.5; // large, so a missing KL term would show
         DartsArchitect arch(f.net, *f.sgd, *f.adam, 1, 0.05, 0.9, 0, 1e-6, klWeight);
-        const auto grads = arch.alphaGradients(f.train, f.val, 0.05);
+        const auto grads = arch.alphaGradients({f.train}, {f.val}, 0.05);
         const auto objective = [&] {
             return lossOf(f.net, f.val).item<double>() +
                    f.net->architectureRegulariser(klWeight).item<double>();

@@ -3,6 +3,7 @@
 #include "wb/darts/search_config.h"
 
 #include <string>
+#include <vector>
 
 namespace wb::darts {
 
@@ -20,6 +21,7 @@ struct SearchBenchResult {
     double medianWeightStepSeconds = 0;
     double medianAlphaStepSeconds = 0;
     double peakRssMb = 0;
+    std::vector<double> rankPeakRssMb; // each rank's, rank 0 first (a process group only)
     int threads = 0;
     bool channelsLast = false;  // the layout used (see makePlacement: small C stays NCHW)
     std::string report() const; // human-readable summary

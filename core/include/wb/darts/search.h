@@ -28,6 +28,12 @@ struct SearchResult {
 // library exceptions end as status Failed with a message naming the file or field.
 SearchResult runSearch(const SearchConfig& config, RunControl& control, RunObserver& observer);
 
+// Runs rank `spec.rank` > 0 of a data-parallel search whose rank 0 runs runSearch or resumeSearch
+// with config.runtime.group set: the configuration and the starting state come from rank 0, and
+// this rank records nothing (its result only says how it ended). Never throws.
+SearchResult runSearchRank(const ProcessGroupSpec& spec, int threads, RunControl& control,
+                           RunObserver& observer);
+
 struct TrainResult {
     RunStatus status = RunStatus::Failed;
     std::string error;

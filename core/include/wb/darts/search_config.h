@@ -1,6 +1,7 @@
 #pragma once
 
 #include "wb/darts/genotype.h"
+#include "wb/darts/process_group.h"
 #include "wb/data/dataset.h"
 
 #include <cstdint>
@@ -26,6 +27,9 @@ struct RuntimeConfig {
     int threads = 0; // intra-op threads; 0 = one per core
     std::string device = "cpu";
     bool channelsLast = true; // NHWC tensors: oneDNN's fast path for depthwise convolutions on CPU
+    // The processes of a data-parallel search (searches only). Where a process runs, not what
+    // it computes, so it is not part of the stored configuration.
+    ProcessGroupSpec group;
 };
 
 // Settings of the weight optimiser (SGD with momentum, cosine learning rate).
@@ -63,6 +67,11 @@ struct SearchConfig {
     int batchSize = 64;
     int epochs = 10;
     int stepsPerEpoch = 0; // 0 = one pass over search-train
+    // Data-parallel shards of every batch: batch / shards images each, passed through the
+    // network separately (BatchNorm statistics per shard, as PyTorch DDP keeps them per rank),
+    // gradients averaged. The ranks of a process group (runtime.group) split the shards, so the
+    // numbers depend on the shard count alone: a run of 2 processes resumes in one.
+    int shards = 1;
     // darts (Liu et al. 2019), pc-darts (Xu et al. 2020: partial channels and edge
     // normalisation) or drnas (Chen et al. 2021: Dirichlet op weights with a KL regulariser).
     std::string variant = "darts";

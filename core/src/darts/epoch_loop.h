@@ -23,10 +23,12 @@ struct StepResult {
 // Runs steps 1..steps of `epoch` through step(); returns the epoch's train metrics (loss and
 // accuracy means, lr; seconds and val fields are the caller's), or nothing when a stop request
 // arrived before the last step (a partial epoch is not an epoch). Throws wb::Error when a loss
-// is not finite: training diverged.
+// is not finite: training diverged. The ranks of `group` stop after the same step: a stop asked
+// of any of them stops them all.
 template <typename StepFn>
 std::optional<EpochMetrics> runEpochSteps(int epoch, int steps, double lr, RunControl& control,
-                                          RunObserver& observer, StepFn&& step)
+                                          RunObserver& observer, StepFn&& step,
+                                          RankGroup& group = RankGroup::solo())
 {
     using Clock = std::chrono::steady_clock;
     EpochMetrics m;
@@ -43,7 +45,10 @@ std::optional<EpochMetrics> runEpochSteps(int epoch, int steps, double lr, RunCo
         observer.onStep({epoch, s, steps, r.weights.loss, r.weights.acc,
                          r.alphaLoss.value_or(std::nan("")), lr,
                          std::chrono::duration<double>(Clock::now() - start).count()});
-        if (!control.checkpoint()) return s == steps ? std::optional(m) : std::nullopt;
+        if (group.any(!control.checkpoint())) {
+            control.requestStop();
+            return s == steps ? std::optional(m) : std::nullopt;
+        }
     }
     return m;
 }

@@ -19,15 +19,21 @@ template <typename Fn>
 auto reported(const ProcessGroupSpec& spec, const std::string& during, Fn&& fn,
               const std::string& likely = "")
 {
+    const auto fail = [&](const char* what) {
+        const auto seconds = std::to_string(spec.timeoutSeconds);
+        return Error("data-parallel search, rank " + std::to_string(spec.rank) + " of " +
+                     std::to_string(spec.worldSize) + ": " + during + " failed (" +
+                     (likely.empty() ? "another rank died, or did not answer within " + seconds +
+                                           " s"
+                                     : likely) +
+                     "): " + what);
+    };
     try {
         return fn();
+    } catch (const c10::Error& e) {
+        throw fail(e.what_without_backtrace());
     } catch (const std::exception& e) {
-        const auto seconds = std::to_string(spec.timeoutSeconds);
-        throw Error("data-parallel search, rank " + std::to_string(spec.rank) + " of " +
-                    std::to_string(spec.worldSize) + ": " + during + " failed (" +
-                    (likely.empty() ? "another rank died, or did not answer within " + seconds + " s"
-                                    : likely) +
-                    "): " + e.what());
+        throw fail(e.what());
     }
 }
 
@@ -64,10 +70,13 @@ public:
             : loopback(spec.masterHost)
                 ? c10d::ProcessGroupGloo::createDeviceForHostname("127.0.0.1")
                 : c10d::ProcessGroupGloo::createDefaultDevice());
-        m_group = reported(spec, "connecting the ranks", [&] {
-            return c10::make_intrusive<c10d::ProcessGroupGloo>(m_store, spec.rank, spec.worldSize,
-                                                               glooOptions);
-        });
+        m_group = reported(
+            spec, "connecting the ranks",
+            [&] {
+                return c10::make_intrusive<c10d::ProcessGroupGloo>(m_store, spec.rank,
+                                                                   spec.worldSize, glooOptions);
+            },
+            "not every rank arrived within " + std::to_string(spec.timeoutSeconds) + " s");
     }
 
     int rank() const override { return m_spec.rank; }

@@ -88,7 +88,8 @@ public:
     {
         const auto& rt = m_config.runtime;
         setComputeThreads(rt.threads);
-        torch::manual_seed(rt.seed);
+        // Other ranks take rank 0's generator state with its network (shareStartingState).
+        if (m_group.rank() == 0) torch::manual_seed(rt.seed);
         // PC-DARTS' ops see channels / K: the narrowest convolution decides the layout.
         const auto placement =
             makePlacement(rt, m_config.channels / m_config.effectivePartialChannels());
@@ -118,6 +119,9 @@ public:
         auto spec = SupernetSpec::of(m_config, sets.front().summary.channels, sets.front().classes);
         for (std::size_t k = 1; k < sets.size(); ++k)
             spec.moreHeads.push_back(sets[k].classes);
+        // Another rank builds its network once rank 0 has built its own, so that threads standing
+        // in for processes (the tests) never draw from the shared generator at the same time.
+        const auto rank0State = m_group.rank() > 0 ? m_group.get("state") : std::string();
         Supernet net(spec);
         // A resumed run continues from its own checkpoint, which already holds the transfer.
         if (!m_config.warmStart.checkpoint.empty() && m_resumeFrom.empty())
@@ -158,7 +162,7 @@ public:
             m_result.epochs = state.history;
         }
         if (m_group.size() > 1) {
-            shareStartingState(state);
+            shareStartingState(state, rank0State);
             if (placement.channelsLast) convertToChannelsLast(*net);
         }
         // The part of every batch this process computes.
@@ -182,13 +186,10 @@ public:
                 const auto train = shardsOf(sets[k].train, trainSamplers[k].next());
                 const auto val = shardsOf(sets[k].val, valSamplers[k].next());
                 const auto alphaLoss = variant->alphaStep(train, val, lr);
-                const StepResult r{
+                return StepResult{
                     weightStep(forward, weightOpt, weights, train, wc.gradClip, m_group),
                     alphaLoss};
-                // Every rank stops after the same step.
-                if (m_group.any(m_control.stopRequested())) m_control.requestStop();
-                return r;
-            });
+            }, m_group);
             if (!m) break;
             // Several datasets: the mean of their val losses and accuracies.
             for (std::size_t k = 0; k < sets.size(); ++k) {
@@ -245,7 +246,7 @@ private:
 
     // Rank 0's network, optimiser states, sampler positions and epoch, whichever way it got them
     // (initialised, warm-started, resumed), become every rank's: the ranks start equal.
-    void shareStartingState(SearchState& state)
+    void shareStartingState(SearchState& state, const std::string& rank0State)
     {
         namespace fs = std::filesystem;
         const auto path = (fs::temp_directory_path() /
@@ -257,8 +258,8 @@ private:
             std::ifstream in(path, std::ios::binary);
             m_group.set("state", std::string(std::istreambuf_iterator<char>(in), {}));
         } else {
-            const auto bytes = m_group.get("state");
-            std::ofstream(path, std::ios::binary).write(bytes.data(), std::streamsize(bytes.size()));
+            std::ofstream(path, std::ios::binary)
+                .write(rank0State.data(), std::streamsize(rank0State.size()));
             loadCheckpoint(path, state);
         }
         fs::remove(path);

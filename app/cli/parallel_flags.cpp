@@ -109,6 +109,10 @@ void ParallelFlags::finish(darts::SearchConfig& config)
                     ")");
     if (m_timeout < 1) throw Error("--rank-timeout must be >= 1 second");
     const int world = m_nproc * m_nnodes;
+    if (m_localRank == 0 && m_nproc > int(std::thread::hardware_concurrency()))
+        std::cerr << "supernet: warning: --nproc " << m_nproc << " exceeds the "
+                  << std::thread::hardware_concurrency()
+                  << " cores of this machine; the ranks will compete for them" << std::endl;
     if (m_recordedShards && config.shards % world != 0)
         throw Error("the run was searched in " + std::to_string(config.shards) +
                     " shards per batch: --nproc x --nnodes must divide that");
@@ -141,10 +145,6 @@ void ParallelFlags::finish(darts::SearchConfig& config)
     // The machine's cores are shared among its ranks unless --threads says otherwise.
     if (config.runtime.threads == 0)
         config.runtime.threads = std::max(1, int(std::thread::hardware_concurrency()) / m_nproc);
-    if (m_localRank == 0 && m_nproc > int(std::thread::hardware_concurrency()))
-        std::cerr << "supernet: warning: --nproc " << m_nproc << " exceeds the "
-                  << std::thread::hardware_concurrency()
-                  << " cores of this machine; the ranks will compete for them" << std::endl;
     config.runtime.group = m_spec;
 }
 

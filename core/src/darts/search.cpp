@@ -20,7 +20,6 @@
 #include <algorithm>
 #include <fstream>
 #include <iterator>
-#include <sstream>
 #include <optional>
 #include <tuple>
 #include <utility>

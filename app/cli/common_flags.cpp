@@ -29,7 +29,7 @@ void CommonFlags::add(CLI::App& cmd, darts::DataConfig& data, darts::RuntimeConf
         ->capture_default_str();
     cmd.add_option("--threads", runtime.threads, "Intra-op CPU threads (0 = one per core)")
         ->capture_default_str();
-    cmd.add_option("--device", runtime.device, "cpu|cuda")->capture_default_str();
+    cmd.add_option("--device", runtime.device, "cpu, cuda or cuda:N")->capture_default_str();
     cmd.add_flag("!--no-channels-last", runtime.channelsLast,
                  "Keep NCHW tensors instead of channels_last");
     cmd.add_option("--lr", weights.lr, "Initial weight learning rate")->capture_default_str();

@@ -73,6 +73,14 @@ std::string samplerKey(const char* kind, std::size_t k)
 // Copies alpha and, where `net` has edge normalisation, beta from `archive`. A file without beta
 // (a DARTS or DrNAS supernet) leaves beta as initialised unless `betasRequired`; the caller
 // reports it. Returns whether beta was read.
+// Where a network's tensors live: a checkpoint is read onto it, whichever device wrote the file
+// (reading a tensor of another device into a parameter would move the parameter there).
+torch::Device deviceOf(const torch::nn::Module& net)
+{
+    const auto params = net.parameters();
+    return params.empty() ? torch::Device(torch::kCPU) : params.front().device();
+}
+
 bool readArchitecture(torch::serialize::InputArchive& archive, const std::string& path,
                       Supernet& net, bool betasRequired)
 {
@@ -158,7 +166,7 @@ bool loadSupernetWeights(const std::string& path, Supernet& net)
 {
     try {
         torch::serialize::InputArchive archive, module;
-        archive.load_from(path);
+        archive.load_from(path, deviceOf(*net));
         archive.read("supernet", module);
         net->load(module);
         return readArchitecture(archive, path, net, /*betasRequired=*/false) ||
@@ -173,12 +181,13 @@ void loadCheckpoint(const std::string& path, SearchState& state)
 {
     try {
         torch::serialize::InputArchive archive;
-        archive.load_from(path);
-        // A fresh tensor per key: reading into a defined tensor would set_() it in place.
+        archive.load_from(path, deviceOf(*state.net));
+        // A fresh tensor per key: reading into a defined tensor would set_() it in place. The
+        // bookkeeping (epoch, samplers, generator, history) is read on the CPU.
         const auto read = [&](const char* key) {
             torch::Tensor t;
             archive.read(key, t);
-            return t;
+            return t.cpu();
         };
         readVersion(archive, path);
         state.epoch = int(read("epoch").item<std::int64_t>());
@@ -224,12 +233,12 @@ void loadTrainCheckpoint(const std::string& path, TrainState& state)
 {
     try {
         torch::serialize::InputArchive archive, net, sgd;
-        archive.load_from(path);
+        archive.load_from(path, deviceOf(*state.net));
         readVersion(archive, path);
         const auto read = [&](const char* key) {
             torch::Tensor t;
             archive.read(key, t);
-            return t;
+            return t.cpu();
         };
         state.epoch = int(read("epoch").item<std::int64_t>());
         archive.read("network", net);
@@ -250,14 +259,14 @@ data::ChannelStats loadTrainedWeights(const std::string& path, EvalNetwork& net)
 {
     try {
         torch::serialize::InputArchive archive, module;
-        archive.load_from(path);
+        archive.load_from(path, deviceOf(*net));
         archive.read("network", module);
         net->load(module);
         data::ChannelStats input;
         for (auto [key, into] : {std::pair{"input_mean", &input.mean}, {"input_std", &input.std}}) {
             torch::Tensor t;
             archive.read(key, t);
-            const auto c = t.to(torch::kFloat32).contiguous();
+            const auto c = t.to(torch::kCPU, torch::kFloat32).contiguous();
             into->assign(c.data_ptr<float>(), c.data_ptr<float>() + c.numel());
         }
         return input;

@@ -21,6 +21,14 @@ void require(bool ok, const std::string& field, const std::string& rule)
     if (!ok) throw Error("config: " + field + " " + rule);
 }
 
+bool isDeviceName(const std::string& d)
+{
+    if (d == "cpu" || d == "cuda") return true;
+    const std::string index = d.rfind("cuda:", 0) == 0 ? d.substr(5) : "";
+    return !index.empty() && index.size() <= 3 &&
+           std::all_of(index.begin(), index.end(), [](char c) { return c >= '0' && c <= '9'; });
+}
+
 void validateCommon(const DataConfig& d, const RuntimeConfig& r, const WeightOptConfig& w,
                     int batch, int epochs)
 {
@@ -32,7 +40,7 @@ void validateCommon(const DataConfig& d, const RuntimeConfig& r, const WeightOpt
     require(d.trainFraction > 0 && d.valFraction > 0 && d.trainFraction + d.valFraction < 1,
             "split fractions", "need train > 0, val > 0 and train + val < 1");
     require(r.threads >= 0, "threads", "must be >= 0");
-    require(r.device == "cpu" || r.device == "cuda", "device", "must be cpu or cuda");
+    require(isDeviceName(r.device), "device", "must be cpu, cuda or cuda:N (got '" + r.device + "')");
     require(w.lr > 0 && w.lrMin >= 0 && w.lrMin <= w.lr, "lr", "needs 0 <= lr_min <= lr, lr > 0");
     require(w.momentum >= 0 && w.momentum < 1, "momentum", "must be in [0, 1)");
     require(w.weightDecay >= 0, "weight_decay", "must be >= 0");

@@ -93,11 +93,17 @@ Placement makePlacement(const RuntimeConfig& runtime, int smallestConvChannels)
 {
     Placement p;
     p.channelsLast = runtime.channelsLast;
-    if (runtime.device == "cuda") {
+    if (runtime.device != "cpu") {
         if (!torch::cuda::is_available())
-            throw Error("device 'cuda': this LibTorch build has no CUDA support or sees no GPU "
-                        "(use --device cpu)");
-        p.device = torch::kCUDA;
+            throw Error("device '" + runtime.device +
+                        "': this LibTorch build has no CUDA support or sees no GPU (use --device "
+                        "cpu)");
+        p.device = torch::Device(runtime.device);
+        const auto count = torch::cuda::device_count();
+        if (p.device.has_index() && p.device.index() >= std::int64_t(count))
+            throw Error("device '" + runtime.device + "': this machine has " +
+                        std::to_string(count) + " CUDA device(s), cuda:0 to cuda:" +
+                        std::to_string(count - 1));
     }
     if (p.channelsLast && p.device.is_cpu() && smallestConvChannels < kMinChannelsLastChannels) {
         p.channelsLast = false;
@@ -117,7 +123,9 @@ namespace {
 
 torch::Tensor place(torch::Tensor x, const Placement& p)
 {
-    x = x.to(p.device);
+    // To a GPU from pinned memory, without waiting for the copy: the stream orders it before
+    // the kernels that read it.
+    x = p.device.is_cuda() ? x.pin_memory().to(p.device, /*non_blocking=*/true) : x.to(p.device);
     return p.channelsLast ? x.contiguous(torch::MemoryFormat::ChannelsLast) : x;
 }
 
@@ -156,7 +164,7 @@ void BatchSampler::restore(const std::string& state)
 Batch gather(const TensorSplit& split, const torch::Tensor& indices, const Placement& placement)
 {
     return {place(split.x.index_select(0, indices), placement),
-            split.y.index_select(0, indices).to(placement.device)};
+            place(split.y.index_select(0, indices), {placement.device, false, {}})};
 }
 
 Shards gatherShards(const TensorSplit& split, const torch::Tensor& indices,

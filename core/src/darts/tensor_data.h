@@ -73,7 +73,8 @@ struct Placement {
     // Why channels_last was asked for but not used; empty when the layout is as asked.
     std::string layoutNote;
 };
-// "cpu" or "cuda"; throws wb::Error when CUDA is asked of a LibTorch built without it.
+// "cpu", "cuda" or "cuda:N"; throws wb::Error when CUDA is asked of a LibTorch built without it
+// or N is not a device of this machine.
 // smallestConvChannels: the fewest channels of any convolution in the network (C for DARTS,
 // C / k for a partial-channel edge).
 Placement makePlacement(const RuntimeConfig& runtime, int smallestConvChannels);

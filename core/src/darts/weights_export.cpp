@@ -33,7 +33,7 @@ void exportSearchWeights(const std::string& checkpointPath, const std::string& o
     c10::Dict<std::string, torch::Tensor> tensors;
     try {
         torch::serialize::InputArchive archive;
-        archive.load_from(checkpointPath);
+        archive.load_from(checkpointPath, torch::kCPU); // written on any device
         torch::serialize::InputArchive net;
         archive.read("supernet", net);
         collect(net, "supernet.", tensors);

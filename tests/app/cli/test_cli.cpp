@@ -410,6 +410,23 @@ private Q_SLOTS:
         QVERIFY2(badGenotype.err.contains("genotype"), qPrintable(badGenotype.err));
     }
 
+    // cuda:N names a device; a build or machine without it says so before any training.
+    void devicesAreChecked()
+    {
+        const auto bad = wb::test::runSupernet(
+            {"search", "--data", m_dir.path(), "--no-store", "--device", "gpu1"});
+        QCOMPARE(bad.exitCode, 2);
+        QVERIFY2(bad.err.contains("must be cpu, cuda or cuda:N (got 'gpu1')"), qPrintable(bad.err));
+        const auto cuda = wb::test::runSupernet(
+            {"search", "--data", m_dir.path(), "--no-store", "--device", "cuda:7", "--json"});
+        if (cuda.exitCode == 0) QSKIP("this machine has 8 CUDA devices");
+        QCOMPARE(cuda.exitCode, 1);
+        const auto error = cuda.json["error"].toString();
+        QVERIFY2(error.contains("device 'cuda:7': this LibTorch build has no CUDA support") ||
+                     error.contains("device 'cuda:7': this machine has"),
+                 qPrintable(error));
+    }
+
 private:
     QTemporaryDir m_dir;
     QString m_genotype;

@@ -204,6 +204,7 @@ void addSearchBench(CLI::App& bench, int& exitCode)
     cmd->add_option("--classes", o->config.classes, "Classes of the random labels")
         ->capture_default_str();
     cmd->add_option("--threads", s.runtime.threads, "0 = one per core")->capture_default_str();
+    cmd->add_option("--device", s.runtime.device, "cpu, cuda or cuda:N")->capture_default_str();
     cmd->add_option("--iterations", o->config.iterations, "Timed iterations")
         ->capture_default_str();
     cmd->add_option("--warmup", o->config.warmup, "Untimed iterations first")
@@ -216,6 +217,9 @@ void addSearchBench(CLI::App& bench, int& exitCode)
     cmd->callback([o, &exitCode] {
         const auto& c = o->config;
         const auto& s = c.search;
+        auto checked = s; // before any value reaches a child's command line
+        checked.data.path = "(synthetic)";
+        checked.validate();
         o->parallel.finish(o->config.search);
         if (o->variants.size() == 1) {
             o->config.search.variant = o->variants.front();
@@ -255,7 +259,8 @@ void addSearchBench(CLI::App& bench, int& exitCode)
                     << s.nodes << " --batch " << s.batchSize << " --order " << s.order
                     << " --partial-channels " << s.partialChannels << " --image-size "
                     << c.imageSize << " --image-channels " << c.imageChannels << " --classes "
-                    << c.classes << " --threads " << s.runtime.threads << " --iterations "
+                    << c.classes << " --threads " << s.runtime.threads << " --device "
+                    << s.runtime.device << " --iterations "
                     << c.iterations << " --warmup " << c.warmup << " --seed " << s.runtime.seed
                     << (s.runtime.channelsLast ? "" : " --no-channels-last");
             const auto out = childOutput(command.str(), exitCode);

@@ -20,6 +20,7 @@ void addResumeCommand(CLI::App& runs, int& exitCode)
         StoreFlags store;
         std::int64_t id = 0;
         int threads = -1;
+        std::string device; // empty = as recorded
         bool json = false;
         ParallelFlags parallel;
     };
@@ -29,6 +30,8 @@ void addResumeCommand(CLI::App& runs, int& exitCode)
     cmd->add_option("id", o->id, "Run id")->required();
     o->store.add(*cmd, false);
     cmd->add_option("--threads", o->threads, "Intra-op CPU threads (default: as recorded)");
+    cmd->add_option("--device", o->device,
+                    "cpu, cuda or cuda:N (default: as recorded; checkpoints move between devices)");
     cmd->add_flag("--json", o->json, "Print one JSON object on stdout");
     o->parallel.add(*cmd, true);
     cmd->callback([o, &exitCode] {
@@ -41,6 +44,9 @@ void addResumeCommand(CLI::App& runs, int& exitCode)
         jobs::ResumeOptions resume;
         resume.threads = o->threads;
         if (run.kind == "train") {
+            resume.localiseTrain = [device = o->device](darts::TrainConfig& config) {
+                if (!device.empty()) config.runtime.device = device;
+            };
             const int epochs = darts::TrainConfig::fromJson(run.configJson).epochs;
             exitCode = runJob(o->json, epochs, [&](RunControl& control, auto& observer) {
                 announce();
@@ -52,6 +58,8 @@ void addResumeCommand(CLI::App& runs, int& exitCode)
         auto recorded = run.kind == "search" ? darts::SearchConfig::fromJson(run.configJson)
                                              : darts::SearchConfig{};
         if (o->threads >= 0) recorded.runtime.threads = o->threads;
+        if (!o->device.empty()) recorded.runtime.device = o->device;
+        if (run.kind == "search") recorded.validate(); // a mistyped --device is a usage error
         // A run searched in shards resumes in one process, or in processes that divide them.
         o->parallel.finish(recorded);
         o->parallel.startLocalRanks();
@@ -60,10 +68,10 @@ void addResumeCommand(CLI::App& runs, int& exitCode)
                                 o->parallel.waitLocalRanks());
             return;
         }
-        resume.localise = [group = recorded.runtime.group,
-                           threads = recorded.runtime.threads](darts::SearchConfig& config) {
-            config.runtime.group = group;
-            config.runtime.threads = threads;
+        resume.localise = [runtime = recorded.runtime](darts::SearchConfig& config) {
+            config.runtime.group = runtime.group;
+            config.runtime.threads = runtime.threads;
+            config.runtime.device = runtime.device;
         };
         exitCode = runJob(o->json, recorded.epochs, [&](RunControl& control, auto& observer) {
             announce();

@@ -4,6 +4,7 @@
 #include "darts/rank_group.h"
 #include "darts/supernet.h"
 #include "darts/tensor_data.h"
+#include "torch_compat.h"
 #include "wb/common/error.h"
 #include "wb/common/threads.h"
 
@@ -44,6 +45,7 @@ std::string SearchBenchResult::report() const
                   medianIterationSeconds, medianWeightStepSeconds, medianAlphaStepSeconds,
                   peakRssMb, threads);
     std::string out = text;
+    if (peakGpuMb > 0) out += "peak GPU memory: " + std::to_string(int(peakGpuMb + 0.5)) + " MB\n";
     if (rankPeakRssMb.size() > 1) {
         out += "processes: " + std::to_string(rankPeakRssMb.size()) + "\npeak RSS per rank (MB):";
         for (const double mb : rankPeakRssMb)
@@ -59,6 +61,7 @@ std::string SearchBenchResult::toJson() const
                           {"median_weight_step_s", medianWeightStepSeconds},
                           {"median_alpha_step_s", medianAlphaStepSeconds},
                           {"peak_rss_mb", peakRssMb},
+                          {"peak_gpu_mb", peakGpuMb},
                           {"threads", threads},
                           {"processes", std::max<std::size_t>(1, rankPeakRssMb.size())},
                           {"rank_peak_rss_mb", rankPeakRssMb},
@@ -130,6 +133,7 @@ SearchBenchResult benchSearch(const SearchBenchConfig& config)
     result.medianWeightStepSeconds = median(weightTimes);
     result.medianAlphaStepSeconds = median(alphaTimes);
     result.peakRssMb = peakRssMb();
+    if (placement.device.is_cuda()) result.peakGpuMb = compat::peakGpuMb(placement.device);
     if (ranks.size() > 1) {
         ranks.set("bench/rss/" + std::to_string(ranks.rank()), std::to_string(result.peakRssMb));
         for (int r = 0; r < ranks.size(); ++r)

@@ -123,8 +123,12 @@ private Q_SLOTS:
             id = runs[0].id;
             QCOMPARE(QString::fromStdString(wb::statusName(runs[0].status)), QString("failed"));
         }
-        const auto resumed = runSupernet(
-            {"runs", "resume", QString::number(id), "--db", db, "--nproc", "2", "--json"});
+        const auto badDevice =
+            runSupernet({"runs", "resume", QString::number(id), "--db", db, "--device", "gpu"});
+        QCOMPARE(badDevice.exitCode, 2);
+        QVERIFY2(badDevice.err.contains("must be cpu, cuda or cuda:N"), qPrintable(badDevice.err));
+        const auto resumed = runSupernet({"runs", "resume", QString::number(id), "--db", db,
+                                          "--nproc", "2", "--device", "cpu", "--json"});
         QVERIFY2(resumed.exitCode == 0, qPrintable(resumed.err));
         QCOMPARE(resumed.json["status"].toString(), QString("done"));
         compareEpochs(resumed.json["epochs"].toArray(), m_reference);

@@ -21,6 +21,7 @@ struct SearchBenchResult {
     double medianWeightStepSeconds = 0;
     double medianAlphaStepSeconds = 0;
     double peakRssMb = 0;
+    double peakGpuMb = 0; // the CUDA allocator's peak on a GPU, else 0
     std::vector<double> rankPeakRssMb; // each rank's, rank 0 first (a process group only)
     int threads = 0;
     bool channelsLast = false;  // the layout used (see makePlacement: small C stays NCHW)

@@ -126,6 +126,7 @@ void ParallelFlags::finish(darts::SearchConfig& config)
         throw Error("--nproc/--nnodes: this build has no Gloo (install libgloo-dev and rebuild)");
     m_spec.worldSize = world;
     m_spec.rank = m_nodeRank * m_nproc + m_localRank;
+    m_spec.localRank = m_localRank;
     m_spec.timeoutSeconds = m_timeout;
     if (!m_master.empty()) {
         const auto colon = m_master.rfind(':');
@@ -212,12 +213,12 @@ int ParallelFlags::waitLocalRanks()
     return failed;
 }
 
-int runHelperRank(const ParallelFlags& flags, int threads)
+int runHelperRank(const ParallelFlags& flags, const darts::RuntimeConfig& local)
 {
     RunControl control;
     InterruptGuard guard(control);
     darts::RunObserver silent;
-    const auto result = darts::runSearchRank(flags.spec(), threads, control, silent);
+    const auto result = darts::runSearchRank(flags.spec(), local, control, silent);
     if (result.status == RunStatus::Cancelled) return guard.cancelledExitCode();
     if (result.status == RunStatus::Failed) {
         std::cerr << "supernet: rank " << flags.spec().rank << ": " << result.error << std::endl;

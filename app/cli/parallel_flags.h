@@ -46,7 +46,8 @@ private:
     std::vector<pid_t> m_children;
 };
 
-// Runs this process as rank > 0 of `flags`' group: prints only errors; returns the exit code.
-int runHelperRank(const ParallelFlags& flags, int threads);
+// Runs this process as rank > 0 of `flags`' group, with its own threads and device: prints only
+// errors; returns the exit code.
+int runHelperRank(const ParallelFlags& flags, const darts::RuntimeConfig& local);
 
 } // namespace wb::cli

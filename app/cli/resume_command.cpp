@@ -64,7 +64,7 @@ void addResumeCommand(CLI::App& runs, int& exitCode)
         o->parallel.finish(recorded);
         o->parallel.startLocalRanks();
         if (o->parallel.helperRank()) {
-            exitCode = std::max(runHelperRank(o->parallel, recorded.runtime.threads),
+            exitCode = std::max(runHelperRank(o->parallel, recorded.runtime),
                                 o->parallel.waitLocalRanks());
             return;
         }

@@ -44,7 +44,7 @@ void addSearchCommand(CLI::App& root, int& exitCode)
         }
         o->parallel.startLocalRanks();
         if (o->parallel.helperRank()) {
-            exitCode = runHelperRank(o->parallel, config.runtime.threads);
+            exitCode = runHelperRank(o->parallel, config.runtime);
         } else {
             exitCode = runJob(o->common.json, config.epochs,
                               [&](RunControl& control, darts::RunObserver& observer) {

@@ -63,7 +63,7 @@ void addTransferCommand(CLI::App& root, int& exitCode)
         // Rank 0 chooses the source and hands the warm-started state to the others.
         if (o->parallel.helperRank()) {
             o->parallel.startLocalRanks();
-            exitCode = std::max(runHelperRank(o->parallel, config.runtime.threads),
+            exitCode = std::max(runHelperRank(o->parallel, config.runtime),
                                 o->parallel.waitLocalRanks());
             return;
         }

@@ -101,7 +101,7 @@ void addPretrain(CLI::App& root, int& exitCode)
         }
         o->parallel.startLocalRanks();
         if (o->parallel.helperRank()) {
-            exitCode = std::max(runHelperRank(o->parallel, config.runtime.threads),
+            exitCode = std::max(runHelperRank(o->parallel, config.runtime),
                                 o->parallel.waitLocalRanks());
             return;
         }

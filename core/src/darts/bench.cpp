@@ -83,7 +83,9 @@ SearchBenchResult benchSearch(const SearchBenchConfig& config)
     torch::manual_seed(sc.runtime.seed);
 
     const auto spec = SupernetSpec::of(sc, config.imageChannels, config.classes);
-    const auto placement = makePlacement(sc.runtime, sc.channels / sc.effectivePartialChannels());
+    auto runtime = sc.runtime;
+    runtime.device = rankDevice(runtime.device, runtime.group);
+    const auto placement = makePlacement(runtime, sc.channels / sc.effectivePartialChannels());
     result.channelsLast = placement.channelsLast;
     Supernet net(spec);
     net->place(placement.device, placement.channelsLast);
@@ -94,7 +96,8 @@ SearchBenchResult benchSearch(const SearchBenchConfig& config)
                                                    .betas({sc.alphaBeta1, sc.alphaBeta2})
                                                    .weight_decay(sc.alphaWeightDecay));
     // Ranks of a process group: every rank draws the same batch and computes its shards.
-    const auto group = sc.runtime.group.active() ? connectRankGroup(sc.runtime.group) : nullptr;
+    const auto group =
+        runtime.group.active() ? connectRankGroup(runtime.group, runtime.device) : nullptr;
     RankGroup& ranks = group ? *group : RankGroup::solo();
     if (sc.shards % ranks.size() != 0)
         throw Error("bench: shards must be a multiple of the processes");

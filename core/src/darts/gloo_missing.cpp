@@ -11,7 +11,7 @@ bool dataParallelAvailable()
     return false;
 }
 
-std::unique_ptr<RankGroup> connectRankGroup(const ProcessGroupSpec&)
+std::unique_ptr<RankGroup> connectGlooGroup(const ProcessGroupSpec&)
 {
     throw Error("this build cannot run data-parallel search: its LibTorch was found without "
                 "Gloo's headers (install libgloo-dev and rebuild)");

@@ -37,6 +37,23 @@ void requireSameOnEveryRank(RankGroup& group, const std::string& what, const std
                         " differs from rank 0's; every rank must be started the same way");
 }
 
+std::unique_ptr<RankGroup> connectRankGroup(const ProcessGroupSpec& spec,
+                                            const std::string& device)
+{
+#ifdef WB_HAVE_NCCL
+    if (device != "cpu") return connectNcclGroup(spec, torch::Device(device));
+#else
+    (void)device; // Gloo all-reduces CUDA tensors through host memory
+#endif
+    return connectGlooGroup(spec);
+}
+
+std::string rankDevice(const std::string& device, const ProcessGroupSpec& spec)
+{
+    if (device != "cuda" || !torch::cuda::is_available()) return device;
+    return "cuda:" + std::to_string(spec.localRank % int(torch::cuda::device_count()));
+}
+
 int freeLoopbackPort()
 {
     const int fd = ::socket(AF_INET, SOCK_STREAM, 0);

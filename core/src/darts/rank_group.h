@@ -33,9 +33,18 @@ public:
 };
 
 // Joins the group `spec` describes: rank 0 listens on masterHost:masterPort (c10d's TCPStore),
-// every rank connects, and the collectives go through Gloo. Throws wb::Error with the reason
-// (a busy port, a rank that never came, a build without Gloo).
-std::unique_ptr<RankGroup> connectRankGroup(const ProcessGroupSpec& spec);
+// every rank connects, and the collectives go through NCCL when this rank computes on a GPU and
+// the build has NCCL, else through Gloo. Throws wb::Error with the reason (a busy port, a rank
+// that never came, a build without Gloo).
+std::unique_ptr<RankGroup> connectRankGroup(const ProcessGroupSpec& spec,
+                                            const std::string& device);
+// The backends (gloo_group.cpp or gloo_missing.cpp; nccl_group.cpp in CUDA builds with NCCL).
+std::unique_ptr<RankGroup> connectGlooGroup(const ProcessGroupSpec& spec);
+std::unique_ptr<RankGroup> connectNcclGroup(const ProcessGroupSpec& spec, torch::Device device);
+
+// The device rank `spec` computes on for a run configured with `device`: "cuda" gives each rank
+// of a machine its own GPU (local rank modulo the GPUs), "cpu" and "cuda:N" stay as they are.
+std::string rankDevice(const std::string& device, const ProcessGroupSpec& spec);
 
 // Every rank states `value` for `what`; all of them throw the same wb::Error when any rank's
 // value differs from rank 0's, so no rank is left waiting.

@@ -402,10 +402,12 @@ SearchResult search(const SearchConfig& config, RunControl& control, RunObserver
         if (config.shards % spec.worldSize != 0)
             throw Error("shards: " + std::to_string(config.shards) + " cannot be split among " +
                         std::to_string(spec.worldSize) + " processes (use a multiple)");
-        auto group = connectRankGroup(spec);
+        auto local = config;
+        local.runtime.device = rankDevice(config.runtime.device, spec);
+        auto group = connectRankGroup(spec, local.runtime.device);
         requireSameOnEveryRank(*group, "launch command", spec.launchDigest);
         group->set("config", config.toJson());
-        Search(config, control, observer, result, resumeFrom, *group).run();
+        Search(local, control, observer, result, resumeFrom, *group).run();
     });
     if (error) {
         result.status = RunStatus::Failed;
@@ -423,15 +425,17 @@ SearchResult runSearch(const SearchConfig& config, RunControl& control, RunObser
     return search(config, control, observer, {});
 }
 
-SearchResult runSearchRank(const ProcessGroupSpec& spec, int threads, RunControl& control,
-                           RunObserver& observer)
+SearchResult runSearchRank(const ProcessGroupSpec& spec, const RuntimeConfig& local,
+                           RunControl& control, RunObserver& observer)
 {
     SearchResult result;
     const auto error = runGuarded([&] {
-        auto group = connectRankGroup(spec);
+        const auto device = rankDevice(local.device, spec);
+        auto group = connectRankGroup(spec, device);
         requireSameOnEveryRank(*group, "launch command", spec.launchDigest);
         auto config = SearchConfig::fromJson(group->get("config"));
-        config.runtime.threads = threads;
+        config.runtime.threads = local.threads;
+        config.runtime.device = device;
         config.runtime.group = spec;
         // Rank 0 writes the checkpoints and hands over the warm-started or resumed state.
         config.checkpointDir.clear();

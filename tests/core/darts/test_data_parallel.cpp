@@ -52,7 +52,9 @@ std::pair<SearchResult, SearchResult> twoRanks(Rank0&& rank0, const std::string&
     auto helper = std::async(std::launch::async, [&] {
         RunControl control;
         RunObserver silent;
-        return runSearchRank(rankSpec(1, port, digest1), 1, control, silent);
+        RuntimeConfig local;
+        local.threads = 1;
+        return runSearchRank(rankSpec(1, port, digest1), local, control, silent);
     });
     auto first = rank0(rankSpec(0, port));
     return {std::move(first), helper.get()};

@@ -10,6 +10,7 @@ namespace wb::darts {
 struct ProcessGroupSpec {
     int rank = 0;      // 0 records the run and writes checkpoints
     int worldSize = 1; // 1 = no process group
+    int localRank = 0; // the place among the ranks of this machine (its GPU with --device cuda)
     std::string masterHost = "127.0.0.1";
     int masterPort = 29500; // rank 0 listens here (c10d's TCPStore)
     // How long a rank waits for the others, at rendezvous and in every all-reduce, before it

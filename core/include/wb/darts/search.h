@@ -29,10 +29,11 @@ struct SearchResult {
 SearchResult runSearch(const SearchConfig& config, RunControl& control, RunObserver& observer);
 
 // Runs rank `spec.rank` > 0 of a data-parallel search whose rank 0 runs runSearch or resumeSearch
-// with config.runtime.group set: the configuration and the starting state come from rank 0, and
-// this rank records nothing (its result only says how it ended). Never throws.
-SearchResult runSearchRank(const ProcessGroupSpec& spec, int threads, RunControl& control,
-                           RunObserver& observer);
+// with config.runtime.group set: the configuration and the starting state come from rank 0, the
+// threads and device from `local` (this rank's own command line), and this rank records nothing
+// (its result only says how it ended). Never throws.
+SearchResult runSearchRank(const ProcessGroupSpec& spec, const RuntimeConfig& local,
+                           RunControl& control, RunObserver& observer);
 
 struct TrainResult {
     RunStatus status = RunStatus::Failed;

@@ -6,9 +6,6 @@
 // LibTorch 2.11 no longer ships.
 
 #include <torch/torch.h>
-#ifdef WB_TORCH_CUDA
-#include <c10/cuda/CUDACachingAllocator.h>
-#endif
 
 #include <sstream>
 #include <string>
@@ -30,20 +27,6 @@ auto optimizerStateKey(const Optimizer& optimizer, const torch::Tensor& param)
     } else {
         return static_cast<Key>(impl);
     }
-}
-
-// The most memory the CUDA caching allocator has handed out on `device` (the figure of
-// torch.cuda.max_memory_allocated), in MiB; 0 when this LibTorch has no CUDA.
-inline double peakGpuMb(const torch::Device& device)
-{
-#ifdef WB_TORCH_CUDA
-    const auto stats =
-        c10::cuda::CUDACachingAllocator::getDeviceStats(device.has_index() ? device.index() : 0);
-    return double(stats.allocated_bytes[0].peak) / double(1 << 20); // [0]: all pools
-#else
-    (void)device;
-    return 0;
-#endif
 }
 
 } // namespace wb::compat

@@ -4,13 +4,16 @@
 #include "darts/rank_group.h"
 #include "darts/supernet.h"
 #include "darts/tensor_data.h"
-#include "torch_compat.h"
 #include "wb/common/error.h"
 #include "wb/common/threads.h"
 
 #include <nlohmann/json.hpp>
 
 #include <sys/resource.h>
+
+#ifdef WB_TORCH_CUDA
+#include <c10/cuda/CUDACachingAllocator.h>
+#endif
 
 #include <algorithm>
 #include <chrono>
@@ -31,6 +34,20 @@ double peakRssMb()
     rusage usage{};
     getrusage(RUSAGE_SELF, &usage);
     return double(usage.ru_maxrss) / 1024.0; // Linux reports kilobytes
+}
+
+// The most memory the CUDA caching allocator has handed out on `device` (the figure of
+// torch.cuda.max_memory_allocated), in MiB; 0 when this LibTorch has no CUDA.
+double peakGpuMb(const torch::Device& device)
+{
+#ifdef WB_TORCH_CUDA
+    const auto stats =
+        c10::cuda::CUDACachingAllocator::getDeviceStats(device.has_index() ? device.index() : 0);
+    return double(stats.allocated_bytes[0].peak) / double(1 << 20); // [0]: all pools
+#else
+    (void)device;
+    return 0;
+#endif
 }
 
 } // namespace
@@ -136,7 +153,7 @@ SearchBenchResult benchSearch(const SearchBenchConfig& config)
     result.medianWeightStepSeconds = median(weightTimes);
     result.medianAlphaStepSeconds = median(alphaTimes);
     result.peakRssMb = peakRssMb();
-    if (placement.device.is_cuda()) result.peakGpuMb = compat::peakGpuMb(placement.device);
+    if (placement.device.is_cuda()) result.peakGpuMb = peakGpuMb(placement.device);
     if (ranks.size() > 1) {
         ranks.set("bench/rss/" + std::to_string(ranks.rank()), std::to_string(result.peakRssMb));
         for (int r = 0; r < ranks.size(); ++r)

@@ -7,10 +7,10 @@
 // initdb refuses to run as root (CI runs as root), so there the folder is given to `nobody` and
 // the server binaries run as that user through setpriv.
 
+#include "loopback_socket.h"
+
 #include <libpq-fe.h>
 
-#include <netinet/in.h>
-#include <sys/socket.h>
 #include <cstdlib>
 #include <filesystem>
 #include <fstream>
@@ -119,7 +119,7 @@ private:
                                "hostnossl all all 127.0.0.1/32 reject\n"
                              : "host all all 127.0.0.1/32 trust\n");
         }
-        s->m_port = freePort();
+        s->m_port = wb::test::freeLoopbackPort();
         // Durability is not wanted from a throwaway server.
         std::string options = "-c listen_addresses='127.0.0.1' -c port=" +
                               std::to_string(s->m_port) + " -c unix_socket_directories='" +
@@ -134,22 +134,6 @@ private:
         }
         s->m_running = true;
         return s;
-    }
-
-    // A loopback port nobody listens on now (the kernel's choice for port 0).
-    static int freePort()
-    {
-        const int fd = ::socket(AF_INET, SOCK_STREAM, 0);
-        sockaddr_in a{};
-        a.sin_family = AF_INET;
-        a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-        socklen_t length = sizeof a;
-        int port = 0;
-        if (fd >= 0 && ::bind(fd, reinterpret_cast<sockaddr*>(&a), sizeof a) == 0 &&
-            ::getsockname(fd, reinterpret_cast<sockaddr*>(&a), &length) == 0)
-            port = ntohs(a.sin_port);
-        if (fd >= 0) ::close(fd);
-        return port;
     }
 
     // A self-signed certificate for 127.0.0.1 in the data folder, owned like the server's

@@ -3,6 +3,7 @@
 // `runs resume --nproc 2` finishes it; ranks started differently, a busy port and too many
 // processes are reported.
 
+#include "loopback_socket.h"
 #include "run_supernet.h"
 #include "synthetic_idx.h"
 #include "wb/store/run_store.h"
@@ -14,10 +15,6 @@
 #include <QProcess>
 #include <QTemporaryDir>
 #include <QTest>
-
-#include <netinet/in.h>
-#include <sys/socket.h>
-#include <unistd.h>
 
 #include <csignal>
 #include <thread>
@@ -142,7 +139,7 @@ private Q_SLOTS:
     // Two nodes of one machine: node 1 was started with another --epochs.
     void ranksStartedDifferentlyAreRefused()
     {
-        const int port = freePort();
+        const int port = wb::test::freeLoopbackPort();
         const auto node = [&](int rank, int epochs) {
             auto args = searchArgs(m_data, epochs);
             args << "--no-store" << "--nnodes" << "2" << "--node-rank" << QString::number(rank)
@@ -162,17 +159,13 @@ private Q_SLOTS:
 
     void aBusyPortIsReported()
     {
-        const int fd = ::socket(AF_INET, SOCK_STREAM, 0);
-        sockaddr_in address{};
-        address.sin_family = AF_INET;
-        address.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-        socklen_t length = sizeof address;
-        QVERIFY(::bind(fd, reinterpret_cast<sockaddr*>(&address), sizeof address) == 0);
+        int port = 0;
+        const int fd = wb::test::boundLoopbackSocket(port);
+        QVERIFY(fd >= 0);
         QVERIFY(::listen(fd, 1) == 0);
-        QVERIFY(::getsockname(fd, reinterpret_cast<sockaddr*>(&address), &length) == 0);
         auto args = searchArgs(m_data, 1);
         args << "--no-store" << "--nnodes" << "2" << "--node-rank" << "0" << "--master"
-             << QString("127.0.0.1:%1").arg(ntohs(address.sin_port)) << "--rank-timeout" << "3";
+             << QString("127.0.0.1:%1").arg(port) << "--rank-timeout" << "3";
         const auto r = runSupernet(args);
         ::close(fd);
         QCOMPARE(r.exitCode, 1);
@@ -203,19 +196,6 @@ private Q_SLOTS:
     }
 
 private:
-    static int freePort()
-    {
-        const int fd = ::socket(AF_INET, SOCK_STREAM, 0);
-        sockaddr_in address{};
-        address.sin_family = AF_INET;
-        address.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-        socklen_t length = sizeof address;
-        ::bind(fd, reinterpret_cast<sockaddr*>(&address), sizeof address);
-        ::getsockname(fd, reinterpret_cast<sockaddr*>(&address), &length);
-        ::close(fd);
-        return ntohs(address.sin_port);
-    }
-
     QTemporaryDir m_dir;
     QString m_data;
     QJsonArray m_reference;

@@ -100,6 +100,13 @@ void ParallelFlags::add(CLI::App& cmd, bool recordedShards)
                    "averaged (default: the process count; more = gradient accumulation)");
 }
 
+void ParallelFlags::refuseFor(const std::string& job) const
+{
+    if (requested())
+        throw Error("--nproc/--nnodes: " + job + " runs in one process (--shards N computes the "
+                    "same shards there)");
+}
+
 void ParallelFlags::finish(darts::SearchConfig& config)
 {
     m_localRank = envInt(kLocalRankEnv, 0);

@@ -24,6 +24,11 @@ public:
     // and config.runtime.group; started by another rank, takes its place from the environment.
     // Throws wb::Error on a bad combination.
     void finish(darts::SearchConfig& config);
+    // Whether --nproc or --nnodes asks for more than one process.
+    bool requested() const { return m_nproc > 1 || m_nnodes > 1; }
+    // Throws wb::Error when more than one process is asked of a job that runs in one (`job`
+    // says which, e.g. "a queued job").
+    void refuseFor(const std::string& job) const;
     // Whether this process is a rank other than 0: it runs runSearchRank, not the command.
     bool helperRank() const { return m_spec.rank > 0; }
     const darts::ProcessGroupSpec& spec() const { return m_spec; }

@@ -44,6 +44,7 @@ void addResumeCommand(CLI::App& runs, int& exitCode)
         jobs::ResumeOptions resume;
         resume.threads = o->threads;
         if (run.kind == "train") {
+            o->parallel.refuseFor("a training");
             resume.localiseTrain = [device = o->device](darts::TrainConfig& config) {
                 if (!device.empty()) config.runtime.device = device;
             };

@@ -35,6 +35,7 @@ void addSearchCommand(CLI::App& root, int& exitCode)
         o->parallel.finish(config);
         config.validate();
         if (o->queue.queue) {
+            o->parallel.refuseFor("a queued job");
             jobs::QueuedJob job;
             job.kind = "search";
             job.search = config;

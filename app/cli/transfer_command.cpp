@@ -51,6 +51,7 @@ void addTransferCommand(CLI::App& root, int& exitCode)
         config.validate();
         const auto dbPath = o->store.path();
         if (o->queue.queue) {
+            o->parallel.refuseFor("a queued job");
             jobs::QueuedJob job;
             job.kind = "transfer";
             job.search = config;

@@ -92,6 +92,7 @@ void addPretrain(CLI::App& root, int& exitCode)
         config.validate();
         const auto dbPath = o->store.path();
         if (o->queue.queue) {
+            o->parallel.refuseFor("a queued job");
             jobs::QueuedJob job;
             job.kind = "pretrain";
             job.search = config;

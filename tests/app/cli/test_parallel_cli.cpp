@@ -189,6 +189,11 @@ private Q_SLOTS:
         QCOMPARE(r.exitCode, 2);
         QVERIFY2(r.err.contains("needs --master HOST:PORT"), qPrintable(r.err));
         args = searchArgs(m_data, 1);
+        args << "--db" << m_dir.path() + "/queue.sqlite" << "--nproc" << "2" << "--queue";
+        r = runSupernet(args);
+        QCOMPARE(r.exitCode, 2);
+        QVERIFY2(r.err.contains("a queued job runs in one process"), qPrintable(r.err));
+        args = searchArgs(m_data, 1);
         args << "--no-store" << "--nproc" << "2" << "--master" << "nohost";
         r = runSupernet(args);
         QCOMPARE(r.exitCode, 2);

@@ -1,14 +1,17 @@
 #!/usr/bin/env bash
 # tools/fuzz.sh [SECONDS]: builds the libFuzzer targets of tests/fuzz with clang, AddressSanitizer
 # and UndefinedBehaviorSanitizer in build-fuzz/ (the normal build/ is untouched) and runs each for
-# SECONDS (default 60) from a generated seed corpus. Prints executions and crashes per target;
+# SECONDS (default 60) from a generated seed corpus (FUZZ_TARGETS="..." for some of them). Prints executions and crashes per target;
 # crashing inputs land in build-fuzz/crashes/<target>/ (each must become a regression test).
 # Exit code: 0 no crash, 1 a target crashed, 2 usage.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 seconds=${1:-60}
 [[ "$seconds" =~ ^[0-9]+$ ]] || { echo "usage: $0 [SECONDS]" >&2; exit 2; }
-targets=(fuzz_idx fuzz_cifar fuzz_csv fuzz_image fuzz_genotype fuzz_search_config)
+all=(fuzz_idx fuzz_cifar fuzz_csv fuzz_image fuzz_genotype fuzz_search_config
+     fuzz_checkpoint_meta)
+# FUZZ_TARGETS="fuzz_a fuzz_b" runs only those.
+read -r -a targets <<< "${FUZZ_TARGETS:-${all[*]}}"
 
 # Debian's clang and its libFuzzer runtime (libclang-rt-14-dev holds libclang_rt.fuzzer).
 if ! command -v clang++ >/dev/null || ! compgen -G "/usr/lib/llvm-*/lib/clang/*/lib/linux/libclang_rt.fuzzer-x86_64.a" >/dev/null; then
@@ -57,6 +60,14 @@ put("fuzz_search_config", "search", json.dumps({"data": {"path": "/data", "forma
     "max_per_class": 5, "image_size": 8}, "runtime": {"seed": 1, "threads": 1, "device": "cpu",
     "channels_last": True}, "channels": 4, "layers": 2, "nodes": 2, "batch": 8, "epochs": 1,
     "order": 1, "variant": "darts"}))
+# A sampler state as libstdc++ prints a freshly seeded std::mt19937_64 (312 words, then the index).
+mt = [5]
+for i in range(1, 312):
+    mt.append((6364136223846793005 * (mt[-1] ^ (mt[-1] >> 62)) + i) % 2**64)
+state = "4 2 2 " + " ".join(map(str, mt)) + " 312 3 1 0 2"
+put("fuzz_checkpoint_meta", "sampler", bytes([0, 3, 1]) + state.encode())
+rows = [1, 2.3, 0.1, 2.2, 0.2, 0.025, 1.5, 2, 2.1, 0.2, 2.0, 0.3, 0.013, 1.4]
+put("fuzz_checkpoint_meta", "history", bytes([1, 7]) + struct.pack("<14d", *rows))
 PY
 
 status=0

@@ -3,6 +3,7 @@
 #include "common/guarded.h"
 #include "wb/common/error.h"
 #include "wb/common/sha256.h"
+#include "wb/darts/checkpoint_meta.h"
 
 #include <fcntl.h>
 #include <unistd.h>
@@ -17,7 +18,6 @@ namespace wb::darts {
 namespace {
 
 constexpr std::int64_t kFormatVersion = 1; // bump when the archive layout changes
-constexpr int kHistoryColumns = 7;
 
 torch::Tensor bytes(const std::string& s)
 {
@@ -47,11 +47,10 @@ torch::Tensor historyTensor(const std::vector<EpochMetrics>& history)
 
 std::vector<EpochMetrics> historyFrom(const torch::Tensor& t)
 {
-    std::vector<EpochMetrics> out;
-    auto a = t.accessor<double, 2>();
-    for (std::int64_t i = 0; i < t.size(0); ++i)
-        out.push_back({int(a[i][0]), a[i][1], a[i][2], a[i][3], a[i][4], a[i][5], a[i][6]});
-    return out;
+    if (t.dim() != 2 || t.scalar_type() != torch::kFloat64)
+        throw Error("epoch history is not a table of doubles");
+    const auto c = t.contiguous();
+    return historyFromRows(c.data_ptr<double>(), c.size(0), c.size(1));
 }
 
 void syncFile(const std::string& path)

@@ -3,11 +3,11 @@
 #include "wb/common/error.h"
 #include "wb/common/seeded_rng.h"
 #include "wb/data/dataset.h"
+#include "wb/darts/checkpoint_meta.h"
 #include "wb/data/split.h"
 
 #include <cmath>
 #include <cstring>
-#include <sstream>
 
 namespace wb::darts {
 namespace {
@@ -133,32 +133,15 @@ torch::Tensor place(torch::Tensor x, const Placement& p)
 
 std::string BatchSampler::state() const
 {
-    std::ostringstream out;
-    out << m_size << ' ' << m_batch << ' ' << m_pos << ' ' << m_rng;
-    for (auto i : m_order)
-        out << ' ' << i;
-    return out.str();
+    return formatSamplerState({m_size, m_batch, m_pos, m_rng, m_order});
 }
 
 void BatchSampler::restore(const std::string& state)
 {
-    std::istringstream in(state);
-    std::int64_t size = 0, batch = 0, pos = 0;
-    in >> size >> batch >> pos >> m_rng;
-    if (!in || size != m_size || batch != m_batch || pos < 0 || pos > size)
-        throw Error("sampler state does not match this split (size " + std::to_string(m_size) +
-                    ", batch " + std::to_string(m_batch) + ")");
-    std::vector<std::int64_t> order(m_order.size());
-    for (auto& i : order) {
-        in >> i;
-        // Out-of-range indices would reach index_select as a wrong batch or an error mid-epoch.
-        if (in && (i < 0 || i >= size))
-            throw Error("sampler state holds index " + std::to_string(i) + ", outside the split (" +
-                        std::to_string(size) + " items)");
-    }
-    if (!in) throw Error("sampler state is truncated");
-    m_order = std::move(order);
-    m_pos = pos;
+    auto s = parseSamplerState(state, m_size, m_batch);
+    m_rng = s.rng;
+    m_order = std::move(s.order);
+    m_pos = s.pos;
 }
 
 Batch gather(const TensorSplit& split, const torch::Tensor& indices, const Placement& placement)

@@ -5,6 +5,7 @@
 #include "darts/tensor_data.h"
 #include "tiny_search.h"
 #include "wb/common/error.h"
+#include "wb/darts/checkpoint_meta.h"
 #include "wb/darts/search.h"
 
 #include <QTemporaryDir>
@@ -162,6 +163,34 @@ private Q_SLOTS:
         } catch (const wb::Error& e) {
             QVERIFY2(std::string(e.what()).find("truncated") != std::string::npos, e.what());
         }
+    }
+
+    // The history table of a crafted checkpoint: a wrong column count would read past each row,
+    // and an epoch of NaN or 1e300 would be an undefined conversion to int.
+    void historyIsValidated()
+    {
+        const std::vector<double> good = {1, 2.3, 0.1, 2.2, 0.2, 0.025, 1.5,
+                                          2, 2.1, 0.2, 2.0, 0.3, 0.013, 1.4};
+        const auto h = historyFromRows(good.data(), 2, kHistoryColumns);
+        QCOMPARE(int(h.size()), 2);
+        QCOMPARE(h[1].epoch, 2);
+        QCOMPARE(h[1].valAcc, 0.3);
+        QCOMPARE(h[1].seconds, 1.4);
+        const auto refused = [&](std::vector<double> values, std::int64_t rows,
+                                 std::int64_t columns, const char* why) {
+            try {
+                historyFromRows(values.data(), rows, columns);
+                QFAIL("accepted");
+            } catch (const wb::Error& e) {
+                QVERIFY2(std::string(e.what()).find(why) != std::string::npos, e.what());
+            }
+        };
+        refused(good, 2, 6, "6 columns, not 7");
+        auto bad = good;
+        bad[7] = std::nan("");
+        refused(bad, 2, kHistoryColumns, "row 2 is not epoch 2");
+        bad[7] = 1e300;
+        refused(bad, 2, kHistoryColumns, "row 2 is not epoch 2");
     }
 
 private:

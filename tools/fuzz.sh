@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
 # tools/fuzz.sh [SECONDS]: builds the libFuzzer targets of tests/fuzz with clang, AddressSanitizer
 # and UndefinedBehaviorSanitizer in build-fuzz/ (the normal build/ is untouched) and runs each for
-# SECONDS (default 60) from a generated seed corpus (FUZZ_TARGETS="..." for some of them). Prints executions and crashes per target;
-# crashing inputs land in build-fuzz/crashes/<target>/ (each must become a regression test).
+# SECONDS (default 60) from a generated seed corpus; FUZZ_TARGETS="..." runs only those. Prints
+# executions and crashes per target; crashing inputs land in build-fuzz/crashes/<target>/ (each
+# must become a regression test).
 # Exit code: 0 no crash, 1 a target crashed, 2 usage.
 set -euo pipefail
 cd "$(dirname "$0")/.."

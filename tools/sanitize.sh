@@ -2,7 +2,8 @@
 # tools/sanitize.sh [asan|tsan|all] [CTEST_ARGS...]: sanitizer builds beside the normal one.
 #   asan: build-asan/, AddressSanitizer + UndefinedBehaviorSanitizer, the whole CTest suite.
 #   tsan: build-tsan/, ThreadSanitizer, the tests of the threaded parts (store writer, session
-#         layer and its search thread, runs model, the distance cache's concurrent writers),
+#         layer and its search thread, runs model, the distance cache's concurrent writers, two
+#         data-parallel ranks as threads),
 #         with tools/tsan.supp for the uninstrumented libraries.
 # Extra arguments go to ctest (e.g. -R test_loaders); TARGETS="a b" builds only those targets
 # (a full ASan build is long on two cores). CI keeps the normal build (tools/test.sh).
@@ -34,7 +35,7 @@ fi
 if [ "$mode" = tsan ] || [ "$mode" = all ]; then
   # shellcheck disable=SC2206 # TARGETS is a list of target names
   threaded=(${TARGETS:-test_store_writer test_distance_cache test_search_session test_runs_model
-            test_termination_signals})
+            test_termination_signals test_data_parallel})
   configure build-tsan "-fsanitize=thread"
   nice -n 10 cmake --build build-tsan -j2 --target "${threaded[@]}"
   TSAN_OPTIONS="suppressions=$PWD/tools/tsan.supp halt_on_error=1 second_deadlock_stack=1" \

@@ -220,18 +220,23 @@ int ParallelFlags::waitLocalRanks()
     return failed;
 }
 
-int runHelperRank(const ParallelFlags& flags, const darts::RuntimeConfig& local)
+std::optional<int> ParallelFlags::runAsHelper(const darts::RuntimeConfig& local)
 {
-    RunControl control;
-    InterruptGuard guard(control);
-    darts::RunObserver silent;
-    const auto result = darts::runSearchRank(flags.spec(), local, control, silent);
-    if (result.status == RunStatus::Cancelled) return guard.cancelledExitCode();
-    if (result.status == RunStatus::Failed) {
-        std::cerr << "supernet: rank " << flags.spec().rank << ": " << result.error << std::endl;
-        return 1;
+    if (!helperRank()) return std::nullopt;
+    startLocalRanks();
+    int code = 0;
+    {
+        RunControl control;
+        InterruptGuard guard(control);
+        darts::RunObserver silent;
+        const auto result = darts::runSearchRank(m_spec, local, control, silent);
+        if (result.status == RunStatus::Cancelled) code = guard.cancelledExitCode();
+        if (result.status == RunStatus::Failed) {
+            std::cerr << "supernet: rank " << m_spec.rank << ": " << result.error << std::endl;
+            code = 1;
+        }
     }
-    return 0;
+    return std::max(code, waitLocalRanks());
 }
 
 } // namespace wb::cli

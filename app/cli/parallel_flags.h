@@ -10,6 +10,7 @@
 
 #include <CLI/CLI.hpp>
 
+#include <optional>
 #include <string>
 #include <sys/types.h>
 #include <vector>
@@ -32,6 +33,10 @@ public:
     // Whether this process is a rank other than 0: it runs runSearchRank, not the command.
     bool helperRank() const { return m_spec.rank > 0; }
     const darts::ProcessGroupSpec& spec() const { return m_spec; }
+    // For a rank > 0: starts this node's other ranks, runs its part of the search with its own
+    // threads and device (printing only errors), waits for the ranks it started, and returns the
+    // exit code. Nothing for rank 0, which runs the command.
+    std::optional<int> runAsHelper(const darts::RuntimeConfig& local);
     // Starts this node's other ranks (the first process of a node only; none without --nproc).
     void startLocalRanks();
     // Waits for the ranks this process started (killing any still alive after the timeout) and
@@ -50,9 +55,5 @@ private:
     darts::ProcessGroupSpec m_spec;
     std::vector<pid_t> m_children;
 };
-
-// Runs this process as rank > 0 of `flags`' group, with its own threads and device: prints only
-// errors; returns the exit code.
-int runHelperRank(const ParallelFlags& flags, const darts::RuntimeConfig& local);
 
 } // namespace wb::cli

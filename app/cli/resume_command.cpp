@@ -63,12 +63,11 @@ void addResumeCommand(CLI::App& runs, int& exitCode)
         if (run.kind == "search") recorded.validate(); // a mistyped --device is a usage error
         // A run searched in shards resumes in one process, or in processes that divide them.
         o->parallel.finish(recorded);
-        o->parallel.startLocalRanks();
-        if (o->parallel.helperRank()) {
-            exitCode = std::max(runHelperRank(o->parallel, recorded.runtime),
-                                o->parallel.waitLocalRanks());
+        if (const auto code = o->parallel.runAsHelper(recorded.runtime)) {
+            exitCode = *code;
             return;
         }
+        o->parallel.startLocalRanks();
         resume.localise = [runtime = recorded.runtime](darts::SearchConfig& config) {
             config.runtime.group = runtime.group;
             config.runtime.threads = runtime.threads;

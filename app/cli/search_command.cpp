@@ -43,19 +43,18 @@ void addSearchCommand(CLI::App& root, int& exitCode)
                 queueJob(o->store.path(), job, o->queue, config.runtime.device, o->common.json);
             return;
         }
-        o->parallel.startLocalRanks();
-        if (o->parallel.helperRank()) {
-            exitCode = runHelperRank(o->parallel, config.runtime);
-        } else {
-            exitCode = runJob(o->common.json, config.epochs,
-                              [&](RunControl& control, darts::RunObserver& observer) {
-                                  if (o->store.disabled)
-                                      return unrecorded(darts::runSearch(config, control, observer));
-                                  const auto db = o->store.path();
-                                  return jobs::recordedSearch(db, config, control, observer,
-                                                              announceRun(db));
-                              });
+        if (const auto code = o->parallel.runAsHelper(config.runtime)) {
+            exitCode = *code;
+            return;
         }
+        o->parallel.startLocalRanks();
+        exitCode = runJob(
+            o->common.json, config.epochs, [&](RunControl& control, darts::RunObserver& observer) {
+                if (o->store.disabled)
+                    return unrecorded(darts::runSearch(config, control, observer));
+                const auto db = o->store.path();
+                return jobs::recordedSearch(db, config, control, observer, announceRun(db));
+            });
         exitCode = std::max(exitCode, o->parallel.waitLocalRanks());
     });
 }

@@ -62,10 +62,8 @@ void addTransferCommand(CLI::App& root, int& exitCode)
             return;
         }
         // Rank 0 chooses the source and hands the warm-started state to the others.
-        if (o->parallel.helperRank()) {
-            o->parallel.startLocalRanks();
-            exitCode = std::max(runHelperRank(o->parallel, config.runtime),
-                                o->parallel.waitLocalRanks());
+        if (const auto code = o->parallel.runAsHelper(config.runtime)) {
+            exitCode = *code;
             return;
         }
         exitCode = runJob(

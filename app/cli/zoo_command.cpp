@@ -100,12 +100,11 @@ void addPretrain(CLI::App& root, int& exitCode)
             exitCode = queueJob(dbPath, job, o->queue, config.runtime.device, o->common.json);
             return;
         }
-        o->parallel.startLocalRanks();
-        if (o->parallel.helperRank()) {
-            exitCode = std::max(runHelperRank(o->parallel, config.runtime),
-                                o->parallel.waitLocalRanks());
+        if (const auto code = o->parallel.runAsHelper(config.runtime)) {
+            exitCode = *code;
             return;
         }
+        o->parallel.startLocalRanks();
         std::optional<std::int64_t> zooId;
         exitCode = runJob(
             o->common.json, config.epochs, [&](RunControl& control, darts::RunObserver& observer) {

@@ -1,4 +1,5 @@
 #include "commands.h"
+#include "common_flags.h"
 #include "parallel_flags.h"
 
 #include "wb/common/error.h"
@@ -212,6 +213,7 @@ void addSearchBench(CLI::App& bench, int& exitCode)
     cmd->add_option("--seed", s.runtime.seed, "Seed of the network and the data")
         ->capture_default_str();
     cmd->add_flag("!--no-channels-last", s.runtime.channelsLast, "Use contiguous NCHW tensors");
+    addAmpOption(*cmd, s.runtime);
     cmd->add_flag("--json", o->json, "Print one JSON object per variant");
     o->parallel.add(*cmd);
     cmd->callback([o, &exitCode] {

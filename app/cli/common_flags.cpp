@@ -32,6 +32,7 @@ void CommonFlags::add(CLI::App& cmd, darts::DataConfig& data, darts::RuntimeConf
     cmd.add_option("--device", runtime.device, "cpu, cuda or cuda:N")->capture_default_str();
     cmd.add_flag("!--no-channels-last", runtime.channelsLast,
                  "Keep NCHW tensors instead of channels_last");
+    addAmpOption(cmd, runtime);
     cmd.add_option("--lr", weights.lr, "Initial weight learning rate")->capture_default_str();
     cmd.add_option("--lr-min", weights.lrMin, "Final weight learning rate (cosine)")
         ->capture_default_str();
@@ -43,6 +44,14 @@ void CommonFlags::add(CLI::App& cmd, darts::DataConfig& data, darts::RuntimeConf
                    "Largest global L2 norm of the weight gradient (clipped above)")
         ->capture_default_str();
     cmd.add_flag("--json", json, "Print one JSON object on stdout");
+}
+
+void addAmpOption(CLI::App& cmd, darts::RuntimeConfig& runtime)
+{
+    cmd.add_option("--amp", runtime.amp,
+                   "Mixed precision: off, bf16, or fp16 (CUDA; dynamic loss scale)")
+        ->check(CLI::IsMember({"off", "bf16", "fp16"}))
+        ->capture_default_str();
 }
 
 void CommonFlags::finish(darts::DataConfig& data) const

@@ -27,4 +27,7 @@ private:
     std::vector<std::string> m_paths;
 };
 
+// --amp, shared with `bench search`.
+void addAmpOption(CLI::App& cmd, darts::RuntimeConfig& runtime);
+
 } // namespace wb::cli

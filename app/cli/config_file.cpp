@@ -89,6 +89,7 @@ void writeCommon(TomlWriter& w, const darts::DataConfig& d, const darts::Runtime
     w.integer("threads", r.threads);
     w.text("device", r.device);
     w.flag("no-channels-last", !r.channelsLast);
+    w.text("amp", r.amp);
     w.real("lr", o.lr);
     w.real("lr-min", o.lrMin);
     w.real("momentum", o.momentum);
@@ -115,6 +116,8 @@ void writeSearch(TomlWriter& w, const darts::SearchConfig& c)
     w.real("alpha-lr", c.alphaLr);
     w.real("alpha-weight-decay", c.alphaWeightDecay);
     w.flag("val-running-bn", !c.valBatchStats);
+    w.integer("shards", c.shards);
+    w.flag("sync-bn", c.syncBatchNorm);
 }
 
 } // namespace

@@ -98,6 +98,9 @@ void ParallelFlags::add(CLI::App& cmd, bool recordedShards)
     cmd.add_option("--shards", m_shards,
                    "Shards of every batch, each with its own BatchNorm statistics, gradients "
                    "averaged (default: the process count; more = gradient accumulation)");
+    cmd.add_flag("--sync-bn", m_syncBatchNorm,
+                 "BatchNorm statistics over the whole batch, all-reduced across the processes, "
+                 "instead of per shard (PyTorch's SyncBatchNorm)");
 }
 
 void ParallelFlags::refuseFor(const std::string& job) const
@@ -128,6 +131,7 @@ void ParallelFlags::finish(darts::SearchConfig& config)
         throw Error("--shards " + std::to_string(m_shards) + " cannot be split among " +
                     std::to_string(world) + " processes (use a multiple)");
     config.shards = m_shards;
+    if (!m_recordedShards) config.syncBatchNorm = m_syncBatchNorm;
     if (world == 1) return;
     if (!darts::dataParallelAvailable())
         throw Error("--nproc/--nnodes: this build has no Gloo (install libgloo-dev and rebuild)");

@@ -21,8 +21,8 @@ class ParallelFlags {
 public:
     // recordedShards: resuming a run, whose shard count is fixed (the processes must divide it).
     void add(CLI::App& cmd, bool recordedShards = false);
-    // Checks the flags and sets config.shards (the process count unless --shards says more)
-    // and config.runtime.group; started by another rank, takes its place from the environment.
+    // Checks the flags and sets config.shards (the process count unless --shards says more),
+    // config.syncBatchNorm (not when resuming: the run's own) and config.runtime.group; started by another rank, takes its place from the environment.
     // Throws wb::Error on a bad combination.
     void finish(darts::SearchConfig& config);
     // Whether --nproc or --nnodes asks for more than one process.
@@ -49,6 +49,7 @@ private:
     int m_nodeRank = 0;
     int m_shards = 0;
     bool m_recordedShards = false;
+    bool m_syncBatchNorm = false;
     std::string m_master;
     int m_timeout = 60;
     int m_localRank = 0;

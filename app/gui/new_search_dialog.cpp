@@ -112,6 +112,12 @@ NewSearchDialog::NewSearchDialog(const std::vector<store::ZooEntry>& zoo, QWidge
     m_device->addItem(QStringLiteral("cuda"));
     m_device->setToolTip(tr("Where the search runs; cuda needs a LibTorch built with CUDA and "
                             "a GPU"));
+    m_amp = new QComboBox(this);
+    for (const auto* mode : {"off", "bf16", "fp16"})
+        m_amp->addItem(QString::fromLatin1(mode));
+    m_amp->setToolTip(tr("Mixed precision: forward passes in bfloat16 or float16 (cuda only, "
+                         "with a dynamic loss scale); weights and the second-order alpha step "
+                         "stay float32"));
     m_order = new QComboBox(this);
     m_order->addItem(tr("first order"), 1);
     m_order->addItem(tr("second order (unrolled)"), 2);
@@ -165,6 +171,7 @@ NewSearchDialog::NewSearchDialog(const std::vector<store::ZooEntry>& zoo, QWidge
     form->addRow(tr("&Seed"), m_seed);
     form->addRow(tr("&Threads"), m_threads);
     form->addRow(tr("De&vice"), m_device);
+    form->addRow(tr("&Mixed precision"), m_amp);
     form->addRow(tr("S&tart from"), m_start);
     auto* buttons = new QDialogButtonBox(QDialogButtonBox::Ok | QDialogButtonBox::Cancel, this);
     buttons->button(QDialogButtonBox::Ok)->setText(tr("Start"));
@@ -215,6 +222,7 @@ darts::SearchConfig NewSearchDialog::config() const
     c.runtime.seed = std::uint64_t(m_seed->value());
     c.runtime.threads = m_threads->value();
     c.runtime.device = m_device->currentText().toStdString();
+    c.runtime.amp = m_amp->currentText().toStdString();
     c.hessianIterations = m_hessian->value();
     if (m_stopOnCollapse->isChecked()) c.stopOn = "collapse";
     c.weights.lr = m_lr->value();

@@ -44,6 +44,7 @@ private:
     QDoubleSpinBox* m_alphaLr = nullptr;
     QListWidget* m_primitives = nullptr;
     QComboBox* m_device = nullptr;
+    QComboBox* m_amp = nullptr;
     QSpinBox* m_hessian = nullptr;
     QCheckBox* m_stopOnCollapse = nullptr;
     QComboBox* m_order = nullptr;

@@ -5,7 +5,9 @@
 // e.g. ATen's torch::linalg_eigh/linalg_qr rather than the torch::linalg namespace, which
 // LibTorch 2.11 no longer ships.
 
+#include <ATen/autocast_mode.h>
 #include <torch/torch.h>
+#include <torch/version.h>
 
 #include <sstream>
 #include <string>
@@ -28,5 +30,61 @@ auto optimizerStateKey(const Optimizer& optimizer, const torch::Tensor& param)
         return static_cast<Key>(impl);
     }
 }
+
+// Autocast of `device`'s ops to `dtype` while alive; the previous state comes back after. 1.13
+// has one switch per device kind, 2.x one function taking the device type.
+class AutocastScope {
+public:
+    AutocastScope(c10::DeviceType device, at::ScalarType dtype) : m_device(device)
+    {
+        m_wasEnabled = enabled();
+        m_oldDtype = lowPrecision();
+        set(true, dtype);
+        at::autocast::increment_nesting();
+    }
+    ~AutocastScope()
+    {
+        // Casts of the weights are cached for the outermost scope only (as torch.autocast does).
+        if (at::autocast::decrement_nesting() == 0) at::autocast::clear_cache();
+        set(m_wasEnabled, m_oldDtype);
+    }
+    AutocastScope(const AutocastScope&) = delete;
+    AutocastScope& operator=(const AutocastScope&) = delete;
+
+private:
+#if TORCH_VERSION_MAJOR >= 2
+    bool enabled() const { return at::autocast::is_autocast_enabled(m_device); }
+    at::ScalarType lowPrecision() const { return at::autocast::get_autocast_dtype(m_device); }
+    void set(bool on, at::ScalarType dtype) const
+    {
+        at::autocast::set_autocast_enabled(m_device, on);
+        at::autocast::set_autocast_dtype(m_device, dtype);
+    }
+#else
+    bool isCuda() const { return m_device == c10::DeviceType::CUDA; }
+    bool enabled() const
+    {
+        return isCuda() ? at::autocast::is_enabled() : at::autocast::is_cpu_enabled();
+    }
+    at::ScalarType lowPrecision() const
+    {
+        return isCuda() ? at::autocast::get_autocast_gpu_dtype()
+                        : at::autocast::get_autocast_cpu_dtype();
+    }
+    void set(bool on, at::ScalarType dtype) const
+    {
+        if (isCuda()) {
+            at::autocast::set_enabled(on);
+            at::autocast::set_autocast_gpu_dtype(dtype);
+        } else {
+            at::autocast::set_cpu_enabled(on);
+            at::autocast::set_autocast_cpu_dtype(dtype);
+        }
+    }
+#endif
+    c10::DeviceType m_device;
+    bool m_wasEnabled = false;
+    at::ScalarType m_oldDtype = at::kFloat;
+};
 
 } // namespace wb::compat

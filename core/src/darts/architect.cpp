@@ -7,6 +7,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <limits>
 
 namespace wb::darts {
 namespace {
@@ -23,6 +24,14 @@ void axpy(std::vector<torch::Tensor>& weights, const std::vector<torch::Tensor>&
     torch::NoGradGuard noGrad;
     for (std::size_t i = 0; i < weights.size(); ++i)
         weights[i].add_(delta[i], scale);
+}
+// The same with a scalar tensor for scale, which is never read back to the host.
+void axpy(std::vector<torch::Tensor>& weights, const std::vector<torch::Tensor>& delta,
+          const torch::Tensor& scale)
+{
+    torch::NoGradGuard noGrad;
+    for (std::size_t i = 0; i < weights.size(); ++i)
+        weights[i].add_(delta[i] * scale);
 }
 
 // Gradients of `output` w.r.t. `inputs`; an input the graph does not use (alpha_normal when
@@ -62,10 +71,10 @@ shardMean(const Shards& shards,
 DartsArchitect::DartsArchitect(Supernet net, torch::optim::SGD& weightOpt,
                                torch::optim::Adam& alphaOpt, int order, double unrolledLr,
                                double momentum, double weightDecay, double hvpScale,
-                               double klWeight, RankGroup& group)
+                               double klWeight, RankGroup& group, MixedPrecision precision)
     : m_net(std::move(net)), m_weightOpt(weightOpt), m_alphaOpt(alphaOpt), m_order(order),
       m_unrolledLr(unrolledLr), m_momentum(momentum), m_weightDecay(weightDecay),
-      m_hvpScale(hvpScale), m_klWeight(klWeight), m_group(group)
+      m_hvpScale(hvpScale), m_klWeight(klWeight), m_group(group), m_precision(precision)
 {
 }
 
@@ -78,12 +87,12 @@ std::string DartsArchitect::name() const
     return variant + (m_order == 2 ? "-2nd-order" : "-1st-order");
 }
 
-std::optional<double> DartsArchitect::alphaStep(const Shards& train, const Shards& val,
-                                                double weightLr)
+torch::Tensor DartsArchitect::alphaStep(const Shards& train, const Shards& val, double weightLr)
 {
     const double xi = m_unrolledLr >= 0 ? m_unrolledLr : weightLr;
-    std::optional<double> valLoss;
+    torch::Tensor valLoss;
     auto grads = alphaGradients(train, val, xi, &valLoss);
+    if (grads.empty()) return valLoss; // float16 overflow: no step, a smaller loss scale
     auto alphas = m_net->alphas();
     for (std::size_t i = 0; i < alphas.size(); ++i)
         alphas[i].mutable_grad() = grads[i];
@@ -93,23 +102,27 @@ std::optional<double> DartsArchitect::alphaStep(const Shards& train, const Shard
 }
 
 std::vector<torch::Tensor> DartsArchitect::alphaGradients(const Shards& train, const Shards& val,
-                                                          double xi, std::optional<double>* valLoss)
+                                                          double xi, torch::Tensor* valLoss)
 {
     std::vector<torch::Tensor> grads;
     if (m_order == 2) {
+        // In float32 whatever --amp says: the finite-difference Hessian product subtracts two
+        // nearly equal gradients, which half precision would drown in rounding.
         grads = secondOrder(train, val, xi); // L_val is measured at w', not w
     } else {
         // Only alpha's gradient is requested, so autograd skips every weight gradient. The loss
         // rides along as the last tensor, averaged with the gradients.
+        const auto forward = [&](const torch::Tensor& x) { return m_net->forward(x); };
         grads = shardMean(val, [&](const Batch& b) {
-            auto l = loss(m_net, b);
-            auto g = gradOrZeros(l, m_net->alphas());
+            auto l = torch::nn::functional::cross_entropy(m_precision.logits(forward, b.x), b.y);
+            auto g = gradOrZeros(m_precision.scaled(l), m_net->alphas());
             g.push_back(l.detach().reshape({1}));
             return g;
         });
         m_group.average(grads);
-        if (valLoss) *valLoss = grads.back().item<double>();
+        if (valLoss) *valLoss = grads.back().reshape({});
         grads.pop_back();
+        if (!m_precision.unscale(grads)) return {};
     }
     // The regulariser depends on alpha alone: its gradient adds to either order's.
     if (const auto reg = m_net->architectureRegulariser(m_klWeight); reg.defined()) {
@@ -165,12 +178,13 @@ std::vector<torch::Tensor> DartsArchitect::secondOrder(const Shards& train, cons
     std::vector<torch::Tensor> alphaGrads(grads.begin(), grads.begin() + alphas.size());
     std::vector<torch::Tensor> v(grads.begin() + alphas.size(), grads.end());
 
-    double norm2 = 0;
+    std::vector<torch::Tensor> squares;
     for (const auto& t : v)
-        norm2 += t.pow(2).sum().item<double>();
-    const double norm = std::sqrt(norm2);
-    if (!(norm > 0) || !std::isfinite(norm)) return alphaGrads; // H v is zero (or undefined)
-    const double eps = m_hvpScale / norm;
+        squares.push_back(t.pow(2).sum());
+    // v = 0 makes both perturbed gradients equal, so H v comes out 0 through a finite eps.
+    const auto norm = torch::stack(squares).sum().sqrt().clamp_min(
+        std::numeric_limits<float>::min());
+    const auto eps = m_hvpScale / norm;
 
     axpy(weights, v, eps);
     const auto gradPlus = shardMean(train, alphaGrad);
@@ -192,14 +206,15 @@ std::vector<torch::Tensor> DartsArchitect::secondOrder(const Shards& train, cons
 
 StepOutcome weightStep(const std::function<torch::Tensor(const torch::Tensor&)>& forward,
                        torch::optim::SGD& opt, const std::vector<torch::Tensor>& weights,
-                       const Shards& batch, double gradClip, RankGroup& group)
+                       const Shards& batch, double gradClip, RankGroup& group,
+                       const MixedPrecision& precision)
 {
     opt.zero_grad();
     torch::Tensor lossSum, accSum;
     for (const auto& shard : batch) {
-        auto logits = forward(shard.x);
+        auto logits = precision.logits(forward, shard.x);
         auto loss = torch::nn::functional::cross_entropy(logits, shard.y);
-        (batch.size() > 1 ? loss / double(batch.size()) : loss)
+        precision.scaled(batch.size() > 1 ? loss / double(batch.size()) : loss)
             .backward({}, false, false, weights);
         const auto acc = logits.argmax(1).eq(shard.y).to(loss.scalar_type()).mean().detach();
         lossSum = lossSum.defined() ? lossSum + loss.detach() : loss.detach();
@@ -211,14 +226,32 @@ StepOutcome weightStep(const std::function<torch::Tensor(const torch::Tensor&)>&
         if (w.grad().defined()) synced.push_back(w.mutable_grad());
     synced.push_back(torch::stack({lossSum, accSum}) / double(batch.size()));
     group.average(synced);
-    torch::nn::utils::clip_grad_norm_(weights, gradClip);
-    opt.step();
-    return {synced.back()[0].item<double>(), synced.back()[1].item<double>()};
+    const auto metrics = synced.back();
+    synced.pop_back();
+    if (precision.unscale(synced)) {
+        clipGradNorm(weights, gradClip);
+        opt.step();
+    }
+    return {metrics[0], metrics[1]};
+}
+
+void clipGradNorm(const std::vector<torch::Tensor>& params, double maxNorm)
+{
+    std::vector<torch::Tensor> norms;
+    for (const auto& p : params)
+        if (p.grad().defined()) norms.push_back(p.grad().norm(2));
+    if (norms.empty()) return;
+    torch::NoGradGuard noGrad;
+    const auto total = norms.size() == 1 ? norms.front() : torch::stack(norms).norm(2);
+    const auto coef = (maxNorm / (total + 1e-6)).clamp_max(1.0);
+    for (const auto& p : params)
+        if (p.grad().defined()) p.grad().mul_(coef);
 }
 
 std::unique_ptr<SearchVariant> makeVariant(const SearchConfig& config, Supernet net,
                                            torch::optim::SGD& weightOpt,
-                                           torch::optim::Adam& alphaOpt, RankGroup& group)
+                                           torch::optim::Adam& alphaOpt, RankGroup& group,
+                                           const MixedPrecision& precision)
 {
     const auto& variants = searchVariants();
     if (std::find(variants.begin(), variants.end(), config.variant) == variants.end())
@@ -228,7 +261,7 @@ std::unique_ptr<SearchVariant> makeVariant(const SearchConfig& config, Supernet 
                                             config.unrolledLr, config.weights.momentum,
                                             config.weights.weightDecay, DartsArchitect::kHvpScale,
                                             config.variant == "drnas" ? config.klWeight : 0.0,
-                                            group);
+                                            group, precision);
 }
 
 } // namespace wb::darts

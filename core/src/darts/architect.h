@@ -16,6 +16,7 @@
 // architecture parameters then include PC-DARTS' edge weights beta, and DrNAS adds its KL
 // regulariser to the objective (its Dirichlet samples make L_val stochastic).
 
+#include "darts/mixed_precision.h"
 #include "darts/rank_group.h"
 #include "darts/supernet.h"
 
@@ -45,9 +46,9 @@ public:
     virtual ~SearchVariant() = default;
     virtual std::string name() const = 0;
     // One alpha update; weightLr is the current learning rate of the weight optimiser.
-    // Returns the search-val loss at the current weights when the variant evaluates it there.
-    virtual std::optional<double> alphaStep(const Shards& train, const Shards& val,
-                                            double weightLr) = 0;
+    // Returns the search-val loss at the current weights (a scalar on the device, not read
+    // here) when the variant evaluates it there, else an undefined tensor.
+    virtual torch::Tensor alphaStep(const Shards& train, const Shards& val, double weightLr) = 0;
 };
 
 class DartsArchitect : public SearchVariant {
@@ -55,20 +56,20 @@ public:
     DartsArchitect(Supernet net, torch::optim::SGD& weightOpt, torch::optim::Adam& alphaOpt,
                    int order, double unrolledLr, double momentum, double weightDecay,
                    double hvpScale = kHvpScale, double klWeight = 0,
-                   RankGroup& group = RankGroup::solo());
+                   RankGroup& group = RankGroup::solo(), MixedPrecision precision = {});
 
     // eps = kHvpScale / ||v|| in the finite-difference Hessian-vector product (DARTS reference).
     // Piecewise-linear ops (ReLU, max pool) make the difference inexact whenever a perturbation
     // crosses a kink, so the gradient check runs with a smaller scale in double precision.
     static constexpr double kHvpScale = 0.01;
     std::string name() const override;
-    std::optional<double> alphaStep(const Shards& train, const Shards& val,
-                                    double weightLr) override;
+    torch::Tensor alphaStep(const Shards& train, const Shards& val, double weightLr) override;
 
     // The alpha gradients the next step would apply (normal, reduce), without stepping.
-    // Leaves the weights exactly as they were. Exposed for the gradient check.
+    // Leaves the weights exactly as they were. Exposed for the gradient check. Empty when the
+    // float16 gradients overflowed (the step is skipped).
     std::vector<torch::Tensor> alphaGradients(const Shards& train, const Shards& val, double xi,
-                                              std::optional<double>* valLoss = nullptr);
+                                              torch::Tensor* valLoss = nullptr);
 
 private:
     std::vector<torch::Tensor> secondOrder(const Shards& train, const Shards& val, double xi);
@@ -84,24 +85,33 @@ private:
     double m_hvpScale;
     double m_klWeight;
     RankGroup& m_group;
+    MixedPrecision m_precision;
 };
 
+// A step's loss and accuracy: scalars on the device, read by the step loop in batches so that
+// a GPU is not made to wait for the host after every step.
 struct StepOutcome {
-    double loss = 0;
-    double acc = 0;
+    torch::Tensor loss;
+    torch::Tensor acc;
 };
 // One SGD step of the weights on a batch's shards: cross-entropy, gradients of `weights` only
 // (alpha's would be discarded) averaged over the shards and ranks, global-norm clipping,
 // optimiser step. Loss and accuracy are the means over every rank's shards. The loss may be
-// non-finite; the caller decides what that means.
+// non-finite; the caller decides what that means. Under float16 a step whose gradients
+// overflowed is skipped (the loss scaler's rule).
 StepOutcome weightStep(const std::function<torch::Tensor(const torch::Tensor&)>& forward,
                        torch::optim::SGD& opt, const std::vector<torch::Tensor>& weights,
                        const Shards& batch, double gradClip,
-                       RankGroup& group = RankGroup::solo());
+                       RankGroup& group = RankGroup::solo(), const MixedPrecision& precision = {});
+
+// Scales the gradients of `params` down so that their global L2 norm is at most maxNorm, as
+// torch::nn::utils::clip_grad_norm_ does, but without reading the norm back to the host.
+void clipGradNorm(const std::vector<torch::Tensor>& params, double maxNorm);
 
 std::unique_ptr<SearchVariant> makeVariant(const SearchConfig& config, Supernet net,
                                            torch::optim::SGD& weightOpt,
                                            torch::optim::Adam& alphaOpt,
-                                           RankGroup& group = RankGroup::solo());
+                                           RankGroup& group = RankGroup::solo(),
+                                           const MixedPrecision& precision = {});
 
 } // namespace wb::darts

@@ -3,6 +3,7 @@
 #include "darts/architect.h"
 #include "darts/rank_group.h"
 #include "darts/supernet.h"
+#include "darts/sync_batch_norm.h"
 #include "darts/tensor_data.h"
 #include "wb/common/error.h"
 #include "wb/common/threads.h"
@@ -58,10 +59,11 @@ std::string SearchBenchResult::report() const
     std::snprintf(text, sizeof text,
                   "median s/iteration (alpha + weight step): %.3f\n"
                   "median s/weight step: %.3f\nmedian s/alpha step: %.3f\n"
-                  "peak RSS: %.0f MB\nthreads: %d\n",
+                  "peak RSS: %.0f MB\nthreads: %d\nmixed precision: %s\n",
                   medianIterationSeconds, medianWeightStepSeconds, medianAlphaStepSeconds,
-                  peakRssMb, threads);
+                  peakRssMb, threads, amp.c_str());
     std::string out = text;
+    if (syncBatchNorm) out += "batch norm: synchronised across the processes (--sync-bn)\n";
     if (peakGpuMb > 0) out += "peak GPU memory: " + std::to_string(int(peakGpuMb + 0.5)) + " MB\n";
     if (rankPeakRssMb.size() > 1) {
         out += "processes: " + std::to_string(rankPeakRssMb.size()) + "\npeak RSS per rank (MB):";
@@ -82,7 +84,9 @@ std::string SearchBenchResult::toJson() const
                           {"threads", threads},
                           {"processes", std::max<std::size_t>(1, rankPeakRssMb.size())},
                           {"rank_peak_rss_mb", rankPeakRssMb},
-                          {"memory", channelsLast ? "channels_last" : "contiguous"}}
+                          {"memory", channelsLast ? "channels_last" : "contiguous"},
+                          {"amp", amp},
+                          {"sync_bn", syncBatchNorm}}
         .dump();
 }
 
@@ -97,6 +101,8 @@ SearchBenchResult benchSearch(const SearchBenchConfig& config)
     checked.validate();
     SearchBenchResult result;
     result.threads = setComputeThreads(sc.runtime.threads);
+    result.amp = sc.runtime.amp;
+    result.syncBatchNorm = sc.syncBatchNorm;
     torch::manual_seed(sc.runtime.seed);
 
     const auto spec = SupernetSpec::of(sc, config.imageChannels, config.classes);
@@ -118,15 +124,19 @@ SearchBenchResult benchSearch(const SearchBenchConfig& config)
     RankGroup& ranks = group ? *group : RankGroup::solo();
     if (sc.shards % ranks.size() != 0)
         throw Error("bench: shards must be a multiple of the processes");
-    auto variant = makeVariant(sc, net, weightOpt, alphaOpt, ranks);
+    LossScaler scaler;
+    const auto precision = precisionOf(placement, scaler);
+    auto variant = makeVariant(sc, net, weightOpt, alphaOpt, ranks, precision);
     auto makeBatch = [&] {
         const auto n = sc.batchSize;
         TensorSplit split{
             torch::randn({n, config.imageChannels, config.imageSize, config.imageSize}),
             torch::randint(config.classes, {n}, torch::kInt64)};
-        return gatherShards(split, torch::arange(n), placement, sc.shards, ranks.rank(),
+        return gatherShards(split, torch::arange(n), placement,
+                            sc.syncBatchNorm ? ranks.size() : sc.shards, ranks.rank(),
                             ranks.size());
     };
+    if (sc.syncBatchNorm) syncBatchNorms(*net, &ranks);
     const auto train = makeBatch();
     const auto val = makeBatch();
     const auto weights = net->parameters();
@@ -142,7 +152,7 @@ SearchBenchResult benchSearch(const SearchBenchConfig& config)
         variant->alphaStep(train, val, sc.weights.lr);
         const auto t1 = now();
         weightStep([&](const torch::Tensor& x) { return net->forward(x); }, weightOpt, weights,
-                   train, sc.weights.gradClip, ranks);
+                   train, sc.weights.gradClip, ranks, precision);
         const auto t2 = now();
         if (i < config.warmup) continue;
         alphaTimes.push_back(std::chrono::duration<double>(t1 - t0).count());

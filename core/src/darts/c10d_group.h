@@ -76,22 +76,8 @@ public:
     int rank() const override { return m_spec.rank; }
     int size() const override { return m_spec.worldSize; }
 
-    void average(std::vector<torch::Tensor>& tensors) override
-    {
-        if (tensors.empty()) return;
-        std::vector<torch::Tensor> flat;
-        for (const auto& t : tensors)
-            flat.push_back(t.detach().reshape({-1}));
-        std::vector<torch::Tensor> buffer{torch::cat(flat).to(m_device)};
-        reported(m_spec, "an all-reduce", [&] { return m_backend->allreduce(buffer)->wait(); });
-        buffer[0].div_(m_spec.worldSize);
-        std::int64_t at = 0;
-        torch::NoGradGuard noGrad;
-        for (auto& t : tensors) {
-            t.copy_(buffer[0].narrow(0, at, t.numel()).view(t.sizes()));
-            at += t.numel();
-        }
-    }
+    void average(std::vector<torch::Tensor>& tensors) override { reduce(tensors, true); }
+    void sum(std::vector<torch::Tensor>& tensors) override { reduce(tensors, false); }
 
     bool any(bool flag) override
     {
@@ -120,6 +106,25 @@ public:
     }
 
 private:
+    // Sums `tensors` over the ranks in place (and divides by the rank count when `mean`): one
+    // collective for the list, whose tensors share one dtype and device.
+    void reduce(std::vector<torch::Tensor>& tensors, bool mean)
+    {
+        if (tensors.empty()) return;
+        std::vector<torch::Tensor> flat;
+        for (const auto& t : tensors)
+            flat.push_back(t.detach().reshape({-1}));
+        std::vector<torch::Tensor> buffer{torch::cat(flat).to(m_device)};
+        reported(m_spec, "an all-reduce", [&] { return m_backend->allreduce(buffer)->wait(); });
+        if (mean) buffer[0].div_(m_spec.worldSize);
+        std::int64_t at = 0;
+        torch::NoGradGuard noGrad;
+        for (auto& t : tensors) {
+            t.copy_(buffer[0].narrow(0, at, t.numel()).view(t.sizes()));
+            at += t.numel();
+        }
+    }
+
     ProcessGroupSpec m_spec;
     c10::intrusive_ptr<c10d::Store> m_store;
     c10::intrusive_ptr<Backend> m_backend;

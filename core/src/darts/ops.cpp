@@ -32,13 +32,20 @@ public:
         const int64_t padding = ctx->saved_data["padding"].toInt();
         const int64_t dilation = ctx->saved_data["dilation"].toInt();
         const auto g = grads[0].contiguous(x.suggest_memory_format());
+        // Under autocast the forward ran in g's precision whatever x and w are; the backward
+        // runs outside autocast, so it casts them itself, and the gradients back to theirs.
+        const auto xg = x.to(g.scalar_type());
+        const auto wg = w.to(g.scalar_type());
         torch::Tensor gx, gw;
         if (ctx->needs_input_grad(0))
-            gx = torch::conv2d(g, w.flip({2, 3}), {}, 1, padding, dilation, w.size(0));
+            gx = torch::conv2d(g, wg.flip({2, 3}), {}, 1, padding, dilation, w.size(0))
+                     .to(x.scalar_type());
         if (ctx->needs_input_grad(1))
-            gw = std::get<1>(torch::convolution_backward(
-                g, x, w, c10::nullopt, {1, 1}, {padding, padding}, {dilation, dilation}, false,
-                {0, 0}, w.size(0), {false, true, false}));
+            gw = std::get<1>(torch::convolution_backward(g, xg, wg, c10::nullopt, {1, 1},
+                                                         {padding, padding},
+                                                         {dilation, dilation}, false, {0, 0},
+                                                         w.size(0), {false, true, false}))
+                     .to(w.scalar_type());
         return {gx, gw, torch::Tensor(), torch::Tensor()};
     }
 };
@@ -80,7 +87,7 @@ private:
     int m_dilation;
     nn::Conv2d m_depthwise;
     nn::Conv2d m_pointwise;
-    nn::BatchNorm2d m_bn;
+    SyncBatchNorm2d m_bn;
 };
 
 // Two stacked dilation-1 DilConvs, the second with stride 1 and its own ReLU.
@@ -123,7 +130,7 @@ public:
 private:
     bool m_max;
     int m_stride;
-    nn::BatchNorm2d m_bn{nullptr};
+    SyncBatchNorm2d m_bn{nullptr};
 };
 
 class IdentityImpl : public OpImpl {
@@ -133,9 +140,9 @@ public:
 
 } // namespace
 
-nn::BatchNorm2d makeBatchNorm(int channels, bool affine)
+SyncBatchNorm2d makeBatchNorm(int channels, bool affine)
 {
-    return nn::BatchNorm2d(nn::BatchNorm2dOptions(channels).affine(affine));
+    return SyncBatchNorm2d(channels, affine);
 }
 
 ReluConvBnImpl::ReluConvBnImpl(int in, int out, int kernel, int stride, int padding, bool affine)

@@ -5,6 +5,8 @@
 // can compute relu(state) once and share it across every edge leaving that state: the result is
 // identical and saves most of the ReLU memory traffic of the search network.
 
+#include "darts/sync_batch_norm.h"
+
 #include <torch/torch.h>
 
 #include <memory>
@@ -35,7 +37,7 @@ public:
 
 private:
     torch::nn::Conv2d m_conv{nullptr};
-    torch::nn::BatchNorm2d m_bn{nullptr};
+    SyncBatchNorm2d m_bn{nullptr};
 };
 
 // Halves the resolution with two offset stride-2 1x1 convs whose outputs are concatenated: one
@@ -50,10 +52,10 @@ public:
 private:
     torch::nn::Conv2d m_conv1{nullptr};
     torch::nn::Conv2d m_conv2{nullptr};
-    torch::nn::BatchNorm2d m_bn{nullptr};
+    SyncBatchNorm2d m_bn{nullptr};
 };
 
-torch::nn::BatchNorm2d makeBatchNorm(int channels, bool affine);
+SyncBatchNorm2d makeBatchNorm(int channels, bool affine);
 
 // The network stem (3x3 conv to kStemMultiplier * channels, affine BN), shared by the supernet
 // and the derived network.

@@ -22,6 +22,8 @@ public:
     // Replaces every tensor, in place, by its mean over the ranks: one collective for the list,
     // whose tensors share one dtype and device.
     virtual void average(std::vector<torch::Tensor>& tensors) { (void)tensors; }
+    // The same with the sum over the ranks.
+    virtual void sum(std::vector<torch::Tensor>& tensors) { (void)tensors; }
     // True on every rank when `flag` is true on any of them.
     virtual bool any(bool flag) { return flag; }
     // A value in the rendezvous store, visible to every rank; get waits for it (up to the

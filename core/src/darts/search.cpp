@@ -6,6 +6,7 @@
 #include "darts/hessian.h"
 #include "darts/rank_group.h"
 #include "darts/supernet.h"
+#include "darts/sync_batch_norm.h"
 #include "darts/tensor_data.h"
 #include "darts/warm_start.h"
 #include "common/guarded.h"
@@ -136,7 +137,9 @@ public:
                                     torch::optim::AdamOptions(m_config.alphaLr)
                                         .betas({m_config.alphaBeta1, m_config.alphaBeta2})
                                         .weight_decay(m_config.alphaWeightDecay));
-        auto variant = makeVariant(m_config, net, weightOpt, alphaOpt, m_group);
+        LossScaler scaler;
+        const auto precision = precisionOf(placement, scaler);
+        auto variant = makeVariant(m_config, net, weightOpt, alphaOpt, m_group, precision);
 
         // Separate streams so the val order does not depend on the train split's size; further
         // datasets get streams of their own.
@@ -164,9 +167,11 @@ public:
             shareStartingState(state, rank0State);
             if (placement.channelsLast) convertToChannelsLast(*net);
         }
-        // The part of every batch this process computes.
+        // The part of every batch this process computes: with synchronised BatchNorm its
+        // shards pass together (their statistics are shared anyway).
+        const int passes = m_config.syncBatchNorm ? m_group.size() : m_config.shards;
         const auto shardsOf = [&](const TensorSplit& split, const torch::Tensor& indices) {
-            return gatherShards(split, indices, placement, m_config.shards, m_group.rank(),
+            return gatherShards(split, indices, placement, passes, m_group.rank(),
                                 m_group.size());
         };
 
@@ -176,6 +181,8 @@ public:
             const double lr = cosineLr(wc.lr, wc.lrMin, epoch - 1, m_config.epochs);
             setLearningRate(weightOpt, lr);
             net->train();
+            // Steps only: evaluation batches and the Hessian are each rank's own.
+            if (m_config.syncBatchNorm) syncBatchNorms(*net, &m_group);
             std::size_t step = 0;
             auto m = runEpochSteps(epoch, steps, lr, m_control, m_observer, [&] {
                 // Round-robin over datasets: both the weight and the alpha step of this step
@@ -185,10 +192,11 @@ public:
                 const auto train = shardsOf(sets[k].train, trainSamplers[k].next());
                 const auto val = shardsOf(sets[k].val, valSamplers[k].next());
                 const auto alphaLoss = variant->alphaStep(train, val, lr);
-                return StepResult{
-                    weightStep(forward, weightOpt, weights, train, wc.gradClip, m_group),
-                    alphaLoss};
-            }, m_group);
+                return StepResult{weightStep(forward, weightOpt, weights, train, wc.gradClip,
+                                             m_group, precision),
+                                  alphaLoss};
+            }, m_group, placement.metricsEvery);
+            syncBatchNorms(*net, nullptr);
             if (!m) break;
             // Several datasets: the mean of their val losses and accuracies.
             for (std::size_t k = 0; k < sets.size(); ++k) {

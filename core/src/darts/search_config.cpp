@@ -41,6 +41,12 @@ void validateCommon(const DataConfig& d, const RuntimeConfig& r, const WeightOpt
             "split fractions", "need train > 0, val > 0 and train + val < 1");
     require(r.threads >= 0, "threads", "must be >= 0");
     require(isDeviceName(r.device), "device", "must be cpu, cuda or cuda:N (got '" + r.device + "')");
+    require(r.amp == "off" || r.amp == "bf16" || r.amp == "fp16", "amp",
+            "must be off, bf16 or fp16 (got '" + r.amp + "')");
+    // CPU autocast has bfloat16 kernels only (LibTorch 1.13), and float16 is slow there anyway.
+    require(r.amp != "fp16" || r.device != "cpu", "amp",
+            "fp16 needs a CUDA device (on the CPU use bf16)");
+    require(r.metricsEvery >= 0, "metrics_every", "must be >= 0");
     require(w.lr > 0 && w.lrMin >= 0 && w.lrMin <= w.lr, "lr", "needs 0 <= lr_min <= lr, lr > 0");
     require(w.momentum >= 0 && w.momentum < 1, "momentum", "must be in [0, 1)");
     require(w.weightDecay >= 0, "weight_decay", "must be >= 0");
@@ -64,7 +70,8 @@ json toJ(const RuntimeConfig& r)
     return {{"seed", r.seed},
             {"threads", r.threads},
             {"device", r.device},
-            {"channels_last", r.channelsLast}};
+            {"channels_last", r.channelsLast},
+            {"amp", r.amp}};
 }
 json toJ(const WeightOptConfig& w)
 {
@@ -111,6 +118,7 @@ void fromJ(const json& j, RuntimeConfig& r)
     get(j, "threads", r.threads);
     get(j, "device", r.device);
     get(j, "channels_last", r.channelsLast);
+    get(j, "amp", r.amp);
 }
 void fromJ(const json& j, WeightOptConfig& w)
 {
@@ -226,6 +234,7 @@ std::string SearchConfig::toJson() const
               {"epochs", epochs},
               {"steps_per_epoch", stepsPerEpoch},
               {"shards", shards},
+              {"sync_bn", syncBatchNorm},
               {"variant", variant},
               {"partial_channels", effectivePartialChannels()},
               {"kl_weight", klWeight},
@@ -264,6 +273,7 @@ SearchConfig SearchConfig::fromJson(const std::string& text)
         get(j, "epochs", c.epochs);
         get(j, "steps_per_epoch", c.stepsPerEpoch);
         get(j, "shards", c.shards);
+        get(j, "sync_bn", c.syncBatchNorm);
         get(j, "variant", c.variant);
         get(j, "partial_channels", c.partialChannels);
         get(j, "kl_weight", c.klWeight);

@@ -105,6 +105,8 @@ Placement makePlacement(const RuntimeConfig& runtime, int smallestConvChannels)
                         std::to_string(count) + " CUDA device(s), cuda:0 to cuda:" +
                         std::to_string(count - 1));
     }
+    p.amp = ampDtype(runtime.amp);
+    p.metricsEvery = runtime.metricsEvery > 0 ? runtime.metricsEvery : p.device.is_cuda() ? 10 : 1;
     if (p.channelsLast && p.device.is_cpu() && smallestConvChannels < kMinChannelsLastChannels) {
         p.channelsLast = false;
         const bool unsafe = smallestConvChannels < kSafeChannelsLastChannels;
@@ -117,6 +119,12 @@ Placement makePlacement(const RuntimeConfig& runtime, int smallestConvChannels)
             "); the run uses NCHW";
     }
     return p;
+}
+
+MixedPrecision precisionOf(const Placement& placement, LossScaler& scaler)
+{
+    return {placement.amp, placement.device.type(),
+            placement.amp == torch::kFloat16 ? &scaler : nullptr};
 }
 
 namespace {
@@ -146,8 +154,11 @@ void BatchSampler::restore(const std::string& state)
 
 Batch gather(const TensorSplit& split, const torch::Tensor& indices, const Placement& placement)
 {
+    Placement labels;
+    labels.device = placement.device;
+    labels.channelsLast = false;
     return {place(split.x.index_select(0, indices), placement),
-            place(split.y.index_select(0, indices), {placement.device, false, {}})};
+            place(split.y.index_select(0, indices), labels)};
 }
 
 Shards gatherShards(const TensorSplit& split, const torch::Tensor& indices,
@@ -177,19 +188,21 @@ EvalMetrics evaluate(torch::nn::Module& net,
     if (bn == BatchNormMode::Batch)
         for (const auto& b : net.buffers())
             savedBuffers.push_back(b.clone());
-    double lossSum = 0;
-    std::int64_t correct = 0;
+    // Sums stay on the device until the last batch: one read for the whole split.
+    const auto onDevice = torch::TensorOptions(torch::kFloat64).device(placement.device);
+    auto lossSum = torch::zeros({}, onDevice);
+    auto correct = torch::zeros({}, onDevice);
     const auto n = split.size();
     for (std::int64_t start = 0; start < n; start += batch) {
         const auto len = std::min<std::int64_t>(batch, n - start);
         const auto x = place(split.x.narrow(0, start, len), placement);
         const auto y = split.y.narrow(0, start, len).to(placement.device);
         auto logits = forward(x);
-        lossSum +=
-            torch::nn::functional::cross_entropy(
-                logits, y, torch::nn::functional::CrossEntropyFuncOptions().reduction(torch::kSum))
-                .item<double>();
-        correct += logits.argmax(1).eq(y).sum().item<std::int64_t>();
+        lossSum += torch::nn::functional::cross_entropy(
+                       logits, y,
+                       torch::nn::functional::CrossEntropyFuncOptions().reduction(torch::kSum))
+                       .to(torch::kFloat64);
+        correct += logits.argmax(1).eq(y).sum().to(torch::kFloat64);
     }
     if (bn == BatchNormMode::Batch) {
         auto buffers = net.buffers();
@@ -197,7 +210,7 @@ EvalMetrics evaluate(torch::nn::Module& net,
             buffers[i].copy_(savedBuffers[i]);
     }
     net.train(wasTraining);
-    return {lossSum / double(n), double(correct) / double(n)};
+    return {lossSum.item<double>() / double(n), correct.item<double>() / double(n)};
 }
 
 double cosineLr(double lr, double lrMin, int epoch, int epochs)

@@ -11,6 +11,7 @@
 
 #include <cstdint>
 #include <functional>
+#include <optional>
 #include <random>
 #include <string>
 #include <vector>
@@ -72,12 +73,16 @@ struct Placement {
     bool channelsLast = true;
     // Why channels_last was asked for but not used; empty when the layout is as asked.
     std::string layoutNote;
+    std::optional<torch::Dtype> amp; // the autocast dtype; none = float32
+    int metricsEvery = 1;            // steps between reads of the step metrics
 };
 // "cpu", "cuda" or "cuda:N"; throws wb::Error when CUDA is asked of a LibTorch built without it
 // or N is not a device of this machine.
 // smallestConvChannels: the fewest channels of any convolution in the network (C for DARTS,
 // C / k for a partial-channel edge).
 Placement makePlacement(const RuntimeConfig& runtime, int smallestConvChannels);
+// The mixed precision of a run placed so; `scaler` serves float16 (and must outlive the result).
+MixedPrecision precisionOf(const Placement& placement, LossScaler& scaler);
 
 Batch gather(const TensorSplit& split, const torch::Tensor& indices, const Placement& placement);
 

@@ -23,20 +23,27 @@ using Clock = std::chrono::steady_clock;
 // main loss and accuracy, comparable with the validation figures.
 StepOutcome trainStep(EvalNetwork& net, torch::optim::SGD& opt,
                       const std::vector<torch::Tensor>& weights, const Batch& batch,
-                      const TrainConfig& config)
+                      const TrainConfig& config, const MixedPrecision& precision)
 {
     opt.zero_grad();
-    const auto out = net->forwardAll(batch.x);
-    const auto main = torch::nn::functional::cross_entropy(out.logits, batch.y);
+    EvalOutput out;
+    {
+        Autocast amp(precision);
+        out = net->forwardAll(batch.x);
+    }
+    const auto logits = out.logits.to(torch::kFloat32);
+    const auto main = torch::nn::functional::cross_entropy(logits, batch.y);
     auto loss = main;
     if (out.auxiliary.defined())
-        loss = loss + config.auxiliaryWeight *
-                          torch::nn::functional::cross_entropy(out.auxiliary, batch.y);
-    loss.backward({}, false, false, weights);
-    torch::nn::utils::clip_grad_norm_(weights, config.weights.gradClip);
-    opt.step();
-    const double acc = out.logits.argmax(1).eq(batch.y).to(torch::kFloat64).mean().item<double>();
-    return {main.item<double>(), acc};
+        loss = loss + config.auxiliaryWeight * torch::nn::functional::cross_entropy(
+                                                   out.auxiliary.to(torch::kFloat32), batch.y);
+    precision.scaled(loss).backward({}, false, false, weights);
+    if (precision.unscaleGradsOf(weights)) {
+        clipGradNorm(weights, config.weights.gradClip);
+        opt.step();
+    }
+    const auto acc = logits.argmax(1).eq(batch.y).to(torch::kFloat64).mean();
+    return {main.detach(), acc};
 }
 
 void train(const TrainConfig& config, const std::vector<CheckpointInfo>& resumeFrom,
@@ -72,6 +79,8 @@ void train(const TrainConfig& config, const std::vector<CheckpointInfo>& resumeF
     const int steps = int(sampler.batchesPerPass());
     const auto forward = [&](const torch::Tensor& x) { return net->forward(x); };
     const auto weights = net->parameters();
+    LossScaler scaler;
+    const auto precision = precisionOf(placement, scaler);
 
     TrainState state{net, opt, sampler, 0, {}, data.stats};
     if (!resumeFrom.empty()) {
@@ -93,8 +102,8 @@ void train(const TrainConfig& config, const std::vector<CheckpointInfo>& resumeF
         auto m = runEpochSteps(epoch, steps, lr, control, observer, [&] {
             auto batch = gather(data.train, sampler.next(), placement);
             if (config.cutout > 0) batch.x = cutout(batch.x, config.cutout);
-            return StepResult{trainStep(net, opt, weights, batch, config), {}};
-        });
+            return StepResult{trainStep(net, opt, weights, batch, config, precision), {}};
+        }, RankGroup::solo(), placement.metricsEvery);
         if (!m) break;
         const auto val = evaluate(*net, forward, data.val, placement);
         m->valLoss = val.loss;

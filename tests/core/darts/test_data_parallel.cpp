@@ -60,9 +60,11 @@ std::pair<SearchResult, SearchResult> twoRanks(Rank0&& rank0, const std::string&
     return {std::move(first), helper.get()};
 }
 
-// The largest difference between the networks (weights, BN statistics, alphas) of two search
-// checkpoints.
-double checkpointDistance(const SearchConfig& config, const std::string& a, const std::string& b)
+// The largest difference between the networks (weights and alphas; with `statistics` also the
+// BatchNorm running statistics) of two search checkpoints. Without --sync-bn the statistics are
+// each rank's own, as in DDP: rank 0's saw only its shards.
+double checkpointDistance(const SearchConfig& config, const std::string& a, const std::string& b,
+                          bool statistics = false)
 {
     const auto spec = SupernetSpec::of(config, 1, 4);
     Supernet x(spec), y(spec);
@@ -72,6 +74,11 @@ double checkpointDistance(const SearchConfig& config, const std::string& a, cons
     const auto px = x->named_parameters(), py = y->named_parameters();
     for (const auto& item : px)
         worst = std::max(worst, (item.value() - py[item.key()]).abs().max().item<double>());
+    // num_batches_tracked counts forward passes and changes no number (the momentum is fixed).
+    const auto bx = x->named_buffers(), by = y->named_buffers();
+    for (const auto& item : bx)
+        if (statistics && item.value().is_floating_point())
+            worst = std::max(worst, (item.value() - by[item.key()]).abs().max().item<double>());
     const auto ax = x->alphas(), ay = y->alphas();
     for (std::size_t i = 0; i < ax.size(); ++i)
         worst = std::max(worst, (ax[i] - ay[i]).abs().max().item<double>());
@@ -154,6 +161,53 @@ private Q_SLOTS:
         QVERIFY(std::abs(r0.epochs[0].trainLoss - one.epochs[0].trainLoss) < 1e-6);
         QVERIFY(std::abs(r0.epochs[0].valLoss - one.epochs[0].valLoss) < 1e-6);
         QVERIFY(std::abs(r0.epochs[0].valAcc - one.epochs[0].valAcc) < 1e-9);
+    }
+
+    // With synchronised BatchNorm two ranks of one shard each compute what one process computes
+    // on the whole batch, statistics over all 16 images; per-shard statistics differ from it.
+    void syncBatchNormRanksEqualTheWholeBatch_data()
+    {
+        QTest::addColumn<int>("order");
+        QTest::newRow("first order") << 1;
+        QTest::newRow("second order") << 2;
+    }
+    void syncBatchNormRanksEqualTheWholeBatch()
+    {
+        QFETCH(int, order);
+        const auto tag = std::to_string(order);
+        RunControl control;
+        Recorder whole, alone, perShard;
+        auto c = config_("whole-" + tag, order);
+        c.shards = 1;
+        QVERIFY(runSearch(c, control, whole).status == RunStatus::Done);
+        c = config_("sync-alone-" + tag, order);
+        c.syncBatchNorm = true; // one process: its two shards pass together
+        QVERIFY(runSearch(c, control, alone).status == RunStatus::Done);
+        QVERIFY(runSearch(config_("per-shard-" + tag, order), control, perShard).status ==
+                RunStatus::Done);
+
+        Recorder rank0;
+        const auto [r0, r1] = twoRanks([&](const ProcessGroupSpec& spec) {
+            auto c2 = config_("sync-" + tag, order);
+            c2.syncBatchNorm = true;
+            c2.runtime.group = spec;
+            RunControl control0;
+            return runSearch(c2, control0, rank0);
+        });
+        QVERIFY2(r0.status == RunStatus::Done, r0.error.c_str());
+        QVERIFY2(r1.status == RunStatus::Done, r1.error.c_str());
+        const auto config = config_("x", order);
+        const auto wholePath = whole.checkpoints[0].path;
+        QCOMPARE(checkpointDistance(config, wholePath, alone.checkpoints[0].path, true), 0.0);
+        const double synced =
+            checkpointDistance(config, wholePath, rank0.checkpoints[0].path, true);
+        const double unsynced = checkpointDistance(config, wholePath, perShard.checkpoints[0].path);
+        qInfo("order %d: largest difference from the whole batch after 3 steps: %.3g with "
+              "--sync-bn (running statistics included), %.3g in the weights and alphas with "
+              "per-shard statistics",
+              order, synced, unsynced);
+        QVERIFY2(synced < 1e-5, qPrintable(QString::number(synced)));
+        QVERIFY(unsynced > 100 * synced);
     }
 
     // Stopped in epoch 2, a 2-rank run resumed by 2 ranks, or by one process with both shards,

@@ -25,6 +25,8 @@ struct SearchBenchResult {
     std::vector<double> rankPeakRssMb; // each rank's, rank 0 first (a process group only)
     int threads = 0;
     bool channelsLast = false;  // the layout used (see makePlacement: small C stays NCHW)
+    std::string amp = "off";    // the mixed precision used
+    bool syncBatchNorm = false;
     std::string report() const; // human-readable summary
     std::string toJson() const;
 };

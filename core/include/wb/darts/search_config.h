@@ -27,6 +27,13 @@ struct RuntimeConfig {
     int threads = 0; // intra-op threads; 0 = one per core
     std::string device = "cpu";
     bool channelsLast = true; // NHWC tensors: oneDNN's fast path for depthwise convolutions on CPU
+    // Mixed precision: "off", "bf16" or "fp16" (CUDA only; with a dynamic loss scale). Forward
+    // passes under autocast; weights, optimiser states and the second-order alpha step stay
+    // float32.
+    std::string amp = "off";
+    // Steps between reads of the step metrics from the device (0 = every step on the CPU, every
+    // 10 on a GPU, where each read makes the host wait). Not stored: it changes no number.
+    int metricsEvery = 0;
     // The processes of a data-parallel search (searches only). Where a process runs, not what
     // it computes, so it is not part of the stored configuration.
     ProcessGroupSpec group;
@@ -72,6 +79,10 @@ struct SearchConfig {
     // gradients averaged. The ranks of a process group (runtime.group) split the shards, so the
     // numbers depend on the shard count alone: a run of 2 processes resumes in one.
     int shards = 1;
+    // BatchNorm statistics over every shard of the batch (PyTorch's SyncBatchNorm) instead of per
+    // shard: a process passes its shards through the network together and the ranks all-reduce
+    // the statistics, so the numbers equal one process on the whole batch.
+    bool syncBatchNorm = false;
     // darts (Liu et al. 2019), pc-darts (Xu et al. 2020: partial channels and edge
     // normalisation) or drnas (Chen et al. 2021: Dirichlet op weights with a KL regulariser).
     std::string variant = "darts";

@@ -166,6 +166,10 @@ void addDistanceCommand(CLI::App& root, int& exitCode)
                   "Sinkhorn in double precision (slower; for tolerances below about 1e-4)");
     cmd->add_option("--threads", c.threads, "Intra-op CPU threads (0 = one per core)")
         ->capture_default_str();
+    cmd->add_option("--device", c.device,
+                    "cpu, cuda or cuda:N: where the embedder and the dataset-level OT run (the "
+                    "label-to-label problems stay on the CPU)")
+        ->capture_default_str();
     cmd->add_option(
            "--cost-cache-mb", c.costCacheMb,
            "Cost tiles kept between Sinkhorn iterations (MB); beyond that they are recomputed")

@@ -28,12 +28,21 @@ for order in 1 2; do
   json bench-order$order.json "$S" bench search --device "$device" --channels $C --layers $L \
     --batch 64 --order $order --iterations 5 --warmup 2 --json
 done
+# Mixed precision (first order): bfloat16, and float16 with its loss scale (CUDA only).
+amps="bf16"
+[ "$device" = cpu ] || amps="bf16 fp16"
+for amp in $amps; do
+  json bench-order1-$amp.json "$S" bench search --device "$device" --channels $C --layers $L \
+    --batch 64 --order 1 --iterations 5 --warmup 2 --amp $amp --json
+done
 json reference-order1.json python3 tools/reference/darts_reference_bench.py --device "$device" \
   --channels $C --layers $L --batch 64 --iterations 5 --warmup 2 --threads 4 --json
 
-# 2. A 2-epoch search on Fashion-MNIST (200 per class) at that size, recorded.
+# 2. A 2-epoch search on Fashion-MNIST (200 per class) at that size, recorded; and with bf16.
 json pretrain-$device.json "$S" pretrain --data $data/fashion-train-200 --db "$ws" --name gpu \
   --device "$device" --epochs 2 --channels $C --layers $L --batch 64 --threads 4 --json
+json search-$device-bf16.json "$S" search --data $data/fashion-train-200 --no-store \
+  --device "$device" --epochs 2 --channels $C --layers $L --batch 64 --threads 4 --amp bf16 --json
 
 # 3. Checkpoints across devices: the supernet pretrained on $device warm-starts a search on the
 #    CPU; one pretrained on the CPU warm-starts a search on $device.
@@ -54,7 +63,15 @@ echo "interrupted search: exit $?"
 run=$("$S" runs list --db "$ws" --json | python3 -c 'import json,sys; print(max(r["id"] for r in json.load(sys.stdin)))')
 json resumed-on-cpu.json "$S" runs resume "$run" --db "$ws" --device cpu --threads 8 --json
 
-# 4. The dataset distance between the two subsets (the OT engine has no GPU path yet).
-step "$S" distance --data "$data/fashion-train-200" --data "$data/fashion-t10k-100" --db "$ws" \
-  --embed pixels --threads 8
+# 4. The dataset distance between the two subsets on $device and on the CPU (the label-to-label
+#    problems run on the CPU in both), then a larger pair where the dataset-level OT dominates.
+for d in "$device" cpu; do
+  json distance-$d.json "$S" distance --data "$data/fashion-train-200" \
+    --data "$data/fashion-t10k-100" --no-store --embed pixels --threads 8 --device $d --json
+done
+for d in "$device" cpu; do
+  json distance-all-$d.json "$S" distance --data "$data/fashion-train-200" \
+    --data "$data/fashion-t10k-100" --maxsamples 0 --no-store --embed pixels --inner gaussian \
+    --threads 8 --device $d --json
+done
 echo; echo "results in $out"

@@ -1,5 +1,6 @@
 #include "darts/tensor_data.h"
 
+#include "common/torch_device.h"
 #include "wb/common/error.h"
 #include "wb/common/seeded_rng.h"
 #include "wb/data/dataset.h"
@@ -93,18 +94,7 @@ Placement makePlacement(const RuntimeConfig& runtime, int smallestConvChannels)
 {
     Placement p;
     p.channelsLast = runtime.channelsLast;
-    if (runtime.device != "cpu") {
-        if (!torch::cuda::is_available())
-            throw Error("device '" + runtime.device +
-                        "': this LibTorch build has no CUDA support or sees no GPU (use --device "
-                        "cpu)");
-        p.device = torch::Device(runtime.device);
-        const auto count = torch::cuda::device_count();
-        if (p.device.has_index() && p.device.index() >= std::int64_t(count))
-            throw Error("device '" + runtime.device + "': this machine has " +
-                        std::to_string(count) + " CUDA device(s), cuda:0 to cuda:" +
-                        std::to_string(count - 1));
-    }
+    p.device = checkedDevice(runtime.device);
     p.amp = ampDtype(runtime.amp);
     p.metricsEvery = runtime.metricsEvery > 0 ? runtime.metricsEvery : p.device.is_cuda() ? 10 : 1;
     if (p.channelsLast && p.device.is_cpu() && smallestConvChannels < kMinChannelsLastChannels) {

@@ -76,8 +76,7 @@ struct Placement {
     std::optional<torch::Dtype> amp; // the autocast dtype; none = float32
     int metricsEvery = 1;            // steps between reads of the step metrics
 };
-// "cpu", "cuda" or "cuda:N"; throws wb::Error when CUDA is asked of a LibTorch built without it
-// or N is not a device of this machine.
+// Throws wb::Error for a device this build or machine does not have (checkedDevice).
 // smallestConvChannels: the fewest channels of any convolution in the network (C for DARTS,
 // C / k for a partial-channel edge).
 Placement makePlacement(const RuntimeConfig& runtime, int smallestConvChannels);

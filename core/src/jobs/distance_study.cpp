@@ -105,6 +105,7 @@ DistanceStudy runDistanceStudy(const std::string& db, std::int64_t experimentId,
     for (auto& e : embedders) {
         if (options.threads > 0) e.settings.config.threads = options.threads;
         configs.push_back(e.settings.resolve(&store));
+        configs.back().device = spec.search.runtime.device; // where the experiment computes
     }
     for (std::size_t k = 0; k < embedders.size(); ++k) {
         transfer::PairDistances distances;

@@ -12,8 +12,9 @@ transfer::SourceChoice chooseWarmStart(const std::string& db, const std::string&
                                        std::string* note)
 {
     auto store = store::RunStore::open(db);
-    auto choice = transfer::chooseSource(how, config, store, distance.resolve(&store, note),
-                                         control, observer);
+    auto settings = distance.resolve(&store, note);
+    settings.device = config.runtime.device; // the ranking computes where the search will
+    auto choice = transfer::chooseSource(how, config, store, settings, control, observer);
     config.warmStart = transfer::warmStartFrom(choice.chosen, keepHead);
     return choice;
 }

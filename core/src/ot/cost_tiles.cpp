@@ -8,7 +8,8 @@ namespace wb::ot {
 CostTiles::CostTiles(const CostSpec& spec, torch::ScalarType dtype, std::int64_t tileRows,
                      std::int64_t cacheBytes)
     : m_n(spec.x.size(0)), m_m(spec.y.size(0)), m_tileRows(std::max<std::int64_t>(1, tileRows)),
-      m_dtype(dtype), m_lambdaX(spec.lambdaX), m_cacheBytesLeft(cacheBytes)
+      m_dtype(dtype), m_device(spec.x.device()), m_lambdaX(spec.lambdaX),
+      m_cacheBytesLeft(cacheBytes)
 {
     torch::NoGradGuard noGrad;
     auto x = spec.x.to(torch::kFloat64);
@@ -21,7 +22,7 @@ CostTiles::CostTiles(const CostSpec& spec, torch::ScalarType dtype, std::int64_t
     m_yT = yc.t().to(dtype).contiguous();
     m_halfX = xc.square().sum(1).mul_(0.5 * m_lambdaX).to(dtype);
     m_halfY = yc.square().sum(1).mul_(0.5 * m_lambdaX).to(dtype);
-    if (dtype == torch::kFloat32 && at::hasMKLDNN() && m_x.size(1) > 0)
+    if (dtype == torch::kFloat32 && m_device.is_cpu() && at::hasMKLDNN() && m_x.size(1) > 0)
         m_yMkldnn = yc.to(dtype).contiguous().to_mkldnn();
 
     double labelMax = 0;
@@ -41,7 +42,7 @@ CostTiles::CostTiles(const CostSpec& spec, torch::ScalarType dtype, std::int64_t
 
 CostTiles::CostTiles(const torch::Tensor& cost)
     : m_n(cost.size(0)), m_m(cost.size(1)), m_tileRows(std::max<std::int64_t>(1, cost.size(0))),
-      m_dtype(cost.scalar_type()), m_tiles{cost.contiguous()},
+      m_dtype(cost.scalar_type()), m_device(cost.device()), m_tiles{cost.contiguous()},
       m_bound(cost.numel() ? cost.max().item<double>() : 0.0)
 {
 }

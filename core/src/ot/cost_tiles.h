@@ -8,7 +8,7 @@
 // inner-product primitive (Debian's LibTorch has only the reference BLAS: 35x slower); the
 // rounding error of a cost entry (about 1e-6 of the squared radius) moves the OT value by at
 // most that much, since OT is 1-Lipschitz in the sup norm of the cost. Double precision (tests)
-// stays on the BLAS. Owned and used by one thread.
+// stays on the BLAS, and so do points on a GPU (cuBLAS). Owned and used by one thread.
 
 #include <torch/torch.h>
 
@@ -43,11 +43,14 @@ public:
     // An upper bound of every C_ij from the bounding boxes (geomloss' diameter estimate).
     double bound() const { return m_bound; }
     torch::ScalarType dtype() const { return m_dtype; }
+    // Where the tiles live: that of the points (or of the given matrix).
+    torch::Device device() const { return m_device; }
 
 private:
     torch::Tensor compute(std::int64_t k) const;
     std::int64_t m_n = 0, m_m = 0, m_tileRows = 1;
     torch::ScalarType m_dtype;
+    torch::Device m_device = torch::kCPU;
     double m_lambdaX = 1.0;
     torch::Tensor m_x, m_yT, m_halfX, m_halfY; // working dtype, centred
     torch::Tensor m_yMkldnn;                   // y as a oneDNN weight (float32 only)

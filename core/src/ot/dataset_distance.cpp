@@ -1,6 +1,7 @@
 #include "wb/ot/distance.h"
 
 #include "common/guarded.h"
+#include "common/torch_device.h"
 #include "ot/embedder.h"
 #include "ot/label_distance.h"
 #include "ot/pca.h"
@@ -165,6 +166,8 @@ void solve(Side a, Side b, const DistanceConfig& config, Reporter& report, Dista
 
     const SinkhornOptions so{config.entreg, config.annealFactor, config.tolerance,
                              config.maxIterations, config.overRelaxation};
+    // The dataset-level problems on the configured device (the label stage ran on the CPU).
+    const auto device = checkedDevice(config.device);
     const auto wa = torch::full({xa.size(0)}, 1.0 / double(xa.size(0)), torch::kFloat64);
     const auto wb = torch::full({xb.size(0)}, 1.0 / double(xb.size(0)), torch::kFloat64);
     // The same points, labels and label geometry on both sides: OT(A,B) is OT(A,A) and the
@@ -178,8 +181,9 @@ void solve(Side a, Side b, const DistanceConfig& config, Reporter& report, Dista
 
     auto problem = [&](const torch::Tensor& x, const torch::Tensor& lx, const torch::Tensor& y,
                        const torch::Tensor& ly) {
-        return CostTiles({x, y, config.lambdaX, lx, ly, labelCost}, dtype, config.tileRows,
-                         cacheBytes);
+        return CostTiles({x.to(device), y.to(device), config.lambdaX, lx.to(device),
+                          ly.to(device), labelCost.to(device)},
+                         dtype, config.tileRows, cacheBytes);
     };
     SinkhornOutcome ab, aa, bb;
     {
@@ -291,6 +295,7 @@ DistanceResult runDistance(const std::string& nameA, const std::string& nameB,
     const auto error = runGuarded([&] {
         config.validate();
         if (config.threads > 0) setComputeThreads(config.threads);
+        checkedDevice(config.device); // before any work: a missing GPU is bad input
         body(report, r);
     });
     if (error) {
@@ -339,7 +344,7 @@ std::shared_ptr<const PcaBasis> fitPcaBasis(const std::vector<DatasetRef>& datas
 {
     if (config.embedDim <= 0 || datasets.empty()) return nullptr;
     torch::NoGradGuard noGrad;
-    auto embedder = makeEmbedder(config.embedder);
+    auto embedder = makeEmbedder(config.embedder, checkedDevice(config.device));
     std::vector<torch::Tensor> samples;
     const auto stop = [&control](double) { return !control.stopRequested(); };
     for (const auto& ref : datasets) {
@@ -413,7 +418,7 @@ DistanceResult computeDistance(const DatasetRef& a, const DatasetRef& b,
                                 std::to_string(da.channels) + " channel(s), " + b.name + " has " +
                                 std::to_string(db.channels) + "; pass --embed-channels 1 or 3");
             }
-            auto embedder = makeEmbedder(e);
+            auto embedder = makeEmbedder(e, checkedDevice(config.device));
             auto sa = embedSide(a, r.fingerprintA, config, *embedder, cache,
                                 report.monitor("embed A").progress);
             if (!sa.x.defined()) {

@@ -74,7 +74,7 @@ std::unique_ptr<Embedder> makePixelEmbedder(const EmbedderConfig& config)
     return std::make_unique<PixelEmbedder>(config);
 }
 
-std::unique_ptr<Embedder> makeEmbedder(EmbedderConfig config)
+std::unique_ptr<Embedder> makeEmbedder(EmbedderConfig config, torch::Device device)
 {
     config.validate();
     switch (config.kind) {
@@ -82,10 +82,10 @@ std::unique_ptr<Embedder> makeEmbedder(EmbedderConfig config)
         return makePixelEmbedder(config);
     case EmbedderConfig::Kind::TorchScript:
         config.identify();
-        return makeTorchScriptEmbedder(config);
+        return makeTorchScriptEmbedder(config, device);
     case EmbedderConfig::Kind::Supernet:
         config.identify();
-        return makeSupernetEmbedder(config);
+        return makeSupernetEmbedder(config, device);
     }
     throw Error("unknown embedder");
 }

@@ -29,8 +29,9 @@ public:
                                 const std::function<bool(double)>& progress) = 0;
 };
 
-// Loads the model, if any (fills config.modelSha256). Throws wb::Error naming the file.
-std::unique_ptr<Embedder> makeEmbedder(EmbedderConfig config);
+// Loads the model, if any (fills config.modelSha256), onto `device`, where it will run; the
+// rows come back to the CPU. Throws wb::Error naming the file.
+std::unique_ptr<Embedder> makeEmbedder(EmbedderConfig config, torch::Device device = torch::kCPU);
 
 // Images indices[begin, end) as float N x C x S x S: pixel values scaled to [0, range], converted
 // to `channels` (0 = native), resized to `size` (0 = native; bilinear with antialiasing), then
@@ -39,8 +40,9 @@ torch::Tensor imageBatch(const data::Dataset& dataset, const std::vector<std::in
                          std::size_t begin, std::size_t end, const EmbedderConfig& config);
 
 std::unique_ptr<Embedder> makePixelEmbedder(const EmbedderConfig& config);
-std::unique_ptr<Embedder> makeTorchScriptEmbedder(const EmbedderConfig& config);
-std::unique_ptr<Embedder> makeSupernetEmbedder(const EmbedderConfig& config);
+std::unique_ptr<Embedder> makeTorchScriptEmbedder(const EmbedderConfig& config,
+                                                  torch::Device device);
+std::unique_ptr<Embedder> makeSupernetEmbedder(const EmbedderConfig& config, torch::Device device);
 
 // Rows of `indices`, from the cache when present (computing and adding the missing ones), keyed
 // by the dataset's fingerprint and the embedder's key. Returns an undefined tensor when abandoned.

@@ -164,6 +164,8 @@ void DistanceConfig::validate() const
     if (!(lambdaX >= 0) || !(lambdaY >= 0) || lambdaX + lambdaY <= 0)
         throw Error("lambda_x, lambda_y: must be >= 0 and not both 0");
     if (threads < 0) throw Error("--threads: must be >= 0");
+    if (device != "cpu" && device != "cuda" && device.rfind("cuda:", 0) != 0)
+        throw Error("--device: must be cpu, cuda or cuda:N (got '" + device + "')");
     if (tileRows < 1) throw Error("tile rows: must be >= 1");
     if (costCacheMb < 0) throw Error("cost cache: must be >= 0 MB");
 }
@@ -199,6 +201,7 @@ std::string DistanceConfig::toJson() const
     j["embedder"] = embedder.name();
     j["embedder_key"] = json::parse(embedder.key());
     j["threads"] = threads;
+    j["device"] = device;
     j["tile_rows"] = tileRows;
     j["cost_cache_mb"] = costCacheMb;
     return j.dump();

@@ -14,11 +14,13 @@ namespace {
 using Vec = std::vector<double>;
 
 // The iteration state lives in plain vectors: a small inner problem (two classes of 50 samples)
-// costs microseconds per iteration, which per-op tensor dispatch would multiply tenfold.
+// costs microseconds per iteration, which per-op tensor dispatch would multiply tenfold. Tiles
+// on a GPU are read by torch operations there, one copy of the result back per half-iteration.
 class Softmin {
 public:
-    explicit Softmin(CostTiles& cost)
-        : m_cost(cost), m_float(cost.dtype() == torch::kFloat32),
+    Softmin(CostTiles& cost, bool tensorOps)
+        : m_cost(cost), m_tensorOps(tensorOps || !cost.device().is_cpu()),
+          m_float(cost.dtype() == torch::kFloat32),
           m_hf(std::size_t(std::max(cost.rows(), cost.cols()))), m_hd(m_hf.size()),
           m_mf(std::size_t(cost.cols())), m_sf(m_mf.size()), m_md(m_mf.size()), m_sd(m_mf.size())
     {
@@ -27,6 +29,7 @@ public:
     // out_i = -eps log sum_j exp(logW_j + (p_j - C_ij) / eps); false when stopped.
     bool rows(const Vec& p, const Vec& logW, double eps, Vec& out, const SinkhornMonitor& monitor)
     {
+        if (m_tensorOps) return rowsByTensors(p, logW, eps, out, monitor);
         const auto m = std::size_t(m_cost.cols());
         for (std::size_t j = 0; j < m; ++j)
             set(j, p[j] / eps + logW[j]);
@@ -50,6 +53,7 @@ public:
     // out_j = -eps log sum_i exp(logW_i + (p_i - C_ij) / eps), over row tiles.
     bool cols(const Vec& p, const Vec& logW, double eps, Vec& out, const SinkhornMonitor& monitor)
     {
+        if (m_tensorOps) return colsByTensors(p, logW, eps, out, monitor);
         const auto n = std::size_t(m_cost.rows());
         const auto m = std::size_t(m_cost.cols());
         for (std::size_t i = 0; i < n; ++i)
@@ -79,6 +83,52 @@ public:
     }
 
 private:
+    // p / eps + logW on the tiles' device, in their dtype.
+    torch::Tensor exponents(const Vec& p, const Vec& logW, double eps) const
+    {
+        Vec h(p.size());
+        for (std::size_t i = 0; i < h.size(); ++i)
+            h[i] = p[i] / eps + logW[i];
+        return torch::tensor(h, torch::kFloat64).to(m_cost.device(), m_cost.dtype());
+    }
+
+    // -eps * lse scattered into `out` (one copy from the device).
+    static void store(const torch::Tensor& lse, double eps, Vec& out)
+    {
+        const auto host = lse.to(torch::kCPU, torch::kFloat64).contiguous();
+        out.assign(host.data_ptr<double>(), host.data_ptr<double>() + host.numel());
+        for (auto& v : out)
+            v *= -eps;
+    }
+
+    bool rowsByTensors(const Vec& p, const Vec& logW, double eps, Vec& out,
+                       const SinkhornMonitor& monitor)
+    {
+        const auto h = exponents(p, logW, eps).unsqueeze(0);
+        std::vector<torch::Tensor> parts;
+        for (std::int64_t k = 0; k < m_cost.tileCount(); ++k) {
+            parts.push_back(torch::logsumexp(torch::add(h, m_cost.tile(k), -1.0 / eps), 1));
+            if (monitor.stop && monitor.stop()) return false;
+        }
+        store(torch::cat(parts), eps, out);
+        return true;
+    }
+
+    bool colsByTensors(const Vec& p, const Vec& logW, double eps, Vec& out,
+                       const SinkhornMonitor& monitor)
+    {
+        const auto h = exponents(p, logW, eps);
+        torch::Tensor lse;
+        for (std::int64_t k = 0; k < m_cost.tileCount(); ++k) {
+            const auto rows = h.slice(0, m_cost.tileBegin(k), m_cost.tileEnd(k)).unsqueeze(1);
+            const auto part = torch::logsumexp(torch::add(rows, m_cost.tile(k), -1.0 / eps), 0);
+            lse = lse.defined() ? torch::logaddexp(lse, part) : part;
+            if (monitor.stop && monitor.stop()) return false;
+        }
+        store(lse, eps, out);
+        return true;
+    }
+
     void set(std::size_t i, double v)
     {
         if (m_float)
@@ -87,6 +137,7 @@ private:
             m_hd[i] = v;
     }
     CostTiles& m_cost;
+    bool m_tensorOps;
     bool m_float;
     std::vector<float> m_hf;
     Vec m_hd;
@@ -163,7 +214,7 @@ SinkhornOutcome sinkhorn(CostTiles& cost, const torch::Tensor& weightsA,
     const auto a = toVec(weightsA), b = toVec(weightsB);
     const auto logA = logOf(a), logB = logOf(b);
     Vec f(a.size(), 0.0), g(b.size(), 0.0), fNext, gNext;
-    Softmin softmin(cost);
+    Softmin softmin(cost, o.tensorOps);
     auto cancel = [&] {
         out.cancelled = true;
         return out;
@@ -182,7 +233,7 @@ SinkhornOutcome sinkhorn(CostTiles& cost, const torch::Tensor& weightsA,
     double omega = o.overRelaxation;
     double best = std::numeric_limits<double>::infinity();
     double error = 1.0;
-    if (o.newton) {
+    if (o.newton && cost.device().is_cpu()) {
         // Newton from the annealed potentials; whatever it leaves above the tolerance, the
         // Sinkhorn sweeps below finish (and they verify the reported pair in any case).
         const auto nt = newtonSteps(cost, f, g, a, b, o, 0.5 * o.tolerance, monitor);
@@ -247,7 +298,7 @@ SinkhornOutcome sinkhornSymmetric(CostTiles& cost, const torch::Tensor& weights,
     const auto a = toVec(weights);
     const auto logA = logOf(a);
     Vec f(a.size(), 0.0), tf;
-    Softmin softmin(cost);
+    Softmin softmin(cost, o.tensorOps);
     auto cancel = [&] {
         out.cancelled = true;
         return out;
@@ -295,18 +346,20 @@ torch::Tensor classCoupling(CostTiles& cost, const SinkhornOutcome& solved, cons
 {
     torch::NoGradGuard noGrad;
     const auto dtype = cost.dtype();
-    const auto hx = (solved.f / eps + a.log()).to(dtype);
-    const auto hy = (solved.g / eps + b.log()).to(dtype).unsqueeze(0);
-    const auto oneHotY = torch::one_hot(labelsY.to(torch::kInt64), classesY).to(dtype); // m x Ky
-    auto mass = torch::zeros({classesX, classesY}, torch::kFloat64);
-    const auto lx = labelsX.to(torch::kInt64);
+    const auto on = torch::TensorOptions(dtype).device(cost.device());
+    const auto hx = (solved.f / eps + a.log()).to(on);
+    const auto hy = (solved.g / eps + b.log()).to(on).unsqueeze(0);
+    const auto oneHotY =
+        torch::one_hot(labelsY.to(cost.device(), torch::kInt64), classesY).to(on); // m x Ky
+    auto mass = torch::zeros({classesX, classesY}, on.dtype(torch::kFloat64));
+    const auto lx = labelsX.to(cost.device(), torch::kInt64);
     for (std::int64_t k = 0; k < cost.tileCount(); ++k) {
         const auto i0 = cost.tileBegin(k), i1 = cost.tileEnd(k);
         auto t = torch::add(hy, cost.tile(k), -1.0 / eps).add_(hx.slice(0, i0, i1).unsqueeze(1));
         const auto perRow = t.exp_().mm(oneHotY).to(torch::kFloat64); // T x Ky
         mass.index_add_(0, lx.slice(0, i0, i1), perRow);
     }
-    return mass.t().contiguous();
+    return mass.t().to(torch::kCPU).contiguous();
 }
 
 } // namespace wb::ot

@@ -37,7 +37,10 @@ struct SinkhornOptions {
     double tolerance = 1e-3;
     int maxIterations = 2000;
     double overRelaxation = 1.0; // omega in [1, 2): 1 = plain Sinkhorn
-    bool newton = true;          // Newton steps at the target eps (sinkhorn_newton.h)
+    bool newton = true;          // Newton steps at the target eps (sinkhorn_newton.h; CPU only)
+    // The softmin by torch operations on the tiles instead of the CPU kernels: how tiles on a
+    // GPU are always read; on the CPU a check of that path.
+    bool tensorOps = false;
 };
 
 // stop(): polled between tiles (cheap; true = abandon). progress(fraction): after every

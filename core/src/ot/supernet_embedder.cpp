@@ -14,12 +14,14 @@ namespace {
 
 class SupernetEmbedder : public Embedder {
 public:
-    explicit SupernetEmbedder(EmbedderConfig config) : m_config(std::move(config))
+    SupernetEmbedder(EmbedderConfig config, torch::Device device)
+        : m_config(std::move(config)), m_device(device)
     {
         const auto search = darts::SearchConfig::fromJson(m_config.supernetConfigJson);
         m_net = darts::Supernet(
             darts::SupernetSpec::of(search, m_config.supernetInChannels, m_config.supernetClasses));
         darts::loadSupernetWeights(m_config.modelPath, m_net);
+        m_net->to(m_device);
         m_net->eval();
         m_config.channels = m_config.supernetInChannels;
         m_config.range = 1.0;
@@ -37,9 +39,9 @@ public:
         const auto batch = std::size_t(std::max(1, config.batchSize));
         for (std::size_t i = 0; i < indices.size(); i += batch) {
             const auto end = std::min(indices.size(), i + batch);
-            parts.push_back(m_net->features(imageBatch(ds, indices, i, end, config))
+            parts.push_back(m_net->features(imageBatch(ds, indices, i, end, config).to(m_device))
                                 .flatten(1)
-                                .to(torch::kFloat32));
+                                .to(torch::kCPU, torch::kFloat32));
             if (progress && !progress(double(end) / double(indices.size()))) return {};
         }
         return parts.empty() ? torch::empty({0, 0}) : torch::cat(parts, 0);
@@ -81,19 +83,20 @@ private:
     }
 
     EmbedderConfig m_config;
+    torch::Device m_device;
     darts::Supernet m_net{nullptr};
 };
 
 } // namespace
 
-std::unique_ptr<Embedder> makeSupernetEmbedder(const EmbedderConfig& config)
+std::unique_ptr<Embedder> makeSupernetEmbedder(const EmbedderConfig& config, torch::Device device)
 {
     if (config.supernetConfigJson.empty() || config.supernetInChannels < 1 ||
         config.supernetClasses < 2)
         throw Error("supernet:" + config.source +
                     ": the run's network is unknown (no search config, input channels or classes "
                     "recorded); use a search run of the workspace database");
-    return std::make_unique<SupernetEmbedder>(config);
+    return std::make_unique<SupernetEmbedder>(config, device);
 }
 
 } // namespace wb::ot

@@ -21,10 +21,11 @@ std::string shapeText(const torch::Tensor& t)
 
 class TorchScriptEmbedder : public Embedder {
 public:
-    explicit TorchScriptEmbedder(EmbedderConfig config) : m_config(std::move(config))
+    TorchScriptEmbedder(EmbedderConfig config, torch::Device device)
+        : m_config(std::move(config)), m_device(device)
     {
         try {
-            m_module = torch::jit::load(m_config.modelPath, torch::kCPU);
+            m_module = torch::jit::load(m_config.modelPath, m_device);
         } catch (const c10::Error& e) {
             throw Error(m_config.modelPath + ": not a TorchScript model (torch::jit::load: " +
                         firstLine(e.what_without_backtrace()) + ")");
@@ -40,7 +41,7 @@ public:
         const auto batch = std::size_t(std::max(1, m_config.batchSize));
         for (std::size_t i = 0; i < indices.size(); i += batch) {
             const auto end = std::min(indices.size(), i + batch);
-            const auto x = imageBatch(ds, indices, i, end, m_config);
+            const auto x = imageBatch(ds, indices, i, end, m_config).to(m_device);
             torch::IValue out;
             try {
                 out = m_module.forward({x});
@@ -62,7 +63,7 @@ public:
                 throw Error(m_config.modelPath + ": the model outputs shape " + shapeText(f) +
                             " for " + std::to_string(x.size(0)) +
                             " images; a feature extractor must output N x D (or N x D x 1 x 1)");
-            parts.push_back(f.to(torch::kFloat32).contiguous());
+            parts.push_back(f.to(torch::kCPU, torch::kFloat32).contiguous());
             if (progress && !progress(double(end) / double(indices.size()))) return {};
         }
         return parts.empty() ? torch::empty({0, 0}) : torch::cat(parts, 0);
@@ -74,14 +75,16 @@ private:
         return text.substr(0, text.find('\n'));
     }
     EmbedderConfig m_config;
+    torch::Device m_device;
     torch::jit::script::Module m_module;
 };
 
 } // namespace
 
-std::unique_ptr<Embedder> makeTorchScriptEmbedder(const EmbedderConfig& config)
+std::unique_ptr<Embedder> makeTorchScriptEmbedder(const EmbedderConfig& config,
+                                                  torch::Device device)
 {
-    return std::make_unique<TorchScriptEmbedder>(config);
+    return std::make_unique<TorchScriptEmbedder>(config, device);
 }
 
 } // namespace wb::ot

@@ -109,6 +109,21 @@ private Q_SLOTS:
         QVERIFY_EXCEPTION_THROWN(EmbedderConfig::parse("resnet"), Error);
     }
 
+    // A GPU asked of a build or machine without one is bad input, named before any work.
+    void missingGpuIsAClearError()
+    {
+        if (torch::cuda::is_available()) QSKIP("this machine has a GPU");
+        auto a = otfix::images(20, 2, 8, 1, 1), b = otfix::images(20, 2, 8, 1, 2);
+        DistanceConfig config;
+        config.device = "cuda";
+        const auto r = distance(a, b, config);
+        QCOMPARE(r.status, wb::RunStatus::Failed);
+        QVERIFY2(contains(r.error, "device 'cuda'") && contains(r.error, "no CUDA support"),
+                 r.error.c_str());
+        config.device = "gpu";
+        QVERIFY(contains(distance(a, b, config).error, "--device: must be cpu, cuda or cuda:N"));
+    }
+
     void badDatasetsAreClearErrors()
     {
         DistanceConfig config;

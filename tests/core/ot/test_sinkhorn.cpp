@@ -125,6 +125,45 @@ private Q_SLOTS:
                  qPrintable(QString::number(single.cost - whole.cost)));
     }
 
+    // The softmin by torch operations (how tiles on a GPU are read) solves what the CPU kernels
+    // solve: the same iterations and values to float64 rounding, whole or in tiles, in both
+    // solvers and in the class coupling; in float32 within float32 rounding.
+    void tensorOpsEqualTheKernels()
+    {
+        const auto a = otfix::cloudA(), b = otfix::cloudB();
+        SinkhornOptions kernel{0.05, 0.5, 1e-9, 100000, 1.5};
+        kernel.newton = false;
+        auto tensors = kernel;
+        tensors.tensorOps = true;
+        const auto labelsA = torch::arange(a.size(0)) % 3, labelsB = torch::arange(b.size(0)) % 2;
+        for (const std::int64_t rows : {1024, 7}) {
+            CostTiles c1({a, b, 1.0, {}, {}, {}}, torch::kFloat64, rows, 1 << 30);
+            CostTiles c2({a, b, 1.0, {}, {}, {}}, torch::kFloat64, rows, 1 << 30);
+            const auto wa = uniform(a.size(0)), wb = uniform(b.size(0));
+            const auto k = sinkhorn(c1, wa, wb, kernel, {});
+            const auto t = sinkhorn(c2, wa, wb, tensors, {});
+            QCOMPARE(t.stats.iterations, k.stats.iterations);
+            QVERIFY2(std::abs(t.stats.cost - k.stats.cost) < 1e-12 * std::abs(k.stats.cost),
+                     qPrintable(QString::number(t.stats.cost - k.stats.cost)));
+            const auto pk = classCoupling(c1, k, wa, wb, 0.05, labelsA, 3, labelsB, 2);
+            const auto pt = classCoupling(c2, t, wa, wb, 0.05, labelsA, 3, labelsB, 2);
+            QVERIFY(torch::allclose(pk, pt, 1e-10, 1e-12));
+
+            CostTiles s1({a, a, 1.0, {}, {}, {}}, torch::kFloat64, rows, 1 << 30);
+            CostTiles s2({a, a, 1.0, {}, {}, {}}, torch::kFloat64, rows, 1 << 30);
+            const auto ks = sinkhornSymmetric(s1, wa, kernel, {});
+            const auto ts = sinkhornSymmetric(s2, wa, tensors, {});
+            QCOMPARE(ts.stats.iterations, ks.stats.iterations);
+            QVERIFY(std::abs(ts.stats.cost - ks.stats.cost) < 1e-12 * std::abs(ks.stats.cost));
+        }
+        kernel.tolerance = tensors.tolerance = 1e-5;
+        const auto single = [&](const SinkhornOptions& o) {
+            return solve(a, b, o, torch::kFloat32, 5, 0).cost;
+        };
+        const double k32 = single(kernel), t32 = single(tensors);
+        QVERIFY2(std::abs(t32 - k32) < 1e-5 * std::abs(k32), qPrintable(QString::number(t32 - k32)));
+    }
+
     void annealingStartsAtTheCostBound()
     {
         const auto a = otfix::cloudA(), b = otfix::cloudB();

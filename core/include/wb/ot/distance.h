@@ -94,6 +94,10 @@ struct DistanceConfig {
     std::uint64_t seed = 0;
     // Not part of the result (excluded from cacheKeyJson):
     int threads = 0;                // LibTorch intra-op threads; 0 = leave as is
+    // "cpu", "cuda" or "cuda:N": where the embedder runs and the dataset-level OT problems
+    // are solved. The label-to-label problems stay on the CPU: thousands of small problems,
+    // which the CPU kernels solve faster than a GPU's per-iteration launches would.
+    std::string device = "cpu";
     int tileRows = 1024;            // rows of the n x m cost computed at a time
     std::int64_t costCacheMb = 512; // cost tiles kept between iterations (MB); beyond: recompute
 

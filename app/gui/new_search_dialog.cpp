@@ -138,7 +138,13 @@ NewSearchDialog::NewSearchDialog(const std::vector<store::ZooEntry>& zoo, QWidge
                   tr("Seed of the splits, the initialisation and the "
                      "batch order"));
     m_threads = spin(this, 0, 256, int(std::max(1u, std::thread::hardware_concurrency())),
-                     tr("Intra-op CPU threads"), tr("one per core"));
+                     tr("Intra-op CPU threads (of each rank)"), tr("one per core"));
+    m_ranks = spin(this, 1, int(std::max(1u, std::thread::hardware_concurrency())), 1,
+                   tr("Data-parallel ranks: each computes its share of every batch (with its own "
+                      "BatchNorm statistics) and the gradients are averaged, as `supernet search "
+                      "--nproc N` does with processes; here the ranks are threads of the "
+                      "workbench. Give each rank cores / ranks threads"),
+                   tr("one"));
     m_start = new QComboBox(this);
     m_start->addItem(tr("Scratch"), QStringLiteral("scratch"));
     if (!zoo.empty())
@@ -170,6 +176,7 @@ NewSearchDialog::NewSearchDialog(const std::vector<store::ZooEntry>& zoo, QWidge
     form->addRow(tr("Co&llapse"), m_stopOnCollapse);
     form->addRow(tr("&Seed"), m_seed);
     form->addRow(tr("&Threads"), m_threads);
+    form->addRow(tr("&Ranks (data-parallel)"), m_ranks);
     form->addRow(tr("De&vice"), m_device);
     form->addRow(tr("&Mixed precision"), m_amp);
     form->addRow(tr("S&tart from"), m_start);
@@ -221,6 +228,8 @@ darts::SearchConfig NewSearchDialog::config() const
     c.partialChannels = m_partialChannels->value();
     c.runtime.seed = std::uint64_t(m_seed->value());
     c.runtime.threads = m_threads->value();
+    c.runtime.localRanks = m_ranks->value();
+    c.shards = m_ranks->value();
     c.runtime.device = m_device->currentText().toStdString();
     c.runtime.amp = m_amp->currentText().toStdString();
     c.hessianIterations = m_hessian->value();

@@ -52,6 +52,7 @@ private:
     QSpinBox* m_partialChannels = nullptr;
     QSpinBox* m_seed = nullptr;
     QSpinBox* m_threads = nullptr;
+    QSpinBox* m_ranks = nullptr;
     QComboBox* m_start = nullptr;
 };
 

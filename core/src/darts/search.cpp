@@ -20,7 +20,9 @@
 #include <filesystem>
 #include <algorithm>
 #include <fstream>
+#include <future>
 #include <iterator>
+#include <memory>
 #include <optional>
 #include <tuple>
 #include <utility>
@@ -426,10 +428,53 @@ SearchResult search(const SearchConfig& config, RunControl& control, RunObserver
     return result;
 }
 
+// runtime.localRanks ranks as threads: rank 0 on this thread records through `observer`, the
+// others follow it over a loopback store, as processes started by --nproc would.
+SearchResult searchOnThreads(const SearchConfig& config,
+                             const std::vector<CheckpointInfo>& resumeFrom, RunControl& control,
+                             RunObserver& observer)
+{
+    auto rank0 = config;
+    rank0.runtime.localRanks = 1;
+    rank0.shards = std::max(config.shards, config.runtime.localRanks);
+    try {
+        rank0.validate(); // a config error must not leave the other ranks waiting
+    } catch (const Error&) {
+        return search(rank0, control, observer, resumeFrom);
+    }
+    auto& spec = rank0.runtime.group;
+    spec.worldSize = config.runtime.localRanks;
+    spec.masterPort = freeLoopbackPort();
+    spec.launchDigest = "threads of " + std::to_string(::getpid());
+    std::vector<std::unique_ptr<RunControl>> controls;
+    std::vector<std::future<SearchResult>> others;
+    for (int r = 1; r < spec.worldSize; ++r) {
+        auto mine = spec;
+        mine.rank = mine.localRank = r;
+        controls.push_back(std::make_unique<RunControl>());
+        others.push_back(std::async(std::launch::async, [mine, &rank0, &control = *controls.back()] {
+            RunObserver silent;
+            return runSearchRank(mine, rank0.runtime, control, silent);
+        }));
+    }
+    auto result = search(rank0, control, observer, resumeFrom);
+    for (std::size_t k = 0; k < others.size(); ++k) {
+        const auto other = others[k].get();
+        if (other.status == RunStatus::Failed && result.status != RunStatus::Failed) {
+            result.status = RunStatus::Failed;
+            result.error = "rank " + std::to_string(k + 1) + ": " + other.error;
+            observer.onIssue(
+                {Severity::Error, "run.failed", result.error, int(result.epochs.size())});
+        }
+    }
+    return result;
+}
+
 } // namespace
 
 SearchResult runSearch(const SearchConfig& config, RunControl& control, RunObserver& observer)
 {
+    if (config.runtime.localRanks > 1) return searchOnThreads(config, {}, control, observer);
     return search(config, control, observer, {});
 }
 
@@ -468,6 +513,8 @@ SearchResult resumeSearch(const SearchConfig& config,
         observer.onIssue({Severity::Info, "resume",
                           "no checkpoint yet (stopped during epoch 1): started again (epoch 0)",
                           0});
+    if (config.runtime.localRanks > 1)
+        return searchOnThreads(config, checkpoints, control, observer);
     return search(config, control, observer, checkpoints);
 }
 

@@ -47,6 +47,9 @@ void validateCommon(const DataConfig& d, const RuntimeConfig& r, const WeightOpt
     require(r.amp != "fp16" || r.device != "cpu", "amp",
             "fp16 needs a CUDA device (on the CPU use bf16)");
     require(r.metricsEvery >= 0, "metrics_every", "must be >= 0");
+    require(r.localRanks >= 1 && r.localRanks <= 256, "local_ranks", "must be in [1, 256]");
+    require(r.localRanks == 1 || !r.group.active(), "local_ranks",
+            "cannot be combined with a process group");
     require(w.lr > 0 && w.lrMin >= 0 && w.lrMin <= w.lr, "lr", "needs 0 <= lr_min <= lr, lr > 0");
     require(w.momentum >= 0 && w.momentum < 1, "momentum", "must be in [0, 1)");
     require(w.weightDecay >= 0, "weight_decay", "must be >= 0");

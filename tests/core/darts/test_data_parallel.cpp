@@ -210,6 +210,33 @@ private Q_SLOTS:
         QVERIFY(unsynced > 100 * synced);
     }
 
+    // Ranks as threads of one process (the workbench's data-parallel search) compute what the
+    // ranks of a process group compute; a bad config fails at once instead of leaving them
+    // waiting for each other.
+    void threadRanksEqualOneProcessWithTwoShards()
+    {
+        RunControl control;
+        Recorder reference, threads;
+        QVERIFY(runSearch(config_("threads-ref", 1), control, reference).status ==
+                RunStatus::Done);
+        auto c = config_("threads", 1);
+        c.shards = 1; // at least one per rank: 2
+        c.runtime.localRanks = 2;
+        const auto r = runSearch(c, control, threads);
+        QVERIFY2(r.status == RunStatus::Done, r.error.c_str());
+        QCOMPARE(r.config.shards, 2);
+        QCOMPARE(int(threads.checkpoints.size()), 1);
+        const double d = checkpointDistance(config_("x", 1), reference.checkpoints[0].path,
+                                            threads.checkpoints[0].path);
+        QVERIFY2(d < 1e-5, qPrintable(QString::number(d)));
+
+        c.batchSize = 0;
+        RunObserver silent;
+        const auto bad = runSearch(c, control, silent);
+        QVERIFY(bad.status == RunStatus::Failed);
+        QVERIFY2(bad.error.find("batch") != std::string::npos, bad.error.c_str());
+    }
+
     // Stopped in epoch 2, a 2-rank run resumed by 2 ranks, or by one process with both shards,
     // ends where the uninterrupted 2-rank run does.
     void resumedRanksEqualTheUninterruptedRun()

@@ -25,7 +25,9 @@ struct SearchResult {
 };
 
 // Runs a DARTS search synchronously on the calling thread. Never throws: expected failures and
-// library exceptions end as status Failed with a message naming the file or field.
+// library exceptions end as status Failed with a message naming the file or field. With
+// config.runtime.localRanks > 1 the other ranks run on threads of their own (at least one shard
+// each) and only this thread's observer hears of the run.
 SearchResult runSearch(const SearchConfig& config, RunControl& control, RunObserver& observer);
 
 // Runs rank `spec.rank` > 0 of a data-parallel search whose rank 0 runs runSearch or resumeSearch

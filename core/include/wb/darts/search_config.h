@@ -37,6 +37,9 @@ struct RuntimeConfig {
     // The processes of a data-parallel search (searches only). Where a process runs, not what
     // it computes, so it is not part of the stored configuration.
     ProcessGroupSpec group;
+    // A data-parallel search whose ranks are threads of this process (the workbench's way; the
+    // CLI's --nproc starts processes), each with `threads` intra-op threads. Not stored either.
+    int localRanks = 1;
 };
 
 // Settings of the weight optimiser (SGD with momentum, cosine learning rate).

@@ -348,6 +348,10 @@ def fashion_mnist_splits(folder, per_class, size, seed):
 def time_to_accuracy(args, device):
     (xt, yt), (xv, yv) = fashion_mnist_splits(args.fashion_mnist, args.max_per_class,
                                               args.image_size, args.seed)
+    # The splits are stored class by class: validation batches in that order would each be
+    # normalised by one class's batch statistics. Visit them in a fixed mixed order instead.
+    mixed = torch.randperm(len(yv), generator=torch.Generator().manual_seed(args.seed))
+    xv, yv = xv[mixed], yv[mixed]
     criterion = nn.CrossEntropyLoss()
     model = Network(args.channels, int(yt.max()) + 1, args.layers, criterion,
                     C_in=1).to_device(device)

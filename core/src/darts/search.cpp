@@ -274,18 +274,21 @@ private:
         fs::remove(path);
     }
 
-    // Validation metrics over the whole split. The ranks take turns over the evaluation batches,
-    // so every batch (and its BatchNorm statistics) is the one a single process would see.
+    // Validation metrics over the whole split, in batches of mixed classes (mixedOrder). The
+    // ranks take turns over the evaluation batches, so every batch (and its BatchNorm
+    // statistics) is the one a single process would see.
     EvalMetrics evaluateShared(Supernet& net, const TensorSplit& split, const Placement& placement)
     {
         const auto mode = m_config.valBatchStats ? BatchNormMode::Batch : BatchNormMode::Running;
         const auto forward = [&](const torch::Tensor& x) { return net->forward(x); };
-        if (m_group.size() == 1) return evaluate(*net, forward, split, placement, mode, kEvalBatch);
         const auto n = split.size();
+        const auto order = mixedOrder(n, m_config.runtime.seed);
+        if (m_group.size() == 1)
+            return evaluate(*net, forward, split, placement, mode, kEvalBatch, order);
         std::vector<torch::Tensor> mine;
         for (std::int64_t start = std::int64_t(m_group.rank()) * kEvalBatch; start < n;
              start += std::int64_t(m_group.size()) * kEvalBatch)
-            mine.push_back(torch::arange(start, std::min<std::int64_t>(start + kEvalBatch, n)));
+            mine.push_back(order.slice(0, start, std::min<std::int64_t>(start + kEvalBatch, n)));
         const auto rows = mine.empty() ? torch::empty({0}, torch::kInt64) : torch::cat(mine);
         EvalMetrics part;
         if (rows.size(0) > 0)
@@ -337,15 +340,17 @@ private:
             [&](const std::string& path) { return saveCheckpoint(path, state); }));
     }
 
-    // The dominant eigenvalue on the first validation batch of the search dataset, and its cost;
-    // none when switched off.
+    // The dominant eigenvalue on one validation batch of the search dataset (the first of the
+    // mixed order: all classes), and its cost; none when switched off.
     std::optional<std::pair<double, double>> hessian(Supernet& net, const PreparedData& data,
                                                      const Placement& placement, int epoch)
     {
         if (m_config.hessianIterations == 0 || data.val.size() == 0) return std::nullopt;
         const auto start = Clock::now();
         const auto rows = std::min<std::int64_t>(m_config.batchSize, data.val.size());
-        const auto batch = gather(data.val, torch::arange(rows), placement);
+        const auto batch = gather(
+            data.val, mixedOrder(data.val.size(), m_config.runtime.seed).narrow(0, 0, rows),
+            placement);
         const auto e =
             dominantHessianEigenvalue(net, batch, m_config.hessianIterations,
                                       m_config.runtime.seed * 7919 + std::uint64_t(epoch));

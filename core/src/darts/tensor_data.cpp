@@ -7,8 +7,10 @@
 #include "wb/darts/checkpoint_meta.h"
 #include "wb/data/split.h"
 
+#include <algorithm>
 #include <cmath>
 #include <cstring>
+#include <numeric>
 
 namespace wb::darts {
 namespace {
@@ -168,7 +170,7 @@ Shards gatherShards(const TensorSplit& split, const torch::Tensor& indices,
 EvalMetrics evaluate(torch::nn::Module& net,
                      const std::function<torch::Tensor(const torch::Tensor&)>& forward,
                      const TensorSplit& split, const Placement& placement, BatchNormMode bn,
-                     int batch)
+                     int batch, const torch::Tensor& order)
 {
     torch::NoGradGuard noGrad;
     const bool wasTraining = net.is_training();
@@ -185,8 +187,13 @@ EvalMetrics evaluate(torch::nn::Module& net,
     const auto n = split.size();
     for (std::int64_t start = 0; start < n; start += batch) {
         const auto len = std::min<std::int64_t>(batch, n - start);
-        const auto x = place(split.x.narrow(0, start, len), placement);
-        const auto y = split.y.narrow(0, start, len).to(placement.device);
+        const auto rows = order.defined() ? order.narrow(0, start, len) : torch::Tensor();
+        const auto x = place(rows.defined() ? split.x.index_select(0, rows)
+                                            : split.x.narrow(0, start, len),
+                             placement);
+        const auto y = (rows.defined() ? split.y.index_select(0, rows)
+                                       : split.y.narrow(0, start, len))
+                           .to(placement.device);
         auto logits = forward(x);
         lossSum += torch::nn::functional::cross_entropy(
                        logits, y,
@@ -201,6 +208,15 @@ EvalMetrics evaluate(torch::nn::Module& net,
     }
     net.train(wasTraining);
     return {lossSum.item<double>() / double(n), correct.item<double>() / double(n)};
+}
+
+torch::Tensor mixedOrder(std::int64_t rows, std::uint64_t seed)
+{
+    std::vector<std::int64_t> order(std::size_t(std::max<std::int64_t>(rows, 0)));
+    std::iota(order.begin(), order.end(), std::int64_t(0));
+    std::mt19937_64 rng(seed ^ 0x9e3779b97f4a7c15ULL);
+    std::shuffle(order.begin(), order.end(), rng);
+    return torch::tensor(order, torch::kInt64);
 }
 
 double cosineLr(double lr, double lrMin, int epoch, int epochs)

@@ -98,11 +98,19 @@ enum class BatchNormMode {
     Running, // eval mode: the running statistics
     Batch,   // each evaluation batch's own statistics (running statistics are left untouched)
 };
-// Mean cross-entropy and accuracy over a whole split, without gradients.
+// Mean cross-entropy and accuracy over a whole split, without gradients, visiting its rows in
+// `order` (undefined: as stored).
 EvalMetrics evaluate(torch::nn::Module& net,
                      const std::function<torch::Tensor(const torch::Tensor&)>& forward,
                      const TensorSplit& split, const Placement& placement,
-                     BatchNormMode bn = BatchNormMode::Running, int batch = 256);
+                     BatchNormMode bn = BatchNormMode::Running, int batch = 256,
+                     const torch::Tensor& order = {});
+
+// A seeded permutation of `rows` rows. The stratified splits are stored class by class, so
+// evaluation batches taken in stored order hold one or two classes each, and with batch
+// statistics every batch would be normalised by its own classes' mean: validation visits the
+// split in this order instead, each batch a mix of the classes as a training batch is.
+torch::Tensor mixedOrder(std::int64_t rows, std::uint64_t seed);
 
 // Cosine annealing from lr to lrMin over `epochs` (epoch is 0-based), as CosineAnnealingLR.
 double cosineLr(double lr, double lrMin, int epoch, int epochs);

@@ -2,6 +2,7 @@
 // cancellation, failures.
 
 #include "synthetic_idx.h"
+#include "darts/tensor_data.h"
 #include "tiny_search.h"
 #include "wb/common/error.h"
 #include "wb/darts/search.h"
@@ -170,6 +171,25 @@ private Q_SLOTS:
         QCOMPARE(int(r.epochs.size()), 4);
         QVERIFY(r.parameters > 0);
         QVERIFY2(r.testAcc >= 0.7, qPrintable(QString("test acc %1").arg(r.testAcc)));
+    }
+
+    // Validation with batch statistics visits a class-by-class split in a seeded mixed order: a
+    // permutation, the same for a seed, and every 256-image batch holds every class (in stored
+    // order the first of 4 x 125 images holds three, the second two).
+    void validationBatchesMixTheClasses()
+    {
+        const auto order = mixedOrder(500, 7);
+        QVERIFY(torch::equal(std::get<0>(order.sort()), torch::arange(500)));
+        QVERIFY(torch::equal(order, mixedOrder(500, 7)));
+        QVERIFY(!torch::equal(order, mixedOrder(500, 8)));
+        const auto storedLabels = torch::arange(500).div(125, "floor");
+        for (std::int64_t start = 0; start < 500; start += 256) {
+            const auto rows = order.slice(0, start, std::min<std::int64_t>(start + 256, 500));
+            QCOMPARE(std::get<0>(at::_unique(storedLabels.index_select(0, rows))).size(0),
+                     std::int64_t(4));
+        }
+        QCOMPARE(std::get<0>(at::_unique(storedLabels.slice(0, 0, 256))).size(0),
+                 std::int64_t(3));
     }
 
     void configJsonRoundTrip()

@@ -173,8 +173,7 @@ public:
         // shards pass together (their statistics are shared anyway).
         const int passes = m_config.syncBatchNorm ? m_group.size() : m_config.shards;
         const auto shardsOf = [&](const TensorSplit& split, const torch::Tensor& indices) {
-            return gatherShards(split, indices, placement, passes, m_group.rank(),
-                                m_group.size());
+            return gatherShards(split, indices, placement, passes, m_group.rank(), m_group.size());
         };
 
         std::vector<CollapseSignals> stopSignals; // --stop-on: this process's epochs
@@ -441,7 +440,8 @@ SearchResult searchOnThreads(const SearchConfig& config,
 {
     auto rank0 = config;
     rank0.runtime.localRanks = 1;
-    rank0.shards = std::max(config.shards, config.runtime.localRanks);
+    // A new run gets a shard per rank at least; a resumed one keeps its recorded shards.
+    if (resumeFrom.empty()) rank0.shards = std::max(config.shards, config.runtime.localRanks);
     try {
         rank0.validate(); // a config error must not leave the other ranks waiting
     } catch (const Error&) {
@@ -457,10 +457,11 @@ SearchResult searchOnThreads(const SearchConfig& config,
         auto mine = spec;
         mine.rank = mine.localRank = r;
         controls.push_back(std::make_unique<RunControl>());
-        others.push_back(std::async(std::launch::async, [mine, &rank0, &control = *controls.back()] {
-            RunObserver silent;
-            return runSearchRank(mine, rank0.runtime, control, silent);
-        }));
+        others.push_back(
+            std::async(std::launch::async, [mine, &rank0, &control = *controls.back()] {
+                RunObserver silent;
+                return runSearchRank(mine, rank0.runtime, control, silent);
+            }));
     }
     auto result = search(rank0, control, observer, resumeFrom);
     for (std::size_t k = 0; k < others.size(); ++k) {

@@ -27,13 +27,13 @@ struct StepLog : RunObserver {
 };
 
 struct Fixture {
-    SearchConfig config;
-    Supernet net;
+    Supernet net{nullptr};
     Batch batch;
     explicit Fixture(const SearchConfig& c)
-        : config(c), net((torch::manual_seed(5), SupernetSpec::of(c, 1, 4))),
-          batch{torch::randn({16, 1, 10, 10}), torch::randint(4, {16})}
     {
+        torch::manual_seed(5);
+        net = Supernet(SupernetSpec::of(c, 1, 4));
+        batch = {torch::randn({16, 1, 10, 10}), torch::randint(4, {16})};
     }
 };
 
@@ -114,8 +114,8 @@ private Q_SLOTS:
         QVERIFY(low.scalar_type() == torch::kFloat32);
         const double diff = (low - full).abs().max().item<double>();
         qInfo("largest logit difference, bfloat16 vs float32 forward: %.3g", diff);
-        QVERIFY(diff > 0);    // the pass did run in lower precision ...
-        QVERIFY(diff < 0.1);  // ... and bfloat16's 8-bit mantissa stays close
+        QVERIFY(diff > 0);   // the pass did run in lower precision ...
+        QVERIFY(diff < 0.1); // ... and bfloat16's 8-bit mantissa stays close
     }
 
     // Scaling by a power of two and unscaling is exact in float32: with a scaler, the weight and

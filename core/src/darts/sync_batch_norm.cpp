@@ -7,8 +7,8 @@
 namespace wb::darts {
 namespace {
 
-// Sum over the ranks whose backward pass is the same sum of the gradients: each rank's loss
-// depends on every rank's input through the shared statistics.
+// The sum of a tensor over the ranks. Its backward pass sums the gradients over the ranks too:
+// every rank's loss depends on every rank's input through the shared statistics.
 struct AllReduceSum : torch::autograd::Function<AllReduceSum> {
     static torch::Tensor forward(torch::autograd::AutogradContext* ctx, const torch::Tensor& x,
                                  std::int64_t group)

@@ -116,7 +116,8 @@ void writeSearch(TomlWriter& w, const darts::SearchConfig& c)
     w.real("alpha-lr", c.alphaLr);
     w.real("alpha-weight-decay", c.alphaWeightDecay);
     w.flag("val-running-bn", !c.valBatchStats);
-    w.integer("shards", c.shards);
+    // One shard is the default, and written out it would refuse a rerun with --nproc 2.
+    if (c.shards > 1) w.integer("shards", c.shards);
     w.flag("sync-bn", c.syncBatchNorm);
 }
 

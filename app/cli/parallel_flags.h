@@ -22,8 +22,9 @@ public:
     // recordedShards: resuming a run, whose shard count is fixed (the processes must divide it).
     void add(CLI::App& cmd, bool recordedShards = false);
     // Checks the flags and sets config.shards (the process count unless --shards says more),
-    // config.syncBatchNorm (not when resuming: the run's own) and config.runtime.group; started by another rank, takes its place from the environment.
-    // Throws wb::Error on a bad combination.
+    // config.syncBatchNorm (not when resuming: the run's own) and config.runtime.group; started
+    // by another rank, takes its place from the environment. Throws wb::Error on a bad
+    // combination.
     void finish(darts::SearchConfig& config);
     // Whether --nproc or --nnodes asks for more than one process.
     bool requested() const { return m_nproc > 1 || m_nnodes > 1; }

@@ -137,14 +137,18 @@ NewSearchDialog::NewSearchDialog(const std::vector<store::ZooEntry>& zoo, QWidge
     m_seed = spin(this, 0, 1 << 30, 0,
                   tr("Seed of the splits, the initialisation and the "
                      "batch order"));
-    m_threads = spin(this, 0, 256, int(std::max(1u, std::thread::hardware_concurrency())),
-                     tr("Intra-op CPU threads (of each rank)"), tr("one per core"));
-    m_ranks = spin(this, 1, int(std::max(1u, std::thread::hardware_concurrency())), 1,
+    const int cores = int(std::max(1u, std::thread::hardware_concurrency()));
+    m_threads = spin(this, 0, 256, cores, tr("Intra-op CPU threads (of each rank)"),
+                     tr("one per core"));
+    m_ranks = spin(this, 1, cores, 1,
                    tr("Data-parallel ranks: each computes its share of every batch (with its own "
                       "BatchNorm statistics) and the gradients are averaged, as `supernet search "
                       "--nproc N` does with processes; here the ranks are threads of the "
-                      "workbench. Give each rank cores / ranks threads"),
+                      "workbench, and Threads becomes cores / ranks"),
                    tr("one"));
+    // Ranks times threads should not exceed the cores: they would compete for them.
+    connect(m_ranks, &QSpinBox::valueChanged, this,
+            [this, cores](int ranks) { m_threads->setValue(std::max(1, cores / ranks)); });
     m_start = new QComboBox(this);
     m_start->addItem(tr("Scratch"), QStringLiteral("scratch"));
     if (!zoo.empty())

@@ -132,9 +132,7 @@ SearchBenchResult benchSearch(const SearchBenchConfig& config)
         TensorSplit split{
             torch::randn({n, config.imageChannels, config.imageSize, config.imageSize}),
             torch::randint(config.classes, {n}, torch::kInt64)};
-        return gatherShards(split, torch::arange(n), placement,
-                            sc.syncBatchNorm ? ranks.size() : sc.shards, ranks.rank(),
-                            ranks.size());
+        return stepShards(sc, split, torch::arange(n), placement, ranks);
     };
     if (sc.syncBatchNorm) syncBatchNorms(*net, &ranks);
     const auto train = makeBatch();

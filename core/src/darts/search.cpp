@@ -169,11 +169,8 @@ public:
             shareStartingState(state, rank0State);
             if (placement.channelsLast) convertToChannelsLast(*net);
         }
-        // The part of every batch this process computes: with synchronised BatchNorm its
-        // shards pass together (their statistics are shared anyway).
-        const int passes = m_config.syncBatchNorm ? m_group.size() : m_config.shards;
         const auto shardsOf = [&](const TensorSplit& split, const torch::Tensor& indices) {
-            return gatherShards(split, indices, placement, passes, m_group.rank(), m_group.size());
+            return stepShards(m_config, split, indices, placement, m_group);
         };
 
         std::vector<CollapseSignals> stopSignals; // --stop-on: this process's epochs

@@ -167,6 +167,14 @@ Shards gatherShards(const TensorSplit& split, const torch::Tensor& indices,
     return out;
 }
 
+Shards stepShards(const SearchConfig& config, const TensorSplit& split,
+                  const torch::Tensor& indices, const Placement& placement,
+                  const RankGroup& group)
+{
+    const int passes = config.syncBatchNorm ? group.size() : config.shards;
+    return gatherShards(split, indices, placement, passes, group.rank(), group.size());
+}
+
 EvalMetrics evaluate(torch::nn::Module& net,
                      const std::function<torch::Tensor(const torch::Tensor&)>& forward,
                      const TensorSplit& split, const Placement& placement, BatchNormMode bn,

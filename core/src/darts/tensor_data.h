@@ -89,6 +89,11 @@ Batch gather(const TensorSplit& split, const torch::Tensor& indices, const Place
 // batch allows), which the `ranks` processes take in order, shards / ranks each.
 Shards gatherShards(const TensorSplit& split, const torch::Tensor& indices,
                     const Placement& placement, int shards, int rank, int ranks);
+// What a rank of `group` computes of a search step's batch: its config.shards shards, or with
+// synchronised BatchNorm (whose statistics span the batch anyway) all of them in one pass.
+Shards stepShards(const SearchConfig& config, const TensorSplit& split,
+                  const torch::Tensor& indices, const Placement& placement,
+                  const RankGroup& group);
 
 struct EvalMetrics {
     double loss = 0;

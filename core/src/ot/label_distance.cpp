@@ -138,6 +138,51 @@ LabelDistanceOutcome gaussianDistances(const torch::Tensor& x, const torch::Tens
     return out;
 }
 
+// Squared distances ||x - x'||^2 between a class and the pooled points of the classes from it
+// on (classes stored one after another): every class-pair cost block (i <= j) is a slice of one
+// product per class. The centring on the pooled mean (which keeps the norms small) and the
+// norms are computed once for all classes.
+class ClassRows {
+public:
+    ClassRows(const std::vector<torch::Tensor>& sets, torch::ScalarType dtype) : m_offset{0}
+    {
+        auto pooled = torch::cat(sets).to(torch::kFloat64);
+        pooled -= pooled.mean(0, true);
+        m_norms = pooled.square().sum(1).to(dtype);
+        m_points = pooled.to(dtype).contiguous();
+        for (const auto& set : sets)
+            m_offset.push_back(m_offset.back() + set.size(0));
+    }
+
+    // Class i against class j >= i: a view of the block of the last class asked for.
+    torch::Tensor block(std::int64_t i, std::int64_t j)
+    {
+        const auto from = m_offset[std::size_t(i)];
+        if (m_rowsOf != i) {
+            const auto a = m_points.slice(0, from, m_offset[std::size_t(i) + 1]);
+            const auto y = m_points.slice(0, from);
+            // float32 products through oneDNN (Debian's LibTorch has only the reference BLAS),
+            // as in CostTiles.
+            const auto product =
+                a.scalar_type() == torch::kFloat32 && at::hasMKLDNN()
+                    ? at::mkldnn_linear(a.to_mkldnn(), y.to_mkldnn(), {}).to_dense()
+                    : a.mm(y.t());
+            m_rows = product.mul_(-2.0)
+                         .add_(m_norms.slice(0, from, m_offset[std::size_t(i) + 1]).unsqueeze(1))
+                         .add_(m_norms.slice(0, from).unsqueeze(0))
+                         .clamp_min_(0.0); // rounding can leave -1e-6 where two points coincide
+            m_rowsOf = i;
+        }
+        return m_rows.slice(1, m_offset[std::size_t(j)] - from,
+                            m_offset[std::size_t(j) + 1] - from);
+    }
+
+private:
+    torch::Tensor m_points, m_norms, m_rows;
+    std::vector<std::int64_t> m_offset;
+    std::int64_t m_rowsOf = -1;
+};
+
 LabelDistanceOutcome exactDistances(const torch::Tensor& x, const torch::Tensor& labels,
                                     std::int64_t classes, const LabelDistanceOptions& o,
                                     const SinkhornMonitor& monitor)
@@ -148,32 +193,17 @@ LabelDistanceOutcome exactDistances(const torch::Tensor& x, const torch::Tensor&
         sets.push_back(x.index({labels == c}));
     const auto rep = representatives(sets);
     out.w = torch::zeros({classes, classes}, torch::kFloat64);
-    // Every class-pair cost block (i <= j) is a slice of class i's rows against the points of
-    // classes i.. (one after another): one product per class instead of one set-up per pair.
-    const auto pooled = torch::cat(sets);
-    std::vector<std::int64_t> offset{0};
-    for (const auto& set : sets)
-        offset.push_back(offset.back() + set.size(0));
-    std::int64_t rowsOf = -1;
-    torch::Tensor rows; // class rowsOf against the pooled points from its own on
+    // The full squared distance ||x - x'||^2 (the reference library's label routine), not the
+    // halved point cost of the outer problem.
+    ClassRows distances(sets, o.dtype);
     // The inner problems report no progress of their own, only whether to stop.
     const SinkhornMonitor inner{monitor.stop, {}};
     const bool done = fillByRepresentatives(
         out.w, rep, monitor, [&](std::int64_t i, std::int64_t j, double& value) {
-            const auto& a = sets[std::size_t(i)];
-            const auto& b = sets[std::size_t(j)];
-            const auto from = offset[std::size_t(i)];
-            if (rowsOf != i) {
-                // lambdaX = 2: the full squared distance ||x - x'||^2 (the reference library's
-                // label routine), not the halved point cost of the outer problem.
-                CostTiles all({a, pooled.slice(0, from), 2.0, {}, {}, {}}, o.dtype, a.size(0), 0);
-                rows = all.tile(0);
-                rowsOf = i;
-            }
-            CostTiles cost(
-                rows.slice(1, offset[std::size_t(j)] - from, offset[std::size_t(j) + 1] - from));
-            const auto wa = torch::full({a.size(0)}, 1.0 / double(a.size(0)), torch::kFloat64);
-            const auto wb = torch::full({b.size(0)}, 1.0 / double(b.size(0)), torch::kFloat64);
+            CostTiles cost(distances.block(i, j));
+            const auto na = sets[std::size_t(i)].size(0), nb = sets[std::size_t(j)].size(0);
+            const auto wa = torch::full({na}, 1.0 / double(na), torch::kFloat64);
+            const auto wb = torch::full({nb}, 1.0 / double(nb), torch::kFloat64);
             const auto solved = i == j ? sinkhornSymmetric(cost, wa, o.sinkhorn, inner)
                                        : sinkhorn(cost, wa, wb, o.sinkhorn, inner);
             if (solved.cancelled) return false;

@@ -23,6 +23,10 @@ namespace {
 constexpr float kNegInf = -std::numeric_limits<float>::infinity();
 constexpr std::int64_t kColBlock = 2048; // columns per task of the column kernel (8 KB a row)
 constexpr std::int64_t kChunkRows = 64;  // rows per chunk of the column kernel (L2-resident)
+// Terms below exp(-kFar) of a sum whose largest term is 1 are skipped: even a million of them
+// (4e-12) stay far below float rounding of the sum (6e-8). Near-permutation plans (small eps)
+// have few terms above it in a row, so most blocks of 8 skip the exponential.
+constexpr float kFar = 40.0f;
 
 // Eight floats in one value (GCC/Clang vector extension): AVX in the avx2 clone, two SSE
 // registers in the baseline one. Plain loops over arrays did not vectorise the max reduction.
@@ -41,9 +45,23 @@ typedef std::int32_t I8 __attribute__((vector_size(32)));
     std::memcpy(p, &v, sizeof v);
 }
 
+// The first n (<= 8) lanes from p, the others `fill`; and their store.
+[[gnu::always_inline]] inline V8 loadPart(const float* p, std::int64_t n, float fill)
+{
+    if (n == 8) return load(p);
+    V8 v = V8{} + fill;
+    std::memcpy(&v, p, std::size_t(n) * sizeof(float));
+    return v;
+}
+
+[[gnu::always_inline]] inline void storePart(float* p, V8 v, std::int64_t n)
+{
+    std::memcpy(p, &v, std::size_t(n) * sizeof(float));
+}
+
 [[gnu::always_inline]] inline V8 splat(float x)
 {
-    return V8{x, x, x, x, x, x, x, x};
+    return V8{} + x; // one broadcast (a lane-by-lane initialiser compiles to eight inserts)
 }
 
 [[gnu::always_inline]] inline V8 vmax(V8 a, V8 b)
@@ -83,44 +101,50 @@ typedef std::int32_t I8 __attribute__((vector_size(32)));
     return p * scale;
 }
 
-[[gnu::always_inline]] inline float expApprox(float x)
+// Whether any lane of x exceeds the limit (an OR-reduction by halves).
+[[gnu::always_inline]] inline bool anyAbove(V8 x, V8 limit)
 {
-    return expApprox(splat(x))[0];
+    I8 m = x > limit;
+    m |= __builtin_shuffle(m, I8{4, 5, 6, 7, 0, 1, 2, 3});
+    m |= __builtin_shuffle(m, I8{2, 3, 0, 1, 6, 7, 4, 5});
+    m |= __builtin_shuffle(m, I8{1, 0, 3, 2, 5, 4, 7, 6});
+    return m[0] != 0;
 }
 
 WB_CLONES void rowKernel(const float* c, std::int64_t begin, std::int64_t end, std::int64_t cols,
                          const float* h, float s, double* out)
 {
-    const V8 vs = splat(s);
+    const V8 vs = splat(s), far = splat(-kFar);
+    const std::int64_t tail = cols % 8, body = cols - tail;
+    // The last partial block of every row reads h padded with -inf: those lanes add nothing.
+    const V8 hTail = loadPart(h + body, tail, kNegInf);
     for (std::int64_t i = begin; i < end; ++i) {
         const float* row = c + i * cols;
-        V8 vm = splat(kNegInf);
-        std::int64_t j = 0;
-        for (; j + 8 <= cols; j += 8)
+        const V8 xTail = hTail - vs * loadPart(row + body, tail, 0.0f);
+        V8 vm = xTail;
+        for (std::int64_t j = 0; j < body; j += 8)
             vm = vmax(vm, load(h + j) - vs * load(row + j));
-        float mx = hmax(vm);
-        for (; j < cols; ++j)
-            mx = std::max(mx, h[j] - s * row[j]);
-        const V8 vmx = splat(mx);
+        const V8 vmx = splat(hmax(vm));
         V8 acc = splat(0.0f);
-        for (j = 0; j + 8 <= cols; j += 8)
-            acc += expApprox(load(h + j) - vs * load(row + j) - vmx);
+        for (std::int64_t j = 0; j < body; j += 8) {
+            const V8 x = load(h + j) - vs * load(row + j) - vmx;
+            if (anyAbove(x, far)) acc += expApprox(x);
+        }
+        if (tail) acc += expApprox(xTail - vmx);
         double total = 0.0;
         for (int k = 0; k < 8; ++k)
             total += acc[k];
-        for (; j < cols; ++j)
-            total += expApprox(h[j] - s * row[j] - mx);
-        out[i] = double(mx) + std::log(total);
+        out[i] = double(vmx[0]) + std::log(total);
     }
 }
 
 WB_CLONES void colKernel(const float* c, std::int64_t rows, std::int64_t cols, std::int64_t j0,
                          std::int64_t j1, const float* h, float s, float* m, float* sum)
 {
-    // Widths are multiples of 8 except the last block of a row; its tail runs scalar.
-    const V8 vs = splat(s);
+    // Widths are multiples of 8 except the last block of a row: its partial block of 8 is
+    // loaded and stored lane by lane.
+    const V8 vs = splat(s), far = splat(-kFar);
     const std::int64_t w = j1 - j0;
-    const std::int64_t wv = w - w % 8;
     float chunkMax[kColBlock];
     for (std::int64_t r0 = 0; r0 < rows; r0 += kChunkRows) {
         const std::int64_t r1 = std::min(rows, r0 + kChunkRows);
@@ -129,27 +153,31 @@ WB_CLONES void colKernel(const float* c, std::int64_t rows, std::int64_t cols, s
         for (std::int64_t i = r0; i < r1; ++i) {
             const float* row = c + i * cols + j0;
             const V8 hi = splat(h[i]);
-            std::int64_t k = 0;
-            for (; k < wv; k += 8)
-                store(chunkMax + k, vmax(load(chunkMax + k), hi - vs * load(row + k)));
-            for (; k < w; ++k)
-                chunkMax[k] = std::max(chunkMax[k], h[i] - s * row[k]);
+            for (std::int64_t k = 0; k < w; k += 8) {
+                const auto n = std::min<std::int64_t>(8, w - k);
+                storePart(
+                    chunkMax + k,
+                    vmax(loadPart(chunkMax + k, n, kNegInf), hi - vs * loadPart(row + k, n, 0.0f)),
+                    n);
+            }
         }
         // Rescale what was summed under the old maxima.
-        for (std::int64_t k = 0; k < w; ++k) {
-            const float updated = std::max(m[j0 + k], chunkMax[k]);
-            sum[j0 + k] *= expApprox(m[j0 + k] - updated);
-            m[j0 + k] = updated;
+        for (std::int64_t k = 0; k < w; k += 8) {
+            const auto n = std::min<std::int64_t>(8, w - k);
+            const V8 old = loadPart(m + j0 + k, n, 0.0f);
+            const V8 updated = vmax(old, loadPart(chunkMax + k, n, 0.0f));
+            storePart(sum + j0 + k, loadPart(sum + j0 + k, n, 0.0f) * expApprox(old - updated), n);
+            storePart(m + j0 + k, updated, n);
         }
         for (std::int64_t i = r0; i < r1; ++i) {
             const float* row = c + i * cols + j0;
             const V8 hi = splat(h[i]);
-            std::int64_t k = 0;
-            for (; k < wv; k += 8)
-                store(sum + j0 + k,
-                      load(sum + j0 + k) + expApprox(hi - vs * load(row + k) - load(m + j0 + k)));
-            for (; k < w; ++k)
-                sum[j0 + k] += expApprox(h[i] - s * row[k] - m[j0 + k]);
+            for (std::int64_t k = 0; k < w; k += 8) {
+                const auto n = std::min<std::int64_t>(8, w - k);
+                const V8 x = hi - vs * loadPart(row + k, n, 0.0f) - loadPart(m + j0 + k, n, 0.0f);
+                if (anyAbove(x, far))
+                    storePart(sum + j0 + k, loadPart(sum + j0 + k, n, 0.0f) + expApprox(x), n);
+            }
         }
     }
 }
@@ -159,61 +187,51 @@ WB_CLONES void planKernel(const float* c, std::int64_t rows, std::int64_t cols, 
                           std::vector<std::int32_t>& index, std::vector<float>& value,
                           std::int64_t* rowEnd)
 {
-    const V8 vs = splat(s);
-    std::vector<float> e(static_cast<std::size_t>(cols));
+    const V8 vs = splat(s), far = splat(-kFar), floor = splat(keep);
+    const std::int64_t tail = cols % 8, body = cols - tail;
+    const V8 hTail = loadPart(h + body, tail, kNegInf);
+    // x_ij of one row, padded to whole blocks of 8 (-inf beyond the last column).
+    std::vector<float> e(static_cast<std::size_t>(body + 8));
+    std::vector<std::int32_t> live; // first columns of the blocks of 8 with significant terms
+    live.reserve(std::size_t(body / 8 + 1));
     for (std::int64_t i = 0; i < rows; ++i) {
         const float* row = c + i * cols;
-        V8 vm = splat(kNegInf);
-        std::int64_t j = 0;
-        for (; j + 8 <= cols; j += 8) {
+        V8 vm = hTail - vs * loadPart(row + body, tail, 0.0f);
+        store(e.data() + body, vm);
+        for (std::int64_t j = 0; j < body; j += 8) {
             const V8 x = load(h + j) - vs * load(row + j);
             store(e.data() + j, x);
             vm = vmax(vm, x);
         }
-        float mx = hmax(vm);
-        for (; j < cols; ++j) {
-            e[std::size_t(j)] = h[j] - s * row[j];
-            mx = std::max(mx, e[std::size_t(j)]);
-        }
+        const V8 vmx = splat(hmax(vm));
+        // Blocks with a term above exp(-kFar) are listed; the others add nothing to the sums and
+        // keep no entry.
         V8 acc = splat(0.0f);
-        const V8 vmx = splat(mx);
-        for (j = 0; j + 8 <= cols; j += 8) {
-            const V8 p = expApprox(load(e.data() + j) - vmx);
+        live.clear();
+        for (std::int64_t j = 0; j < body + (tail ? 8 : 0); j += 8) {
+            const V8 x = load(e.data() + j) - vmx;
+            if (!anyAbove(x, far)) continue;
+            const V8 p = expApprox(x);
             store(e.data() + j, p);
             acc += p;
+            live.push_back(std::int32_t(j));
         }
         double total = 0.0;
         for (int k = 0; k < 8; ++k)
             total += acc[k];
-        for (; j < cols; ++j) {
-            e[std::size_t(j)] = expApprox(e[std::size_t(j)] - mx);
-            total += e[std::size_t(j)];
-        }
-        lse[i] = double(mx) + std::log(total);
-        const float inv = float(1.0 / total);
-        const V8 scale = splat(inv), w = splat(float(weight[i])), floor = splat(keep);
-        const auto keepEntry = [&](std::int64_t k, float p) {
-            if (p > keep) {
-                index.push_back(std::int32_t(k));
-                value.push_back(p);
-            }
-        };
-        for (j = 0; j + 8 <= cols; j += 8) {
+        lse[i] = double(vmx[0]) + std::log(total);
+        const V8 scale = splat(float(1.0 / total)), w = splat(float(weight[i]));
+        for (const auto j : live) {
+            const auto n = std::min<std::int64_t>(8, cols - j);
             const V8 p = load(e.data() + j) * scale;
-            store(colSum + j, load(colSum + j) + w * p);
-            // A near-permutation row keeps a few entries: most blocks of 8 have none.
-            const I8 above = p > floor;
-            I8 any = above;
-            for (int k = 1; k < 8; ++k)
-                any[0] |= above[k];
-            if (any[0])
-                for (int k = 0; k < 8; ++k)
-                    keepEntry(j + k, p[k]);
-        }
-        for (; j < cols; ++j) {
-            const float p = e[std::size_t(j)] * inv;
-            colSum[j] += float(weight[i]) * p;
-            keepEntry(j, p);
+            storePart(colSum + j, loadPart(colSum + j, n, 0.0f) + w * p, n);
+            // Even a live block rarely holds an entry worth keeping.
+            if (anyAbove(p, floor))
+                for (int k = 0; k < n; ++k)
+                    if (p[k] > keep) {
+                        index.push_back(std::int32_t(j + k));
+                        value.push_back(p[k]);
+                    }
         }
         rowEnd[i] = std::int64_t(index.size());
     }

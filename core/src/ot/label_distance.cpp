@@ -1,5 +1,8 @@
 #include "ot/label_distance.h"
 
+#include <ATen/Parallel.h>
+
+#include <atomic>
 #include <vector>
 
 namespace wb::ot {
@@ -71,23 +74,41 @@ std::vector<std::int64_t> representatives(const std::vector<torch::Tensor>& sets
 }
 
 // Fills w[i][j] for every pair from the representatives' pairs (ri <= rj), computing each once.
-template <class Pair>
+// Row by row: prepare(i) on the calling thread, then the row's pairs up to one per intra-op
+// thread, each solved serially on its thread (ATen runs nested parallel loops inline), which
+// keeps threads busy on problems too small to split well. Progress is reported from the calling
+// thread; values do not depend on the thread count.
+template <class Prepare, class Pair>
 bool fillByRepresentatives(torch::Tensor& w, const std::vector<std::int64_t>& rep,
-                           const SinkhornMonitor& monitor, Pair&& pair)
+                           const SinkhornMonitor& monitor, Prepare&& prepare, Pair&& pair)
 {
     const auto k = std::int64_t(rep.size());
     auto a = w.accessor<double, 2>();
-    std::vector<std::pair<std::int64_t, std::int64_t>> todo;
+    std::size_t total = 0, done = 0;
     for (std::int64_t i = 0; i < k; ++i)
         for (std::int64_t j = i; j < k; ++j)
-            if (rep[std::size_t(i)] == i && rep[std::size_t(j)] == j) todo.emplace_back(i, j);
-    for (std::size_t t = 0; t < todo.size(); ++t) {
-        const auto [i, j] = todo[t];
-        double value = 0;
-        if (!pair(i, j, value)) return false;
-        a[i][j] = a[j][i] = value;
-        if (monitor.progress && !monitor.progress(double(t + 1) / double(todo.size())))
-            return false;
+            total += rep[std::size_t(i)] == i && rep[std::size_t(j)] == j;
+    const std::int64_t threads = std::max(1, at::get_num_threads());
+    for (std::int64_t i = 0; i < k; ++i) {
+        if (rep[std::size_t(i)] != i) continue;
+        std::vector<std::int64_t> cols;
+        for (std::int64_t j = i; j < k; ++j)
+            if (rep[std::size_t(j)] == j) cols.push_back(j);
+        prepare(i);
+        for (std::size_t c0 = 0; c0 < cols.size(); c0 += std::size_t(threads)) {
+            const auto c1 = std::min(cols.size(), c0 + std::size_t(threads));
+            std::vector<double> values(c1 - c0, 0.0);
+            std::atomic<bool> stopped{false};
+            at::parallel_for(0, std::int64_t(c1 - c0), 1, [&](std::int64_t b, std::int64_t e) {
+                for (auto t = b; t < e && !stopped; ++t)
+                    if (!pair(i, cols[c0 + std::size_t(t)], values[std::size_t(t)])) stopped = true;
+            });
+            if (stopped) return false;
+            for (auto c = c0; c < c1; ++c)
+                a[i][cols[c]] = a[cols[c]][i] = values[c - c0];
+            done += c1 - c0;
+            if (monitor.progress && !monitor.progress(double(done) / double(total))) return false;
+        }
     }
     for (std::int64_t i = 0; i < k; ++i)
         for (std::int64_t j = 0; j < k; ++j) {
@@ -122,7 +143,8 @@ LabelDistanceOutcome gaussianDistances(const torch::Tensor& x, const torch::Tens
     }
     out.w = torch::zeros({classes, classes}, torch::kFloat64);
     const bool done = fillByRepresentatives(
-        out.w, rep, monitor, [&](std::int64_t i, std::int64_t j, double& value) {
+        out.w, rep, monitor, [](std::int64_t) {},
+        [&](std::int64_t i, std::int64_t j, double& value) {
             if (i == j) {
                 value = 0.0; // W2 of a Gaussian with itself
                 return true;
@@ -154,25 +176,27 @@ public:
             m_offset.push_back(m_offset.back() + set.size(0));
     }
 
-    // Class i against class j >= i: a view of the block of the last class asked for.
-    torch::Tensor block(std::int64_t i, std::int64_t j)
+    // Computes class i's rows (replacing the previous class's).
+    void compute(std::int64_t i)
     {
         const auto from = m_offset[std::size_t(i)];
-        if (m_rowsOf != i) {
-            const auto a = m_points.slice(0, from, m_offset[std::size_t(i) + 1]);
-            const auto y = m_points.slice(0, from);
-            // float32 products through oneDNN (Debian's LibTorch has only the reference BLAS),
-            // as in CostTiles.
-            const auto product =
-                a.scalar_type() == torch::kFloat32 && at::hasMKLDNN()
-                    ? at::mkldnn_linear(a.to_mkldnn(), y.to_mkldnn(), {}).to_dense()
-                    : a.mm(y.t());
-            m_rows = product.mul_(-2.0)
-                         .add_(m_norms.slice(0, from, m_offset[std::size_t(i) + 1]).unsqueeze(1))
-                         .add_(m_norms.slice(0, from).unsqueeze(0))
-                         .clamp_min_(0.0); // rounding can leave -1e-6 where two points coincide
-            m_rowsOf = i;
-        }
+        const auto a = m_points.slice(0, from, m_offset[std::size_t(i) + 1]);
+        const auto y = m_points.slice(0, from);
+        // float32 products through oneDNN (Debian's LibTorch has only the reference BLAS), as in
+        // CostTiles.
+        const auto product = a.scalar_type() == torch::kFloat32 && at::hasMKLDNN()
+                                 ? at::mkldnn_linear(a.to_mkldnn(), y.to_mkldnn(), {}).to_dense()
+                                 : a.mm(y.t());
+        m_rows = product.mul_(-2.0)
+                     .add_(m_norms.slice(0, from, m_offset[std::size_t(i) + 1]).unsqueeze(1))
+                     .add_(m_norms.slice(0, from).unsqueeze(0))
+                     .clamp_min_(0.0); // rounding can leave -1e-6 where two points coincide
+    }
+
+    // Class i against class j >= i: a view of the block of class i's rows, computed last.
+    torch::Tensor block(std::int64_t i, std::int64_t j) const
+    {
+        const auto from = m_offset[std::size_t(i)];
         return m_rows.slice(1, m_offset[std::size_t(j)] - from,
                             m_offset[std::size_t(j) + 1] - from);
     }
@@ -180,7 +204,6 @@ public:
 private:
     torch::Tensor m_points, m_norms, m_rows;
     std::vector<std::int64_t> m_offset;
-    std::int64_t m_rowsOf = -1;
 };
 
 LabelDistanceOutcome exactDistances(const torch::Tensor& x, const torch::Tensor& labels,
@@ -198,8 +221,10 @@ LabelDistanceOutcome exactDistances(const torch::Tensor& x, const torch::Tensor&
     ClassRows distances(sets, o.dtype);
     // The inner problems report no progress of their own, only whether to stop.
     const SinkhornMonitor inner{monitor.stop, {}};
+    std::atomic<int> notConverged{0};
     const bool done = fillByRepresentatives(
-        out.w, rep, monitor, [&](std::int64_t i, std::int64_t j, double& value) {
+        out.w, rep, monitor, [&](std::int64_t i) { distances.compute(i); },
+        [&](std::int64_t i, std::int64_t j, double& value) {
             CostTiles cost(distances.block(i, j));
             const auto na = sets[std::size_t(i)].size(0), nb = sets[std::size_t(j)].size(0);
             const auto wa = torch::full({na}, 1.0 / double(na), torch::kFloat64);
@@ -207,10 +232,11 @@ LabelDistanceOutcome exactDistances(const torch::Tensor& x, const torch::Tensor&
             const auto solved = i == j ? sinkhornSymmetric(cost, wa, o.sinkhorn, inner)
                                        : sinkhorn(cost, wa, wb, o.sinkhorn, inner);
             if (solved.cancelled) return false;
-            if (!solved.stats.converged) ++out.notConverged;
+            if (!solved.stats.converged) ++notConverged;
             value = solved.stats.cost;
             return true;
         });
+    out.notConverged = notConverged;
     out.cancelled = !done;
     return out;
 }

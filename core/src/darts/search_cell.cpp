@@ -26,10 +26,14 @@ torch::Tensor shuffledConcat(const torch::Tensor& sum, const torch::Tensor& rest
     return torch::cat({sum.unsqueeze(2), restGroups}, 2).view({n, part * groups, h, w});
 }
 
-torch::Tensor bypassedChannels(const torch::Tensor& x, int partial, int stride)
+std::vector<torch::Tensor> splitChannels(const torch::Tensor& x, int partial)
 {
     const auto part = x.size(1) / partial;
-    auto rest = x.narrow(1, part, x.size(1) - part);
+    return x.split_with_sizes({part, x.size(1) - part}, 1);
+}
+
+torch::Tensor bypassedChannels(const torch::Tensor& rest, int stride)
+{
     // ceil_mode matches the strided ops' output size on odd inputs.
     return stride == 2 ? torch::max_pool2d(rest, 2, 2, 0, 1, /*ceil_mode=*/true) : rest;
 }
@@ -50,22 +54,22 @@ torch::Tensor MixedOpImpl::forward(const torch::Tensor& x, const torch::Tensor& 
                                    const std::vector<torch::Tensor>& weights,
                                    const torch::Tensor& bypass)
 {
-    const auto part = x.size(1) / m_partial;
-    const auto in = m_partial == 1 ? x : x.narrow(1, 0, part);
-    const auto reluIn = m_partial == 1 ? reluX : reluX.narrow(1, 0, part);
+    if (m_partial > 1 && !bypass.defined()) {
+        const auto parts = splitChannels(x, m_partial);
+        return forward(parts[0], reluX.narrow(1, 0, parts[0].size(1)), weights,
+                       bypassedChannels(parts[1], m_stride));
+    }
     // Accumulating in place (addcmul_) into the first product saves a temporary and a memory
     // pass per op; autograd allows it because a product does not save its own output.
     torch::Tensor sum;
     for (auto& [k, op] : m_ops) {
-        auto y = op->forward(op->preRelu() ? reluIn : in);
+        auto y = op->forward(op->preRelu() ? reluX : x);
         if (sum.defined())
             sum.addcmul_(y, weights[k]);
         else
             sum = y * weights[k];
     }
-    if (m_partial == 1) return sum;
-    return shuffledConcat(sum, bypass.defined() ? bypass : bypassedChannels(x, m_partial, m_stride),
-                          m_partial);
+    return m_partial == 1 ? sum : shuffledConcat(sum, bypass, m_partial);
 }
 
 SearchCellImpl::SearchCellImpl(int nodes, int cPrevPrev, int cPrev, int c, bool reduction,
@@ -93,26 +97,38 @@ torch::Tensor SearchCellImpl::forward(const torch::Tensor& s0, const torch::Tens
 {
     std::vector<torch::Tensor> states = {m_pre0->forward(torch::relu(s0)),
                                          m_pre1->forward(torch::relu(s1))};
-    // relu(state) is shared by every edge leaving that state (see ops.h).
-    std::vector<torch::Tensor> reluStates = {torch::relu(states[0]), torch::relu(states[1])};
+    // What the edges leaving a state read: relu(state) is shared by them all (see ops.h). With
+    // partial channels each state is split once into the channels the ops see and the bypass,
+    // so the backward adds the gradients of those parts instead of one full-width, zero-padded
+    // gradient per edge and view.
+    std::vector<torch::Tensor> inputs, reluInputs, bypasses;
+    const auto addState = [&](const torch::Tensor& state, int stride) {
+        if (m_partial == 1) {
+            inputs.push_back(state);
+            reluInputs.push_back(torch::relu(state));
+            return;
+        }
+        const auto parts = splitChannels(state, m_partial);
+        inputs.push_back(parts[0]);
+        reluInputs.push_back(torch::relu(parts[0]));
+        // A reduction cell's inputs reach every node through stride-2 edges: one pooling each.
+        bypasses.push_back(bypassedChannels(parts[1], stride));
+    };
+    for (int i = 0; i < 2; ++i)
+        addState(states[std::size_t(i)], m_reduction ? 2 : 1);
     std::vector<std::vector<torch::Tensor>> rows;
     for (const auto& row : weights.unbind(0))
         rows.push_back(row.unbind(0));
     std::vector<torch::Tensor> edgeScale;
     if (edgeWeights.defined()) edgeScale = edgeWeights.unbind(0);
-    // Partial channels in a reduction cell: the pooled bypass of each input serves every node.
-    std::vector<torch::Tensor> pooledBypass;
-    if (m_partial > 1 && m_reduction)
-        for (int i = 0; i < 2; ++i)
-            pooledBypass.push_back(bypassedChannels(states[i], m_partial, 2));
 
     int edge = 0;
     for (int j = 0; j < m_nodes; ++j) {
         torch::Tensor node;
         for (int i = 0; i < j + 2; ++i, ++edge) {
-            const auto y = m_edges[edge]->forward(states[i], reluStates[i], rows[edge],
-                                                  i < int(pooledBypass.size()) ? pooledBypass[i]
-                                                                               : torch::Tensor());
+            const auto y = m_edges[edge]->forward(
+                inputs[std::size_t(i)], reluInputs[std::size_t(i)], rows[edge],
+                bypasses.empty() ? torch::Tensor() : bypasses[std::size_t(i)]);
             // y is a fresh mixed-op sum, never an alias of a state: accumulating in place is safe.
             if (!node.defined())
                 node = edgeScale.empty() ? y : y * edgeScale[edge];
@@ -122,7 +138,7 @@ torch::Tensor SearchCellImpl::forward(const torch::Tensor& s0, const torch::Tens
                 node.addcmul_(y, edgeScale[edge]);
         }
         states.push_back(node);
-        if (j + 1 < m_nodes) reluStates.push_back(torch::relu(node));
+        if (j + 1 < m_nodes) addState(node, 1);
     }
     return torch::cat(std::vector<torch::Tensor>(states.end() - m_nodes, states.end()), 1);
 }

@@ -27,8 +27,10 @@ public:
                 int partial = 1);
     // `weights` holds one scalar per primitive (in primitive order). `none` contributes exactly
     // zero, so it is skipped rather than computed.
-    // `bypass`: the channels that skip the ops (bypassedChannels), when the caller shares them
-    // between edges; computed here when undefined.
+    // With partial channels and `bypass` given (the channels that skip the ops, as
+    // bypassedChannels makes them), x and reluX hold only the channels the ops see (the first
+    // 1/K: the cell splits each state once); with `bypass` undefined, x and reluX are whole and
+    // are split here.
     torch::Tensor forward(const torch::Tensor& x, const torch::Tensor& reluX,
                           const std::vector<torch::Tensor>& weights,
                           const torch::Tensor& bypass = {});
@@ -65,7 +67,10 @@ TORCH_MODULE(SearchCell);
 torch::Tensor channelShuffle(const torch::Tensor& x, int groups);
 // channelShuffle(cat({sum, rest}, 1), groups), in one copy for NCHW tensors.
 torch::Tensor shuffledConcat(const torch::Tensor& sum, const torch::Tensor& rest, int groups);
-// The channels of `x` after its first 1/partial, max-pooled to the size of a stride-2 op's output.
-torch::Tensor bypassedChannels(const torch::Tensor& x, int partial, int stride);
+// x split into its first 1/partial channels (what the ops see) and the rest.
+std::vector<torch::Tensor> splitChannels(const torch::Tensor& x, int partial);
+// The channels that bypass the ops (splitChannels' second part), max-pooled to the size of a
+// stride-2 op's output.
+torch::Tensor bypassedChannels(const torch::Tensor& rest, int stride);
 
 } // namespace wb::darts

@@ -75,9 +75,9 @@ std::vector<std::int64_t> representatives(const std::vector<torch::Tensor>& sets
 
 // Fills w[i][j] for every pair from the representatives' pairs (ri <= rj), computing each once.
 // Row by row: prepare(i) on the calling thread, then the row's pairs up to one per intra-op
-// thread, each solved serially on its thread (ATen runs nested parallel loops inline), which
-// keeps threads busy on problems too small to split well. Progress is reported from the calling
-// thread; values do not depend on the thread count.
+// thread, each solved serially on its thread as at one thread (ATen runs nested parallel loops
+// inline), which keeps threads busy on problems too small to split well. Progress is reported
+// from the calling thread.
 template <class Prepare, class Pair>
 bool fillByRepresentatives(torch::Tensor& w, const std::vector<std::int64_t>& rep,
                            const SinkhornMonitor& monitor, Prepare&& prepare, Pair&& pair)

@@ -44,24 +44,27 @@ double term(const Problem& p, float h, std::int64_t i, std::int64_t j)
     return double(h) - double(p.s) * double(p.c[std::size_t(i * p.cols + j)]);
 }
 
-double rowLse(const Problem& p, std::int64_t i)
+// log sum_k exp(term(k)) for k < count, in double.
+template <class Term> double logSumExp(std::int64_t count, Term&& term)
 {
     double mx = -std::numeric_limits<double>::infinity(), total = 0;
-    for (std::int64_t j = 0; j < p.cols; ++j)
-        mx = std::max(mx, term(p, p.hCols[std::size_t(j)], i, j));
-    for (std::int64_t j = 0; j < p.cols; ++j)
-        total += std::exp(term(p, p.hCols[std::size_t(j)], i, j) - mx);
+    for (std::int64_t k = 0; k < count; ++k)
+        mx = std::max(mx, term(k));
+    for (std::int64_t k = 0; k < count; ++k)
+        total += std::exp(term(k) - mx);
     return mx + std::log(total);
+}
+
+double rowLse(const Problem& p, std::int64_t i)
+{
+    return logSumExp(p.cols,
+                     [&](std::int64_t j) { return term(p, p.hCols[std::size_t(j)], i, j); });
 }
 
 double colLse(const Problem& p, std::int64_t j)
 {
-    double mx = -std::numeric_limits<double>::infinity(), total = 0;
-    for (std::int64_t i = 0; i < p.rows; ++i)
-        mx = std::max(mx, term(p, p.hRows[std::size_t(i)], i, j));
-    for (std::int64_t i = 0; i < p.rows; ++i)
-        total += std::exp(term(p, p.hRows[std::size_t(i)], i, j) - mx);
-    return mx + std::log(total);
+    return logSumExp(p.rows,
+                     [&](std::int64_t i) { return term(p, p.hRows[std::size_t(i)], i, j); });
 }
 
 // Float terms of size up to 500 carry rounding of about 3e-5; the exponential approximation adds

@@ -69,8 +69,8 @@ torch::Tensor channelShuffle(const torch::Tensor& x, int groups);
 torch::Tensor shuffledConcat(const torch::Tensor& sum, const torch::Tensor& rest, int groups);
 // x split into its first 1/partial channels (what the ops see) and the rest.
 std::vector<torch::Tensor> splitChannels(const torch::Tensor& x, int partial);
-// The channels that bypass the ops (splitChannels' second part), max-pooled to the size of a
-// stride-2 op's output.
+// The channels that bypass the ops (splitChannels' second part); for stride 2, max-pooled to the
+// size of a stride-2 op's output.
 torch::Tensor bypassedChannels(const torch::Tensor& rest, int stride);
 
 } // namespace wb::darts

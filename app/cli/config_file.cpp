@@ -114,6 +114,8 @@ void writeSearch(TomlWriter& w, const darts::SearchConfig& c)
     w.real("kl-weight", c.klWeight);
     w.integer("order", c.order);
     w.real("alpha-lr", c.alphaLr);
+    w.real("alpha-budget", c.alphaStepBudget);
+    w.integer("warmup-epochs", c.alphaWarmupEpochs);
     w.real("alpha-weight-decay", c.alphaWeightDecay);
     w.flag("val-running-bn", !c.valBatchStats);
     // One shard is the default, and written out it would refuse a rerun with --nproc 2.

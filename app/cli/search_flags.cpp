@@ -38,6 +38,14 @@ void addSearchFlags(CLI::App& cmd, darts::SearchConfig& c)
         ->capture_default_str();
     cmd.add_option("--order", c.order, "1 = first order, 2 = second order")->capture_default_str();
     cmd.add_option("--alpha-lr", c.alphaLr, "Adam learning rate of alpha")->capture_default_str();
+    cmd.add_option("--alpha-budget", c.alphaStepBudget,
+                   "Raise the alpha learning rate to BUDGET / (architecture steps of the run) "
+                   "when that is larger: small datasets give few steps, and at 3e-4 alpha stays "
+                   "near uniform; 0 = --alpha-lr as given")
+        ->capture_default_str();
+    cmd.add_option("--warmup-epochs", c.alphaWarmupEpochs,
+                   "Epochs of weight steps only before the architecture steps start")
+        ->capture_default_str();
     cmd.add_option("--alpha-weight-decay", c.alphaWeightDecay,
                    "L2 weight decay of the architecture parameters (Adam)")
         ->capture_default_str();

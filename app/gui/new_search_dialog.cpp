@@ -89,6 +89,17 @@ NewSearchDialog::NewSearchDialog(const std::vector<store::ZooEntry>& zoo, QWidge
     m_alphaLr = rate(this, defaults.alphaLr,
                      tr("Learning rate of the architecture weights (Adam); small searches "
                         "may need more to decide"));
+    m_alphaBudget = new QDoubleSpinBox(this);
+    m_alphaBudget->setRange(0, 100);
+    m_alphaBudget->setSingleStep(0.5);
+    m_alphaBudget->setValue(defaults.alphaStepBudget);
+    m_alphaBudget->setSpecialValueText(tr("off"));
+    m_alphaBudget->setToolTip(
+        tr("--alpha-budget: raise the alpha learning rate to this budget over the run's "
+           "architecture steps when that is larger (few images give few steps)"));
+    m_warmupEpochs = spin(this, 0, 10000, defaults.alphaWarmupEpochs,
+                          tr("Epochs of weight steps only before the architecture steps start"),
+                          tr("none"));
     m_primitives = new QListWidget(this);
     for (const auto& op : darts::standardPrimitives()) {
         auto* item = new QListWidgetItem(QString::fromStdString(op), m_primitives);
@@ -172,6 +183,8 @@ NewSearchDialog::NewSearchDialog(const std::vector<store::ZooEntry>& zoo, QWidge
     form->addRow(tr("&Weight learning rate"), m_lr);
     form->addRow(tr("Final weight learning rate"), m_lrMin);
     form->addRow(tr("&Alpha learning rate"), m_alphaLr);
+    form->addRow(tr("Alpha step &budget"), m_alphaBudget);
+    form->addRow(tr("&Warm-up epochs"), m_warmupEpochs);
     form->addRow(tr("O&perations"), m_primitives);
     form->addRow(tr("&Order"), m_order);
     form->addRow(tr("&Variant"), m_variant);
@@ -241,6 +254,8 @@ darts::SearchConfig NewSearchDialog::config() const
     c.weights.lr = m_lr->value();
     c.weights.lrMin = m_lrMin->value();
     c.alphaLr = m_alphaLr->value();
+    c.alphaStepBudget = m_alphaBudget->value();
+    c.alphaWarmupEpochs = m_warmupEpochs->value();
     for (int i = 0; i < m_primitives->count(); ++i)
         if (m_primitives->item(i)->checkState() == Qt::Checked)
             c.primitives.push_back(m_primitives->item(i)->text().toStdString());

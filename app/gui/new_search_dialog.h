@@ -42,6 +42,8 @@ private:
     QDoubleSpinBox* m_lr = nullptr;
     QDoubleSpinBox* m_lrMin = nullptr;
     QDoubleSpinBox* m_alphaLr = nullptr;
+    QDoubleSpinBox* m_alphaBudget = nullptr;
+    QSpinBox* m_warmupEpochs = nullptr;
     QListWidget* m_primitives = nullptr;
     QComboBox* m_device = nullptr;
     QComboBox* m_amp = nullptr;

@@ -135,14 +135,6 @@ public:
         torch::optim::SGD weightOpt(
             net->parameters(),
             torch::optim::SGDOptions(wc.lr).momentum(wc.momentum).weight_decay(wc.weightDecay));
-        torch::optim::Adam alphaOpt(net->alphas(),
-                                    torch::optim::AdamOptions(m_config.alphaLr)
-                                        .betas({m_config.alphaBeta1, m_config.alphaBeta2})
-                                        .weight_decay(m_config.alphaWeightDecay));
-        LossScaler scaler;
-        const auto precision = precisionOf(placement, scaler);
-        auto variant = makeVariant(m_config, net, weightOpt, alphaOpt, m_group, precision);
-
         // Separate streams so the val order does not depend on the train split's size; further
         // datasets get streams of their own.
         std::vector<BatchSampler> trainSamplers, valSamplers;
@@ -156,6 +148,23 @@ public:
             passSteps += trainSamplers.back().batchesPerPass();
         }
         const int steps = m_config.stepsPerEpoch > 0 ? m_config.stepsPerEpoch : int(passSteps);
+
+        const double alphaLr = m_config.effectiveAlphaLr(steps);
+        if (alphaLr != m_config.alphaLr) {
+            char text[160];
+            std::snprintf(text, sizeof text,
+                          "alpha learning rate %.3g: a budget of %g over %d architecture steps",
+                          alphaLr, m_config.alphaStepBudget,
+                          steps * (m_config.epochs - m_config.alphaWarmupEpochs));
+            report({Severity::Info, "alpha_lr", text, 0});
+        }
+        torch::optim::Adam alphaOpt(net->alphas(),
+                                    torch::optim::AdamOptions(alphaLr)
+                                        .betas({m_config.alphaBeta1, m_config.alphaBeta2})
+                                        .weight_decay(m_config.alphaWeightDecay));
+        LossScaler scaler;
+        const auto precision = precisionOf(placement, scaler);
+        auto variant = makeVariant(m_config, net, weightOpt, alphaOpt, m_group, precision);
         const auto weights = net->parameters();
         const auto forward = [&](const torch::Tensor& x) { return net->forward(x); };
 
@@ -188,8 +197,11 @@ public:
                 const auto k = step++ % sets.size();
                 net->setActiveHead(int(k));
                 const auto train = shardsOf(sets[k].train, trainSamplers[k].next());
-                const auto val = shardsOf(sets[k].val, valSamplers[k].next());
-                const auto alphaLoss = variant->alphaStep(train, val, lr);
+                // Warm-up epochs train the weights alone (no val batch drawn, no alpha loss).
+                torch::Tensor alphaLoss;
+                if (epoch > m_config.alphaWarmupEpochs)
+                    alphaLoss = variant->alphaStep(
+                        train, shardsOf(sets[k].val, valSamplers[k].next()), lr);
                 return StepResult{weightStep(forward, weightOpt, weights, train, wc.gradClip,
                                              m_group, precision),
                                   alphaLoss};

@@ -177,6 +177,13 @@ int SearchConfig::effectivePartialChannels() const
     return variant == "pc-darts" ? 4 : 1;
 }
 
+double SearchConfig::effectiveAlphaLr(std::int64_t stepsPerEpoch) const
+{
+    const auto alphaSteps = stepsPerEpoch * (epochs - alphaWarmupEpochs);
+    if (alphaStepBudget <= 0 || alphaSteps <= 0) return alphaLr;
+    return std::max(alphaLr, alphaStepBudget / double(alphaSteps));
+}
+
 const std::vector<std::string>& searchVariants()
 {
     static const std::vector<std::string> names = {"darts", "pc-darts", "drnas"};
@@ -217,6 +224,10 @@ void SearchConfig::validate() const
     require(order == 1 || variant != "drnas", "order",
             "must be 1 with --variant drnas (its op weights are sampled anew in every pass)");
     require(alphaLr > 0, "alpha_lr", "must be > 0");
+    require(alphaStepBudget >= 0 && std::isfinite(alphaStepBudget), "alpha_step_budget",
+            "must be >= 0");
+    require(alphaWarmupEpochs >= 0 && alphaWarmupEpochs < epochs, "alpha_warmup_epochs",
+            "must be in [0, epochs) (no architecture step would be taken)");
     const auto ops = effectivePrimitives();
     for (const auto& op : ops)
         require(isKnownPrimitive(op), "primitives", "contains unknown op '" + op + "'");
@@ -245,6 +256,8 @@ std::string SearchConfig::toJson() const
               {"stop_on", stopOn},
               {"order", order},
               {"alpha_lr", alphaLr},
+              {"alpha_step_budget", alphaStepBudget},
+              {"alpha_warmup_epochs", alphaWarmupEpochs},
               {"alpha_beta1", alphaBeta1},
               {"alpha_beta2", alphaBeta2},
               {"alpha_weight_decay", alphaWeightDecay},
@@ -284,6 +297,11 @@ SearchConfig SearchConfig::fromJson(const std::string& text)
         get(j, "stop_on", c.stopOn);
         get(j, "order", c.order);
         get(j, "alpha_lr", c.alphaLr);
+        // Configs from before these fields searched without them, whatever the defaults are now.
+        c.alphaStepBudget = 0;
+        c.alphaWarmupEpochs = 0;
+        get(j, "alpha_step_budget", c.alphaStepBudget);
+        get(j, "alpha_warmup_epochs", c.alphaWarmupEpochs);
         get(j, "alpha_beta1", c.alphaBeta1);
         get(j, "alpha_beta2", c.alphaBeta2);
         get(j, "alpha_weight_decay", c.alphaWeightDecay);

@@ -9,6 +9,10 @@
 
 #include <QTemporaryDir>
 #include <QTest>
+#include <nlohmann/json.hpp>
+
+#include <algorithm>
+#include <cmath>
 
 using namespace wb;
 using namespace wb::darts;
@@ -192,13 +196,79 @@ private Q_SLOTS:
                  std::int64_t(3));
     }
 
+    void warmupEpochsTrainWeightsOnly()
+    {
+        struct AlphaLosses : RunObserver {
+            std::vector<StepMetrics> steps;
+            void onStep(const StepMetrics& m) override { steps.push_back(m); }
+        } rec;
+        auto cfg = config();
+        cfg.epochs = 3;
+        cfg.stepsPerEpoch = 2;
+        cfg.alphaWarmupEpochs = 2;
+        RunControl control;
+        const auto r = runSearch(cfg, control, rec);
+        QVERIFY2(r.status == RunStatus::Done, r.error.c_str());
+        QCOMPARE(int(rec.steps.size()), 6);
+        for (const auto& m : rec.steps)
+            QCOMPARE(std::isnan(m.alphaLoss), m.epoch <= 2);
+        cfg.alphaWarmupEpochs = 3; // no architecture step at all
+        QVERIFY(!runSearch(cfg, control, rec).error.empty());
+    }
+
+    // Alphas start as 1e-3 N(0, 1) (within about 4e-3 of 0) and Adam moves each by at most about
+    // lr a step, so at 3e-4 and 6 steps the weights stay within about 0.125 * 2 * 6e-3 = 1.5e-3
+    // of 1/8, while a budget of 6 (lr 1 a step) lets them move far.
+    void alphaBudgetRaisesTheRate()
+    {
+        auto cfg = config();
+        cfg.epochs = 2;
+        cfg.stepsPerEpoch = 3;
+        QCOMPARE(cfg.effectiveAlphaLr(3), cfg.alphaLr);
+        cfg.alphaStepBudget = 6;
+        QCOMPARE(cfg.effectiveAlphaLr(3), 1.0);
+        cfg.alphaWarmupEpochs = 1;
+        QCOMPARE(cfg.effectiveAlphaLr(3), 2.0);
+        cfg.alphaStepBudget = 1e-4; // below alphaLr x steps: the given rate stands
+        QCOMPARE(cfg.effectiveAlphaLr(3), cfg.alphaLr);
+
+        const auto spread = [&](double budget) {
+            auto c = cfg;
+            c.alphaWarmupEpochs = 0;
+            c.alphaStepBudget = budget;
+            Recorder rec;
+            RunControl control;
+            const auto r = runSearch(c, control, rec);
+            double most = 0;
+            for (float w : r.alphas.normal)
+                most = std::max(most, std::abs(double(w) - 1.0 / 8));
+            return std::pair{most, rec.issues};
+        };
+        const auto [still, quiet] = spread(0);
+        QVERIFY2(still < 2e-3, qPrintable(QString::number(still)));
+        const auto [moved, issues] = spread(6);
+        QVERIFY2(moved > 0.05, qPrintable(QString::number(moved)));
+        QVERIFY(std::any_of(issues.begin(), issues.end(), [](const Issue& i) {
+            return i.code == "alpha_lr" && i.message.find("alpha learning rate 1:") == 0;
+        }));
+    }
+
     void configJsonRoundTrip()
     {
         auto cfg = config();
         cfg.order = 2;
         cfg.primitives = {"none", "skip_connect", "sep_conv_3x3"};
+        cfg.alphaStepBudget = 2;
+        cfg.alphaWarmupEpochs = 1;
         const auto back = SearchConfig::fromJson(cfg.toJson());
         QCOMPARE(QString::fromStdString(back.toJson()), QString::fromStdString(cfg.toJson()));
+        // A config stored before the small-budget fields existed searched without them.
+        auto old = nlohmann::json::parse(cfg.toJson());
+        old.erase("alpha_step_budget");
+        old.erase("alpha_warmup_epochs");
+        const auto legacy = SearchConfig::fromJson(old.dump());
+        QCOMPARE(legacy.alphaStepBudget, 0.0);
+        QCOMPARE(legacy.alphaWarmupEpochs, 0);
         bool threw = false;
         try {
             SearchConfig::fromJson("[1, 2]");

@@ -103,6 +103,12 @@ struct SearchConfig {
     std::string stopOn;
     int order = 1; // 1 = first-order DARTS, 2 = second order (unrolled, finite differences)
     double alphaLr = 3e-4;
+    // Small-budget searches: the Adam rate of alpha is raised to alphaStepBudget / (alpha steps
+    // of the run) when that is larger than alphaLr, so that alpha can move about as far as in a
+    // long search (lr * steps bounds how far Adam moves a weight); 0 = alphaLr as given.
+    double alphaStepBudget = 0;
+    // Epochs of weight steps only before the architecture steps start (PC-DARTS: 15 of 50).
+    int alphaWarmupEpochs = 0;
     double alphaBeta1 = 0.5;
     double alphaBeta2 = 0.999;
     double alphaWeightDecay = 1e-3;
@@ -121,6 +127,8 @@ struct SearchConfig {
     void validate() const;
     std::vector<std::string> effectivePrimitives() const;
     int effectivePartialChannels() const;
+    // The Adam rate of alpha for a run of `stepsPerEpoch` steps per epoch (alphaStepBudget).
+    double effectiveAlphaLr(std::int64_t stepsPerEpoch) const;
     std::string toJson() const;
     static SearchConfig fromJson(const std::string& json);
 };

@@ -91,14 +91,14 @@ std::string undecidedReason(const CollapseSignals& s, int ops, int chosenNormalE
         std::snprintf(text, sizeof text,
                       "architecture undecided: %d of %d chosen normal-cell edges have their two "
                       "strongest ops within %.0f%% of a uniform weight (mean margin %.3f); the "
-                      "derived cell follows noise: search longer or raise --alpha-lr",
+                      "derived cell follows noise: search longer or raise --alpha-budget",
                       s.undecidedNormal, chosenNormalEdges, 100 * kUndecidedMargin, s.marginNormal);
         return text;
     }
     if (s.entropyNormal > kUndecidedEntropyShare * maxEntropy) {
         std::snprintf(text, sizeof text,
                       "architecture undecided: mean op entropy %.3f of at most %.3f (ln %d) in the "
-                      "normal cell; search longer or raise --alpha-lr",
+                      "normal cell; search longer or raise --alpha-budget",
                       s.entropyNormal, maxEntropy, ops);
         return text;
     }

@@ -224,6 +224,8 @@ private Q_SLOTS:
         auto cfg = config();
         cfg.epochs = 2;
         cfg.stepsPerEpoch = 3;
+        QCOMPARE(cfg.effectiveAlphaLr(3), 0.5); // the default budget, 3, over 6 steps
+        cfg.alphaStepBudget = 0;
         QCOMPARE(cfg.effectiveAlphaLr(3), cfg.alphaLr);
         cfg.alphaStepBudget = 6;
         QCOMPARE(cfg.effectiveAlphaLr(3), 1.0);

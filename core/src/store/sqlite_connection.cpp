@@ -7,9 +7,11 @@
 #include <sqlite3.h>
 
 #include <cctype>
+#include <chrono>
 #include <cstdio>
 #include <cstring>
 #include <filesystem>
+#include <thread>
 
 #include <unistd.h>
 
@@ -168,6 +170,7 @@ public:
         if (rc != SQLITE_OK) fail(m_db, rc, m_path, "opening the workspace");
         sqlite3_extended_result_codes(m_db, 1);
         sqlite3_busy_timeout(m_db, busyTimeoutMs);
+        m_busyTimeoutMs = busyTimeoutMs;
     }
 
     Dialect dialect() const override { return Dialect::Sqlite; }
@@ -246,8 +249,19 @@ public:
 
     void configureForWriting() override
     {
-        auto s = prepare("PRAGMA journal_mode = WAL");
-        s.step("switching to WAL");
+        // Switching a fresh file to WAL needs an exclusive lock, and where waiting for it could
+        // deadlock (two first opens at once, each holding a shared lock) SQLite answers BUSY at
+        // once instead of calling the busy handler: retry for the busy timeout.
+        const auto deadline = std::chrono::steady_clock::now() +
+                              std::chrono::milliseconds(m_busyTimeoutMs);
+        while (true) {
+            const int rc = sqlite3_exec(m_db, "PRAGMA journal_mode = WAL", nullptr, nullptr,
+                                        nullptr);
+            if (rc == SQLITE_OK) break;
+            if ((rc & 0xff) != SQLITE_BUSY || std::chrono::steady_clock::now() >= deadline)
+                fail(m_db, rc, m_path, "switching to WAL");
+            std::this_thread::sleep_for(std::chrono::milliseconds(5));
+        }
         // FULL syncs the WAL at every commit: a power cut loses at most the batch in flight,
         // not everything since the last checkpoint (NORMAL's guarantee in WAL mode).
         exec("PRAGMA synchronous = FULL; PRAGMA foreign_keys = ON", "configuring the connection");
@@ -262,6 +276,7 @@ private:
 
     std::string m_path;
     sqlite3* m_db = nullptr;
+    int m_busyTimeoutMs = 0;
 };
 
 } // namespace

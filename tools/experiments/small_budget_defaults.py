@@ -80,12 +80,11 @@ def differing_edges(a, b):
 
 def largest_agreeing(runs):
     """Size of the largest group of seeds with one genotype (up to isomorphism)."""
-    best = 1
     for size in range(len(runs), 1, -1):
         for group in itertools.combinations(runs, size):
             if all(same(x["genotype"], y["genotype"]) for x, y in itertools.combinations(group, 2)):
                 return size
-    return best
+    return 1
 
 
 def retrain(genotype_json, folder):

@@ -153,9 +153,9 @@ public:
         if (alphaLr != m_config.alphaLr) {
             char text[160];
             std::snprintf(text, sizeof text,
-                          "alpha learning rate %.3g: a budget of %g over %d architecture steps",
+                          "alpha learning rate %.3g: a budget of %g over %lld architecture steps",
                           alphaLr, m_config.alphaStepBudget,
-                          steps * (m_config.epochs - m_config.alphaWarmupEpochs));
+                          static_cast<long long>(m_config.architectureSteps(steps)));
             report({Severity::Info, "alpha_lr", text, 0});
         }
         torch::optim::Adam alphaOpt(net->alphas(),

@@ -177,9 +177,14 @@ int SearchConfig::effectivePartialChannels() const
     return variant == "pc-darts" ? 4 : 1;
 }
 
+std::int64_t SearchConfig::architectureSteps(std::int64_t stepsPerEpoch) const
+{
+    return stepsPerEpoch * (epochs - alphaWarmupEpochs);
+}
+
 double SearchConfig::effectiveAlphaLr(std::int64_t stepsPerEpoch) const
 {
-    const auto alphaSteps = stepsPerEpoch * (epochs - alphaWarmupEpochs);
+    const auto alphaSteps = architectureSteps(stepsPerEpoch);
     if (alphaStepBudget <= 0 || alphaSteps <= 0) return alphaLr;
     return std::max(alphaLr, alphaStepBudget / double(alphaSteps));
 }

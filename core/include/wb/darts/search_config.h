@@ -130,7 +130,9 @@ struct SearchConfig {
     void validate() const;
     std::vector<std::string> effectivePrimitives() const;
     int effectivePartialChannels() const;
-    // The Adam rate of alpha for a run of `stepsPerEpoch` steps per epoch (alphaStepBudget).
+    // Architecture steps of a run of `stepsPerEpoch` steps per epoch (warm-up epochs take none).
+    std::int64_t architectureSteps(std::int64_t stepsPerEpoch) const;
+    // The Adam rate of alpha for such a run (alphaStepBudget).
     double effectiveAlphaLr(std::int64_t stepsPerEpoch) const;
     std::string toJson() const;
     static SearchConfig fromJson(const std::string& json);

@@ -25,8 +25,12 @@ void CommonFlags::add(CLI::App& cmd, darts::DataConfig& data, darts::RuntimeConf
         ->capture_default_str();
     cmd.add_option("--val-fraction", data.valFraction, "Share of each class for validation")
         ->capture_default_str();
-    cmd.add_option("--seed", runtime.seed, "Seed of splits, initialisation and batch order")
+    cmd.add_option("--seed", runtime.seed,
+                   "Seed of the split (unless --split-seed), initialisation and batch order")
         ->capture_default_str();
+    cmd.add_option("--split-seed", data.splitSeed,
+                   "Seed of the train/val/test split alone (default: --seed), so that seeds "
+                   "differ only in initialisation and batch order");
     cmd.add_option("--threads", runtime.threads, "Intra-op CPU threads (0 = one per core)")
         ->capture_default_str();
     cmd.add_option("--device", runtime.device, "cpu, cuda or cuda:N")->capture_default_str();

@@ -85,6 +85,7 @@ void writeCommon(TomlWriter& w, const darts::DataConfig& d, const darts::Runtime
     w.integer("image-channels", d.imageChannels);
     w.real("train-fraction", d.trainFraction);
     w.real("val-fraction", d.valFraction);
+    if (d.splitSeed) w.integer("split-seed", (long long)*d.splitSeed);
     w.integer("seed", (long long)r.seed);
     w.integer("threads", r.threads);
     w.text("device", r.device);

@@ -60,13 +60,16 @@ void validateCommon(const DataConfig& d, const RuntimeConfig& r, const WeightOpt
 
 json toJ(const DataConfig& d)
 {
-    return {{"path", d.path},
-            {"format", data::formatName(d.format)},
-            {"image_size", d.imageSize},
-            {"image_channels", d.imageChannels},
-            {"max_per_class", d.maxPerClass},
-            {"train_fraction", d.trainFraction},
-            {"val_fraction", d.valFraction}};
+    json j = {{"path", d.path},
+              {"format", data::formatName(d.format)},
+              {"image_size", d.imageSize},
+              {"image_channels", d.imageChannels},
+              {"max_per_class", d.maxPerClass},
+              {"train_fraction", d.trainFraction},
+              {"val_fraction", d.valFraction}};
+    // Written only when set: configs without it stay byte for byte what they were.
+    if (d.splitSeed) j["split_seed"] = *d.splitSeed;
+    return j;
 }
 json toJ(const RuntimeConfig& r)
 {
@@ -114,6 +117,11 @@ void fromJ(const json& j, DataConfig& d)
     get(j, "max_per_class", d.maxPerClass);
     get(j, "train_fraction", d.trainFraction);
     get(j, "val_fraction", d.valFraction);
+    if (j.contains("split_seed")) {
+        std::uint64_t seed = 0;
+        get(j, "split_seed", seed);
+        d.splitSeed = seed;
+    }
 }
 void fromJ(const json& j, RuntimeConfig& r)
 {

@@ -45,7 +45,7 @@ PreparedData prepareData(const DataConfig& config, std::uint64_t seed)
         throw Error(config.path + ": a search needs at least 2 classes, found " +
                     std::to_string(ds.classNames.size()));
     const auto split = data::stratifiedSplit(ds, {config.trainFraction, config.valFraction},
-                                             config.maxPerClass, seed);
+                                             config.maxPerClass, config.splitSeed.value_or(seed));
     const auto stats = data::channelStats(ds, split.train);
 
     PreparedData out;

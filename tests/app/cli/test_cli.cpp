@@ -233,6 +233,8 @@ private Q_SLOTS:
                                                   "0.4",
                                                   "--val-fraction",
                                                   "0.3",
+                                                  "--split-seed",
+                                                  "11",
                                                   "--lr",
                                                   "0.03",
                                                   "--lr-min",
@@ -265,6 +267,7 @@ private Q_SLOTS:
         auto b = wb::test::runSupernet({"runs", "show", "2", "--db", db, "--json"})
                      .json["config"]
                      .toObject();
+        QCOMPARE(a["data"].toObject()["split_seed"].toInt(), 11);
         a.remove("checkpoint_dir");
         b.remove("checkpoint_dir");
         QCOMPARE(b, a);

@@ -255,6 +255,24 @@ private Q_SLOTS:
         }));
     }
 
+    void splitSeedFixesTheSplitAcrossRunSeeds()
+    {
+        auto data = config().data;
+        const auto splitImages = [&](std::uint64_t seed) {
+            const auto d = wb::darts::prepareData(data, seed);
+            return std::pair{d.train.x.clone(), d.val.x.clone()};
+        };
+        // Without it the run's seed draws the split: two seeds, two different training sets.
+        const auto [x7, v7] = splitImages(7);
+        const auto [x8, v8] = splitImages(8);
+        QVERIFY(x7.sizes() == x8.sizes());
+        QVERIFY(!x7.equal(x8));
+        data.splitSeed = 7;
+        const auto [y7, w7] = splitImages(8);
+        QVERIFY(y7.equal(x7));
+        QVERIFY(w7.equal(v7));
+    }
+
     void configJsonRoundTrip()
     {
         auto cfg = config();
@@ -271,6 +289,9 @@ private Q_SLOTS:
         const auto legacy = SearchConfig::fromJson(old.dump());
         QCOMPARE(legacy.alphaStepBudget, 0.0);
         QCOMPARE(legacy.alphaWarmupEpochs, 0);
+        QVERIFY(!legacy.data.splitSeed);
+        cfg.data.splitSeed = 11;
+        QCOMPARE(SearchConfig::fromJson(cfg.toJson()).data.splitSeed.value_or(0), 11u);
         bool threw = false;
         try {
             SearchConfig::fromJson("[1, 2]");

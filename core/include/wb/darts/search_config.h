@@ -20,6 +20,9 @@ struct DataConfig {
     int maxPerClass = 0;   // 0 = every image
     double trainFraction = 0.5;
     double valFraction = 0.25;
+    // Seed of the split alone; none = the run's seed. Fixing it lets seeds differ only in
+    // initialisation and batch order, as they do for a user with one dataset and one split.
+    std::optional<std::uint64_t> splitSeed;
 };
 
 struct RuntimeConfig {

@@ -146,8 +146,13 @@ NewSearchDialog::NewSearchDialog(const std::vector<store::ZooEntry>& zoo, QWidge
                                 "divide C; pc-darts defaults to 4, drnas to 1)"),
                              tr("variant default"));
     m_seed = spin(this, 0, 1 << 30, 0,
-                  tr("Seed of the splits, the initialisation and the "
-                     "batch order"));
+                  tr("Seed of the initialisation, the batch order and (unless Split seed is "
+                     "set) the train/validation/test split"));
+    m_splitSeed = spin(this, -1, 1 << 30, -1,
+                       tr("Seed of the split alone: fix it to compare seeds that differ only in "
+                          "initialisation and batch order"),
+                       tr("the seed"));
+    m_splitSeed->setObjectName(QStringLiteral("splitSeed"));
     const int cores = int(std::max(1u, std::thread::hardware_concurrency()));
     m_threads = spin(this, 0, 256, cores, tr("Intra-op CPU threads (of each rank)"),
                      tr("one per core"));
@@ -192,6 +197,7 @@ NewSearchDialog::NewSearchDialog(const std::vector<store::ZooEntry>& zoo, QWidge
     form->addRow(tr("&Hessian steps"), m_hessian);
     form->addRow(tr("Co&llapse"), m_stopOnCollapse);
     form->addRow(tr("&Seed"), m_seed);
+    form->addRow(tr("Split s&eed"), m_splitSeed);
     form->addRow(tr("&Threads"), m_threads);
     form->addRow(tr("&Ranks (data-parallel)"), m_ranks);
     form->addRow(tr("De&vice"), m_device);
@@ -244,6 +250,7 @@ darts::SearchConfig NewSearchDialog::config() const
     c.variant = m_variant->currentText().toStdString();
     c.partialChannels = m_partialChannels->value();
     c.runtime.seed = std::uint64_t(m_seed->value());
+    if (m_splitSeed->value() >= 0) c.data.splitSeed = std::uint64_t(m_splitSeed->value());
     c.runtime.threads = m_threads->value();
     c.runtime.localRanks = m_ranks->value();
     c.shards = m_ranks->value();

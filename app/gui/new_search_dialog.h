@@ -53,6 +53,7 @@ private:
     QComboBox* m_variant = nullptr;
     QSpinBox* m_partialChannels = nullptr;
     QSpinBox* m_seed = nullptr;
+    QSpinBox* m_splitSeed = nullptr;
     QSpinBox* m_threads = nullptr;
     QSpinBox* m_ranks = nullptr;
     QComboBox* m_start = nullptr;

@@ -99,6 +99,16 @@ private Q_SLOTS:
         QVERIFY2(missing.isEmpty(), qPrintable(missing.join(QStringLiteral("\n"))));
     }
 
+    void newSearchDialogSetsTheSplitSeed()
+    {
+        wb::ui::NewSearchDialog dialog({});
+        QVERIFY(!dialog.config().data.splitSeed);
+        auto* splitSeed = dialog.findChild<QSpinBox*>(QStringLiteral("splitSeed"));
+        QVERIFY(splitSeed);
+        splitSeed->setValue(5);
+        QCOMPARE(dialog.config().data.splitSeed.value_or(0), 5u);
+    }
+
     void opensARunAndTakesAScreenshot()
     {
         wb::ui::MainWindow window;
@@ -393,7 +403,8 @@ private Q_SLOTS:
         QVERIFY(page->waitUntilIdle(120000));
         // The page computes with the core's defaults (those of `supernet distance`): the same
         // cache keys, so pairs computed on either side are reused on the other.
-        QCOMPARE(page->config().cacheKeyJson(), wb::ot::DistanceConfig{}.cacheKeyJson());
+        const wb::ot::DistanceConfig defaults;
+        QCOMPARE(page->config().cacheKeyJson(), defaults.cacheKeyJson());
         const auto table = page->matrixTable();
         QCOMPARE(table.size(), 1 + 3 + 2);
         QCOMPARE(table.last().first(), QStringLiteral("settings"));

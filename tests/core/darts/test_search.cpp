@@ -267,6 +267,7 @@ private Q_SLOTS:
         const auto [x8, v8] = splitImages(8);
         QVERIFY(x7.sizes() == x8.sizes());
         QVERIFY(!x7.equal(x8));
+        QVERIFY(!v7.equal(v8));
         data.splitSeed = 7;
         const auto [y7, w7] = splitImages(8);
         QVERIFY(y7.equal(x7));

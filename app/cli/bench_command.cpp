@@ -84,6 +84,9 @@ void addDistanceBench(CLI::App& bench, int& exitCode)
     cmd->add_option("--max-iterations", c.distance.maxIterations,
                     "Sinkhorn iteration cap per problem")
         ->capture_default_str();
+    cmd->add_option("--inner-max-iterations", c.distance.innerMaxIterations,
+                    "The same for each exact label-to-label problem")
+        ->capture_default_str();
     cmd->add_option("--cost-cache-mb", c.distance.costCacheMb, "Memory for cached cost tiles (MB)")
         ->capture_default_str();
     cmd->add_option("--seed", c.seed, "Seed of the sampled points")->capture_default_str();
@@ -146,7 +149,9 @@ void addDistanceBench(CLI::App& bench, int& exitCode)
             std::ostringstream command;
             command << "'" << self << "' bench distance --json " << one.args << " --inner " << inner
                     << " --classes " << c.classes << " --threads " << c.threads
-                    << " --max-iterations " << c.distance.maxIterations << " --cost-cache-mb "
+                    << " --max-iterations " << c.distance.maxIterations
+                    << " --inner-max-iterations " << c.distance.innerMaxIterations
+                    << " --cost-cache-mb "
                     << c.distance.costCacheMb << " --seed " << c.seed;
             const auto out = childOutput(command.str(), exitCode);
             const auto j = nlohmann::json::parse(out, nullptr, false);

@@ -158,6 +158,9 @@ void addDistanceCommand(CLI::App& root, int& exitCode)
         ->capture_default_str();
     cmd->add_option("--max-iterations", c.maxIterations, "Sinkhorn iterations at the target eps")
         ->capture_default_str();
+    cmd->add_option("--inner-max-iterations", c.innerMaxIterations,
+                    "The same for each exact label-to-label problem")
+        ->capture_default_str();
     cmd->add_option("--over-relaxation", c.overRelaxation,
                     "omega of the Sinkhorn updates at the target eps, in [1, 2) (1 = plain)")
         ->capture_default_str();

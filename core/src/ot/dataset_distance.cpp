@@ -143,8 +143,8 @@ void solve(Side a, Side b, const DistanceConfig& config, Reporter& report, Dista
 
     LabelDistanceOptions lo;
     lo.method = config.inner;
-    lo.sinkhorn = {config.innerEntreg, config.annealFactor, config.tolerance, config.maxIterations,
-                   config.overRelaxation};
+    lo.sinkhorn = {config.innerEntreg, config.annealFactor, config.tolerance,
+                   config.innerMaxIterations, config.overRelaxation};
     lo.dtype = dtype;
     lo.tileRows = config.tileRows;
     lo.cacheBytes = cacheBytes;
@@ -160,7 +160,7 @@ void solve(Side a, Side b, const DistanceConfig& config, Reporter& report, Dista
         report.issue(Severity::Warning, "ot.labels_not_converged",
                      std::to_string(labels.notConverged) +
                          " label-to-label OT problem(s) stopped at " +
-                         std::to_string(config.maxIterations) +
+                         std::to_string(config.innerMaxIterations) +
                          " iterations above the marginal tolerance " + fixed(config.tolerance));
     const auto labelCost = labels.w * (config.lambdaY / 2.0); // W / p, p = 2
 

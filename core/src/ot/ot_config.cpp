@@ -158,6 +158,7 @@ void DistanceConfig::validate() const
                     std::to_string(pcaBasis->outputDim) + " dimensions");
     if (maxSamples < 0) throw Error("--maxsamples: must be >= 0 (0 = all)");
     if (maxIterations < 1) throw Error("max iterations: must be >= 1");
+    if (innerMaxIterations < 1) throw Error("inner max iterations: must be >= 1");
     if (!(annealFactor > 0 && annealFactor < 1)) throw Error("anneal factor: must be in (0, 1)");
     if (!(overRelaxation >= 1 && overRelaxation < 2))
         throw Error("--over-relaxation: must be in [1, 2)");
@@ -189,7 +190,10 @@ static json settingsJson(const DistanceConfig& c)
               {"seed", c.seed}};
     // Exact label distances were computed on the halved cost 0.5*||dphi||^2 before schema 4:
     // the field keeps any such entry from matching (migration 4 also deletes them).
-    if (c.inner == InnerMethod::Exact) j["exact_label_cost"] = "sqeuclidean";
+    if (c.inner == InnerMethod::Exact) {
+        j["exact_label_cost"] = "sqeuclidean";
+        j["inner_max_iterations"] = c.innerMaxIterations;
+    }
     // A shared basis makes the value depend on every dataset it was fitted on: its id says so.
     if (c.pcaBasis) j["pca_basis"] = c.pcaBasis->id;
     return j;

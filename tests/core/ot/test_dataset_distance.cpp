@@ -367,6 +367,16 @@ private Q_SLOTS:
         c.inner = InnerMethod::Gaussian;
         QVERIFY(c.cacheKeyJson() != key);
         QVERIFY(contains(c.toJson(), "\"inner\":\"gaussian\""));
+        // The label problems' iteration cap is part of exact keys only (Gaussian ones do not
+        // iterate).
+        const auto gaussianKey = c.cacheKeyJson();
+        c.innerMaxIterations = 2000;
+        QCOMPARE(c.cacheKeyJson(), gaussianKey);
+        c.inner = InnerMethod::Exact;
+        QVERIFY(c.cacheKeyJson() != key);
+        c.innerMaxIterations = DistanceConfig{}.innerMaxIterations;
+        QCOMPARE(c.cacheKeyJson(), key);
+        c.inner = InnerMethod::Gaussian;
         // Exact keys name the full squared label cost, so halved-cost entries never match.
         QVERIFY(contains(key, "\"exact_label_cost\":\"sqeuclidean\""));
         QVERIFY(!contains(c.cacheKeyJson(), "exact_label_cost"));

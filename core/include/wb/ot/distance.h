@@ -84,6 +84,10 @@ struct DistanceConfig {
     double lambdaY = 1.0;
     double tolerance = 1e-3;   // stop when the L1 marginal error (plan mass 1) is below
     int maxIterations = 2000;  // Sinkhorn iterations at the target eps, after annealing
+    // The same for each exact label-to-label problem. These are small (classes against classes),
+    // so iterations are cheap, and those between equal-sized classes have near-permutation plans
+    // that Newton cannot finish: on the offline suite they take 2,000-8,000 sweeps.
+    int innerMaxIterations = 10000;
     double annealFactor = 0.5; // eps_{k+1} = max(eps, factor * eps_k) from the cost diameter
     // omega of the over-relaxed updates at the target eps (1 = plain Sinkhorn); 1.8 takes about
     // 5x fewer iterations on Fashion-MNIST subsets for the same value. Convergence is always

@@ -275,8 +275,8 @@ private Q_SLOTS:
                            "ot.labels_not_converged") == 1);
     }
 
-    // A label problem from the offline suite (EMO class vs ARB class at native pixels, 40 x 40,
-    // costs 269-1310 at eps 0.1): equal class sizes give a near-permutation plan, which Newton
+    // A label problem of the offline suite's EMO-ARB distance (two classes of 40 images at native
+    // pixels, costs 269-1310 at eps 0.1): equal class sizes give a near-permutation plan, which Newton
     // cannot finish and the sweeps finish slowly. The label problems' own iteration cap lets it
     // converge; the outer problems' 2000 did not.
     void nearAssignmentLabelProblemConverges()

@@ -275,10 +275,10 @@ private Q_SLOTS:
                            "ot.labels_not_converged") == 1);
     }
 
-    // A label problem of the offline suite's EMO-ARB distance (two classes of 40 images at native
-    // pixels, costs 269-1310 at eps 0.1): equal class sizes give a near-permutation plan, which Newton
-    // cannot finish and the sweeps finish slowly. The label problems' own iteration cap lets it
-    // converge; the outer problems' 2000 did not.
+    // A label problem of the offline suite's EMO-ARB distance (two classes of 40 images at
+    // native pixels, costs 269-1310 at eps 0.1): equal class sizes give a near-permutation plan,
+    // which Newton cannot finish and the sweeps finish slowly. The label problems' own iteration
+    // cap lets it converge; the outer problems' 2000 did not.
     void nearAssignmentLabelProblemConverges()
     {
         QFile file(QStringLiteral(WB_TEST_DATA_DIR "/ot/near_assignment_cost.csv"));

@@ -284,7 +284,8 @@ private Q_SLOTS:
         QFile file(QStringLiteral(WB_TEST_DATA_DIR "/ot/near_assignment_cost.csv"));
         QVERIFY(file.open(QIODevice::ReadOnly));
         std::vector<float> values;
-        for (const auto& field : QString::fromLatin1(file.readAll()).split(QRegularExpression("[,\\n]"), Qt::SkipEmptyParts))
+        const auto text = QString::fromLatin1(file.readAll());
+        for (const auto& field : text.split(QRegularExpression("[,\\n]"), Qt::SkipEmptyParts))
             values.push_back(field.toFloat());
         QCOMPARE(values.size(), std::size_t(40 * 40));
         const auto block = torch::from_blob(values.data(), {40, 40}, torch::kFloat32).clone();

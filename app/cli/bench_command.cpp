@@ -151,8 +151,7 @@ void addDistanceBench(CLI::App& bench, int& exitCode)
                     << " --classes " << c.classes << " --threads " << c.threads
                     << " --max-iterations " << c.distance.maxIterations
                     << " --inner-max-iterations " << c.distance.innerMaxIterations
-                    << " --cost-cache-mb "
-                    << c.distance.costCacheMb << " --seed " << c.seed;
+                    << " --cost-cache-mb " << c.distance.costCacheMb << " --seed " << c.seed;
             const auto out = childOutput(command.str(), exitCode);
             const auto j = nlohmann::json::parse(out, nullptr, false);
             if (o->json) {

@@ -35,8 +35,8 @@ else:
 '
 printf '%-9s %8s %14s %10s\n' variant epochs "seconds to $target" "best acc"
 for v in "${variants[@]}"; do
-  # shellcheck disable=SC2086  # SEARCH_FLAGS is a list of flags
   # --alpha-budget 0: the alpha rate 3e-4 as given, like the Python reference's.
+  # shellcheck disable=SC2086  # SEARCH_FLAGS is a list of flags
   "$bin" search --data "$data" --max-per-class 500 --image-size 16 --threads 1 --seed 0 \
     --epochs "$max_epochs" --variant "$v" --alpha-budget 0 --no-store --json ${SEARCH_FLAGS:-} |
     python3 -c "$report" "$v" "$target"

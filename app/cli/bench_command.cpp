@@ -219,8 +219,15 @@ void addSearchBench(CLI::App& bench, int& exitCode)
     cmd->add_flag("!--no-channels-last", s.runtime.channelsLast, "Use contiguous NCHW tensors");
     addAmpOption(*cmd, s.runtime);
     cmd->add_flag("--json", o->json, "Print one JSON object per variant");
+    cmd->add_flag("--profile", o->config.profile,
+                  "Also run the iterations under LibTorch's profiler and print the ops with the "
+                  "most self time (the timings stay unprofiled; profiled iterations can run "
+                  "slower, channels-last ones up to 2x)");
+    cmd->add_flag("--profile-shapes", o->config.profileShapes,
+                  "With --profile: tell an op's calls apart by their input shapes");
     o->parallel.add(*cmd);
     cmd->callback([o, &exitCode] {
+        o->config.profile = o->config.profile || o->config.profileShapes;
         const auto& c = o->config;
         const auto& s = c.search;
         auto checked = s; // before any value reaches a child's command line
@@ -258,6 +265,7 @@ void addSearchBench(CLI::App& bench, int& exitCode)
                         "alpha s", "peak MB", "speed-up", "memory");
         exitCode = 0;
         std::optional<nlohmann::json> first;
+        std::string profiles; // printed under the table
         for (const auto& variant : o->variants) {
             std::ostringstream command;
             command << "'" << self << "' bench search --json --variant " << variant
@@ -268,7 +276,9 @@ void addSearchBench(CLI::App& bench, int& exitCode)
                     << c.classes << " --threads " << s.runtime.threads << " --device "
                     << s.runtime.device << " --iterations "
                     << c.iterations << " --warmup " << c.warmup << " --seed " << s.runtime.seed
-                    << (s.runtime.channelsLast ? "" : " --no-channels-last");
+                    << (s.runtime.channelsLast ? "" : " --no-channels-last")
+                    << (c.profile ? " --profile" : "")
+                    << (c.profileShapes ? " --profile-shapes" : "");
             const auto out = childOutput(command.str(), exitCode);
             const auto j = nlohmann::json::parse(out, nullptr, false);
             if (o->json) {
@@ -292,7 +302,10 @@ void addSearchBench(CLI::App& bench, int& exitCode)
                         j.at("median_weight_step_s").get<double>(),
                         j.at("median_alpha_step_s").get<double>(),
                         j.at("peak_rss_mb").get<double>(), speedUp, memory);
+            if (c.profile)
+                profiles += variant + ": " + darts::profileTable(darts::profileFromJson(out));
         }
+        std::cout << profiles;
     });
 }
 

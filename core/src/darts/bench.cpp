@@ -1,6 +1,7 @@
 #include "wb/darts/bench.h"
 
 #include "darts/architect.h"
+#include "darts/op_profile.h"
 #include "darts/rank_group.h"
 #include "darts/supernet.h"
 #include "darts/sync_batch_norm.h"
@@ -51,7 +52,50 @@ double peakGpuMb(const torch::Device& device)
 #endif
 }
 
+nlohmann::json profileJson(const std::vector<OpTime>& ops)
+{
+    auto out = nlohmann::json::array();
+    for (const auto& op : ops)
+        out.push_back({{"op", op.name}, {"self_s", op.selfSeconds}, {"calls", op.calls}});
+    return out;
+}
+
 } // namespace
+
+std::vector<OpTime> profileFromJson(const std::string& json)
+{
+    std::vector<OpTime> ops;
+    const auto j = nlohmann::json::parse(json, nullptr, false);
+    if (!j.is_object() || !j.contains("profile")) return ops;
+    for (const auto& op : j["profile"])
+        ops.push_back({op.value("op", ""), op.value("self_s", 0.0), op.value("calls", 0.0)});
+    return ops;
+}
+
+std::string profileTable(const std::vector<OpTime>& ops, std::size_t rows)
+{
+    double total = 0;
+    for (const auto& op : ops)
+        total += op.selfSeconds;
+    char line[256];
+    std::snprintf(line, sizeof line, "op profile (self time per iteration, %.3f s in ops):\n",
+                  total);
+    std::string out = line;
+    double shown = 0;
+    for (std::size_t i = 0; i < std::min(rows, ops.size()); ++i) {
+        std::snprintf(line, sizeof line, "  %-56s %8.3f s %5.1f%% %7.0f calls\n",
+                      ops[i].name.c_str(), ops[i].selfSeconds,
+                      total > 0 ? 100 * ops[i].selfSeconds / total : 0.0, ops[i].calls);
+        out += line;
+        shown += ops[i].selfSeconds;
+    }
+    if (ops.size() > rows) {
+        std::snprintf(line, sizeof line, "  %-56s %8.3f s %5.1f%%\n", "(the other ops)",
+                      total - shown, total > 0 ? 100 * (total - shown) / total : 0.0);
+        out += line;
+    }
+    return out;
+}
 
 std::string SearchBenchResult::report() const
 {
@@ -65,6 +109,7 @@ std::string SearchBenchResult::report() const
     std::string out = text;
     if (syncBatchNorm) out += "batch norm: synchronised across the processes (--sync-bn)\n";
     if (peakGpuMb > 0) out += "peak GPU memory: " + std::to_string(int(peakGpuMb + 0.5)) + " MB\n";
+    if (!profile.empty()) out += profileTable(profile);
     if (rankPeakRssMb.size() > 1) {
         out += "processes: " + std::to_string(rankPeakRssMb.size()) + "\npeak RSS per rank (MB):";
         for (const double mb : rankPeakRssMb)
@@ -86,7 +131,8 @@ std::string SearchBenchResult::toJson() const
                           {"rank_peak_rss_mb", rankPeakRssMb},
                           {"memory", channelsLast ? "channels_last" : "contiguous"},
                           {"amp", amp},
-                          {"sync_bn", syncBatchNorm}}
+                          {"sync_bn", syncBatchNorm},
+                          {"profile", profileJson(profile)}}
         .dump();
 }
 
@@ -144,23 +190,37 @@ SearchBenchResult benchSearch(const SearchBenchConfig& config)
         if (placement.device.is_cuda()) torch::cuda::synchronize();
         return std::chrono::steady_clock::now();
     };
+    const auto alpha = [&] { variant->alphaStep(train, val, sc.weights.lr); };
+    const auto weight = [&] {
+        weightStep([&](const torch::Tensor& x) { return net->forward(x); }, weightOpt, weights,
+                   train, sc.weights.gradClip, ranks, precision);
+    };
     std::vector<double> alphaTimes, weightTimes, totals;
     for (int i = 0; i < config.warmup + config.iterations; ++i) {
         const auto t0 = now();
-        variant->alphaStep(train, val, sc.weights.lr);
+        alpha();
         const auto t1 = now();
-        weightStep([&](const torch::Tensor& x) { return net->forward(x); }, weightOpt, weights,
-                   train, sc.weights.gradClip, ranks, precision);
+        weight();
         const auto t2 = now();
         if (i < config.warmup) continue;
         alphaTimes.push_back(std::chrono::duration<double>(t1 - t0).count());
         weightTimes.push_back(std::chrono::duration<double>(t2 - t1).count());
         totals.push_back(std::chrono::duration<double>(t2 - t0).count());
     }
+    // Before profiling: the profiler's records are no part of a search's memory.
+    result.peakRssMb = peakRssMb();
+    if (config.profile) {
+        // Iterations of their own: the profiler's overhead stays out of the timings above.
+        OpProfile profile(config.profileShapes);
+        for (int i = 0; i < config.iterations; ++i) {
+            alpha();
+            weight();
+        }
+        result.profile = profile.finish(config.iterations);
+    }
     result.medianIterationSeconds = median(totals);
     result.medianWeightStepSeconds = median(weightTimes);
     result.medianAlphaStepSeconds = median(alphaTimes);
-    result.peakRssMb = peakRssMb();
     if (placement.device.is_cuda()) result.peakGpuMb = peakGpuMb(placement.device);
     if (ranks.size() > 1) {
         ranks.set("bench/rss/" + std::to_string(ranks.rank()), std::to_string(result.peakRssMb));

@@ -1,5 +1,8 @@
 #include "darts/ops.h"
 
+#include "darts/depthwise_kernels.h"
+#include "darts/pool.h"
+
 #include "wb/common/error.h"
 
 namespace wb::darts {
@@ -7,20 +10,24 @@ namespace {
 
 namespace nn = torch::nn;
 
-// Depthwise "same" convolution at stride 1 with a faster backward: LibTorch 1.13's oneDNN
+// Depthwise "same" convolution (stride 1 or 2) with a faster backward. LibTorch 1.13's oneDNN
 // depthwise backward-data is 2-5x slower than its forward for 5x5 and dilated kernels (measured
 // on CPU, channels_last), while the input gradient of a stride-1 same-padded correlation is the
-// forward correlation of the output gradient with the spatially flipped kernel. The weight
-// gradient still comes from convolution_backward.
-class DepthwiseSameConv : public torch::autograd::Function<DepthwiseSameConv> {
+// forward correlation of the output gradient with the spatially flipped kernel. Its weight
+// gradient is slow on NCHW images of few channels (depthwise_kernels.h): ours computes it there,
+// except for a gradient that will be differentiated again (create_graph: the Hessian-vector
+// products of the collapse signal), which takes ATen's, whose own derivatives autograd knows.
+class DepthwiseConv : public torch::autograd::Function<DepthwiseConv> {
 public:
     static torch::Tensor forward(torch::autograd::AutogradContext* ctx, const torch::Tensor& x,
-                                 const torch::Tensor& weight, int64_t padding, int64_t dilation)
+                                 const torch::Tensor& weight, int64_t stride, int64_t padding,
+                                 int64_t dilation)
     {
         ctx->save_for_backward({x, weight});
+        ctx->saved_data["stride"] = stride;
         ctx->saved_data["padding"] = padding;
         ctx->saved_data["dilation"] = dilation;
-        return torch::conv2d(x, weight, {}, 1, padding, dilation, weight.size(0));
+        return torch::conv2d(x, weight, {}, stride, padding, dilation, weight.size(0));
     }
 
     static torch::autograd::tensor_list backward(torch::autograd::AutogradContext* ctx,
@@ -29,6 +36,7 @@ public:
         const auto saved = ctx->get_saved_variables();
         const auto& x = saved[0];
         const auto& w = saved[1];
+        const int64_t stride = ctx->saved_data["stride"].toInt();
         const int64_t padding = ctx->saved_data["padding"].toInt();
         const int64_t dilation = ctx->saved_data["dilation"].toInt();
         const auto g = grads[0].contiguous(x.suggest_memory_format());
@@ -36,17 +44,42 @@ public:
         // runs outside autocast, so it casts them itself, and the gradients back to theirs.
         const auto xg = x.to(g.scalar_type());
         const auto wg = w.to(g.scalar_type());
+        const bool twice = torch::GradMode::is_enabled();
+        const auto atenGrads = [&](bool input, bool weight) {
+            return torch::convolution_backward(g, xg, wg, c10::nullopt, {stride, stride},
+                                               {padding, padding}, {dilation, dilation}, false,
+                                               {0, 0}, w.size(0), {input, weight, false});
+        };
         torch::Tensor gx, gw;
         if (ctx->needs_input_grad(0))
-            gx = torch::conv2d(g, wg.flip({2, 3}), {}, 1, padding, dilation, w.size(0))
+            gx = (stride == 1
+                      ? torch::conv2d(g, wg.flip({2, 3}), {}, 1, padding, dilation, w.size(0))
+                      : std::get<0>(atenGrads(true, false)))
                      .to(x.scalar_type());
-        if (ctx->needs_input_grad(1))
-            gw = std::get<1>(torch::convolution_backward(g, xg, wg, c10::nullopt, {1, 1},
-                                                         {padding, padding},
-                                                         {dilation, dilation}, false, {0, 0},
-                                                         w.size(0), {false, true, false}))
-                     .to(w.scalar_type());
-        return {gx, gw, torch::Tensor(), torch::Tensor()};
+        if (ctx->needs_input_grad(1)) {
+            const bool ours = !twice && xg.device().is_cpu() &&
+                              xg.scalar_type() == torch::kFloat32 && xg.is_contiguous() &&
+                              g.is_contiguous();
+            if (ours) {
+                gw = torch::empty_like(wg, torch::MemoryFormat::Contiguous);
+                const kernels::DepthwiseShape shape{.n = xg.size(0),
+                                                    .c = xg.size(1),
+                                                    .h = xg.size(2),
+                                                    .w = xg.size(3),
+                                                    .outH = g.size(2),
+                                                    .outW = g.size(3),
+                                                    .kernel = int(w.size(2)),
+                                                    .stride = int(stride),
+                                                    .padding = int(padding),
+                                                    .dilation = int(dilation)};
+                kernels::depthwiseWeightGrad(xg.data_ptr<float>(), g.data_ptr<float>(), shape,
+                                             gw.data_ptr<float>());
+            } else {
+                gw = std::get<1>(atenGrads(false, true));
+            }
+            gw = gw.to(w.scalar_type());
+        }
+        return {gx, gw, torch::Tensor(), torch::Tensor(), torch::Tensor()};
     }
 };
 
@@ -74,10 +107,8 @@ public:
     }
     torch::Tensor forward(const torch::Tensor& x) override
     {
-        const auto y = m_stride == 1
-                           ? DepthwiseSameConv::apply(x, m_depthwise->weight, m_padding, m_dilation)
-                           : m_depthwise(x);
-        return m_bn(m_pointwise(y));
+        const auto y = depthwiseConv(x, m_depthwise->weight, m_stride, m_padding, m_dilation);
+        return m_bn(pointwise(y, m_pointwise->weight));
     }
     bool preRelu() const override { return true; }
 
@@ -121,9 +152,7 @@ public:
     }
     torch::Tensor forward(const torch::Tensor& x) override
     {
-        auto y = m_max ? torch::max_pool2d(x, 3, m_stride, 1)
-                       : torch::avg_pool2d(x, 3, m_stride, 1, /*ceil_mode=*/false,
-                                           /*count_include_pad=*/false);
+        auto y = pool3x3(x, m_max, m_stride);
         return m_bn ? m_bn(y) : y;
     }
 
@@ -140,20 +169,36 @@ public:
 
 } // namespace
 
+torch::Tensor depthwiseConv(const torch::Tensor& x, const torch::Tensor& weight, int stride,
+                            int padding, int dilation)
+{
+    return DepthwiseConv::apply(x, weight, stride, padding, dilation);
+}
+
+torch::Tensor pointwise(const torch::Tensor& x, const torch::Tensor& weight)
+{
+    if (!x.device().is_cpu() || !x.is_contiguous() || x.dim() != 4) return torch::conv2d(x, weight);
+    const auto n = x.size(0), h = x.size(2), w = x.size(3);
+    return weight.view({weight.size(0), weight.size(1)})
+        .matmul(x.view({n, x.size(1), h * w}))
+        .view({n, weight.size(0), h, w});
+}
+
 SyncBatchNorm2d makeBatchNorm(int channels, bool affine)
 {
     return SyncBatchNorm2d(channels, affine);
 }
 
 ReluConvBnImpl::ReluConvBnImpl(int in, int out, int kernel, int stride, int padding, bool affine)
-    : m_conv(register_module("conv", conv(in, out, kernel, stride, padding))),
+    : m_oneByOne(kernel == 1 && stride == 1 && padding == 0),
+      m_conv(register_module("conv", conv(in, out, kernel, stride, padding))),
       m_bn(register_module("bn", makeBatchNorm(out, affine)))
 {
 }
 
 torch::Tensor ReluConvBnImpl::forward(const torch::Tensor& x)
 {
-    return m_bn(m_conv(x));
+    return m_bn(m_oneByOne ? pointwise(x, m_conv->weight) : m_conv(x));
 }
 
 FactorizedReduceImpl::FactorizedReduceImpl(int in, int out, bool affine)

@@ -36,6 +36,7 @@ public:
     bool preRelu() const override { return true; }
 
 private:
+    bool m_oneByOne; // a plain 1x1 convolution (pointwise in ops.cpp)
     torch::nn::Conv2d m_conv{nullptr};
     SyncBatchNorm2d m_bn{nullptr};
 };
@@ -56,6 +57,16 @@ private:
 };
 
 SyncBatchNorm2d makeBatchNorm(int channels, bool affine);
+
+// The convolutions of the sep/dil conv primitives (no bias), with ATen's values and gradients
+// to float rounding, second derivatives included. A depthwise convolution (groups = channels)
+// with a faster backward on CPU; a 1x1 convolution that NCHW CPU images compute as a matrix
+// product per image, several times faster in LibTorch 1.13 than oneDNN's convolution at the
+// few channels of a partial-channel edge (oneDNN works in blocks of 8 or 16 channels and
+// reorders to them); channels-last images and GPUs keep the convolution.
+torch::Tensor depthwiseConv(const torch::Tensor& x, const torch::Tensor& weight, int stride,
+                            int padding, int dilation);
+torch::Tensor pointwise(const torch::Tensor& x, const torch::Tensor& weight);
 
 // The network stem (3x3 conv to kStemMultiplier * channels, affine BN), shared by the supernet
 // and the derived network.

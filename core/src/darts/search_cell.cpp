@@ -108,9 +108,12 @@ torch::Tensor SearchCellImpl::forward(const torch::Tensor& s0, const torch::Tens
             reluInputs.push_back(torch::relu(state));
             return;
         }
+        // The slice the ops see is copied out once, so no op copies or strides through it
+        // (pooling, for one, only takes dense images).
         const auto parts = splitChannels(state, m_partial);
-        inputs.push_back(parts[0]);
-        reluInputs.push_back(torch::relu(parts[0]));
+        const auto part = parts[0].contiguous(state.suggest_memory_format());
+        inputs.push_back(part);
+        reluInputs.push_back(torch::relu(part));
         // A reduction cell's inputs reach every node through stride-2 edges: one pooling each.
         bypasses.push_back(bypassedChannels(parts[1], stride));
     };

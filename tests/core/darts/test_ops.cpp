@@ -2,6 +2,7 @@
 
 #include "darts/eval_network.h"
 #include "darts/ops.h"
+#include "darts/pool.h"
 #include "darts/search_cell.h"
 #include "darts/supernet.h"
 #include "darts/tensor_data.h"
@@ -85,6 +86,129 @@ private Q_SLOTS:
                                               torch::tensor(0.2f), torch::tensor(0.3f)};
         auto expected = 0.1f * one(1) + 0.2f * one(2) + 0.3f * one(3); // `none` adds nothing
         QVERIFY(torch::allclose(mixed->forward(x, rx, w), expected, 1e-5, 1e-6));
+    }
+
+    void poolingMatchesATen_data()
+    {
+        QTest::addColumn<bool>("max");
+        QTest::addColumn<int>("stride");
+        QTest::addColumn<bool>("ties");
+        QTest::addColumn<bool>("channelsLast");
+        for (const bool max : {true, false})
+            for (const int stride : {1, 2})
+                for (const bool ties : {false, true})
+                    for (const bool channelsLast : {true, false})
+                        QTest::addRow("%s stride %d%s %s", max ? "max" : "avg", stride,
+                                      ties ? " ties" : "", channelsLast ? "NHWC" : "NCHW")
+                            << max << stride << ties << channelsLast;
+    }
+
+    // Our kernels against ATen's pooling in both layouts: values, gradients and the second
+    // derivative through the backward (what the Hessian of the collapse signal takes), on odd
+    // and even sizes; with ties (integer-valued images) the maximum's gradient goes to the first
+    // maximum of the window in both.
+    void poolingMatchesATen()
+    {
+        QFETCH(bool, max);
+        QFETCH(int, stride);
+        QFETCH(bool, ties);
+        QFETCH(bool, channelsLast);
+        const auto layout =
+            channelsLast ? torch::MemoryFormat::ChannelsLast : torch::MemoryFormat::Contiguous;
+        auto x = torch::randn({3, 5, 7, 6});
+        if (ties) x = x.mul(1.5).round();
+        x = x.contiguous(layout).requires_grad_();
+        const auto ref = x.detach().clone().requires_grad_();
+        const auto aten = [&](const torch::Tensor& t) {
+            return max ? torch::max_pool2d(t, 3, stride, 1)
+                       : torch::avg_pool2d(t, 3, stride, 1, false, false);
+        };
+        const auto y = wb::darts::pool3x3(x, max, stride);
+        const auto yRef = aten(ref);
+        QVERIFY(y.is_contiguous(layout));
+        QCOMPARE(y.sizes().vec(), yRef.sizes().vec());
+        QVERIFY(torch::allclose(y, yRef, 1e-6, 1e-6));
+        if (max) QVERIFY(torch::equal(y, yRef));
+
+        const auto gy = torch::randn(y.sizes());
+        const auto gx = torch::autograd::grad({y}, {x}, {gy})[0];
+        const auto gxRef = torch::autograd::grad({yRef}, {ref}, {gy})[0];
+        QVERIFY(torch::allclose(gx, gxRef, 1e-6, 1e-6));
+        if (max) QVERIFY(torch::equal(gx, gxRef));
+
+        // d/dv of <grad_x <y, v>, u>: the backward differentiated once more.
+        const auto secondOrder = [&](const torch::Tensor& input, auto&& pool) {
+            const auto v = torch::ones(y.sizes()).mul(0.5).requires_grad_();
+            const auto g = torch::autograd::grad({pool(input)}, {input}, {v}, true, true)[0];
+            const auto u = torch::linspace(-1, 1, g.numel()).view(g.sizes());
+            return torch::autograd::grad({(g * u).sum()}, {v})[0];
+        };
+        const auto ours = secondOrder(
+            x, [&](const torch::Tensor& t) { return wb::darts::pool3x3(t, max, stride); });
+        QVERIFY(torch::allclose(ours, secondOrder(ref, aten), 1e-6, 1e-6));
+        QVERIFY(ours.abs().sum().item<double>() > 0);
+    }
+
+    void convolutionsMatchATen_data()
+    {
+        QTest::addColumn<int>("kernel");
+        QTest::addColumn<int>("stride");
+        QTest::addColumn<int>("dilation");
+        QTest::addColumn<int>("size");
+        for (const int kernel : {3, 5})
+            for (const int stride : {1, 2})
+                for (const int dilation : {1, 2})
+                    for (const int size : {7, 8})
+                        QTest::addRow("%dx%d stride %d dilation %d size %d", kernel, kernel, stride,
+                                      dilation, size)
+                            << kernel << stride << dilation << size;
+    }
+
+    // depthwiseConv then pointwise (a DilConv without its BN) against torch::conv2d: values,
+    // the gradients of the input and both weights, and a second derivative (what the Hessian of
+    // the collapse signal takes), on NCHW images (our kernels) and channels-last ones (ATen's).
+    void convolutionsMatchATen()
+    {
+        QFETCH(int, kernel);
+        QFETCH(int, stride);
+        QFETCH(int, dilation);
+        QFETCH(int, size);
+        const int padding = dilation * (kernel / 2);
+        for (const auto layout :
+             {torch::MemoryFormat::Contiguous, torch::MemoryFormat::ChannelsLast}) {
+            const auto x = torch::randn({3, 4, size, size}).contiguous(layout).requires_grad_();
+            const auto dw = torch::randn({4, 1, kernel, kernel}).requires_grad_();
+            const auto pw = torch::randn({5, 4, 1, 1}).requires_grad_();
+            const auto ours = [&] {
+                return pointwise(depthwiseConv(x, dw, stride, padding, dilation), pw);
+            };
+            const auto aten = [&] {
+                return torch::conv2d(torch::conv2d(x, dw, {}, stride, padding, dilation, 4), pw);
+            };
+            const auto y = ours();
+            const auto yRef = aten();
+            QCOMPARE(y.sizes().vec(), yRef.sizes().vec());
+            QVERIFY(torch::allclose(y, yRef, 1e-5, 1e-5));
+            const auto gy = torch::randn(y.sizes());
+            const auto grads = torch::autograd::grad({y}, {x, dw, pw}, {gy});
+            const auto gradsRef = torch::autograd::grad({yRef}, {x, dw, pw}, {gy});
+            for (std::size_t i = 0; i < grads.size(); ++i)
+                QVERIFY2(torch::allclose(grads[i], gradsRef[i], 1e-4, 1e-4),
+                         std::to_string(i).c_str());
+
+            // d/dv of <grad_(x, dw) <y, v>, u>: the backward differentiated once more.
+            const auto secondOrder = [&](auto&& f) {
+                const auto v = torch::full(y.sizes(), 0.5).requires_grad_();
+                const auto g = torch::autograd::grad({f()}, {x, dw}, {v}, true, true);
+                const auto dot =
+                    (g[0] * torch::linspace(-1, 1, g[0].numel()).view(g[0].sizes())).sum() +
+                    (g[1] * torch::linspace(1, 2, g[1].numel()).view(g[1].sizes())).sum();
+                return torch::autograd::grad({dot}, {v})[0];
+            };
+            const auto second = secondOrder(ours);
+            QVERIFY(torch::allclose(second, secondOrder(aten), 1e-4, 1e-4));
+            QVERIFY(second.abs().sum().item<double>() > 0);
+        }
     }
 
     void supernetShapesAndAlphas()

@@ -14,6 +14,17 @@ struct SearchBenchConfig {
     int classes = 10;
     int warmup = 1;
     int iterations = 5;
+    // Run `iterations` more under LibTorch's profiler and record each op's self time (by op,
+    // or by op and input shapes).
+    bool profile = false;
+    bool profileShapes = false;
+};
+
+// One operator's share of a timed iteration (LibTorch's op names, e.g. aten::convolution).
+struct OpTime {
+    std::string name;
+    double selfSeconds = 0; // per iteration, without the ops it called
+    double calls = 0;       // per iteration
 };
 
 struct SearchBenchResult {
@@ -27,9 +38,15 @@ struct SearchBenchResult {
     bool channelsLast = false;  // the layout used (see makePlacement: small C stays NCHW)
     std::string amp = "off";    // the mixed precision used
     bool syncBatchNorm = false;
+    std::vector<OpTime> profile; // most time first; empty unless profiled
     std::string report() const; // human-readable summary
     std::string toJson() const;
 };
+
+// The `rows` ops with the most self time as a table, with the total and the rest's share.
+std::string profileTable(const std::vector<OpTime>& ops, std::size_t rows = 15);
+// The profile of a SearchBenchResult::toJson() text (empty when it has none).
+std::vector<OpTime> profileFromJson(const std::string& json);
 
 // Times search iterations on random data of the configured geometry. Throws wb::Error on an
 // invalid configuration.

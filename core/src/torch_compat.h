@@ -31,13 +31,24 @@ auto optimizerStateKey(const Optimizer& optimizer, const torch::Tensor& param)
     }
 }
 
+// Whether autocast is on for `device`'s ops (1.13: one switch per device kind).
+inline bool autocastEnabled(c10::DeviceType device)
+{
+#if TORCH_VERSION_MAJOR >= 2
+    return at::autocast::is_autocast_enabled(device);
+#else
+    return device == c10::DeviceType::CUDA ? at::autocast::is_enabled()
+                                           : at::autocast::is_cpu_enabled();
+#endif
+}
+
 // Autocast of `device`'s ops to `dtype` while alive; the previous state comes back after. 1.13
 // has one switch per device kind, 2.x one function taking the device type.
 class AutocastScope {
 public:
     AutocastScope(c10::DeviceType device, at::ScalarType dtype) : m_device(device)
     {
-        m_wasEnabled = enabled();
+        m_wasEnabled = autocastEnabled(device);
         m_oldDtype = lowPrecision();
         set(true, dtype);
         at::autocast::increment_nesting();
@@ -53,18 +64,19 @@ public:
 
 private:
 #if TORCH_VERSION_MAJOR >= 2
-    bool enabled() const { return at::autocast::is_autocast_enabled(m_device); }
-    at::ScalarType lowPrecision() const { return at::autocast::get_autocast_dtype(m_device); }
+    at::ScalarType lowPrecision() const
+    {
+        return at::autocast::get_autocast_dtype(m_device);
+    }
     void set(bool on, at::ScalarType dtype) const
     {
         at::autocast::set_autocast_enabled(m_device, on);
         at::autocast::set_autocast_dtype(m_device, dtype);
     }
 #else
-    bool isCuda() const { return m_device == c10::DeviceType::CUDA; }
-    bool enabled() const
+    bool isCuda() const
     {
-        return isCuda() ? at::autocast::is_enabled() : at::autocast::is_cpu_enabled();
+        return m_device == c10::DeviceType::CUDA;
     }
     at::ScalarType lowPrecision() const
     {

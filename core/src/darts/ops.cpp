@@ -1,7 +1,8 @@
 #include "darts/ops.h"
 
-#include "darts/depthwise_kernels.h"
+#include "darts/conv_kernels.h"
 #include "darts/pool.h"
+#include "torch_compat.h"
 
 #include "wb/common/error.h"
 
@@ -14,10 +15,54 @@ namespace nn = torch::nn;
 // depthwise backward-data is 2-5x slower than its forward for 5x5 and dilated kernels (measured
 // on CPU, channels_last), while the input gradient of a stride-1 same-padded correlation is the
 // forward correlation of the output gradient with the spatially flipped kernel. Its weight
-// gradient is slow on NCHW images of few channels (depthwise_kernels.h): ours computes it there,
+// gradient is slow on NCHW images of few channels (conv_kernels.h): ours computes it there,
 // except for a gradient that will be differentiated again (create_graph: the Hessian-vector
 // products of the collapse signal), which takes ATen's, whose own derivatives autograd knows.
+// At most 8 -> 8 channels: ours were as fast as oneDNN at 16 -> 16 channels on 7 x 7 images.
+constexpr std::int64_t kOurPointwiseMaxWeights = 64;
+
+// Float NCHW images on the CPU outside autocast (where ATen would compute in a lower precision):
+// what conv_kernels.h takes.
+bool oursTake(const torch::Tensor& t)
+{
+    return t.device().is_cpu() && t.scalar_type() == torch::kFloat32 && t.is_contiguous() &&
+           !compat::autocastEnabled(c10::DeviceType::CPU);
+}
+
 class DepthwiseConv : public torch::autograd::Function<DepthwiseConv> {
+    static bool ours(const torch::Tensor& t) { return oursTake(t); }
+
+    static kernels::DepthwiseShape shapeOf(const torch::Tensor& in, const torch::Tensor& out,
+                                           int64_t kernel, int64_t stride, int64_t padding,
+                                           int64_t dilation)
+    {
+        return {.n = in.size(0),
+                .c = in.size(1),
+                .h = in.size(2),
+                .w = in.size(3),
+                .outH = out.size(2),
+                .outW = out.size(3),
+                .kernel = int(kernel),
+                .stride = int(stride),
+                .padding = int(padding),
+                .dilation = int(dilation)};
+    }
+
+    // The convolution by our kernel; `weight` contiguous.
+    static torch::Tensor ourForward(const torch::Tensor& x, const torch::Tensor& weight,
+                                    int64_t stride, int64_t padding, int64_t dilation)
+    {
+        const auto k = weight.size(2);
+        const auto size = [&](int64_t in) {
+            return (in + 2 * padding - dilation * (k - 1) - 1) / stride + 1;
+        };
+        auto y =
+            torch::empty({x.size(0), x.size(1), size(x.size(2)), size(x.size(3))}, x.options());
+        kernels::depthwiseForward(x.data_ptr<float>(), weight.data_ptr<float>(),
+                                  shapeOf(x, y, k, stride, padding, dilation), y.data_ptr<float>());
+        return y;
+    }
+
 public:
     static torch::Tensor forward(torch::autograd::AutogradContext* ctx, const torch::Tensor& x,
                                  const torch::Tensor& weight, int64_t stride, int64_t padding,
@@ -27,7 +72,9 @@ public:
         ctx->saved_data["stride"] = stride;
         ctx->saved_data["padding"] = padding;
         ctx->saved_data["dilation"] = dilation;
-        return torch::conv2d(x, weight, {}, stride, padding, dilation, weight.size(0));
+        if (!ours(x))
+            return torch::conv2d(x, weight, {}, stride, padding, dilation, weight.size(0));
+        return ourForward(x, weight.contiguous(), stride, padding, dilation);
     }
 
     static torch::autograd::tensor_list backward(torch::autograd::AutogradContext* ctx,
@@ -50,29 +97,20 @@ public:
                                                {padding, padding}, {dilation, dilation}, false,
                                                {0, 0}, w.size(0), {input, weight, false});
         };
+        // Our kernels where their inputs fit, and never for a gradient differentiated again.
+        const bool kernels = !twice && ours(xg) && ours(g);
         torch::Tensor gx, gw;
-        if (ctx->needs_input_grad(0))
-            gx = (stride == 1
-                      ? torch::conv2d(g, wg.flip({2, 3}), {}, 1, padding, dilation, w.size(0))
-                      : std::get<0>(atenGrads(true, false)))
-                     .to(x.scalar_type());
+        if (ctx->needs_input_grad(0) && stride == 1)
+            gx = kernels ? ourForward(g, wg.flip({2, 3}).contiguous(), 1, padding, dilation)
+                         : torch::conv2d(g, wg.flip({2, 3}), {}, 1, padding, dilation, w.size(0));
+        else if (ctx->needs_input_grad(0))
+            gx = std::get<0>(atenGrads(true, false));
+        if (gx.defined()) gx = gx.to(x.scalar_type());
         if (ctx->needs_input_grad(1)) {
-            const bool ours = !twice && xg.device().is_cpu() &&
-                              xg.scalar_type() == torch::kFloat32 && xg.is_contiguous() &&
-                              g.is_contiguous();
-            if (ours) {
+            if (kernels) {
                 gw = torch::empty_like(wg, torch::MemoryFormat::Contiguous);
-                const kernels::DepthwiseShape shape{.n = xg.size(0),
-                                                    .c = xg.size(1),
-                                                    .h = xg.size(2),
-                                                    .w = xg.size(3),
-                                                    .outH = g.size(2),
-                                                    .outW = g.size(3),
-                                                    .kernel = int(w.size(2)),
-                                                    .stride = int(stride),
-                                                    .padding = int(padding),
-                                                    .dilation = int(dilation)};
-                kernels::depthwiseWeightGrad(xg.data_ptr<float>(), g.data_ptr<float>(), shape,
+                kernels::depthwiseWeightGrad(xg.data_ptr<float>(), g.data_ptr<float>(),
+                                             shapeOf(xg, g, w.size(2), stride, padding, dilation),
                                              gw.data_ptr<float>());
             } else {
                 gw = std::get<1>(atenGrads(false, true));
@@ -80,6 +118,52 @@ public:
             gw = gw.to(w.scalar_type());
         }
         return {gx, gw, torch::Tensor(), torch::Tensor(), torch::Tensor()};
+    }
+};
+
+// A 1x1 convolution by our kernels (conv_kernels.h), for the inputs oursTake() accepts; as in
+// DepthwiseConv, a gradient differentiated again takes ATen's backward.
+class PointwiseConv : public torch::autograd::Function<PointwiseConv> {
+public:
+    static torch::Tensor forward(torch::autograd::AutogradContext* ctx, const torch::Tensor& x,
+                                 const torch::Tensor& weight)
+    {
+        ctx->save_for_backward({x, weight});
+        const auto w = weight.contiguous();
+        auto y = torch::empty({x.size(0), w.size(0), x.size(2), x.size(3)}, x.options());
+        kernels::pointwiseForward(x.data_ptr<float>(), w.data_ptr<float>(), x.size(0), w.size(1),
+                                  w.size(0), x.size(2) * x.size(3), y.data_ptr<float>());
+        return y;
+    }
+
+    static torch::autograd::tensor_list backward(torch::autograd::AutogradContext* ctx,
+                                                 torch::autograd::tensor_list grads)
+    {
+        const auto saved = ctx->get_saved_variables();
+        const auto& x = saved[0];
+        const auto& w = saved[1];
+        const auto g = grads[0].contiguous();
+        if (torch::GradMode::is_enabled()) {
+            const auto [gx, gw, unused] =
+                torch::convolution_backward(g, x, w, c10::nullopt, {1, 1}, {0, 0}, {1, 1}, false,
+                                            {0, 0}, 1, {true, true, false});
+            return {gx, gw};
+        }
+        const auto n = x.size(0), in = w.size(1), out = w.size(0), pixels = x.size(2) * x.size(3);
+        torch::Tensor gx, gw;
+        if (ctx->needs_input_grad(0)) {
+            // The input gradient is the 1x1 convolution of g with the transposed weight.
+            const auto wt = w.view({out, in}).t().contiguous();
+            gx = torch::empty_like(x, torch::MemoryFormat::Contiguous);
+            kernels::pointwiseForward(g.data_ptr<float>(), wt.data_ptr<float>(), n, out, in, pixels,
+                                      gx.data_ptr<float>());
+        }
+        if (ctx->needs_input_grad(1)) {
+            gw = torch::empty_like(w, torch::MemoryFormat::Contiguous);
+            kernels::pointwiseWeightGrad(x.data_ptr<float>(), g.data_ptr<float>(), n, in, out,
+                                         pixels, gw.data_ptr<float>());
+        }
+        return {gx, gw};
     }
 };
 
@@ -177,11 +261,11 @@ torch::Tensor depthwiseConv(const torch::Tensor& x, const torch::Tensor& weight,
 
 torch::Tensor pointwise(const torch::Tensor& x, const torch::Tensor& weight)
 {
-    if (!x.device().is_cpu() || !x.is_contiguous() || x.dim() != 4) return torch::conv2d(x, weight);
-    const auto n = x.size(0), h = x.size(2), w = x.size(3);
-    return weight.view({weight.size(0), weight.size(1)})
-        .matmul(x.view({n, x.size(1), h * w}))
-        .view({n, weight.size(0), h, w});
+    // Our kernel only for the few channels of partial-channel edges: it does not block for the
+    // cache, and at 32 channels and more oneDNN's is 5x faster (bench search --profile-shapes).
+    const bool ours = x.dim() == 4 && oursTake(x) && weight.scalar_type() == torch::kFloat32 &&
+                      weight.size(0) * weight.size(1) <= kOurPointwiseMaxWeights;
+    return ours ? PointwiseConv::apply(x, weight) : torch::conv2d(x, weight);
 }
 
 SyncBatchNorm2d makeBatchNorm(int channels, bool affine)

@@ -59,11 +59,9 @@ private:
 SyncBatchNorm2d makeBatchNorm(int channels, bool affine);
 
 // The convolutions of the sep/dil conv primitives (no bias), with ATen's values and gradients
-// to float rounding, second derivatives included. A depthwise convolution (groups = channels)
-// with a faster backward on CPU; a 1x1 convolution that NCHW CPU images compute as a matrix
-// product per image, several times faster in LibTorch 1.13 than oneDNN's convolution at the
-// few channels of a partial-channel edge (oneDNN works in blocks of 8 or 16 channels and
-// reorders to them); channels-last images and GPUs keep the convolution.
+// to float rounding, second derivatives included: a depthwise convolution (groups = channels)
+// and a 1x1 one, both faster than LibTorch 1.13's on NCHW CPU images of few channels
+// (conv_kernels.h); channels-last images, GPUs and autocast keep ATen's convolutions.
 torch::Tensor depthwiseConv(const torch::Tensor& x, const torch::Tensor& weight, int stride,
                             int padding, int dilation);
 torch::Tensor pointwise(const torch::Tensor& x, const torch::Tensor& weight);

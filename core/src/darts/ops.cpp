@@ -11,13 +11,6 @@ namespace {
 
 namespace nn = torch::nn;
 
-// Depthwise "same" convolution (stride 1 or 2) with a faster backward. LibTorch 1.13's oneDNN
-// depthwise backward-data is 2-5x slower than its forward for 5x5 and dilated kernels (measured
-// on CPU, channels_last), while the input gradient of a stride-1 same-padded correlation is the
-// forward correlation of the output gradient with the spatially flipped kernel. Its weight
-// gradient is slow on NCHW images of few channels (conv_kernels.h): ours computes it there,
-// except for a gradient that will be differentiated again (create_graph: the Hessian-vector
-// products of the collapse signal), which takes ATen's, whose own derivatives autograd knows.
 // At most 8 -> 8 channels: ours were as fast as oneDNN at 16 -> 16 channels on 7 x 7 images.
 constexpr std::int64_t kOurPointwiseMaxWeights = 64;
 
@@ -29,9 +22,15 @@ bool oursTake(const torch::Tensor& t)
            !compat::autocastEnabled(c10::DeviceType::CPU);
 }
 
+// Depthwise "same" convolution (stride 1 or 2) with a faster backward. LibTorch 1.13's oneDNN
+// depthwise backward-data is 2-5x slower than its forward for 5x5 and dilated kernels (measured
+// on CPU, channels_last), while the input gradient of a stride-1 same-padded correlation is the
+// forward correlation of the output gradient with the spatially flipped kernel. Its forward and
+// weight gradient are slow on NCHW images of few channels (conv_kernels.h): ours compute them
+// there, except for a gradient that will be differentiated again (create_graph: the
+// Hessian-vector products of the collapse signal), which takes ATen's, whose own derivatives
+// autograd knows.
 class DepthwiseConv : public torch::autograd::Function<DepthwiseConv> {
-    static bool ours(const torch::Tensor& t) { return oursTake(t); }
-
     static kernels::DepthwiseShape shapeOf(const torch::Tensor& in, const torch::Tensor& out,
                                            int64_t kernel, int64_t stride, int64_t padding,
                                            int64_t dilation)
@@ -72,7 +71,7 @@ public:
         ctx->saved_data["stride"] = stride;
         ctx->saved_data["padding"] = padding;
         ctx->saved_data["dilation"] = dilation;
-        if (!ours(x))
+        if (!oursTake(x) || weight.scalar_type() != torch::kFloat32)
             return torch::conv2d(x, weight, {}, stride, padding, dilation, weight.size(0));
         return ourForward(x, weight.contiguous(), stride, padding, dilation);
     }
@@ -98,16 +97,16 @@ public:
                                                {0, 0}, w.size(0), {input, weight, false});
         };
         // Our kernels where their inputs fit, and never for a gradient differentiated again.
-        const bool kernels = !twice && ours(xg) && ours(g);
+        const bool useOurs = !twice && oursTake(xg) && oursTake(g);
         torch::Tensor gx, gw;
         if (ctx->needs_input_grad(0) && stride == 1)
-            gx = kernels ? ourForward(g, wg.flip({2, 3}).contiguous(), 1, padding, dilation)
+            gx = useOurs ? ourForward(g, wg.flip({2, 3}).contiguous(), 1, padding, dilation)
                          : torch::conv2d(g, wg.flip({2, 3}), {}, 1, padding, dilation, w.size(0));
         else if (ctx->needs_input_grad(0))
             gx = std::get<0>(atenGrads(true, false));
         if (gx.defined()) gx = gx.to(x.scalar_type());
         if (ctx->needs_input_grad(1)) {
-            if (kernels) {
+            if (useOurs) {
                 gw = torch::empty_like(wg, torch::MemoryFormat::Contiguous);
                 kernels::depthwiseWeightGrad(xg.data_ptr<float>(), g.data_ptr<float>(),
                                              shapeOf(xg, g, w.size(2), stride, padding, dilation),

@@ -31,6 +31,20 @@ bool oursTake(const torch::Tensor& t)
 // Hessian-vector products of the collapse signal), which takes ATen's, whose own derivatives
 // autograd knows.
 class DepthwiseConv : public torch::autograd::Function<DepthwiseConv> {
+    // Where ours are faster (64 images, one thread; a microbenchmark of both on every PC-DARTS
+    // shape at C=16): the convolution itself on fewer than 8 channels at stride 1 (oneDNN's
+    // blocked kernels need 8; below that it takes 3-4 ms where ours take 0.3-0.8 ms on 28 x 28
+    // images, and ours lose on small images of more channels); the weight gradient at stride 1
+    // for 5 x 5 or dilated kernels, or fewer than 8 channels (oneDNN's: 4-13 ms, ours 1-2 ms).
+    static bool oursConvolve(int64_t channels, int64_t stride)
+    {
+        return channels < 8 && stride == 1;
+    }
+    static bool oursWeightGrad(int64_t channels, int64_t kernel, int64_t stride, int64_t dilation)
+    {
+        return stride == 1 && (channels < 8 || kernel >= 5 || dilation > 1);
+    }
+
     static kernels::DepthwiseShape shapeOf(const torch::Tensor& in, const torch::Tensor& out,
                                            int64_t kernel, int64_t stride, int64_t padding,
                                            int64_t dilation)
@@ -71,7 +85,8 @@ public:
         ctx->saved_data["stride"] = stride;
         ctx->saved_data["padding"] = padding;
         ctx->saved_data["dilation"] = dilation;
-        if (!oursTake(x) || weight.scalar_type() != torch::kFloat32)
+        if (!oursTake(x) || weight.scalar_type() != torch::kFloat32 ||
+            !oursConvolve(x.size(1), stride))
             return torch::conv2d(x, weight, {}, stride, padding, dilation, weight.size(0));
         return ourForward(x, weight.contiguous(), stride, padding, dilation);
     }
@@ -96,17 +111,19 @@ public:
                                                {padding, padding}, {dilation, dilation}, false,
                                                {0, 0}, w.size(0), {input, weight, false});
         };
-        // Our kernels where their inputs fit, and never for a gradient differentiated again.
-        const bool useOurs = !twice && oursTake(xg) && oursTake(g);
+        // Our kernels where their inputs fit and they are faster, and never for a gradient
+        // differentiated again.
+        const bool fit = !twice && oursTake(xg) && oursTake(g);
         torch::Tensor gx, gw;
         if (ctx->needs_input_grad(0) && stride == 1)
-            gx = useOurs ? ourForward(g, wg.flip({2, 3}).contiguous(), 1, padding, dilation)
-                         : torch::conv2d(g, wg.flip({2, 3}), {}, 1, padding, dilation, w.size(0));
+            gx = fit && oursConvolve(x.size(1), 1)
+                     ? ourForward(g, wg.flip({2, 3}).contiguous(), 1, padding, dilation)
+                     : torch::conv2d(g, wg.flip({2, 3}), {}, 1, padding, dilation, w.size(0));
         else if (ctx->needs_input_grad(0))
             gx = std::get<0>(atenGrads(true, false));
         if (gx.defined()) gx = gx.to(x.scalar_type());
         if (ctx->needs_input_grad(1)) {
-            if (useOurs) {
+            if (fit && oursWeightGrad(x.size(1), w.size(2), stride, dilation)) {
                 gw = torch::empty_like(wg, torch::MemoryFormat::Contiguous);
                 kernels::depthwiseWeightGrad(xg.data_ptr<float>(), g.data_ptr<float>(),
                                              shapeOf(xg, g, w.size(2), stride, padding, dilation),

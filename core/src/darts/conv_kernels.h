@@ -17,17 +17,14 @@ struct DepthwiseShape {
     int kernel = 3, stride = 1, padding = 0, dilation = 1;
 };
 
-// y[n][c][oy][ox] = sum over taps (ky, kx) of
-//   w[c][ky][kx] * x[n][c][oy * stride - padding + ky * dilation][ox * stride - padding + kx *
-//   dilation]
-// (the forward convolution, also the input gradient of a stride-1 one with the flipped kernel).
+// y[n][c][oy][ox] = sum over taps (ky, kx) of w[c][ky][kx] * x[n][c][iy][ix], where
+// iy = oy * stride - padding + ky * dilation and ix likewise (taps outside the image read zero):
+// the forward convolution, also the input gradient of a stride-1 one with the flipped kernel.
 // x is contiguous, w has C x kernel x kernel floats, y N x C x outH x outW.
 void depthwiseForward(const float* x, const float* w, const DepthwiseShape& s, float* y);
 
-// gw[c][ky][kx] = sum over images n and outputs (y, x) of
-//   gy[n][c][y][x] * x[n][c][y * stride - padding + ky * dilation][x * stride - padding + kx *
-//   dilation]
-// (taps outside the image read zero). x and gy are contiguous, gw has C x kernel x kernel floats.
+// gw[c][ky][kx] = sum over images n and outputs (oy, ox) of gy[n][c][oy][ox] * x[n][c][iy][ix],
+// iy and ix as above. x and gy are contiguous, gw has C x kernel x kernel floats.
 void depthwiseWeightGrad(const float* x, const float* gy, const DepthwiseShape& s, float* gw);
 
 // The 1x1 convolution y[n][o][p] = sum over i of w[o][i] * x[n][i][p] (p: the pixels), x of

@@ -3,7 +3,7 @@
 // The DARTS pooling primitives (3 x 3 window, padding 1, stride 1 or 2) on float images stored
 // channels-last (N, H, W, C; channels innermost), forward and backward. LibTorch 1.13's CPU
 // pooling is slow on the narrow channel counts of a search network: max pooling 64 x 4 x 28 x 28
-// images takes 4-5 ms there, about 20 ns an output, and no less per call at 4 channels than at 16.
+// images takes 4-5 ms there, about 20 ns an output.
 // These loops run over the channels of each window position, which the compiler vectorises, and
 // reproduce ATen's results: the same maximum (first in row-major window order on ties, NaN wins)
 // and the same average (sum in window order over the in-image pixels, divided by their count).

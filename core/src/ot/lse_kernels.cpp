@@ -1,5 +1,7 @@
 #include "ot/lse_kernels.h"
 
+#include "common/target_clones.h"
+
 #include <ATen/Parallel.h>
 
 #include <algorithm>
@@ -8,14 +10,6 @@
 #include <cstring>
 #include <limits>
 #include <vector>
-
-// The AVX2 + FMA clone runs where the CPU has them (resolved once by the loader), the baseline
-// clone elsewhere.
-#if defined(__x86_64__) && defined(__GNUC__) && !defined(__clang__)
-#define WB_CLONES __attribute__((target_clones("avx2", "default")))
-#else
-#define WB_CLONES
-#endif
 
 namespace wb::ot::kernels {
 namespace {

@@ -59,6 +59,13 @@ torch::Tensor MixedOpImpl::forward(const torch::Tensor& x, const torch::Tensor& 
         return forward(parts[0], reluX.narrow(1, 0, parts[0].size(1)), weights,
                        bypassedChannels(parts[1], m_stride));
     }
+    const auto sum = weightedSum(x, reluX, weights);
+    return m_partial == 1 ? sum : shuffledConcat(sum, bypass, m_partial);
+}
+
+torch::Tensor MixedOpImpl::weightedSum(const torch::Tensor& x, const torch::Tensor& reluX,
+                                       const std::vector<torch::Tensor>& weights)
+{
     // Accumulating in place (addcmul_) into the first product saves a temporary and a memory
     // pass per op; autograd allows it because a product does not save its own output.
     torch::Tensor sum;
@@ -69,7 +76,7 @@ torch::Tensor MixedOpImpl::forward(const torch::Tensor& x, const torch::Tensor& 
         else
             sum = y * weights[k];
     }
-    return m_partial == 1 ? sum : shuffledConcat(sum, bypass, m_partial);
+    return sum;
 }
 
 SearchCellImpl::SearchCellImpl(int nodes, int cPrevPrev, int cPrev, int c, bool reduction,
@@ -125,21 +132,27 @@ torch::Tensor SearchCellImpl::forward(const torch::Tensor& s0, const torch::Tens
     std::vector<torch::Tensor> edgeScale;
     if (edgeWeights.defined()) edgeScale = edgeWeights.unbind(0);
 
+    // node j = sum_i beta_i * shuffle(cat(ops_i, bypass_i)) = shuffle(cat(sum_i beta_i * ops_i,
+    // sum_i beta_i * bypass_i)): the shuffle is linear, so each node shuffles once.
+    const auto accumulate = [&](torch::Tensor& acc, const torch::Tensor& y, int edge, bool fresh) {
+        // Only fresh tensors (never a shared bypass) may become the accumulator itself.
+        if (!acc.defined())
+            acc = !edgeScale.empty() ? y * edgeScale[edge] : fresh ? y : y.clone();
+        else if (edgeScale.empty())
+            acc.add_(y);
+        else
+            acc.addcmul_(y, edgeScale[edge]);
+    };
     int edge = 0;
     for (int j = 0; j < m_nodes; ++j) {
-        torch::Tensor node;
+        torch::Tensor node, rest;
         for (int i = 0; i < j + 2; ++i, ++edge) {
-            const auto y = m_edges[edge]->forward(
-                inputs[std::size_t(i)], reluInputs[std::size_t(i)], rows[edge],
-                bypasses.empty() ? torch::Tensor() : bypasses[std::size_t(i)]);
-            // y is a fresh mixed-op sum, never an alias of a state: accumulating in place is safe.
-            if (!node.defined())
-                node = edgeScale.empty() ? y : y * edgeScale[edge];
-            else if (edgeScale.empty())
-                node.add_(y);
-            else
-                node.addcmul_(y, edgeScale[edge]);
+            const auto y = m_edges[edge]->weightedSum(inputs[std::size_t(i)],
+                                                      reluInputs[std::size_t(i)], rows[edge]);
+            accumulate(node, y, edge, true);
+            if (m_partial > 1) accumulate(rest, bypasses[std::size_t(i)], edge, false);
         }
+        if (m_partial > 1) node = shuffledConcat(node, rest, m_partial);
         states.push_back(node);
         if (j + 1 < m_nodes) addState(node, 1);
     }

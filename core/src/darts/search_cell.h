@@ -34,6 +34,10 @@ public:
     torch::Tensor forward(const torch::Tensor& x, const torch::Tensor& reluX,
                           const std::vector<torch::Tensor>& weights,
                           const torch::Tensor& bypass = {});
+    // sum_o w_o * o(x) over the channels the ops see: forward() before the shuffle, which the
+    // cell applies once per node (the shuffle is linear) rather than once per edge.
+    torch::Tensor weightedSum(const torch::Tensor& x, const torch::Tensor& reluX,
+                              const std::vector<torch::Tensor>& weights);
 
 private:
     std::vector<std::pair<int, Op>> m_ops; // (primitive index, module)

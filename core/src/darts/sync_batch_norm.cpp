@@ -1,8 +1,13 @@
 #include "darts/sync_batch_norm.h"
 
+#include "darts/norm_kernels.h"
 #include "darts/rank_group.h"
+#include "torch_compat.h"
 
+#include <array>
+#include <cmath>
 #include <cstdint>
+#include <vector>
 
 namespace wb::darts {
 namespace {
@@ -29,6 +34,74 @@ struct AllReduceSum : torch::autograd::Function<AllReduceSum> {
     }
 };
 
+// Training-mode batch norm whose forward pass is our kernels' (norm_kernels.h): the output and
+// the running statistics as batch_norm updates them. The backward pass is ATen's, from the saved
+// mean and 1/std: it is fast (0.1 ms for 64 x 4 x 28 x 28 images, where ours took 0.2), and
+// its own derivative is defined, as the Hessian-vector products of the collapse signal need.
+// An affine-free norm passes empty weight and bias (a custom autograd function takes no
+// undefined tensors).
+class ChannelBatchNorm : public torch::autograd::Function<ChannelBatchNorm> {
+public:
+    static torch::Tensor forward(torch::autograd::AutogradContext* ctx, const torch::Tensor& x,
+                                 const torch::Tensor& weight, const torch::Tensor& bias,
+                                 torch::Tensor runningMean, torch::Tensor runningVar)
+    {
+        const kernels::NormShape s{x.size(0), x.size(1), x.size(2) * x.size(3)};
+        auto mean = torch::empty({s.c}, x.options());
+        auto invstd = torch::empty({s.c}, x.options());
+        std::vector<float> var(std::size_t(s.c)), a(var.size()), b(var.size());
+        kernels::channelMoments(x.data_ptr<float>(), s, mean.data_ptr<float>(), var.data());
+        const double count = double(s.n * s.pixels);
+        // Plain loops over the channels: a handful of floats, where tensor ops would each cost
+        // a dispatch.
+        auto* m = mean.data_ptr<float>();
+        auto* is = invstd.data_ptr<float>();
+        auto* rm = runningMean.data_ptr<float>();
+        auto* rv = runningVar.data_ptr<float>();
+        const auto momentum = float(SyncBatchNorm2dImpl::kMomentum);
+        const float* w = weight.numel() ? weight.data_ptr<float>() : nullptr;
+        const float* bi = bias.numel() ? bias.data_ptr<float>() : nullptr;
+        for (std::int64_t c = 0; c < s.c; ++c) {
+            is[c] = float(1.0 / std::sqrt(double(var[c]) + SyncBatchNorm2dImpl::kEps));
+            a[c] = w ? is[c] * w[c] : is[c];
+            b[c] = (bi ? bi[c] : 0.0f) - m[c] * a[c];
+            rm[c] = (1 - momentum) * rm[c] + momentum * m[c];
+            rv[c] = (1 - momentum) * rv[c] + momentum * float(var[c] * count / (count - 1));
+        }
+        auto y = torch::empty_like(x);
+        kernels::channelAffine(x.data_ptr<float>(), s, a.data(), b.data(), y.data_ptr<float>());
+        ctx->save_for_backward({x, weight, mean, invstd});
+        return y;
+    }
+
+    static torch::autograd::tensor_list backward(torch::autograd::AutogradContext* ctx,
+                                                 torch::autograd::tensor_list grads)
+    {
+        const auto saved = ctx->get_saved_variables();
+        const auto &x = saved[0], &weight = saved[1], &mean = saved[2], &invstd = saved[3];
+        const auto g = grads[0].contiguous();
+        const bool affine = weight.numel() > 0;
+        const std::array<bool, 3> wanted{ctx->needs_input_grad(0),
+                                         affine && ctx->needs_input_grad(1),
+                                         affine && ctx->needs_input_grad(2)};
+        const auto [gx, gw, gb] = torch::native_batch_norm_backward(
+            g, x, affine ? weight : torch::Tensor(), {}, {}, mean, invstd, true,
+            SyncBatchNorm2dImpl::kEps, wanted);
+        return {gx, gw, gb, {}, {}};
+    }
+};
+
+// Where ours is faster than ATen's (training mode; measured per shape by a microbenchmark of
+// forward and backward, best of 30, one thread).
+bool channelKernelsTake(const torch::Tensor& x, const torch::Tensor& weight,
+                        const torch::Tensor& runningMean)
+{
+    return x.dim() == 4 && x.device().is_cpu() && x.scalar_type() == torch::kFloat32 &&
+           x.is_contiguous() && runningMean.scalar_type() == torch::kFloat32 &&
+           (!weight.defined() || weight.scalar_type() == torch::kFloat32) &&
+           !compat::autocastEnabled(c10::DeviceType::CPU);
+}
+
 } // namespace
 
 SyncBatchNorm2dImpl::SyncBatchNorm2dImpl(std::int64_t channels, bool affine)
@@ -52,6 +125,10 @@ torch::Tensor SyncBatchNorm2dImpl::forward(const torch::Tensor& x)
 {
     if (m_group && m_group->size() > 1 && is_training()) return synchronised(x);
     if (is_training()) num_batches_tracked.add_(1);
+    if (is_training() && channelKernelsTake(x, weight, running_mean))
+        return ChannelBatchNorm::apply(x, weight.defined() ? weight : torch::empty({0}),
+                                       bias.defined() ? bias : torch::empty({0}), running_mean,
+                                       running_var);
     return torch::batch_norm(x, weight, bias, running_mean, running_var, is_training(), kMomentum,
                              kEps, at::globalContext().userEnabledCuDNN());
 }

@@ -4,6 +4,7 @@
 #include "darts/ops.h"
 #include "darts/pool.h"
 #include "darts/search_cell.h"
+#include "darts/sync_batch_norm.h"
 #include "darts/supernet.h"
 #include "darts/tensor_data.h"
 #include "wb/common/error.h"
@@ -208,6 +209,82 @@ private Q_SLOTS:
             const auto second = secondOrder(ours);
             QVERIFY(torch::allclose(second, secondOrder(aten), 1e-4, 1e-4));
             QVERIFY(second.abs().sum().item<double>() > 0);
+        }
+    }
+
+    void batchNormMatchesATen_data()
+    {
+        QTest::addColumn<bool>("affine");
+        QTest::addColumn<bool>("channelsLast");
+        for (const bool affine : {false, true})
+            for (const bool channelsLast : {false, true})
+                QTest::addRow("%s %s", affine ? "affine" : "plain", channelsLast ? "NHWC" : "NCHW")
+                    << affine << channelsLast;
+    }
+
+    // SyncBatchNorm2d in training mode (our forward kernels on NCHW images) against
+    // torch::batch_norm: the output, the running statistics after two steps, the gradients of
+    // the input, weight and bias, and a second derivative (the collapse signal's Hessian). The
+    // images have a mean far from zero (5) next to a spread of 0.5, which a one-pass variance
+    // without a shift would lose.
+    void batchNormMatchesATen()
+    {
+        QFETCH(bool, affine);
+        QFETCH(bool, channelsLast);
+        const auto layout =
+            channelsLast ? torch::MemoryFormat::ChannelsLast : torch::MemoryFormat::Contiguous;
+        wb::darts::SyncBatchNorm2d bn(5, affine);
+        auto weight = affine ? torch::linspace(0.5, 2, 5).requires_grad_() : torch::Tensor();
+        auto bias = affine ? torch::linspace(-1, 1, 5).requires_grad_() : torch::Tensor();
+        if (affine) {
+            torch::NoGradGuard noGrad;
+            bn->weight.copy_(weight);
+            bn->bias.copy_(bias);
+        }
+        auto runningMean = torch::zeros({5}), runningVar = torch::ones({5});
+        const auto input = [&](int step) {
+            return (torch::randn({3, 5, 7, 9}) * 0.5 + 5 + step)
+                .contiguous(layout)
+                .requires_grad_();
+        };
+        for (int step = 0; step < 2; ++step) {
+            const auto x = input(step);
+            const auto y = bn(x);
+            const auto yRef = torch::batch_norm(x, weight, bias, runningMean, runningVar, true,
+                                                0.1, 1e-5, false);
+            QVERIFY(torch::allclose(y, yRef, 1e-5, 1e-5));
+            QVERIFY(torch::allclose(bn->running_mean, runningMean, 1e-6, 1e-6));
+            QVERIFY(torch::allclose(bn->running_var, runningVar, 1e-6, 1e-6));
+            QVERIFY(!torch::allclose(runningMean, torch::zeros({5}))); // they did move
+            std::vector<torch::Tensor> inputs{x};
+            std::vector<torch::Tensor> inputsRef{x};
+            if (affine) {
+                inputs.insert(inputs.end(), {bn->weight, bn->bias});
+                inputsRef.insert(inputsRef.end(), {weight, bias});
+            }
+            const auto gy = torch::randn(y.sizes());
+            const auto grads = torch::autograd::grad({y}, inputs, {gy});
+            const auto gradsRef = torch::autograd::grad({yRef}, inputsRef, {gy});
+            for (std::size_t i = 0; i < grads.size(); ++i)
+                QVERIFY2(torch::allclose(grads[i], gradsRef[i], 1e-4, 1e-4),
+                         std::to_string(i).c_str());
+            // d/dv of <grad_x <y, v>, u>.
+            const auto secondOrder = [&](const torch::Tensor& out) {
+                const auto v = torch::linspace(-1, 1, out.numel()).view(out.sizes());
+                const auto vv = v.clone().requires_grad_();
+                const auto g = torch::autograd::grad({out}, {x}, {vv}, true, true)[0];
+                const auto u = torch::linspace(1, 2, g.numel()).view(g.sizes());
+                return torch::autograd::grad({(g * u).sum()}, {vv})[0];
+            };
+            const auto second = secondOrder(bn(x));
+            const auto secondRef = secondOrder(torch::batch_norm(
+                x, weight, bias, runningMean.clone(), runningVar.clone(), true, 0.1, 1e-5, false));
+            QVERIFY(torch::allclose(second, secondRef, 1e-4, 1e-4));
+            QVERIFY(second.abs().sum().item<double>() > 0);
+            // The extra forward above moved bn's statistics once more: set them back.
+            torch::NoGradGuard noGrad;
+            bn->running_mean.copy_(runningMean);
+            bn->running_var.copy_(runningVar);
         }
     }
 

@@ -309,6 +309,34 @@ void addSearchBench(CLI::App& bench, int& exitCode)
     });
 }
 
+void addKernelBench(CLI::App& bench)
+{
+    auto config = std::make_shared<darts::KernelBenchConfig>();
+    auto json = std::make_shared<bool>(false);
+    auto* cmd = bench.add_subcommand(
+        "kernels", "Our CPU kernels against ATen's, per op and input shape (forward + backward, "
+                   "best of --repeats), and the time of the choice the search network makes");
+    cmd->add_option("--repeats", config->repeats, "Timed runs per case")->capture_default_str();
+    cmd->add_option("--batch", config->batch, "Images per batch")->capture_default_str();
+    cmd->add_option("--threads", config->threads, "0 = one per core")->capture_default_str();
+    cmd->add_flag("--json", *json, "Print one JSON object per case");
+    cmd->callback([config, json] {
+        const auto rows = darts::benchKernels(*config);
+        if (!*json) {
+            std::cout << darts::kernelTable(rows);
+            return;
+        }
+        for (const auto& r : rows)
+            std::cout << nlohmann::json{{"op", r.op},
+                                        {"input", r.input},
+                                        {"ours_ms", r.oursMs},
+                                        {"aten_ms", r.atenMs},
+                                        {"search_ms", r.dispatchedMs}}
+                             .dump()
+                      << std::endl;
+    });
+}
+
 } // namespace
 
 void addBenchCommand(CLI::App& root, int& exitCode)
@@ -318,6 +346,7 @@ void addBenchCommand(CLI::App& root, int& exitCode)
     addDistanceBench(*bench, exitCode);
     addQueueBench(*bench, exitCode);
     addSearchBench(*bench, exitCode);
+    addKernelBench(*bench);
 }
 
 } // namespace wb::cli

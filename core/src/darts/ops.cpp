@@ -1,6 +1,7 @@
 #include "darts/ops.h"
 
 #include "darts/conv_kernels.h"
+#include "darts/kernel_choice.h"
 #include "darts/pool.h"
 #include "torch_compat.h"
 
@@ -86,7 +87,7 @@ public:
         ctx->saved_data["padding"] = padding;
         ctx->saved_data["dilation"] = dilation;
         if (!oursTake(x) || weight.scalar_type() != torch::kFloat32 ||
-            !oursConvolve(x.size(1), stride))
+            !useOurs(oursConvolve(x.size(1), stride)))
             return torch::conv2d(x, weight, {}, stride, padding, dilation, weight.size(0));
         return ourForward(x, weight.contiguous(), stride, padding, dilation);
     }
@@ -116,14 +117,14 @@ public:
         const bool fit = !twice && oursTake(xg) && oursTake(g);
         torch::Tensor gx, gw;
         if (ctx->needs_input_grad(0) && stride == 1)
-            gx = fit && oursConvolve(x.size(1), 1)
+            gx = fit && useOurs(oursConvolve(x.size(1), 1))
                      ? ourForward(g, wg.flip({2, 3}).contiguous(), 1, padding, dilation)
                      : torch::conv2d(g, wg.flip({2, 3}), {}, 1, padding, dilation, w.size(0));
         else if (ctx->needs_input_grad(0))
             gx = std::get<0>(atenGrads(true, false));
         if (gx.defined()) gx = gx.to(x.scalar_type());
         if (ctx->needs_input_grad(1)) {
-            if (fit && oursWeightGrad(x.size(1), w.size(2), stride, dilation)) {
+            if (fit && useOurs(oursWeightGrad(x.size(1), w.size(2), stride, dilation))) {
                 gw = torch::empty_like(wg, torch::MemoryFormat::Contiguous);
                 kernels::depthwiseWeightGrad(xg.data_ptr<float>(), g.data_ptr<float>(),
                                              shapeOf(xg, g, w.size(2), stride, padding, dilation),
@@ -280,7 +281,7 @@ torch::Tensor pointwise(const torch::Tensor& x, const torch::Tensor& weight)
     // Our kernel only for the few channels of partial-channel edges: it does not block for the
     // cache, and at 32 channels and more oneDNN's is 5x faster (bench search --profile-shapes).
     const bool ours = x.dim() == 4 && oursTake(x) && weight.scalar_type() == torch::kFloat32 &&
-                      weight.size(0) * weight.size(1) <= kOurPointwiseMaxWeights;
+                      useOurs(weight.size(0) * weight.size(1) <= kOurPointwiseMaxWeights);
     return ours ? PointwiseConv::apply(x, weight) : torch::conv2d(x, weight);
 }
 

@@ -1,5 +1,6 @@
 #include "darts/pool.h"
 
+#include "darts/kernel_choice.h"
 #include "darts/pool_kernels.h"
 
 namespace wb::darts {
@@ -92,7 +93,7 @@ torch::Tensor pool3x3(const torch::Tensor& x, bool max, int stride)
     // or less; ours are 1.2-5x faster everywhere else the search network pools.
     const bool atenFaster =
         max && ((!x.is_contiguous() && x.size(1) >= 16) || (stride == 2 && x.size(2) <= 7));
-    const bool ours = fit && !atenFaster;
+    const bool ours = fit && useOurs(!atenFaster);
     return ours ? Pool3x3::apply(x, max, std::int64_t(stride)) : atenPool(x, max, stride);
 }
 

@@ -1,5 +1,6 @@
 #include "darts/sync_batch_norm.h"
 
+#include "darts/kernel_choice.h"
 #include "darts/norm_kernels.h"
 #include "darts/rank_group.h"
 #include "torch_compat.h"
@@ -91,8 +92,8 @@ public:
     }
 };
 
-// Where ours is faster than ATen's (training mode; measured per shape by a microbenchmark of
-// forward and backward, best of 30, one thread).
+// What our forward kernels take. They were faster than ATen's on every NCHW shape measured
+// (forward + backward, best of 30, one thread: `supernet bench kernels`).
 bool channelKernelsTake(const torch::Tensor& x, const torch::Tensor& weight,
                         const torch::Tensor& runningMean)
 {
@@ -125,7 +126,7 @@ torch::Tensor SyncBatchNorm2dImpl::forward(const torch::Tensor& x)
 {
     if (m_group && m_group->size() > 1 && is_training()) return synchronised(x);
     if (is_training()) num_batches_tracked.add_(1);
-    if (is_training() && channelKernelsTake(x, weight, running_mean))
+    if (is_training() && channelKernelsTake(x, weight, running_mean) && useOurs(true))
         return ChannelBatchNorm::apply(x, weight.defined() ? weight : torch::empty({0}),
                                        bias.defined() ? bias : torch::empty({0}), running_mean,
                                        running_var);

@@ -1,6 +1,7 @@
 // Op and network shapes, MixedOp weighting, channels_last equivalence.
 
 #include "darts/eval_network.h"
+#include "darts/kernel_choice.h"
 #include "darts/ops.h"
 #include "darts/pool.h"
 #include "darts/search_cell.h"
@@ -8,6 +9,7 @@
 #include "darts/supernet.h"
 #include "darts/tensor_data.h"
 #include "wb/common/error.h"
+#include "wb/darts/bench.h"
 #include "wb/darts/genotype.h"
 #include "wb/darts/primitives.h"
 
@@ -286,6 +288,53 @@ private Q_SLOTS:
             bn->running_mean.copy_(runningMean);
             bn->running_var.copy_(runningVar);
         }
+    }
+
+    // What `bench kernels` relies on: forcing ATen runs exactly ATen's ops (bit for bit), forcing
+    // ours runs ours even where the shape rule would pick ATen (16 channels: different rounding,
+    // same values), and the scope restores the rule.
+    void kernelChoiceForcesEachImplementation()
+    {
+        using wb::darts::KernelChoice;
+        using wb::darts::KernelChoiceScope;
+        const auto x = torch::randn({4, 16, 7, 7});
+        const auto w = torch::randn({16, 1, 5, 5});
+        wb::darts::SyncBatchNorm2d bn(16, false);
+        const auto conv = [&] { return depthwiseConv(x, w, 1, 2, 1); };
+        const auto convRef = torch::conv2d(x, w, {}, 1, 2, 1, 16);
+        const auto norm = [&] { return bn(x); };
+        const auto normRef = torch::batch_norm(x, {}, {}, torch::zeros({16}), torch::ones({16}),
+                                               true, 0.1, 1e-5, false);
+        {
+            const KernelChoiceScope aten(KernelChoice::Aten);
+            QVERIFY(torch::equal(conv(), convRef));
+            QVERIFY(torch::equal(norm(), normRef));
+            QVERIFY(torch::equal(wb::darts::pool3x3(x, true, 1), torch::max_pool2d(x, 3, 1, 1)));
+        }
+        {
+            const KernelChoiceScope ours(KernelChoice::Ours);
+            QVERIFY(torch::allclose(conv(), convRef, 1e-5, 1e-5));
+            QVERIFY(!torch::equal(conv(), convRef));
+            QVERIFY(torch::allclose(norm(), normRef, 1e-5, 1e-5));
+            QVERIFY(!torch::equal(norm(), normRef));
+        }
+        QVERIFY(torch::equal(conv(), convRef)); // the rule again: ATen's at 16 channels
+    }
+
+    void kernelBenchCoversEveryCase()
+    {
+        wb::darts::KernelBenchConfig config;
+        config.repeats = 1;
+        config.batch = 2;
+        const auto rows = wb::darts::benchKernels(config);
+        // 5 planes x (4 depthwise + 2 pools), a 1x1 per stride-1 plane, 4 batch norms.
+        QCOMPARE(int(rows.size()), 5 * 6 + 3 + 4);
+        for (const auto& r : rows)
+            QVERIFY(r.oursMs > 0 && r.atenMs > 0 && r.dispatchedMs > 0);
+        QCOMPARE(rows.front().input, std::string("2 x 4 x 28 x 28"));
+        const auto table = wb::darts::kernelTable({{"op", "1 x 1 x 1 x 1", 2.0, 3.0, 2.0}});
+        QVERIFY2(table.find("1.50x") != std::string::npos, table.c_str()); // ATen / ours
+        QVERIFY_THROWS_EXCEPTION(wb::Error, wb::darts::benchKernels({.repeats = 0}));
     }
 
     void supernetShapesAndAlphas()

@@ -48,6 +48,28 @@ std::string profileTable(const std::vector<OpTime>& ops, std::size_t rows = 15);
 // The profile of a SearchBenchResult::toJson() text (empty when it has none).
 std::vector<OpTime> profileFromJson(const std::string& json);
 
+struct KernelBenchConfig {
+    int repeats = 20; // timed runs per case; the fastest counts
+    int batch = 64;
+    int threads = 1; // 0 = one per core
+};
+
+// One case of `bench kernels`: the forward and backward pass of one op on one input, in
+// milliseconds, by our kernel, by ATen's, and as the search network runs it (its shape rules
+// pick one of the two: this is the smaller of the others when the rule is right).
+struct KernelTiming {
+    std::string op;
+    std::string input; // N x C x H x W
+    double oursMs = 0;
+    double atenMs = 0;
+    double dispatchedMs = 0;
+};
+
+// Times every op with a kernel of ours (depthwise and 1x1 convolutions, 3x3 pooling, training
+// batch norm) on the partial-channel shapes of pc-darts at C = 16, NCHW float on the CPU.
+std::vector<KernelTiming> benchKernels(const KernelBenchConfig& config);
+std::string kernelTable(const std::vector<KernelTiming>& rows);
+
 // Times search iterations on random data of the configured geometry. Throws wb::Error on an
 // invalid configuration.
 SearchBenchResult benchSearch(const SearchBenchConfig& config);

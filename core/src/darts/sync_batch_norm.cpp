@@ -95,11 +95,13 @@ public:
 // What our forward kernels take. They were faster than ATen's on every NCHW shape measured
 // (forward + backward, best of 30, one thread: `supernet bench kernels`).
 bool channelKernelsTake(const torch::Tensor& x, const torch::Tensor& weight,
-                        const torch::Tensor& runningMean)
+                        const torch::Tensor& runningMean, const torch::Tensor& runningVar)
 {
-    return x.dim() == 4 && x.device().is_cpu() && x.scalar_type() == torch::kFloat32 &&
-           x.is_contiguous() && runningMean.scalar_type() == torch::kFloat32 &&
-           (!weight.defined() || weight.scalar_type() == torch::kFloat32) &&
+    const auto isFloat = [](const torch::Tensor& t) {
+        return t.device().is_cpu() && t.scalar_type() == torch::kFloat32 && t.is_contiguous();
+    };
+    return x.dim() == 4 && x.numel() > 0 && isFloat(x) && isFloat(runningMean) &&
+           isFloat(runningVar) && (!weight.defined() || isFloat(weight)) &&
            !compat::autocastEnabled(c10::DeviceType::CPU);
 }
 
@@ -124,9 +126,14 @@ void SyncBatchNorm2dImpl::pretty_print(std::ostream& stream) const
 
 torch::Tensor SyncBatchNorm2dImpl::forward(const torch::Tensor& x)
 {
+    // BatchNorm2d's check: one value per channel has no variance to normalise by.
+    TORCH_CHECK(!is_training() || x.dim() != 4 || x.size(0) * x.size(2) * x.size(3) != 1,
+                "Expected more than 1 value per channel when training, got input size ",
+                x.sizes());
     if (m_group && m_group->size() > 1 && is_training()) return synchronised(x);
     if (is_training()) num_batches_tracked.add_(1);
-    if (is_training() && channelKernelsTake(x, weight, running_mean) && useOurs(true))
+    if (is_training() && channelKernelsTake(x, weight, running_mean, running_var) &&
+        useOurs(true))
         return ChannelBatchNorm::apply(x, weight.defined() ? weight : torch::empty({0}),
                                        bias.defined() ? bias : torch::empty({0}), running_mean,
                                        running_var);

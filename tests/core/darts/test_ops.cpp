@@ -288,6 +288,8 @@ private Q_SLOTS:
             bn->running_mean.copy_(runningMean);
             bn->running_var.copy_(runningVar);
         }
+        // One value per channel cannot train (BatchNorm2d's error), rather than a NaN variance.
+        QVERIFY_THROWS_EXCEPTION(c10::Error, bn(torch::randn({1, 5, 1, 1}).contiguous(layout)));
     }
 
     // What `bench kernels` relies on: forcing ATen runs exactly ATen's ops (bit for bit), forcing

@@ -9,6 +9,7 @@ normal cell's 8 edges differ between two seeds (mean over pairs), and each genot
 scratch (`supernet train`, same data and schedule for all) with its test accuracy.
 
 usage: tools/experiments/small_budget_defaults.py [--settings NAME=FLAGS ...] [--seeds 0 1 2]
+       [--per-class N] [--no-retrain]
 Environment: SUPERNET (binary, default build/app/supernet), FASHION_MNIST (dataset folder).
 Standard library only. Prints a Markdown report on stdout; progress goes to stderr.
 """
@@ -27,6 +28,7 @@ DATA = os.environ.get("FASHION_MNIST", "/usr/share/datasets/fashion-mnist")
 # Meta-Album Micro holds 40 images per class over 20 classes (800); 80 per class of Fashion-MNIST's
 # 10 gives the same 800 images, so 400 search-train images: 7 steps per epoch at batch 64.
 DATA_FLAGS = ["--data", DATA, "--max-per-class", "80", "--image-size", "16", "--threads", "1"]
+PER_CLASS = DATA_FLAGS.index("--max-per-class") + 1
 SEARCH_FLAGS = ["--epochs", "10"]
 TRAIN_FLAGS = ["--epochs", "10", "--seed", "0"]
 COLLAPSE_CODES = {"collapse.skip", "collapse.param_free", "collapse.stopped"}
@@ -101,7 +103,10 @@ def main():
                    help="NAME=FLAGS: search flags of each setting")
     p.add_argument("--seeds", nargs="+", type=int, default=[0, 1, 2])
     p.add_argument("--no-retrain", action="store_true")
+    p.add_argument("--per-class", type=int, default=80,
+                   help="images per class (80: Meta-Album Micro's 800 images)")
     args = p.parse_args()
+    DATA_FLAGS[PER_CLASS] = str(args.per_class)
     rows, margins, summary = [], [], []
     with tempfile.TemporaryDirectory() as folder:
         db = os.path.join(folder, "study.sqlite")

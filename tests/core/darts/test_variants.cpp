@@ -137,6 +137,45 @@ private Q_SLOTS:
             if (p.value().dim() == 4) QVERIFY(p.value().size(0) <= 2);
     }
 
+    // The cell shuffles each node once (the shuffle is linear); the result must equal the sum
+    // of the edges' own shuffled outputs (MixedOp::forward), for a normal and a reduction cell.
+    void cellShufflesOncePerNodeAsEachEdgeWould()
+    {
+        for (const bool reduction : {false, true}) {
+            torch::manual_seed(2);
+            SearchCell cell(3, 8, 8, 8, reduction, false, standardPrimitives(), 4);
+            const auto s0 = torch::randn({2, 8, 7, 7});
+            const auto s1 = torch::randn({2, 8, 7, 7});
+            const int edges = 2 + 3 + 4;
+            const auto weights = torch::softmax(torch::randn({edges, 8}), -1);
+            const auto edgeWeights = torch::rand({edges}) + 0.5;
+            const auto y = cell->forward(s0, s1, weights, edgeWeights);
+
+            const auto child = [&](const std::string& name) {
+                return cell->named_children()[name];
+            };
+            std::vector<torch::Tensor> states{
+                std::dynamic_pointer_cast<OpImpl>(child("preprocess0"))->forward(torch::relu(s0)),
+                std::dynamic_pointer_cast<OpImpl>(child("preprocess1"))->forward(torch::relu(s1))};
+            int edge = 0;
+            for (int j = 0; j < 3; ++j) {
+                torch::Tensor node = torch::zeros({});
+                for (int i = 0; i < j + 2; ++i, ++edge) {
+                    auto op = std::dynamic_pointer_cast<MixedOpImpl>(
+                        child("edge_" + std::to_string(edge)));
+                    const auto& x = states[std::size_t(i)];
+                    node = node + edgeWeights[edge] *
+                                      op->forward(x, torch::relu(x), weights[edge].unbind(0));
+                }
+                states.push_back(node);
+            }
+            const auto expected =
+                torch::cat(std::vector<torch::Tensor>(states.begin() + 2, states.end()), 1);
+            QCOMPARE(y.sizes(), expected.sizes());
+            QVERIFY(torch::allclose(y, expected, 1e-5, 1e-5));
+        }
+    }
+
     void edgeWeightsAreASoftmaxPerNode()
     {
         Fixture f("pc-darts");

@@ -327,13 +327,7 @@ void addKernelBench(CLI::App& bench)
             return;
         }
         for (const auto& r : rows)
-            std::cout << nlohmann::json{{"op", r.op},
-                                        {"input", r.input},
-                                        {"ours_ms", r.oursMs},
-                                        {"aten_ms", r.atenMs},
-                                        {"search_ms", r.dispatchedMs}}
-                             .dump()
-                      << std::endl;
+            std::cout << r.toJson() << std::endl;
     });
 }
 

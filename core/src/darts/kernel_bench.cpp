@@ -7,6 +7,8 @@
 #include "wb/common/error.h"
 #include "wb/common/threads.h"
 
+#include <nlohmann/json.hpp>
+
 #include <algorithm>
 #include <chrono>
 #include <cstdio>
@@ -110,6 +112,16 @@ std::vector<KernelTiming> benchKernels(const KernelBenchConfig& config)
         rows.push_back(row);
     }
     return rows;
+}
+
+std::string KernelTiming::toJson() const
+{
+    return nlohmann::json{{"op", op},
+                          {"input", input},
+                          {"ours_ms", oursMs},
+                          {"aten_ms", atenMs},
+                          {"search_ms", dispatchedMs}}
+        .dump();
 }
 
 std::string kernelTable(const std::vector<KernelTiming>& rows)

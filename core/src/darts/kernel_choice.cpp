@@ -1,5 +1,7 @@
 #include "darts/kernel_choice.h"
 
+#include "torch_compat.h"
+
 #include <atomic>
 
 namespace wb::darts {
@@ -16,6 +18,12 @@ KernelChoiceScope::KernelChoiceScope(KernelChoice choice) : m_previous(g_choice.
 KernelChoiceScope::~KernelChoiceScope()
 {
     g_choice = m_previous;
+}
+
+bool oursTake(const torch::Tensor& t)
+{
+    return t.device().is_cpu() && t.scalar_type() == torch::kFloat32 && t.is_contiguous() &&
+           !compat::autocastEnabled(c10::DeviceType::CPU);
 }
 
 bool useOurs(bool oursFaster)

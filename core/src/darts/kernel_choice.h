@@ -5,6 +5,8 @@
 // forces each in turn to time them against each other. One process-wide setting: the backward
 // pass may run on autograd's threads.
 
+#include <torch/torch.h>
+
 namespace wb::darts {
 
 enum class KernelChoice { Fastest, Ours, Aten };
@@ -20,6 +22,10 @@ public:
 private:
     KernelChoice m_previous;
 };
+
+// Float NCHW tensors on the CPU outside autocast (where ATen would compute in a lower
+// precision): what the convolution and batch-norm kernels take.
+bool oursTake(const torch::Tensor& t);
 
 // Whether to run ours for an input both take: `oursFaster` (the shape rule) unless forced.
 bool useOurs(bool oursFaster);

@@ -3,7 +3,6 @@
 #include "darts/conv_kernels.h"
 #include "darts/kernel_choice.h"
 #include "darts/pool.h"
-#include "torch_compat.h"
 
 #include "wb/common/error.h"
 
@@ -14,14 +13,6 @@ namespace nn = torch::nn;
 
 // At most 8 -> 8 channels: at 16 -> 16 on 7 x 7 images oneDNN's is 2x faster (bench kernels).
 constexpr std::int64_t kOurPointwiseMaxWeights = 64;
-
-// Float NCHW images on the CPU outside autocast (where ATen would compute in a lower precision):
-// what conv_kernels.h takes.
-bool oursTake(const torch::Tensor& t)
-{
-    return t.device().is_cpu() && t.scalar_type() == torch::kFloat32 && t.is_contiguous() &&
-           !compat::autocastEnabled(c10::DeviceType::CPU);
-}
 
 // Depthwise "same" convolution (stride 1 or 2) with a faster backward. LibTorch 1.13's oneDNN
 // depthwise backward-data is 2-5x slower than its forward for 5x5 and dilated kernels (measured

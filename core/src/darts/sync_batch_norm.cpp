@@ -3,7 +3,6 @@
 #include "darts/kernel_choice.h"
 #include "darts/norm_kernels.h"
 #include "darts/rank_group.h"
-#include "torch_compat.h"
 
 #include <array>
 #include <cmath>
@@ -97,12 +96,8 @@ public:
 bool channelKernelsTake(const torch::Tensor& x, const torch::Tensor& weight,
                         const torch::Tensor& runningMean, const torch::Tensor& runningVar)
 {
-    const auto isFloat = [](const torch::Tensor& t) {
-        return t.device().is_cpu() && t.scalar_type() == torch::kFloat32 && t.is_contiguous();
-    };
-    return x.dim() == 4 && x.numel() > 0 && isFloat(x) && isFloat(runningMean) &&
-           isFloat(runningVar) && (!weight.defined() || isFloat(weight)) &&
-           !compat::autocastEnabled(c10::DeviceType::CPU);
+    return x.dim() == 4 && x.numel() > 0 && oursTake(x) && oursTake(runningMean) &&
+           oursTake(runningVar) && (!weight.defined() || oursTake(weight));
 }
 
 } // namespace

@@ -63,6 +63,7 @@ struct KernelTiming {
     double oursMs = 0;
     double atenMs = 0;
     double dispatchedMs = 0;
+    std::string toJson() const; // one object: op, input, ours_ms, aten_ms, search_ms
 };
 
 // Times every op with a kernel of ours (depthwise and 1x1 convolutions, 3x3 pooling, training

@@ -15,16 +15,32 @@ namespace {
 using Vec = std::vector<double>;
 
 // Row-normalised plan entries kept for the Hessian: those above this (of a row summing to 1).
-constexpr float kKeep = 1e-6f;
+constexpr double kKeep = 1e-6;
 // Levenberg-Marquardt damping: lambda shrinks by kDown after an accepted step, grows by kUp
 // after a rejected one; a step moves no g_j by more than kTrust * eps (the quadratic model of a
 // near-permutation plan holds only within a few eps); conjugate gradients stop at a relative
 // residual kForcing or after kCgIterations (a rough direction is enough under the trust cap).
 constexpr double kDown = 3.0, kUp = 5.0, kTrust = 10.0, kForcing = 0.1;
 constexpr int kCgIterations = 50;
+// The passes read only candidate entries: per row, those whose exponent (g_j - C_ij) / eps +
+// log b_j was within kWindow of the row's largest when the list was made at gRef. While the
+// spread max_j - min_j of (g_j - gRef_j) / eps stays below kWindow - kDropped, every entry left
+// out is below exp(-kDropped) of its row's largest: with kDropped = 40, even a million of them
+// move a row's sum by 4e-12 of it, far below the float rounding of the cost. The lists are
+// remade when the spread grows past that. A near-permutation plan (OTDD at eps 0.1) has about
+// ten candidates a row at this window, so a pass costs a few hundredths of a dense one on a
+// 1000 x 1000 problem.
+constexpr double kWindow = 60.0, kDropped = 40.0;
 
-// The plan of (T(g), g): f = T(g), column sums and the sparse rows pi (CSR, each row summing
-// to about 1; P_ij = a_i pi_ij).
+struct Candidates {
+    Vec gRef;
+    std::vector<std::int64_t> rowEnd;
+    std::vector<std::int32_t> index;
+    Vec cost;
+};
+
+// The plan of (T(g), g) from the candidates: f = T(g), column sums and the sparse rows pi (CSR,
+// each row summing to 1 up to the left-out entries; P_ij = a_i pi_ij).
 struct Plan {
     Vec f, cols;
     std::vector<std::int64_t> rowEnd;
@@ -32,98 +48,128 @@ struct Plan {
     std::vector<float> pi;
 };
 
-// One float tile's rows (from row i0 on) on every thread: each takes a contiguous share with
-// its own sparse lists and column sums, appended in row order afterwards.
-void planTile(const torch::Tensor& tile, std::size_t i0, const std::vector<float>& h, float s,
-              const Vec& a, Vec& lse, std::vector<float>& colSum, Plan& plan)
+// One tile's candidate rows (from row i0 on), in parts over the threads, each with its own lists,
+// appended in row order afterwards.
+template <typename T>
+void selectTile(const torch::Tensor& tile, std::size_t i0, const std::vector<T>& h, double eps,
+                Candidates& out)
 {
     const auto rows = tile.size(0), cols = tile.size(1);
     const std::int64_t parts = std::max<std::int64_t>(
         1, std::min<std::int64_t>(at::get_num_threads(), rows * cols / 65536));
     struct Part {
         std::vector<std::int32_t> index;
-        std::vector<float> pi, colSum;
+        std::vector<T> cost;
     };
     std::vector<Part> part(static_cast<std::size_t>(parts));
-    const float* c = tile.data_ptr<float>();
+    const T* c = tile.data_ptr<T>();
     at::parallel_for(0, parts, 1, [&](std::int64_t begin, std::int64_t end) {
         for (std::int64_t p = begin; p < end; ++p) {
             const auto r0 = rows * p / parts, r1 = rows * (p + 1) / parts;
             auto& mine = part[std::size_t(p)];
-            mine.colSum.assign(std::size_t(cols), 0.0f);
-            const auto i = i0 + std::size_t(r0);
-            kernels::planRows(c + r0 * cols, r1 - r0, cols, h.data(), s, a.data() + i, kKeep,
-                              lse.data() + i, mine.colSum.data(), mine.index, mine.pi,
-                              plan.rowEnd.data() + i);
+            kernels::rowCandidates(c + r0 * cols, r1 - r0, cols, h.data(), T(1.0 / eps), T(kWindow),
+                                   mine.index, mine.cost, out.rowEnd.data() + i0 + std::size_t(r0));
         }
     });
     for (std::int64_t p = 0; p < parts; ++p) {
         const auto& mine = part[std::size_t(p)];
-        const auto base = std::int64_t(plan.index.size());
+        const auto base = std::int64_t(out.index.size());
         for (auto r = i0 + std::size_t(rows * p / parts);
              r < i0 + std::size_t(rows * (p + 1) / parts); ++r)
-            plan.rowEnd[r] += base;
-        plan.index.insert(plan.index.end(), mine.index.begin(), mine.index.end());
-        plan.pi.insert(plan.pi.end(), mine.pi.begin(), mine.pi.end());
-        for (std::int64_t j = 0; j < cols; ++j)
-            colSum[std::size_t(j)] += mine.colSum[std::size_t(j)];
+            out.rowEnd[r] += base;
+        out.index.insert(out.index.end(), mine.index.begin(), mine.index.end());
+        out.cost.insert(out.cost.end(), mine.cost.begin(), mine.cost.end());
     }
 }
 
-bool evaluate(CostTiles& cost, const Vec& g, const Vec& a, const Vec& logB, double eps, Plan& plan,
-              const SinkhornMonitor& monitor)
+// Candidate lists at g: one pass over the cost.
+bool select(CostTiles& cost, const Vec& g, const Vec& logB, double eps, Candidates& out,
+            const SinkhornMonitor& monitor)
 {
-    const auto n = std::size_t(cost.rows()), m = std::size_t(cost.cols());
-    Vec lse(n);
-    plan.rowEnd.assign(n, 0);
-    plan.index.clear();
-    plan.pi.clear();
-    plan.cols.assign(m, 0.0);
-    std::vector<float> h(m), colSum(m, 0.0f);
+    const auto m = std::size_t(cost.cols());
+    out.gRef = g;
+    out.rowEnd.assign(std::size_t(cost.rows()), 0);
+    out.index.clear();
+    out.cost.clear();
     Vec hd(m);
+    std::vector<float> hf(m);
     for (std::size_t j = 0; j < m; ++j) {
         hd[j] = g[j] / eps + logB[j];
-        h[j] = float(hd[j]);
+        hf[j] = float(hd[j]);
     }
     for (std::int64_t k = 0; k < cost.tileCount(); ++k) {
         const auto tile = cost.tile(k).contiguous();
         const auto i0 = std::size_t(cost.tileBegin(k));
-        if (tile.scalar_type() == torch::kFloat32) {
-            planTile(tile, i0, h, float(1.0 / eps), a, lse, colSum, plan);
-        } else {
-            // Double precision (tests, --float64): exact exponentials and sums.
-            const double* c = tile.data_ptr<double>();
-            Vec x(m);
-            for (std::int64_t r = 0; r < tile.size(0); ++r) {
-                const auto i = i0 + std::size_t(r);
-                double mx = -std::numeric_limits<double>::infinity();
-                for (std::size_t j = 0; j < m; ++j) {
-                    x[j] = hd[j] - c[std::size_t(r) * m + j] / eps;
-                    mx = std::max(mx, x[j]);
-                }
-                double total = 0;
-                for (std::size_t j = 0; j < m; ++j)
-                    total += std::exp(x[j] - mx);
-                lse[i] = mx + std::log(total);
-                for (std::size_t j = 0; j < m; ++j) {
-                    const double p = std::exp(x[j] - lse[i]);
-                    plan.cols[j] += a[i] * p;
-                    if (p > kKeep) {
-                        plan.index.push_back(std::int32_t(j));
-                        plan.pi.push_back(float(p));
-                    }
-                }
-                plan.rowEnd[i] = std::int64_t(plan.index.size());
-            }
-        }
+        if (tile.scalar_type() == torch::kFloat32)
+            selectTile(tile, i0, hf, eps, out);
+        else
+            selectTile(tile, i0, hd, eps, out);
         if (monitor.stop && monitor.stop()) return false;
     }
-    plan.f.resize(n);
-    for (std::size_t i = 0; i < n; ++i)
-        plan.f[i] = -eps * lse[i];
-    for (std::size_t j = 0; j < m; ++j)
-        plan.cols[j] += colSum[j];
     return true;
+}
+
+// max_j - min_j of (g_j - gRef_j) / eps.
+double spread(const Vec& g, const Vec& gRef, double eps)
+{
+    double lo = std::numeric_limits<double>::infinity(), hi = -lo;
+    for (std::size_t j = 0; j < g.size(); ++j) {
+        lo = std::min(lo, g[j] - gRef[j]);
+        hi = std::max(hi, g[j] - gRef[j]);
+    }
+    return (hi - lo) / eps;
+}
+
+// The plan at g over the candidates: exponents and their row maxima in double, the exponentials
+// of the (small, non-positive) differences in float by the vectorised kernel.
+void evaluate(const Candidates& c, const Vec& g, const Vec& a, const Vec& logB, double eps,
+              Plan& plan)
+{
+    const auto n = c.rowEnd.size();
+    const auto m = g.size();
+    Vec h(m), x(c.index.size()), rowMax(n);
+    for (std::size_t j = 0; j < m; ++j)
+        h[j] = g[j] / eps + logB[j];
+    const double s = 1.0 / eps;
+    std::vector<float> e(c.index.size());
+    std::int64_t start = 0;
+    for (std::size_t i = 0; i < n; ++i) {
+        double mx = -std::numeric_limits<double>::infinity();
+        for (auto k = std::size_t(start); k < std::size_t(c.rowEnd[i]); ++k) {
+            x[k] = h[std::size_t(c.index[k])] - s * c.cost[k];
+            mx = std::max(mx, x[k]);
+        }
+        for (auto k = std::size_t(start); k < std::size_t(c.rowEnd[i]); ++k)
+            e[k] = float(x[k] - mx);
+        rowMax[i] = mx;
+        start = c.rowEnd[i];
+    }
+    kernels::expInPlace(e.data(), std::int64_t(e.size()));
+    plan.f.resize(n);
+    plan.cols.assign(m, 0.0);
+    plan.rowEnd.resize(n);
+    plan.index.clear();
+    plan.pi.clear();
+    start = 0;
+    for (std::size_t i = 0; i < n; ++i) {
+        const auto b = std::size_t(start), end = std::size_t(c.rowEnd[i]);
+        double total = 0;
+        for (auto k = b; k < end; ++k)
+            total += double(e[k]);
+        plan.f[i] = -eps * (rowMax[i] + std::log(total));
+        const double inverse = 1.0 / total;
+        for (auto k = b; k < end; ++k) {
+            const double p = double(e[k]) * inverse;
+            const auto j = c.index[k];
+            plan.cols[std::size_t(j)] += a[i] * p;
+            if (p > kKeep) {
+                plan.index.push_back(j);
+                plan.pi.push_back(float(p));
+            }
+        }
+        plan.rowEnd[i] = std::int64_t(plan.index.size());
+        start = c.rowEnd[i];
+    }
 }
 
 // y = (S + lambda diag(cols)) x, S x = diag(cols) x - sum_i a_i pi_i (pi_i . x) on the sparse
@@ -153,7 +199,9 @@ double dot(const Vec& u, const Vec& v)
     return s;
 }
 
-// Conjugate gradients on S x = rhs, preconditioned by diag(cols), to a relative residual
+// Conjugate gradients on (S + lambda diag(cols)) x = rhs, preconditioned by its diagonal
+// (1 + lambda) cols_j - sum_i a_i pi_ij^2 (a row that sends nearly all its mass to one column adds
+// almost nothing to S there: diag(cols) alone overstates such columns), to a relative residual
 // `forcing` (inexact Newton). rhs sums to 0 (both marginals have mass 1), so the singular system
 // is consistent; the iterates stay orthogonal to the null space up to rounding.
 Vec solve(const Plan& p, const Vec& a, double lambda, const Vec& rhs, double forcing,
@@ -161,8 +209,16 @@ Vec solve(const Plan& p, const Vec& a, double lambda, const Vec& rhs, double for
 {
     Vec x(rhs.size(), 0.0), r = rhs, z(rhs.size()), q, sq;
     Vec diag(rhs.size());
+    for (std::size_t j = 0; j < r.size(); ++j)
+        diag[j] = (1.0 + lambda) * p.cols[j];
+    std::int64_t start = 0;
+    for (std::size_t i = 0; i < p.rowEnd.size(); ++i) {
+        for (auto k = std::size_t(start); k < std::size_t(p.rowEnd[i]); ++k)
+            diag[std::size_t(p.index[k])] -= a[i] * double(p.pi[k]) * double(p.pi[k]);
+        start = p.rowEnd[i];
+    }
     for (std::size_t j = 0; j < r.size(); ++j) {
-        diag[j] = std::max((1.0 + lambda) * p.cols[j], 1e-300);
+        diag[j] = std::max(diag[j], 1e-300);
         z[j] = r[j] / diag[j];
     }
     q = z;
@@ -205,8 +261,16 @@ NewtonOutcome newtonSteps(CostTiles& cost, Vec& f, Vec& g, const Vec& a, const V
     Vec logB(b.size());
     for (std::size_t j = 0; j < b.size(); ++j)
         logB[j] = std::log(b[j]);
+    Candidates candidates;
+    // The plan at gv, from candidate lists remade first when gv has left their range.
+    auto planAt = [&](const Vec& gv, Plan& plan) {
+        if (candidates.gRef.empty() || spread(gv, candidates.gRef, eps) > kWindow - kDropped)
+            if (!select(cost, gv, logB, eps, candidates, monitor)) return false;
+        evaluate(candidates, gv, a, logB, eps, plan);
+        return true;
+    };
     Plan plan, trial;
-    if (!evaluate(cost, g, a, logB, eps, plan, monitor)) return {true, 1, 1.0};
+    if (!planAt(g, plan)) return {true, 1, 1.0};
     out.passes = 1;
     Vec tg(g.size()), gradient(g.size());
     // Levenberg-Marquardt: (S + lambda diag(cols)) d = gradient. S is nearly singular on the slow
@@ -227,7 +291,7 @@ NewtonOutcome newtonSteps(CostTiles& cost, Vec& f, Vec& g, const Vec& a, const V
         const double scale = std::min(1.0, kTrust / std::max(biggest, 1e-300));
         for (std::size_t j = 0; j < g.size(); ++j)
             tg[j] = g[j] + scale * eps * step[j];
-        if (!evaluate(cost, tg, a, logB, eps, trial, monitor)) {
+        if (!planAt(tg, trial)) {
             out.stopped = true;
             return out;
         }

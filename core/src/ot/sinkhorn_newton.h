@@ -10,10 +10,12 @@
 // small against the cost gaps: OTDD at eps 0.1) Sinkhorn contracts by 1 - 1e-3 or less a sweep,
 // while Newton converges in tens of steps (Brauer et al. 2017, "A Sinkhorn-Newton method for
 // entropic optimal transport"; Cuturi & Peyre 2018 on the semi-dual). Each step: one pass over
-// the cost (T(g), the column sums, and the row-normalised entries above 1e-6: a sparse plan),
-// conjugate gradients on the damped system (S + lambda diag(P^T 1)) d = gradient with that
-// sparse plan (Levenberg-Marquardt), a trust cap on the step, and the step kept when it lowers
-// the column error.
+// the candidate entries (per row those within exp(-60) of the row's largest when the list was
+// made; remade by a pass over the whole cost when g has moved too far for the list to hold every
+// entry above exp(-40)), in double: T(g), the column sums, and the row-normalised entries above
+// 1e-6 (a sparse plan); conjugate gradients on the damped system (S + lambda diag(P^T 1)) d =
+// gradient with that sparse plan (Levenberg-Marquardt), a trust cap on the step, and the step
+// kept when it lowers the column error.
 
 #include "ot/cost_tiles.h"
 #include "ot/sinkhorn.h"

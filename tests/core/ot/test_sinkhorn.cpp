@@ -163,7 +163,8 @@ private Q_SLOTS:
             return solve(a, b, o, torch::kFloat32, 5, 0).cost;
         };
         const double k32 = single(kernel), t32 = single(tensors);
-        QVERIFY2(std::abs(t32 - k32) < 1e-5 * std::abs(k32), qPrintable(QString::number(t32 - k32)));
+        QVERIFY2(std::abs(t32 - k32) < 1e-5 * std::abs(k32),
+                 qPrintable(QString::number(t32 - k32)));
     }
 
     void annealingStartsAtTheCostBound()
@@ -276,9 +277,11 @@ private Q_SLOTS:
     }
 
     // A label problem of the offline suite's EMO-ARB distance (two classes of 40 images at
-    // native pixels, costs 269-1310 at eps 0.1): equal class sizes give a near-permutation plan,
-    // which Newton cannot finish and the sweeps finish slowly. The label problems' own iteration
-    // cap lets it converge; the outer problems' 2000 did not.
+    // native pixels, costs 269-1310 at eps 0.1): equal class sizes give a near-permutation plan.
+    // Newton on float passes could not finish it (exponents near 13,000 carry float rounding of
+    // 1e-3) and the sweeps needed more than 2000 iterations; Newton's passes over the candidate
+    // entries in double finish it in a few hundred. The value agrees with plain sweeps in double
+    // precision, run to the same tolerance.
     void nearAssignmentLabelProblemConverges()
     {
         QFile file(QStringLiteral(WB_TEST_DATA_DIR "/ot/near_assignment_cost.csv"));
@@ -289,18 +292,21 @@ private Q_SLOTS:
             values.push_back(field.toFloat());
         QCOMPARE(values.size(), std::size_t(40 * 40));
         const auto block = torch::from_blob(values.data(), {40, 40}, torch::kFloat32).clone();
-        const auto solveWithCap = [&](int cap) {
-            CostTiles cost(block);
-            return sinkhorn(cost, uniform(40), uniform(40), {0.1, 0.5, 1e-3, cap, 1.8}, {}).stats;
-        };
-        const auto capped = solveWithCap(2000);
-        const auto solved = solveWithCap(DistanceConfig{}.innerMaxIterations);
-        QVERIFY2(!capped.converged, qPrintable(QString::number(capped.marginalError)));
-        QVERIFY2(solved.converged && solved.marginalError < 1e-3,
-                 qPrintable(QString::number(solved.marginalError)));
-        QVERIFY(solved.iterations > 2000);
-        // Both near the optimum: the costs agree to far better than the cost range.
-        QVERIFY(std::abs(solved.cost - capped.cost) < 1e-2 * solved.cost);
+        CostTiles floatCost(block);
+        const auto solved =
+            sinkhorn(floatCost, uniform(40), uniform(40), {0.1, 0.5, 1e-3, 2000, 1.8}, {}).stats;
+        CostTiles doubleCost(block.to(torch::kFloat64));
+        SinkhornOptions sweepsOnly{0.1, 0.5, 1e-3, DistanceConfig{}.innerMaxIterations, 1.8};
+        sweepsOnly.newton = false;
+        const auto swept = sinkhorn(doubleCost, uniform(40), uniform(40), sweepsOnly, {}).stats;
+        QVERIFY2(solved.converged && solved.marginalError < 1e-3 && solved.iterations < 500,
+                 qPrintable(QString("%1 after %2 iterations")
+                                .arg(solved.marginalError)
+                                .arg(solved.iterations)));
+        QVERIFY(swept.converged && swept.iterations > 2000);
+        QVERIFY2(
+            std::abs(solved.cost - swept.cost) < 1e-6 * swept.cost,
+            qPrintable(QString("%1 vs %2").arg(solved.cost, 0, 'f', 6).arg(swept.cost, 0, 'f', 6)));
     }
 
     void convergedRunReportsItsError()

@@ -16,12 +16,16 @@ using Vec = std::vector<double>;
 
 // Row-normalised plan entries kept for the Hessian: those above this (of a row summing to 1).
 constexpr double kKeep = 1e-6;
-// Levenberg-Marquardt damping: lambda shrinks by kDown after an accepted step, grows by kUp
-// after a rejected one; a step moves no g_j by more than kTrust * eps (the quadratic model of a
+// Levenberg-Marquardt damping: lambda shrinks by kDown after a step that gained at least 3/4 of
+// what the quadratic model promised, grows by kUp after one that gained less than 1/4 (kept if it
+// gained at all); a step moves no g_j by more than kTrust * eps (the quadratic model of a
 // near-permutation plan holds only within a few eps); conjugate gradients stop at a relative
 // residual kForcing or after kCgIterations (a rough direction is enough under the trust cap).
 constexpr double kDown = 3.0, kUp = 5.0, kTrust = 10.0, kForcing = 0.1;
 constexpr int kCgIterations = 50;
+// Gains below this fraction of the semi-dual's value are too close to its rounding to judge a
+// step by (a pass's exponentials are float: each f_i = T(g)_i is off by about 1e-7 eps).
+constexpr double kResolved = 1e-9;
 // The passes read only candidate entries: per row, those whose exponent (g_j - C_ij) / eps +
 // log b_j was within kWindow of the row's largest when the list was made at gRef. While the
 // spread max_j - min_j of (g_j - gRef_j) / eps stays below kWindow - kDropped, every entry left
@@ -242,6 +246,12 @@ Vec solve(const Plan& p, const Vec& a, double lambda, const Vec& rhs, double for
     return x;
 }
 
+// F(g) = <a, T(g)> + <b, g>, the semi-dual, from the plan at g.
+double semiDual(const Plan& p, const Vec& a, const Vec& b, const Vec& g)
+{
+    return dot(a, p.f) + dot(b, g);
+}
+
 double columnError(const Plan& p, const Vec& b)
 {
     double e = 0;
@@ -275,22 +285,27 @@ NewtonOutcome newtonSteps(CostTiles& cost, Vec& f, Vec& g, const Vec& a, const V
     Vec tg(g.size()), gradient(g.size());
     // Levenberg-Marquardt: (S + lambda diag(cols)) d = gradient. S is nearly singular on the slow
     // modes, where the undamped step leaves the region the quadratic model holds in; lambda = 1
-    // gives about a Sinkhorn step (eps (b - c) / c), lambda -> 0 Newton's. A step is kept when
-    // it lowers the column error: the semi-dual's value, from float passes, is too noisy to
-    // compare steps near the optimum.
+    // gives about a Sinkhorn step (eps (b - c) / c), lambda -> 0 Newton's. The step is clipped
+    // coordinate by coordinate: a nearly decoupled group of columns, whose Newton step is huge,
+    // moves by the cap while the others take their own step (scaling the whole step down to the
+    // cap instead stalled the 1000 x 1000 problems for tens of passes). Steps are judged by the
+    // semi-dual's gain against the model's, rho; where the model's gain is too small for the
+    // value (from double passes) to resolve, by the column error instead.
     double lambda = 1.0;
+    Vec delta(g.size()), curvature;
     while (true) {
         out.error = columnError(plan, b);
         if (out.error < tolerance || out.passes >= o.maxIterations) break;
         for (std::size_t j = 0; j < g.size(); ++j)
             gradient[j] = b[j] - plan.cols[j];
         const auto step = solve(plan, a, lambda, gradient, kForcing, kCgIterations);
-        double biggest = 0;
-        for (double v : step)
-            biggest = std::max(biggest, std::abs(v));
-        const double scale = std::min(1.0, kTrust / std::max(biggest, 1e-300));
-        for (std::size_t j = 0; j < g.size(); ++j)
-            tg[j] = g[j] + scale * eps * step[j];
+        for (std::size_t j = 0; j < g.size(); ++j) {
+            delta[j] = std::clamp(step[j], -kTrust, kTrust);
+            tg[j] = g[j] + eps * delta[j];
+        }
+        // The model's gain for g + eps delta: eps (gradient . delta - delta^T S delta / 2).
+        multiply(plan, a, 0.0, delta, curvature);
+        const double promised = eps * (dot(gradient, delta) - 0.5 * dot(delta, curvature));
         if (!planAt(tg, trial)) {
             out.stopped = true;
             return out;
@@ -301,12 +316,18 @@ NewtonOutcome newtonSteps(CostTiles& cost, Vec& f, Vec& g, const Vec& a, const V
             out.stopped = true;
             return out;
         }
+        const double before = semiDual(plan, a, b, g);
+        const double rho = (semiDual(trial, a, b, tg) - before) / promised;
         const double trialError = columnError(trial, b);
-        if (std::isfinite(trialError) && trialError < out.error) {
+        const bool resolved = promised > kResolved * (1.0 + std::abs(before));
+        const bool keep = resolved ? rho > 1e-4 : trialError < out.error;
+        if (keep && std::isfinite(trialError)) {
             g.swap(tg);
             std::swap(plan, trial);
+        }
+        if (resolved ? rho > 0.75 : keep) {
             lambda = std::max(lambda / kDown, 1e-9);
-        } else {
+        } else if (!(resolved && rho >= 0.25)) {
             lambda *= kUp;
             if (lambda > 1e6) break;
         }

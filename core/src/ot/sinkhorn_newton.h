@@ -14,8 +14,9 @@
 // made; remade by a pass over the whole cost when g has moved too far for the list to hold every
 // entry above exp(-40)), in double: T(g), the column sums, and the row-normalised entries above
 // 1e-6 (a sparse plan); conjugate gradients on the damped system (S + lambda diag(P^T 1)) d =
-// gradient with that sparse plan (Levenberg-Marquardt), a trust cap on the step, and the step
-// kept when it lowers the column error.
+// gradient with that sparse plan (Levenberg-Marquardt), each coordinate of the step capped, and
+// the step kept when the semi-dual gains (by the column error where the gain is below the
+// value's rounding).
 
 #include "ot/cost_tiles.h"
 #include "ot/sinkhorn.h"

@@ -176,6 +176,61 @@ WB_CLONES void colKernel(const float* c, std::int64_t rows, std::int64_t cols, s
     }
 }
 
+WB_CLONES void planKernel(const float* c, std::int64_t rows, std::int64_t cols, const float* h,
+                          float s, const double* weight, float keep, double* lse, float* colSum,
+                          std::vector<std::int32_t>& index, std::vector<float>& value,
+                          std::int64_t* rowEnd)
+{
+    const V8 vs = splat(s), far = splat(-kFar), floor = splat(keep);
+    const std::int64_t tail = cols % 8, body = cols - tail;
+    const V8 hTail = loadPart(h + body, tail, kNegInf);
+    // x_ij of one row, padded to whole blocks of 8 (-inf beyond the last column).
+    std::vector<float> e(static_cast<std::size_t>(body + 8));
+    std::vector<std::int32_t> live; // first columns of the blocks of 8 with significant terms
+    live.reserve(std::size_t(body / 8 + 1));
+    for (std::int64_t i = 0; i < rows; ++i) {
+        const float* row = c + i * cols;
+        V8 vm = hTail - vs * loadPart(row + body, tail, 0.0f);
+        store(e.data() + body, vm);
+        for (std::int64_t j = 0; j < body; j += 8) {
+            const V8 x = load(h + j) - vs * load(row + j);
+            store(e.data() + j, x);
+            vm = vmax(vm, x);
+        }
+        const V8 vmx = splat(hmax(vm));
+        // Blocks with a term above exp(-kFar) are listed; the others add nothing to the sums and
+        // keep no entry.
+        V8 acc = splat(0.0f);
+        live.clear();
+        for (std::int64_t j = 0; j < body + (tail ? 8 : 0); j += 8) {
+            const V8 x = load(e.data() + j) - vmx;
+            if (!anyAbove(x, far)) continue;
+            const V8 p = expApprox(x);
+            store(e.data() + j, p);
+            acc += p;
+            live.push_back(std::int32_t(j));
+        }
+        double total = 0.0;
+        for (int k = 0; k < 8; ++k)
+            total += acc[k];
+        lse[i] = double(vmx[0]) + std::log(total);
+        const V8 scale = splat(float(1.0 / total)), w = splat(float(weight[i]));
+        for (const auto j : live) {
+            const auto n = std::min<std::int64_t>(8, cols - j);
+            const V8 p = load(e.data() + j) * scale;
+            storePart(colSum + j, loadPart(colSum + j, n, 0.0f) + w * p, n);
+            // Even a live block rarely holds an entry worth keeping.
+            if (anyAbove(p, floor))
+                for (int k = 0; k < n; ++k)
+                    if (p[k] > keep) {
+                        index.push_back(std::int32_t(j + k));
+                        value.push_back(p[k]);
+                    }
+        }
+        rowEnd[i] = std::int64_t(index.size());
+    }
+}
+
 WB_CLONES void candidateKernel(const float* c, std::int64_t rows, std::int64_t cols, const float* h,
                                float s, float window, std::vector<std::int32_t>& index,
                                std::vector<float>& cost, std::int64_t* rowEnd)
@@ -222,6 +277,13 @@ WB_CLONES void expKernel(float* x, std::int64_t n)
 void expInPlace(float* x, std::int64_t n)
 {
     expKernel(x, n);
+}
+
+void planRows(const float* c, std::int64_t rows, std::int64_t cols, const float* h, float s,
+              const double* weight, float keep, double* lse, float* colSum,
+              std::vector<std::int32_t>& index, std::vector<float>& value, std::int64_t* rowEnd)
+{
+    planKernel(c, rows, cols, h, s, weight, keep, lse, colSum, index, value, rowEnd);
 }
 
 void rowCandidates(const float* c, std::int64_t rows, std::int64_t cols, const float* h, float s,

@@ -24,6 +24,14 @@ void colLogSumExpAccumulate(const float* c, std::int64_t rows, std::int64_t cols
 void colLogSumExpAccumulate(const double* c, std::int64_t rows, std::int64_t cols, const double* h,
                             double s, double* m, double* sum);
 
+// Rows of the plan with exact row sums, for Newton on the semi-dual: for each row i of a block,
+// x_ij = h[j] - s * C[i, j], lse[i] = log sum_j exp(x_ij), pi_ij = exp(x_ij - lse[i]) (sums to
+// 1), colSum[j] += weight[i] * pi_ij, and the pi_ij above `keep` appended to (index = column,
+// value), rowEnd[i] = list size after row i. One thread.
+void planRows(const float* c, std::int64_t rows, std::int64_t cols, const float* h, float s,
+              const double* weight, float keep, double* lse, float* colSum,
+              std::vector<std::int32_t>& index, std::vector<float>& value, std::int64_t* rowEnd);
+
 // The entries of each row of a block that can matter to Newton on the semi-dual: with
 // x_ij = h[j] - s * C[i, j], the columns with x_ij above (max_j x_ij) - window, appended with
 // their costs to (index, cost) in column order; rowEnd[i] = list size after row i. One thread.

@@ -1,6 +1,7 @@
 // The float log-sum-exp kernels of the Sinkhorn softmin against sums in double: widths that are
 // not multiples of 8 (the padded last block), blocks far below the maximum (skipped), column
-// blocks and row chunks crossed; the Newton stage's candidate lists and exponential.
+// blocks and row chunks crossed; the Newton stage's dense plan rows, candidate lists and
+// exponential.
 #include "ot/lse_kernels.h"
 
 #include <QtTest/QtTest>
@@ -126,6 +127,59 @@ private Q_SLOTS:
                                             .arg(got)
                                             .arg(colLse(p, j))));
                 }
+            }
+    }
+
+    void planRowsSumToOneAndKeepTheLargeEntries()
+    {
+        const float keep = 1e-6f;
+        for (const auto& shape : kShapes)
+            for (const float s : {0.1f, 10.0f}) {
+                const auto p = problem(shape[0], shape[1], s, 3);
+                std::vector<double> weight(std::size_t(p.rows), 1.0 / double(p.rows));
+                std::vector<double> lse(std::size_t(p.rows));
+                std::vector<float> colSum(std::size_t(p.cols), 0.0f);
+                std::vector<std::int32_t> index;
+                std::vector<float> value;
+                std::vector<std::int64_t> rowEnd(std::size_t(p.rows));
+                planRows(p.c.data(), p.rows, p.cols, p.hCols.data(), s, weight.data(), keep,
+                         lse.data(), colSum.data(), index, value, rowEnd.data());
+                std::vector<double> wantCols(std::size_t(p.cols), 0.0);
+                std::int64_t start = 0;
+                for (std::int64_t i = 0; i < p.rows; ++i) {
+                    const double want = rowLse(p, i);
+                    QVERIFY(close(lse[std::size_t(i)], want));
+                    std::vector<double> kept(std::size_t(p.cols), 0.0);
+                    for (auto k = start; k < rowEnd[std::size_t(i)]; ++k)
+                        kept[std::size_t(index[std::size_t(k)])] = value[std::size_t(k)];
+                    start = rowEnd[std::size_t(i)];
+                    for (std::int64_t j = 0; j < p.cols; ++j) {
+                        const double pij = std::exp(term(p, p.hCols[std::size_t(j)], i, j) - want);
+                        wantCols[std::size_t(j)] += weight[std::size_t(i)] * pij;
+                        const double got = kept[std::size_t(j)];
+                        if (pij > 2.0 * keep)
+                            QVERIFY2(std::abs(got - pij) <= 1e-4 * pij + 1e-9,
+                                     qPrintable(QString("%1x%2 s=%3 (%4, %5): %6 vs %7")
+                                                    .arg(p.rows)
+                                                    .arg(p.cols)
+                                                    .arg(s)
+                                                    .arg(i)
+                                                    .arg(j)
+                                                    .arg(got)
+                                                    .arg(pij)));
+                        if (pij < 0.5 * keep) QCOMPARE(got, 0.0);
+                    }
+                }
+                for (std::int64_t j = 0; j < p.cols; ++j)
+                    QVERIFY2(std::abs(colSum[std::size_t(j)] - wantCols[std::size_t(j)]) <=
+                                 1e-4 * wantCols[std::size_t(j)] + 1e-9,
+                             qPrintable(QString("%1x%2 s=%3 column %4: %5 vs %6")
+                                            .arg(p.rows)
+                                            .arg(p.cols)
+                                            .arg(s)
+                                            .arg(j)
+                                            .arg(colSum[std::size_t(j)])
+                                            .arg(wantCols[std::size_t(j)])));
             }
     }
 

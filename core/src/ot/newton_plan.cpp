@@ -1,0 +1,274 @@
+#include "ot/newton_plan.h"
+
+#include "ot/lse_kernels.h"
+
+#include <ATen/Parallel.h>
+
+#include <algorithm>
+#include <cmath>
+#include <limits>
+#include <type_traits>
+
+namespace wb::ot {
+namespace {
+
+using Vec = std::vector<double>;
+
+// Row-normalised plan entries kept for the Hessian: those above this (of a row summing to 1).
+constexpr double kKeep = 1e-6;
+// Candidates lie within kWindow of their row's largest exponent x_ij = (g_j - C_ij) / eps +
+// log b_j at gRef. An entry left out has since grown by at most the spread max_j - min_j of
+// (g_j - gRef_j) / eps against the row's largest, so while that spread stays below kWindow -
+// kDropped every such entry is below exp(-kDropped) of its row's largest: with kDropped = 40,
+// even a million of them move a row's sum by 4e-12 of it, far below the float rounding of the
+// cost.
+constexpr double kWindow = 60.0, kDropped = 40.0;
+// Lists holding more than this share of the entries do not pay.
+constexpr double kDenseShare = 0.125;
+
+// Parts of a tile's rows over the threads: each part fills its own lists, appended in row order
+// afterwards (the CSR row ends of a part are offset by what the parts before it appended).
+std::int64_t partsOf(const torch::Tensor& tile)
+{
+    return std::max<std::int64_t>(
+        1, std::min<std::int64_t>(at::get_num_threads(), tile.size(0) * tile.size(1) / 65536));
+}
+
+template <typename Part, typename Append>
+void appendParts(std::vector<Part>& part, std::int64_t rows, std::size_t i0,
+                 std::vector<std::int64_t>& rowEnd, std::size_t listed, Append&& append)
+{
+    const auto parts = std::int64_t(part.size());
+    for (std::int64_t p = 0; p < parts; ++p) {
+        const auto base = std::int64_t(listed);
+        for (auto r = i0 + std::size_t(rows * p / parts);
+             r < i0 + std::size_t(rows * (p + 1) / parts); ++r)
+            rowEnd[r] += base;
+        listed += append(part[std::size_t(p)]);
+    }
+}
+
+// max_j - min_j of (g_j - gRef_j) / eps.
+double spread(const Vec& g, const Vec& gRef, double eps)
+{
+    double lo = std::numeric_limits<double>::infinity(), hi = -lo;
+    for (std::size_t j = 0; j < g.size(); ++j) {
+        lo = std::min(lo, g[j] - gRef[j]);
+        hi = std::max(hi, g[j] - gRef[j]);
+    }
+    return (hi - lo) / eps;
+}
+
+} // namespace
+
+NewtonPlanReader::NewtonPlanReader(CostTiles& cost, const Vec& b, double eps)
+    : m_cost(cost), m_logB(b.size()), m_eps(eps)
+{
+    for (std::size_t j = 0; j < b.size(); ++j)
+        m_logB[j] = std::log(b[j]);
+}
+
+bool NewtonPlanReader::read(const Vec& g, const Vec& a, NewtonPlan& plan,
+                            const SinkhornMonitor& monitor)
+{
+    if (!m_dense && (m_gRef.empty() || spread(g, m_gRef, m_eps) > kWindow - kDropped)) {
+        if (!select(g, monitor)) return false;
+    }
+    if (m_dense) return readDense(g, a, plan, monitor);
+    readCandidates(g, a, plan);
+    return true;
+}
+
+// The lists at g, one pass over the cost; a selection that outgrows kDenseShare stops and
+// switches the reader to dense passes for good.
+bool NewtonPlanReader::select(const Vec& g, const SinkhornMonitor& monitor)
+{
+    const auto m = std::size_t(m_cost.cols());
+    m_gRef = g;
+    m_rowEnd.assign(std::size_t(m_cost.rows()), 0);
+    m_index.clear();
+    m_costs.clear();
+    Vec hd(m);
+    std::vector<float> hf(m);
+    for (std::size_t j = 0; j < m; ++j) {
+        hd[j] = g[j] / m_eps + m_logB[j];
+        hf[j] = float(hd[j]);
+    }
+    const double most = kDenseShare * double(m_cost.rows()) * double(m_cost.cols());
+    for (std::int64_t k = 0; k < m_cost.tileCount(); ++k) {
+        const auto tile = m_cost.tile(k).contiguous();
+        const auto i0 = std::size_t(m_cost.tileBegin(k));
+        const auto rows = tile.size(0), cols = tile.size(1);
+        auto selectTile = [&](auto* c, const auto& h) {
+            using T = std::remove_const_t<std::remove_pointer_t<decltype(c)>>;
+            struct Part {
+                std::vector<std::int32_t> index;
+                std::vector<T> cost;
+            };
+            std::vector<Part> part(std::size_t(partsOf(tile)));
+            const auto parts = std::int64_t(part.size());
+            at::parallel_for(0, parts, 1, [&](std::int64_t begin, std::int64_t end) {
+                for (std::int64_t p = begin; p < end; ++p) {
+                    const auto r0 = rows * p / parts, r1 = rows * (p + 1) / parts;
+                    auto& mine = part[std::size_t(p)];
+                    kernels::rowCandidates(c + r0 * cols, r1 - r0, cols, h.data(), T(1.0 / m_eps),
+                                           T(kWindow), mine.index, mine.cost,
+                                           m_rowEnd.data() + i0 + std::size_t(r0));
+                }
+            });
+            appendParts(part, rows, i0, m_rowEnd, m_index.size(), [&](const Part& mine) {
+                m_index.insert(m_index.end(), mine.index.begin(), mine.index.end());
+                m_costs.insert(m_costs.end(), mine.cost.begin(), mine.cost.end());
+                return mine.index.size();
+            });
+        };
+        if (tile.scalar_type() == torch::kFloat32)
+            selectTile(tile.data_ptr<float>(), hf);
+        else
+            selectTile(tile.data_ptr<double>(), hd);
+        if (monitor.stop && monitor.stop()) return false;
+        if (double(m_index.size()) > most) {
+            m_dense = true;
+            m_gRef.clear();
+            m_rowEnd = {};
+            m_index = {};
+            m_costs = {};
+            return true;
+        }
+    }
+    return true;
+}
+
+// Exponents and their row maxima in double, the exponentials of the (small, non-positive)
+// differences in float by the vectorised kernel.
+void NewtonPlanReader::readCandidates(const Vec& g, const Vec& a, NewtonPlan& plan) const
+{
+    const auto n = m_rowEnd.size();
+    const auto m = g.size();
+    Vec h(m), x(m_index.size()), rowMax(n);
+    for (std::size_t j = 0; j < m; ++j)
+        h[j] = g[j] / m_eps + m_logB[j];
+    const double s = 1.0 / m_eps;
+    std::vector<float> e(m_index.size());
+    std::size_t start = 0;
+    for (std::size_t i = 0; i < n; ++i) {
+        const auto end = std::size_t(m_rowEnd[i]);
+        double mx = -std::numeric_limits<double>::infinity();
+        for (auto k = start; k < end; ++k) {
+            x[k] = h[std::size_t(m_index[k])] - s * m_costs[k];
+            mx = std::max(mx, x[k]);
+        }
+        for (auto k = start; k < end; ++k)
+            e[k] = float(x[k] - mx);
+        rowMax[i] = mx;
+        start = end;
+    }
+    kernels::expInPlace(e.data(), std::int64_t(e.size()));
+    plan.f.resize(n);
+    plan.cols.assign(m, 0.0);
+    plan.rowEnd.resize(n);
+    plan.index.clear();
+    plan.pi.clear();
+    start = 0;
+    for (std::size_t i = 0; i < n; ++i) {
+        const auto end = std::size_t(m_rowEnd[i]);
+        double total = 0;
+        for (auto k = start; k < end; ++k)
+            total += double(e[k]);
+        plan.f[i] = -m_eps * (rowMax[i] + std::log(total));
+        const double inverse = 1.0 / total;
+        for (auto k = start; k < end; ++k) {
+            const double p = double(e[k]) * inverse;
+            const auto j = m_index[k];
+            plan.cols[std::size_t(j)] += a[i] * p;
+            if (p > kKeep) {
+                plan.index.push_back(j);
+                plan.pi.push_back(float(p));
+            }
+        }
+        plan.rowEnd[i] = std::int64_t(plan.index.size());
+        start = end;
+    }
+}
+
+bool NewtonPlanReader::readDense(const Vec& g, const Vec& a, NewtonPlan& plan,
+                                 const SinkhornMonitor& monitor)
+{
+    const auto n = std::size_t(m_cost.rows()), m = std::size_t(m_cost.cols());
+    Vec lse(n);
+    plan.rowEnd.assign(n, 0);
+    plan.index.clear();
+    plan.pi.clear();
+    plan.cols.assign(m, 0.0);
+    std::vector<float> h(m);
+    Vec hd(m);
+    for (std::size_t j = 0; j < m; ++j) {
+        hd[j] = g[j] / m_eps + m_logB[j];
+        h[j] = float(hd[j]);
+    }
+    for (std::int64_t k = 0; k < m_cost.tileCount(); ++k) {
+        const auto tile = m_cost.tile(k).contiguous();
+        const auto i0 = std::size_t(m_cost.tileBegin(k));
+        const auto rows = tile.size(0), cols = tile.size(1);
+        if (tile.scalar_type() == torch::kFloat32) {
+            struct Part {
+                std::vector<std::int32_t> index;
+                std::vector<float> pi, colSum;
+            };
+            std::vector<Part> part(std::size_t(partsOf(tile)));
+            const auto parts = std::int64_t(part.size());
+            const float* c = tile.data_ptr<float>();
+            at::parallel_for(0, parts, 1, [&](std::int64_t begin, std::int64_t end) {
+                for (std::int64_t p = begin; p < end; ++p) {
+                    const auto r0 = rows * p / parts, r1 = rows * (p + 1) / parts;
+                    auto& mine = part[std::size_t(p)];
+                    mine.colSum.assign(std::size_t(cols), 0.0f);
+                    const auto i = i0 + std::size_t(r0);
+                    kernels::planRows(c + r0 * cols, r1 - r0, cols, h.data(), float(1.0 / m_eps),
+                                      a.data() + i, float(kKeep), lse.data() + i,
+                                      mine.colSum.data(), mine.index, mine.pi,
+                                      plan.rowEnd.data() + i);
+                }
+            });
+            appendParts(part, rows, i0, plan.rowEnd, plan.index.size(), [&](const Part& mine) {
+                plan.index.insert(plan.index.end(), mine.index.begin(), mine.index.end());
+                plan.pi.insert(plan.pi.end(), mine.pi.begin(), mine.pi.end());
+                for (std::size_t j = 0; j < m; ++j)
+                    plan.cols[j] += double(mine.colSum[j]);
+                return mine.index.size();
+            });
+        } else {
+            // Double precision (tests, --float64): exact exponentials and sums.
+            const double* c = tile.data_ptr<double>();
+            Vec x(m);
+            for (std::int64_t r = 0; r < rows; ++r) {
+                const auto i = i0 + std::size_t(r);
+                double mx = -std::numeric_limits<double>::infinity();
+                for (std::size_t j = 0; j < m; ++j) {
+                    x[j] = hd[j] - c[std::size_t(r) * m + j] / m_eps;
+                    mx = std::max(mx, x[j]);
+                }
+                double total = 0;
+                for (std::size_t j = 0; j < m; ++j)
+                    total += std::exp(x[j] - mx);
+                lse[i] = mx + std::log(total);
+                for (std::size_t j = 0; j < m; ++j) {
+                    const double p = std::exp(x[j] - lse[i]);
+                    plan.cols[j] += a[i] * p;
+                    if (p > kKeep) {
+                        plan.index.push_back(std::int32_t(j));
+                        plan.pi.push_back(float(p));
+                    }
+                }
+                plan.rowEnd[i] = std::int64_t(plan.index.size());
+            }
+        }
+        if (monitor.stop && monitor.stop()) return false;
+    }
+    plan.f.resize(n);
+    for (std::size_t i = 0; i < n; ++i)
+        plan.f[i] = -m_eps * lse[i];
+    return true;
+}
+
+} // namespace wb::ot

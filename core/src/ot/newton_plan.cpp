@@ -23,8 +23,12 @@ constexpr double kKeep = 1e-6;
 // even a million of them move a row's sum by 4e-12 of it, far below the float rounding of the
 // cost.
 constexpr double kWindow = 60.0, kDropped = 40.0;
-// Lists holding more than this share of the entries do not pay.
+// Lists holding more than this share of the entries, and more than kDenseEntries of them, do not
+// pay: a listed entry costs several times a dense pass's once the lists (12 bytes an entry) no
+// longer stay in the cache, and their memory grows with the problem. Smaller lists pay even when
+// dense: their passes are precise (double exponents), which saves Newton steps.
 constexpr double kDenseShare = 0.125;
+constexpr double kDenseEntries = 1 << 20;
 
 // Parts of a tile's rows over the threads: each part fills its own lists, appended in row order
 // afterwards (the CSR row ends of a part are offset by what the parts before it appended).
@@ -79,8 +83,8 @@ bool NewtonPlanReader::read(const Vec& g, const Vec& a, NewtonPlan& plan,
     return true;
 }
 
-// The lists at g, one pass over the cost; a selection that outgrows kDenseShare stops and
-// switches the reader to dense passes for good.
+// The lists at g, one pass over the cost; a selection that outgrows kDenseShare and
+// kDenseEntries stops and switches the reader to dense passes for good.
 bool NewtonPlanReader::select(const Vec& g, const SinkhornMonitor& monitor)
 {
     const auto m = std::size_t(m_cost.cols());
@@ -94,7 +98,8 @@ bool NewtonPlanReader::select(const Vec& g, const SinkhornMonitor& monitor)
         hd[j] = g[j] / m_eps + m_logB[j];
         hf[j] = float(hd[j]);
     }
-    const double most = kDenseShare * double(m_cost.rows()) * double(m_cost.cols());
+    const double most =
+        std::max(kDenseEntries, kDenseShare * double(m_cost.rows()) * double(m_cost.cols()));
     for (std::int64_t k = 0; k < m_cost.tileCount(); ++k) {
         const auto tile = m_cost.tile(k).contiguous();
         const auto i0 = std::size_t(m_cost.tileBegin(k));

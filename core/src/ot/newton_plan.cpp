@@ -98,8 +98,6 @@ bool NewtonPlanReader::select(const Vec& g, const SinkhornMonitor& monitor)
         hd[j] = g[j] / m_eps + m_logB[j];
         hf[j] = float(hd[j]);
     }
-    const double most =
-        std::max(kDenseEntries, kDenseShare * double(m_cost.rows()) * double(m_cost.cols()));
     for (std::int64_t k = 0; k < m_cost.tileCount(); ++k) {
         const auto tile = m_cost.tile(k).contiguous();
         const auto i0 = std::size_t(m_cost.tileBegin(k));
@@ -132,7 +130,9 @@ bool NewtonPlanReader::select(const Vec& g, const SinkhornMonitor& monitor)
         else
             selectTile(tile.data_ptr<double>(), hd);
         if (monitor.stop && monitor.stop()) return false;
-        if (double(m_index.size()) > most) {
+        // Judged on the rows read so far, so that a dense plan stops after its first tile.
+        const double read = double(m_cost.tileEnd(k)) * double(m_cost.cols());
+        if (double(m_index.size()) > std::max(kDenseEntries, kDenseShare * read)) {
             m_dense = true;
             m_gRef.clear();
             m_rowEnd = {};

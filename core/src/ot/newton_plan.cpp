@@ -25,19 +25,20 @@ constexpr double kKeep = 1e-6;
 constexpr double kWindow = 60.0, kDropped = 40.0;
 // Lists holding more than this share of the entries, and more than kDenseEntries of them, do not
 // pay: a listed entry costs several times a dense pass's once the lists (12 bytes an entry) no
-// longer stay in the cache, and their memory grows with the problem. Smaller lists pay even when
-// dense: their passes are precise (double exponents), which saves Newton steps.
+// longer stay in the cache, and their memory grows with the problem. Smaller lists pay even at a
+// larger share: their passes are precise (double exponents), which saves Newton steps.
 constexpr double kDenseShare = 0.125;
 constexpr double kDenseEntries = 1 << 20;
 
-// Parts of a tile's rows over the threads: each part fills its own lists, appended in row order
-// afterwards (the CSR row ends of a part are offset by what the parts before it appended).
+// How many parts a tile's rows are split into over the threads (at least 65536 entries each).
 std::int64_t partsOf(const torch::Tensor& tile)
 {
     return std::max<std::int64_t>(
         1, std::min<std::int64_t>(at::get_num_threads(), tile.size(0) * tile.size(1) / 65536));
 }
 
+// Each part filled its own lists; they are appended in row order, the CSR row ends of a part
+// offset by what was listed before it. append(part) appends one and returns how many it held.
 template <typename Part, typename Append>
 void appendParts(std::vector<Part>& part, std::int64_t rows, std::size_t i0,
                  std::vector<std::int64_t>& rowEnd, std::size_t listed, Append&& append)

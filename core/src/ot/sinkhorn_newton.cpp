@@ -23,11 +23,9 @@ constexpr int kCgIterations = 50;
 // step by (a candidate pass's exponentials are float: each f_i = T(g)_i is off by about 1e-7 eps).
 constexpr double kResolved = 1e-9;
 
-using Plan = NewtonPlan;
-
 // y = (S + lambda diag(cols)) x, S x = diag(cols) x - sum_i a_i pi_i (pi_i . x) on the sparse
 // rows.
-void multiply(const Plan& p, const Vec& a, double lambda, const Vec& x, Vec& y)
+void multiply(const NewtonPlan& p, const Vec& a, double lambda, const Vec& x, Vec& y)
 {
     y.resize(x.size());
     for (std::size_t j = 0; j < x.size(); ++j)
@@ -57,7 +55,7 @@ double dot(const Vec& u, const Vec& v)
 // almost nothing to S there: diag(cols) alone overstates such columns), to a relative residual
 // `forcing` (inexact Newton). rhs sums to 0 (both marginals have mass 1), so the singular system
 // is consistent; the iterates stay orthogonal to the null space up to rounding.
-Vec solve(const Plan& p, const Vec& a, double lambda, const Vec& rhs, double forcing,
+Vec solve(const NewtonPlan& p, const Vec& a, double lambda, const Vec& rhs, double forcing,
           int maxIterations)
 {
     Vec x(rhs.size(), 0.0), r = rhs, z(rhs.size()), q, sq;
@@ -96,12 +94,12 @@ Vec solve(const Plan& p, const Vec& a, double lambda, const Vec& rhs, double for
 }
 
 // F(g) = <a, T(g)> + <b, g>, the semi-dual, from the plan at g.
-double semiDual(const Plan& p, const Vec& a, const Vec& b, const Vec& g)
+double semiDual(const NewtonPlan& p, const Vec& a, const Vec& b, const Vec& g)
 {
     return dot(a, p.f) + dot(b, g);
 }
 
-double columnError(const Plan& p, const Vec& b)
+double columnError(const NewtonPlan& p, const Vec& b)
 {
     double e = 0;
     for (std::size_t j = 0; j < b.size(); ++j)
@@ -118,7 +116,7 @@ NewtonOutcome newtonSteps(CostTiles& cost, Vec& f, Vec& g, const Vec& a, const V
     const double eps = o.eps;
     NewtonOutcome out;
     NewtonPlanReader reader(cost, b, eps);
-    Plan plan, trial;
+    NewtonPlan plan, trial;
     if (!reader.read(g, a, plan, monitor)) return {true, 1, 1.0};
     out.passes = 1;
     Vec tg(g.size()), gradient(g.size());

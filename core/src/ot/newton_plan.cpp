@@ -73,6 +73,16 @@ NewtonPlanReader::NewtonPlanReader(CostTiles& cost, const Vec& b, double eps)
         m_logB[j] = std::log(b[j]);
 }
 
+void NewtonPlanReader::exponents(const Vec& g, Vec& hd, std::vector<float>& hf) const
+{
+    hd.resize(g.size());
+    hf.resize(g.size());
+    for (std::size_t j = 0; j < g.size(); ++j) {
+        hd[j] = g[j] / m_eps + m_logB[j];
+        hf[j] = float(hd[j]);
+    }
+}
+
 bool NewtonPlanReader::read(const Vec& g, const Vec& a, NewtonPlan& plan,
                             const SinkhornMonitor& monitor)
 {
@@ -88,17 +98,13 @@ bool NewtonPlanReader::read(const Vec& g, const Vec& a, NewtonPlan& plan,
 // kDenseEntries stops and switches the reader to dense passes for good.
 bool NewtonPlanReader::select(const Vec& g, const SinkhornMonitor& monitor)
 {
-    const auto m = std::size_t(m_cost.cols());
     m_gRef = g;
     m_rowEnd.assign(std::size_t(m_cost.rows()), 0);
     m_index.clear();
     m_costs.clear();
-    Vec hd(m);
-    std::vector<float> hf(m);
-    for (std::size_t j = 0; j < m; ++j) {
-        hd[j] = g[j] / m_eps + m_logB[j];
-        hf[j] = float(hd[j]);
-    }
+    Vec hd;
+    std::vector<float> hf;
+    exponents(g, hd, hf);
     for (std::int64_t k = 0; k < m_cost.tileCount(); ++k) {
         const auto tile = m_cost.tile(k).contiguous();
         const auto i0 = std::size_t(m_cost.tileBegin(k));
@@ -206,12 +212,9 @@ bool NewtonPlanReader::readDense(const Vec& g, const Vec& a, NewtonPlan& plan,
     plan.index.clear();
     plan.pi.clear();
     plan.cols.assign(m, 0.0);
-    std::vector<float> h(m);
-    Vec hd(m);
-    for (std::size_t j = 0; j < m; ++j) {
-        hd[j] = g[j] / m_eps + m_logB[j];
-        h[j] = float(hd[j]);
-    }
+    Vec hd;
+    std::vector<float> h;
+    exponents(g, hd, h);
     for (std::int64_t k = 0; k < m_cost.tileCount(); ++k) {
         const auto tile = m_cost.tile(k).contiguous();
         const auto i0 = std::size_t(m_cost.tileBegin(k));

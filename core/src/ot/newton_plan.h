@@ -42,6 +42,9 @@ public:
     bool precise() const { return !m_dense; }
 
 private:
+    // h_j = g_j / eps + log b_j, in double and in float.
+    void exponents(const std::vector<double>& g, std::vector<double>& hd,
+                   std::vector<float>& hf) const;
     bool select(const std::vector<double>& g, const SinkhornMonitor& monitor);
     void readCandidates(const std::vector<double>& g, const std::vector<double>& a,
                         NewtonPlan& plan) const;

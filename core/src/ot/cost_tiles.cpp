@@ -18,12 +18,16 @@ CostTiles::CostTiles(const CostSpec& spec, torch::ScalarType dtype, std::int64_t
     const auto shift = torch::cat({x, y}, 0).mean(0, true);
     const auto xc = x - shift;
     const auto yc = y - shift;
-    m_x = xc.to(dtype).contiguous();
-    m_yT = yc.t().to(dtype).contiguous();
-    m_halfX = xc.square().sum(1).mul_(0.5 * m_lambdaX).to(dtype);
-    m_halfY = yc.square().sum(1).mul_(0.5 * m_lambdaX).to(dtype);
-    if (dtype == torch::kFloat32 && m_device.is_cpu() && at::hasMKLDNN() && m_x.size(1) > 0)
-        m_yMkldnn = yc.to(dtype).contiguous().to_mkldnn();
+    if (spec.squared.defined()) {
+        m_squared = spec.squared.to(dtype);
+    } else {
+        m_x = xc.to(dtype).contiguous();
+        m_yT = yc.t().to(dtype).contiguous();
+        m_halfX = xc.square().sum(1).mul_(0.5 * m_lambdaX).to(dtype);
+        m_halfY = yc.square().sum(1).mul_(0.5 * m_lambdaX).to(dtype);
+        if (dtype == torch::kFloat32 && m_device.is_cpu() && at::hasMKLDNN() && m_x.size(1) > 0)
+            m_yMkldnn = yc.to(dtype).contiguous().to_mkldnn();
+    }
 
     double labelMax = 0;
     if (spec.labelCost.defined()) {
@@ -50,12 +54,13 @@ CostTiles::CostTiles(const torch::Tensor& cost)
 torch::Tensor CostTiles::compute(std::int64_t k) const
 {
     const auto i0 = tileBegin(k), i1 = tileEnd(k);
-    const auto xt = m_x.slice(0, i0, i1);
     torch::Tensor c;
     if (m_labelRows.defined())
         c = m_labelRows.index_select(0, m_labelsX.slice(0, i0, i1));
     else
-        c = torch::zeros({i1 - i0, m_m}, m_x.options());
+        c = torch::zeros({i1 - i0, m_m}, torch::TensorOptions(m_dtype).device(m_device));
+    if (m_squared.defined()) return c.add_(m_squared.slice(0, i0, i1), 0.5 * m_lambdaX);
+    const auto xt = m_x.slice(0, i0, i1);
     c.add_(m_halfX.slice(0, i0, i1).unsqueeze(1)).add_(m_halfY.unsqueeze(0));
     if (m_yMkldnn.defined())
         c.sub_(at::mkldnn_linear(xt.contiguous().to_mkldnn(), m_yMkldnn, {}).to_dense(), m_lambdaX);

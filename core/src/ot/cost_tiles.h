@@ -24,6 +24,9 @@ struct CostSpec {
     torch::Tensor labelsX;   // int64 n, rows of labelCost; undefined = no label term
     torch::Tensor labelsY;   // int64 m, columns of labelCost
     torch::Tensor labelCost; // Kx x Ky, already scaled by lambdaY / p
+    // n x m ||x_i - y_j||^2 computed elsewhere (working dtype, device of the points); the tiles
+    // then read it instead of multiplying the points. Undefined = from the points.
+    torch::Tensor squared;
 };
 
 class CostTiles {
@@ -53,6 +56,7 @@ private:
     torch::Device m_device = torch::kCPU;
     double m_lambdaX = 1.0;
     torch::Tensor m_x, m_yT, m_halfX, m_halfY; // working dtype, centred
+    torch::Tensor m_squared;                   // CostSpec::squared
     torch::Tensor m_yMkldnn;                   // y as a oneDNN weight (float32 only)
     torch::Tensor m_labelsX, m_labelRows;      // labelRows: Kx x m (label term per x label)
     std::vector<torch::Tensor> m_tiles;        // cached tiles (undefined = not kept)

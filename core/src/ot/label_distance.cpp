@@ -176,8 +176,9 @@ public:
             m_offset.push_back(m_offset.back() + set.size(0));
     }
 
-    // Computes class i's rows (replacing the previous class's).
-    void compute(std::int64_t i)
+    // Computes class i's rows (replacing the previous class's); with `all` defined (N x N, the
+    // points ordered class by class), also copies them and their mirror there.
+    void compute(std::int64_t i, torch::Tensor& all)
     {
         const auto from = m_offset[std::size_t(i)];
         const auto a = m_points.slice(0, from, m_offset[std::size_t(i) + 1]);
@@ -191,6 +192,11 @@ public:
                      .add_(m_norms.slice(0, from, m_offset[std::size_t(i) + 1]).unsqueeze(1))
                      .add_(m_norms.slice(0, from).unsqueeze(0))
                      .clamp_min_(0.0); // rounding can leave -1e-6 where two points coincide
+        if (all.defined()) {
+            const auto to = m_offset[std::size_t(i) + 1];
+            all.slice(0, from, to).slice(1, from).copy_(m_rows);
+            all.slice(0, from).slice(1, from, to).copy_(m_rows.t());
+        }
     }
 
     // Class i against class j >= i: a view of the block of class i's rows, computed last.
@@ -211,19 +217,27 @@ LabelDistanceOutcome exactDistances(const torch::Tensor& x, const torch::Tensor&
                                     const SinkhornMonitor& monitor)
 {
     LabelDistanceOutcome out;
-    std::vector<torch::Tensor> sets;
-    for (std::int64_t c = 0; c < classes; ++c)
-        sets.push_back(x.index({labels == c}));
+    std::vector<torch::Tensor> sets, members;
+    for (std::int64_t c = 0; c < classes; ++c) {
+        members.push_back(torch::nonzero(labels == c).squeeze(1));
+        sets.push_back(x.index_select(0, members.back()));
+    }
     const auto rep = representatives(sets);
     out.w = torch::zeros({classes, classes}, torch::kFloat64);
     // The full squared distance ||x - x'||^2 (the reference library's label routine), not the
     // halved point cost of the outer problem.
     ClassRows distances(sets, o.dtype);
+    bool everyClass = true;
+    for (std::int64_t c = 0; c < classes; ++c)
+        everyClass = everyClass && rep[std::size_t(c)] == c;
+    torch::Tensor byClass; // the squared distances, points ordered class by class
+    if (o.keepSquaredDistances && everyClass)
+        byClass = torch::empty({x.size(0), x.size(0)}, torch::TensorOptions(o.dtype));
     // The inner problems report no progress of their own, only whether to stop.
     const SinkhornMonitor inner{monitor.stop, {}};
     std::atomic<int> notConverged{0};
     const bool done = fillByRepresentatives(
-        out.w, rep, monitor, [&](std::int64_t i) { distances.compute(i); },
+        out.w, rep, monitor, [&](std::int64_t i) { distances.compute(i, byClass); },
         [&](std::int64_t i, std::int64_t j, double& value) {
             CostTiles cost(distances.block(i, j));
             const auto na = sets[std::size_t(i)].size(0), nb = sets[std::size_t(j)].size(0);
@@ -236,6 +250,11 @@ LabelDistanceOutcome exactDistances(const torch::Tensor& x, const torch::Tensor&
             value = solved.stats.cost;
             return true;
         });
+    if (byClass.defined() && done) {
+        // Back to the order of x: position of each point among the class-ordered ones.
+        const auto position = torch::argsort(torch::cat(members));
+        out.squared = byClass.index_select(0, position).index_select(1, position);
+    }
     out.notConverged = notConverged;
     out.cancelled = !done;
     return out;

@@ -28,12 +28,18 @@ struct LabelDistanceOptions {
     torch::ScalarType dtype = torch::kFloat32;
     std::int64_t tileRows = 1024;
     std::int64_t cacheBytes = 0;
+    // exact only: also return the squared distances between all points, which the class blocks
+    // cover already (the dataset-level problems then need no products of their own).
+    bool keepSquaredDistances = false;
 };
 
 struct LabelDistanceOutcome {
     torch::Tensor w;      // K x K double, symmetric
     int notConverged = 0; // exact problems that hit the iteration cap
     bool cancelled = false;
+    // N x N ||x_i - x_j||^2 in the order of x (dtype), when asked for and every class was
+    // computed (not when two classes hold the same samples); else undefined.
+    torch::Tensor squared;
 };
 
 // x: N x d points, labels: int64 N in [0, classes); every class must have a sample (gaussian:

@@ -162,6 +162,24 @@ private Q_SLOTS:
         QVERIFY(contains(distance(good, good, config).error, "--entreg"));
     }
 
+    // The exact label stage's squared distances serve as the dataset-level costs when they are
+    // small (here); without a cost cache they come from the points as always. Same value.
+    void reusedSquaredDistancesKeepTheValue()
+    {
+        DistanceConfig config;
+        auto a = otfix::images(40, 3, 6, 1, 7);
+        auto b = otfix::images(36, 3, 6, 1, 8, 30);
+        const auto reused = distance(a, b, config);
+        config.costCacheMb = 0;
+        const auto fromPoints = distance(a, b, config);
+        QCOMPARE(reused.status, wb::RunStatus::Done);
+        QCOMPARE(fromPoints.status, wb::RunStatus::Done);
+        QVERIFY2(std::abs(reused.value - fromPoints.value) < 1e-5 * fromPoints.value,
+                 qPrintable(QString("%1 vs %2")
+                                .arg(reused.value, 0, 'g', 10)
+                                .arg(fromPoints.value, 0, 'g', 10)));
+    }
+
     void relabellingAndOrderKeepTheValue()
     {
         DistanceConfig config;

@@ -170,6 +170,29 @@ private Q_SLOTS:
                                     .arg(expected[i])));
     }
 
+    // The squared distances the dataset-level problems reuse: between all points, in the order
+    // given (the classes, shuffled here, are computed one after another); none when not asked
+    // for or when two classes hold the same samples (those are computed once).
+    void squaredDistancesComeInTheGivenOrder()
+    {
+        auto [x, labels] = pooledFixture();
+        torch::manual_seed(3);
+        const auto shuffle = torch::randperm(x.size(0));
+        x = x.index_select(0, shuffle);
+        labels = labels.index_select(0, shuffle);
+        auto o = options(InnerMethod::Exact);
+        QVERIFY(!labelDistances(x, labels, 5, o, {}).squared.defined());
+        o.keepSquaredDistances = true;
+        const auto out = labelDistances(x, labels, 5, o, {});
+        QVERIFY(out.squared.defined());
+        const auto want = (x.unsqueeze(1) - x.unsqueeze(0)).square().sum(2);
+        const double worst = (out.squared - want).abs().max().item<double>();
+        QVERIFY2(worst < 1e-9 * want.max().item<double>(), qPrintable(QString::number(worst)));
+        const auto twice = torch::cat({x, x});
+        const auto same = torch::cat({torch::zeros_like(labels), torch::ones_like(labels)});
+        QVERIFY(!labelDistances(twice, same, 2, o, {}).squared.defined());
+    }
+
     void datasetDistanceMatchesPotReference_data() { matchPotReference_data(); }
     void datasetDistanceMatchesPotReference()
     {

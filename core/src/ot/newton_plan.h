@@ -11,8 +11,8 @@
 //    row, so a pass costs a few hundredths of a dense one on a 1000 x 1000 problem.
 //  - dense passes over every tile in float, where the lists would hold more than an eighth of
 //    the entries and more than a million (big plans far from permutations): there a listed entry
-//    costs more than a dense pass's, and the lists memory. The steps are then judged by the column
-//    error (float exponents leave the semi-dual's value too coarse).
+//    costs more than a dense pass's, and the lists cost memory. The steps are then judged by the
+//    column error (float exponents leave the semi-dual's value too coarse).
 
 #include "ot/cost_tiles.h"
 #include "ot/sinkhorn.h"

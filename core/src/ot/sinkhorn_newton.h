@@ -12,8 +12,9 @@
 // entropic optimal transport"; Cuturi & Peyre 2018 on the semi-dual). Each step: one pass over
 // the candidate entries (per row those within exp(-60) of the row's largest when the list was
 // made; remade by a pass over the whole cost when g has moved too far for the list to hold every
-// entry above exp(-40)), in double: T(g), the column sums, and the row-normalised entries above
-// 1e-6 (a sparse plan); conjugate gradients on the damped system (S + lambda diag(P^T 1)) d =
+// entry above exp(-40)), in double (big plans far from permutations are read whole, in float:
+// newton_plan.h): T(g), the column sums, and the row-normalised entries above 1e-6 (a sparse
+// plan); conjugate gradients on the damped system (S + lambda diag(P^T 1)) d =
 // gradient with that sparse plan (Levenberg-Marquardt), each coordinate of the step capped, and
 // the step kept when the semi-dual gains (by the column error where the gain is below the
 // value's rounding).

@@ -178,7 +178,7 @@ public:
 
     // Computes class i's rows (replacing the previous class's); with `all` defined (N x N, the
     // points ordered class by class), also copies them and their mirror there.
-    void compute(std::int64_t i, torch::Tensor& all)
+    void compute(std::int64_t i, const torch::Tensor& all)
     {
         const auto from = m_offset[std::size_t(i)];
         const auto a = m_points.slice(0, from, m_offset[std::size_t(i) + 1]);

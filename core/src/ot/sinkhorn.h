@@ -18,8 +18,8 @@
 // thousands; the sweeps then finish and verify. The iteration count includes the Newton passes.
 // The reported cost is the dual objective <a,f> + <b,g> of that pair; its plan has mass 1, so
 // no mass correction is needed, and at convergence it equals <P,C> + eps * KL(P | a x b).
-// The symmetric problem (a = b, same points) iterates f <- (f + T(f)) / 2, which converges in a
-// few steps, and reports <a,f> + <a,T(f)>.
+// The symmetric problem (a = b, same points) iterates f <- (f + T(f)) / 2 from f = T(0), at the
+// target eps without annealing, which converges in a few steps, and reports <a,f> + <a,T(f)>.
 
 #include "ot/cost_tiles.h"
 

@@ -152,55 +152,67 @@ bool NewtonPlanReader::select(const Vec& g, const SinkhornMonitor& monitor)
 }
 
 // Exponents and their row maxima in double, the exponentials of the (small, non-positive)
-// differences in float by the vectorised kernel.
-void NewtonPlanReader::readCandidates(const Vec& g, const Vec& a, NewtonPlan& plan) const
+// differences in float by the vectorised kernel. Runs tens of times per problem on lists of a
+// few thousand entries: buffers are kept, the row sums use four accumulators (one is bound by
+// the addition's latency) and the kept entries are written without branches.
+void NewtonPlanReader::readCandidates(const Vec& g, const Vec& a, NewtonPlan& plan)
 {
     const auto n = m_rowEnd.size();
     const auto m = g.size();
-    Vec h(m), x(m_index.size()), rowMax(n);
+    const auto listed = m_index.size();
+    m_h.resize(m);
+    m_x.resize(listed);
+    m_e.resize(listed);
+    m_rowMax.resize(n);
     for (std::size_t j = 0; j < m; ++j)
-        h[j] = g[j] / m_eps + m_logB[j];
+        m_h[j] = g[j] / m_eps + m_logB[j];
     const double s = 1.0 / m_eps;
-    std::vector<float> e(m_index.size());
     std::size_t start = 0;
     for (std::size_t i = 0; i < n; ++i) {
         const auto end = std::size_t(m_rowEnd[i]);
         double mx = -std::numeric_limits<double>::infinity();
         for (auto k = start; k < end; ++k) {
-            x[k] = h[std::size_t(m_index[k])] - s * m_costs[k];
-            mx = std::max(mx, x[k]);
+            m_x[k] = m_h[std::size_t(m_index[k])] - s * m_costs[k];
+            mx = std::max(mx, m_x[k]);
         }
         for (auto k = start; k < end; ++k)
-            e[k] = float(x[k] - mx);
-        rowMax[i] = mx;
+            m_e[k] = float(m_x[k] - mx);
+        m_rowMax[i] = mx;
         start = end;
     }
-    kernels::expInPlace(e.data(), std::int64_t(e.size()));
+    kernels::expInPlace(m_e.data(), std::int64_t(listed));
     plan.f.resize(n);
     plan.cols.assign(m, 0.0);
     plan.rowEnd.resize(n);
-    plan.index.clear();
-    plan.pi.clear();
+    plan.index.resize(listed);
+    plan.pi.resize(listed);
+    std::size_t kept = 0;
     start = 0;
     for (std::size_t i = 0; i < n; ++i) {
         const auto end = std::size_t(m_rowEnd[i]);
-        double total = 0;
-        for (auto k = start; k < end; ++k)
-            total += double(e[k]);
-        plan.f[i] = -m_eps * (rowMax[i] + std::log(total));
+        double part[4] = {0, 0, 0, 0};
+        auto k = start;
+        for (; k + 4 <= end; k += 4)
+            for (std::size_t u = 0; u < 4; ++u)
+                part[u] += double(m_e[k + u]);
+        for (; k < end; ++k)
+            part[0] += double(m_e[k]);
+        const double total = (part[0] + part[1]) + (part[2] + part[3]);
+        plan.f[i] = -m_eps * (m_rowMax[i] + std::log(total));
         const double inverse = 1.0 / total;
-        for (auto k = start; k < end; ++k) {
-            const double p = double(e[k]) * inverse;
+        for (k = start; k < end; ++k) {
+            const double p = double(m_e[k]) * inverse;
             const auto j = m_index[k];
             plan.cols[std::size_t(j)] += a[i] * p;
-            if (p > kKeep) {
-                plan.index.push_back(j);
-                plan.pi.push_back(float(p));
-            }
+            plan.index[kept] = j;
+            plan.pi[kept] = float(p);
+            kept += p > kKeep;
         }
-        plan.rowEnd[i] = std::int64_t(plan.index.size());
+        plan.rowEnd[i] = std::int64_t(kept);
         start = end;
     }
+    plan.index.resize(kept);
+    plan.pi.resize(kept);
 }
 
 bool NewtonPlanReader::readDense(const Vec& g, const Vec& a, NewtonPlan& plan,

@@ -47,7 +47,7 @@ private:
                    std::vector<float>& hf) const;
     bool select(const std::vector<double>& g, const SinkhornMonitor& monitor);
     void readCandidates(const std::vector<double>& g, const std::vector<double>& a,
-                        NewtonPlan& plan) const;
+                        NewtonPlan& plan);
     bool readDense(const std::vector<double>& g, const std::vector<double>& a, NewtonPlan& plan,
                    const SinkhornMonitor& monitor);
 
@@ -60,6 +60,9 @@ private:
     std::vector<std::int64_t> m_rowEnd;
     std::vector<std::int32_t> m_index;
     std::vector<double> m_costs;
+    // Scratch of readCandidates, kept between passes.
+    std::vector<double> m_h, m_x, m_rowMax;
+    std::vector<float> m_e;
 };
 
 } // namespace wb::ot

@@ -12,15 +12,13 @@ CostTiles::CostTiles(const CostSpec& spec, torch::ScalarType dtype, std::int64_t
       m_cacheBytesLeft(cacheBytes)
 {
     torch::NoGradGuard noGrad;
-    auto x = spec.x.to(torch::kFloat64);
-    auto y = spec.y.to(torch::kFloat64);
-    // A common shift leaves every distance unchanged and keeps the norms small.
-    const auto shift = torch::cat({x, y}, 0).mean(0, true);
-    const auto xc = x - shift;
-    const auto yc = y - shift;
     if (spec.squared.defined()) {
         m_squared = spec.squared.to(dtype);
     } else {
+        // A common shift leaves every distance unchanged and keeps the norms small.
+        const auto x = spec.x.to(torch::kFloat64), y = spec.y.to(torch::kFloat64);
+        const auto shift = torch::cat({x, y}, 0).mean(0, true);
+        const auto xc = x - shift, yc = y - shift;
         m_x = xc.to(dtype).contiguous();
         m_yT = yc.t().to(dtype).contiguous();
         m_halfX = xc.square().sum(1).mul_(0.5 * m_lambdaX).to(dtype);
@@ -37,9 +35,10 @@ CostTiles::CostTiles(const CostSpec& spec, torch::ScalarType dtype, std::int64_t
         labelMax = spec.labelCost.numel() ? spec.labelCost.max().item<double>() : 0.0;
     }
     // Diameter of the joint bounding box: |x - y| never exceeds it.
-    const auto all = torch::cat({xc, yc}, 0);
-    const double diam2 =
-        (std::get<0>(all.max(0)) - std::get<0>(all.min(0))).square().sum().item<double>();
+    const auto all = torch::cat({spec.x, spec.y}, 0);
+    const auto extent = std::get<0>(all.max(0)).to(torch::kFloat64) -
+                        std::get<0>(all.min(0)).to(torch::kFloat64);
+    const double diam2 = extent.square().sum().item<double>();
     m_bound = 0.5 * m_lambdaX * diam2 + std::max(0.0, labelMax);
     m_tiles.resize(std::size_t((m_n + m_tileRows - 1) / m_tileRows));
 }

@@ -251,9 +251,12 @@ LabelDistanceOutcome exactDistances(const torch::Tensor& x, const torch::Tensor&
             return true;
         });
     if (byClass.defined() && done) {
-        // Back to the order of x: position of each point among the class-ordered ones.
+        // Back to the order of x: position of each point among the class-ordered ones (none
+        // needed when x comes ordered by class, as the dataset distance passes it).
         const auto position = torch::argsort(torch::cat(members));
-        out.squared = byClass.index_select(0, position).index_select(1, position);
+        out.squared = torch::equal(position, torch::arange(x.size(0)))
+                          ? byClass
+                          : byClass.index_select(0, position).index_select(1, position);
     }
     out.notConverged = notConverged;
     out.cancelled = !done;

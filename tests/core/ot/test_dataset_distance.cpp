@@ -178,6 +178,23 @@ private Q_SLOTS:
                  qPrintable(QString("%1 vs %2")
                                 .arg(reused.value, 0, 'g', 10)
                                 .arg(fromPoints.value, 0, 'g', 10)));
+        // The points are put in class order for the reuse: their order in the file is
+        // irrelevant (b's images reversed, classes interleaved the other way).
+        auto reversed = std::make_shared<data::Dataset>(*b);
+        const auto bytes = b->imageBytes(), n = b->count();
+        for (std::size_t i = 0; i < n; ++i) {
+            std::copy_n(b->pixels.begin() + std::ptrdiff_t(i * bytes), bytes,
+                        reversed->pixels.begin() + std::ptrdiff_t((n - 1 - i) * bytes));
+            reversed->labels[n - 1 - i] = b->labels[i];
+        }
+        reversed->fingerprint = data::datasetFingerprint(*reversed);
+        config.costCacheMb = DistanceConfig{}.costCacheMb;
+        const auto fromReversed = distance(a, reversed, config);
+        QCOMPARE(fromReversed.status, wb::RunStatus::Done);
+        QVERIFY2(std::abs(fromReversed.value - reused.value) < 1e-5 * reused.value,
+                 qPrintable(QString("%1 vs %2")
+                                .arg(fromReversed.value, 0, 'g', 10)
+                                .arg(reused.value, 0, 'g', 10)));
     }
 
     void relabellingAndOrderKeepTheValue()

@@ -109,7 +109,8 @@ Side compact(Side side, int minimum, Reporter& report)
     }
     const auto mapped = torch::tensor(map, torch::kInt64).index_select(0, side.labels);
     const auto keep = torch::nonzero(mapped.ge(0)).squeeze(1);
-    const auto order = keep.index_select(0, torch::argsort(mapped.index_select(0, keep), /*stable=*/true, 0));
+    const auto byClass = torch::argsort(mapped.index_select(0, keep), /*stable=*/true, 0);
+    const auto order = keep.index_select(0, byClass);
     side.x = side.x.index_select(0, order);
     side.labels = mapped.index_select(0, order);
     side.classes = kept;

@@ -117,6 +117,7 @@ void writeSearch(TomlWriter& w, const darts::SearchConfig& c)
     w.real("alpha-lr", c.alphaLr);
     w.real("alpha-budget", c.alphaStepBudget);
     w.integer("warmup-epochs", c.alphaWarmupEpochs);
+    if (c.betaDecay > 0) w.real("beta-decay", c.betaDecay);
     w.real("alpha-weight-decay", c.alphaWeightDecay);
     w.flag("val-running-bn", !c.valBatchStats);
     // One shard is the default, and written out it would refuse a rerun with --nproc 2.

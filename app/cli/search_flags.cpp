@@ -46,6 +46,11 @@ void addSearchFlags(CLI::App& cmd, darts::SearchConfig& c)
     cmd.add_option("--warmup-epochs", c.alphaWarmupEpochs,
                    "Epochs of weight steps only before the architecture steps start")
         ->capture_default_str();
+    cmd.add_option("--beta-decay", c.betaDecay,
+                   "beta-DARTS: weight of the mean logsumexp of each edge's alpha in the alpha "
+                   "objective at the last epoch, rising linearly from 0 (the reference: 25 "
+                   "over 50 epochs); darts and pc-darts; 0 = off")
+        ->capture_default_str();
     cmd.add_option("--alpha-weight-decay", c.alphaWeightDecay,
                    "L2 weight decay of the architecture parameters (Adam)")
         ->capture_default_str();

@@ -124,11 +124,20 @@ std::vector<torch::Tensor> DartsArchitect::alphaGradients(const Shards& train, c
         grads.pop_back();
         if (!m_precision.unscale(grads)) return {};
     }
-    // The regulariser depends on alpha alone: its gradient adds to either order's.
+    // The regularisers depend on alpha alone: their gradients add to either order's.
     if (const auto reg = m_net->architectureRegulariser(m_klWeight); reg.defined()) {
         const auto regGrads = gradOrZeros(reg, m_net->alphas());
         for (std::size_t i = 0; i < grads.size(); ++i)
             grads[i] = grads[i] + regGrads[i];
+    }
+    if (m_betaDecay > 0) {
+        // d/dalpha_e of w * mean_e logsumexp(alpha_e) = w * softmax(alpha_e) / (edges of both
+        // cells), in closed form.
+        const auto& normal = m_net->alphaNormal();
+        const auto& reduce = m_net->alphaReduce();
+        const double w = m_betaDecay / double(normal.size(0) + reduce.size(0));
+        grads[0] = grads[0] + w * torch::softmax(normal.detach(), 1);
+        grads[1] = grads[1] + w * torch::softmax(reduce.detach(), 1);
     }
     return grads;
 }

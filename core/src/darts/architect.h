@@ -49,6 +49,8 @@ public:
     // Returns the search-val loss at the current weights (a scalar on the device, not read
     // here) when the variant evaluates it there, else an undefined tensor.
     virtual torch::Tensor alphaStep(const Shards& train, const Shards& val, double weightLr) = 0;
+    // The beta-decay weight of the coming steps (SearchConfig::betaDecay's schedule).
+    virtual void setBetaDecay(double weight) = 0;
 };
 
 class DartsArchitect : public SearchVariant {
@@ -64,6 +66,7 @@ public:
     static constexpr double kHvpScale = 0.01;
     std::string name() const override;
     torch::Tensor alphaStep(const Shards& train, const Shards& val, double weightLr) override;
+    void setBetaDecay(double weight) override { m_betaDecay = weight; }
 
     // The alpha gradients the next step would apply (normal, reduce), without stepping.
     // Leaves the weights exactly as they were. Exposed for the gradient check. Empty when the
@@ -84,6 +87,7 @@ private:
     double m_weightDecay;
     double m_hvpScale;
     double m_klWeight;
+    double m_betaDecay = 0;
     RankGroup& m_group;
     MixedPrecision m_precision;
 };

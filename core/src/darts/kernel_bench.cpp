@@ -58,7 +58,7 @@ std::vector<Case> cases()
                        [=](const torch::Tensor& x) { return pointwise(x, w); }});
     }
     // Batch norm: the edges' images, and a cell input's (the preprocessing's) at full width.
-    for (const auto [c, size] : {std::pair{4, 28}, {8, 14}, {16, 7}, {64, 28}}) {
+    for (const auto& [c, size] : {std::pair{4, 28}, {8, 14}, {16, 7}, {64, 28}}) {
         SyncBatchNorm2d bn(c, /*affine=*/false);
         all.push_back({"batch norm (training)", c, size, {},
                        [bn](const torch::Tensor& x) mutable { return bn(x); }});

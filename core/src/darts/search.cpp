@@ -186,6 +186,7 @@ public:
         for (int epoch = state.epoch + 1; epoch <= m_config.epochs; ++epoch) {
             const auto epochStart = Clock::now();
             const double lr = cosineLr(wc.lr, wc.lrMin, epoch - 1, m_config.epochs);
+            variant->setBetaDecay(m_config.betaDecay * double(epoch - 1) / m_config.epochs);
             setLearningRate(weightOpt, lr);
             net->train();
             // Steps only: evaluation batches and the Hessian are each rank's own.

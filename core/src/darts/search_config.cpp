@@ -241,6 +241,10 @@ void SearchConfig::validate() const
             "must be >= 0");
     require(alphaWarmupEpochs >= 0 && alphaWarmupEpochs < epochs, "alpha_warmup_epochs",
             "must be in [0, epochs) (no architecture step would be taken)");
+    require(betaDecay >= 0 && std::isfinite(betaDecay), "beta_decay", "must be >= 0");
+    require(betaDecay == 0 || variant != "drnas", "beta_decay",
+            "applies to the softmax weights of darts and pc-darts, not to drnas' Dirichlet "
+            "concentrations");
     const auto ops = effectivePrimitives();
     for (const auto& op : ops)
         require(isKnownPrimitive(op), "primitives", "contains unknown op '" + op + "'");
@@ -271,6 +275,7 @@ std::string SearchConfig::toJson() const
               {"alpha_lr", alphaLr},
               {"alpha_step_budget", alphaStepBudget},
               {"alpha_warmup_epochs", alphaWarmupEpochs},
+              {"beta_decay", betaDecay},
               {"alpha_beta1", alphaBeta1},
               {"alpha_beta2", alphaBeta2},
               {"alpha_weight_decay", alphaWeightDecay},
@@ -315,6 +320,7 @@ SearchConfig SearchConfig::fromJson(const std::string& text)
         c.alphaWarmupEpochs = 0;
         get(j, "alpha_step_budget", c.alphaStepBudget);
         get(j, "alpha_warmup_epochs", c.alphaWarmupEpochs);
+        get(j, "beta_decay", c.betaDecay);
         get(j, "alpha_beta1", c.alphaBeta1);
         get(j, "alpha_beta2", c.alphaBeta2);
         get(j, "alpha_weight_decay", c.alphaWeightDecay);

@@ -193,6 +193,31 @@ private Q_SLOTS:
         QCOMPARE(found, int(f.net->parameters().size()));
     }
 
+    // Beta-decay's closed-form gradient against autograd of w * mean_e logsumexp(alpha_e), for
+    // both orders; a weight of 0 adds nothing.
+    void betaDecayAddsTheLogsumexpGradient()
+    {
+        for (const int order : {1, 2}) {
+            Fixture f;
+            auto arch = f.architect(order, kSmallHvpScale);
+            const auto plain = arch.alphaGradients({f.train}, {f.val}, kXi);
+            arch.setBetaDecay(0.0);
+            QVERIFY(maxAbs(arch.alphaGradients({f.train}, {f.val}, kXi)[0] - plain[0]) < 1e-12);
+            const double w = 2.5;
+            arch.setBetaDecay(w);
+            const auto decayed = arch.alphaGradients({f.train}, {f.val}, kXi);
+            const auto alphas = f.net->alphas();
+            const auto reg = w * torch::cat({torch::logsumexp(alphas[0], 1),
+                                             torch::logsumexp(alphas[1], 1)})
+                                     .mean();
+            const auto expected = torch::autograd::grad({reg}, {alphas[0], alphas[1]});
+            for (std::size_t i = 0; i < 2; ++i) {
+                const double error = maxAbs(decayed[i] - plain[i] - expected[i]);
+                QVERIFY2(error < 1e-12, qPrintable(QString::number(error)));
+            }
+        }
+    }
+
     void firstOrderStepLowersValLoss()
     {
         Fixture f;

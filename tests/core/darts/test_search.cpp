@@ -141,6 +141,13 @@ private Q_SLOTS:
         const auto r = runSearch(cfg, control, rec);
         QVERIFY(r.status == RunStatus::Failed);
         QVERIFY2(r.error.find("order") != std::string::npos, r.error.c_str());
+        // Beta-decay acts on softmax weights: DrNAS' concentrations are refused by name.
+        cfg = config();
+        cfg.variant = "drnas";
+        cfg.betaDecay = 10;
+        const auto drnas = runSearch(cfg, control, rec);
+        QVERIFY(drnas.status == RunStatus::Failed);
+        QVERIFY2(drnas.error.find("beta_decay") != std::string::npos, drnas.error.c_str());
     }
 
     void divergenceIsReported()
@@ -281,14 +288,18 @@ private Q_SLOTS:
         cfg.primitives = {"none", "skip_connect", "sep_conv_3x3"};
         cfg.alphaStepBudget = 2;
         cfg.alphaWarmupEpochs = 1;
+        cfg.betaDecay = 25;
         const auto back = SearchConfig::fromJson(cfg.toJson());
+        QCOMPARE(back.betaDecay, 25.0);
         QCOMPARE(QString::fromStdString(back.toJson()), QString::fromStdString(cfg.toJson()));
         // A config stored before the small-budget fields existed searched without them.
         auto old = nlohmann::json::parse(cfg.toJson());
         old.erase("alpha_step_budget");
         old.erase("alpha_warmup_epochs");
+        old.erase("beta_decay");
         const auto legacy = SearchConfig::fromJson(old.dump());
         QCOMPARE(legacy.alphaStepBudget, 0.0);
+        QCOMPARE(legacy.betaDecay, 0.0);
         QCOMPARE(legacy.alphaWarmupEpochs, 0);
         QVERIFY(!legacy.data.splitSeed);
         cfg.data.splitSeed = 11;

@@ -115,6 +115,12 @@ struct SearchConfig {
     double alphaStepBudget = 3;
     // Epochs of weight steps only before the architecture steps start (PC-DARTS: 15 of 50).
     int alphaWarmupEpochs = 0;
+    // Beta-decay (beta-DARTS, Ye et al. 2022): alpha's objective gains w * (mean over the edges
+    // of logsumexp(alpha_e)), which pulls each edge's largest weights back towards the others;
+    // w rises linearly from 0 in the first epoch to betaDecay * (epochs - 1) / epochs in the
+    // last (the reference: 0.5 per epoch over 50 epochs, i.e. 25). 0 = off. DARTS and PC-DARTS
+    // (the softmax's alpha; not PC-DARTS' edge weights, not DrNAS' concentrations).
+    double betaDecay = 0;
     double alphaBeta1 = 0.5;
     double alphaBeta2 = 0.999;
     double alphaWeightDecay = 1e-3;

@@ -117,7 +117,8 @@ private Q_SLOTS:
 
     // The symmetric solver starts at the target eps (no annealing): on separated clusters with
     // duplicated points, from a small eps to one above the spread, it agrees with the annealed
-    // asymmetric solver on the same self problem and needs few updates.
+    // asymmetric solver on the same self problem and converges to 1e-10 within 30 updates
+    // (measured: 5, 26, 25).
     void symmetricProblemNeedsNoAnnealing_data()
     {
         QTest::addColumn<double>("eps");

@@ -97,6 +97,15 @@ NewSearchDialog::NewSearchDialog(const std::vector<store::ZooEntry>& zoo, QWidge
     m_alphaBudget->setToolTip(
         tr("--alpha-budget: raise the alpha learning rate to this budget over the run's "
            "architecture steps when that is larger (few images give few steps)"));
+    m_betaDecay = new QDoubleSpinBox(this);
+    m_betaDecay->setObjectName(QStringLiteral("betaDecay"));
+    m_betaDecay->setRange(0, 1000);
+    m_betaDecay->setValue(defaults.betaDecay);
+    m_betaDecay->setSpecialValueText(tr("off"));
+    m_betaDecay->setToolTip(
+        tr("--beta-decay: beta-DARTS' weight of each edge's logsumexp(alpha) in the alpha "
+           "objective at the last epoch, rising linearly from 0 (the reference: 25 over 50 "
+           "epochs); darts and pc-darts only"));
     m_warmupEpochs = spin(this, 0, 10000, defaults.alphaWarmupEpochs,
                           tr("Epochs of weight steps only before the architecture steps start"),
                           tr("none"));
@@ -137,6 +146,9 @@ NewSearchDialog::NewSearchDialog(const std::vector<store::ZooEntry>& zoo, QWidge
     m_variant = new QComboBox(this);
     for (const auto& v : darts::searchVariants())
         m_variant->addItem(QString::fromStdString(v));
+    // DrNAS has no softmax weights for beta-decay to act on.
+    connect(m_variant, &QComboBox::currentTextChanged, this,
+            [this](const QString& v) { m_betaDecay->setEnabled(v != "drnas"); });
     m_variant->setToolTip(tr("darts: softmax op weights on all channels; pc-darts: ops see 1/K "
                              "of the channels, edges weighted per node (beta); drnas: op "
                              "weights drawn from a Dirichlet with a KL regulariser (first "
@@ -190,6 +202,7 @@ NewSearchDialog::NewSearchDialog(const std::vector<store::ZooEntry>& zoo, QWidge
     form->addRow(tr("&Alpha learning rate"), m_alphaLr);
     form->addRow(tr("Alpha step &budget"), m_alphaBudget);
     form->addRow(tr("&Warm-up epochs"), m_warmupEpochs);
+    form->addRow(tr("Beta-&decay"), m_betaDecay);
     form->addRow(tr("O&perations"), m_primitives);
     form->addRow(tr("&Order"), m_order);
     form->addRow(tr("&Variant"), m_variant);
@@ -263,6 +276,7 @@ darts::SearchConfig NewSearchDialog::config() const
     c.alphaLr = m_alphaLr->value();
     c.alphaStepBudget = m_alphaBudget->value();
     c.alphaWarmupEpochs = m_warmupEpochs->value();
+    c.betaDecay = m_betaDecay->isEnabled() ? m_betaDecay->value() : 0.0;
     for (int i = 0; i < m_primitives->count(); ++i)
         if (m_primitives->item(i)->checkState() == Qt::Checked)
             c.primitives.push_back(m_primitives->item(i)->text().toStdString());

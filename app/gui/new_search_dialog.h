@@ -44,6 +44,7 @@ private:
     QDoubleSpinBox* m_alphaLr = nullptr;
     QDoubleSpinBox* m_alphaBudget = nullptr;
     QSpinBox* m_warmupEpochs = nullptr;
+    QDoubleSpinBox* m_betaDecay = nullptr;
     QListWidget* m_primitives = nullptr;
     QComboBox* m_device = nullptr;
     QComboBox* m_amp = nullptr;

@@ -31,6 +31,7 @@
 #include <QDir>
 #include <QDirIterator>
 #include <QDockWidget>
+#include <QDoubleSpinBox>
 #include <QLineEdit>
 #include <QTabBar>
 #include <QFile>
@@ -107,6 +108,24 @@ private Q_SLOTS:
         QVERIFY(splitSeed);
         splitSeed->setValue(5);
         QCOMPARE(dialog.config().data.splitSeed.value_or(0), 5u);
+    }
+
+    // Beta-decay reaches the config for darts; with drnas the box is off and the config has none.
+    void newSearchDialogSetsBetaDecay()
+    {
+        wb::ui::NewSearchDialog dialog({});
+        auto* beta = dialog.findChild<QDoubleSpinBox*>(QStringLiteral("betaDecay"));
+        QVERIFY(beta);
+        QCOMPARE(dialog.config().betaDecay, 0.0);
+        beta->setValue(25);
+        QCOMPARE(dialog.config().betaDecay, 25.0);
+        QComboBox* variant = nullptr;
+        for (auto* box : dialog.findChildren<QComboBox*>())
+            if (box->findText(QStringLiteral("drnas")) >= 0) variant = box;
+        QVERIFY(variant);
+        variant->setCurrentText(QStringLiteral("drnas"));
+        QVERIFY(!beta->isEnabled());
+        QCOMPARE(dialog.config().betaDecay, 0.0);
     }
 
     void opensARunAndTakesAScreenshot()

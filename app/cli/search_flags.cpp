@@ -47,9 +47,9 @@ void addSearchFlags(CLI::App& cmd, darts::SearchConfig& c)
                    "Epochs of weight steps only before the architecture steps start")
         ->capture_default_str();
     cmd.add_option("--beta-decay", c.betaDecay,
-                   "beta-DARTS: weight of the mean logsumexp of each edge's alpha in the alpha "
-                   "objective at the last epoch, rising linearly from 0 (the reference: 25 "
-                   "over 50 epochs); darts and pc-darts; 0 = off")
+                   "beta-DARTS: alpha's objective gains w * (mean logsumexp of each edge's "
+                   "alpha), w rising linearly from 0 towards this value over the epochs (the "
+                   "reference: 25 over 50 epochs); darts and pc-darts; 0 = off")
         ->capture_default_str();
     cmd.add_option("--alpha-weight-decay", c.alphaWeightDecay,
                    "L2 weight decay of the architecture parameters (Adam)")

@@ -104,8 +104,8 @@ NewSearchDialog::NewSearchDialog(const std::vector<store::ZooEntry>& zoo, QWidge
     m_betaDecay->setSpecialValueText(tr("off"));
     m_betaDecay->setToolTip(
         tr("--beta-decay: beta-DARTS' weight of each edge's logsumexp(alpha) in the alpha "
-           "objective at the last epoch, rising linearly from 0 (the reference: 25 over 50 "
-           "epochs); darts and pc-darts only"));
+           "objective, rising linearly from 0 towards this over the epochs (the reference: 25 "
+           "over 50 epochs); darts and pc-darts only"));
     m_warmupEpochs = spin(this, 0, 10000, defaults.alphaWarmupEpochs,
                           tr("Epochs of weight steps only before the architecture steps start"),
                           tr("none"));

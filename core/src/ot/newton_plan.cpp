@@ -37,6 +37,17 @@ std::int64_t partsOf(const torch::Tensor& tile)
         1, std::min<std::int64_t>(at::get_num_threads(), tile.size(0) * tile.size(1) / 65536));
 }
 
+// fill(part, r0, r1) for each part of a tile's rows [0, rows), the parts spread over the threads.
+template <typename Part, typename Fill>
+void fillParts(std::vector<Part>& part, std::int64_t rows, Fill&& fill)
+{
+    const auto parts = std::int64_t(part.size());
+    at::parallel_for(0, parts, 1, [&](std::int64_t begin, std::int64_t end) {
+        for (std::int64_t p = begin; p < end; ++p)
+            fill(part[std::size_t(p)], rows * p / parts, rows * (p + 1) / parts);
+    });
+}
+
 // Each part filled its own lists; they are appended in row order, the CSR row ends of a part
 // offset by what was listed before it. append(part) appends one and returns how many it held.
 template <typename Part, typename Append>
@@ -116,15 +127,10 @@ bool NewtonPlanReader::select(const Vec& g, const SinkhornMonitor& monitor)
                 std::vector<T> cost;
             };
             std::vector<Part> part(std::size_t(partsOf(tile)));
-            const auto parts = std::int64_t(part.size());
-            at::parallel_for(0, parts, 1, [&](std::int64_t begin, std::int64_t end) {
-                for (std::int64_t p = begin; p < end; ++p) {
-                    const auto r0 = rows * p / parts, r1 = rows * (p + 1) / parts;
-                    auto& mine = part[std::size_t(p)];
-                    kernels::rowCandidates(c + r0 * cols, r1 - r0, cols, h.data(), T(1.0 / m_eps),
-                                           T(kWindow), mine.index, mine.cost,
-                                           m_rowEnd.data() + i0 + std::size_t(r0));
-                }
+            fillParts(part, rows, [&](Part& mine, std::int64_t r0, std::int64_t r1) {
+                kernels::rowCandidates(c + r0 * cols, r1 - r0, cols, h.data(), T(1.0 / m_eps),
+                                       T(kWindow), mine.index, mine.cost,
+                                       m_rowEnd.data() + i0 + std::size_t(r0));
             });
             appendParts(part, rows, i0, m_rowEnd, m_index.size(), [&](const Part& mine) {
                 m_index.insert(m_index.end(), mine.index.begin(), mine.index.end());
@@ -237,19 +243,13 @@ bool NewtonPlanReader::readDense(const Vec& g, const Vec& a, NewtonPlan& plan,
                 std::vector<float> pi, colSum;
             };
             std::vector<Part> part(std::size_t(partsOf(tile)));
-            const auto parts = std::int64_t(part.size());
             const float* c = tile.data_ptr<float>();
-            at::parallel_for(0, parts, 1, [&](std::int64_t begin, std::int64_t end) {
-                for (std::int64_t p = begin; p < end; ++p) {
-                    const auto r0 = rows * p / parts, r1 = rows * (p + 1) / parts;
-                    auto& mine = part[std::size_t(p)];
-                    mine.colSum.assign(std::size_t(cols), 0.0f);
-                    const auto i = i0 + std::size_t(r0);
-                    kernels::planRows(c + r0 * cols, r1 - r0, cols, h.data(), float(1.0 / m_eps),
-                                      a.data() + i, float(kKeep), lse.data() + i,
-                                      mine.colSum.data(), mine.index, mine.pi,
-                                      plan.rowEnd.data() + i);
-                }
+            fillParts(part, rows, [&](Part& mine, std::int64_t r0, std::int64_t r1) {
+                mine.colSum.assign(std::size_t(cols), 0.0f);
+                const auto i = i0 + std::size_t(r0);
+                kernels::planRows(c + r0 * cols, r1 - r0, cols, h.data(), float(1.0 / m_eps),
+                                  a.data() + i, float(kKeep), lse.data() + i, mine.colSum.data(),
+                                  mine.index, mine.pi, plan.rowEnd.data() + i);
             });
             appendParts(part, rows, i0, plan.rowEnd, plan.index.size(), [&](const Part& mine) {
                 plan.index.insert(plan.index.end(), mine.index.begin(), mine.index.end());
